@@ -1,0 +1,1 @@
+"""Hardware drivers: scanners, keypad, ESC/POS printer, lights, each with a simulated twin."""

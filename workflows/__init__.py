@@ -1,0 +1,1 @@
+"""The parcel lifecycle as explicit state machines: pure decisions, no I/O of their own."""
