@@ -1,0 +1,50 @@
+"""What a code looks like before the store is asked: parcel formats, issue codes, QR payloads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Ozon posting numbers (order-posting-part) and the generic carrier label shape:
+# upper-case letters, digits and dashes. A surplus at acceptance must look like one of
+# these, so a stray QR code or a typo is refused instead of becoming a phantom parcel.
+_POSTING = re.compile(r"^\d{6,12}-\d{1,6}-\d{1,3}$")
+_GENERIC = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,39}$")
+_EAN13 = re.compile(r"^\d{13}$")
+_ISSUE_CODE = re.compile(r"^(?P<order>\d{4,16})\*(?P<code>\d{3,12})$")
+QR_PREFIX = "PVZQR:"
+
+
+def ean13_ok(text: str) -> bool:
+    if not _EAN13.match(text):
+        return False
+    digits = [int(c) for c in text]
+    total = sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == digits[12]
+
+
+def looks_like_parcel(text: str) -> bool:
+    if _EAN13.match(text):
+        return ean13_ok(text)
+    return bool(_POSTING.match(text) or _GENERIC.match(text))
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCode:
+    """`12345678*1234`: the order number and the code the customer dictates."""
+
+    order: str
+    code: str
+
+
+def issue_code(text: str) -> IssueCode | None:
+    m = _ISSUE_CODE.match(text)
+    return None if m is None else IssueCode(m["order"], m["code"])
+
+
+def qr_token(text: str) -> str | None:
+    """The token of a customer's QR code (`PVZQR:<token>`), if the text is one."""
+    if text.upper().startswith(QR_PREFIX):
+        token = text[len(QR_PREFIX) :]
+        return token or None
+    return None

@@ -1,0 +1,90 @@
+"""What a station receives: raw codes checked and turned into a code or a command barcode."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+from workflows.machine import WorkflowError
+
+MAX_CODE_LENGTH = 512  # long enough for a QR payload with a URL, short enough to log
+COMMAND_PREFIX = "PVZ-CMD-"
+
+
+class BadCode(WorkflowError, ValueError):
+    """A scanned or typed code that cannot be used at all; `reason` is a message key."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Command(enum.Enum):
+    """Command barcodes printed on the command card; the value follows the prefix."""
+
+    START_ACCEPTANCE = "START-ACCEPTANCE"
+    START_PLACEMENT = "START-PLACEMENT"
+    START_ISSUE = "START-ISSUE"
+    DONE = "DONE"
+    CANCEL = "CANCEL"
+    DAMAGED = "DAMAGED"
+    REFUSE_ITEM = "REFUSE-ITEM"
+    ID_CHECKED = "ID-CHECKED"
+    PAID = "PAID"
+
+    @property
+    def barcode(self) -> str:
+        return COMMAND_PREFIX + self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code that is not a command: the store and the workflow's state say what it is."""
+
+    text: str
+    keyed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cmd:
+    command: Command
+
+
+Input = Code | Cmd
+
+
+def clean_code(data: bytes | str) -> str:
+    """Check one raw code and return its text, or raise BadCode with the reason.
+
+    A scanner types whatever is printed, so anything may arrive: we accept printable
+    text only. The terminator and surrounding blanks are removed.
+    """
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadCode("code_not_utf8", f"byte {exc.start}: {data[exc.start : exc.start + 4]!r}") from None
+    else:
+        text = data
+    text = text.strip()
+    if not text:
+        raise BadCode("code_empty", "empty code")
+    if len(text) > MAX_CODE_LENGTH:
+        raise BadCode("code_too_long", f"{len(text)} characters (limit {MAX_CODE_LENGTH})")
+    for pos, char in enumerate(text):
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            raise BadCode("code_control_char", f"U+{ord(char):04X} at position {pos}")
+    return text
+
+
+def parse_input(text: str, *, keyed: bool = False) -> Input:
+    """A checked code becomes a Cmd when it carries the command prefix."""
+    if text.upper().startswith(COMMAND_PREFIX):
+        name = text[len(COMMAND_PREFIX) :].upper()
+        for command in Command:
+            if command.value == name:
+                return Cmd(command)
+        raise BadCode("unknown_command", text)
+    return Code(text, keyed=keyed)

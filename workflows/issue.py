@@ -1,0 +1,258 @@
+"""Issue at the counter: find the order, light its cells, take each parcel, refusals, COD."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from workflows.context import Ctx
+from workflows.identify import issue_code, qr_token
+from workflows.inputs import Cmd, Code, Command, Input
+from workflows.machine import Transitions
+from workflows.messages import Msg
+from workflows.outcome import (
+    Effect,
+    Feedback,
+    Level,
+    Light,
+    Move,
+    Note,
+    Outcome,
+    PrintRequest,
+    Session,
+    refuse,
+    warn,
+)
+from workflows.parcel import ParcelState
+from workflows.queries import Queries
+from workflows.views import OrderView, ParcelView
+
+NAME = "issue"
+REFUSED_REASON = "refused_by_customer"
+
+
+class State(enum.Enum):
+    FIND = "find"
+    COLLECTING = "collecting"
+    REFUSE_NEXT = "refuse_next"
+    ENDED = "ended"
+
+
+S = State
+TRANSITIONS = Transitions[State](
+    NAME,
+    {
+        S.FIND: frozenset({S.COLLECTING, S.ENDED}),
+        S.COLLECTING: frozenset({S.COLLECTING, S.REFUSE_NEXT, S.ENDED}),
+        S.REFUSE_NEXT: frozenset({S.COLLECTING, S.ENDED}),
+        S.ENDED: frozenset(),
+    },
+)
+
+
+def start(q: Queries, ctx: Ctx, first: Code | None = None) -> Outcome:
+    finding = Session(NAME, S.FIND.value, {})
+    if first is None:
+        return Outcome(finding, Feedback(Level.INFO, Msg("iss_find")))
+    return _find(finding, first, q, ctx)
+
+
+def find_order(code: Code, q: Queries) -> OrderView | None:
+    """The order a customer's code names: issue code, QR token, order number or pickup code."""
+    ic = issue_code(code.text)
+    if ic is not None:
+        return q.order(ic.order) if q.pickup_code_matches(ic.order, ic.code) else None
+    token = qr_token(code.text)
+    if token is not None:
+        return q.order_by_qr_token(token)
+    order = q.order(code.text)
+    if order is not None:
+        return order
+    return q.order_by_pickup_code(code.text) if code.text.isdigit() else None
+
+
+def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = State(session.state)
+    if state is S.FIND:
+        match inp:
+            case Cmd(Command.CANCEL | Command.DONE):
+                TRANSITIONS.check(state, S.ENDED)
+                return Outcome(None, Feedback(Level.INFO, Msg("iss_ended")))
+            case Cmd(command):
+                return refuse(session, "command_not_now", command=command.value, state=state.value)
+            case Code() as code:
+                return _find(session, code, q, ctx)
+    data = session.data
+    match inp:
+        case Cmd(Command.CANCEL) if state is S.REFUSE_NEXT:
+            TRANSITIONS.check(state, S.COLLECTING)
+            return Outcome(_collecting(data, q), Feedback(Level.INFO, Msg("cancelled")))
+        case Cmd(Command.CANCEL):
+            TRANSITIONS.check(state, S.ENDED)
+            return Outcome(None, Feedback(Level.INFO, Msg("iss_cancelled", {"order": data["order"]})))
+        case Cmd(Command.REFUSE_ITEM) if state is S.COLLECTING:
+            TRANSITIONS.check(state, S.REFUSE_NEXT)
+            nxt = Session(NAME, S.REFUSE_NEXT.value, data, session.lights, session.claims)
+            return Outcome(nxt, Feedback(Level.INFO, Msg("iss_refuse_next")))
+        case Cmd(Command.ID_CHECKED) if state is S.COLLECTING:
+            if not any(_age_restricted(data, q)):
+                return warn(session, "iss_id_not_needed")
+            return Outcome(
+                _collecting({**data, "id_checked": True}, q),
+                Feedback(Level.OK, Msg("iss_id_checked")),
+            )
+        case Cmd(Command.PAID) if state is S.COLLECTING:
+            due = _due(data, q)
+            if due == 0:
+                return warn(session, "iss_nothing_to_pay")
+            fb = Feedback(Level.OK, Msg("iss_paid", {"amount": due}))
+            return Outcome(_collecting({**data, "paid_kopecks": due}, q), fb)
+        case Cmd(Command.DONE) if state is S.COLLECTING:
+            return _complete(session, q)
+        case Cmd(command):
+            return refuse(session, "command_not_now", command=command.value, state=state.value)
+        case Code() as code:
+            return _scan(session, state, code, q)
+    raise AssertionError(f"unhandled input {inp!r}")
+
+
+def _find(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
+    if q.cell_by_label(code.text) is not None:
+        return refuse(session, "cell_label_not_now")
+    order = find_order(code, q)
+    if order is None:
+        return refuse(session, "iss_order_not_found", code=code.text)
+    holder = q.claimed_by(f"order:{order.id}")
+    if holder is not None and holder != ctx.station:
+        return refuse(session, "claimed_elsewhere", code=order.id, station=holder)
+    parcels = [p for p in q.parcels_of_order(order.id) if p.state is ParcelState.STORED]
+    if not parcels:
+        states = sorted({p.state.value for p in q.parcels_of_order(order.id)})
+        return refuse(session, "iss_nothing_to_issue", order=order.id, states=", ".join(states) or "-")
+    TRANSITIONS.check(State(session.state), S.COLLECTING)
+    data = {
+        "order": order.id,
+        "customer": order.customer,
+        "parcels": [p.barcode for p in parcels],
+        "taken": [],
+        "refused": [],
+        "id_checked": False,
+        "paid_kopecks": 0,
+    }
+    nxt = _collecting(data, q)
+    due = _due(data, q)
+    cells = sorted({str(p.cell) for p in parcels})
+    details = [Msg("iss_amount_due", {"amount": due})] if due else []
+    if any(p.age_restricted for p in parcels):
+        details.append(Msg("iss_age_check"))
+    msg = Msg(
+        "iss_found",
+        {
+            "order": order.id,
+            "customer": order.customer,
+            "count": len(parcels),
+            "cells": ", ".join(cells),
+        },
+    )
+    return Outcome(nxt, Feedback(Level.OK, msg, tuple(details)))
+
+
+def _collecting(data: Mapping[str, Any], q: Queries) -> Session:
+    """The COLLECTING session: every cell still holding an untaken, unrefused parcel is lit."""
+    done = set(data["taken"]) | set(data["refused"])
+    lights = {}
+    for barcode in data["parcels"]:
+        parcel = q.parcel(barcode)
+        if barcode not in done and parcel is not None and parcel.cell is not None:
+            lights[parcel.cell] = Light.TAKE
+    return Session(NAME, S.COLLECTING.value, dict(data), lights, (f"order:{data['order']}",))
+
+
+def _parcels(data: Mapping[str, Any], q: Queries, which: str = "parcels") -> list[ParcelView]:
+    return [p for b in data[which] if (p := q.parcel(b)) is not None]
+
+
+def _due(data: Mapping[str, Any], q: Queries) -> int:
+    """Cash on delivery still to collect: every parcel of the issue not refused."""
+    refused = set(data["refused"])
+    return sum(p.cod_kopecks for p in _parcels(data, q) if p.barcode not in refused)
+
+
+def _age_restricted(data: Mapping[str, Any], q: Queries) -> list[str]:
+    return [p.barcode for p in _parcels(data, q) if p.age_restricted]
+
+
+def _scan(session: Session, state: State, code: Code, q: Queries) -> Outcome:
+    data = session.data
+    if q.cell_by_label(code.text) is not None:
+        return refuse(session, "cell_label_not_now")
+    parcel = q.parcel(code.text)
+    if parcel is None:
+        return refuse(session, "unknown_code", code=code.text)
+    if parcel.order_id != data["order"]:
+        return refuse(
+            session,
+            "iss_other_order",
+            parcel=parcel.barcode,
+            order=str(parcel.order_id),
+            expected=data["order"],
+        )
+    if parcel.barcode not in data["parcels"]:
+        return refuse(session, "iss_parcel_not_ready", parcel=parcel.barcode, state=parcel.state.value)
+    taken, refused = list(data["taken"]), list(data["refused"])
+    if state is S.REFUSE_NEXT:
+        TRANSITIONS.check(state, S.COLLECTING)
+        if parcel.barcode in refused:
+            return warn(session, "duplicate_scan", code=parcel.barcode)
+        refused.append(parcel.barcode)
+        if parcel.barcode in taken:
+            taken.remove(parcel.barcode)
+        new = {**data, "taken": taken, "refused": refused, "paid_kopecks": 0}
+        fb = Feedback(Level.WARN, Msg("iss_refused", {"parcel": parcel.barcode, "amount": _due(new, q)}))
+        return Outcome(_collecting(new, q), fb)
+    if parcel.barcode in taken:
+        return warn(session, "duplicate_scan", code=parcel.barcode)
+    if parcel.barcode in refused:
+        return refuse(session, "iss_was_refused", parcel=parcel.barcode)
+    if parcel.age_restricted and not data["id_checked"]:
+        return refuse(session, "iss_id_check_required", parcel=parcel.barcode)
+    TRANSITIONS.check(state, S.COLLECTING)
+    taken.append(parcel.barcode)
+    new = {**data, "taken": taken}
+    left = len(data["parcels"]) - len(taken) - len(refused)
+    key = "iss_taken_all" if left == 0 else "iss_taken"
+    return Outcome(
+        _collecting(new, q), Feedback(Level.OK, Msg(key, {"parcel": parcel.barcode, "left": left}))
+    )
+
+
+def _complete(session: Session, q: Queries) -> Outcome:
+    data = session.data
+    taken, refused = list(data["taken"]), list(data["refused"])
+    if not taken and not refused:
+        return refuse(session, "iss_nothing_taken")
+    cod = sum(p.cod_kopecks for p in _parcels(data, q, "taken"))
+    if cod > 0 and data["paid_kopecks"] < cod:
+        return refuse(session, "iss_payment_required", amount=cod)
+    TRANSITIONS.check(State(session.state), S.ENDED)
+    order = data["order"]
+    effects: list[Effect] = [Move(b, ParcelState.ISSUED, "issued", data={"order": order}) for b in taken]
+    effects += [
+        Move(b, ParcelState.TO_RETURN, "refused", data={"order": order}, reason=REFUSED_REASON)
+        for b in refused
+    ]
+    remaining = [b for b in data["parcels"] if b not in taken and b not in refused]
+    summary = {
+        "order": order,
+        "taken": taken,
+        "refused": refused,
+        "remaining": remaining,
+        "cod_kopecks": cod,
+    }
+    effects.append(Note("issue_completed", summary))
+    details = (Msg("iss_remaining", {"count": len(remaining)}),) if remaining else ()
+    msg = Msg("iss_done", {"order": order, "count": len(taken), "refused": len(refused), "amount": cod})
+    return Outcome(
+        None, Feedback(Level.OK, msg, details), tuple(effects), (PrintRequest("receipt", summary),)
+    )

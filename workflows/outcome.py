@@ -1,0 +1,122 @@
+"""What a workflow step decides: store effects, print requests, the next session, feedback."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflows.messages import Msg
+from workflows.parcel import ParcelState
+
+
+class Level(enum.Enum):
+    OK = "ok"
+    INFO = "info"
+    WARN = "warn"
+    ERROR = "error"
+
+
+class Light(enum.Enum):
+    """Why a cell is lit; the runtime maps each meaning to a pattern on the rack."""
+
+    SUGGESTED = "suggested"  # put the parcel here
+    TAKE = "take"  # a parcel of the order being issued is here
+    CURRENT = "current"  # the parcel being moved is here now
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Change a parcel's state (and cell); the runtime checks it against PARCEL."""
+
+    parcel: str
+    to: ParcelState
+    kind: str
+    cell: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkDamaged:
+    parcel: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewSurplus:
+    """A parcel scanned at acceptance that no manifest lists: recorded, never dropped."""
+
+    barcode: str
+    supply_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PackageTo:
+    barcode: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyTo:
+    supply_id: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A journal event that changes no row (an issue completed, a cell chosen off-suggestion)."""
+
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    parcel: str | None = None
+
+
+Effect = Move | MarkDamaged | NewSurplus | PackageTo | SupplyTo | Note
+
+
+@dataclass(frozen=True, slots=True)
+class PrintRequest:
+    """A document to print, built by the device from the store after the effects apply."""
+
+    kind: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A station's open workflow; stored as JSON so that a restart resumes it."""
+
+    workflow: str
+    state: str
+    data: Mapping[str, Any]
+    lights: Mapping[str, Light] = field(default_factory=dict)  # cell address -> meaning
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    level: Level
+    msg: Msg
+    details: tuple[Msg, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    session: Session | None
+    feedback: Feedback
+    effects: tuple[Effect, ...] = ()
+    prints: tuple[PrintRequest, ...] = ()
+
+    @property
+    def changes_store(self) -> bool:
+        return bool(self.effects or self.prints)
+
+
+def refuse(session: Session | None, key: str, **params: str | int) -> Outcome:
+    """A loud refusal: nothing changes, the session stays as it was."""
+    return Outcome(session, Feedback(Level.ERROR, Msg(key, params)))
+
+
+def warn(session: Session | None, key: str, **params: str | int) -> Outcome:
+    return Outcome(session, Feedback(Level.WARN, Msg(key, params)))

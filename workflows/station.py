@@ -1,0 +1,92 @@
+"""One station's dispatcher: an idle station starts a workflow, an open session gets the input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from workflows import acceptance, issue, placement
+from workflows.context import Ctx
+from workflows.inputs import Cmd, Code, Command, Input
+from workflows.machine import Transitions
+from workflows.messages import Msg
+from workflows.outcome import Feedback, Level, Outcome, Session, refuse
+from workflows.parcel import ParcelState
+from workflows.queries import Queries
+
+Step = Callable[[Session, Input, Queries, Ctx], Outcome]
+
+STEPS: dict[str, Step] = {
+    acceptance.NAME: acceptance.step,
+    placement.NAME: placement.step,
+    issue.NAME: issue.step,
+}
+MACHINES: dict[
+    str, Transitions[acceptance.State] | Transitions[placement.State] | Transitions[issue.State]
+] = {
+    acceptance.NAME: acceptance.TRANSITIONS,
+    placement.NAME: placement.TRANSITIONS,
+    issue.NAME: issue.TRANSITIONS,
+}
+_STARTS = {Command.START_ACCEPTANCE, Command.START_PLACEMENT, Command.START_ISSUE}
+
+
+def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    """Decide what one input does at a station; pure over `q`, applied by the runtime."""
+    if session is None:
+        return _idle(inp, q, ctx)
+    if isinstance(inp, Cmd) and inp.command in _STARTS:
+        return refuse(session, "session_open", workflow=session.workflow)
+    return STEPS[session.workflow](session, inp, q, ctx)
+
+
+def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    match inp:
+        case Cmd(Command.START_ACCEPTANCE):
+            return acceptance.start(q, ctx)
+        case Cmd(Command.START_PLACEMENT):
+            return placement.start(q, ctx)
+        case Cmd(Command.START_ISSUE):
+            return issue.start(q, ctx)
+        case Cmd(Command.DONE | Command.CANCEL):
+            return Outcome(None, Feedback(Level.INFO, Msg("nothing_open")))
+        case Cmd(command):
+            return refuse(None, "command_not_now", command=command.value, state="idle")
+        case Code() as code:
+            return _idle_code(code, q, ctx)
+    raise AssertionError(f"unhandled input {inp!r}")
+
+
+def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
+    """A headless counter has no menu: what was scanned says which workflow to start."""
+    text = code.text
+    if q.supply(text) is not None or q.package(text) is not None:
+        return acceptance.start(q, ctx, code)
+    parcel = q.parcel(text)
+    if parcel is not None:
+        if parcel.state is ParcelState.EXPECTED:
+            return acceptance.start(q, ctx, code)
+        if parcel.state is ParcelState.ACCEPTED:
+            return placement.start(q, ctx, parcel)
+        if parcel.state is ParcelState.STORED:
+            where = Msg(
+                "parcel_where",
+                {"parcel": parcel.barcode, "cell": str(parcel.cell), "order": str(parcel.order_id)},
+            )
+            return Outcome(None, Feedback(Level.INFO, where))
+        return Outcome(
+            None,
+            Feedback(
+                Level.INFO,
+                Msg("parcel_state", {"parcel": parcel.barcode, "state": parcel.state.value}),
+            ),
+        )
+    cell = q.cell_by_label(text)
+    if cell is not None:
+        info = Msg(
+            "cell_info",
+            {"cell": cell.address, "occupied": cell.occupied, "capacity": cell.capacity},
+        )
+        return Outcome(None, Feedback(Level.INFO, info))
+    if issue.find_order(code, q) is not None:
+        return issue.start(q, ctx, code)
+    return refuse(None, "unknown_code", code=text)

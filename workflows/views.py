@@ -1,0 +1,59 @@
+"""Read-only views of store rows that the workflows decide on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.parcel import ParcelState, Size
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelView:
+    barcode: str
+    order_id: str | None
+    supply_id: str | None
+    package: str | None
+    size: Size
+    state: ParcelState
+    cell: str | None  # cell address while stored
+    cod_kopecks: int
+    age_restricted: bool
+    surplus: bool
+    damaged: bool
+    deadline: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CellView:
+    address: str
+    label: str
+    size: Size
+    capacity: int
+    channel: int
+    zone: str
+    occupied: int
+
+    @property
+    def has_room(self) -> bool:
+        return self.occupied < self.capacity
+
+
+@dataclass(frozen=True, slots=True)
+class PackageView:
+    barcode: str
+    supply_id: str
+    kind: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyView:
+    id: str
+    carrier: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    id: str
+    customer: str
