@@ -103,6 +103,7 @@ def _take_parcel(session: Session, parcel: ParcelView, q: Queries, ctx: Ctx) -> 
         )
         return Outcome(Session(NAME, S.WAIT_CELL.value, data, {}, claims), fb)
     lights = {cell.address: Light.SUGGESTED}
+    claims += (f"cell:{cell.address}",)
     fb = Feedback(Level.OK, Msg("pl_suggest", {"parcel": parcel.barcode, "cell": cell.address}))
     return Outcome(Session(NAME, S.WAIT_CELL.value, data, lights, claims), fb)
 

@@ -68,6 +68,16 @@ CREATE INDEX parcels_supply_state ON parcels (supply_id, state);
 CREATE INDEX parcels_cell ON parcels (cell_id);
 CREATE INDEX parcels_state ON parcels (state);
 
+-- The store, not only the workflow, refuses a parcel into a full cell.
+CREATE TRIGGER parcels_cell_capacity
+BEFORE UPDATE OF cell_id ON parcels
+WHEN NEW.cell_id IS NOT NULL AND NEW.cell_id IS NOT OLD.cell_id
+BEGIN
+    SELECT RAISE(ABORT, 'cell is full')
+    WHERE (SELECT count(*) FROM parcels WHERE cell_id = NEW.cell_id)
+          >= (SELECT capacity FROM cells WHERE id = NEW.cell_id);
+END;
+
 CREATE TABLE clerks (
     badge   TEXT PRIMARY KEY,
     name    TEXT NOT NULL,
@@ -81,6 +91,7 @@ CREATE TABLE sessions (
     workflow    TEXT NOT NULL,
     state       TEXT NOT NULL,
     data        TEXT NOT NULL,
+    lights      TEXT NOT NULL DEFAULT '{}',
     clerk       TEXT,
     started_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL

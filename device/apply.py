@@ -1,0 +1,174 @@
+"""Applying a workflow's outcome inside the scan's transaction: rows, journal, print jobs, session."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from device.documents import Documents
+from device.journal import Stamp, append
+from workflows.machine import WorkflowError
+from workflows.outcome import (
+    Effect,
+    MarkDamaged,
+    Move,
+    NewSurplus,
+    Note,
+    Outcome,
+    PackageTo,
+    Session,
+    SupplyTo,
+)
+from workflows.parcel import PARCEL, ParcelState
+
+
+class ApplyError(WorkflowError, RuntimeError):
+    """An outcome does not fit the store (a bug, or a store edited under us): rolled back."""
+
+
+def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Documents) -> list[int]:
+    """Write every effect, the print jobs and the station's session; return new print job ids.
+
+    Runs inside the caller's transaction, so any exception leaves the store untouched.
+    """
+    for effect in outcome.effects:
+        _effect(conn, effect, stamp)
+    jobs = []
+    for req in outcome.prints:
+        doc = docs.build(req.kind, req.data, conn, stamp)
+        cur = conn.execute(
+            "INSERT INTO print_jobs (station, kind, document, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
+            (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts),
+        )
+        assert cur.lastrowid is not None
+        jobs.append(cur.lastrowid)
+    assert stamp.station is not None
+    save_session(conn, stamp.station, outcome.session, stamp)
+    return jobs
+
+
+def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
+    match effect:
+        case Move():
+            _move(conn, effect, stamp)
+        case MarkDamaged(parcel=barcode):
+            cur = conn.execute(
+                "UPDATE parcels SET damaged = 1, updated_at = ? WHERE barcode = ?", (stamp.ts, barcode)
+            )
+            _one(cur, "parcel", barcode)
+            state = conn.execute("SELECT state FROM parcels WHERE barcode = ?", (barcode,)).fetchone()[0]
+            append(conn, stamp, "damaged", parcel=barcode, from_state=state, to_state=state)
+        case NewSurplus(barcode=barcode, supply_id=supply):
+            conn.execute(
+                "INSERT INTO parcels (barcode, supply_id, state, surplus, updated_at) VALUES (?, ?, 'accepted', 1, ?)",
+                (barcode, supply, stamp.ts),
+            )
+            append(conn, stamp, "surplus", parcel=barcode, to_state="accepted", data={"supply": supply})
+        case PackageTo(barcode=barcode, state=state):
+            old = conn.execute("SELECT state FROM packages WHERE barcode = ?", (barcode,)).fetchone()
+            if old is None:
+                raise ApplyError(f"no package {barcode}")
+            conn.execute("UPDATE packages SET state = ? WHERE barcode = ?", (state, barcode))
+            append(
+                conn, stamp, f"package_{state}", from_state=old[0], to_state=state, data={"package": barcode}
+            )
+        case SupplyTo(supply_id=supply, status=status):
+            old = conn.execute("SELECT status FROM supplies WHERE id = ?", (supply,)).fetchone()
+            if old is None:
+                raise ApplyError(f"no supply {supply}")
+            closed_at = stamp.ts if status == "closed" else None
+            conn.execute(
+                "UPDATE supplies SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, supply)
+            )
+            append(
+                conn, stamp, f"supply_{status}", from_state=old[0], to_state=status, data={"supply": supply}
+            )
+        case Note(kind=kind, data=data, parcel=parcel):
+            append(conn, stamp, kind, parcel=parcel, data=data)
+
+
+def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
+    row = conn.execute(
+        "SELECT p.id, p.state, c.address FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id WHERE p.barcode = ?",
+        (move.parcel,),
+    ).fetchone()
+    if row is None:
+        raise ApplyError(f"no parcel {move.parcel}")
+    src = ParcelState(row["state"])
+    PARCEL.check(src, move.to)
+    cell_id = None
+    if move.to is ParcelState.STORED:
+        cell = conn.execute("SELECT id FROM cells WHERE address = ?", (move.cell,)).fetchone()
+        if cell is None:
+            raise ApplyError(f"no cell {move.cell!r} for {move.parcel}")
+        cell_id = cell[0]
+    conn.execute(
+        "UPDATE parcels SET state = ?, cell_id = ?, return_reason = coalesce(?, return_reason), updated_at = ? "
+        "WHERE id = ?",
+        (move.to.value, cell_id, move.reason, stamp.ts, row["id"]),
+    )
+    data = dict(move.data)
+    if move.reason:
+        data["reason"] = move.reason
+    if row["address"] and move.to is not ParcelState.STORED:
+        data["from_cell"] = row["address"]
+    cell_name = move.cell if move.to is ParcelState.STORED else row["address"]
+    append(
+        conn,
+        stamp,
+        move.kind,
+        parcel=move.parcel,
+        from_state=src.value,
+        to_state=move.to.value,
+        cell=cell_name,
+        data=data,
+    )
+
+
+def _one(cur: sqlite3.Cursor, what: str, key: str) -> None:
+    if cur.rowcount != 1:
+        raise ApplyError(f"no {what} {key}")
+
+
+def save_session(conn: sqlite3.Connection, station: str, session: Session | None, stamp: Stamp) -> None:
+    if session is None:
+        conn.execute("DELETE FROM sessions WHERE station = ?", (station,))
+        return
+    lights = {address: light.value for address, light in session.lights.items()}
+    conn.execute(
+        "INSERT INTO sessions (station, workflow, state, data, lights, clerk, started_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET workflow = excluded.workflow, "
+        "state = excluded.state, data = excluded.data, lights = excluded.lights, clerk = excluded.clerk, "
+        "updated_at = excluded.updated_at, started_at = CASE WHEN sessions.workflow = excluded.workflow "
+        "THEN sessions.started_at ELSE excluded.started_at END",
+        (
+            station,
+            session.workflow,
+            session.state,
+            json.dumps(dict(session.data), ensure_ascii=False),
+            json.dumps(lights),
+            stamp.clerk,
+            stamp.ts,
+            stamp.ts,
+        ),
+    )
+    conn.execute("DELETE FROM claims WHERE station = ?", (station,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO claims (key, station) VALUES (?, ?)",
+        [(key, station) for key in session.claims],
+    )
+
+
+def load_session(conn: sqlite3.Connection, station: str) -> Session | None:
+    from workflows.outcome import Light
+
+    row = conn.execute(
+        "SELECT workflow, state, data, lights FROM sessions WHERE station = ?", (station,)
+    ).fetchone()
+    if row is None:
+        return None
+    claims = tuple(
+        r[0] for r in conn.execute("SELECT key FROM claims WHERE station = ? ORDER BY key", (station,))
+    )
+    lights = {address: Light(value) for address, value in json.loads(row["lights"]).items()}
+    return Session(row["workflow"], row["state"], json.loads(row["data"]), lights, claims)
