@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
+from typing import Any
 
 from device.documents import Documents
 from device.journal import Stamp, append
@@ -33,18 +35,23 @@ def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Docume
     """
     for effect in outcome.effects:
         _effect(conn, effect, stamp)
-    jobs = []
-    for req in outcome.prints:
-        doc = docs.build(req.kind, req.data, conn, stamp)
-        cur = conn.execute(
-            "INSERT INTO print_jobs (station, kind, document, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
-            (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts),
-        )
-        assert cur.lastrowid is not None
-        jobs.append(cur.lastrowid)
+    jobs = [queue_document(conn, docs, req.kind, req.data, stamp) for req in outcome.prints]
     assert stamp.station is not None
     save_session(conn, stamp.station, outcome.session, stamp)
     return jobs
+
+
+def queue_document(
+    conn: sqlite3.Connection, docs: Documents, kind: str, data: Mapping[str, Any], stamp: Stamp
+) -> int:
+    """Build a document from the store as it is now and put it in the persistent print queue."""
+    doc = docs.build(kind, data, conn, stamp)
+    cur = conn.execute(
+        "INSERT INTO print_jobs (station, kind, document, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
+        (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:

@@ -95,7 +95,7 @@ def _take_parcel(session: Session, parcel: ParcelView, q: Queries, ctx: Ctx) -> 
         "suggested": None if cell is None else cell.address,
         "move": False,
     }
-    claims = (f"parcel:{parcel.barcode}",)
+    claims: tuple[str, ...] = (f"parcel:{parcel.barcode}",)
     if cell is None:
         fb = Feedback(
             Level.WARN,

@@ -1,0 +1,112 @@
+"""One scan end to end: check the code, decide inside one transaction, apply, return the outcome."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from device.apply import apply, load_session, queue_document
+from device.documents import Documents
+from device.journal import Stamp
+from device.queries import StoreQueries
+from device.store import Store
+from workflows import station
+from workflows.context import Ctx
+from workflows.inputs import BadCode, clean_code, parse_input
+from workflows.machine import WorkflowError
+from workflows.messages import Msg
+from workflows.outcome import Feedback, Level, Session
+
+log = logging.getLogger("pvz.engine")
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one input did: the feedback to show, the session now open, new print jobs."""
+
+    station: str
+    text: str | None
+    feedback: Feedback
+    session: Session | None
+    jobs: list[int] = field(default_factory=list)
+    changed: bool = False
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    """The synchronous core that the runtime, the demo, the simulator and the benchmark share."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        device_id: str,
+        pickup_key: bytes,
+        docs: Documents,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.device_id = device_id
+        self.pickup_key = pickup_key
+        self.docs = docs
+        self.clock = clock
+        self.clerks: dict[str, str | None] = {}
+
+    def handle(self, station_name: str, raw: bytes | str, *, keyed: bool = False) -> Result:
+        """Handle one raw code at a station; never raises for bad input or a failed decision."""
+        try:
+            text = clean_code(raw)
+            inp = parse_input(text, keyed=keyed)
+        except BadCode as exc:
+            shown = raw[:64] if isinstance(raw, str) else raw[:64].decode("utf-8", "replace")
+            log.warning("station %s: refused code %r: %s", station_name, shown, exc)
+            session = self.session(station_name)
+            params = {"code": shown} if exc.reason == "unknown_command" else {}
+            return Result(station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session)
+        now = self.clock()
+        stamp = Stamp(
+            self.device_id, now.isoformat(timespec="seconds"), station_name, self.clerks.get(station_name)
+        )
+        ctx = Ctx(station_name, now, stamp.clerk)
+        try:
+            with self.store.transaction() as conn:
+                before = load_session(conn, station_name)
+                outcome = station.handle(before, inp, StoreQueries(conn, pickup_key=self.pickup_key), ctx)
+                changed = outcome.changes_store or outcome.session != before
+                jobs = apply(conn, outcome, stamp, self.docs) if changed else []
+        except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:
+            # The transaction rolled back: the store is as it was before this scan.
+            log.exception("station %s: scan %r failed and was rolled back: %s", station_name, text, exc)
+            return Result(
+                station_name, text, Feedback(Level.ERROR, Msg("internal_error")), self.session(station_name)
+            )
+        if outcome.feedback.level is Level.ERROR:
+            log.info("station %s: refused %r: %s", station_name, text, outcome.feedback.msg.render("en"))
+        return Result(station_name, text, outcome.feedback, outcome.session, jobs, changed)
+
+    def session(self, station_name: str) -> Session | None:
+        return load_session(self.store.conn, station_name)
+
+    def sessions(self) -> dict[str, Session]:
+        rows = self.store.conn.execute("SELECT station FROM sessions ORDER BY station").fetchall()
+        found = {}
+        for row in rows:
+            session = load_session(self.store.conn, row[0])
+            if session is not None:
+                found[row[0]] = session
+        return found
+
+    def queue_print(self, station_name: str, kind: str, data: dict[str, str] | None = None) -> int:
+        """Queue one document (a command card, a reprint) without touching any session."""
+        now = self.clock()
+        stamp = Stamp(
+            self.device_id, now.isoformat(timespec="seconds"), station_name, self.clerks.get(station_name)
+        )
+        with self.store.transaction() as conn:
+            return queue_document(conn, self.docs, kind, data or {}, stamp)

@@ -1,0 +1,186 @@
+"""The daemon's loop: inputs from every station's sources, one scan at a time, feedback after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from device.engine import Engine, Result
+from device.print_queue import PrintQueue
+from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
+from drivers.base import Buzzer as BuzzerDriver
+from workflows.outcome import Level, Light
+
+log = logging.getLogger("pvz.runtime")
+
+LIGHT_PATTERN = {
+    Light.SUGGESTED: Pattern.STEADY,
+    Light.TAKE: Pattern.BLINK,
+    Light.CURRENT: Pattern.FAST_BLINK,
+}
+LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
+    Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),
+    Level.INFO: (Color.GREEN, Pattern.STEADY, None),
+    Level.WARN: (Color.AMBER, Pattern.STEADY, Beep.WARN),
+    Level.ERROR: (Color.RED, Pattern.BLINK, Beep.ERROR),
+}
+
+
+@dataclass
+class StationIO:
+    """A station's inputs and outputs; the cell lights belong to the rack, not to a station."""
+
+    name: str
+    sources: list[CodeSource] = field(default_factory=list)
+    printer: Printer | None = None
+    status_light: StatusLight | None = None
+    buzzer: BuzzerDriver | None = None
+    screen: Screen | None = None
+
+
+class Runtime:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        stations: list[StationIO],
+        rack: CellLights,
+        lang: str = "ru",
+        on_result: Callable[[Result], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.stations = {s.name: s for s in stations}
+        self.rack = rack
+        self.lang = lang
+        self.on_result = on_result
+        printers = {s.name: s.printer for s in stations if s.printer is not None}
+        self.prints = PrintQueue(engine.store, printers, clock=clock)
+        self._channels: dict[str, int] = {}
+        self._lit: dict[int, Pattern] = {}
+        self.scans = 0
+
+    def start(self) -> None:
+        """Rebuild what only lived in hardware from the store: lights of open sessions, printing."""
+        self.rack.clear()
+        self._lit = {}
+        self.refresh_lights()
+        for name, session in self.engine.sessions().items():
+            log.info("station %s: resuming %s in state %s", name, session.workflow, session.state)
+        self.prints.drain()
+
+    def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
+        """One input: decide and commit, then lights, status, buzzer, screen, printer."""
+        result = self.engine.handle(station, raw, keyed=keyed)
+        self.scans += 1
+        self._signal(result)
+        if result.changed:
+            self.refresh_lights()
+        if result.jobs or self.prints.next_retry_in() == 0:
+            self.prints.drain()
+        if self.on_result is not None:
+            self.on_result(result)
+        return result
+
+    def _signal(self, result: Result) -> None:
+        io = self.stations.get(result.station)
+        if io is None:
+            return
+        color, pattern, beep = LEVEL_SIGNAL[result.feedback.level]
+        if io.status_light is not None:
+            io.status_light.show(color, pattern)
+        if io.buzzer is not None and beep is not None:
+            io.buzzer.beep(beep)
+        if io.screen is not None:
+            details = [m.render(self.lang) for m in result.feedback.details]
+            io.screen.show(result.feedback.msg.render(self.lang), details)
+
+    def refresh_lights(self) -> None:
+        """Make the rack show the union of every open session's lit cells."""
+        wanted: dict[int, Pattern] = {}
+        for session in self.engine.sessions().values():
+            for address, meaning in session.lights.items():
+                channel = self._channel(address)
+                if channel is not None:
+                    wanted[channel] = LIGHT_PATTERN[meaning]
+        for channel in self._lit.keys() - wanted.keys():
+            self.rack.show(channel, Pattern.OFF)
+        for channel, pattern in wanted.items():
+            if self._lit.get(channel) is not pattern:
+                self.rack.show(channel, pattern)
+        self._lit = wanted
+
+    def _channel(self, address: str) -> int | None:
+        if address not in self._channels:
+            rows = self.engine.store.conn.execute("SELECT address, channel FROM cells")
+            self._channels = {r[0]: r[1] for r in rows}
+        return self._channels.get(address)
+
+    async def run(self, *, stop: asyncio.Event | None = None) -> None:
+        """Read every source of every station until all sources end or `stop` is set."""
+        queue: asyncio.Queue[tuple[str, RawScan] | None] = asyncio.Queue()
+        readers = [
+            asyncio.create_task(self._read(io.name, source, queue), name=f"read:{io.name}:{source.name}")
+            for io in self.stations.values()
+            for source in io.sources
+        ]
+        stopper = asyncio.create_task((stop or asyncio.Event()).wait())
+        active = len(readers)
+        try:
+            while active:
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait(
+                    {getter, stopper}, timeout=self._tick(), return_when=asyncio.FIRST_COMPLETED
+                )
+                if stopper in done:
+                    getter.cancel()
+                    break
+                if getter not in done:
+                    getter.cancel()
+                    self.prints.drain()
+                    continue
+                item = getter.result()
+                if item is None:
+                    active -= 1
+                    continue
+                station, scan = item
+                try:
+                    self.process(station, scan.data, keyed=scan.keyed)
+                except Exception:
+                    # One bad scan must never stop the counter: log it and go on.
+                    log.exception("station %s: unexpected error handling a scan", station)
+        finally:
+            stopper.cancel()
+            for task in readers:
+                task.cancel()
+            for task in readers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    def _tick(self) -> float | None:
+        wait = self.prints.next_retry_in()
+        return None if wait is None else max(wait, 0.05)
+
+    async def _read(
+        self, station: str, source: CodeSource, queue: asyncio.Queue[tuple[str, RawScan] | None]
+    ) -> None:
+        try:
+            async for scan in source.codes():
+                await queue.put((station, scan))
+        except Exception:
+            log.exception("station %s: source %s failed", station, source.name)
+        finally:
+            await queue.put(None)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "scans": self.scans,
+            "sessions": {name: s.workflow + ":" + s.state for name, s in self.engine.sessions().items()},
+            "lit_cells": len(self._lit),
+            "print": self.prints.status(),
+        }
