@@ -1,0 +1,200 @@
+"""The `pvz` command: demo, simulator, daemon, store and config tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from device import __version__
+from device.exc import PvzError
+from drivers.exc import DriverError
+
+log = logging.getLogger("pvz")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from device.demo import run_demo
+
+    result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
+    print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
+    return 0
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from device.sim import run_sim
+
+    return run_sim(Path(args.store), lang=args.lang, seed=args.seed)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from device.config import load_config
+    from device.wiring import build_runtime, open_store
+
+    config_file = Path(args.config)
+    config = load_config(config_file)
+    store = open_store(config, config_file, owner=True)
+    try:
+        runtime = build_runtime(config, config_file, store)
+        runtime.start()
+        stop = asyncio.Event()
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await runtime.run(stop=stop)
+
+        asyncio.run(main())
+    finally:
+        store.close()
+    return 0
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    if args.store:
+        return Path(args.store)
+    if args.config:
+        from device.config import load_config, resolve_path
+
+        return resolve_path(args.config, load_config(args.config).store.path)
+    return Path("pvz.db")
+
+
+def _manifest_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from device.manifest import import_manifest, load_manifest_file
+    from device.store import Store
+
+    manifest = load_manifest_file(Path(args.file))
+    with Store.open(_store_path(args)) as store:
+        result = import_manifest(store, manifest, now=datetime.now(UTC).isoformat(timespec="seconds"))
+    print(f"imported supply {result.supply_id}: {result.parcels} parcels, {result.orders} orders")
+    return 0
+
+
+def _cells_import(args: argparse.Namespace) -> int:
+    from device.cells import decode_cells, import_cells
+    from device.store import Store
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise PvzError(f"{args.file}: {exc}") from exc
+    cells = decode_cells(raw, source=args.file)
+    with Store.open(_store_path(args)) as store:
+        n = import_cells(store, cells)
+    print(f"rack: {n} cells")
+    return 0
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    from device.config import load_config
+
+    config = load_config(Path(args.file))
+    print(f"{args.file}: ok (device {config.device.id}, {len(config.stations)} station(s))")
+    return 0
+
+
+def _print_command_card(args: argparse.Namespace) -> int:
+    from device.documents import Documents
+    from drivers.sim_printer import SimPrinter
+
+    docs = Documents(site=args.site, device_id=args.device, lang=args.lang)
+    printer = SimPrinter(out_dir=Path(args.out), name="file")
+    printer.print_document(docs.command_card())
+    print(printer.printed[-1].text)
+    print(f"\nsaved in {args.out}")
+    return 0
+
+
+def _store_info(args: argparse.Namespace) -> int:
+    from device.store import SCHEMA_VERSION, Store
+    from device.summary import summary
+
+    with Store.open(_store_path(args)) as store:
+        info = {"schema_version": store.version, "code_schema_version": SCHEMA_VERSION, **summary(store)}
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pvz", description="Pickup point device service.")
+    parser.add_argument("--version", action="version", version=f"pvz {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    def store_opts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", help="store file (default: from --config, else ./pvz.db)")
+        p.add_argument("--config", help="device config file (TOML)")
+
+    p = add("demo", "run a simulated day on a fresh store, write a summary", _demo)
+    p.add_argument("--out", default="demo-out", help="output directory (default: demo-out)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the day (default: 1)")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of messages and receipts")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    p = add("sim", "drive one simulated counter by typing or pasting codes", _sim)
+    p.add_argument("--store", default="pvz-sim/pvz.db", help="store file (created with demo data if new)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the demo data")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru")
+
+    p = add("run", "run the device daemon with the configured backends", _run)
+    p.add_argument("--config", required=True, help="device config file (TOML)")
+
+    p = add("manifest", "import a supply manifest (JSON) into the store", _manifest_import)
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file")
+    store_opts(p)
+
+    p = add("cells", "import the rack's cells (JSON) into the store", _cells_import)
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file")
+    store_opts(p)
+
+    p = add("config", "check a device config file without opening any device", _config_check)
+    p.add_argument("action", choices=["check"])
+    p.add_argument("file")
+
+    p = add("print", "print the command card to a file printer", _print_command_card)
+    p.add_argument("document", choices=["command-card"])
+    p.add_argument("--out", default="print-out", help="directory for the ESC/POS bytes and text")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru")
+    p.add_argument("--site", default="-")
+    p.add_argument("--device", default="-")
+
+    p = add("store", "show a store's schema version and counts", _store_info)
+    p.add_argument("action", choices=["info"])
+    store_opts(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
+    if args.command == "demo" and args.verbose == 0:
+        level = logging.ERROR  # the timeline already shows every refusal
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except (PvzError, DriverError) as exc:
+        print(f"pvz {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The day's summary computed from the store, as written to summary.json by the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from device.store import Store
+from workflows.parcel import ParcelState
+
+
+def summary(store: Store) -> dict[str, Any]:
+    """Counts straight from the store; later issues add keys, never rename these."""
+    by_state = {state.value: 0 for state in ParcelState}
+    for state, n in store.conn.execute("SELECT state, count(*) FROM parcels GROUP BY state"):
+        by_state[state] = n
+    return {
+        "parcels": by_state,
+        "surplus": store.scalar("SELECT count(*) FROM parcels WHERE surplus = 1"),
+        "damaged": store.scalar("SELECT count(*) FROM parcels WHERE damaged = 1"),
+        "supplies": store.scalar("SELECT count(*) FROM supplies"),
+        "orders": store.scalar("SELECT count(*) FROM orders"),
+        "issues": store.scalar("SELECT count(*) FROM journal WHERE kind = 'issue_completed'"),
+        "refused_parcels": store.scalar("SELECT count(*) FROM journal WHERE kind = 'refused'"),
+        "receipts": store.scalar(
+            "SELECT count(*) FROM print_jobs WHERE kind = 'receipt' AND state = 'printed'"
+        ),
+        "cells_used": store.scalar(
+            "SELECT count(DISTINCT cell) FROM journal WHERE kind IN ('placed', 'moved') AND cell IS NOT NULL"
+        ),
+        "journal_events": store.scalar("SELECT count(*) FROM journal"),
+        "print_jobs_queued": store.scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"),
+    }

@@ -1,0 +1,25 @@
+"""Fixtures: a real SQLite store in a temporary directory, with a rack and a manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from device.engine import Engine
+from device.store import Store
+from tests.factory import load, new_engine, new_store, standard_manifest
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = new_store(tmp_path / "pvz.db")
+    load(s, standard_manifest())
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(store: Store) -> Engine:
+    return new_engine(store)
