@@ -178,7 +178,7 @@ def _accept_parcel(
         effects.append(MarkDamaged(parcel.barcode))
         key, level = "acc_parcel_damaged", Level.WARN
     params: dict[str, str | int] = {"parcel": parcel.barcode}
-    if parcel.supply_id not in (None, supply_id):
+    if parcel.supply_id not in (None, supply_id) and parcel.state is ParcelState.EXPECTED:
         key, level = "acc_parcel_other_supply", Level.WARN
         params["supply"] = str(parcel.supply_id)
     return Outcome(back, Feedback(level, Msg(key, params)), tuple(effects))

@@ -1,0 +1,198 @@
+"""The typed device config (TOML): sections, defaults, bounds, and errors that name the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+
+from device.exc import ConfigError
+
+Name = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9][a-z0-9_-]{0,31}\Z")]
+DeviceId = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9-]{3,64}\Z")]
+# An even number of hex digits so that it is whole bytes; 32 digits = 128 bits at least.
+HexKey = Annotated[str, msgspec.Meta(pattern=r"\A(?:[0-9a-fA-F]{2}){16,128}\Z")]
+PathStr = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+UsbId = Annotated[int, msgspec.Meta(ge=0, le=0xFFFF)]
+Pin = Annotated[int, msgspec.Meta(ge=0, le=63)]
+
+_Fail = Callable[[str, str], ConfigError]
+
+# Every table below is frozen and forbids unknown fields, so a misspelt key is named.
+
+
+class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    id: DeviceId
+    site: DeviceId
+    role: Literal["counter", "kiosk", "hub"] = "counter"
+    language: Literal["ru", "en"] = "ru"
+
+
+class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    path: PathStr = "/var/lib/pvz/pvz.db"
+
+
+class SecuritySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    pickup_key: HexKey
+
+    def __repr__(self) -> str:
+        # The site key must not end up in logs through a repr of the config.
+        return "SecuritySection(pickup_key=<hidden>)"
+
+    @property
+    def pickup_key_bytes(self) -> bytes:
+        return bytes.fromhex(self.pickup_key)
+
+
+class ScannerConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    backend: Literal["script", "stdin", "evdev", "serial"]
+    path: PathStr | None = None
+    pattern: str | None = None
+
+
+class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    backend: Literal["sim", "file", "usb", "serial", "network"] = "sim"
+    out_dir: PathStr | None = None
+    profile: str | None = None
+    path: PathStr | None = None
+    host: str | None = None
+    port: Port = 9100
+    vendor_id: UsbId | None = None
+    product_id: UsbId | None = None
+
+
+class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A status light or a buzzer: simulated, or one GPIO pin."""
+
+    backend: Literal["sim", "gpio"] = "sim"
+    pin: Pin | None = None
+
+
+class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Name
+    scanners: Annotated[list[ScannerConfig], msgspec.Meta(min_length=1)]
+    printer: PrinterConfig = msgspec.field(default_factory=PrinterConfig)
+    status_light: SignalConfig = msgspec.field(default_factory=SignalConfig)
+    buzzer: SignalConfig = msgspec.field(default_factory=SignalConfig)
+
+
+class LightsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    backend: Literal["sim", "gpio", "shift"] = "sim"
+
+
+class RackSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    file: PathStr | None = None
+
+
+class IssueSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    max_wrong_codes: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+
+
+class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    width: Annotated[int, msgspec.Meta(ge=24, le=80)] = 42
+
+
+class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    device: DeviceSection
+    security: SecuritySection
+    stations: list[Station]
+    store: StoreSection = msgspec.field(default_factory=StoreSection)
+    lights: LightsSection = msgspec.field(default_factory=LightsSection)
+    rack: RackSection = msgspec.field(default_factory=RackSection)
+    issue: IssueSection = msgspec.field(default_factory=IssueSection)
+    print: PrintSection = msgspec.field(default_factory=PrintSection)
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and check the config file at `path`."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, *, source: str) -> Config:
+    """Parse TOML text into a Config; `source` prefixes every error message."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
+    try:
+        config = msgspec.convert(data, type=Config)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{source}: {_humane(str(exc))}") from exc
+    _check(config, source)
+    return config
+
+
+def resolve_path(config_file: Path | str, value: str) -> Path:
+    """A path from the config; relative ones are relative to the config file's directory."""
+    p = Path(value)
+    return p if p.is_absolute() else Path(config_file).parent / p
+
+
+def _humane(message: str) -> str:
+    """msgspec's "Object contains unknown field `x` - at `$.a`" as "unknown field `x` at `$.a`"."""
+    message = message.replace("Object contains unknown field", "unknown field")
+    message = message.replace("Object missing required field", "missing required field")
+    message = message.replace(" - at ", " at ") if " - at `" in message else message + " at `$`"
+    return message[:1].lower() + message[1:]
+
+
+def _check(config: Config, source: str) -> None:
+    """What the types alone cannot say: unique names, usable patterns, backend options."""
+
+    def fail(at: str, message: str) -> ConfigError:
+        return ConfigError(f"{source}: {message} at `{at}`")
+
+    if not config.stations:
+        raise fail("$.stations", "at least one [[stations]] entry is required")
+    names: dict[str, int] = {}
+    devices: dict[str, str] = {}
+    for i, station in enumerate(config.stations):
+        at = f"$.stations[{i}]"
+        if station.name in names:
+            raise fail(
+                f"{at}.name",
+                f"duplicate station name `{station.name}` (also $.stations[{names[station.name]}])",
+            )
+        names[station.name] = i
+        for j, scanner in enumerate(station.scanners):
+            s_at = f"{at}.scanners[{j}]"
+            if scanner.pattern is not None:
+                try:
+                    re.compile(scanner.pattern)
+                except re.error as exc:
+                    raise fail(f"{s_at}.pattern", f"invalid regular expression ({exc})") from None
+            if scanner.backend in ("evdev", "serial") and scanner.path is None:
+                raise fail(s_at, f"scanner backend `{scanner.backend}` needs `path`")
+            if scanner.path is not None and scanner.backend in ("evdev", "serial"):
+                # One input device read by two stations would split every scan between them.
+                if scanner.path in devices:
+                    raise fail(f"{s_at}.path", f"`{scanner.path}` is already used by {devices[scanner.path]}")
+                devices[scanner.path] = s_at
+        _check_printer(station.printer, f"{at}.printer", fail)
+        for signal in ("status_light", "buzzer"):
+            cfg: SignalConfig = getattr(station, signal)
+            if cfg.backend == "gpio" and cfg.pin is None:
+                raise fail(f"{at}.{signal}", "backend `gpio` needs `pin`")
+
+
+_PRINTER_NEEDS = {
+    "file": ("out_dir",),
+    "serial": ("path",),
+    "network": ("host",),
+    "usb": ("vendor_id", "product_id"),
+}
+
+
+def _check_printer(printer: PrinterConfig, at: str, fail: _Fail) -> None:
+    for key in _PRINTER_NEEDS.get(printer.backend, ()):
+        if getattr(printer, key) is None:
+            raise fail(at, f"printer backend `{printer.backend}` needs `{key}`")

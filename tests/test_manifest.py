@@ -1,0 +1,377 @@
+"""Tests for supply manifests: decoding, cross-checks, and the all-or-nothing import."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from device.codes import code_hmac
+from device.exc import ManifestError
+from device.manifest import (
+    ImportResult,
+    Manifest,
+    decode_manifest,
+    import_manifest,
+    load_manifest_file,
+)
+from device.store import Store
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+NOW = "2026-03-01T10:00:00+03:00"
+KEY = bytes(range(32))
+TABLES = ("supplies", "packages", "orders", "parcels", "journal")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "pvz.db")
+    yield s
+    s.close()
+
+
+def manifest_dict(supply: str = "SUP-1", version: int = 1, prefix: str = "P") -> dict[str, Any]:
+    return {
+        "version": version,
+        "supply_id": supply,
+        "carrier": "СДЭК",
+        "packages": [
+            {"barcode": f"{supply}-BOX-1", "kind": "box"},
+            {"barcode": f"{supply}-BAG-1", "kind": "bag"},
+        ],
+        "orders": [
+            {
+                "id": "ORD-1",
+                "customer": "Иван П.",
+                "pickup_code_hmac": code_hmac(KEY, "482915"),
+                "qr_token_hmac": code_hmac(KEY, "QR-1"),
+            },
+            {"id": "ORD-2", "customer": "Мария С.", "pickup_code_hmac": code_hmac(KEY, "731046")},
+        ],
+        "parcels": [
+            parcel(f"{prefix}1", "ORD-1", f"{supply}-BOX-1"),
+            parcel(f"{prefix}2", "ORD-1", f"{supply}-BOX-1", size="S", cod=149900),
+            parcel(f"{prefix}3", "ORD-2", f"{supply}-BAG-1", size="XL", age=True),
+        ],
+    }
+
+
+def parcel(
+    barcode: str, order: str, package: str | None, *, size: str = "M", cod: int = 0, age: bool = False
+) -> dict[str, Any]:
+    return {
+        "barcode": barcode,
+        "order": order,
+        "package": package,
+        "size": size,
+        "deadline": "2026-03-14",
+        "cod_kopecks": cod,
+        "age_restricted": age,
+    }
+
+
+def raw(d: dict[str, Any]) -> bytes:
+    return json.dumps(d, ensure_ascii=False).encode()
+
+
+def counts(store: Store) -> dict[str, int]:
+    return {t: int(store.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
+
+
+def load(store: Store, d: dict[str, Any]) -> ImportResult:
+    return import_manifest(store, decode_manifest(raw(d)), now=NOW)
+
+
+def test_valid_import_writes_every_row(store: Store) -> None:
+    store.set_meta("device_id", "pvz-test-0001")
+    result = load(store, manifest_dict())
+    assert result == ImportResult(supply_id="SUP-1", parcels=3, packages=2, orders=2)
+    assert counts(store) == {"supplies": 1, "packages": 2, "orders": 2, "parcels": 3, "journal": 1}
+    supply = store.conn.execute("SELECT * FROM supplies").fetchone()
+    assert (supply["status"], supply["version"], supply["imported_at"]) == ("open", 1, NOW)
+    rows = {r["barcode"]: r for r in store.conn.execute("SELECT * FROM parcels")}
+    assert {r["state"] for r in rows.values()} == {"expected"}
+    assert rows["P2"]["cod_kopecks"] == 149900 and rows["P2"]["size"] == "S"
+    assert rows["P3"]["age_restricted"] == 1 and rows["P3"]["package"] == "SUP-1-BAG-1"
+    assert rows["P1"]["updated_at"] == NOW and rows["P1"]["deadline"] == "2026-03-14"
+    order = store.conn.execute("SELECT * FROM orders WHERE id = 'ORD-1'").fetchone()
+    assert order["pickup_code_hmac"] == code_hmac(KEY, "482915")
+    assert store.scalar("SELECT qr_token_hmac FROM orders WHERE id = 'ORD-2'") is None
+    event = store.conn.execute("SELECT * FROM journal").fetchone()
+    assert (event["kind"], event["device_id"], event["ts"]) == ("manifest_imported", "pvz-test-0001", NOW)
+    assert json.loads(event["data"]) == {"supply": "SUP-1", "version": 1, "parcels": 3}
+    assert len(event["event_id"]) == 32
+
+
+def test_journal_device_id_defaults_to_unknown(store: Store) -> None:
+    load(store, manifest_dict())
+    assert store.scalar("SELECT device_id FROM journal") == "unknown"
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def mutate(d: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = d
+        for key in parents:
+            target = target[int(key)] if key.isdigit() else target[key]
+        target[int(last) if last.isdigit() else last] = value
+
+    return mutate
+
+
+def _del(path: str, key: str) -> Callable[[dict[str, Any]], None]:
+    def mutate(d: dict[str, Any]) -> None:
+        target: Any = d
+        for k in path.split("."):
+            target = target[int(k)] if k.isdigit() else target[k]
+        del target[key]
+
+    return mutate
+
+
+def _dup_order(d: dict[str, Any]) -> None:
+    d["orders"].append(copy.deepcopy(d["orders"][0]))
+
+
+def _drop_supply(d: dict[str, Any]) -> None:
+    del d["supply_id"]
+
+
+def _parcel_is_package(d: dict[str, Any]) -> None:
+    d["parcels"][2]["barcode"] = "SUP-1-BOX-1"
+
+
+MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
+    ("wrong type", _set("version", "1"), ["$.version", "int"]),
+    ("version zero", _set("version", 0), ["$.version"]),
+    ("unknown field", _set("parcels.0.colour", "red"), ["unknown field `colour`", "$.parcels[0]"]),
+    ("unknown top field", _set("note", "x"), ["unknown field `note` - at `$`"]),
+    ("missing field", _del("parcels.1", "size"), ["missing required field `size`", "$.parcels[1]"]),
+    ("missing supply", _drop_supply, ["missing required field `supply_id` - at `$`"]),
+    ("bad size class", _set("parcels.0.size", "XXL"), ["$.parcels[0].size"]),
+    ("negative cod", _set("parcels.2.cod_kopecks", -1), ["$.parcels[2].cod_kopecks"]),
+    ("float cod", _set("parcels.2.cod_kopecks", 10.5), ["$.parcels[2].cod_kopecks"]),
+    ("huge cod", _set("parcels.2.cod_kopecks", 2**70), ["$.parcels[2].cod_kopecks"]),
+    ("int as bool", _set("parcels.0.age_restricted", 1), ["$.parcels[0].age_restricted"]),
+    ("bad date", _set("parcels.1.deadline", "2026-02-30"), ["$.parcels[1].deadline", "2026-02-30"]),
+    ("date format", _set("parcels.1.deadline", "14.03.2026"), ["$.parcels[1].deadline"]),
+    ("unknown order", _set("parcels.1.order", "123"), ["$.parcels[1].order: unknown order '123'"]),
+    (
+        "unknown package",
+        _set("parcels.0.package", "BOX-9"),
+        ["$.parcels[0].package: unknown package 'BOX-9'"],
+    ),
+    ("duplicate barcode", _set("parcels.2.barcode", "P1"), ["$.parcels[2].barcode", "duplicate", "'P1'"]),
+    ("duplicate order", _dup_order, ["$.orders[2].id", "duplicate order 'ORD-1'"]),
+    ("duplicate package", _set("packages.1.barcode", "SUP-1-BOX-1"), ["$.packages[1].barcode"]),
+    ("parcel is package", _parcel_is_package, ["$.parcels[2].barcode", "package barcode"]),
+    ("empty barcode", _set("parcels.0.barcode", ""), ["$.parcels[0].barcode"]),
+    ("long barcode", _set("parcels.0.barcode", "9" * 65), ["$.parcels[0].barcode"]),
+    ("control char", _set("parcels.0.barcode", "P\x07"), ["$.parcels[0].barcode"]),
+    ("trailing newline", _set("parcels.0.barcode", "P1\n"), ["$.parcels[0].barcode"]),
+    ("space in barcode", _set("parcels.0.barcode", "P 1"), ["$.parcels[0].barcode"]),
+    ("control in name", _set("orders.0.customer", "Иван\x00"), ["$.orders[0].customer"]),
+    ("upper hex hmac", _set("orders.0.pickup_code_hmac", "A" * 64), ["$.orders[0].pickup_code_hmac"]),
+    ("short hmac", _set("orders.1.qr_token_hmac", "ab"), ["$.orders[1].qr_token_hmac"]),
+    ("bad kind", _set("packages.0.kind", "crate"), ["$.packages[0].kind"]),
+    ("no parcels", _set("parcels", []), ["$.parcels"]),
+    ("parcels not a list", _set("parcels", {}), ["$.parcels"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"), [(m, e) for _, m, e in MALFORMED], ids=[n for n, _, _ in MALFORMED]
+)
+def test_malformed_manifest_rejected_whole(
+    store: Store, mutate: Callable[[dict[str, Any]], None], expected: list[str]
+) -> None:
+    load(store, manifest_dict("SUP-0", prefix="Z"))
+    before = counts(store)
+    d = manifest_dict()
+    mutate(d)
+    with pytest.raises(ManifestError) as info:
+        import_manifest(store, decode_manifest(raw(d)), now=NOW)
+    for text in expected:
+        assert text in str(info.value)
+    assert counts(store) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"{not json", "malformed"),
+        (b"", "truncated"),
+        (b"[]", "object"),
+        (b"null", "object"),
+        ("{}".encode("utf-16"), "malformed"),
+    ],
+)
+def test_not_a_manifest(store: Store, data: bytes, expected: str) -> None:
+    with pytest.raises(ManifestError, match=expected):
+        decode_manifest(data)
+    assert counts(store) == dict.fromkeys(TABLES, 0)
+
+
+def test_too_large_rejected_before_parsing() -> None:
+    data = raw(manifest_dict())
+    with pytest.raises(ManifestError, match=r"\$: .* more than the limit of 100"):
+        decode_manifest(data, max_bytes=100)
+    assert decode_manifest(data, max_bytes=len(data)).supply_id == "SUP-1"
+
+
+def test_too_many_parcels() -> None:
+    d = manifest_dict()
+    d["parcels"] = [parcel(f"X{i}", "ORD-1", None) for i in range(10_001)]
+    with pytest.raises(ManifestError, match=r"length <= 10000.*\$\.parcels"):
+        decode_manifest(raw(d))
+    d["parcels"].pop()
+    assert len(decode_manifest(raw(d)).parcels) == 10_000
+
+
+def test_optional_fields_may_be_omitted() -> None:
+    d = manifest_dict()
+    del d["packages"]
+    for p in d["parcels"]:
+        del p["package"]
+    del d["orders"][0]["qr_token_hmac"]
+    m = decode_manifest(raw(d))
+    assert m.packages == [] and m.parcels[0].package is None and m.orders[0].qr_token_hmac is None
+
+
+def test_reimport_same_version_refused(store: Store) -> None:
+    load(store, manifest_dict())
+    before = counts(store)
+    with pytest.raises(ManifestError, match="version 1 is already imported"):
+        load(store, manifest_dict())
+    with pytest.raises(ManifestError, match="must be newer"):
+        load(store, manifest_dict(version=1))
+    assert counts(store) == before
+
+
+def test_older_version_refused(store: Store) -> None:
+    load(store, manifest_dict(version=3))
+    with pytest.raises(ManifestError, match="version 3 is already imported"):
+        load(store, manifest_dict(version=2))
+    assert store.scalar("SELECT version FROM supplies") == 3
+
+
+def test_newer_version_replaces_open_supply(store: Store) -> None:
+    load(store, manifest_dict())
+    d = manifest_dict(version=2)
+    d["orders"] = [d["orders"][0] | {"customer": "Иван Петр."}, {"id": "ORD-3", "customer": "Олег Н."}]
+    d["packages"] = [{"barcode": "SUP-1-BOX-2", "kind": "box"}]
+    d["parcels"] = [parcel("P1", "ORD-1", "SUP-1-BOX-2", size="L"), parcel("P4", "ORD-3", None)]
+    result = load(store, d)
+    assert result.replaced == 1 and result.parcels == 2
+    assert store.scalar("SELECT version FROM supplies WHERE id = 'SUP-1'") == 2
+    parcels = {r[0]: r[1] for r in store.conn.execute("SELECT barcode, size FROM parcels")}
+    assert parcels == {"P1": "L", "P4": "M"}
+    assert [r[0] for r in store.conn.execute("SELECT barcode FROM packages")] == ["SUP-1-BOX-2"]
+    # ORD-2 was only in version 1 and has no parcels left.
+    assert [r[0] for r in store.conn.execute("SELECT id FROM orders ORDER BY id")] == ["ORD-1", "ORD-3"]
+    assert store.scalar("SELECT customer FROM orders WHERE id = 'ORD-1'") == "Иван Петр."
+    versions = [
+        json.loads(r[0])["version"] for r in store.conn.execute("SELECT data FROM journal ORDER BY seq")
+    ]
+    assert versions == [1, 2]
+
+
+@pytest.mark.parametrize("status", ["accepting", "closed"])
+def test_replace_refused_once_acceptance_started(store: Store, status: str) -> None:
+    load(store, manifest_dict())
+    store.conn.execute("UPDATE supplies SET status = ?", (status,))
+    before = counts(store)
+    with pytest.raises(ManifestError, match=f"SUP-1 is {status}: acceptance has started"):
+        load(store, manifest_dict(version=2))
+    assert counts(store) == before
+    assert store.scalar("SELECT version FROM supplies") == 1
+
+
+def test_replace_refused_when_a_parcel_is_already_accepted(store: Store) -> None:
+    load(store, manifest_dict())
+    store.conn.execute("UPDATE parcels SET state = 'accepted' WHERE barcode = 'P2'")
+    with pytest.raises(ManifestError, match="acceptance has started"):
+        load(store, manifest_dict(version=2))
+    assert store.scalar("SELECT state FROM parcels WHERE barcode = 'P2'") == "accepted"
+
+
+def test_barcode_of_another_supply_refused(store: Store) -> None:
+    load(store, manifest_dict("SUP-1"))
+    before = counts(store)
+    with pytest.raises(
+        ManifestError, match=r"\$\.parcels\[1\]\.barcode: barcode 'P2' is already a parcel of supply SUP-1"
+    ):
+        load(
+            store,
+            manifest_dict("SUP-2") | {"parcels": [parcel("Q1", "ORD-1", None), parcel("P2", "ORD-1", None)]},
+        )
+    d = manifest_dict("SUP-3", prefix="R")
+    d["packages"][0]["barcode"] = "P3"
+    d["parcels"][0]["package"] = d["parcels"][1]["package"] = "P3"
+    with pytest.raises(ManifestError, match="barcode 'P3' is already a parcel of supply SUP-1"):
+        load(store, d)
+    assert counts(store) == before
+
+
+def test_order_spanning_supplies_is_updated(store: Store) -> None:
+    load(store, manifest_dict("SUP-1"))
+    d = manifest_dict("SUP-2", prefix="Q")
+    d["orders"][0]["pickup_code_hmac"] = code_hmac(KEY, "000111")
+    load(store, d)
+    assert counts(store)["orders"] == 2
+    assert store.scalar("SELECT count(*) FROM parcels WHERE order_id = 'ORD-1'") == 4
+    assert store.scalar("SELECT pickup_code_hmac FROM orders WHERE id = 'ORD-1'") == code_hmac(KEY, "000111")
+
+
+def test_docs_example_decodes_and_imports(store: Store) -> None:
+    m = load_manifest_file(DOCS / "examples" / "manifest.json")
+    assert isinstance(m, Manifest)
+    result = import_manifest(store, m, now=NOW)
+    assert result.parcels == len(m.parcels) == counts(store)["parcels"]
+    customers = {o.customer for o in m.orders}
+    assert "Иван П." in customers
+
+
+def test_docs_markdown_example_matches_file() -> None:
+    text = (DOCS / "manifest.md").read_text(encoding="utf-8")
+    block = text.split("```json\n", 1)[1].split("```", 1)[0]
+    assert decode_manifest(block.encode()) == load_manifest_file(DOCS / "examples" / "manifest.json")
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ManifestError, match="cannot read manifest"):
+        load_manifest_file(tmp_path / "missing.json")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"version": "x"}')
+    with pytest.raises(ManifestError, match=r"bad\.json: invalid manifest: .*\$\.version"):
+        load_manifest_file(bad)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise_anything_else(data: bytes) -> None:
+    with contextlib.suppress(ManifestError):
+        assert isinstance(decode_manifest(data), Manifest)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["version", "supply_id", "carrier", "packages", "orders", "parcels"]), _json)
+def test_arbitrary_field_values_never_raise_anything_else(field: str, value: Any) -> None:
+    d = manifest_dict()
+    d[field] = value
+    with contextlib.suppress(ManifestError):
+        decode_manifest(raw(d))
