@@ -62,10 +62,15 @@ class Store:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         lock_fd = _take_lock(path) if owner else None
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
             conn.row_factory = sqlite3.Row
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                # Corrupt state stops the start loudly; it never becomes an empty store.
+                raise StoreError(f"{path}: not a usable pvz database ({exc})") from exc
             if mode != "wal":
                 raise StoreError(f"{path}: cannot switch to WAL (journal_mode is {mode})")
             conn.execute("PRAGMA synchronous=FULL")
@@ -75,6 +80,8 @@ class Store:
             if migrate:
                 store.migrate(target=target)
         except BaseException:
+            if conn is not None:
+                conn.close()
             if lock_fd is not None:
                 os.close(lock_fd)
             raise

@@ -122,7 +122,8 @@ def _choose(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
 
 def _scan(session: Session, state: State, supply_id: str, code: Code, q: Queries) -> Outcome:
     damaged = state is S.DAMAGED_NEXT
-    back = _session(S.SCANNING, supply_id)
+    # Every accepted scan leaves the workflow scanning (a damaged mark is for one parcel only).
+    back = _session(TRANSITIONS.check(state, S.SCANNING), supply_id)
     package = q.package(code.text)
     if package is not None:
         if damaged:
@@ -137,7 +138,7 @@ def _scan(session: Session, state: State, supply_id: str, code: Code, q: Queries
         if package.state == "accepted":
             return warn(session, "duplicate_scan", code=package.barcode)
         return Outcome(
-            session,
+            back,
             Feedback(Level.OK, Msg("acc_package_accepted", {"package": package.barcode})),
             (PackageTo(package.barcode, "accepted"),),
         )

@@ -13,6 +13,7 @@ _GENERIC = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,39}$")
 _EAN13 = re.compile(r"^\d{13}$")
 _ISSUE_CODE = re.compile(r"^(?P<order>\d{4,16})\*(?P<code>\d{3,12})$")
 QR_PREFIX = "PVZQR:"
+_MIN_DIGITS = 4
 
 
 def ean13_ok(text: str) -> bool:
@@ -26,7 +27,10 @@ def ean13_ok(text: str) -> bool:
 def looks_like_parcel(text: str) -> bool:
     if _EAN13.match(text):
         return ean13_ok(text)
-    return bool(_POSTING.match(text) or _GENERIC.match(text))
+    if _POSTING.match(text):
+        return True
+    # Carrier labels carry a serial number: words without digits are not parcels.
+    return bool(_GENERIC.match(text)) and sum(c.isdigit() for c in text) >= _MIN_DIGITS
 
 
 @dataclass(frozen=True, slots=True)

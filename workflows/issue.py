@@ -45,7 +45,7 @@ TRANSITIONS = Transitions[State](
     {
         S.FIND: frozenset({S.COLLECTING, S.ENDED}),
         S.COLLECTING: frozenset({S.COLLECTING, S.REFUSE_NEXT, S.ENDED}),
-        S.REFUSE_NEXT: frozenset({S.COLLECTING, S.ENDED}),
+        S.REFUSE_NEXT: frozenset({S.COLLECTING}),
         S.ENDED: frozenset(),
     },
 )

@@ -199,7 +199,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "doc_station": ("Пост {station}", "Station {station}"),
     # the demo's timeline
     "demo_title": ("Демо: день пункта выдачи {site}, {day}", "Demo: a day at pickup point {site}, {day}"),
-    "demo_manifests": ("Получены накладные: {supplies} поставки, {parcels} отправлений, {orders} заказов", "Manifests received: {supplies} supplies, {parcels} parcels, {orders} orders"),
+    "demo_manifests": (
+        "Получены накладные: {supplies} поставки, {parcels} отправлений, {orders} заказов",
+        "Manifests received: {supplies} supplies, {parcels} parcels, {orders} orders",
+    ),
     "demo_acceptance": ("Приёмка поставки {supply}", "Acceptance of supply {supply}"),
     "demo_placement": ("Размещение по ячейкам", "Placement into cells"),
     "demo_issue": ("Выдача клиентам", "Issue to customers"),

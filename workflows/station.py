@@ -33,7 +33,11 @@ _STARTS = {Command.START_ACCEPTANCE, Command.START_PLACEMENT, Command.START_ISSU
 def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     """Decide what one input does at a station; pure over `q`, applied by the runtime."""
     if session is None:
-        return _idle(inp, q, ctx)
+        outcome = _idle(inp, q, ctx)
+        if outcome.feedback.level is Level.ERROR:
+            # A refused first scan leaves the station idle: no half-opened workflow.
+            return Outcome(None, outcome.feedback)
+        return outcome
     if isinstance(inp, Cmd) and inp.command in _STARTS:
         return refuse(session, "session_open", workflow=session.workflow)
     return STEPS[session.workflow](session, inp, q, ctx)

@@ -1,0 +1,54 @@
+"""Command line of the benchmark: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.scan_bench import BenchConfig, BenchError, format_report, run
+
+
+def _count(text: str) -> int:
+    """A positive count; accepts 100000, 100_000 and 1e6."""
+    try:
+        value = float(text) if "e" in text.lower() else int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value != int(value) or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
+    return int(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Build a large pvz store and time Engine.handle per counter operation.",
+    )
+    parser.add_argument(
+        "--parcels", type=_count, default=100_000, help="parcels in the store (default 100000)"
+    )
+    parser.add_argument("--scans", type=_count, default=2000, help="timed scans (default 2000)")
+    parser.add_argument("--out", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument(
+        "--db", type=Path, help="build the store in this directory and keep it (default: a temporary one)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the data and the scans")
+    args = parser.parse_args(argv)
+    config = BenchConfig(parcels=args.parcels, scans=args.scans, db_dir=args.db, seed=args.seed)
+    try:
+        report = run(config, progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except BenchError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    print(format_report(report))
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"results written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
