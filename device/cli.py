@@ -194,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `pvz … | head` closed the pipe: not an error of ours
+        return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -52,7 +51,6 @@ class SecuritySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class ScannerConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     backend: Literal["script", "stdin", "evdev", "serial"]
     path: PathStr | None = None
-    pattern: str | None = None
 
 
 class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -146,7 +144,7 @@ def _humane(message: str) -> str:
 
 
 def _check(config: Config, source: str) -> None:
-    """What the types alone cannot say: unique names, usable patterns, backend options."""
+    """What the types alone cannot say: unique names and devices, backend options."""
 
     def fail(at: str, message: str) -> ConfigError:
         return ConfigError(f"{source}: {message} at `{at}`")
@@ -165,11 +163,6 @@ def _check(config: Config, source: str) -> None:
         names[station.name] = i
         for j, scanner in enumerate(station.scanners):
             s_at = f"{at}.scanners[{j}]"
-            if scanner.pattern is not None:
-                try:
-                    re.compile(scanner.pattern)
-                except re.error as exc:
-                    raise fail(f"{s_at}.pattern", f"invalid regular expression ({exc})") from None
             if scanner.backend in ("evdev", "serial") and scanner.path is None:
                 raise fail(s_at, f"scanner backend `{scanner.backend}` needs `path`")
             if scanner.path is not None and scanner.backend in ("evdev", "serial"):

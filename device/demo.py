@@ -31,6 +31,7 @@ MSK = timezone(timedelta(hours=3))
 COUNTER, BACK = "counter-1", "counter-2"
 MARK = {Level.OK: "✓", Level.INFO: "·", Level.WARN: "!", Level.ERROR: "✗"}
 DEVICE_ID, SITE = "pvz-demo-0001", "msk-demo"
+DEMO_DAY = date(2026, 11, 21)
 
 
 class DemoClock:
@@ -107,7 +108,7 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
         (out / stale).unlink(missing_ok=True)
     shutil.rmtree(out / "receipts", ignore_errors=True)
     rng = random.Random(seed)
-    today = date(2026, 11, 21)
+    today = DEMO_DAY
     key = bytes(rng.getrandbits(8) for _ in range(32))
     clock = DemoClock(datetime(2026, 11, 21, 9, 0, tzinfo=MSK), rng)
     store = Store.open(out / "pvz.db", owner=True)

@@ -32,9 +32,9 @@ class Documents:
             return self.command_card()
         raise ValueError(f"no document of kind {kind!r}")
 
-    def _header(self, title_key: str, stamp: Stamp) -> list[Block]:
+    def _header(self, stamp: Stamp) -> list[Block]:
+        """Where and when; the printer prints the document's title above it."""
         return [
-            Text(self.t(title_key), bold=True, double=True, align=Align.CENTER),
             Text(self.t("doc_point", site=self.site, device=self.device_id), align=Align.CENTER),
             Text(self.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
             Text(self.t("doc_station", station=stamp.station or "-")),
@@ -44,20 +44,22 @@ class Documents:
     def receipt(self, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
         order = str(data["order"])
         row = conn.execute("SELECT customer FROM orders WHERE id = ?", (order,)).fetchone()
-        blocks = self._header("doc_receipt", stamp)
+        blocks = self._header(stamp)
         blocks += [Text(self.t("doc_order", order=order), bold=True)]
         if row is not None:
             blocks.append(Text(self.t("doc_customer", customer=row[0])))
         cods = _cods(conn, [*data["taken"], *data["refused"]])
         blocks.append(Text(self.t("doc_issued", count=len(data["taken"])), bold=True))
-        blocks += [Columns(b, format_money(cods.get(b, 0), self.lang)) for b in data["taken"]]
+        blocks += [Columns(b, format_money(cods[b], self.lang) if cods.get(b) else "") for b in data["taken"]]
         if data["refused"]:
             blocks.append(Text(self.t("doc_refused", count=len(data["refused"])), bold=True))
             blocks += [Text(f"  {b}") for b in data["refused"]]
         blocks.append(Rule())
         paid = int(data["cod_kopecks"])
-        label = self.t("doc_paid") if paid else self.t("doc_prepaid")
-        blocks.append(Columns(label, format_money(paid, self.lang)))
+        if paid:
+            blocks.append(Columns(self.t("doc_paid"), format_money(paid, self.lang)))
+        else:
+            blocks.append(Text(self.t("doc_prepaid")))
         if data["remaining"]:
             blocks.append(Text(self.t("doc_remaining", count=len(data["remaining"]))))
         blocks += [Feed(), Barcode(order), Text(self.t("doc_thanks"), align=Align.CENTER)]
@@ -77,7 +79,7 @@ class Documents:
         packages = conn.execute(
             "SELECT count(*), sum(state = 'accepted') FROM packages WHERE supply_id = ?", (supply,)
         ).fetchone()
-        blocks = self._header("doc_acceptance_act", stamp)
+        blocks = self._header(stamp)
         blocks += [
             Text(self.t("doc_supply", supply=supply, carrier=srow[0] if srow else "-"), bold=True),
             Text(self.t("doc_counts", expected=expected, accepted=accepted)),
@@ -94,7 +96,6 @@ class Documents:
     def command_card(self) -> Document:
         """Every command barcode with its name, so a headless counter can be driven by scans."""
         blocks: list[Block] = [
-            Text(self.t("doc_command_card"), bold=True, double=True, align=Align.CENTER),
             Text(self.t("doc_point", site=self.site, device=self.device_id), align=Align.CENTER),
             Rule(),
         ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from device.demo import DEVICE_ID, SITE, prepare_site
+from device.demo import DEMO_DAY, DEVICE_ID, SITE, prepare_site
 from device.demo_data import DemoDay
 from device.documents import Documents
 from device.engine import Engine, Result
@@ -89,7 +89,7 @@ def run_sim(
     store = Store.open(store_path, owner=True)
     try:
         if fresh:
-            plan = prepare_site(store, rng, key, now=datetime.now(UTC), day=date.today())
+            plan = prepare_site(store, rng, key, now=datetime.now(UTC), day=DEMO_DAY)
             cheat_sheet(plan, out)
         else:
             out.write(f"pvz sim: resuming {store_path}\n")

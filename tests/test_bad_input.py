@@ -25,7 +25,7 @@ BAD = [
     pytest.param("1111\u200b1111", "code_control_char", id="zero-width-space"),
     pytest.param(b"\xff\xfe\xfd", "code_not_utf8", id="not-utf8"),
     pytest.param(b"11111111-0001-1\xc3", "code_not_utf8", id="truncated-utf8"),
-    pytest.param("PVZ-CMD-SELF-DESTRUCT", "unknown_command", id="unknown-command"),
+    pytest.param("PVZC-SELF-DESTRUCT", "unknown_command", id="unknown-command"),
     pytest.param("NOBODY-KNOWS-THIS", "unknown_code", id="unknown-code"),
 ]
 

@@ -103,8 +103,8 @@ def _with(extra: str) -> str:
             "duplicate station name `counter-1` (also $.stations[0]) at `$.stations[1].name`",
         ),
         (
-            MINIMAL.replace('backend = "stdin"', 'backend = "stdin", pattern = "[0-9"'),
-            "invalid regular expression",
+            MINIMAL.replace('backend = "stdin"', 'backend = "stdin", pattern = "[0-9]"'),
+            "unknown field `pattern`",
         ),
         (
             MINIMAL.replace('backend = "stdin"', 'backend = "evdev"'),

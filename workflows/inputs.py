@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from workflows.machine import WorkflowError
 
 MAX_CODE_LENGTH = 512  # long enough for a QR payload with a URL, short enough to log
-COMMAND_PREFIX = "PVZ-CMD-"
+COMMAND_PREFIX = "PVZC-"  # short: a command must fit a Code128 barcode on 58 mm paper
 
 
 class BadCode(WorkflowError, ValueError):
@@ -24,14 +24,14 @@ class BadCode(WorkflowError, ValueError):
 class Command(enum.Enum):
     """Command barcodes printed on the command card; the value follows the prefix."""
 
-    START_ACCEPTANCE = "START-ACCEPTANCE"
-    START_PLACEMENT = "START-PLACEMENT"
-    START_ISSUE = "START-ISSUE"
+    START_ACCEPTANCE = "ACCEPT"
+    START_PLACEMENT = "PLACE"
+    START_ISSUE = "ISSUE"
     DONE = "DONE"
     CANCEL = "CANCEL"
     DAMAGED = "DAMAGED"
-    REFUSE_ITEM = "REFUSE-ITEM"
-    ID_CHECKED = "ID-CHECKED"
+    REFUSE_ITEM = "REFUSE"
+    ID_CHECKED = "IDCHECK"
     PAID = "PAID"
 
     @property

@@ -1,0 +1,153 @@
+"""The `pvz` command as a user runs it: help, config check, imports, store, sim, run."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from device.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBCOMMANDS = ["demo", "sim", "run", "manifest", "cells", "config", "print", "store"]
+
+
+def pvz(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "device.cli", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_every_subcommand_on_one_line() -> None:
+    r = pvz("--help")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    for name in SUBCOMMANDS:
+        [line] = [ln for ln in lines if ln.strip().split(" ")[0] == name]
+        assert len(line.split()) > 2, f"{name} has no description on its line"
+        following = lines[lines.index(line) + 1]
+        assert following.strip().split(" ")[0] in [*SUBCOMMANDS, ""] or following.startswith("options"), (
+            f"{name}'s description wraps onto a second line"
+        )
+
+
+def test_config_check_accepts_the_example_and_names_a_bad_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "check", str(ROOT / "docs/config.example.toml")]) == 0
+    bad = tmp_path / "bad.toml"
+    text = (ROOT / "docs/config.example.toml").read_text(encoding="utf-8").replace("[store]\n", "[store]\nptah = 1\n")
+    bad.write_text(text, encoding="utf-8")
+    assert main(["config", "check", str(bad)]) == 2
+    assert "unknown field `ptah`" in capsys.readouterr().err
+
+
+def test_cells_and_manifest_import_then_store_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "pvz.db"
+    assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
+    assert main(["manifest", "import", str(ROOT / "docs/examples/manifest.json"), "--store", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "imported supply" in out
+    assert main(["store", "info", "--store", str(db)]) == 0
+    assert '"expected"' in capsys.readouterr().out
+
+
+def test_a_malformed_manifest_is_rejected_whole_with_the_field_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "pvz.db"
+    assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
+    good = (ROOT / "docs/examples/manifest.json").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(good.replace('"size": "M"', '"size": "XXL"', 1), encoding="utf-8")
+    assert main(["manifest", "import", str(bad), "--store", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert "size" in err and "$.parcels[" in err
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM parcels").fetchone()[0] == 0
+
+
+def test_a_store_newer_than_the_code_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "pvz.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    assert main(["store", "info", "--store", str(db)]) == 2
+    assert "newer" in capsys.readouterr().err
+
+
+def test_print_command_card_writes_escpos_and_text(tmp_path: Path) -> None:
+    assert main(["print", "command-card", "--out", str(tmp_path), "--lang", "en"]) == 0
+    [txt] = tmp_path.glob("*.txt")
+    text = txt.read_text(encoding="utf-8")
+    assert "||| PVZC-DONE |||" in text and "Start acceptance" in text
+    [binary] = tmp_path.glob("*.bin")
+    assert b"\x1dk" in binary.read_bytes()  # GS k: a real Code128 barcode, not text
+
+
+def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_path: Path) -> None:
+    codes = b"BOX112101\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
+    r = pvz("sim", "--store", str(tmp_path / "sim" / "pvz.db"), "--lang", "en", stdin=codes.decode("latin-1").encode())
+    assert r.returncode == 0, r.stderr
+    assert "[OK] Package BOX112101 accepted" in r.stdout
+    assert "Supply SUP-" in r.stdout and "printed" in r.stdout and "Supply acceptance act" in r.stdout
+    assert "[ERROR]" in r.stdout
+    assert "status light: red" in r.stdout
+
+
+def test_run_processes_a_script_scanner_and_exits_when_it_ends(tmp_path: Path) -> None:
+    db = tmp_path / "pvz.db"
+    assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
+    assert main(["manifest", "import", str(ROOT / "docs/examples/manifest.json"), "--store", str(db)]) == 0
+    conn = sqlite3.connect(db)
+    package = conn.execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
+    conn.close()
+    (tmp_path / "codes.txt").write_text(f"{package}\nPVZC-DONE\n", encoding="utf-8")
+    config = tmp_path / "pvz.toml"
+    config.write_text(
+        f"""
+[device]
+id = "pvz-test-0001"
+site = "test"
+[store]
+path = "pvz.db"
+[security]
+pickup_key = "{"ab" * 32}"
+[[stations]]
+name = "counter-1"
+[[stations.scanners]]
+backend = "script"
+path = "codes.txt"
+[stations.printer]
+backend = "file"
+out_dir = "prints"
+""",
+        encoding="utf-8",
+    )
+    assert main(["run", "--config", str(config)]) == 0
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT status FROM supplies").fetchone()[0] == "closed"
+    assert list((tmp_path / "prints").glob("*-acceptance_act.bin"))
+
+
+def test_run_refuses_a_second_daemon_on_the_same_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from device.store import Store
+
+    config = tmp_path / "pvz.toml"
+    config.write_text(
+        f'[device]\nid = "pvz-x-001"\nsite = "xyz"\n[store]\npath = "pvz.db"\n[security]\npickup_key = "{"ab" * 16}"\n'
+        '[[stations]]\nname = "c"\n[[stations.scanners]]\nbackend = "stdin"\n',
+        encoding="utf-8",
+    )
+    with Store.open(tmp_path / "pvz.db", owner=True):
+        assert main(["run", "--config", str(config)]) == 2
+    assert "only one daemon" in capsys.readouterr().err
