@@ -43,16 +43,24 @@ def test_help_lists_every_subcommand_on_one_line() -> None:
         )
 
 
-def test_config_check_accepts_the_example_and_names_a_bad_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_check_accepts_the_example_and_names_a_bad_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["config", "check", str(ROOT / "docs/config.example.toml")]) == 0
     bad = tmp_path / "bad.toml"
-    text = (ROOT / "docs/config.example.toml").read_text(encoding="utf-8").replace("[store]\n", "[store]\nptah = 1\n")
+    text = (
+        (ROOT / "docs/config.example.toml")
+        .read_text(encoding="utf-8")
+        .replace("[store]\n", "[store]\nptah = 1\n")
+    )
     bad.write_text(text, encoding="utf-8")
     assert main(["config", "check", str(bad)]) == 2
     assert "unknown field `ptah`" in capsys.readouterr().err
 
 
-def test_cells_and_manifest_import_then_store_info(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cells_and_manifest_import_then_store_info(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "pvz.db"
     assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
     assert main(["manifest", "import", str(ROOT / "docs/examples/manifest.json"), "--store", str(db)]) == 0
@@ -96,7 +104,14 @@ def test_print_command_card_writes_escpos_and_text(tmp_path: Path) -> None:
 
 def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_path: Path) -> None:
     codes = b"BOX112101\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
-    r = pvz("sim", "--store", str(tmp_path / "sim" / "pvz.db"), "--lang", "en", stdin=codes.decode("latin-1").encode())
+    r = pvz(
+        "sim",
+        "--store",
+        str(tmp_path / "sim" / "pvz.db"),
+        "--lang",
+        "en",
+        stdin=codes.decode("latin-1").encode(),
+    )
     assert r.returncode == 0, r.stderr
     assert "[OK] Package BOX112101 accepted" in r.stdout
     assert "Supply SUP-" in r.stdout and "printed" in r.stdout and "Supply acceptance act" in r.stdout
@@ -139,7 +154,9 @@ out_dir = "prints"
     assert list((tmp_path / "prints").glob("*-acceptance_act.bin"))
 
 
-def test_run_refuses_a_second_daemon_on_the_same_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_refuses_a_second_daemon_on_the_same_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from device.store import Store
 
     config = tmp_path / "pvz.toml"

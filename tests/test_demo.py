@@ -26,7 +26,16 @@ def q(db: sqlite3.Connection, sql: str) -> Any:
 
 def test_summary_has_the_promised_shape(demo: tuple[Path, dict[str, Any]]) -> None:
     _, s = demo
-    for key in ("parcels", "surplus", "damaged", "supplies", "orders", "issues", "refused_parcels", "receipts"):
+    for key in (
+        "parcels",
+        "surplus",
+        "damaged",
+        "supplies",
+        "orders",
+        "issues",
+        "refused_parcels",
+        "receipts",
+    ):
         assert key in s
     assert set(s["parcels"]) == {st.value for st in ParcelState}
 
@@ -40,13 +49,19 @@ def test_summary_agrees_with_the_store(demo: tuple[Path, dict[str, Any]]) -> Non
     assert s["damaged"] == q(db, "SELECT count(*) FROM parcels WHERE damaged")
     assert s["supplies"] == q(db, "SELECT count(*) FROM supplies")
     assert s["orders"] == q(db, "SELECT count(*) FROM orders")
-    completed = [json.loads(r[0]) for r in db.execute("SELECT data FROM journal WHERE kind = 'issue_completed'")]
+    completed = [
+        json.loads(r[0]) for r in db.execute("SELECT data FROM journal WHERE kind = 'issue_completed'")
+    ]
     assert s["issues"] == len(completed)
     assert s["refused_parcels"] == sum(len(c["refused"]) for c in completed)
-    assert s["refused_parcels"] == q(db, "SELECT count(*) FROM parcels WHERE return_reason = 'refused_by_customer'")
+    assert s["refused_parcels"] == q(
+        db, "SELECT count(*) FROM parcels WHERE return_reason = 'refused_by_customer'"
+    )
     assert s["parcels"]["issued"] == sum(len(c["taken"]) for c in completed)
     receipts = sorted((out / "receipts").glob("*-receipt.bin"))
-    assert s["receipts"] == len(receipts) == len(list((out / "receipts").glob("*-receipt.txt"))) == s["issues"]
+    assert (
+        s["receipts"] == len(receipts) == len(list((out / "receipts").glob("*-receipt.txt"))) == s["issues"]
+    )
 
 
 def test_the_day_is_as_big_and_varied_as_promised(demo: tuple[Path, dict[str, Any]]) -> None:
@@ -57,12 +72,16 @@ def test_the_day_is_as_big_and_varied_as_promised(demo: tuple[Path, dict[str, An
     assert s["surplus"] >= 1 and s["damaged"] >= 1 and s["parcels"]["missing"] >= 1
     assert q(db, "SELECT count(DISTINCT cell) FROM journal WHERE kind = 'placed'") >= 30
     assert s["issues"] >= 25
-    completed = [json.loads(r[0]) for r in db.execute("SELECT data FROM journal WHERE kind = 'issue_completed'")]
+    completed = [
+        json.loads(r[0]) for r in db.execute("SELECT data FROM journal WHERE kind = 'issue_completed'")
+    ]
     assert any(c["refused"] and c["taken"] for c in completed), "a partial refusal"
     assert any(c["cod_kopecks"] > 0 for c in completed), "a cash-on-delivery order"
     assert q(db, "SELECT count(*) FROM parcels WHERE age_restricted AND state = 'issued'") >= 1
     assert q(db, "SELECT count(*) FROM journal WHERE kind = 'moved'") >= 1
-    assert "off_suggestion\": true" in " ".join(r[0] for r in db.execute("SELECT data FROM journal WHERE kind = 'placed'"))
+    assert 'off_suggestion": true' in " ".join(
+        r[0] for r in db.execute("SELECT data FROM journal WHERE kind = 'placed'")
+    )
     assert q(db, "SELECT count(*) FROM print_jobs WHERE state = 'queued'") == 0
     assert q(db, "SELECT count(*) FROM sessions") == 0, "the day ends with every workflow closed"
 
