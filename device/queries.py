@@ -14,8 +14,7 @@ SELECT p.barcode, p.order_id, p.supply_id, p.package, p.size, p.state, c.address
 FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id
 """
 _CELL_SQL = """
-SELECT c.address, c.label, c.size, c.capacity, c.channel, c.zone,
-       (SELECT count(*) FROM parcels p WHERE p.cell_id = c.id) AS occupied
+SELECT c.address, c.label, c.size, c.capacity, c.channel, c.zone, c.occupied
 FROM cells c
 """
 _SIZES = [s.value for s in Size]
@@ -72,6 +71,12 @@ class StoreQueries:
         )
         return [_parcel(r) for r in rows]
 
+    def count_of_supply(self, supply_id: str, state: ParcelState) -> int:
+        row = self.conn.execute(
+            "SELECT count(*) FROM parcels WHERE supply_id = ? AND state = ?", (supply_id, state.value)
+        ).fetchone()
+        return int(row[0])
+
     def packages_of_supply(self, supply_id: str, state: str) -> list[PackageView]:
         rows = self.conn.execute(
             "SELECT barcode, supply_id, kind, state FROM packages WHERE supply_id = ? AND state = ?"
@@ -100,20 +105,23 @@ class StoreQueries:
             row = self.conn.execute(
                 _CELL_SQL + f" WHERE c.zone = 'main' AND c.size IN ({marks}) AND c.id IN "
                 "(SELECT cell_id FROM parcels WHERE order_id = ? AND cell_id IS NOT NULL) "
-                "AND occupied < c.capacity ORDER BY c.address LIMIT 1",
+                "AND c.occupied < c.capacity ORDER BY c.address LIMIT 1",
                 (*fitting, parcel.order_id),
             ).fetchone()
             if row is not None:
                 return _cell(row)
-        row = self.conn.execute(
-            _CELL_SQL + f" WHERE c.zone = 'main' AND c.size IN ({marks}) "
-            "AND NOT EXISTS (SELECT 1 FROM parcels p WHERE p.cell_id = c.id) "
-            "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.key = 'cell:' || c.address) "
-            "ORDER BY CASE c.size WHEN 'S' THEN 1 WHEN 'M' THEN 2 WHEN 'L' THEN 3 ELSE 4 END, c.address "
-            "LIMIT 1",
-            tuple(fitting),
-        ).fetchone()
-        return None if row is None else _cell(row)
+        # Smallest fitting size first; within a size the partial index on empty cells
+        # yields them in address order, so the first unclaimed one ends the search.
+        for size in fitting:
+            row = self.conn.execute(
+                _CELL_SQL + " WHERE c.zone = 'main' AND c.size = ? AND c.occupied = 0 "
+                "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.key = 'cell:' || c.address) "
+                "ORDER BY c.address LIMIT 1",
+                (size,),
+            ).fetchone()
+            if row is not None:
+                return _cell(row)
+        return None
 
     def package(self, barcode: str) -> PackageView | None:
         r = self.conn.execute(

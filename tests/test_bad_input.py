@@ -123,6 +123,10 @@ def test_random_scans_never_raise_and_refusals_never_write(seq: list[tuple[str |
                     "> c.capacity"
                 ).fetchall()
                 assert not bad
+                drift = store.conn.execute(
+                    "SELECT address FROM cells c WHERE occupied != (SELECT count(*) FROM parcels p WHERE p.cell_id = c.id)"
+                ).fetchall()
+                assert not drift, "the occupancy counter disagrees with the parcels"
                 assert not store.scalar(
                     "SELECT count(*) FROM parcels WHERE cell_id IS NOT NULL AND state != 'stored'"
                 )

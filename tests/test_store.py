@@ -337,3 +337,23 @@ def test_a_committed_transaction_is_seen_by_another_connection(tmp_path: Path) -
             assert other.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0] == "v"
         finally:
             other.close()
+
+
+def test_migration_2_counts_the_parcels_already_in_each_cell(tmp_path: Path) -> None:
+    path = tmp_path / "pvz.db"
+    with Store.open(path, target=1) as store, store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO cells (address, label, size, capacity, channel) VALUES ('A-1', 'C-A-1', 'M', 3, 0)"
+        )
+        conn.execute("INSERT INTO supplies (id, carrier, status, imported_at) VALUES ('S', 'c', 'open', 't')")
+        for i in range(2):
+            conn.execute(
+                "INSERT INTO parcels (barcode, supply_id, state, cell_id, updated_at) VALUES (?, 'S', 'stored', 1, 't')",
+                (f"P{i}",),
+            )
+    with Store.open(path) as store:
+        assert store.version >= 2
+        assert store.scalar("SELECT occupied FROM cells WHERE address = 'A-1'") == 2
+        with store.transaction() as conn:
+            conn.execute("UPDATE parcels SET cell_id = NULL, state = 'issued' WHERE barcode = 'P0'")
+        assert store.scalar("SELECT occupied FROM cells WHERE address = 'A-1'") == 1

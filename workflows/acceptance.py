@@ -109,7 +109,7 @@ def _choose(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
     effects: tuple[Effect, ...] = ()
     if supply.status == "open":
         effects = (SupplyTo(supply.id, "accepting"),)
-    expected = len(q.parcels_of_supply(supply.id, ParcelState.EXPECTED))
+    expected = q.count_of_supply(supply.id, ParcelState.EXPECTED)
     fb = Feedback(
         Level.OK,
         Msg("acc_opened", {"supply": supply.id, "carrier": supply.carrier, "expected": expected}),
