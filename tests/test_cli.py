@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -168,3 +169,16 @@ def test_run_refuses_a_second_daemon_on_the_same_store(
     with Store.open(tmp_path / "pvz.db", owner=True):
         assert main(["run", "--config", str(config)]) == 2
     assert "only one daemon" in capsys.readouterr().err
+
+
+def test_sim_in_process_shows_feedback(tmp_path: Path) -> None:
+    from device.sim import run_sim
+
+    out = io.StringIO()
+    codes = b"BOX112101\r\n89343270-0001-1\nPVZC-CANCEL\n"
+    assert run_sim(tmp_path / "pvz.db", lang="en", stream=io.BytesIO(codes), out=out) == 0
+    text = out.getvalue()
+    assert "[OK] Package BOX112101 accepted" in text and "Acceptance of SUP-20261121-1 paused" in text
+    out2 = io.StringIO()
+    assert run_sim(tmp_path / "pvz.db", lang="en", stream=io.BytesIO(b""), out=out2) == 0
+    assert "resuming" in out2.getvalue()
