@@ -29,4 +29,8 @@ def summary(store: Store) -> dict[str, Any]:
         ),
         "journal_events": store.scalar("SELECT count(*) FROM journal"),
         "print_jobs_queued": store.scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"),
+        "outbox_depth": store.scalar(
+            "SELECT count(*) FROM journal WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+            "WHERE key = 'outbox_acked_seq'), 0)"
+        ),
     }
