@@ -78,7 +78,7 @@ class Day:
         if self.quiet:
             return
         fb = result.feedback
-        code = result.text if result.text is not None else "<?>"
+        code = result.label
         code = code if len(code) <= 24 else code[:21] + "…"
         print(
             f"{self.clock.now:%H:%M:%S} {result.station:<9} ▸ {code:<24} {MARK[fb.level]} {fb.msg.render(self.lang)}"

@@ -33,6 +33,18 @@ class Result:
     session: Session | None
     jobs: list[int] = field(default_factory=list)
     changed: bool = False
+    shown: str = ""  # the raw input made safe to print, for a refused code that has no text
+
+    @property
+    def label(self) -> str:
+        return self.text if self.text is not None else self.shown
+
+
+def printable(raw: bytes | str, limit: int = 64) -> str:
+    """A raw code as a log or a screen can show it: escapes for anything unprintable."""
+    text = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else raw
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return out + ("…" if len(text) > limit else "")
 
 
 def utc_now() -> datetime:
@@ -64,11 +76,13 @@ class Engine:
             text = clean_code(raw)
             inp = parse_input(text, keyed=keyed)
         except BadCode as exc:
-            shown = raw[:64] if isinstance(raw, str) else raw[:64].decode("utf-8", "replace")
-            log.warning("station %s: refused code %r: %s", station_name, shown, exc)
+            shown = printable(raw)
+            log.warning("station %s: refused code %s: %s", station_name, shown, exc)
             session = self.session(station_name)
             params = {"code": shown} if exc.reason == "unknown_command" else {}
-            return Result(station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session)
+            return Result(
+                station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session, shown=shown
+            )
         now = self.clock()
         stamp = Stamp(
             self.device_id, now.isoformat(timespec="seconds"), station_name, self.clerks.get(station_name)
