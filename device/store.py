@@ -119,19 +119,32 @@ class Store:
                 f"understands ({SCHEMA_VERSION}); upgrade pvz, do not downgrade the store"
             )
         goal = SCHEMA_VERSION if target is None else min(target, SCHEMA_VERSION)
-        for version, name, sql in MIGRATIONS:
-            if current < version <= goal:
-                # executescript commits any open transaction first, so the BEGIN and the
-                # version bump live inside the script: the step is all or nothing.
-                script = f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;"
-                try:
-                    self.conn.executescript(script)
-                except sqlite3.Error as exc:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                    raise StoreError(f"migration {name} failed: {exc}") from exc
-                current = version
+        # Foreign keys are off while a migration rebuilds a table (the only way SQLite can
+        # change a constraint) and checked as a whole before the step commits.
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for version, name, sql in MIGRATIONS:
+                if current < version <= goal:
+                    self._apply(version, name, sql)
+                    current = version
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
         return current
+
+    def _apply(self, version: int, name: str, sql: str) -> None:
+        """One migration, all or nothing: executescript runs it inside our BEGIN."""
+        try:
+            self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};")
+            broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(f"migration {name} failed: {len(broken)} rows break foreign keys")
+        except (sqlite3.Error, StoreError) as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"migration {name} failed: {exc}") from exc
+        self.conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -43,6 +43,8 @@ def declared_tables() -> set[str]:
     for _, _, sql in MIGRATIONS:
         made |= set(re.findall(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", sql, re.IGNORECASE))
         made -= set(re.findall(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)", sql, re.IGNORECASE))
+        for old, new in re.findall(r"ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)", sql, re.IGNORECASE):
+            made = (made - {old}) | {new}
     return made
 
 
