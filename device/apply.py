@@ -11,17 +11,25 @@ from device.documents import Documents
 from device.journal import Stamp, append
 from workflows.machine import WorkflowError
 from workflows.outcome import (
+    BagTo,
+    CloseShift,
     Effect,
+    KeepReport,
     MarkDamaged,
     Move,
+    NewReturn,
     NewSurplus,
     Note,
+    OpenShift,
     Outcome,
     PackageTo,
     Session,
+    SignIn,
+    SignOut,
     SupplyTo,
+    UseReturnRequest,
 )
-from workflows.parcel import PARCEL, ParcelState
+from workflows.parcel import IN_CELL, PARCEL, ParcelState
 
 
 class ApplyError(WorkflowError, RuntimeError):
@@ -92,6 +100,74 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             )
         case Note(kind=kind, data=data, parcel=parcel):
             append(conn, stamp, kind, parcel=parcel, data=data)
+        case NewReturn():
+            conn.execute(
+                "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "
+                "VALUES (?, 'customer_return', ?, ?, 'accepted', ?, ?)",
+                (effect.barcode, effect.order_id, effect.size, ",".join(effect.returned_from), stamp.ts),
+            )
+            data = {"order": effect.order_id, "returned_from": list(effect.returned_from), **effect.data}
+            append(conn, stamp, "customer_return", parcel=effect.barcode, to_state="accepted", data=data)
+        case SignIn(badge=badge) | SignOut(badge=badge) | OpenShift(badge=badge) | CloseShift(badge=badge):
+            _clerk(conn, effect, badge, stamp)
+        case BagTo(barcode=barcode, state=state):
+            conn.execute(
+                "INSERT INTO outbound_bags (barcode, state, station, opened_at) VALUES (?, 'open', ?, ?) "
+                "ON CONFLICT (barcode) DO UPDATE SET state = excluded.state",
+                (barcode, stamp.station, stamp.ts),
+            )
+            if state != "open":
+                conn.execute(
+                    "UPDATE outbound_bags SET state = ?, handed_over_at = ? WHERE barcode = ?",
+                    (state, stamp.ts, barcode),
+                )
+            append(conn, stamp, f"bag_{state}", data={"bag": barcode})
+        case UseReturnRequest(request_id=rid):
+            cur = conn.execute(
+                "UPDATE return_requests SET used_by = ? WHERE id = ? AND used_by IS NULL", (stamp.ts, rid)
+            )
+            _one(cur, "unused return request", rid)
+        case KeepReport(started_at=started, data=data):
+            conn.execute(
+                "INSERT INTO inventory_reports (station, clerk, started_at, finished_at, data) VALUES (?, ?, ?, ?, ?)",
+                (stamp.station, stamp.clerk, started, stamp.ts, json.dumps(dict(data), ensure_ascii=False)),
+            )
+            append(
+                conn,
+                stamp,
+                "inventory_report",
+                data={k: len(v) for k, v in data.items() if isinstance(v, list)},
+            )
+
+
+def _clerk(conn: sqlite3.Connection, effect: Effect, badge: str, stamp: Stamp) -> None:
+    """Sign-in and shifts: which clerk works at which station, recorded in the journal."""
+    station = stamp.station
+    match effect:
+        case SignIn():
+            conn.execute(
+                "INSERT INTO station_clerks (station, badge, signed_in_at) VALUES (?, ?, ?) ON CONFLICT (station) "
+                "DO UPDATE SET badge = excluded.badge, signed_in_at = excluded.signed_in_at",
+                (station, badge, stamp.ts),
+            )
+            kind = "signed_in"
+        case SignOut():
+            conn.execute("DELETE FROM station_clerks WHERE station = ? AND badge = ?", (station, badge))
+            kind = "signed_out"
+        case OpenShift():
+            conn.execute(
+                "INSERT INTO shifts (badge, station, opened_at) VALUES (?, ?, ?)", (badge, station, stamp.ts)
+            )
+            kind = "shift_opened"
+        case CloseShift():
+            cur = conn.execute(
+                "UPDATE shifts SET closed_at = ? WHERE badge = ? AND closed_at IS NULL", (stamp.ts, badge)
+            )
+            _one(cur, "open shift of", badge)
+            kind = "shift_closed"
+        case _:
+            raise ApplyError(f"not a clerk effect: {effect!r}")
+    append(conn, Stamp(stamp.device_id, stamp.ts, station, badge), kind, data={"badge": badge})
 
 
 def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
@@ -103,23 +179,21 @@ def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
         raise ApplyError(f"no parcel {move.parcel}")
     src = ParcelState(row["state"])
     PARCEL.check(src, move.to)
-    cell_id = None
-    if move.to is ParcelState.STORED:
-        cell = conn.execute("SELECT id FROM cells WHERE address = ?", (move.cell,)).fetchone()
-        if cell is None:
-            raise ApplyError(f"no cell {move.cell!r} for {move.parcel}")
-        cell_id = cell[0]
+    cell_id, cell_name = _target_cell(conn, move, row["address"])
+    issued_at = stamp.ts if move.to is ParcelState.ISSUED else None
     conn.execute(
-        "UPDATE parcels SET state = ?, cell_id = ?, return_reason = coalesce(?, return_reason), updated_at = ? "
-        "WHERE id = ?",
-        (move.to.value, cell_id, move.reason, stamp.ts, row["id"]),
+        "UPDATE parcels SET state = ?, cell_id = ?, return_reason = coalesce(?, return_reason), "
+        "bag = coalesce(?, bag), issued_at = coalesce(?, issued_at), updated_at = ? WHERE id = ?",
+        (move.to.value, cell_id, move.reason, move.bag, issued_at, stamp.ts, row["id"]),
     )
     data = dict(move.data)
     if move.reason:
         data["reason"] = move.reason
-    if row["address"] and move.to is not ParcelState.STORED:
+    if move.bag:
+        data["bag"] = move.bag
+    if row["address"] and row["address"] != cell_name:
         data["from_cell"] = row["address"]
-    cell_name = move.cell if move.to is ParcelState.STORED else row["address"]
+    cell_name = cell_name or row["address"]
     append(
         conn,
         stamp,
@@ -130,6 +204,21 @@ def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
         cell=cell_name,
         data=data,
     )
+
+
+def _target_cell(conn: sqlite3.Connection, move: Move, current: str | None) -> tuple[int | None, str | None]:
+    """The cell a parcel is in after the move: the named one, its own one, or none."""
+    if move.to not in IN_CELL:
+        return None, None
+    address = move.cell or (current if move.to is ParcelState.TO_RETURN else None)
+    if address is None:
+        if move.to is ParcelState.STORED:
+            raise ApplyError(f"{move.parcel}: stored needs a cell")
+        return None, None
+    cell = conn.execute("SELECT id FROM cells WHERE address = ?", (address,)).fetchone()
+    if cell is None:
+        raise ApplyError(f"no cell {address!r} for {move.parcel}")
+    return int(cell[0]), address
 
 
 def _one(cur: sqlite3.Cursor, what: str, key: str) -> None:

@@ -95,6 +95,17 @@ class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     width: Annotated[int, msgspec.Meta(ge=24, le=80)] = 42
 
 
+class ClerkConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A clerk's badge (the barcode on it) and the name printed on reports."""
+
+    badge: Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=r"\A[!-~]+\Z")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ReturnsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    window_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 14
+
+
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     device: DeviceSection
     security: SecuritySection
@@ -104,6 +115,8 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     rack: RackSection = msgspec.field(default_factory=RackSection)
     issue: IssueSection = msgspec.field(default_factory=IssueSection)
     print: PrintSection = msgspec.field(default_factory=PrintSection)
+    returns: ReturnsSection = msgspec.field(default_factory=ReturnsSection)
+    clerks: list[ClerkConfig] = msgspec.field(default_factory=list)
 
 
 def load_config(path: Path | str) -> Config:
@@ -151,6 +164,10 @@ def _check(config: Config, source: str) -> None:
 
     if not config.stations:
         raise fail("$.stations", "at least one [[stations]] entry is required")
+    badges = [c.badge for c in config.clerks]
+    if len(set(badges)) != len(badges):
+        dup = next(b for b in badges if badges.count(b) > 1)
+        raise fail("$.clerks", f"duplicate badge `{dup}`")
     names: dict[str, int] = {}
     devices: dict[str, str] = {}
     for i, station in enumerate(config.stations):

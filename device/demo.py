@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from device.cells import CellSpec, generate_rack, import_cells
-from device.demo_data import DemoDay, DemoOrder, make_day, manifest_json
+from device.demo_data import CLERKS, DemoDay, DemoOrder, make_day, manifest_json
 from device.documents import Documents
 from device.engine import Engine, Result
 from device.manifest import decode_manifest, import_manifest
@@ -134,6 +134,8 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
         day.say("demo_title", site=SITE, day=today.isoformat())
         n_parcels = sum(len(s.parcels) for s in plan.supplies)
         day.say("demo_manifests", supplies=len(plan.supplies), parcels=n_parcels, orders=len(plan.orders))
+        day.scan(COUNTER, CLERKS[0][0])
+        day.scan(BACK, CLERKS[0][0])
         missing = accept_all(day, plan)
         clock.jump_to(11, 30)
         place_all(day, plan, missing)
@@ -150,8 +152,9 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
 
 def prepare_site(store: Store, rng: random.Random, key: bytes, *, now: datetime, day: date) -> DemoDay:
     """A fresh store gets the demo rack and the day's three manifests through the real import."""
-    with store.transaction():
+    with store.transaction() as conn:
         store.set_meta("device_id", DEVICE_ID)
+        conn.executemany("INSERT INTO clerks (badge, name) VALUES (?, ?)", CLERKS)
     import_cells(store, rack())
     plan = make_day(rng, day=day)
     for supply in plan.supplies:

@@ -14,7 +14,7 @@ from device.journal import Stamp
 from device.queries import StoreQueries
 from device.store import Store
 from workflows import station
-from workflows.context import Ctx
+from workflows.context import Ctx, Policy
 from workflows.inputs import BadCode, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
@@ -62,13 +62,14 @@ class Engine:
         pickup_key: bytes,
         docs: Documents,
         clock: Callable[[], datetime] = utc_now,
+        policy: Policy | None = None,
     ) -> None:
         self.store = store
         self.device_id = device_id
         self.pickup_key = pickup_key
         self.docs = docs
         self.clock = clock
-        self.clerks: dict[str, str | None] = {}
+        self.policy = policy or Policy()
 
     def handle(self, station_name: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """Handle one raw code at a station; never raises for bad input or a failed decision."""
@@ -84,12 +85,11 @@ class Engine:
                 station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session, shown=shown
             )
         now = self.clock()
-        stamp = Stamp(
-            self.device_id, now.isoformat(timespec="seconds"), station_name, self.clerks.get(station_name)
-        )
-        ctx = Ctx(station_name, now, stamp.clerk)
         try:
             with self.store.transaction() as conn:
+                clerk = station_clerk(conn, station_name)
+                stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), station_name, clerk)
+                ctx = Ctx(station_name, now, clerk, self.policy)
                 before = load_session(conn, station_name)
                 outcome = station.handle(before, inp, StoreQueries(conn, pickup_key=self.pickup_key), ctx)
                 changed = outcome.changes_store or outcome.session != before
@@ -119,8 +119,15 @@ class Engine:
     def queue_print(self, station_name: str, kind: str, data: dict[str, str] | None = None) -> int:
         """Queue one document (a command card, a reprint) without touching any session."""
         now = self.clock()
-        stamp = Stamp(
-            self.device_id, now.isoformat(timespec="seconds"), station_name, self.clerks.get(station_name)
-        )
         with self.store.transaction() as conn:
+            clerk = station_clerk(conn, station_name)
+            stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), station_name, clerk)
             return queue_document(conn, self.docs, kind, data or {}, stamp)
+
+    def clerk(self, station_name: str) -> str | None:
+        return station_clerk(self.store.conn, station_name)
+
+
+def station_clerk(conn: sqlite3.Connection, station_name: str) -> str | None:
+    row = conn.execute("SELECT badge FROM station_clerks WHERE station = ?", (station_name,)).fetchone()
+    return None if row is None else str(row[0])

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from device.codes import code_hmac, codes_equal
 from workflows.parcel import ParcelState, Size
-from workflows.views import CellView, OrderView, PackageView, ParcelView, SupplyView
+from workflows.views import (
+    BagView,
+    CellView,
+    ClerkView,
+    OrderView,
+    PackageView,
+    ParcelView,
+    ReturnRequestView,
+    ShiftView,
+    SupplyView,
+)
 
 _PARCEL_SQL = """
 SELECT p.barcode, p.order_id, p.supply_id, p.package, p.size, p.state, c.address AS cell,
-       p.cod_kopecks, p.age_restricted, p.surplus, p.damaged, p.deadline
+       p.cod_kopecks, p.age_restricted, p.surplus, p.damaged, p.deadline, p.kind, p.issued_at,
+       p.return_reason, p.bag
 FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id
 """
 _CELL_SQL = """
@@ -34,6 +46,10 @@ def _parcel(row: sqlite3.Row) -> ParcelView:
         surplus=bool(row["surplus"]),
         damaged=bool(row["damaged"]),
         deadline=row["deadline"],
+        kind=row["kind"],
+        issued_at=row["issued_at"],
+        return_reason=row["return_reason"],
+        bag=row["bag"],
     )
 
 
@@ -160,3 +176,56 @@ class StoreQueries:
     def claimed_by(self, key: str) -> str | None:
         r = self.conn.execute("SELECT station FROM claims WHERE key = ?", (key,)).fetchone()
         return None if r is None else str(r[0])
+
+    def clerk(self, badge: str) -> ClerkView | None:
+        r = self.conn.execute("SELECT badge, name, active FROM clerks WHERE badge = ?", (badge,)).fetchone()
+        return None if r is None else ClerkView(r["badge"], r["name"], bool(r["active"]))
+
+    def open_shift(self, badge: str) -> ShiftView | None:
+        r = self.conn.execute(
+            "SELECT id, badge, station, opened_at FROM shifts WHERE badge = ? AND closed_at IS NULL", (badge,)
+        ).fetchone()
+        return None if r is None else ShiftView(r["id"], r["badge"], r["station"], r["opened_at"])
+
+    def to_return(self) -> list[ParcelView]:
+        """The pick list: every parcel due back to the sender, by cell."""
+        rows = self.conn.execute(_PARCEL_SQL + " WHERE p.state = 'to_return' ORDER BY c.address, p.barcode")
+        return [_parcel(r) for r in rows]
+
+    def bag(self, barcode: str) -> BagView | None:
+        r = self.conn.execute(
+            "SELECT barcode, state, station FROM outbound_bags WHERE barcode = ?", (barcode,)
+        ).fetchone()
+        return None if r is None else BagView(r["barcode"], r["state"], r["station"])
+
+    def parcels_in_bag(self, barcode: str) -> list[ParcelView]:
+        rows = self.conn.execute(_PARCEL_SQL + " WHERE p.bag = ? ORDER BY p.barcode", (barcode,))
+        return [_parcel(r) for r in rows]
+
+    def return_request(self, request_id: str) -> ReturnRequestView | None:
+        r = self.conn.execute(
+            "SELECT id, order_id, parcels, reason, used_by FROM return_requests WHERE id = ?", (request_id,)
+        ).fetchone()
+        if r is None:
+            return None
+        return ReturnRequestView(
+            r["id"], r["order_id"], tuple(json.loads(r["parcels"])), r["reason"], r["used_by"]
+        )
+
+    def parcels_in_cell(self, address: str) -> list[ParcelView]:
+        rows = self.conn.execute(_PARCEL_SQL + " WHERE c.address = ? ORDER BY p.barcode", (address,))
+        return [_parcel(r) for r in rows]
+
+    def cells(self) -> list[CellView]:
+        return [_cell(r) for r in self.conn.execute(_CELL_SQL + " ORDER BY c.address")]
+
+    def returns_cell(self, parcel_size: str) -> CellView | None:
+        """A cell of the returns zone with room for a parcel of this size, fullest first."""
+        fitting = _SIZES[_SIZES.index(parcel_size) :]
+        marks = ",".join("?" * len(fitting))
+        row = self.conn.execute(
+            _CELL_SQL + f" WHERE c.zone = 'returns' AND c.size IN ({marks}) AND c.occupied < c.capacity "
+            "ORDER BY c.occupied DESC, c.address LIMIT 1",
+            tuple(fitting),
+        ).fetchone()
+        return None if row is None else _cell(row)

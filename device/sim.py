@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO
 
 from device.demo import DEMO_DAY, DEVICE_ID, SITE, prepare_site
-from device.demo_data import DemoDay
+from device.demo_data import CLERKS, DemoDay
 from device.documents import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO
@@ -68,6 +68,7 @@ def cheat_sheet(plan: DemoDay, out: IO[str]) -> None:
     order = plan.orders[0]
     out.write(
         "pvz sim: type or paste a code and press Enter; prefix keypad entries with k: ; Ctrl-D ends.\n"
+        f"  first sign in with a clerk's badge: {CLERKS[0][0]} ({CLERKS[0][1]})\n"
         f"  supply {first.id}: packages {', '.join(first.packages)}; parcels {first.parcels[0].barcode} …\n"
         f"  customer code for order {order.id}: k:{order.id}*{order.code}\n"
         "  cells: C-A-01-1 … C-C-08-3\n"

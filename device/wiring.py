@@ -15,6 +15,7 @@ from drivers.exc import UnknownBackend
 from drivers.sim_input import ScriptSource, StreamSource
 from drivers.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.sim_printer import SimPrinter
+from workflows.context import Policy
 
 log = logging.getLogger("pvz.wiring")
 
@@ -30,7 +31,24 @@ def open_store(config: Config, config_file: Path, *, owner: bool) -> Store:
         raise UnknownBackend(
             f"store belongs to device {known!r}, config says {config.device.id!r}: refusing to mix journals"
         )
+    sync_clerks(store, config)
     return store
+
+
+def sync_clerks(store: Store, config: Config) -> None:
+    """Badges provisioned in config; a badge dropped from config is disabled, never deleted."""
+    if not config.clerks:
+        return
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO clerks (badge, name, active) VALUES (?, ?, 1) "
+            "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, active = 1",
+            [(c.badge, c.name) for c in config.clerks],
+        )
+        marks = ",".join("?" * len(config.clerks))
+        conn.execute(
+            f"UPDATE clerks SET active = 0 WHERE badge NOT IN ({marks})", [c.badge for c in config.clerks]
+        )
 
 
 def scanner(cfg: ScannerConfig, name: str, config_file: Path) -> CodeSource:
@@ -58,7 +76,11 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
     """Every station's drivers from config; the engine over the store; the rack's lights."""
     docs = Documents(site=config.device.site, device_id=config.device.id, lang=config.device.language)
     engine = Engine(
-        store, device_id=config.device.id, pickup_key=bytes.fromhex(config.security.pickup_key), docs=docs
+        store,
+        device_id=config.device.id,
+        pickup_key=bytes.fromhex(config.security.pickup_key),
+        docs=docs,
+        policy=Policy(return_window_days=config.returns.window_days),
     )
     stations = []
     for st in config.stations:

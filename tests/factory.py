@@ -120,17 +120,28 @@ def standard_manifest() -> M:
     )
 
 
+CLERK, CLERK2 = "BADGE-0001", "BADGE-0002"
+STATIONS = ("s1", "a", "b")
+
+
 def new_store(path: Path) -> Store:
     store = Store.open(path)
-    with store.transaction():
+    with store.transaction() as conn:
         store.set_meta("device_id", DEVICE)
+        conn.executemany(
+            "INSERT INTO clerks (badge, name) VALUES (?, ?)", [(CLERK, "Анна С."), (CLERK2, "Олег В.")]
+        )
     import_cells(store, cells())
     return store
 
 
-def new_engine(store: Store, lang: str = "ru") -> Engine:
+def new_engine(store: Store, lang: str = "ru", *, signed_in: tuple[str, ...] = STATIONS) -> Engine:
+    """An engine whose stations already have a clerk signed in (as every test but sign-in needs)."""
     docs = Documents(site="test-site", device_id=DEVICE, lang=lang)
-    return Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=StepClock())
+    engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=StepClock())
+    for station in signed_in:
+        engine.handle(station, CLERK)
+    return engine
 
 
 def scan(engine: Engine, *codes: str | bytes | Command, station: str = "s1", keyed: bool = False) -> Result:

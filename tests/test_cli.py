@@ -104,7 +104,7 @@ def test_print_command_card_writes_escpos_and_text(tmp_path: Path) -> None:
 
 
 def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_path: Path) -> None:
-    codes = b"BOX112101\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
+    codes = b"BOX112101\nBADGE-7001\nBOX112101\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
     r = pvz(
         "sim",
         "--store",
@@ -114,6 +114,8 @@ def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_p
         stdin=codes.decode("latin-1").encode(),
     )
     assert r.returncode == 0, r.stderr
+    assert "[ERROR] Sign in: scan your badge" in r.stdout  # nothing works before a badge
+    assert "[OK] Анна С. signed in" in r.stdout
     assert "[OK] Package BOX112101 accepted" in r.stdout
     assert "Supply SUP-" in r.stdout and "printed" in r.stdout and "Supply acceptance act" in r.stdout
     assert "[ERROR]" in r.stdout
@@ -127,7 +129,7 @@ def test_run_processes_a_script_scanner_and_exits_when_it_ends(tmp_path: Path) -
     conn = sqlite3.connect(db)
     package = conn.execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
     conn.close()
-    (tmp_path / "codes.txt").write_text(f"{package}\nPVZC-DONE\n", encoding="utf-8")
+    (tmp_path / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\n", encoding="utf-8")
     config = tmp_path / "pvz.toml"
     config.write_text(
         f"""
@@ -146,6 +148,9 @@ path = "codes.txt"
 [stations.printer]
 backend = "file"
 out_dir = "prints"
+[[clerks]]
+badge = "BADGE-0009"
+name = "Ива Н."
 """,
         encoding="utf-8",
     )
@@ -175,7 +180,7 @@ def test_sim_in_process_shows_feedback(tmp_path: Path) -> None:
     from device.sim import run_sim
 
     out = io.StringIO()
-    codes = b"BOX112101\r\n89343270-0001-1\nPVZC-CANCEL\n"
+    codes = b"BADGE-7001\nBOX112101\r\n89343270-0001-1\nPVZC-CANCEL\n"
     assert run_sim(tmp_path / "pvz.db", lang="en", stream=io.BytesIO(codes), out=out) == 0
     text = out.getvalue()
     assert "[OK] Package BOX112101 accepted" in text and "Acceptance of SUP-20261121-1 paused" in text

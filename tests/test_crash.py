@@ -27,7 +27,7 @@ import pytest
 
 from device.cells import CellSpec, import_cells
 from device.store import Store
-from tests.factory import DEVICE, M, P, dump, load
+from tests.factory import CLERK, DEVICE, M, P, dump, load, new_engine
 from workflows.parcel import Size
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ from workflows.inputs import Command
 from workflows.outcome import Level
 
 store = Store.open(Path(sys.argv[1]), owner=True)
-engine = new_engine(store)
+engine = new_engine(store, signed_in=())  # the template signed s1 in
 scans = 0
 
 die_at = int(sys.argv[2])
@@ -170,12 +170,14 @@ def rack() -> list[CellSpec]:
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("crash-template") / "pvz.db"
     store = Store.open(path)
-    with store.transaction():
+    with store.transaction() as conn:
         store.set_meta("device_id", DEVICE)
+        conn.execute("INSERT INTO clerks (badge, name) VALUES (?, 'Анна С.')", (CLERK,))
     import_cells(store, rack())
     for n in range(1, PRELOADED + 1):
         load(store, manifest(n))
     assert store.scalar("SELECT count(*) FROM parcels") == PRELOADED * SUPPLY_SIZE
+    new_engine(store, signed_in=("s1",))
     store.close()
     return path
 

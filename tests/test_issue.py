@@ -107,7 +107,7 @@ def test_partial_refusal_sends_refused_parcels_to_return_and_recomputes_cod(
     assert r.feedback.msg.params["amount"] == 2550
     r = scan(engine, Command.DONE)
     assert r.feedback.msg.params == {"order": "90000000", "count": 1, "refused": 1, "amount": 2550}
-    assert state(store, "90000000-0001-1") == ("to_return", None)
+    assert state(store, "90000000-0001-1") == ("to_return", "A-01-1")  # back on its shelf until picked
     assert (
         store.scalar("SELECT return_reason FROM parcels WHERE barcode = '90000000-0001-1'")
         == "refused_by_customer"

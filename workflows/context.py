@@ -1,9 +1,16 @@
-"""Who and when a workflow step runs for: the station, its clerk, the time of the scan."""
+"""Who and when a workflow step runs for: the station, its clerk, the time, the rules."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Rules of the pickup point that config sets."""
+
+    return_window_days: int = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,3 +18,4 @@ class Ctx:
     station: str
     now: datetime
     clerk: str | None = None
+    policy: Policy = field(default_factory=Policy)

@@ -33,6 +33,12 @@ class Command(enum.Enum):
     REFUSE_ITEM = "REFUSE"
     ID_CHECKED = "IDCHECK"
     PAID = "PAID"
+    START_RETURN = "RETURN"
+    START_RETURN_TO_SENDER = "SENDBACK"
+    START_INVENTORY = "COUNT"
+    CHECK_OK = "OK"
+    CHECK_FAIL = "FAIL"
+    SHIFT_CLOSE = "SHIFTEND"
 
     @property
     def barcode(self) -> str:

@@ -35,6 +35,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cancelled": ("Отменено", "Cancelled"),
     "nothing_open": ("Нет открытой операции", "Nothing is open"),
     "internal_error": ("Внутренняя ошибка, скан не учтён", "Internal error, scan not counted"),
+    # clerks and shifts
+    "sign_in_first": ("Войдите: отсканируйте свой бейдж", "Sign in: scan your badge"),
+    "signed_in": ("Сотрудник {name} на посту", "{name} signed in"),
+    "already_signed_in": ("{name} уже на посту", "{name} is already signed in"),
+    "badge_inactive": ("Бейдж {name} отключён", "Badge of {name} is disabled"),
+    "shift_opened": ("Смена открыта", "Shift opened"),
+    "shift_closed": ("Смена закрыта, отчёт напечатан", "Shift closed, report printed"),
     # idle
     "parcel_where": (
         "{parcel}: ячейка {cell}, заказ {order}",
@@ -217,6 +224,12 @@ CATALOG: dict[str, tuple[str, str]] = {
     "cmd_REFUSE_ITEM": ("Отказ от товара", "Refuse item"),
     "cmd_ID_CHECKED": ("Документ проверен (18+)", "ID checked (18+)"),
     "cmd_PAID": ("Оплачено", "Paid"),
+    "cmd_START_RETURN": ("Возврат от клиента", "Customer return"),
+    "cmd_START_RETURN_TO_SENDER": ("Возврат отправителю", "Return to sender"),
+    "cmd_START_INVENTORY": ("Инвентаризация", "Inventory count"),
+    "cmd_CHECK_OK": ("Проверка: да", "Check: yes"),
+    "cmd_CHECK_FAIL": ("Проверка: нет", "Check: no"),
+    "cmd_SHIFT_CLOSE": ("Закрыть смену", "Close shift"),
 }
 
 

@@ -24,6 +24,9 @@ class Light(enum.Enum):
     SUGGESTED = "suggested"  # put the parcel here
     TAKE = "take"  # a parcel of the order being issued is here
     CURRENT = "current"  # the parcel being moved is here now
+    PICK = "pick"  # a parcel due for return to the sender is here
+    COUNT = "count"  # an inventory count has not reached this cell yet
+    COUNTING = "counting"  # the cell being counted now
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class Move:
     cell: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    bag: str | None = None  # the outbound bag a returning parcel goes into
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +76,72 @@ class Note:
     parcel: str | None = None
 
 
-Effect = Move | MarkDamaged | NewSurplus | PackageTo | SupplyTo | Note
+@dataclass(frozen=True, slots=True)
+class NewReturn:
+    """A customer return: a parcel of its own that enters at accepted."""
+
+    barcode: str
+    order_id: str | None
+    returned_from: tuple[str, ...]
+    size: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignOut:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True)
+class OpenShift:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseShift:
+    badge: str
+
+
+@dataclass(frozen=True, slots=True)
+class BagTo:
+    barcode: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class UseReturnRequest:
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class KeepReport:
+    """An inventory report kept in the store (and printed by a PrintRequest beside it)."""
+
+    started_at: str
+    data: Mapping[str, Any]
+
+
+Effect = (
+    Move
+    | MarkDamaged
+    | NewSurplus
+    | PackageTo
+    | SupplyTo
+    | Note
+    | NewReturn
+    | SignIn
+    | SignOut
+    | OpenShift
+    | CloseShift
+    | BagTo
+    | UseReturnRequest
+    | KeepReport
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,20 +21,24 @@ class ParcelState(enum.Enum):
 P = ParcelState
 
 # stored -> stored is a move to another cell. missing -> accepted is a parcel that turns
-# up after its supply was closed (a late scan is accepted, never dropped).
+# up after its supply was closed; missing -> stored one that an inventory count finds.
+# stored -> missing is one an inventory count did not find. to_return -> stored is a
+# deadline extended while the parcel still sits in its cell.
 PARCEL = Transitions[ParcelState](
     "parcel",
     {
         P.EXPECTED: frozenset({P.ACCEPTED, P.MISSING}),
-        P.MISSING: frozenset({P.ACCEPTED}),
+        P.MISSING: frozenset({P.ACCEPTED, P.STORED}),
         P.ACCEPTED: frozenset({P.STORED, P.TO_RETURN}),
-        P.STORED: frozenset({P.STORED, P.ISSUED, P.TO_RETURN}),
-        P.TO_RETURN: frozenset({P.RETURNING}),
+        P.STORED: frozenset({P.STORED, P.ISSUED, P.TO_RETURN, P.MISSING}),
+        P.TO_RETURN: frozenset({P.RETURNING, P.STORED}),
         P.RETURNING: frozenset({P.RETURNED, P.TO_RETURN}),
         P.ISSUED: frozenset(),
         P.RETURNED: frozenset(),
     },
 )
+# Where a parcel may sit in a cell: stored, or due for return and not yet picked.
+IN_CELL = frozenset({P.STORED, P.TO_RETURN})
 
 
 class Size(enum.Enum):

@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from workflows.parcel import ParcelState
-from workflows.views import CellView, OrderView, PackageView, ParcelView, SupplyView
+from workflows.views import (
+    BagView,
+    CellView,
+    ClerkView,
+    OrderView,
+    PackageView,
+    ParcelView,
+    ReturnRequestView,
+    ShiftView,
+    SupplyView,
+)
 
 
 class Queries(Protocol):
@@ -40,3 +50,21 @@ class Queries(Protocol):
     def claimed_by(self, key: str) -> str | None:
         """The station whose open session holds `key` ("order:…", "parcel:…"), if any."""
         ...
+
+    def clerk(self, badge: str) -> ClerkView | None: ...
+
+    def open_shift(self, badge: str) -> ShiftView | None: ...
+
+    def to_return(self) -> list[ParcelView]: ...
+
+    def bag(self, barcode: str) -> BagView | None: ...
+
+    def parcels_in_bag(self, barcode: str) -> list[ParcelView]: ...
+
+    def return_request(self, request_id: str) -> ReturnRequestView | None: ...
+
+    def parcels_in_cell(self, address: str) -> list[ParcelView]: ...
+
+    def cells(self) -> list[CellView]: ...
+
+    def returns_cell(self, parcel_size: str) -> CellView | None: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from workflows import acceptance, issue, placement
+from workflows import acceptance, issue, placement, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
@@ -32,6 +32,16 @@ _STARTS = {Command.START_ACCEPTANCE, Command.START_PLACEMENT, Command.START_ISSU
 
 def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     """Decide what one input does at a station; pure over `q`, applied by the runtime."""
+    badge = q.clerk(inp.text) if isinstance(inp, Code) else None
+    if ctx.clerk is None:
+        # Every journal event names a clerk: with nobody signed in only a badge works.
+        if badge is not None:
+            return shift.sign_in(session, badge, q, ctx)
+        return refuse(session, "sign_in_first")
+    if badge is not None:
+        if session is not None:
+            return refuse(session, "session_open", workflow=session.workflow)
+        return shift.sign_in(None, badge, q, ctx)
     if session is None:
         outcome = _idle(inp, q, ctx)
         if outcome.feedback.level is Level.ERROR:
@@ -51,6 +61,8 @@ def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:
             return placement.start(q, ctx)
         case Cmd(Command.START_ISSUE):
             return issue.start(q, ctx)
+        case Cmd(Command.SHIFT_CLOSE):
+            return shift.close_shift(q, ctx)
         case Cmd(Command.DONE | Command.CANCEL):
             return Outcome(None, Feedback(Level.INFO, Msg("nothing_open")))
         case Cmd(command):

@@ -21,6 +21,10 @@ class ParcelView:
     surplus: bool
     damaged: bool
     deadline: str | None
+    kind: str = "delivery"
+    issued_at: str | None = None
+    return_reason: str | None = None
+    bag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +61,34 @@ class SupplyView:
 class OrderView:
     id: str
     customer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClerkView:
+    badge: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftView:
+    id: int
+    badge: str
+    station: str
+    opened_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class BagView:
+    barcode: str
+    state: str
+    station: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRequestView:
+    id: str
+    order_id: str
+    parcels: tuple[str, ...]
+    reason: str
+    used_by: str | None
