@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from device.journal import Stamp
 from drivers.document import Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from workflows.inputs import Command
 from workflows.messages import Msg, format_money
+
+
+Builder = Callable[["Documents", Mapping[str, Any], sqlite3.Connection, Stamp], Document]
+# Documents that other modules build (reports, lifecycle acts); they register here.
+BUILDERS: dict[str, Builder] = {}
+
+
+def builds(kind: str) -> Callable[[Builder], Builder]:
+    def register(func: Builder) -> Builder:
+        if kind in BUILDERS:
+            raise KeyError(f"document kind {kind!r} registered twice")
+        BUILDERS[kind] = func
+        return func
+
+    return register
 
 
 class Documents:
@@ -24,6 +39,8 @@ class Documents:
         return Msg(key, params).render(self.lang)
 
     def build(self, kind: str, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
+        if kind in BUILDERS:
+            return BUILDERS[kind](self, data, conn, stamp)
         if kind == "receipt":
             return self.receipt(data, conn, stamp)
         if kind == "acceptance_act":

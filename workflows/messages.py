@@ -233,6 +233,14 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
+def register(texts: dict[str, tuple[str, str]]) -> None:
+    """Add a module's own texts (Russian, English); a key may be defined only once."""
+    clash = CATALOG.keys() & texts.keys()
+    if clash:
+        raise KeyError(f"message keys defined twice: {sorted(clash)}")
+    CATALOG.update(texts)
+
+
 @dataclass(frozen=True, slots=True)
 class Msg:
     """A message key and its parameters; rendered in the reader's language at the edge."""
