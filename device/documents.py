@@ -11,7 +11,6 @@ from drivers.document import Align, Barcode, Block, Columns, Document, Feed, Rul
 from workflows.inputs import Command
 from workflows.messages import Msg, format_money
 
-
 Builder = Callable[["Documents", Mapping[str, Any], sqlite3.Connection, Stamp], Document]
 # Documents that other modules build (reports, lifecycle acts); they register here.
 BUILDERS: dict[str, Builder] = {}
