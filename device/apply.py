@@ -183,8 +183,18 @@ def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
     issued_at = stamp.ts if move.to is ParcelState.ISSUED else None
     conn.execute(
         "UPDATE parcels SET state = ?, cell_id = ?, return_reason = coalesce(?, return_reason), "
-        "bag = coalesce(?, bag), issued_at = coalesce(?, issued_at), updated_at = ? WHERE id = ?",
-        (move.to.value, cell_id, move.reason, move.bag, issued_at, stamp.ts, row["id"]),
+        "bag = CASE WHEN ? THEN NULL ELSE coalesce(?, bag) END, issued_at = coalesce(?, issued_at), "
+        "updated_at = ? WHERE id = ?",
+        (
+            move.to.value,
+            cell_id,
+            move.reason,
+            move.to is ParcelState.TO_RETURN,  # taken back out of a bag
+            move.bag,
+            issued_at,
+            stamp.ts,
+            row["id"],
+        ),
     )
     data = dict(move.data)
     if move.reason:

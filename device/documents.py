@@ -126,3 +126,7 @@ def _cods(conn: sqlite3.Connection, barcodes: list[str]) -> dict[str, int]:
     marks = ",".join("?" * len(barcodes))
     rows = conn.execute(f"SELECT barcode, cod_kopecks FROM parcels WHERE barcode IN ({marks})", barcodes)
     return {r[0]: r[1] for r in rows}
+
+
+# Feature modules register their document builders on import; they need `builds` above.
+from device import lifecycle_docs  # noqa: E402, F401

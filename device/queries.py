@@ -229,3 +229,12 @@ class StoreQueries:
             tuple(fitting),
         ).fetchone()
         return None if row is None else _cell(row)
+
+    def already_returned(self, barcode: str) -> str | None:
+        """The customer return that already took this parcel back, if any."""
+        row = self.conn.execute(
+            "SELECT barcode FROM parcels WHERE kind = 'customer_return' "
+            "AND (',' || returned_from || ',') LIKE ('%,' || ? || ',%') LIMIT 1",
+            (barcode,),
+        ).fetchone()
+        return None if row is None else str(row[0])

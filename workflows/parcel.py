@@ -23,7 +23,8 @@ P = ParcelState
 # stored -> stored is a move to another cell. missing -> accepted is a parcel that turns
 # up after its supply was closed; missing -> stored one that an inventory count finds.
 # stored -> missing is one an inventory count did not find. to_return -> stored is a
-# deadline extended while the parcel still sits in its cell.
+# deadline extended while the parcel still sits in its cell; to_return -> to_return one
+# that an inventory count found in another cell.
 PARCEL = Transitions[ParcelState](
     "parcel",
     {
@@ -31,7 +32,7 @@ PARCEL = Transitions[ParcelState](
         P.MISSING: frozenset({P.ACCEPTED, P.STORED}),
         P.ACCEPTED: frozenset({P.STORED, P.TO_RETURN}),
         P.STORED: frozenset({P.STORED, P.ISSUED, P.TO_RETURN, P.MISSING}),
-        P.TO_RETURN: frozenset({P.RETURNING, P.STORED}),
+        P.TO_RETURN: frozenset({P.RETURNING, P.STORED, P.TO_RETURN, P.MISSING}),
         P.RETURNING: frozenset({P.RETURNED, P.TO_RETURN}),
         P.ISSUED: frozenset(),
         P.RETURNED: frozenset(),

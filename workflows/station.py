@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from workflows import acceptance, issue, placement, shift
+from workflows import acceptance, inventory, issue, placement, return_to_sender, returns, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
@@ -19,15 +20,26 @@ STEPS: dict[str, Step] = {
     acceptance.NAME: acceptance.step,
     placement.NAME: placement.step,
     issue.NAME: issue.step,
+    returns.NAME: returns.step,
+    return_to_sender.NAME: return_to_sender.step,
+    inventory.NAME: inventory.step,
 }
-MACHINES: dict[
-    str, Transitions[acceptance.State] | Transitions[placement.State] | Transitions[issue.State]
-] = {
+MACHINES: dict[str, Transitions[Any]] = {
     acceptance.NAME: acceptance.TRANSITIONS,
     placement.NAME: placement.TRANSITIONS,
     issue.NAME: issue.TRANSITIONS,
+    returns.NAME: returns.TRANSITIONS,
+    return_to_sender.NAME: return_to_sender.TRANSITIONS,
+    inventory.NAME: inventory.TRANSITIONS,
 }
-_STARTS = {Command.START_ACCEPTANCE, Command.START_PLACEMENT, Command.START_ISSUE}
+_STARTS: dict[Command, Callable[[Queries, Ctx], Outcome]] = {
+    Command.START_ACCEPTANCE: acceptance.start,
+    Command.START_PLACEMENT: placement.start,
+    Command.START_ISSUE: issue.start,
+    Command.START_RETURN: returns.start,
+    Command.START_RETURN_TO_SENDER: return_to_sender.start,
+    Command.START_INVENTORY: inventory.start,
+}
 
 
 def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
@@ -55,12 +67,8 @@ def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome
 
 def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     match inp:
-        case Cmd(Command.START_ACCEPTANCE):
-            return acceptance.start(q, ctx)
-        case Cmd(Command.START_PLACEMENT):
-            return placement.start(q, ctx)
-        case Cmd(Command.START_ISSUE):
-            return issue.start(q, ctx)
+        case Cmd(command) if command in _STARTS:
+            return _STARTS[command](q, ctx)
         case Cmd(Command.SHIFT_CLOSE):
             return shift.close_shift(q, ctx)
         case Cmd(Command.DONE | Command.CANCEL):

@@ -1,0 +1,188 @@
+"""Return to sender: the pick list lit on the rack, parcels scanned into a bag, a hand-over act."""
+
+from __future__ import annotations
+
+import enum
+
+from workflows.context import Ctx
+from workflows.identify import looks_like_parcel
+from workflows.inputs import Cmd, Code, Command, Input
+from workflows.machine import Transitions
+from workflows.messages import Msg, register
+from workflows.outcome import (
+    BagTo,
+    Effect,
+    Feedback,
+    Level,
+    Light,
+    Move,
+    Outcome,
+    PrintRequest,
+    Session,
+    refuse,
+    warn,
+)
+from workflows.parcel import ParcelState
+from workflows.queries import Queries
+
+NAME = "return_to_sender"
+
+
+class State(enum.Enum):
+    BAG = "bag"
+    PICKING = "picking"
+    ENDED = "ended"
+
+
+S = State
+TRANSITIONS = Transitions[State](
+    NAME,
+    {
+        S.BAG: frozenset({S.PICKING, S.ENDED}),
+        S.PICKING: frozenset({S.PICKING, S.ENDED}),
+        S.ENDED: frozenset(),
+    },
+)
+
+register(
+    {
+        "rts_start": (
+            "К возврату отправителю: {count} шт. Отсканируйте мешок",
+            "Due back to the sender: {count}. Scan a bag",
+        ),
+        "rts_nothing": ("Нет отправлений к возврату", "Nothing is due back to the sender"),
+        "rts_bag_first": ("Сначала отсканируйте мешок", "Scan the bag first"),
+        "rts_not_a_bag": ("{code} не похож на штрихкод мешка", "{code} does not look like a bag barcode"),
+        "rts_bag_closed": ("Мешок {bag} уже передан", "Bag {bag} was already handed over"),
+        "rts_bag_open": ("Мешок {bag}: сканируйте отправления", "Bag {bag}: scan the parcels"),
+        "rts_one_bag": ("Сначала передайте мешок {bag} («Готово»)", "Hand over bag {bag} first (DONE)"),
+        "rts_picked": ("{parcel} в мешке {bag}, осталось {left}", "{parcel} into bag {bag}, {left} left"),
+        "rts_not_due": (
+            "{parcel} не подлежит возврату (статус {state})",
+            "{parcel} is not due back (state {state})",
+        ),
+        "rts_in_other_bag": ("{parcel} уже в мешке {bag}", "{parcel} is already in bag {bag}"),
+        "rts_empty_bag": (
+            "Мешок пуст: сканируйте отправления или «Отмена»",
+            "The bag is empty: scan parcels or CANCEL",
+        ),
+        "rts_handed_over": (
+            "Мешок {bag} передан курьеру: {count} шт., акт напечатан",
+            "Bag {bag} handed to the courier: {count}, act printed",
+        ),
+        "rts_cancelled": (
+            "Отменено: {count} шт. вернулись в список к возврату",
+            "Cancelled: {count} back on the pick list",
+        ),
+    }
+)
+
+
+def _lights(q: Queries) -> dict[str, Light]:
+    return {p.cell: Light.PICK for p in q.to_return() if p.cell is not None}
+
+
+def start(q: Queries, ctx: Ctx) -> Outcome:
+    due = q.to_return()
+    if not due:
+        return refuse(None, "rts_nothing")
+    session = Session(NAME, S.BAG.value, {"bag": None, "picked": []}, _lights(q))
+    fb = Feedback(Level.INFO, Msg("rts_start", {"count": len(due)}))
+    return Outcome(session, fb, (), (PrintRequest("pick_list", {}),))
+
+
+def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = State(session.state)
+    data = session.data
+    match inp:
+        case Cmd(Command.CANCEL):
+            TRANSITIONS.check(state, S.ENDED)
+            back: list[Effect] = [
+                Move(b, ParcelState.TO_RETURN, "unpicked", data={"bag": data["bag"]}) for b in data["picked"]
+            ]
+            return Outcome(
+                None, Feedback(Level.INFO, Msg("rts_cancelled", {"count": len(back)})), tuple(back)
+            )
+        case Cmd(Command.DONE) if state is S.BAG:
+            TRANSITIONS.check(state, S.ENDED)
+            return Outcome(None, Feedback(Level.INFO, Msg("nothing_open")))
+        case Cmd(Command.DONE):
+            return _hand_over(session, state)
+        case Cmd(command):
+            return refuse(session, "command_not_now", command=command.value, state=state.value)
+        case Code(text=text) if state is S.BAG:
+            return _open_bag(session, text, q, ctx)
+        case Code(text=text):
+            return _pick(session, text, q)
+    raise AssertionError(f"unhandled input {inp!r}")
+
+
+def _known(text: str, q: Queries) -> bool:
+    return any(
+        found is not None
+        for found in (q.parcel(text), q.cell_by_label(text), q.order(text), q.package(text), q.supply(text))
+    )
+
+
+def _open_bag(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
+    bag = q.bag(text)
+    if bag is not None and bag.state != "open":
+        return refuse(session, "rts_bag_closed", bag=text)
+    if bag is None and (_known(text, q) or not looks_like_parcel(text)):
+        key = "rts_bag_first" if _known(text, q) else "rts_not_a_bag"
+        return refuse(session, key, code=text)
+    holder = q.claimed_by(f"bag:{text}")
+    if holder is not None and holder != ctx.station:
+        return refuse(session, "claimed_elsewhere", code=text, station=holder)
+    TRANSITIONS.check(S.BAG, S.PICKING)
+    effects: tuple[Effect, ...] = () if bag is not None else (BagTo(text, "open"),)
+    picked = [p.barcode for p in q.parcels_in_bag(text) if p.state is ParcelState.RETURNING]
+    nxt = Session(NAME, S.PICKING.value, {"bag": text, "picked": picked}, _lights(q), (f"bag:{text}",))
+    return Outcome(nxt, Feedback(Level.OK, Msg("rts_bag_open", {"bag": text})), effects)
+
+
+def _pick(session: Session, text: str, q: Queries) -> Outcome:
+    bag = str(session.data["bag"])
+    parcel = q.parcel(text)
+    if parcel is None:
+        if q.bag(text) is not None or looks_like_parcel(text):
+            return refuse(session, "rts_one_bag", bag=bag)
+        return refuse(session, "unknown_code", code=text)
+    if parcel.state is ParcelState.RETURNING:
+        if parcel.bag == bag:
+            return warn(session, "duplicate_scan", code=parcel.barcode)
+        return refuse(session, "rts_in_other_bag", parcel=parcel.barcode, bag=str(parcel.bag))
+    if parcel.state is not ParcelState.TO_RETURN:
+        return refuse(session, "rts_not_due", parcel=parcel.barcode, state=parcel.state.value)
+    TRANSITIONS.check(S.PICKING, S.PICKING)
+    picked = [*session.data["picked"], parcel.barcode]
+    move = Move(parcel.barcode, ParcelState.RETURNING, "returning", bag=bag)
+    lights = {
+        c: m for c, m in _lights(q).items() if c != parcel.cell or _others_in(parcel.cell, parcel.barcode, q)
+    }
+    left = len(q.to_return()) - 1
+    nxt = Session(NAME, S.PICKING.value, {"bag": bag, "picked": picked}, lights, session.claims)
+    return Outcome(
+        nxt,
+        Feedback(Level.OK, Msg("rts_picked", {"parcel": parcel.barcode, "bag": bag, "left": left})),
+        (move,),
+    )
+
+
+def _others_in(cell: str | None, barcode: str, q: Queries) -> bool:
+    """Does the cell still hold another parcel due for return once this one is picked?"""
+    return cell is not None and any(
+        p.state is ParcelState.TO_RETURN and p.barcode != barcode for p in q.parcels_in_cell(cell)
+    )
+
+
+def _hand_over(session: Session, state: State) -> Outcome:
+    picked = list(session.data["picked"])
+    bag = str(session.data["bag"])
+    if not picked:
+        return refuse(session, "rts_empty_bag")
+    TRANSITIONS.check(state, S.ENDED)
+    effects: list[Effect] = [Move(b, ParcelState.RETURNED, "returned", data={"bag": bag}) for b in picked]
+    effects.append(BagTo(bag, "handed_over"))
+    fb = Feedback(Level.OK, Msg("rts_handed_over", {"bag": bag, "count": len(picked)}))
+    return Outcome(None, fb, tuple(effects), (PrintRequest("handover_act", {"bag": bag, "parcels": picked}),))

@@ -1,0 +1,255 @@
+"""Customer returns: find what was issued here, check it with command barcodes, label it, shelve it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+from typing import Any
+
+from workflows.context import Ctx
+from workflows.inputs import Cmd, Code, Command, Input
+from workflows.machine import Transitions
+from workflows.messages import Msg, register
+from workflows.outcome import (
+    Effect,
+    Feedback,
+    Level,
+    Light,
+    Move,
+    NewReturn,
+    Note,
+    Outcome,
+    PrintRequest,
+    Session,
+    UseReturnRequest,
+    refuse,
+)
+from workflows.parcel import ParcelState, Size
+from workflows.queries import Queries
+from workflows.views import ParcelView
+
+NAME = "customer_return"
+CUSTOMER_RETURN = "customer_return"
+
+
+class State(enum.Enum):
+    FIND = "find"
+    CHECK_CONDITION = "check_condition"
+    CHECK_COMPLETE = "check_complete"
+    CHECK_MATCH = "check_match"
+    PLACE = "place"
+    ENDED = "ended"
+
+
+S = State
+TRANSITIONS = Transitions[State](
+    NAME,
+    {
+        S.FIND: frozenset({S.CHECK_CONDITION, S.ENDED}),
+        S.CHECK_CONDITION: frozenset({S.CHECK_COMPLETE, S.ENDED}),
+        S.CHECK_COMPLETE: frozenset({S.CHECK_MATCH, S.PLACE, S.ENDED}),
+        S.CHECK_MATCH: frozenset({S.PLACE, S.ENDED}),
+        S.PLACE: frozenset({S.ENDED}),
+        S.ENDED: frozenset(),
+    },
+)
+CHECKS = {S.CHECK_CONDITION: "condition", S.CHECK_COMPLETE: "completeness", S.CHECK_MATCH: "matches_request"}
+
+register(
+    {
+        "ret_find": (
+            "Возврат: отсканируйте товар, заказ или заявку на возврат",
+            "Return: scan the item, the order or the return request",
+        ),
+        "ret_never_issued_here": ("{code}: не выдавался в этом пункте", "{code} was never issued here"),
+        "ret_not_issued": (
+            "{parcel} не выдан (статус {state}): возврат невозможен",
+            "{parcel} was not issued (state {state}): no return",
+        ),
+        "ret_window_passed": (
+            "Срок возврата {parcel} истёк {until}",
+            "Return window for {parcel} ended on {until}",
+        ),
+        "ret_already_returned": ("{parcel} уже возвращён ({ret})", "{parcel} was already returned ({ret})"),
+        "ret_request_used": (
+            "Заявка {request} уже использована",
+            "Return request {request} was already used",
+        ),
+        "ret_found": ("Возврат {count} шт. по заказу {order}", "Return of {count} item(s) of order {order}"),
+        "ret_check_condition": ("Товарный вид сохранён? «Да» / «Нет»", "Condition intact? YES / NO"),
+        "ret_check_complete": ("Комплектность полная? «Да» / «Нет»", "Complete? YES / NO"),
+        "ret_check_match": ("Соответствует заявке? «Да» / «Нет»", "Matches the request? YES / NO"),
+        "ret_check_failed": ("Замечание записано: {check}", "Remark recorded: {check}"),
+        "ret_label": (
+            "Этикетка {barcode} напечатана: наклейте и положите в ячейку {cell}",
+            "Label {barcode} printed: stick it on and put it in cell {cell}",
+        ),
+        "ret_label_no_cell": (
+            "Этикетка {barcode} напечатана: нет места в зоне возвратов",
+            "Label {barcode} printed: no room in the returns zone",
+        ),
+        "ret_needs_returns_cell": (
+            "Положите возврат в ячейку зоны возвратов",
+            "Put the return in a returns-zone cell",
+        ),
+        "ret_stored": (
+            "Возврат {barcode} в ячейке {cell}, ждёт отправки",
+            "Return {barcode} in cell {cell}, due back to the sender",
+        ),
+        "ret_refused": ("Возврат не принят, замечания записаны", "Return refused, remarks recorded"),
+        "ret_ended": ("Возврат закрыт", "Return closed"),
+        "check_condition": ("товарный вид", "condition"),
+        "check_completeness": ("комплектность", "completeness"),
+        "check_matches_request": ("соответствие заявке", "matches the request"),
+    }
+)
+
+
+def start(q: Queries, ctx: Ctx) -> Outcome:
+    return Outcome(Session(NAME, S.FIND.value, {}), Feedback(Level.INFO, Msg("ret_find")))
+
+
+def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = State(session.state)
+    data = dict(session.data)
+    match inp:
+        case Cmd(Command.CANCEL) if state is S.PLACE:
+            return refuse(session, "ret_needs_returns_cell")
+        case Cmd(Command.CANCEL | Command.DONE) if state is S.FIND:
+            TRANSITIONS.check(state, S.ENDED)
+            return Outcome(None, Feedback(Level.INFO, Msg("ret_ended")))
+        case Cmd(Command.CANCEL):
+            # The clerk refuses the return after the checks: nothing is taken in, the remarks stay.
+            TRANSITIONS.check(state, S.ENDED)
+            note = Note("return_refused", {"parcels": data["parcels"], "checks": data["checks"]})
+            return Outcome(None, Feedback(Level.WARN, Msg("ret_refused")), (note,))
+        case Cmd(Command.CHECK_OK | Command.CHECK_FAIL as command) if state in CHECKS:
+            return _check(session, state, command is Command.CHECK_OK, q, ctx)
+        case Cmd(command):
+            return refuse(session, "command_not_now", command=command.value, state=state.value)
+        case Code(text=text) if state is S.FIND:
+            return _find(session, text, q, ctx)
+        case Code(text=text) if state is S.PLACE:
+            return _shelve(session, text, q)
+        case Code(text=text):
+            return refuse(session, "command_not_now", command=text, state=state.value)
+    raise AssertionError(f"unhandled input {inp!r}")
+
+
+def _find(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
+    request = q.return_request(text)
+    parcels: list[ParcelView] = []
+    if request is not None:
+        if request.used_by is not None:
+            return refuse(session, "ret_request_used", request=request.id)
+        parcels = [p for b in request.parcels if (p := q.parcel(b)) is not None]
+        missing = [b for b in request.parcels if q.parcel(b) is None]
+        if missing:
+            return refuse(session, "ret_never_issued_here", code=missing[0])
+        order_id: str | None = request.order_id
+    elif (parcel := q.parcel(text)) is not None:
+        parcels, order_id = [parcel], parcel.order_id
+    elif q.order(text) is not None:
+        parcels = [p for p in q.parcels_of_order(text) if p.state is ParcelState.ISSUED]
+        order_id = text
+        if not parcels:
+            return refuse(session, "ret_never_issued_here", code=text)
+    else:
+        return refuse(session, "ret_never_issued_here", code=text)
+    for p in parcels:
+        if p.state is not ParcelState.ISSUED or p.issued_at is None:
+            return refuse(session, "ret_not_issued", parcel=p.barcode, state=p.state.value)
+        until = date.fromisoformat(p.issued_at[:10]) + timedelta(days=ctx.policy.return_window_days)
+        if ctx.now.date() > until:
+            return refuse(session, "ret_window_passed", parcel=p.barcode, until=until.isoformat())
+        done = q.already_returned(p.barcode)
+        if done is not None:
+            return refuse(session, "ret_already_returned", parcel=p.barcode, ret=done)
+        holder = q.claimed_by(f"return:{p.barcode}")
+        if holder is not None and holder != ctx.station:
+            return refuse(session, "claimed_elsewhere", code=p.barcode, station=holder)
+    TRANSITIONS.check(S.FIND, S.CHECK_CONDITION)
+    data: dict[str, Any] = {
+        "parcels": [p.barcode for p in parcels],
+        "order": order_id,
+        "request": None if request is None else request.id,
+        "reason": None if request is None else request.reason,
+        "size": max((p.size for p in parcels), key=lambda s: s.rank).value,
+        "checks": {},
+    }
+    claims = tuple(f"return:{p.barcode}" for p in parcels)
+    fb = Feedback(
+        Level.OK,
+        Msg("ret_found", {"count": len(parcels), "order": str(order_id)}),
+        (Msg("ret_check_condition"),),
+    )
+    return Outcome(Session(NAME, S.CHECK_CONDITION.value, data, {}, claims), fb)
+
+
+def _check(session: Session, state: State, ok: bool, q: Queries, ctx: Ctx) -> Outcome:
+    data = dict(session.data)
+    data["checks"] = {**data["checks"], CHECKS[state]: ok}
+    nxt = {S.CHECK_CONDITION: S.CHECK_COMPLETE, S.CHECK_COMPLETE: S.CHECK_MATCH, S.CHECK_MATCH: S.PLACE}[
+        state
+    ]
+    if nxt is S.CHECK_MATCH and data["request"] is None:
+        nxt = S.PLACE  # nothing to match without a return request
+    TRANSITIONS.check(state, nxt)
+    remark = () if ok else (Msg("ret_check_failed", {"check": Msg(f"check_{CHECKS[state]}").render()}),)
+    if nxt is not S.PLACE:
+        prompt = Msg("ret_check_complete" if nxt is S.CHECK_COMPLETE else "ret_check_match")
+        level = Level.OK if ok else Level.WARN
+        return Outcome(Session(NAME, nxt.value, data, {}, session.claims), Feedback(level, prompt, remark))
+    return _label(session, data, q)
+
+
+def _label(session: Session, data: dict[str, Any], q: Queries) -> Outcome:
+    """All checks answered: the return becomes a parcel, its label prints, a returns cell lights."""
+    parcels = [str(b) for b in data["parcels"]]
+    barcode = "R-" + parcels[0]
+    data["barcode"] = barcode
+    cell = q.returns_cell(str(data["size"]))
+    data["suggested"] = None if cell is None else cell.address
+    order = data["order"]
+    effects: list[Effect] = [
+        NewReturn(
+            barcode,
+            None if order is None else str(order),
+            tuple(parcels),
+            str(data["size"]),
+            {"checks": data["checks"], "request": data["request"]},
+        )
+    ]
+    if data["request"] is not None:
+        effects.append(UseReturnRequest(str(data["request"])))
+    label = PrintRequest("return_label", {**data, "parcels": parcels})
+    lights = {} if cell is None else {cell.address: Light.SUGGESTED}
+    nxt = Session(NAME, S.PLACE.value, data, lights, (*session.claims, f"parcel:{barcode}"))
+    if cell is None:
+        fb = Feedback(Level.WARN, Msg("ret_label_no_cell", {"barcode": barcode}))
+    else:
+        fb = Feedback(Level.OK, Msg("ret_label", {"barcode": barcode, "cell": cell.address}))
+    return Outcome(nxt, fb, tuple(effects), (label,))
+
+
+def _shelve(session: Session, text: str, q: Queries) -> Outcome:
+    cell = q.cell_by_label(text)
+    if cell is None or cell.zone != "returns":
+        return refuse(session, "ret_needs_returns_cell")
+    barcode = str(session.data["barcode"])
+    if not Size(session.data["size"]).fits_in(cell.size):
+        return refuse(
+            session,
+            "pl_too_big",
+            parcel=barcode,
+            size=session.data["size"],
+            cell=cell.address,
+            cell_size=cell.size.value,
+        )
+    if not cell.has_room:
+        return refuse(session, "pl_cell_full", cell=cell.address, capacity=cell.capacity)
+    TRANSITIONS.check(S.PLACE, S.ENDED)
+    move = Move(barcode, ParcelState.TO_RETURN, "return_stored", cell=cell.address, reason=CUSTOMER_RETURN)
+    return Outcome(
+        None, Feedback(Level.OK, Msg("ret_stored", {"barcode": barcode, "cell": cell.address})), (move,)
+    )
