@@ -5,19 +5,23 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.factory import M, P, load, new_engine, new_store, scan
-from workflows import acceptance, issue, placement
+from tests.factory import M, P, load, new_engine, new_store, scan, standard_manifest
+from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
 
-MACHINES: list[Transitions[acceptance.State] | Transitions[placement.State] | Transitions[issue.State]] = [
+MACHINES: list[Transitions[Any]] = [
     acceptance.TRANSITIONS,
     placement.TRANSITIONS,
     issue.TRANSITIONS,
+    returns.TRANSITIONS,
+    return_to_sender.TRANSITIONS,
+    inventory.TRANSITIONS,
 ]
 
 
@@ -57,17 +61,30 @@ def test_parcel_lifecycle_matches_the_design() -> None:
     assert not PARCEL.table[ps.ISSUED] and not PARCEL.table[ps.RETURNED]  # terminal
 
 
-def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run scenarios through the real engine while recording each checked transition."""
-    seen: set[tuple[str, str, str]] = set()
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> set[tuple[str, str, str]]:
+    """Every transition checked while the test runs: (machine, from, to)."""
+    recorded: set[tuple[str, str, str]] = set()
     original = Transitions.check
 
     def recording(self: Transitions[enum.Enum], src: enum.Enum, dst: enum.Enum) -> enum.Enum:
         result = original(self, src, dst)
-        seen.add((self.machine, src.value, dst.value))
+        recorded.add((self.machine, src.value, dst.value))
         return result
 
     monkeypatch.setattr(Transitions, "check", recording)
+    return recorded
+
+
+def assert_covered(machines: list[Transitions[Any]], seen: set[tuple[str, str, str]]) -> None:
+    for machine in machines:
+        done = {(s, d) for m, s, d in seen if m == machine.machine}
+        missing = {(s.value, d.value) for s, d in machine.edges()} - done
+        assert not missing, f"{machine.machine}: edges never exercised: {sorted(missing)}"
+
+
+def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
+    """Run scenarios through the real engine while recording each checked transition."""
     store = new_store(tmp_path / "pvz.db")
     load(store, M("S1", [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)]))
     load(store, M("S2", [P("20000001-0001-1", "20000001")], packages=["BOX00000009"]))
@@ -92,11 +109,7 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, monkeypatch: py
     assert r.feedback.msg.key == "iss_taken_all", r.feedback.msg
     scan(e, Command.PAID, Command.DONE)
     store.close()
-    for machine in MACHINES:
-        missing = {(s.value, d.value) for s, d in machine.edges()} - {
-            (s, d) for m, s, d in seen if m == machine.machine
-        }
-        assert not missing, f"{machine.machine}: edges never exercised: {sorted(missing)}"
+    assert_covered(MACHINES[:3], seen)
     parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
     assert {
         ("expected", "accepted"),
@@ -104,3 +117,46 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, monkeypatch: py
         ("stored", "issued"),
         ("stored", "to_return"),
     } <= parcel_seen
+
+
+def test_scripted_returns_and_counts_cover_every_edge(
+    tmp_path: Path, seen: set[tuple[str, str, str]]
+) -> None:
+    from tests.lifecycle import issue_order_22, stock
+
+    store = new_store(tmp_path / "pvz.db")
+    load(store, standard_manifest())
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "
+            "VALUES ('RR-1', '22222222', '[\"22222222-0002-1\"]', 'size', 't')"
+        )
+    e = new_engine(store)
+    stock(e)
+    issue_order_22(e)
+    ok, fail = Command.CHECK_OK, Command.CHECK_FAIL
+    # customer return: every way out of every state
+    scan(e, Command.START_RETURN, Command.CANCEL)
+    scan(e, Command.START_RETURN, "22222222-0001-1", Command.CANCEL)
+    scan(e, Command.START_RETURN, "22222222-0001-1", ok, Command.CANCEL)
+    scan(e, Command.START_RETURN, "RR-1", ok, fail, Command.CANCEL)
+    scan(e, Command.START_RETURN, "RR-1", ok, ok, ok, "C-R-01-1")
+    scan(e, Command.START_RETURN, "22222222-0001-1", ok, ok, "C-R-01-1")
+    # return to sender: leave before a bag, pick two, hand over
+    scan(e, Command.START_RETURN_TO_SENDER, Command.DONE)
+    scan(
+        e,
+        Command.START_RETURN_TO_SENDER,
+        "RBAG00000001",
+        "R-22222222-0001-1",
+        "R-22222222-0002-1",
+        Command.DONE,
+    )
+    # inventory: leave before a cell; count two cells and reconcile
+    scan(e, Command.START_INVENTORY, Command.CANCEL)
+    r = scan(e, Command.START_INVENTORY, "C-A-01-1", "11111111-0001-1", "C-A-02-1", Command.DONE)
+    assert r.feedback.msg.key == "inv_done"
+    store.close()
+    assert_covered(MACHINES[3:], seen)
+    parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
+    assert {("accepted", "to_return"), ("to_return", "returning"), ("returning", "returned")} <= parcel_seen
