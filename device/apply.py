@@ -182,12 +182,14 @@ def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
     cell_id, cell_name = _target_cell(conn, move, row["address"])
     issued_at = stamp.ts if move.to is ParcelState.ISSUED else None
     conn.execute(
-        "UPDATE parcels SET state = ?, cell_id = ?, return_reason = coalesce(?, return_reason), "
+        "UPDATE parcels SET state = ?, cell_id = ?, "
+        "return_reason = CASE WHEN ? THEN NULL ELSE coalesce(?, return_reason) END, "
         "bag = CASE WHEN ? THEN NULL ELSE coalesce(?, bag) END, issued_at = coalesce(?, issued_at), "
         "updated_at = ? WHERE id = ?",
         (
             move.to.value,
             cell_id,
+            move.to is ParcelState.STORED,  # back on the shelf: no longer due for return
             move.reason,
             move.to is ParcelState.TO_RETURN,  # taken back out of a bag
             move.bag,

@@ -80,6 +80,26 @@ def _manifest_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest_update(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from device.journal import Stamp
+    from device.store import Store
+    from device.updates import apply_updates, load_updates_file
+
+    updates = load_updates_file(Path(args.file))
+    with Store.open(_store_path(args)) as store:
+        device_id = store.get_meta("device_id") or "unknown"
+        stamp = Stamp(device_id, datetime.now(UTC).isoformat(timespec="seconds"))
+        counts = apply_updates(store, updates, stamp=stamp)
+    print("applied updates: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    return _manifest_update(args) if args.action == "update" else _manifest_import(args)
+
+
 def _cells_import(args: argparse.Namespace) -> int:
     from device.cells import decode_cells, import_cells
     from device.store import Store
@@ -125,6 +145,13 @@ def _store_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from device.report_cli import run
+
+    print(run(args, _store_path(args)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pvz", description="Pickup point device service.")
     parser.add_argument("--version", action="version", version=f"pvz {__version__}")
@@ -154,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "run the device daemon with the configured backends", _run)
     p.add_argument("--config", required=True, help="device config file (TOML)")
 
-    p = add("manifest", "import a supply manifest (JSON) into the store", _manifest_import)
-    p.add_argument("action", choices=["import"])
+    p = add("manifest", "import a supply manifest or apply updates (JSON)", _manifest)
+    p.add_argument("action", choices=["import", "update"])
     p.add_argument("file")
     store_opts(p)
 
@@ -177,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("store", "show a store's schema version and counts", _store_info)
     p.add_argument("action", choices=["info"])
+    store_opts(p)
+
+    from device.report_cli import add_arguments
+
+    p = add("report", "day, shift and parcel reports; CSV export", _report)
+    add_arguments(p)
     store_opts(p)
     return parser
 

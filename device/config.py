@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -30,6 +31,8 @@ class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     site: DeviceId
     role: Literal["counter", "kiosk", "hub"] = "counter"
     language: Literal["ru", "en"] = "ru"
+    # The site's time zone: deadlines are local dates, and the day turns at local midnight.
+    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Moscow"
 
 
 class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -168,6 +171,10 @@ def _check(config: Config, source: str) -> None:
     if len(set(badges)) != len(badges):
         dup = next(b for b in badges if badges.count(b) > 1)
         raise fail("$.clerks", f"duplicate badge `{dup}`")
+    try:
+        ZoneInfo(config.device.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail("$.device.timezone", f"unknown time zone `{config.device.timezone}`") from None
     names: dict[str, int] = {}
     devices: dict[str, str] = {}
     for i, station in enumerate(config.stations):

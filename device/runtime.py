@@ -6,17 +6,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from device.deadlines import due_today, needs_sweep, sweep
 from device.engine import Engine, Result
+from device.journal import Stamp
 from device.print_queue import PrintQueue
 from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
 from drivers.base import Buzzer as BuzzerDriver
+from workflows.messages import Msg
 from workflows.outcome import Level, Light
 
 log = logging.getLogger("pvz.runtime")
+
+# How often run() checks whether the day changed (or an update asked for a sweep).
+SWEEP_CHECK_S = 60.0
 
 LIGHT_PATTERN = {
     Light.SUGGESTED: Pattern.STEADY,
@@ -73,6 +79,40 @@ class Runtime:
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow, session.state)
         self.prints.drain()
+        self.check_deadlines(show=True)
+
+    def check_deadlines(self, *, show: bool = False) -> list[str]:
+        """Sweep overdue parcels unless today was swept; then show the pick list on idle stations.
+
+        It shows after a sweep that moved parcels, or always with `show`. A failure is
+        logged and the counter goes on working; the next check tries again.
+        """
+        now = self.engine.clock()
+        today = now.date()
+        moved: list[str] = []
+        try:
+            if needs_sweep(self.engine.store, today):
+                # The sweep is the device's own act: no station, no clerk.
+                stamp = Stamp(self.engine.device_id, now.isoformat(timespec="seconds"))
+                moved = sweep(self.engine.store, today=today, stamp=stamp)
+                log.info("deadline sweep for %s: %d parcel(s) due back to the sender", today, len(moved))
+            if moved or show:
+                self.show_due(due_today(self.engine.store, today))
+        except Exception:
+            log.exception("deadline sweep for %s failed", today)
+        return moved
+
+    def show_due(self, due: Mapping[str, int]) -> None:
+        """Every idle station: amber blink while the return pick list is not empty, counts on screen."""
+        for name, io in self.stations.items():
+            if self.engine.session(name) is not None:
+                continue
+            if io.status_light is not None and due["to_return"] > 0:
+                io.status_light.show(Color.AMBER, Pattern.BLINK)
+            if io.screen is not None:
+                expiring = due["expiring_today"]
+                lines = [Msg("expiring_today", {"count": expiring}).render(self.lang)] if expiring else []
+                io.screen.show(Msg("due_back", {"count": due["to_return"]}).render(self.lang), lines)
 
     def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""
@@ -130,6 +170,7 @@ class Runtime:
             for source in io.sources
         ]
         stopper = asyncio.create_task((stop or asyncio.Event()).wait())
+        checks = asyncio.create_task(self._deadline_checks(), name="deadline-checks")
         active = len(readers)
         try:
             while active:
@@ -156,11 +197,18 @@ class Runtime:
                     log.exception("station %s: unexpected error handling a scan", station)
         finally:
             stopper.cancel()
+            checks.cancel()
             for task in readers:
                 task.cancel()
-            for task in readers:
+            for task in [*readers, checks]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+    async def _deadline_checks(self) -> None:
+        """Every SWEEP_CHECK_S: sweep when the date changed. Scans are synchronous, so never concurrent."""
+        while True:
+            await asyncio.sleep(SWEEP_CHECK_S)
+            self.check_deadlines()
 
     def _tick(self) -> float | None:
         wait = self.prints.next_retry_in()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from device.config import Config, PrinterConfig, ScannerConfig, resolve_path
 from device.documents import Documents
@@ -72,6 +75,12 @@ def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Pri
     raise UnknownBackend(f"{name}: printer backend {cfg.backend!r} is not available in this build")
 
 
+def local_clock(timezone: str) -> Callable[[], datetime]:
+    """Wall time in the site's zone, so that journal times and deadline dates are local."""
+    zone = ZoneInfo(timezone)
+    return lambda: datetime.now(zone)
+
+
 def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
     """Every station's drivers from config; the engine over the store; the rack's lights."""
     docs = Documents(site=config.device.site, device_id=config.device.id, lang=config.device.language)
@@ -81,6 +90,7 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
         pickup_key=bytes.fromhex(config.security.pickup_key),
         docs=docs,
         policy=Policy(return_window_days=config.returns.window_days),
+        clock=local_clock(config.device.timezone),
     )
     stations = []
     for st in config.stations:

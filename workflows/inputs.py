@@ -80,7 +80,9 @@ def clean_code(data: bytes | str) -> str:
     if len(text) > MAX_CODE_LENGTH:
         raise BadCode("code_too_long", f"{len(text)} characters (limit {MAX_CODE_LENGTH})")
     for pos, char in enumerate(text):
-        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+        category = unicodedata.category(char)
+        # Invisible or unusual spacing cannot be on a label; it is line noise or a forgery.
+        if category in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"} or (category == "Zs" and char != " "):
             raise BadCode("code_control_char", f"U+{ord(char):04X} at position {pos}")
     return text
 

@@ -1,0 +1,152 @@
+"""The JSON-able shapes of the reports: day, shift, parcel history."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class SupplyRow(TypedDict):
+    """A supply with events in the window; counts are of the window's events."""
+
+    supply: str
+    carrier: str
+    expected: int  # parcels its manifest lists (surplus not included)
+    accepted: int  # accepted and accepted_late events
+    missing: int
+    surplus: int
+    damaged: int
+
+
+class ClerkRow(TypedDict):
+    """One clerk's work in the window; `kinds` counts every event kind, known or not."""
+
+    badge: str
+    name: str
+    accepted: int  # accepted, accepted_late and surplus
+    placed: int
+    issued: int
+    refused: int
+    customer_returns: int
+    returned: int  # parcels handed back to the sender
+    inventory: int  # inventory corrections (inventory_* events about one parcel)
+    events: int
+    kinds: dict[str, int]
+
+
+class CodItem(TypedDict):
+    ts: str
+    order: str
+    kopecks: int
+    clerk: str | None
+    station: str | None
+
+
+class Cod(TypedDict):
+    total_kopecks: int
+    orders: int  # completed issues with cash on delivery taken
+    items: list[CodItem]
+
+
+class EventRef(TypedDict):
+    """A parcel event in a list: a refusal, a customer return, a parcel back to the sender."""
+
+    ts: str
+    parcel: str
+    order: str | None
+    clerk: str | None
+    station: str | None
+
+
+class Returns(TypedDict):
+    customer: list[EventRef]
+    to_sender: list[EventRef]
+
+
+class WaitRow(TypedDict):
+    parcel: str
+    order: str | None
+    accepted_at: str | None
+    issued_at: str
+    seconds: int | None
+    hours: float | None
+
+
+class Waits(TypedDict):
+    """Acceptance to issue, over the parcels issued in the window whose acceptance is journaled."""
+
+    count: int
+    mean_hours: float | None
+    median_hours: float | None
+    max_hours: float | None
+    parcels: list[WaitRow]
+
+
+class Sections(TypedDict):
+    states: dict[str, int]
+    supplies: list[SupplyRow]
+    clerks: list[ClerkRow]
+    cod: Cod
+    refusals: list[EventRef]
+    returns: Returns
+    waits: Waits
+    events: int
+
+
+class DayReport(Sections):
+    date: str
+
+
+class ShiftHeader(TypedDict):
+    id: int
+    badge: str
+    clerk: str
+    station: str
+    opened_at: str
+    closed_at: str | None
+    until: str  # closed_at, or the time the report was made for a shift still open
+
+
+class ShiftReport(Sections):
+    shift: ShiftHeader
+
+
+class Origin(TypedDict):
+    """Where a parcel came from: its supply's manifest."""
+
+    supply: str
+    carrier: str | None
+    version: int | None
+    imported_at: str | None
+    manifest_event_ts: str | None
+    manifest_parcels: int | None
+
+
+class HistoryEvent(TypedDict):
+    seq: int
+    ts: str
+    kind: str
+    from_state: str | None
+    to_state: str | None
+    clerk: str | None
+    clerk_name: str | None
+    station: str | None
+    cell: str | None
+    data: dict[str, Any]
+
+
+class ParcelHistory(TypedDict):
+    barcode: str
+    kind: str
+    order: str | None
+    state: str
+    cell: str | None
+    origin: Origin | None
+    events: list[HistoryEvent]
+
+
+class History(TypedDict):
+    """A barcode's history, or every parcel of an order when the code is an order number."""
+
+    code: str
+    by: str  # "parcel" or "order"
+    parcels: list[ParcelHistory]

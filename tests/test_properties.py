@@ -1,0 +1,116 @@
+"""Random scans and commands across every workflow never break the store's invariants."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from device.store import Store
+from tests.factory import CLERK, CLERK2, load, new_engine, new_store, standard_manifest
+from tests.lifecycle import CELLS, issue_order_22, stock
+from workflows.inputs import Command
+from workflows.outcome import Level
+
+CODES = [
+    "BOX00000001",
+    "S1",
+    *CELLS,
+    "99999999-0001-1",
+    "C-A-01-1",
+    "C-A-01-2",
+    "C-A-02-1",
+    "C-A-02-2",
+    "C-A-03-1",
+    "C-B-01-1",
+    "C-R-01-1",
+    "11111111",
+    "22222222",
+    "33333333*3333",
+    "44444444",
+    "PVZQR:qr-token-22",
+    "RR-1",
+    "RBAG00000001",
+    "R-22222222-0001-1",
+    CLERK,
+    CLERK2,
+    *[c.barcode for c in Command],
+]
+inputs = st.one_of(
+    st.sampled_from(CODES),
+    st.sampled_from(CODES),
+    st.sampled_from(CODES),
+    st.text(max_size=20),
+    st.binary(max_size=12),
+)
+steps = st.lists(st.tuples(inputs, st.sampled_from(["a", "b"])), min_size=1, max_size=30)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Half a day already done: stored parcels, one order issued, a return request waiting."""
+    path = tmp_path_factory.mktemp("props") / "template.db"
+    store = new_store(path)
+    load(store, standard_manifest())
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "
+            "VALUES ('RR-1', '22222222', '[\"22222222-0002-1\"]', 'size', 't')"
+        )
+    engine = new_engine(store, signed_in=("s1", "a"))
+    stock(engine)
+    issue_order_22(engine)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    yield path
+
+
+def check(store: Store) -> None:
+    q = store.conn.execute
+    assert not q(
+        "SELECT barcode FROM parcels WHERE cell_id IS NOT NULL AND state NOT IN ('stored', 'to_return')"
+    ).fetchall()
+    assert not q("SELECT barcode FROM parcels WHERE cell_id IS NULL AND state = 'stored'").fetchall()
+    assert not q("SELECT address FROM cells WHERE occupied > capacity").fetchall()
+    assert not q(
+        "SELECT address FROM cells c WHERE occupied != (SELECT count(*) FROM parcels p WHERE p.cell_id = c.id)"
+    ).fetchall()
+    # the journal tells each parcel's story: its last state change is where it is now
+    drift = q(
+        "SELECT p.barcode, p.state, j.to_state FROM parcels p JOIN journal j ON j.seq = "
+        "(SELECT max(seq) FROM journal WHERE parcel = p.barcode AND to_state IS NOT NULL) WHERE j.to_state != p.state"
+    ).fetchall()
+    assert not drift, [tuple(r) for r in drift]
+    assert not q(
+        "SELECT badge FROM shifts WHERE closed_at IS NULL GROUP BY badge HAVING count(*) > 1"
+    ).fetchall()
+    assert q("PRAGMA foreign_key_check").fetchall() == []
+
+
+@settings(
+    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(seq=steps)
+def test_random_days_keep_every_invariant(
+    template: Path, tmp_path_factory: pytest.TempPathFactory, seq: list[tuple[str | bytes, str]]
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "props" / "run.db"
+    path.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+    store = Store.open(path)
+    try:
+        engine = new_engine(store, signed_in=())
+        for raw, station in seq:
+            before = store.conn.total_changes
+            r = engine.handle(station, raw)
+            if r.feedback.level is Level.ERROR:
+                assert store.conn.total_changes == before, (raw, r.feedback.msg)
+            check(store)
+    finally:
+        store.close()

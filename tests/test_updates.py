@@ -1,0 +1,227 @@
+"""Manifest updates against a stocked store: deadlines, extensions, return requests, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from device.deadlines import due_today, needs_sweep, sweep
+from device.engine import Engine
+from device.exc import ManifestError
+from device.store import Store
+from device.updates import MAX_BYTES, apply_updates, decode_updates
+from tests.factory import dump, scan, state
+from tests.stock import TODAY, device_stamp, stock
+from workflows.inputs import Command
+
+REQUEST = {
+    "type": "return_request",
+    "id": "RR-1",
+    "order": "11111111",
+    "parcels": ["11111111-0001-1"],
+    "reason": "Не подошёл размер",
+}
+
+
+def raw(*updates: dict[str, Any], version: Any = 1) -> bytes:
+    return json.dumps({"version": version, "updates": list(updates)}, ensure_ascii=False).encode()
+
+
+def deadline(parcel: str, day: Any) -> dict[str, Any]:
+    return {"type": "deadline", "parcel": parcel, "deadline": day}
+
+
+def put(store: Store, data: bytes, day: Any = TODAY) -> dict[str, int]:
+    return apply_updates(store, decode_updates(data), stamp=device_stamp(day))
+
+
+@pytest.fixture
+def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
+    store, engine = stock(tmp_path / "pvz.db")
+    yield store, engine
+    store.close()
+
+
+def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    counts = put(store, raw(deadline("44444444-0001-1", "2026-12-05")))
+    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "unchanged": 0}
+    assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '44444444-0001-1'") == "2026-12-05"
+    assert state(store, "44444444-0001-1") == ("stored", "B-01-1")
+    ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'deadline_changed'").fetchone()
+    assert (ev["parcel"], ev["from_state"], ev["to_state"], ev["cell"]) == (
+        "44444444-0001-1",
+        "stored",
+        "stored",
+        "B-01-1",
+    )
+    assert (ev["station"], ev["clerk"]) == (None, None)
+    assert json.loads(ev["data"]) == {"old": "2026-11-28", "new": "2026-12-05"}
+    # the same batch again (MQTT delivers at least once) changes nothing
+    before = dump(store)
+    assert put(store, raw(deadline("44444444-0001-1", "2026-12-05")))["unchanged"] == 1
+    assert dump(store) == before
+
+
+def test_an_extended_deadline_brings_a_swept_parcel_back_to_stored_in_its_cell(
+    stocked: tuple[Store, Engine],
+) -> None:
+    store, _ = stocked
+    sweep(store, today=TODAY, stamp=device_stamp())
+    assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
+    counts = put(store, raw(deadline("33333333-0001-1", TODAY.isoformat())))
+    assert counts == {"deadlines": 1, "extended": 1, "return_requests": 0, "unchanged": 0}
+    assert state(store, "33333333-0001-1") == ("stored", "A-02-1")
+    assert store.scalar("SELECT return_reason FROM parcels WHERE barcode = '33333333-0001-1'") is None
+    ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'deadline_extended'").fetchone()
+    assert (ev["parcel"], ev["from_state"], ev["to_state"], ev["cell"]) == (
+        "33333333-0001-1",
+        "to_return",
+        "stored",
+        "A-02-1",
+    )
+    assert json.loads(ev["data"]) == {"deadline": "2026-11-25"}
+    assert due_today(store, TODAY) == {"to_return": 1, "expiring_today": 2}
+    # the next sweep of the same day leaves it alone; the one after its new deadline takes it again
+    assert sweep(store, today=TODAY, stamp=device_stamp()) == []
+    later = TODAY + timedelta(days=1)
+    assert "33333333-0001-1" in sweep(store, today=later, stamp=device_stamp(later))
+
+
+def test_a_deadline_still_in_the_past_or_a_parcel_without_a_cell_stays_to_return(
+    stocked: tuple[Store, Engine],
+) -> None:
+    store, _ = stocked
+    sweep(store, today=TODAY, stamp=device_stamp())
+    counts = put(
+        store,
+        raw(deadline("33333333-0001-1", "2026-11-24"), deadline("22222222-0001-1", "2026-12-31")),
+    )
+    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "unchanged": 1}
+    assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
+    assert state(store, "22222222-0001-1") == ("to_return", None)  # never placed: nowhere to go back to
+    assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '22222222-0001-1'") == "2026-12-31"
+
+
+def test_a_parcel_refused_by_the_customer_is_not_brought_back(stocked: tuple[Store, Engine]) -> None:
+    store, engine = stocked
+    scan(engine, "22222222-0001-1", "C-A-03-1", Command.DONE)
+    scan(engine, "22222222", keyed=True)
+    scan(engine, Command.REFUSE_ITEM, "22222222-0001-1", "22222222-0002-1", Command.DONE)
+    assert store.scalar("SELECT return_reason FROM parcels WHERE barcode = '22222222-0001-1'") == (
+        "refused_by_customer"
+    )
+    assert state(store, "22222222-0001-1") == ("to_return", "A-03-1")
+    assert put(store, raw(deadline("22222222-0001-1", "2026-12-31")))["extended"] == 0
+    assert state(store, "22222222-0001-1") == ("to_return", "A-03-1")
+
+
+def test_a_deadline_moved_into_the_past_asks_for_another_sweep_today(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    sweep(store, today=TODAY, stamp=device_stamp())
+    assert not needs_sweep(store, TODAY)
+    put(store, raw(deadline("44444444-0001-1", "2026-11-22")))
+    assert needs_sweep(store, TODAY)
+    assert sweep(store, today=TODAY, stamp=device_stamp()) == ["44444444-0001-1"]
+
+
+def test_a_return_request_is_recorded_once(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    stamp = device_stamp()
+    assert apply_updates(store, decode_updates(raw(REQUEST)), stamp=stamp)["return_requests"] == 1
+    row = store.conn.execute("SELECT * FROM return_requests").fetchone()
+    assert (row["id"], row["order_id"], json.loads(row["parcels"]), row["reason"]) == (
+        "RR-1",
+        "11111111",
+        ["11111111-0001-1"],
+        "Не подошёл размер",
+    )
+    assert (row["received_at"], row["used_by"]) == (stamp.ts, None)
+    ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'return_request'").fetchone()
+    assert json.loads(ev["data"])["id"] == "RR-1" and ev["ts"] == stamp.ts
+    before = dump(store)
+    assert put(store, raw(REQUEST, REQUEST)) == {
+        "deadlines": 0,
+        "extended": 0,
+        "return_requests": 0,
+        "unchanged": 2,
+    }
+    assert dump(store) == before
+
+
+def conflicting(store: Store) -> bytes:
+    put(store, raw(REQUEST))
+    return raw(deadline("44444444-0001-1", "2026-12-05"), {**REQUEST, "reason": "Передумал"})
+
+
+def sized(store: Store) -> bytes:
+    return raw(deadline("44444444-0001-1", "2026-12-05")) + b" " * MAX_BYTES
+
+
+BAD: dict[str, tuple[Any, str]] = {
+    "unknown parcel": (
+        raw(deadline("44444444-0001-1", "2026-12-05"), deadline("99999999-0001-1", "2026-12-05")),
+        r"\$\.updates\[1\]\.parcel: unknown parcel '99999999-0001-1'",
+    ),
+    "not a calendar date": (
+        raw(deadline("44444444-0001-1", "2026-02-30")),
+        r"\$\.updates\[0\]\.deadline: '2026-02-30' is not a calendar date",
+    ),
+    "bad date shape": (raw(deadline("44444444-0001-1", "5.12.2026")), r"\$\.updates\[0\]\.deadline"),
+    "unknown field": (
+        raw({**deadline("44444444-0001-1", "2026-12-05"), "colour": 1}),
+        r"`colour`.*\$\.updates\[0\]",
+    ),
+    "unknown top-level field": (b'{"version": 1, "updates": [], "extra": 0}', r"`extra`"),
+    "unknown type": (raw({"type": "refund", "id": "X"}), r"Invalid value 'refund'.*\$\.updates\[0\]\.type"),
+    "missing type": (raw({"parcel": "44444444-0001-1", "deadline": "2026-12-05"}), r"`type`"),
+    "version is a string": (raw(version="1"), r"Expected `int`, got `str`.*\$\.version"),
+    "version zero": (raw(version=0), r"\$\.version"),
+    "deadline is a number": (raw(deadline("44444444-0001-1", 20261205)), r"\$\.updates\[0\]\.deadline"),
+    "no parcels": (raw({**REQUEST, "parcels": []}), r"\$\.updates\[0\]\.parcels"),
+    "parcel twice": (
+        raw({**REQUEST, "parcels": ["A-1", "B-1", "A-1"]}),
+        r"\$\.updates\[0\]\.parcels\[2\]: duplicate parcel 'A-1' \(also \$\.updates\[0\]\.parcels\[0\]\)",
+    ),
+    "reason too long": (raw({**REQUEST, "reason": "x" * 201}), r"\$\.updates\[0\]\.reason"),
+    "reason empty": (raw({**REQUEST, "reason": ""}), r"\$\.updates\[0\]\.reason"),
+    "reason with a control character": (raw({**REQUEST, "reason": "a\nb"}), r"\$\.updates\[0\]\.reason"),
+    "not json": (b'{"version": 1, "updates": [', r"invalid updates"),
+    "same request id, other content": (conflicting, r"\$\.updates\[1\]\.id: return request 'RR-1'"),
+    "too large": (sized, r"\$: \d+ bytes, more than the limit of 1000000"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_a_bad_batch_is_rejected_whole_with_the_field_named(stocked: tuple[Store, Engine], case: str) -> None:
+    store, _ = stocked
+    data, pattern = BAD[case]
+    if callable(data):
+        data = data(store)
+    before = dump(store)
+    with pytest.raises(ManifestError, match=pattern):
+        put(store, data)
+    assert dump(store) == before
+
+
+def test_an_unknown_parcel_after_valid_updates_undoes_them(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    sweep(store, today=TODAY, stamp=device_stamp())
+    before = dump(store)
+    batch = raw(REQUEST, deadline("33333333-0001-1", "2026-12-31"), deadline("NOPE-0001", "2026-12-31"))
+    with pytest.raises(ManifestError, match=r"\$\.updates\[2\]\.parcel"):
+        put(store, batch)
+    assert dump(store) == before
+    assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
+
+
+def test_an_empty_batch_is_valid_and_changes_nothing(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    before = dump(store)
+    assert put(store, raw()) == {"deadlines": 0, "extended": 0, "return_requests": 0, "unchanged": 0}
+    assert dump(store) == before
