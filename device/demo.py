@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from device.cells import CellSpec, generate_rack, import_cells
-from device.demo_data import CLERKS, DemoDay, DemoOrder, make_day, manifest_json
+from device.demo_data import CLERKS, DemoDay, DemoOrder, make_day, make_last_week, manifest_json
+from device.demo_scenes import evening, last_week
 from device.documents import Documents
 from device.engine import Engine, Result
 from device.manifest import decode_manifest, import_manifest
@@ -97,9 +98,15 @@ class Day:
 
 
 def rack() -> list[CellSpec]:
-    """Three rows of 8 columns and 3 levels (72 cells), bottom level large, two parcels a cell."""
+    """Three rows of 8 columns and 3 levels (72 cells), bottom level large, two parcels a cell;
+    and two big shelves of the returns zone."""
     sizes = {1: Size.L, 2: Size.M, 3: Size.S}
-    return generate_rack("ABC", 8, 3, size_for_level=lambda level: sizes[level], capacity=2)
+    cells = generate_rack("ABC", 8, 3, size_for_level=lambda level: sizes[level], capacity=2)
+    for i in (1, 2):
+        cells.append(
+            CellSpec(address=f"R-0{i}-1", size=Size.XL, capacity=10, channel=len(cells), zone="returns")
+        )
+    return cells
 
 
 def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False) -> dict[str, Any]:
@@ -110,10 +117,12 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
     rng = random.Random(seed)
     today = DEMO_DAY
     key = bytes(rng.getrandbits(8) for _ in range(32))
-    clock = DemoClock(datetime(2026, 11, 21, 9, 0, tzinfo=MSK), rng)
+    clock = DemoClock(datetime(2026, 11, 14, 17, 0, tzinfo=MSK), rng)
     store = Store.open(out / "pvz.db", owner=True)
     try:
-        plan = prepare_site(store, rng, key, now=clock.now, day=today)
+        setup_site(store)
+        plan = make_day(rng, day=today)
+        old_supply, old_orders = make_last_week(rng, day=today - timedelta(days=7))
         docs = Documents(site=SITE, device_id=DEVICE_ID, lang=lang)
         engine = Engine(store, device_id=DEVICE_ID, pickup_key=key, docs=docs, clock=clock)
         cells = SimCellLights(clock=clock.timestamp)
@@ -131,16 +140,24 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
         day = Day(Runtime(engine, stations=stations, rack=cells, lang=lang), cells, clock, rng, lang, quiet)
         day.runtime.on_result = day.show
         day.runtime.start()
+        last_week(day, old_supply, old_orders, key)
+        clock.now = datetime(today.year, today.month, today.day, 8, 50, tzinfo=MSK)
+        import_day(store, plan, key, now=clock.now, day=today)
         day.say("demo_title", site=SITE, day=today.isoformat())
         n_parcels = sum(len(s.parcels) for s in plan.supplies)
         day.say("demo_manifests", supplies=len(plan.supplies), parcels=n_parcels, orders=len(plan.orders))
+        expired = day.runtime.check_deadlines(show=True)
+        day.say("demo_expired", count=len(expired))
+        clock.jump_to(9, 0)
         day.scan(COUNTER, CLERKS[0][0])
         day.scan(BACK, CLERKS[0][0])
         missing = accept_all(day, plan)
         clock.jump_to(11, 30)
         place_all(day, plan, missing)
         clock.jump_to(13, 0)
-        issue_orders(day, plan, missing)
+        issued = issue_orders(day, plan, missing)
+        clock.jump_to(16, 0)
+        evening(day, issued)
         result = summary(store)
     finally:
         store.close()
@@ -150,16 +167,26 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
     return result
 
 
-def prepare_site(store: Store, rng: random.Random, key: bytes, *, now: datetime, day: date) -> DemoDay:
-    """A fresh store gets the demo rack and the day's three manifests through the real import."""
+def setup_site(store: Store) -> None:
+    """The device's identity, its two clerks and the rack with a returns zone."""
     with store.transaction() as conn:
         store.set_meta("device_id", DEVICE_ID)
         conn.executemany("INSERT INTO clerks (badge, name) VALUES (?, ?)", CLERKS)
     import_cells(store, rack())
-    plan = make_day(rng, day=day)
+
+
+def import_day(store: Store, plan: DemoDay, key: bytes, *, now: datetime, day: date) -> None:
+    """The day's manifests through the real import, as they would arrive overnight."""
     for supply in plan.supplies:
         raw = json.dumps(manifest_json(supply, plan.orders, key=key, deadline=day + timedelta(days=7)))
         import_manifest(store, decode_manifest(raw.encode()), now=now.isoformat(timespec="seconds"))
+
+
+def prepare_site(store: Store, rng: random.Random, key: bytes, *, now: datetime, day: date) -> DemoDay:
+    """A fresh store with the demo rack, clerks and the day's three manifests (for `pvz sim`)."""
+    setup_site(store)
+    plan = make_day(rng, day=day)
+    import_day(store, plan, key, now=now, day=day)
     return plan
 
 
@@ -226,7 +253,7 @@ def _cell_with_room(day: Day, barcode: str, avoid: str | None = None) -> str:
     fitting = [s.value for s in Size if Size(size).fits_in(s)]
     marks = ",".join("?" * len(fitting))
     row = conn.execute(
-        f"SELECT c.label FROM cells c WHERE c.size IN ({marks}) AND c.label IS NOT ? "
+        f"SELECT c.label FROM cells c WHERE c.zone = 'main' AND c.size IN ({marks}) AND c.label IS NOT ? "
         "AND (SELECT count(*) FROM parcels p WHERE p.cell_id = c.id) < c.capacity ORDER BY c.address DESC LIMIT 1",
         (*fitting, avoid),
     ).fetchone()
@@ -245,7 +272,7 @@ def _ways(order: DemoOrder, i: int) -> Iterator[tuple[str, bool]]:
         yield order.code, True
 
 
-def issue_orders(day: Day, plan: DemoDay, missing: str) -> None:
+def issue_orders(day: Day, plan: DemoDay, missing: str) -> list[DemoOrder]:
     """Customers come one by one; the clerk takes parcels from the lit cells."""
     day.say("demo_issue")
     conn = day.runtime.engine.store.conn
@@ -284,3 +311,4 @@ def issue_orders(day: Day, plan: DemoDay, missing: str) -> None:
                 day.scan(COUNTER, Command.DONE)  # refused: payment first
             day.scan(COUNTER, Command.PAID)
         day.scan(COUNTER, Command.DONE)
+    return queue

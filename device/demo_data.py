@@ -27,6 +27,7 @@ class DemoParcel:
     size: str
     cod_kopecks: int
     age_restricted: bool
+    deadline: date | None = None  # None: the manifest's default storage period
 
 
 @dataclass
@@ -124,10 +125,27 @@ def manifest_json(
                 "order": p.order,
                 "package": p.package,
                 "size": p.size,
-                "deadline": (deadline + timedelta(days=0)).isoformat(),
+                "deadline": (p.deadline or deadline).isoformat(),
                 "cod_kopecks": p.cod_kopecks,
                 "age_restricted": p.age_restricted,
             }
             for p in supply.parcels
         ],
     }
+
+
+def make_last_week(rng: random.Random, *, day: date, n: int = 7) -> tuple[DemoSupply, list[DemoOrder]]:
+    """A supply accepted a week before the demo day; five of its parcels are never collected."""
+    supply = DemoSupply(f"SUP-{day:%Y%m%d}-9", CARRIERS[0], [])
+    orders = []
+    for i in range(n):
+        order = DemoOrder(
+            str(rng.randrange(10_000_000, 99_999_999)), CUSTOMERS[(i + 7) % len(CUSTOMERS)], "0", None
+        )
+        order.code = str(rng.randrange(100_000, 999_999))
+        expires = day + timedelta(days=6 if i < 5 else 14)
+        parcel = DemoParcel(f"{order.id}-0001-1", order.id, supply.id, None, "S", 0, False, expires)
+        order.parcels.append(parcel)
+        supply.parcels.append(parcel)
+        orders.append(order)
+    return supply, orders

@@ -28,6 +28,9 @@ LIGHT_PATTERN = {
     Light.SUGGESTED: Pattern.STEADY,
     Light.TAKE: Pattern.BLINK,
     Light.CURRENT: Pattern.FAST_BLINK,
+    Light.PICK: Pattern.BLINK,
+    Light.COUNT: Pattern.BLINK,
+    Light.COUNTING: Pattern.STEADY,
 }
 LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
     Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from device.store import Store
@@ -28,9 +29,22 @@ def summary(store: Store) -> dict[str, Any]:
             "SELECT count(DISTINCT cell) FROM journal WHERE kind IN ('placed', 'moved') AND cell IS NOT NULL"
         ),
         "journal_events": store.scalar("SELECT count(*) FROM journal"),
+        "customer_returns": store.scalar("SELECT count(*) FROM parcels WHERE kind = 'customer_return'"),
+        "returned_to_sender": store.scalar("SELECT count(*) FROM parcels WHERE state = 'returned'"),
+        "expired": store.scalar("SELECT count(*) FROM journal WHERE kind = 'deadline_passed'"),
+        "inventory": _inventory(store),
+        "shifts": store.scalar("SELECT count(*) FROM shifts"),
+        "clerks": store.scalar("SELECT count(DISTINCT clerk) FROM journal WHERE clerk IS NOT NULL"),
         "print_jobs_queued": store.scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"),
         "outbox_depth": store.scalar(
             "SELECT count(*) FROM journal WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta "
             "WHERE key = 'outbox_acked_seq'), 0)"
         ),
     }
+
+
+def _inventory(store: Store) -> dict[str, int]:
+    """The groups of the latest inventory count, zero when there has been none."""
+    raw = store.scalar("SELECT data FROM inventory_reports ORDER BY id DESC LIMIT 1")
+    report = {} if raw is None else json.loads(raw)
+    return {group: len(report.get(group, [])) for group in ("found", "misplaced", "missing", "unknown")}

@@ -111,3 +111,38 @@ def test_the_timeline_is_printed(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert "Приёмка поставки" in out and "Выдача клиентам" in out
     assert "✗" in out and "✓" in out  # refusals and successes both appear
     assert '"issues"' in out
+
+
+def test_the_rest_of_the_lifecycle_is_in_the_day_and_agrees_with_the_store(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    out, s = demo
+    db = sqlite3.connect(out / "pvz.db")
+    assert s["customer_returns"] == q(db, "SELECT count(*) FROM parcels WHERE kind = 'customer_return'") >= 1
+    assert s["expired"] == q(db, "SELECT count(*) FROM journal WHERE kind = 'deadline_passed'") >= 1
+    assert (
+        s["returned_to_sender"]
+        == q(db, "SELECT count(*) FROM journal WHERE kind = 'returned'")
+        >= s["expired"]
+    )
+    report = json.loads(q(db, "SELECT data FROM inventory_reports ORDER BY id DESC LIMIT 1"))
+    assert s["inventory"] == {k: len(report[k]) for k in ("found", "misplaced", "missing", "unknown")}
+    assert s["inventory"]["misplaced"] == 1 and s["inventory"]["missing"] == 1
+    corrected = q(db, "SELECT count(*) FROM journal WHERE kind = 'inventory_corrected'")
+    assert corrected == 1
+    assert s["shifts"] == q(db, "SELECT count(*) FROM shifts") >= 2
+    assert q(db, "SELECT count(*) FROM shifts WHERE closed_at IS NULL") == 0
+    assert s["clerks"] == 2
+    # two clerks each worked a shift on the demo day, and both shift reports printed
+    day_shifts = q(db, "SELECT count(DISTINCT badge) FROM shifts WHERE opened_at LIKE '2026-11-21%'")
+    assert day_shifts == 2
+    assert q(db, "SELECT count(*) FROM print_jobs WHERE kind = 'shift_report' AND state = 'printed'") >= 2
+    assert (
+        q(
+            db,
+            "SELECT count(*) FROM journal WHERE clerk IS NULL AND kind NOT IN ('manifest_imported', 'deadline_passed')",
+        )
+        == 0
+    )
+    for kind in ("return_label", "pick_list", "handover_act", "inventory_report"):
+        assert list((out / "receipts").glob(f"*-{kind}.txt")), kind

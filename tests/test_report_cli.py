@@ -113,11 +113,19 @@ def test_every_demo_parcel_history_ends_in_its_state(tmp_path: Path) -> None:
             if p["events"]:
                 with_events += 1
                 assert p["events"][-1]["to_state"] == state, barcode
-                assert all(e["clerk_name"] for e in p["events"]), barcode
+                # every event names its clerk, but the overnight deadline sweep is the device's own act
+                assert all(e["clerk_name"] for e in p["events"] if e["kind"] != "deadline_passed"), barcode
         assert with_events == len(parcels)
         rep = day_report(store, D21)
         assert sum(rep["states"].values()) == len(parcels)
         assert rep["waits"]["count"] == rep["states"]["issued"] == len(rep["waits"]["parcels"])
-        assert rep["cod"]["orders"] >= 1 and len(rep["refusals"]) == rep["states"]["to_return"]
-        assert sum(s["expected"] for s in rep["supplies"]) + rep["supplies"][0]["surplus"] == len(parcels)
-        assert [s["id"] for s in (shift_report(store, i)["shift"] for i in shifts_on(store, D21))] == [1]
+        refused = store.scalar("SELECT count(*) FROM journal WHERE kind = 'refused'")
+        assert rep["cod"]["orders"] >= 1 and len(rep["refusals"]) == refused >= 1
+        today = store.scalar(
+            "SELECT count(*) FROM parcels WHERE surplus = 0 AND supply_id IN "
+            "(SELECT DISTINCT json_extract(data, '$.supply') FROM journal WHERE kind = 'accepted' AND ts LIKE '2026-11-21%')"
+        )
+        assert sum(s["expected"] for s in rep["supplies"]) == today
+        # the morning and the evening shift of the demo day; last week's shift is not on it
+        shifts = [shift_report(store, i)["shift"] for i in shifts_on(store, D21)]
+        assert len(shifts) == 2 and len({s["badge"] for s in shifts}) == 2

@@ -191,3 +191,10 @@ def test_without_open_sessions_a_restart_lights_nothing(open_store: Opener) -> N
     runtime(engine, rack).start()
     assert rack.lit() == {}
     assert rack.history[-1] == (rack.history[-1][0], 0, Pattern.OFF)
+
+
+def test_every_light_meaning_has_a_pattern_on_the_rack() -> None:
+    from device.runtime import LIGHT_PATTERN
+    from workflows.outcome import Light
+
+    assert set(LIGHT_PATTERN) == set(Light)

@@ -111,6 +111,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{parcel} ({size}) не помещается в {cell} ({cell_size})",
         "{parcel} ({size}) does not fit {cell} ({cell_size})",
     ),
+    "pl_wrong_zone": (
+        "Ячейка {cell} — зона «{zone}», не для хранения заказов",
+        "Cell {cell} is in the {zone} zone, not for orders",
+    ),
     "pl_cell_full": ("Ячейка {cell} заполнена ({capacity})", "Cell {cell} is full ({capacity})"),
     "pl_same_cell": ("Отправление уже в ячейке {cell}", "The parcel is already in cell {cell}"),
     "pl_placed": ("{parcel} размещено в {cell}", "{parcel} stored in {cell}"),
@@ -214,6 +218,24 @@ CATALOG: dict[str, tuple[str, str]] = {
     "demo_placement": ("Размещение по ячейкам", "Placement into cells"),
     "demo_issue": ("Выдача клиентам", "Issue to customers"),
     "demo_customer": ("Клиент: {customer}, заказ {order}", "Customer: {customer}, order {order}"),
+    "demo_last_week": (
+        "Неделей раньше: приёмка поставки {supply}",
+        "A week earlier: acceptance of supply {supply}",
+    ),
+    "demo_expired": (
+        "Ночная проверка сроков: {count} шт. к возврату отправителю",
+        "Overnight deadline sweep: {count} due back to the sender",
+    ),
+    "demo_shift_change": ("Пересменка", "Shift change"),
+    "demo_customer_return": ("Возврат: {customer}, заказ {order}", "Return: {customer}, order {order}"),
+    "demo_send_back": (
+        "Возврат отправителю: курьер забирает мешок",
+        "Return to sender: the courier takes a bag",
+    ),
+    "demo_inventory": (
+        "Инвентаризация ({strayed} лежит не на своём месте, {lost} потерян)",
+        "Inventory count ({strayed} is on the wrong shelf, {lost} is lost)",
+    ),
     "demo_summary": ("Итоги дня", "Summary of the day"),
     "cmd_START_ACCEPTANCE": ("Начать приёмку", "Start acceptance"),
     "cmd_START_PLACEMENT": ("Начать размещение", "Start placement"),

@@ -117,6 +117,8 @@ def _put(session: Session, cell: CellView, q: Queries) -> Outcome:
     if moving and parcel.cell == cell.address:
         TRANSITIONS.check(S.WAIT_CELL, S.WAIT_PARCEL)
         return Outcome(_waiting(), Feedback(Level.WARN, Msg("pl_same_cell", {"cell": cell.address})))
+    if cell.zone != "main":
+        return refuse(session, "pl_wrong_zone", cell=cell.address, zone=cell.zone)
     if not parcel.size.fits_in(cell.size):
         return refuse(
             session,

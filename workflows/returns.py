@@ -200,7 +200,11 @@ def _check(session: Session, state: State, ok: bool, q: Queries, ctx: Ctx) -> Ou
         prompt = Msg("ret_check_complete" if nxt is S.CHECK_COMPLETE else "ret_check_match")
         level = Level.OK if ok else Level.WARN
         return Outcome(Session(NAME, nxt.value, data, {}, session.claims), Feedback(level, prompt, remark))
-    return _label(session, data, q)
+    outcome = _label(session, data, q)
+    if not all(data["checks"].values()):
+        fb = Feedback(Level.WARN, outcome.feedback.msg, remark)
+        return Outcome(outcome.session, fb, outcome.effects, outcome.prints)
+    return outcome
 
 
 def _label(session: Session, data: dict[str, Any], q: Queries) -> Outcome:
