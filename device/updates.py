@@ -45,7 +45,15 @@ class ReturnRequest(
     reason: Reason
 
 
-Update = DeadlineUpdate | ReturnRequest
+class ClerkUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="clerk"):
+    """A clerk's badge provisioned (or disabled) by the central system."""
+
+    badge: Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=r"\A[!-~]+\Z")]
+    name: Reason
+    active: bool = True
+
+
+Update = DeadlineUpdate | ReturnRequest | ClerkUpdate
 
 
 class Updates(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -90,6 +98,8 @@ def _cross_check(u: Updates) -> None:
     """What the schema cannot say: calendar dates, a parcel named twice in one request."""
     for i, update in enumerate(u.updates):
         at = f"$.updates[{i}]"
+        if isinstance(update, ClerkUpdate):
+            continue
         if isinstance(update, DeadlineUpdate):
             try:
                 datetime.date.fromisoformat(update.deadline)
@@ -113,7 +123,7 @@ def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, 
     updates that changed nothing (a repeated delivery of the same batch changes nothing).
     """
     today = datetime.datetime.fromisoformat(stamp.ts).date()
-    counts = {"deadlines": 0, "extended": 0, "return_requests": 0, "unchanged": 0}
+    counts = {"deadlines": 0, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
     try:
         with store.transaction() as conn:
             for i, update in enumerate(updates.updates):
@@ -123,6 +133,9 @@ def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, 
                     counts["deadlines"] += changed
                     counts["extended"] += extended
                     counts["unchanged"] += not (changed or extended)
+                elif isinstance(update, ClerkUpdate):
+                    changed = _clerk(conn, update, stamp)
+                    counts["clerks" if changed else "unchanged"] += 1
                 elif _return_request(conn, update, at, stamp):
                     counts["return_requests"] += 1
                 else:
@@ -214,5 +227,35 @@ def _return_request(conn: sqlite3.Connection, request: ReturnRequest, at: str, s
             "parcels": list(request.parcels),
             "reason": request.reason,
         },
+    )
+    return True
+
+
+def _clerk(conn: sqlite3.Connection, update: ClerkUpdate, stamp: Stamp) -> bool:
+    """Provision or disable a badge; a disabled badge keeps its history, a signed-in one is signed out."""
+    old = conn.execute("SELECT name, active FROM clerks WHERE badge = ?", (update.badge,)).fetchone()
+    if old is not None and (old[0], bool(old[1])) == (update.name, update.active):
+        return False
+    conn.execute(
+        "INSERT INTO clerks (badge, name, active) VALUES (?, ?, ?) "
+        "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, active = excluded.active",
+        (update.badge, update.name, int(update.active)),
+    )
+    if not update.active:
+        for (station,) in conn.execute(
+            "SELECT station FROM station_clerks WHERE badge = ?", (update.badge,)
+        ).fetchall():
+            conn.execute("DELETE FROM station_clerks WHERE station = ?", (station,))
+            append(
+                conn,
+                Stamp(stamp.device_id, stamp.ts, station, update.badge),
+                "signed_out",
+                data={"badge": update.badge},
+            )
+    append(
+        conn,
+        stamp,
+        "clerk_provisioned",
+        data={"badge": update.badge, "name": update.name, "active": update.active},
     )
     return True

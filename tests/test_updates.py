@@ -50,7 +50,7 @@ def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
 def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(stocked: tuple[Store, Engine]) -> None:
     store, _ = stocked
     counts = put(store, raw(deadline("44444444-0001-1", "2026-12-05")))
-    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "unchanged": 0}
+    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
     assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '44444444-0001-1'") == "2026-12-05"
     assert state(store, "44444444-0001-1") == ("stored", "B-01-1")
     ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'deadline_changed'").fetchone()
@@ -75,7 +75,7 @@ def test_an_extended_deadline_brings_a_swept_parcel_back_to_stored_in_its_cell(
     sweep(store, today=TODAY, stamp=device_stamp())
     assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
     counts = put(store, raw(deadline("33333333-0001-1", TODAY.isoformat())))
-    assert counts == {"deadlines": 1, "extended": 1, "return_requests": 0, "unchanged": 0}
+    assert counts == {"deadlines": 1, "extended": 1, "return_requests": 0, "clerks": 0, "unchanged": 0}
     assert state(store, "33333333-0001-1") == ("stored", "A-02-1")
     assert store.scalar("SELECT return_reason FROM parcels WHERE barcode = '33333333-0001-1'") is None
     ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'deadline_extended'").fetchone()
@@ -102,7 +102,7 @@ def test_a_deadline_still_in_the_past_or_a_parcel_without_a_cell_stays_to_return
         store,
         raw(deadline("33333333-0001-1", "2026-11-24"), deadline("22222222-0001-1", "2026-12-31")),
     )
-    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "unchanged": 1}
+    assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 1}
     assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
     assert state(store, "22222222-0001-1") == ("to_return", None)  # never placed: nowhere to go back to
     assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '22222222-0001-1'") == "2026-12-31"
@@ -149,6 +149,7 @@ def test_a_return_request_is_recorded_once(stocked: tuple[Store, Engine]) -> Non
         "deadlines": 0,
         "extended": 0,
         "return_requests": 0,
+        "clerks": 0,
         "unchanged": 2,
     }
     assert dump(store) == before
@@ -223,5 +224,5 @@ def test_an_unknown_parcel_after_valid_updates_undoes_them(stocked: tuple[Store,
 def test_an_empty_batch_is_valid_and_changes_nothing(stocked: tuple[Store, Engine]) -> None:
     store, _ = stocked
     before = dump(store)
-    assert put(store, raw()) == {"deadlines": 0, "extended": 0, "return_requests": 0, "unchanged": 0}
+    assert put(store, raw()) == {"deadlines": 0, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
     assert dump(store) == before

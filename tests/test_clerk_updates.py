@@ -1,0 +1,35 @@
+"""Badges provisioned and disabled by the central system through manifest updates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from device.store import Store
+from device.updates import apply_updates, decode_updates
+from tests.factory import CLERK, load, new_engine, new_store, scan, standard_manifest
+from tests.stock import device_stamp
+
+
+def put(store: Store, *updates: dict[str, object]) -> dict[str, int]:
+    raw = json.dumps({"version": 1, "updates": list(updates)}).encode()
+    return apply_updates(store, decode_updates(raw), stamp=device_stamp())
+
+
+def test_a_new_badge_signs_in_and_a_disabled_one_is_signed_out(tmp_path: Path) -> None:
+    store = new_store(tmp_path / "pvz.db")
+    load(store, standard_manifest())
+    engine = new_engine(store, signed_in=())
+    assert put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."})["clerks"] == 1
+    assert scan(engine, "BADGE-NEW1").feedback.msg.key == "signed_in"
+    assert put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."})["unchanged"] == 1
+    put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К.", "active": False})
+    assert engine.clerk("s1") is None
+    assert scan(engine, "BOX00000001").feedback.msg.key == "sign_in_first"
+    assert scan(engine, "BADGE-NEW1").feedback.msg.key == "badge_inactive"
+    kinds = [
+        r[0]
+        for r in store.conn.execute("SELECT kind FROM journal WHERE data LIKE '%BADGE-NEW1%' ORDER BY seq")
+    ]
+    assert kinds == ["clerk_provisioned", "signed_in", "shift_opened", "signed_out", "clerk_provisioned"]
+    assert scan(engine, CLERK).feedback.msg.key == "signed_in"
