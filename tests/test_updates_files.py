@@ -80,7 +80,7 @@ def test_cli_manifest_update_applies_the_example_once(
     assert main(["manifest", "import", str(DOCS / "examples/manifest.json"), "--store", str(db)]) == 0
     example = str(DOCS / "examples/updates.json")
     assert main(["manifest", "update", example, "--store", str(db)]) == 0
-    assert "deadlines 2, extended 0, return_requests 1, unchanged 0" in capsys.readouterr().out
+    assert "deadlines 2, extended 0, return_requests 1, clerks 0, unchanged 0" in capsys.readouterr().out
     conn = sqlite3.connect(db)
     deadlines = dict(conn.execute("SELECT barcode, deadline FROM parcels").fetchall())
     assert deadlines["1000012345695"] == "2026-03-17" and deadlines["1000012345701"] == "2026-03-28"
