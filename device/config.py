@@ -51,9 +51,28 @@ class SecuritySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return bytes.fromhex(self.pickup_key)
 
 
+VendorProduct = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")]
+
+
 class ScannerConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A barcode scanner or a numeric keypad.
+
+    evdev: `path` is a device path or a glob such as /dev/input/by-id/usb-*Honeywell*-event-kbd,
+    or `device` = "vvvv:pppp" picks it by USB vendor and product. serial: `path` is the tty
+    (a glob is allowed too). `keypad` marks typed input (codes, order numbers).
+    """
+
     backend: Literal["script", "stdin", "evdev", "serial"]
     path: PathStr | None = None
+    device: VendorProduct | None = None
+    keypad: bool = False
+    layout: Literal["us", "ru"] = "us"
+    terminator: Literal["enter", "tab", "cr", "lf", "crlf"] | None = None
+    prefix: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    suffix: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    # A scanner types a whole code within milliseconds; a slower gap means a person typing.
+    max_gap_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 60
+    baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 9600
 
 
 class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -68,10 +87,11 @@ class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A status light or a buzzer: simulated, or one GPIO pin."""
+    """A status light (three GPIO pins: green, amber, red) or a buzzer (one pin); or simulated."""
 
     backend: Literal["sim", "gpio"] = "sim"
     pin: Pin | None = None
+    pins: Annotated[list[Pin], msgspec.Meta(min_length=3, max_length=3)] | None = None
 
 
 class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -83,7 +103,18 @@ class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class LightsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The cell lights: one GPIO pin per cell (`pins[channel]`), or a 74HC595 chain on three pins."""
+
     backend: Literal["sim", "gpio", "shift"] = "sim"
+    # gpiozero pin factory: "auto" picks lgpio on a Pi 5 and RPi.GPIO on a Pi 3/4.
+    pin_factory: Literal["auto", "rpigpio", "lgpio", "mock"] = "auto"
+    pins: list[Pin] = msgspec.field(default_factory=list)
+    data_pin: Pin | None = None
+    clock_pin: Pin | None = None
+    latch_pin: Pin | None = None
+    registers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
+    # A light nobody turned off goes dark after this long.
+    timeout_s: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
 
 
 class RackSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -187,22 +218,36 @@ def _check(config: Config, source: str) -> None:
         names[station.name] = i
         for j, scanner in enumerate(station.scanners):
             s_at = f"{at}.scanners[{j}]"
-            if scanner.backend in ("evdev", "serial") and scanner.path is None:
-                raise fail(s_at, f"scanner backend `{scanner.backend}` needs `path`")
+            if scanner.backend in ("evdev", "serial") and scanner.path is None and scanner.device is None:
+                raise fail(s_at, f"scanner backend `{scanner.backend}` needs `path` or `device`")
             if scanner.path is not None and scanner.backend in ("evdev", "serial"):
                 # One input device read by two stations would split every scan between them.
                 if scanner.path in devices:
                     raise fail(f"{s_at}.path", f"`{scanner.path}` is already used by {devices[scanner.path]}")
                 devices[scanner.path] = s_at
         _check_printer(station.printer, f"{at}.printer", fail)
-        for signal in ("status_light", "buzzer"):
-            cfg: SignalConfig = getattr(station, signal)
-            if cfg.backend == "gpio" and cfg.pin is None:
-                raise fail(f"{at}.{signal}", "backend `gpio` needs `pin`")
+        if station.status_light.backend == "gpio" and station.status_light.pins is None:
+            raise fail(f"{at}.status_light", "backend `gpio` needs `pins` (green, amber, red)")
+        if station.buzzer.backend == "gpio" and station.buzzer.pin is None:
+            raise fail(f"{at}.buzzer", "backend `gpio` needs `pin`")
+        for j, scanner in enumerate(station.scanners):
+            if scanner.backend == "evdev" and scanner.terminator in ("cr", "lf", "crlf"):
+                raise fail(
+                    f"{at}.scanners[{j}].terminator", "an evdev scanner ends a code with `enter` or `tab`"
+                )
+            if scanner.backend == "serial" and scanner.terminator in ("enter", "tab"):
+                raise fail(
+                    f"{at}.scanners[{j}].terminator", "a serial scanner ends a code with `cr`, `lf` or `crlf`"
+                )
+    lights = config.lights
+    if lights.backend == "gpio" and not lights.pins:
+        raise fail("$.lights", "backend `gpio` needs `pins` (one per light channel)")
+    if lights.backend == "shift" and None in (lights.data_pin, lights.clock_pin, lights.latch_pin):
+        raise fail("$.lights", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`")
 
 
 _PRINTER_NEEDS = {
-    "file": ("out_dir",),
+    "file": ("path",),
     "serial": ("path",),
     "network": ("host",),
     "usb": ("vendor_id", "product_id"),

@@ -146,7 +146,7 @@ name = "counter-1"
 backend = "script"
 path = "codes.txt"
 [stations.printer]
-backend = "file"
+backend = "sim"
 out_dir = "prints"
 [[clerks]]
 badge = "BADGE-0009"

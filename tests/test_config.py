@@ -108,7 +108,7 @@ def _with(extra: str) -> str:
         ),
         (
             MINIMAL.replace('backend = "stdin"', 'backend = "evdev"'),
-            "scanner backend `evdev` needs `path` at `$.stations[0].scanners[0]`",
+            "scanner backend `evdev` needs `path` or `device` at `$.stations[0].scanners[0]`",
         ),
         (
             _with('[stations.printer]\nbackend = "network"\n'),
