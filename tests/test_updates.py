@@ -224,5 +224,11 @@ def test_an_unknown_parcel_after_valid_updates_undoes_them(stocked: tuple[Store,
 def test_an_empty_batch_is_valid_and_changes_nothing(stocked: tuple[Store, Engine]) -> None:
     store, _ = stocked
     before = dump(store)
-    assert put(store, raw()) == {"deadlines": 0, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
+    assert put(store, raw()) == {
+        "deadlines": 0,
+        "extended": 0,
+        "return_requests": 0,
+        "clerks": 0,
+        "unchanged": 0,
+    }
     assert dump(store) == before
