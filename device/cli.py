@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from device import __version__
 from device.exc import PvzError
@@ -123,16 +124,57 @@ def _config_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_command_card(args: argparse.Namespace) -> int:
+def _print(args: argparse.Namespace) -> int:
+    """Print a device document: to the configured printer of a station, or to files in --out."""
+    import sqlite3
+    import time
+
     from device.documents import Documents
+    from device.journal import Stamp
     from drivers.sim_printer import SimPrinter
 
-    docs = Documents(site=args.site, device_id=args.device, lang=args.lang)
-    printer = SimPrinter(out_dir=Path(args.out), name="file")
-    printer.print_document(docs.command_card())
-    print(printer.printed[-1].text)
-    print(f"\nsaved in {args.out}")
+    site, device, lang = args.site, args.device, args.lang
+    target: Any = None
+    if args.config:
+        from device.config import load_config
+        from device.hardware import printer as make_printer
+
+        config = load_config(args.config)
+        site, device = config.device.site, config.device.id
+        lang = args.lang or config.device.language
+        station = next((s for s in config.stations if s.name == args.station), config.stations[0])
+        target = make_printer(
+            station.printer, f"{station.name}/printer", Path(args.config), config.print.width
+        )
+    docs = Documents(site=site, device_id=device, lang=lang or "ru")
+    data: dict[str, Any] = {}
+    conn: sqlite3.Connection
+    if args.document == "cell-labels":
+        from device.store import Store
+
+        store = Store.open(_store_path(args))
+        conn = store.conn
+    else:
+        conn = sqlite3.connect(":memory:")
+    stamp = Stamp(device, time.strftime("%Y-%m-%dT%H:%M:%S"), args.station)
+    doc = docs.build(args.document.replace("-", "_"), data, conn, stamp)
+    if target is None:
+        target = SimPrinter(out_dir=Path(args.out), name="file")
+        target.print_document(doc)
+        print(target.printed[-1].text)
+        print(f"\nsaved in {args.out}")
+    else:
+        target.print_document(doc)
+        print(f"printed {args.document} on {target.name}")
     return 0
+
+
+def _hw(args: argparse.Namespace) -> int:
+    from device import hw_cli
+
+    action = {"list": hw_cli.hw_list, "scan": hw_cli.hw_scan, "print-test": hw_cli.hw_print_test}
+    action["lights-test"] = hw_cli.hw_lights_test
+    return action[args.action](args)
 
 
 def _store_info(args: argparse.Namespace) -> int:
@@ -195,12 +237,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["check"])
     p.add_argument("file")
 
-    p = add("print", "print the command card to a file printer", _print_command_card)
-    p.add_argument("document", choices=["command-card"])
-    p.add_argument("--out", default="print-out", help="directory for the ESC/POS bytes and text")
-    p.add_argument("--lang", choices=["ru", "en"], default="ru")
+    p = add("print", "print the command card or the cell labels", _print)
+    p.add_argument("document", choices=["command-card", "cell-labels", "test-page"])
+    p.add_argument(
+        "--out", default="print-out", help="without --config: directory for ESC/POS bytes and text"
+    )
+    p.add_argument("--lang", choices=["ru", "en"], default=None)
     p.add_argument("--site", default="-")
     p.add_argument("--device", default="-")
+    p.add_argument("--station", default=None, help="with --config: whose printer (default: the first)")
+    store_opts(p)
+
+    p = add("hw", "hardware diagnostics: list, scan, print-test, lights-test", _hw)
+    p.add_argument("action", choices=["list", "scan", "print-test", "lights-test"])
+    p.add_argument("--config", help="device config file (TOML); list works without one")
+    p.add_argument("--station", help="print-test: only this station's printer")
+    p.add_argument("--step", type=float, default=0.3, help="lights-test: seconds per light")
+    p.add_argument(
+        "--channels", type=int, default=0, help="lights-test: how many channels (default: from config)"
+    )
 
     p = add("store", "show a store's schema version and counts", _store_info)
     p.add_argument("action", choices=["info"])

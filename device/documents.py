@@ -129,4 +129,4 @@ def _cods(conn: sqlite3.Connection, barcodes: list[str]) -> dict[str, int]:
 
 
 # Feature modules register their document builders on import; they need `builds` above.
-from device import lifecycle_docs, report_docs  # noqa: E402, F401
+from device import cell_labels, lifecycle_docs, report_docs, test_page  # noqa: E402, F401

@@ -7,6 +7,7 @@ start: a duplicate receipt is better than a lost one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable
@@ -41,46 +42,78 @@ class PrintQueue:
     def pending(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"))
 
-    def drain(self) -> int:
-        """Print every queued job whose printer is ready; return how many were printed."""
-        printed = 0
+    def ready(self) -> list[tuple[int, str, Document]]:
+        """The next job of each printer that may print now: (job id, printer name, document).
+
+        One job per printer, the oldest: a printer's jobs print in order, so a job that
+        fails holds back the ones behind it.
+        """
         rows = self.store.conn.execute(
             "SELECT id, station, document FROM print_jobs WHERE state = 'queued' ORDER BY id"
         ).fetchall()
-        blocked: set[str] = set()
+        picked: dict[str, tuple[int, str, Document]] = {}
         for row in rows:
             name = row["station"] if row["station"] in self.printers else next(iter(self.printers), None)
-            if name is None or name in blocked:
+            if name is None or name in picked or self.clock() < self._state[name].retry_at:
                 continue
-            state = self._state[name]
-            if self.clock() < state.retry_at:
-                blocked.add(name)
-                continue
-            try:
-                self.printers[name].print_document(Document.from_json(json.loads(row["document"])))
-            except PrinterError as exc:
-                state.failures += 1
-                state.last_error = str(exc)
-                delay = min(BACKOFF_FIRST_S * 2 ** (state.failures - 1), BACKOFF_MAX_S)
-                state.retry_at = self.clock() + delay
-                blocked.add(name)
-                log.warning(
-                    "printer %s: job %s kept queued, retry in %.0f s: %s", name, row["id"], delay, exc
-                )
-                with self.store.transaction() as conn:
-                    conn.execute(
-                        "UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                        (str(exc), row["id"]),
-                    )
-                continue
-            state.failures, state.retry_at, state.last_error = 0, 0.0, None
-            with self.store.transaction() as conn:
-                conn.execute(
-                    "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, printed_at = "
-                    "strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE id = ?",
-                    (row["id"],),
-                )
-            printed += 1
+            picked[name] = (row["id"], name, Document.from_json(json.loads(row["document"])))
+        return list(picked.values())
+
+    def printed(self, job: int, name: str) -> None:
+        self._state[name].failures, self._state[name].retry_at, self._state[name].last_error = 0, 0.0, None
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, printed_at = "
+                "strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE id = ?",
+                (job,),
+            )
+
+    def failed(self, job: int, name: str, exc: PrinterError) -> None:
+        state = self._state[name]
+        state.failures += 1
+        state.last_error = str(exc)
+        delay = min(BACKOFF_FIRST_S * 2 ** (state.failures - 1), BACKOFF_MAX_S)
+        state.retry_at = self.clock() + delay
+        log.warning("printer %s: job %s kept queued, retry in %.0f s: %s", name, job, delay, exc)
+        with self.store.transaction() as conn:
+            conn.execute(
+                "UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?", (str(exc), job)
+            )
+
+    def drain(self) -> int:
+        """Print, in this thread, every queued job whose printer is ready; return how many printed."""
+        printed = 0
+        while batch := self.ready():
+            for job, name, doc in batch:
+                try:
+                    self.printers[name].print_document(doc)
+                except PrinterError as exc:
+                    self.failed(job, name, exc)
+                    continue
+                self.printed(job, name)
+                printed += 1
+        return printed
+
+    async def drain_async(self) -> int:
+        """The same, with the printer I/O in worker threads so a slow printer never stalls scans.
+
+        The store is only touched from the calling (event loop) thread; printers of
+        different stations print at the same time.
+        """
+        printed = 0
+        while batch := self.ready():
+            results = await asyncio.gather(
+                *(asyncio.to_thread(self.printers[name].print_document, doc) for _, name, doc in batch),
+                return_exceptions=True,
+            )
+            for (job, name, _), result in zip(batch, results, strict=True):
+                if isinstance(result, PrinterError):
+                    self.failed(job, name, result)
+                elif isinstance(result, BaseException):
+                    self.failed(job, name, PrinterError(f"{name}: {result!r}"))
+                else:
+                    self.printed(job, name)
+                    printed += 1
         return printed
 
     def next_retry_in(self) -> float | None:

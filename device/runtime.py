@@ -16,13 +16,24 @@ from device.journal import Stamp
 from device.print_queue import PrintQueue
 from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
 from drivers.base import Buzzer as BuzzerDriver
-from workflows.messages import Msg
+from workflows.messages import Msg, register
 from workflows.outcome import Level, Light
 
 log = logging.getLogger("pvz.runtime")
 
+register(
+    {
+        "hw_fault": ("Неисправность оборудования", "Hardware fault"),
+        "hw_ok": ("Оборудование в порядке", "Hardware OK"),
+        "hw_scanner_missing": ("Сканер {scanner} не подключён", "Scanner {scanner} is not connected"),
+        "hw_printer_fault": ("Принтер: {error}; в очереди {queued}", "Printer: {error}; {queued} queued"),
+    }
+)
+
 # How often run() checks whether the day changed (or an update asked for a sweep).
 SWEEP_CHECK_S = 60.0
+FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
+HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 
 LIGHT_PATTERN = {
     Light.SUGGESTED: Pattern.STEADY,
@@ -73,6 +84,10 @@ class Runtime:
         self._channels: dict[str, int] = {}
         self._lit: dict[int, Pattern] = {}
         self.scans = 0
+        self.hardware: Any = None  # device.hardware.Hardware when built from config
+        self._faults: dict[str, list[str]] = {}
+        self._print_wakeup: asyncio.Event | None = None
+        self._closing = False
 
     def start(self) -> None:
         """Rebuild what only lived in hardware from the store: lights of open sessions, printing."""
@@ -124,8 +139,12 @@ class Runtime:
         self._signal(result)
         if result.changed:
             self.refresh_lights()
-        if result.jobs or self.prints.next_retry_in() == 0:
+        if self._print_wakeup is not None:
+            if result.jobs:
+                self._print_wakeup.set()  # the printing task prints off the scan path
+        elif result.jobs or self.prints.next_retry_in() == 0:
             self.prints.drain()
+            self.check_health()
         if self.on_result is not None:
             self.on_result(result)
         return result
@@ -174,20 +193,18 @@ class Runtime:
         ]
         stopper = asyncio.create_task((stop or asyncio.Event()).wait())
         checks = asyncio.create_task(self._deadline_checks(), name="deadline-checks")
+        health = asyncio.create_task(self._health_checks(), name="health-checks")
+        self._print_wakeup = asyncio.Event()
+        self._print_wakeup.set()
+        printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
         active = len(readers)
         try:
             while active:
                 getter = asyncio.create_task(queue.get())
-                done, _ = await asyncio.wait(
-                    {getter, stopper}, timeout=self._tick(), return_when=asyncio.FIRST_COMPLETED
-                )
+                done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 if stopper in done:
                     getter.cancel()
                     break
-                if getter not in done:
-                    getter.cancel()
-                    self.prints.drain()
-                    continue
                 item = getter.result()
                 if item is None:
                     active -= 1
@@ -199,11 +216,21 @@ class Runtime:
                     # One bad scan must never stop the counter: log it and go on.
                     log.exception("station %s: unexpected error handling a scan", station)
         finally:
+            # Let the printing task finish what is queued (a receipt for the last customer),
+            # but never hang on a dead printer: what is left prints at the next start.
+            self._closing = True
+            self._print_wakeup.set()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(printing), FINAL_PRINT_S)
+            self._print_wakeup = None
+            self._closing = False
             stopper.cancel()
             checks.cancel()
+            health.cancel()
+            printing.cancel()
             for task in readers:
                 task.cancel()
-            for task in [*readers, checks]:
+            for task in [*readers, checks, health, printing]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
@@ -213,9 +240,61 @@ class Runtime:
             await asyncio.sleep(SWEEP_CHECK_S)
             self.check_deadlines()
 
-    def _tick(self) -> float | None:
-        wait = self.prints.next_retry_in()
-        return None if wait is None else max(wait, 0.05)
+    async def _health_checks(self) -> None:
+        while True:
+            await asyncio.sleep(HEALTH_CHECK_S)
+            self.check_health()
+
+    def check_health(self) -> dict[str, list[str]]:
+        """Faults a clerk must see: a scanner that is not there, a printer that cannot print.
+
+        A station with a fault shows red fast blinking and the fault on its screen; when the
+        fault clears it goes back to green. Changes are logged once, not every check.
+        """
+        printers = self.prints.status()["printers"]
+        queued = self.prints.pending()
+        report: dict[str, list[str]] = {}
+        for name, io in self.stations.items():
+            faults = [
+                Msg("hw_scanner_missing", {"scanner": source.name})
+                for source in io.sources
+                if source.status().get("connected") is False
+            ]
+            printer = printers.get(name)
+            if printer is not None and printer["failures"]:
+                faults.append(
+                    Msg("hw_printer_fault", {"error": str(printer["last_error"]), "queued": queued})
+                )
+            lines = [m.render(self.lang) for m in faults]
+            report[name] = lines
+            if lines == self._faults.get(name, []):
+                continue
+            self._faults[name] = lines
+            if lines:
+                log.warning("station %s: %s", name, "; ".join(m.render("en") for m in faults))
+                color, pattern, title = Color.RED, Pattern.FAST_BLINK, Msg("hw_fault").render(self.lang)
+            else:
+                log.info("station %s: hardware back to normal", name)
+                color, pattern, title = Color.GREEN, Pattern.STEADY, Msg("hw_ok").render(self.lang)
+            if io.status_light is not None:
+                io.status_light.show(color, pattern)
+            if io.screen is not None:
+                io.screen.show(title, lines)
+        return report
+
+    async def _printing(self, wakeup: asyncio.Event) -> None:
+        """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), self.prints.next_retry_in())
+            wakeup.clear()
+            try:
+                await self.prints.drain_async()
+            except Exception:
+                log.exception("printing failed; jobs stay queued")
+            self.check_health()
+            if self._closing:
+                return
 
     async def _read(
         self, station: str, source: CodeSource, queue: asyncio.Queue[tuple[str, RawScan] | None]
@@ -234,4 +313,13 @@ class Runtime:
             "sessions": {name: s.workflow + ":" + s.state for name, s in self.engine.sessions().items()},
             "lit_cells": len(self._lit),
             "print": self.prints.status(),
+            "stations": {
+                name: {
+                    "sources": [source.status() for source in io.sources],
+                    "printer": None if io.printer is None else io.printer.status(),
+                }
+                for name, io in self.stations.items()
+            },
+            "lights": self.rack.status(),
+            "hardware_problems": [] if self.hardware is None else self.hardware.status()["problems"],
         }

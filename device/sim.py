@@ -7,7 +7,7 @@ import random
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from device.demo import DEMO_DAY, DEVICE_ID, SITE, prepare_site
 from device.demo_data import CLERKS, DemoDay
@@ -15,6 +15,7 @@ from device.documents import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO
 from device.store import Store
+from drivers.document import Document
 from drivers.sim_input import StreamSource
 from drivers.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.sim_printer import SimPrinter
@@ -22,6 +23,26 @@ from workflows.inputs import Command
 from workflows.messages import Msg
 
 STATION = "counter-1"
+
+
+class EchoPrinter:
+    """The simulated printer, showing each document on the terminal as it comes out."""
+
+    def __init__(self, printer: SimPrinter, out: IO[str]) -> None:
+        self.inner = printer
+        self.name = printer.name
+        self.out = out
+
+    def print_document(self, doc: Document) -> None:
+        self.inner.print_document(doc)
+        text = self.inner.printed[-1].text
+        self.out.write(
+            "  ┌── printed ──\n" + "".join(f"  │ {line}\n" for line in text.splitlines()) + "  └──\n"
+        )
+        self.out.flush()
+
+    def status(self) -> dict[str, Any]:
+        return self.inner.status()
 
 
 class Console:
@@ -40,7 +61,6 @@ class Console:
         self.status = status
         self.printer = printer
         self.out = out
-        self._printed = 0
 
     def __call__(self, result: Result) -> None:
         lang = self.runtime.lang
@@ -51,10 +71,6 @@ class Console:
         color = self.status.status().get("color", "off")
         lit = self.lit()
         w(f"  status light: {color}; lit cells: {', '.join(lit) if lit else '-'}\n")
-        docs = self.printer.printed
-        for doc in docs[self._printed :]:
-            w("  ┌── printed ──\n" + "".join(f"  │ {line}\n" for line in doc.text.splitlines()) + "  └──\n")
-        self._printed = len(docs)
         self.out.flush()
 
     def lit(self) -> list[str]:
@@ -99,7 +115,7 @@ def run_sim(
         lights, status = SimCellLights(), SimStatusLight()
         printer = SimPrinter(out_dir=store_path.parent / "receipts", name="sim-printer")
         source = StreamSource(name="keyboard", stream=stream)
-        io = StationIO(STATION, [source], printer, status, SimBuzzer(), SimScreen())
+        io = StationIO(STATION, [source], EchoPrinter(printer, out), status, SimBuzzer(), SimScreen())
         runtime = Runtime(engine, stations=[io], rack=lights, lang=lang)
         runtime.on_result = Console(runtime, lights, status, printer, out)
         runtime.start()

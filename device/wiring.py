@@ -8,16 +8,16 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from device.config import Config, PrinterConfig, ScannerConfig, resolve_path
+from device import hardware
+from device.config import Config, resolve_path
 from device.documents import Documents
 from device.engine import Engine
+from device.hardware import Hardware
 from device.runtime import Runtime, StationIO
 from device.store import Store
-from drivers.base import CodeSource, Printer
+from drivers.base import CellLights
 from drivers.exc import UnknownBackend
-from drivers.sim_input import ScriptSource, StreamSource
-from drivers.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
-from drivers.sim_printer import SimPrinter
+from drivers.sim_lights import SimScreen
 from workflows.context import Policy
 
 log = logging.getLogger("pvz.wiring")
@@ -54,27 +54,6 @@ def sync_clerks(store: Store, config: Config) -> None:
         )
 
 
-def scanner(cfg: ScannerConfig, name: str, config_file: Path) -> CodeSource:
-    if cfg.backend == "stdin":
-        return StreamSource(name=name)
-    if cfg.backend == "script":
-        if cfg.path is None:
-            raise UnknownBackend(f"{name}: script scanner needs `path`")
-        lines = resolve_path(config_file, cfg.path).read_bytes().splitlines()
-        source = ScriptSource(name=name, codes=lines)
-        source.close()
-        return source
-    raise UnknownBackend(f"{name}: scanner backend {cfg.backend!r} is not available in this build")
-
-
-def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Printer:
-    if cfg.backend in ("sim", "file"):
-        out = None if cfg.out_dir is None else resolve_path(config_file, cfg.out_dir)
-        kwargs = {} if cfg.profile is None else {"profile": cfg.profile}
-        return SimPrinter(out_dir=out, width=width, name=name, **kwargs)
-    raise UnknownBackend(f"{name}: printer backend {cfg.backend!r} is not available in this build")
-
-
 def local_clock(timezone: str) -> Callable[[], datetime]:
     """Wall time in the site's zone, so that journal times and deadline dates are local."""
     zone = ZoneInfo(timezone)
@@ -92,24 +71,28 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
         policy=Policy(return_window_days=config.returns.window_days),
         clock=local_clock(config.device.timezone),
     )
+    stations, rack, hw = build_stations(config, config_file)
+    runtime = Runtime(engine, stations=stations, rack=rack, lang=config.device.language)
+    runtime.hardware = hw
+    return runtime
+
+
+def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], CellLights, Hardware]:
+    """Every station's inputs and outputs, and the rack's lights, with the backends config names."""
+    hw = Hardware()
     stations = []
     for st in config.stations:
-        for part in (st.status_light, st.buzzer):
-            if part.backend != "sim":
-                raise UnknownBackend(
-                    f"{st.name}: signal backend {part.backend!r} is not available in this build"
-                )
-        sources = [scanner(s, f"{st.name}/scanner{i}", config_file) for i, s in enumerate(st.scanners)]
         stations.append(
             StationIO(
                 st.name,
-                sources=sources,
-                printer=printer(st.printer, f"{st.name}/printer", config_file, config.print.width),
-                status_light=SimStatusLight(),
-                buzzer=SimBuzzer(),
+                sources=[
+                    hardware.scanner(s, f"{st.name}/scanner{i}", config_file)
+                    for i, s in enumerate(st.scanners)
+                ],
+                printer=hardware.printer(st.printer, f"{st.name}/printer", config_file, config.print.width),
+                status_light=hardware.status_light(config, st.status_light, st.name, hw),
+                buzzer=hardware.buzzer(config, st.buzzer, st.name, hw),
                 screen=SimScreen(),
             )
         )
-    if config.lights.backend != "sim":
-        raise UnknownBackend(f"lights backend {config.lights.backend!r} is not available in this build")
-    return Runtime(engine, stations=stations, rack=SimCellLights(), lang=config.device.language)
+    return stations, hardware.cell_lights(config, hw), hw

@@ -1,0 +1,157 @@
+"""Drivers from config: the one place that turns backend names into scanner, printer and light objects.
+
+A device named in config but absent does not stop the daemon: a scanner waits for it to be
+plugged in, a printer keeps its jobs queued, and lights that cannot be driven fall back to
+the simulated twin with an error in the log and in `status()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from device.config import Config, PrinterConfig, ScannerConfig, SignalConfig, resolve_path
+from drivers.base import Buzzer, CellLights, CodeSource, Printer, StatusLight
+from drivers.escpos_render import DEFAULT_PROFILE
+from drivers.exc import DriverError, UnknownBackend
+from drivers.sim_input import ScriptSource, StreamSource
+from drivers.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
+from drivers.sim_printer import SimPrinter
+
+log = logging.getLogger("pvz.hardware")
+
+
+@dataclass
+class Hardware:
+    """What was built, and what could not be (shown by `pvz hw list` and in telemetry)."""
+
+    problems: list[str] = field(default_factory=list)
+    pin_factory: Any = None
+
+    def status(self) -> dict[str, Any]:
+        return {"problems": list(self.problems)}
+
+
+def scanner(cfg: ScannerConfig, name: str, config_file: Path) -> CodeSource:
+    if cfg.backend == "stdin":
+        return StreamSource(name=name)
+    if cfg.backend == "script":
+        if cfg.path is None:
+            raise UnknownBackend(f"{name}: script scanner needs `path`")
+        source = ScriptSource(
+            name=name, codes=resolve_path(config_file, cfg.path).read_bytes().splitlines(), keyed=cfg.keypad
+        )
+        source.close()
+        return source
+    if cfg.backend == "evdev":
+        from drivers.evdev_scanner import EvdevScanner
+
+        return EvdevScanner(
+            name=name,
+            path=cfg.path,
+            device=cfg.device,
+            keypad=cfg.keypad,
+            layout=cfg.layout,
+            terminator=cfg.terminator or "enter",
+            prefix=cfg.prefix,
+            suffix=cfg.suffix,
+            max_gap_ms=cfg.max_gap_ms,
+        )
+    from drivers.serial_scanner import SerialScanner
+
+    return SerialScanner(
+        name=name,
+        path=cfg.path,
+        device=cfg.device,
+        baudrate=cfg.baudrate,
+        terminator=cfg.terminator or "cr",
+        prefix=cfg.prefix,
+        suffix=cfg.suffix,
+        keypad=cfg.keypad,
+    )
+
+
+def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Printer:
+    profile = cfg.profile or DEFAULT_PROFILE
+    if cfg.backend == "sim":
+        out = None if cfg.out_dir is None else resolve_path(config_file, cfg.out_dir)
+        return SimPrinter(out_dir=out, width=width, name=name, profile=profile)
+    from drivers.escpos_printer import EscposPrinter
+
+    return EscposPrinter(
+        name=name,
+        backend=cfg.backend,
+        profile=profile,
+        width=width,
+        path=None if cfg.path is None else str(resolve_path(config_file, cfg.path)),
+        host=cfg.host,
+        port=cfg.port,
+        vendor_id=cfg.vendor_id,
+        product_id=cfg.product_id,
+    )
+
+
+def _factory(config: Config, hw: Hardware) -> Any:
+    if hw.pin_factory is None:
+        from drivers.pin_factories import make_factory
+
+        hw.pin_factory = make_factory(config.lights.pin_factory)
+    return hw.pin_factory
+
+
+def cell_lights(config: Config, hw: Hardware) -> CellLights:
+    lights = config.lights
+    if lights.backend == "sim":
+        return SimCellLights()
+    try:
+        from drivers.gpio_lights import GpioCellLights, ShiftRegisterLights
+
+        factory = _factory(config, hw)
+        if lights.backend == "gpio":
+            return GpioCellLights(pins=list(lights.pins), pin_factory=factory, timeout_s=lights.timeout_s)
+        assert lights.data_pin is not None and lights.clock_pin is not None and lights.latch_pin is not None
+        return ShiftRegisterLights(
+            data_pin=lights.data_pin,
+            clock_pin=lights.clock_pin,
+            latch_pin=lights.latch_pin,
+            registers=lights.registers,
+            pin_factory=factory,
+            timeout_s=lights.timeout_s,
+        )
+    except (DriverError, OSError, ImportError, RuntimeError) as exc:
+        return _fallback(hw, f"cell lights ({lights.backend}) unavailable: {exc}", SimCellLights())
+
+
+def status_light(config: Config, cfg: SignalConfig, station: str, hw: Hardware) -> StatusLight:
+    if cfg.backend == "sim" or cfg.pins is None:
+        return SimStatusLight()
+    try:
+        from drivers.gpio_lights import GpioStatusLight
+
+        green, amber, red = cfg.pins
+        return GpioStatusLight(green=green, amber=amber, red=red, pin_factory=_factory(config, hw))
+    except (DriverError, OSError, ImportError, RuntimeError) as exc:
+        return _fallback(hw, f"{station}: status light unavailable: {exc}", SimStatusLight())
+
+
+def buzzer(config: Config, cfg: SignalConfig, station: str, hw: Hardware) -> Buzzer:
+    if cfg.backend == "sim" or cfg.pin is None:
+        return SimBuzzer()
+    try:
+        from drivers.gpio_lights import GpioBuzzer
+
+        return GpioBuzzer(pin=cfg.pin, pin_factory=_factory(config, hw))
+    except (DriverError, OSError, ImportError, RuntimeError) as exc:
+        return _fallback(hw, f"{station}: buzzer unavailable: {exc}", SimBuzzer())
+
+
+T = TypeVar("T")
+
+
+def _fallback(hw: Hardware, problem: str, twin: T) -> T:
+    """Keep the counter working without the part: log it loudly and show it in status."""
+    log.error("%s; using the simulated twin", problem)
+    hw.problems.append(problem)
+    return twin

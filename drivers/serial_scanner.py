@@ -1,0 +1,299 @@
+"""Barcode scanners on a serial port (RS-232 or USB CDC-ACM): lines framed into codes, re-opened on hotplug."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import errno
+import glob
+import logging
+import os
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import serial
+import serial.tools.list_ports
+
+from drivers.base import RawScan
+
+log = logging.getLogger("pvz.drivers.serial")
+
+_LINE_ENDS = {"cr": re.compile(rb"[\r\n]"), "lf": re.compile(rb"[\r\n]"), "crlf": re.compile(rb"\r\n")}
+
+
+class SerialLike(Protocol):
+    """The part of serial.Serial the reader uses; tests pass fakes."""
+
+    def fileno(self) -> int: ...
+    def read(self, size: int = 1) -> bytes: ...
+    @property
+    def in_waiting(self) -> int: ...
+    def close(self) -> None: ...
+
+
+ListPaths = Callable[[str], list[str]]
+ListPorts = Callable[[], Iterable[Any]]
+OpenPort = Callable[[str, int], SerialLike]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _natural(path: str) -> list[int | str]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
+
+
+def glob_paths(pattern: str) -> list[str]:
+    """Paths matching a shell pattern, in natural order (ttyACM2 before ttyACM10)."""
+    # glob, not Path.glob: config paths are absolute patterns, which Path.glob refuses.
+    return sorted(glob.glob(pattern), key=_natural)  # noqa: PTH207
+
+
+def _comports() -> Iterable[Any]:
+    return serial.tools.list_ports.comports()  # type: ignore[no-any-return]
+
+
+def _open(path: str, baudrate: int) -> SerialLike:
+    # exclusive: a second daemon (or a stray `pvz hw scan`) must not split the codes with us.
+    # timeout=0: reads return what has arrived; the event loop tells when that is.
+    port: SerialLike = serial.Serial(path, baudrate=baudrate, timeout=0, exclusive=True)
+    return port
+
+
+def _reason(exc: OSError) -> str:
+    # pyserial's own messages repeat the path and the errno; the errno alone says it.
+    if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+        return "locked by another program"
+    return os.strerror(exc.errno) if exc.errno else str(exc)
+
+
+def parse_ids(device: str) -> tuple[int, int]:
+    """ "vvvv:pppp" (hex) → (vendor, product)."""
+    if re.fullmatch(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", device) is None:
+        raise ValueError(f"device must be 'vvvv:pppp' in hex, not {device!r}")
+    return int(device[:4], 16), int(device[5:], 16)
+
+
+def find_ports(*, list_ports: ListPorts = _comports) -> list[dict[str, Any]]:
+    """Every serial port, for `pvz hw list`: path, name, vendor:product, serial number, USB location."""
+    return [
+        {
+            "path": p.device,
+            "name": p.description,
+            "device": None if p.vid is None else f"{p.vid:04x}:{p.pid:04x}",
+            "serial_number": p.serial_number,
+            "location": p.location,
+        }
+        for p in sorted(list_ports(), key=lambda p: _natural(p.device))
+    ]
+
+
+class LineFramer:
+    """Splits a byte stream into codes, across reads; pure.
+
+    "cr" and "lf" both end a code at any CR or LF, so a scanner sending CR, LF or CRLF
+    all work and a CRLF split over two reads gives one code (the empty line between is
+    skipped). "crlf" ends codes only at CR LF, keeping a lone CR or LF inside the code,
+    for 2D codes that carry line breaks. Bytes are passed on as they came: the runtime
+    refuses garbage by name. A line longer than `max_code_bytes` is discarded whole,
+    up to its terminator, and counted.
+    """
+
+    def __init__(
+        self, *, terminator: str = "cr", prefix: bytes = b"", suffix: bytes = b"", max_code_bytes: int = 1024
+    ) -> None:
+        if terminator not in _LINE_ENDS:
+            raise ValueError(f"serial terminator must be cr, lf or crlf, not {terminator!r}")
+        self._end = _LINE_ENDS[terminator]
+        self.prefix = prefix
+        self.suffix = suffix
+        self.max_code_bytes = max_code_bytes
+        self._buf = b""
+        self._overlong = False  # inside a line already discarded for its length
+        self.discarded = 0
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._buf) or self._overlong
+
+    def push(self, chunk: bytes) -> list[bytes]:
+        *lines, self._buf = self._end.split(self._buf + chunk)
+        codes = []
+        for line in lines:
+            if self._overlong:
+                self._overlong = False
+                continue
+            if len(line) > self.max_code_bytes:
+                self.discarded += 1
+                continue
+            code = self._strip(line)
+            if code:
+                codes.append(code)
+        if len(self._buf) > self.max_code_bytes:
+            if not self._overlong:
+                self.discarded += 1
+            self._overlong = True
+            self._buf = b""
+        return codes
+
+    def reset(self) -> None:
+        """Drop a partial line: the device went away in the middle of it."""
+        self._buf = b""
+        self._overlong = False
+
+    def _strip(self, line: bytes) -> bytes:
+        if self.prefix and line.startswith(self.prefix):
+            line = line[len(self.prefix) :]
+        if self.suffix and line.endswith(self.suffix):
+            line = line[: -len(self.suffix)]
+        return line
+
+
+class SerialScanner:
+    """A scanner sending each code as a line over a serial port, read without blocking the loop.
+
+    The port is `path` (a path or glob: /dev/serial/by-id/usb-*) or, with `device`
+    ("vvvv:pppp"), the USB serial port with that vendor and product (among the `path`
+    matches when both are given); the first that opens is used. A missing or vanished
+    port is looked for every `reopen_interval_s`, logged when it goes and when it is
+    back; a partial line is dropped; `codes()` never ends for a missing port.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        path: str | None = None,
+        device: str | None = None,
+        baudrate: int = 9600,
+        terminator: str = "cr",
+        prefix: str = "",
+        suffix: str = "",
+        keypad: bool = False,
+        reopen_interval_s: float = 1.0,
+        max_code_bytes: int = 1024,
+        list_paths: ListPaths = glob_paths,
+        list_ports: ListPorts = _comports,
+        open_port: OpenPort = _open,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if path is None and device is None:
+            raise ValueError(f"{name}: a serial scanner needs `path` or `device`")
+        self.name = name
+        self.path = path
+        self.device = device
+        self.baudrate = baudrate
+        self.keypad = keypad
+        self.reopen_interval_s = reopen_interval_s
+        self._ids = parse_ids(device) if device is not None else None
+        self._framer = LineFramer(
+            terminator=terminator,
+            prefix=prefix.encode(),
+            suffix=suffix.encode(),
+            max_code_bytes=max_code_bytes,
+        )
+        self._list_paths = list_paths
+        self._list_ports = list_ports
+        self._open = open_port
+        self._sleep = sleep
+        # Framed but not yet handed over: kept for the next `codes()` if a consumer stops.
+        self._ready: collections.deque[bytes] = collections.deque()
+        self._current: str | None = None
+        self._last_error: str | None = None
+        self._connected = self._ever_connected = self._failing = False
+        self._read = self._reconnects = 0
+
+    async def codes(self) -> AsyncIterator[RawScan]:
+        loop = asyncio.get_running_loop()
+        while True:
+            port = await self._connect()
+            readable, fd = asyncio.Event(), port.fileno()
+            loop.add_reader(fd, readable.set)
+            try:
+                while True:
+                    while self._ready:
+                        self._read += 1
+                        yield RawScan(source=self.name, data=self._ready.popleft(), keyed=self.keypad)
+                    await readable.wait()
+                    readable.clear()
+                    try:
+                        # Never blocks: the port has timeout=0 and the loop said it is readable.
+                        chunk = port.read(port.in_waiting or 1)
+                    except OSError as exc:  # serial.SerialException is an OSError
+                        self._lost(exc)
+                        break
+                    self._frame(chunk)
+            finally:
+                self._connected = False
+                loop.remove_reader(fd)
+                with contextlib.suppress(OSError):
+                    port.close()
+            # Before looking again, so that a port that fails at once is no busy loop.
+            await self._sleep(self.reopen_interval_s)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "serial",
+            "path": self._current or self.path,
+            "device": self.device,
+            "keyed": self.keypad,
+            "connected": self._connected,
+            "codes_read": self._read,
+            "reconnects": self._reconnects,
+            "overlong_discarded": self._framer.discarded,
+            "last_error": self._last_error,
+        }
+
+    def _frame(self, chunk: bytes) -> None:
+        discarded = self._framer.discarded
+        self._ready.extend(self._framer.push(chunk))
+        if self._framer.discarded != discarded:
+            limit = self._framer.max_code_bytes
+            log.warning("%s: discarded a line over %d bytes (wrong baud rate?)", self.name, limit)
+
+    def _candidates(self) -> list[str]:
+        if self._ids is None:
+            assert self.path is not None
+            return self._list_paths(self.path)
+        matching = sorted((p.device for p in self._list_ports() if (p.vid, p.pid) == self._ids), key=_natural)
+        if self.path is None:
+            return matching
+        # Compared resolved, so that a /dev/serial/by-id/… link matches the ttyACM it names.
+        wanted = {str(Path(p).resolve()) for p in matching}
+        return [p for p in self._list_paths(self.path) if str(Path(p).resolve()) in wanted]
+
+    async def _connect(self) -> SerialLike:
+        while True:
+            problems = []
+            for path in self._candidates():
+                try:
+                    port = self._open(path, self.baudrate)
+                except OSError as exc:  # serial.SerialException is an OSError
+                    problems.append(f"{path}: {_reason(exc)}")
+                    continue
+                self._up(path)
+                return port
+            where = " under ".join(filter(None, [self.device, self.path]))
+            self._down(f"no serial port {where}" + (f" ({'; '.join(problems)})" if problems else ""))
+            await self._sleep(self.reopen_interval_s)
+
+    def _up(self, path: str) -> None:
+        if self._failing or not self._ever_connected:
+            log.info("%s: reading %s at %d baud", self.name, path, self.baudrate)
+        self._reconnects += self._ever_connected
+        self._current, self._connected, self._ever_connected, self._failing = path, True, True, False
+        self._framer.reset()
+
+    def _down(self, why: str) -> None:
+        self._last_error = why
+        if not self._failing:
+            log.warning("%s: %s; looking again every %g s", self.name, why, self.reopen_interval_s)
+            self._failing = True
+
+    def _lost(self, exc: Exception) -> None:
+        partial = ", a partial code was dropped" if self._framer.pending else ""
+        self._framer.reset()
+        self._connected = self._failing = False
+        self._down(f"{self._current} went away ({exc}){partial}")
