@@ -84,6 +84,9 @@ class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     port: Port = 9100
     vendor_id: UsbId | None = None
     product_id: UsbId | None = None
+    baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 19200
+    # A printer that takes no data this long fails the job (it stays queued) instead of hanging.
+    timeout_s: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
 
 
 class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -90,6 +90,8 @@ def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Pri
         port=cfg.port,
         vendor_id=cfg.vendor_id,
         product_id=cfg.product_id,
+        baudrate=cfg.baudrate,
+        timeout_s=cfg.timeout_s,
     )
 
 
