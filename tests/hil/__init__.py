@@ -1,0 +1,1 @@
+"""Hardware-in-the-loop tests: the real drivers against the USB stack of a real Linux kernel in QEMU."""
