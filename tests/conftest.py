@@ -9,6 +9,7 @@ import pytest
 
 from device.engine import Engine
 from device.store import Store
+from tests.broker import Broker
 from tests.factory import load, new_engine, new_store, standard_manifest
 
 
@@ -23,3 +24,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def engine(store: Store) -> Engine:
     return new_engine(store)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A real Mosquitto on a free port with its own config (plain, anonymous, persistent)."""
+    from tests.broker import running_broker
+
+    with running_broker(tmp_path / "broker") as b:
+        yield b

@@ -1,0 +1,54 @@
+"""MQTT topic names: one prefix per device, `pvz/v1/<site>/<device>/…` (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ROOT = "pvz/v1"
+_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{1,63}\Z")
+UP = ("status", "events", "telemetry")  # device → central
+DOWN = ("ack", "manifest", "config", "cmd")  # central → device
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    site: str
+    device: str
+
+    def __post_init__(self) -> None:
+        for what, value in (("site", self.site), ("device", self.device)):
+            if not _ID.match(value):
+                raise ValueError(f"{what} {value!r} cannot be part of a topic (a-z, 0-9, '-')")
+
+    @property
+    def prefix(self) -> str:
+        return f"{ROOT}/{self.site}/{self.device}"
+
+    def __getattr__(self, name: str) -> str:
+        if name in UP or name in DOWN:
+            return f"{self.prefix}/{name}"
+        raise AttributeError(name)
+
+    def kind(self, topic: str) -> str | None:
+        """The last part of one of this device's topics, or None for anything else."""
+        head, _, last = topic.rpartition("/")
+        return last if head == self.prefix and (last in UP or last in DOWN) else None
+
+
+def all_devices(kind: str, site: str = "+") -> str:
+    """A wildcard over every device (of a site) for one kind: what the fleet side subscribes to."""
+    return f"{ROOT}/{site}/+/{kind}"
+
+
+def shared(group: str, topic: str) -> str:
+    """A shared subscription: several hubs in `group` split the messages between them."""
+    return f"$share/{group}/{topic}"
+
+
+def parse(topic: str) -> tuple[str, str, str] | None:
+    """(site, device, kind) of a pvz topic, or None."""
+    parts = topic.split("/")
+    if len(parts) != 5 or "/".join(parts[:2]) != ROOT:
+        return None
+    return parts[2], parts[3], parts[4]
