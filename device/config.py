@@ -143,6 +143,19 @@ class ReturnsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     window_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 14
 
 
+class MqttSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The broker the device syncs through; without `host` the device works offline only."""
+
+    host: str | None = None
+    port: Port = 8883
+    keepalive_s: Annotated[int, msgspec.Meta(ge=5, le=3600)] = 30
+    # TLS with a client certificate per device (see docs/security.md); paths relative to this file.
+    ca_file: PathStr | None = None
+    cert_file: PathStr | None = None
+    key_file: PathStr | None = None
+    telemetry_s: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 60.0
+
+
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     device: DeviceSection
     security: SecuritySection
@@ -153,6 +166,7 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     issue: IssueSection = msgspec.field(default_factory=IssueSection)
     print: PrintSection = msgspec.field(default_factory=PrintSection)
     returns: ReturnsSection = msgspec.field(default_factory=ReturnsSection)
+    mqtt: MqttSection = msgspec.field(default_factory=MqttSection)
     clerks: list[ClerkConfig] = msgspec.field(default_factory=list)
 
 
@@ -242,6 +256,9 @@ def _check(config: Config, source: str) -> None:
                 raise fail(
                     f"{at}.scanners[{j}].terminator", "a serial scanner ends a code with `cr`, `lf` or `crlf`"
                 )
+    tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
+    if any(tls) and not all(tls):
+        raise fail("$.mqtt", "TLS needs `ca_file`, `cert_file` and `key_file` together")
     lights = config.lights
     if lights.backend == "gpio" and not lights.pins:
         raise fail("$.lights", "backend `gpio` needs `pins` (one per light channel)")
