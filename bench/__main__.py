@@ -1,4 +1,4 @@
-"""Command line of the benchmark: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`."""
+"""Benchmarks: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`, or `--drain [--events N]`."""
 
 from __future__ import annotations
 
@@ -35,7 +35,15 @@ def main(argv: list[str] | None = None) -> int:
         "--db", type=Path, help="build the store in this directory and keep it (default: a temporary one)"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the data and the scans")
+    parser.add_argument(
+        "--drain", action="store_true", help="instead: time the outbox drain to `pvz hub` over MQTT"
+    )
+    parser.add_argument("--events", type=_count, default=100_000, help="--drain: events (default 100000)")
     args = parser.parse_args(argv)
+    if args.drain:
+        from bench.drain_bench import main as drain
+
+        return drain(["--events", str(args.events), *(["--out", str(args.out)] if args.out else [])])
     config = BenchConfig(parcels=args.parcels, scans=args.scans, db_dir=args.db, seed=args.seed)
     try:
         report = run(config, progress=lambda line: print(line, file=sys.stderr, flush=True))

@@ -22,7 +22,15 @@ log = logging.getLogger("pvz")
 def _demo(args: argparse.Namespace) -> int:
     from device.demo import run_demo
 
+    (Path(args.out) / "hub.db").unlink(missing_ok=True)
     result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
+    if args.sync:
+        from device.demo_sync import sync_day
+
+        result["sync"] = sync_day(Path(args.out))
+        (Path(args.out) / "summary.json").write_text(
+            json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
     print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
     return 0
@@ -50,7 +58,16 @@ def _run(args: argparse.Namespace) -> int:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
+            if config.mqtt.host is None:
+                await runtime.run(stop=stop)
+                return
+            from sync.service import SyncService
+
+            sync = SyncService(runtime, config, config_file)
+            syncing = asyncio.create_task(sync.run(stop))
             await runtime.run(stop=stop)
+            stop.set()
+            await syncing
 
         asyncio.run(main())
     finally:
@@ -97,8 +114,18 @@ def _manifest_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _manifest_apply(args: argparse.Namespace) -> int:
+    from device.store import Store
+    from sync.inbox_service import apply_file
+
+    with Store.open(_store_path(args)) as store:
+        print(apply_file(store, Path(args.file)))
+    return 0
+
+
 def _manifest(args: argparse.Namespace) -> int:
-    return _manifest_update(args) if args.action == "update" else _manifest_import(args)
+    actions = {"import": _manifest_import, "update": _manifest_update, "apply": _manifest_apply}
+    return actions[args.action](args)
 
 
 def _cells_import(args: argparse.Namespace) -> int:
@@ -194,6 +221,29 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub(args: argparse.Namespace) -> int:
+    from sync.hub import run_hub
+    from sync.transport import TlsSettings
+
+    manifests = None if args.manifests is None else Path(args.manifests)
+    tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
+    options = {"group": args.group, "site": args.site, "client_id": args.client_id}
+    return run_hub(args.broker, Path(args.db), manifests=manifests, tls=tls, **options)
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    from device.fleet_cli import run
+
+    return run(args)
+
+
+def _pki(args: argparse.Namespace) -> int:
+    from sync.pki import run
+
+    print(run(args))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pvz", description="Pickup point device service.")
     parser.add_argument("--version", action="version", version=f"pvz {__version__}")
@@ -214,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed of the day (default: 1)")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of messages and receipts")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument(
+        "--sync", action="store_true", help="also send the day's events to a hub via a local Mosquitto"
+    )
 
     p = add("sim", "drive one simulated counter by typing or pasting codes", _sim)
     p.add_argument("--store", default="pvz-sim/pvz.db", help="store file (created with demo data if new)")
@@ -223,8 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("run", "run the device daemon with the configured backends", _run)
     p.add_argument("--config", required=True, help="device config file (TOML)")
 
-    p = add("manifest", "import a supply manifest or apply updates (JSON)", _manifest)
-    p.add_argument("action", choices=["import", "update"])
+    p = add("manifest", "import manifests, apply updates (JSON)", _manifest)
+    p.add_argument("action", choices=["import", "update", "apply"])
     p.add_argument("file")
     store_opts(p)
 
@@ -266,6 +319,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", "day, shift and parcel reports; CSV export", _report)
     add_arguments(p)
     store_opts(p)
+
+    from device.fleet_cli import add_arguments as fleet_arguments
+
+    p = add("fleet", "fleet over MQTT: list devices, commands, config", _fleet)
+    fleet_arguments(p)
+
+    p = add("hub", "reference central system: acks events, sends manifests", _hub)
+    p.add_argument("--broker", required=True, help="MQTT broker as HOST:PORT")
+    p.add_argument("--db", required=True, help="the hub's SQLite file (hubs of one group may share it)")
+    p.add_argument("--group", default="hub", help="shared-subscription group of hubs (default: hub)")
+    p.add_argument("--manifests", help="publish DIR/<site>/<device>/*.json to each device's manifest topic")
+    p.add_argument("--client-id", help="MQTT client id (default: pvz-hub-<group>-<hostname>)")
+    p.add_argument("--site", default="+", help="only this site's devices (what a hub certificate may read)")
+    p.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
+    p.add_argument("--cert", help="the hub's client certificate (PEM), from `pvz pki hub`")
+    p.add_argument("--key", help="the hub's client key (PEM)")
+
+    from sync.pki import add_arguments as pki_arguments
+
+    p = add("pki", "site certificates: CA, broker, devices, hubs; revocation", _pki)
+    pki_arguments(p)
     return parser
 
 

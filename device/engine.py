@@ -91,7 +91,9 @@ class Engine:
                 stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), station_name, clerk)
                 ctx = Ctx(station_name, now, clerk, self.policy)
                 before = load_session(conn, station_name)
-                outcome = station.handle(before, inp, StoreQueries(conn, pickup_key=self.pickup_key), ctx)
+                outcome = station.handle(
+                    before, inp, StoreQueries(conn, pickup_key=self.pickup_key, now=now), ctx
+                )
                 changed = outcome.changes_store or outcome.session != before
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
         except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:

@@ -97,7 +97,9 @@ def decode_manifest(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Manifest:
         raise ManifestError(f"invalid manifest: {exc}{where}") from exc
     except msgspec.DecodeError as exc:
         raise ManifestError(f"invalid manifest: {exc}") from exc
-    _cross_check(manifest)
+    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
+        raise ManifestError(f"invalid manifest: a string is not UTF-8 ({exc.reason})") from exc
+    cross_check(manifest)
     return manifest
 
 
@@ -117,13 +119,14 @@ def _fail(path: str, message: str) -> ManifestError:
     return ManifestError(f"invalid manifest: {path}: {message}")
 
 
-def _cross_check(m: Manifest) -> None:
+def cross_check(m: Manifest, *, root: str = "$") -> None:
     """The checks a schema cannot express: references, uniqueness, calendar dates."""
     orders: dict[str, int] = {}
     for i, order in enumerate(m.orders):
         if order.id in orders:
             raise _fail(
-                f"$.orders[{i}].id", f"duplicate order '{order.id}' (also $.orders[{orders[order.id]}])"
+                f"{root}.orders[{i}].id",
+                f"duplicate order '{order.id}' (also {root}.orders[{orders[order.id]}])",
             )
         orders[order.id] = i
     packages: dict[str, int] = {}
@@ -131,16 +134,18 @@ def _cross_check(m: Manifest) -> None:
         if package.barcode in packages:
             first = packages[package.barcode]
             raise _fail(
-                f"$.packages[{i}].barcode",
-                f"duplicate barcode '{package.barcode}' (also $.packages[{first}])",
+                f"{root}.packages[{i}].barcode",
+                f"duplicate barcode '{package.barcode}' (also {root}.packages[{first}])",
             )
         packages[package.barcode] = i
     parcels: dict[str, int] = {}
     for i, parcel in enumerate(m.parcels):
-        at = f"$.parcels[{i}]"
+        at = f"{root}.parcels[{i}]"
         if parcel.barcode in parcels:
             first = parcels[parcel.barcode]
-            raise _fail(f"{at}.barcode", f"duplicate barcode '{parcel.barcode}' (also $.parcels[{first}])")
+            raise _fail(
+                f"{at}.barcode", f"duplicate barcode '{parcel.barcode}' (also {root}.parcels[{first}])"
+            )
         # A scan at acceptance must mean one thing: a package or a parcel, never both.
         if parcel.barcode in packages:
             raise _fail(f"{at}.barcode", f"'{parcel.barcode}' is also a package barcode")
@@ -161,62 +166,65 @@ def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResu
     A supply already on the device is refused unless this manifest is a newer version and
     acceptance has not started; then its expected packages and parcels are replaced.
     """
-    m = manifest
     try:
         with store.transaction() as conn:
-            replaced = _prepare_supply(conn, m, now=now)
-            _check_barcodes_free(conn, m)
-            conn.executemany(
-                "INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, 'expected')",
-                [(p.barcode, m.supply_id, p.kind) for p in m.packages],
-            )
-            conn.executemany(
-                "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, "
-                "pickup_code_hmac = excluded.pickup_code_hmac, qr_token_hmac = excluded.qr_token_hmac",
-                [(o.id, o.customer, o.pickup_code_hmac, o.qr_token_hmac) for o in m.orders],
-            )
-            conn.executemany(
-                "INSERT INTO parcels (barcode, order_id, supply_id, package, size, deadline, "
-                "cod_kopecks, age_restricted, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        p.barcode,
-                        p.order,
-                        m.supply_id,
-                        p.package,
-                        p.size.value,
-                        p.deadline,
-                        p.cod_kopecks,
-                        int(p.age_restricted),
-                        ParcelState.EXPECTED.value,
-                        now,
-                    )
-                    for p in m.parcels
-                ],
-            )
-            if replaced is not None:
-                # Orders that only the replaced version mentioned now have no parcels at all.
-                conn.execute(
-                    "DELETE FROM orders WHERE id IN (SELECT value FROM json_each(?)) "
-                    "AND NOT EXISTS (SELECT 1 FROM parcels WHERE parcels.order_id = orders.id)",
-                    (json.dumps(replaced[1]),),
-                )
-            device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
-            data = {"supply": m.supply_id, "version": m.version, "parcels": len(m.parcels)}
-            conn.execute(
-                "INSERT INTO journal (event_id, device_id, ts, kind, data) "
-                "VALUES (?, ?, ?, 'manifest_imported', ?)",
-                (
-                    uuid.uuid4().hex,
-                    "unknown" if device_id is None else str(device_id[0]),
-                    now,
-                    json.dumps(data, ensure_ascii=False),
-                ),
-            )
+            return write_manifest(conn, manifest, now=now)
     except sqlite3.IntegrityError as exc:
         # The checks above should make this unreachable; keep the promise of one error type.
-        raise ManifestError(f"supply {m.supply_id}: rejected by the store: {exc}") from exc
+        raise ManifestError(f"supply {manifest.supply_id}: rejected by the store: {exc}") from exc
+
+
+def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str) -> ImportResult:
+    """import_manifest inside the caller's transaction (the inbox applies a message in one)."""
+    replaced = _prepare_supply(conn, m, now=now)
+    _check_barcodes_free(conn, m)
+    conn.executemany(
+        "INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, 'expected')",
+        [(p.barcode, m.supply_id, p.kind) for p in m.packages],
+    )
+    conn.executemany(
+        "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, "
+        "pickup_code_hmac = excluded.pickup_code_hmac, qr_token_hmac = excluded.qr_token_hmac",
+        [(o.id, o.customer, o.pickup_code_hmac, o.qr_token_hmac) for o in m.orders],
+    )
+    conn.executemany(
+        "INSERT INTO parcels (barcode, order_id, supply_id, package, size, deadline, "
+        "cod_kopecks, age_restricted, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                p.barcode,
+                p.order,
+                m.supply_id,
+                p.package,
+                p.size.value,
+                p.deadline,
+                p.cod_kopecks,
+                int(p.age_restricted),
+                ParcelState.EXPECTED.value,
+                now,
+            )
+            for p in m.parcels
+        ],
+    )
+    if replaced is not None:
+        # Orders that only the replaced version mentioned now have no parcels at all.
+        conn.execute(
+            "DELETE FROM orders WHERE id IN (SELECT value FROM json_each(?)) "
+            "AND NOT EXISTS (SELECT 1 FROM parcels WHERE parcels.order_id = orders.id)",
+            (json.dumps(replaced[1]),),
+        )
+    device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    data = {"supply": m.supply_id, "version": m.version, "parcels": len(m.parcels)}
+    conn.execute(
+        "INSERT INTO journal (event_id, device_id, ts, kind, data) VALUES (?, ?, ?, 'manifest_imported', ?)",
+        (
+            uuid.uuid4().hex,
+            "unknown" if device_id is None else str(device_id[0]),
+            now,
+            json.dumps(data, ensure_ascii=False),
+        ),
+    )
     return ImportResult(
         supply_id=m.supply_id,
         parcels=len(m.parcels),

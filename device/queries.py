@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 
 from device.codes import code_hmac, codes_equal
+from device.order_updates import utc_text
 from workflows.parcel import ParcelState, Size
 from workflows.views import (
     BagView,
@@ -30,6 +32,7 @@ SELECT c.address, c.label, c.size, c.capacity, c.channel, c.zone, c.occupied
 FROM cells c
 """
 _SIZES = [s.value for s in Size]
+_ORDER_SQL = "SELECT id, customer, cancelled_at FROM orders"
 
 
 def _parcel(row: sqlite3.Row) -> ParcelView:
@@ -53,6 +56,10 @@ def _parcel(row: sqlite3.Row) -> ParcelView:
     )
 
 
+def _order(row: sqlite3.Row) -> OrderView:
+    return OrderView(row["id"], row["customer"], cancelled=row["cancelled_at"] is not None)
+
+
 def _cell(row: sqlite3.Row) -> CellView:
     return CellView(
         address=row["address"],
@@ -66,11 +73,16 @@ def _cell(row: sqlite3.Row) -> CellView:
 
 
 class StoreQueries:
-    """Implements workflows.queries.Queries on one connection (inside the scan's transaction)."""
+    """Implements workflows.queries.Queries on one connection (inside the scan's transaction).
 
-    def __init__(self, conn: sqlite3.Connection, *, pickup_key: bytes) -> None:
+    `now` is the scan's time: a pickup code that central rotated is still accepted until its
+    grace window ends; without `now`, only current codes are.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, *, pickup_key: bytes, now: datetime | None = None) -> None:
         self.conn = conn
         self._key = pickup_key
+        self._now = None if now is None else utc_text(now)
 
     def parcel(self, barcode: str) -> ParcelView | None:
         row = self.conn.execute(_PARCEL_SQL + " WHERE p.barcode = ?", (barcode,)).fetchone()
@@ -152,26 +164,36 @@ class StoreQueries:
         return None if r is None else SupplyView(r["id"], r["carrier"], r["status"])
 
     def order(self, order_id: str) -> OrderView | None:
-        r = self.conn.execute("SELECT id, customer FROM orders WHERE id = ?", (order_id,)).fetchone()
-        return None if r is None else OrderView(r["id"], r["customer"])
+        r = self.conn.execute(_ORDER_SQL + " WHERE id = ?", (order_id,)).fetchone()
+        return None if r is None else _order(r)
 
     def order_by_pickup_code(self, code: str) -> OrderView | None:
-        r = self.conn.execute(
-            "SELECT id, customer FROM orders WHERE pickup_code_hmac = ?", (code_hmac(self._key, code),)
-        ).fetchone()
-        return None if r is None else OrderView(r["id"], r["customer"])
+        """The order whose current code this is, else one whose previous code is still in grace."""
+        digest = code_hmac(self._key, code)
+        r = self.conn.execute(_ORDER_SQL + " WHERE pickup_code_hmac = ?", (digest,)).fetchone()
+        if r is None and self._now is not None:
+            r = self.conn.execute(
+                _ORDER_SQL + " WHERE prev_pickup_code_hmac = ? AND prev_valid_until > ?", (digest, self._now)
+            ).fetchone()
+        return None if r is None else _order(r)
 
     def order_by_qr_token(self, token: str) -> OrderView | None:
         r = self.conn.execute(
-            "SELECT id, customer FROM orders WHERE qr_token_hmac = ?", (code_hmac(self._key, token),)
+            _ORDER_SQL + " WHERE qr_token_hmac = ?", (code_hmac(self._key, token),)
         ).fetchone()
-        return None if r is None else OrderView(r["id"], r["customer"])
+        return None if r is None else _order(r)
 
     def pickup_code_matches(self, order_id: str, code: str) -> bool:
-        r = self.conn.execute("SELECT pickup_code_hmac FROM orders WHERE id = ?", (order_id,)).fetchone()
-        if r is None or r[0] is None:
+        r = self.conn.execute(
+            "SELECT pickup_code_hmac, prev_pickup_code_hmac, prev_valid_until FROM orders WHERE id = ?",
+            (order_id,),
+        ).fetchone()
+        if r is None:
             return False
-        return codes_equal(str(r[0]), code_hmac(self._key, code))
+        digest = code_hmac(self._key, code)
+        current = r[0] is not None and codes_equal(str(r[0]), digest)
+        in_grace = None not in (r[1], r[2], self._now) and str(self._now) < str(r[2])
+        return current or (in_grace and codes_equal(str(r[1]), digest))
 
     def claimed_by(self, key: str) -> str | None:
         r = self.conn.execute("SELECT station FROM claims WHERE key = ?", (key,)).fetchone()

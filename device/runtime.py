@@ -162,6 +162,12 @@ class Runtime:
             details = [m.render(self.lang) for m in result.feedback.details]
             io.screen.show(result.feedback.msg.render(self.lang), details)
 
+    def redraw_lights(self) -> None:
+        """Show the open sessions' cells again from scratch (after a remote lights test walked the rack)."""
+        self.rack.clear()
+        self._lit = {}
+        self.refresh_lights()
+
     def refresh_lights(self) -> None:
         """Make the rack show the union of every open session's lit cells."""
         wanted: dict[int, Pattern] = {}

@@ -1,10 +1,11 @@
-"""Manifest updates from central: deadline changes and return requests, checked whole and applied at once."""
+"""Manifest updates from central: deadlines, returns, clerks, orders; checked whole and applied at once."""
 
 from __future__ import annotations
 
 import datetime
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from device.deadlines import RETURN_REASON, request_sweep
 from device.exc import ManifestError
 from device.journal import Stamp, append
 from device.manifest import Barcode, Ident, IsoDate, Version
+from device.order_updates import CancelOrder, PickupCode, cancel_order, pickup_code
 from device.store import Store
 from workflows.parcel import PARCEL, ParcelState
 
@@ -53,7 +55,9 @@ class ClerkUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_f
     active: bool = True
 
 
-Update = DeadlineUpdate | ReturnRequest | ClerkUpdate
+Update = DeadlineUpdate | ReturnRequest | ClerkUpdate | CancelOrder | PickupCode
+# Counts every result has; the others ("cancelled", "to_return", "codes", "stale") only when not 0.
+BASE_COUNTS = ("deadlines", "extended", "return_requests", "clerks", "unchanged")
 
 
 class Updates(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -78,7 +82,9 @@ def decode_updates(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Updates:
         raise ManifestError(f"invalid updates: {exc}{where}") from exc
     except msgspec.DecodeError as exc:
         raise ManifestError(f"invalid updates: {exc}") from exc
-    _cross_check(updates)
+    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
+        raise ManifestError(f"invalid updates: a string is not UTF-8 ({exc.reason})") from exc
+    cross_check(updates)
     return updates
 
 
@@ -94,17 +100,16 @@ def load_updates_file(path: Path | str) -> Updates:
         raise ManifestError(f"{path}: {exc}") from exc
 
 
-def _cross_check(u: Updates) -> None:
+def cross_check(u: Updates, *, root: str = "$") -> None:
     """What the schema cannot say: calendar dates, a parcel named twice in one request."""
     for i, update in enumerate(u.updates):
-        at = f"$.updates[{i}]"
-        if isinstance(update, ClerkUpdate):
-            continue
+        at = f"{root}.updates[{i}]"
         if isinstance(update, DeadlineUpdate):
             try:
                 datetime.date.fromisoformat(update.deadline)
             except ValueError:
                 raise _fail(f"{at}.deadline", f"'{update.deadline}' is not a calendar date") from None
+        if not isinstance(update, ReturnRequest):
             continue
         seen: dict[str, int] = {}
         for j, barcode in enumerate(update.parcels):
@@ -122,27 +127,50 @@ def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, 
     deadlines changed, parcels brought back to stored, return requests recorded, and
     updates that changed nothing (a repeated delivery of the same batch changes nothing).
     """
-    today = datetime.datetime.fromisoformat(stamp.ts).date()
-    counts = {"deadlines": 0, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
     try:
-        with store.transaction() as conn:
-            for i, update in enumerate(updates.updates):
-                at = f"$.updates[{i}]"
-                if isinstance(update, DeadlineUpdate):
-                    changed, extended = _deadline(store, update, at, today=today, stamp=stamp)
-                    counts["deadlines"] += changed
-                    counts["extended"] += extended
-                    counts["unchanged"] += not (changed or extended)
-                elif isinstance(update, ClerkUpdate):
-                    changed = _clerk(conn, update, stamp)
-                    counts["clerks" if changed else "unchanged"] += 1
-                elif _return_request(conn, update, at, stamp):
-                    counts["return_requests"] += 1
-                else:
-                    counts["unchanged"] += 1
+        with store.transaction():
+            return apply_batch(store, updates, stamp=stamp)
     except sqlite3.IntegrityError as exc:
         raise ManifestError(f"updates rejected by the store: {exc}") from exc
-    return counts
+
+
+def apply_batch(
+    store: Store,
+    updates: Updates,
+    *,
+    stamp: Stamp,
+    gate: Callable[[Update], bool] | None = None,
+    root: str = "$",
+) -> dict[str, int]:
+    """apply_updates inside the caller's transaction; an update that `gate` refuses is skipped as stale.
+
+    `root` is where the batch sits in the JSON that came in, for the paths in error messages.
+    """
+    today = datetime.datetime.fromisoformat(stamp.ts).date()
+    conn = store.conn
+    counts = dict.fromkeys(BASE_COUNTS, 0) | {"cancelled": 0, "to_return": 0, "codes": 0, "stale": 0}
+    for i, update in enumerate(updates.updates):
+        at = f"{root}.updates[{i}]"
+        if gate is not None and not gate(update):
+            counts["stale"] += 1
+        elif isinstance(update, DeadlineUpdate):
+            changed, extended = _deadline(store, update, at, today=today, stamp=stamp)
+            counts["deadlines"] += changed
+            counts["extended"] += extended
+            counts["unchanged"] += not (changed or extended)
+        elif isinstance(update, ClerkUpdate):
+            counts["clerks" if _clerk(conn, update, stamp) else "unchanged"] += 1
+        elif isinstance(update, CancelOrder):
+            changed, moved = cancel_order(conn, update, at, stamp)
+            counts["cancelled" if changed else "unchanged"] += 1
+            counts["to_return"] += moved
+        elif isinstance(update, PickupCode):
+            counts["codes" if pickup_code(conn, update, at, stamp) else "unchanged"] += 1
+        elif _return_request(conn, update, at, stamp):
+            counts["return_requests"] += 1
+        else:
+            counts["unchanged"] += 1
+    return {k: v for k, v in counts.items() if v or k in BASE_COUNTS}
 
 
 def _deadline(

@@ -27,8 +27,11 @@ def open_store(config: Config, config_file: Path, *, owner: bool) -> Store:
     store = Store.open(resolve_path(config_file, config.store.path), owner=owner)
     known = store.get_meta("device_id")
     if known is None:
-        with store.transaction():
+        # The store gets its identity now; what was journalled before (a manifest imported by
+        # hand while setting the device up) happened on this device too.
+        with store.transaction() as conn:
             store.set_meta("device_id", config.device.id)
+            conn.execute("UPDATE journal SET device_id = ? WHERE device_id = 'unknown'", (config.device.id,))
     elif known != config.device.id:
         store.close()
         raise UnknownBackend(

@@ -14,7 +14,21 @@ import pytest
 from device.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ["demo", "sim", "run", "manifest", "cells", "config", "print", "hw", "store", "report"]
+SUBCOMMANDS = [
+    "demo",
+    "sim",
+    "run",
+    "manifest",
+    "cells",
+    "config",
+    "print",
+    "hw",
+    "store",
+    "report",
+    "fleet",
+    "hub",
+    "pki",
+]
 
 
 def pvz(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ from workflows.context import Ctx
 from workflows.identify import issue_code, qr_token
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg
+from workflows.messages import Msg, register
 from workflows.outcome import (
     Effect,
     Feedback,
@@ -30,6 +30,19 @@ from workflows.views import OrderView, ParcelView
 
 NAME = "issue"
 REFUSED_REASON = "refused_by_customer"
+
+register(
+    {
+        "iss_order_cancelled": (
+            "Заказ {order} отменён: выдача запрещена",
+            "Order {order} was cancelled: it cannot be issued",
+        ),
+        "iss_order_cancelled_now": (
+            "Заказ {order} только что отменён: не выдавать, вернуть в ячейку и нажать «Отмена»",
+            "Order {order} has just been cancelled: do not hand it over; put it back and scan CANCEL",
+        ),
+    }
+)
 
 
 class State(enum.Enum):
@@ -123,6 +136,8 @@ def _find(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
     order = find_order(code, q)
     if order is None:
         return refuse(session, "iss_order_not_found", code=code.text)
+    if order.cancelled:
+        return refuse(session, "iss_order_cancelled", order=order.id)
     holder = q.claimed_by(f"order:{order.id}")
     if holder is not None and holder != ctx.station:
         return refuse(session, "claimed_elsewhere", code=order.id, station=holder)
@@ -183,8 +198,18 @@ def _age_restricted(data: Mapping[str, Any], q: Queries) -> list[str]:
     return [p.barcode for p in _parcels(data, q) if p.age_restricted]
 
 
+def _cancelled(session: Session, q: Queries) -> Outcome | None:
+    """Central cancelled the order while it was being issued: refuse every further step."""
+    order = q.order(session.data["order"])
+    if order is None or not order.cancelled:
+        return None
+    return refuse(session, "iss_order_cancelled_now", order=order.id)
+
+
 def _scan(session: Session, state: State, code: Code, q: Queries) -> Outcome:
     data = session.data
+    if (stop := _cancelled(session, q)) is not None:
+        return stop
     if q.cell_by_label(code.text) is not None:
         return refuse(session, "cell_label_not_now")
     parcel = q.parcel(code.text)
@@ -229,6 +254,8 @@ def _scan(session: Session, state: State, code: Code, q: Queries) -> Outcome:
 
 def _complete(session: Session, q: Queries) -> Outcome:
     data = session.data
+    if (stop := _cancelled(session, q)) is not None:
+        return stop
     taken, refused = list(data["taken"]), list(data["refused"])
     if not taken and not refused:
         return refuse(session, "iss_nothing_taken")

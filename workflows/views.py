@@ -61,6 +61,7 @@ class SupplyView:
 class OrderView:
     id: str
     customer: str
+    cancelled: bool = False  # central cancelled it: nothing of it may be issued
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,283 @@
+"""`pvz fleet`: list devices from their retained status, send commands, push desired config over MQTT."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from device.exc import PvzError
+from sync.desired_config import DesiredConfigError, parse_desired
+from sync.topics import Topics, all_devices, parse
+from sync.transport import Inbound, MqttLink, PublishProps, TlsSettings
+
+CONNECT_TIMEOUT_S = 10.0
+LIST_WINDOW_S = 1.5  # how long retained status messages are collected: they arrive right after SUBSCRIBE
+CMD_TIMEOUT_S = 10.0
+REPLY_ROOT = "pvz/fleet/replies"  # outside pvz/v1/…: nothing here is a device's topic
+
+
+class FleetError(PvzError):
+    """A fleet command that cannot be carried out (no broker, a bad target, a bad document)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--broker", default="localhost:1883", help="HOST:PORT (default: localhost:1883)")
+    common.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
+    common.add_argument("--cert", help="client certificate (PEM)")
+    common.add_argument("--key", help="client key (PEM)")
+    common.add_argument("--window", type=float, default=LIST_WINDOW_S, help="seconds to collect statuses")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = sub.add_parser("ls", parents=[common], help="devices, online, version, outbox depth, last seen")
+    p.add_argument("--site", default="+", help="only this site")
+    p.add_argument("--json", action="store_true", help="one JSON object per device")
+    p = sub.add_parser("cmd", parents=[common], help="send a command to site/device or site/*")
+    p.add_argument("target", help="SITE/DEVICE, or SITE/* for every device of the site")
+    p.add_argument("name", help="ping, lights-test, print-test, reload-config, set-log-level, sync-now, …")
+    p.add_argument("--args", default="{}", help="the command's arguments as a JSON object")
+    p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for answers")
+    p.add_argument("--expires", type=float, help="seconds the command may wait to run (default: --timeout)")
+    p = sub.add_parser("config", parents=[common], help="push a desired config (retained)")
+    p.add_argument("config_action", choices=["push"])
+    p.add_argument("target", help="SITE/DEVICE, or SITE/* for every device of the site")
+    p.add_argument("file", help='JSON {"version": N, "config": {...}}, or TOML with --version')
+    p.add_argument("--version", type=int, dest="doc_version", help="the version of a TOML file")
+    p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for the ack (0: no)")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    action: dict[str, Callable[[argparse.Namespace, TextIO], Any]] = {
+        "ls": _ls,
+        "cmd": _cmd,
+        "config": _config_push,
+    }
+    return int(asyncio.run(action[args.action](args, out or sys.stdout)))
+
+
+async def connect(args: argparse.Namespace) -> MqttLink:
+    host, _, port = str(args.broker).rpartition(":")
+    if not host or not port.isdigit():
+        raise FleetError(f"--broker must be HOST:PORT, not {args.broker!r}")
+    tls = None
+    if args.ca or args.cert:
+        tls = TlsSettings(ca_file=args.ca, cert_file=args.cert, key_file=args.key)
+    client_id = f"pvz-fleet-{uuid.uuid4().hex[:12]}"
+    link = MqttLink(client_id=client_id, host=host, port=int(port), tls=tls, session_expiry=0)
+    link.start(asyncio.get_running_loop())
+    try:
+        await link.wait_connected(CONNECT_TIMEOUT_S)
+    except TimeoutError:
+        link.stop()
+        raise FleetError(f"cannot connect to {args.broker}: {link.last_error or 'no answer'}") from None
+    return link
+
+
+async def statuses(link: MqttLink, site: str, window: float) -> dict[tuple[str, str], dict[str, Any]]:
+    """The retained status of every device (of a site), collected for `window` seconds."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def on_status(msg: Inbound) -> None:
+        where = parse(msg.topic)
+        if where is None or not msg.payload:
+            return
+        try:
+            body = json.loads(msg.payload)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = {"error": "status is not JSON"}
+        found[(where[0], where[1])] = body if isinstance(body, dict) else {"error": "status is not an object"}
+
+    link.subscribe(all_devices("status", site), on_status)
+    await asyncio.sleep(window)
+    return found
+
+
+def parse_target(target: str) -> tuple[str, str | None]:
+    """SITE/DEVICE → (site, device); SITE/* → (site, None). Checked before anything connects."""
+    site, _, device = target.partition("/")
+    try:
+        Topics(site, "xx" if device == "*" else device)
+    except ValueError as exc:
+        raise FleetError(f"target {target!r}: {exc}") from None
+    return site, None if device == "*" else device
+
+
+async def targets(link: MqttLink, target: tuple[str, str | None], window: float) -> list[Topics]:
+    site, device = target
+    if device is not None:
+        return [Topics(site, device)]
+    found = await statuses(link, site, window)
+    if not found:
+        raise FleetError(f"no device of site {site!r} has a retained status on the broker")
+    return [Topics(s, d) for s, d in sorted(found)]
+
+
+async def _ls(args: argparse.Namespace, out: TextIO) -> int:
+    link = await connect(args)
+    try:
+        found = await statuses(link, args.site, args.window)
+    finally:
+        link.stop()
+    rows = [_row(site, device, st) for (site, device), st in sorted(found.items())]
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False), file=out)
+        return 0
+    table = [["DEVICE", "SITE", "ONLINE", "VERSION", "OUTBOX", "LAST SEEN"]]
+    table += [["-" if v is None else str(v) for v in list(row.values())[:6]] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip(), file=out)
+    print(f"{len(rows)} device(s)", file=out)
+    return 0
+
+
+def _row(site: str, device: str, status: dict[str, Any]) -> dict[str, Any]:
+    counts: dict[str, Any] = status["counts"] if isinstance(status.get("counts"), dict) else {}
+    config: dict[str, Any] = status["config"] if isinstance(status.get("config"), dict) else {}
+    online = status.get("online")
+    return {
+        "device": device,
+        "site": site,
+        "online": None if online is None else "yes" if online is True else "no",
+        "version": status.get("version"),
+        "outbox": counts.get("outbox_depth"),
+        "last_seen": status.get("ts"),
+        "config_version": config.get("version"),
+        "config_applied": config.get("applied"),
+    }
+
+
+def request(name: str, args: dict[str, Any], *, expires_s: float, now: datetime) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "name": name,
+        "args": args,
+        "issued_at": now.isoformat(timespec="milliseconds"),
+        "expires_at": (now + timedelta(seconds=expires_s)).isoformat(timespec="milliseconds"),
+    }
+
+
+async def _cmd(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        cmd_args = json.loads(args.args)
+    except json.JSONDecodeError as exc:
+        raise FleetError(f"--args is not JSON: {exc}") from None
+    if not isinstance(cmd_args, dict):
+        raise FleetError("--args must be a JSON object")
+    expires = args.timeout if args.expires is None else args.expires
+    target = parse_target(args.target)
+    link = await connect(args)
+    try:
+        devices = await targets(link, target, args.window)
+        nonce = uuid.uuid4().hex
+        reply_topic = f"{REPLY_ROOT}/{nonce}"
+        answers: dict[str, dict[str, Any]] = {}
+        sent: dict[str, str] = {}  # "site/device" → command id
+        everyone = asyncio.Event()
+
+        def on_reply(msg: Inbound) -> None:
+            who = (msg.prop("CorrelationData") or b"").decode("utf-8", "replace").partition(":")[2]
+            try:
+                body = json.loads(msg.payload)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                body = {"ok": False, "error": "reply is not JSON"}
+            if who in sent and isinstance(body, dict) and body.get("id") in (sent[who], None):
+                answers[who] = body
+                if len(answers) == len(sent):
+                    everyone.set()
+
+        link.subscribe(reply_topic, on_reply)
+        # Every request is made before the first is sent: an early answer must not look like the last.
+        bodies = {t: request(args.name, cmd_args, expires_s=expires, now=datetime.now(UTC)) for t in devices}
+        sent.update({f"{t.site}/{t.device}": body["id"] for t, body in bodies.items()})
+        for topics, body in bodies.items():
+            props = PublishProps(
+                response_topic=reply_topic,
+                correlation_data=f"{nonce}:{topics.site}/{topics.device}".encode(),
+                message_expiry=max(1, math.ceil(expires)),
+                content_type="application/json",
+                utf8=True,
+            )
+            await link.publish(topics.cmd, json.dumps(body).encode(), 1, False, props)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(everyone.wait(), args.timeout)
+    finally:
+        link.stop()
+    failed = 0
+    for who in sent:
+        body = answers.get(who, {"ok": False, "error": f"no answer within {args.timeout:g} s"})
+        failed += body.get("ok") is not True
+        print(json.dumps({"device": who, **body}, ensure_ascii=False), file=out)
+    return 1 if failed else 0
+
+
+def load_document(path: Path, version: int | None) -> bytes:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FleetError(f"{path}: {exc}") from None
+    if path.suffix == ".toml":
+        if version is None:
+            raise FleetError("a TOML file needs --version N")
+        return json.dumps({"version": version, "toml": text}, ensure_ascii=False).encode()
+    return text.encode()
+
+
+async def _config_push(args: argparse.Namespace, out: TextIO) -> int:
+    payload = load_document(Path(args.file), args.doc_version)
+    try:
+        desired = parse_desired(payload)  # refused here, by name, before any device sees it
+    except DesiredConfigError as exc:
+        raise FleetError(f"{args.file}: {exc}") from None
+    target = parse_target(args.target)
+    link = await connect(args)
+    try:
+        devices = await targets(link, target, args.window)
+        for topics in devices:
+            await link.publish(topics.config, payload, 1, True, PublishProps(content_type="application/json"))
+            print(
+                f"{topics.site}/{topics.device}: pushed version {desired.version} hash {desired.hash}",
+                file=out,
+            )
+        if args.timeout <= 0:
+            return 0
+        waiting = {(t.site, t.device) for t in devices}
+        outcome: dict[tuple[str, str], dict[str, Any]] = {}
+        done = asyncio.Event()
+
+        def on_status(msg: Inbound) -> None:
+            where = parse(msg.topic)
+            try:
+                report = json.loads(msg.payload).get("config") or {}
+            except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+                return
+            if where is None or (where[0], where[1]) not in waiting:
+                return
+            if isinstance(report, dict) and report.get("version") == desired.version:
+                outcome[(where[0], where[1])] = report
+                if len(outcome) == len(waiting):
+                    done.set()
+
+        for topics in devices:
+            link.subscribe(topics.status, on_status)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), args.timeout)
+    finally:
+        link.stop()
+    failed = 0
+    for site, device in sorted(waiting):
+        report = outcome.get((site, device))
+        ok = report is not None and report.get("applied") is True and report.get("hash") == desired.hash
+        failed += not ok
+        state = "no report yet" if report is None else "applied" if ok else f"rejected: {report.get('error')}"
+        print(f"{site}/{device}: {state}", file=out)
+    return 1 if failed else 0

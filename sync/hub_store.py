@@ -1,0 +1,123 @@
+"""The reference central system's SQLite: events de-duplicated by id, and per-device acked sequence."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sync.publisher import WireBatch
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    event_id     TEXT PRIMARY KEY,
+    device       TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    ts           TEXT NOT NULL,
+    station      TEXT,
+    clerk        TEXT,
+    kind         TEXT NOT NULL,
+    parcel       TEXT,
+    from_state   TEXT,
+    to_state     TEXT,
+    cell         TEXT,
+    data         TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_device_seq ON events (device, seq);
+CREATE TABLE IF NOT EXISTS devices (
+    device     TEXT PRIMARY KEY,
+    site       TEXT NOT NULL,
+    acked_seq  INTEGER NOT NULL DEFAULT 0,
+    batches    INTEGER NOT NULL DEFAULT 0,
+    last_seen  TEXT NOT NULL
+);
+"""
+
+# The first event after `acked` that has no successor: the end of the unbroken run (index walk).
+_RUN_END = (
+    "SELECT e.seq FROM events e WHERE e.device = ? AND e.seq > ? AND NOT EXISTS "
+    "(SELECT 1 FROM events n WHERE n.device = e.device AND n.seq = e.seq + 1) ORDER BY e.seq LIMIT 1"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    inserted: int  # new events; the rest of the batch were duplicates
+    acked_seq: int  # every event of the device up to here is held
+
+
+class HubStore:
+    """One SQLite file; several hub processes of one group may share it (WAL, BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")  # an ack promises the events are on disk
+        self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def store_batch(self, site: str, batch: WireBatch) -> Stored:
+        """Insert the batch's new events and move the device's acked seq, in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        dev = batch.device
+        rows = [
+            (
+                e.id,
+                dev,
+                e.seq,
+                e.ts,
+                e.station,
+                e.clerk,
+                e.kind,
+                e.parcel,
+                e.from_,
+                e.to,
+                e.cell,
+                str(e.data, "utf-8"),
+                now,
+            )
+            for e in batch.events
+        ]
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            inserted = conn.total_changes - before
+            acked = self.acked(batch.device)
+            if conn.execute(
+                "SELECT 1 FROM events WHERE device = ? AND seq = ?", (batch.device, acked + 1)
+            ).fetchone():
+                acked = int(conn.execute(_RUN_END, (batch.device, acked)).fetchone()[0])
+            conn.execute(
+                "INSERT INTO devices (device, site, acked_seq, batches, last_seen) VALUES (?, ?, ?, 1, ?) "
+                "ON CONFLICT (device) DO UPDATE SET site = excluded.site, batches = batches + 1, "
+                "acked_seq = max(acked_seq, excluded.acked_seq), last_seen = excluded.last_seen",
+                (batch.device, site, acked, now),
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return Stored(inserted, acked)
+
+    def acked(self, device: str) -> int:
+        row = self.conn.execute("SELECT acked_seq FROM devices WHERE device = ?", (device,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def count(self, device: str | None = None) -> int:
+        if device is None:
+            return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        return int(self.conn.execute("SELECT count(*) FROM events WHERE device = ?", (device,)).fetchone()[0])
+
+    def devices(self) -> dict[str, int]:
+        """Every device seen, with its acked seq."""
+        return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}

@@ -1,0 +1,291 @@
+"""The inbox: downstream supplies and updates, checked whole, applied once, in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from device.exc import ManifestError
+from device.journal import Stamp
+from device.manifest import Manifest, write_manifest
+from device.manifest import cross_check as check_manifest
+from device.order_updates import CancelOrder, PickupCode
+from device.store import Store
+from device.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, apply_batch
+from device.updates import cross_check as check_updates
+from workflows.machine import WorkflowError
+
+log = logging.getLogger("pvz.sync.inbox")
+
+# A 4,000,000-byte manifest (its own limit) still fits with the envelope around it.
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+MAX_REASON = 300  # characters of a rejection reason kept in the store and the log
+COUNTER = "inbox_{outcome}"
+
+MessageId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\A[!-~]+\Z")]
+# JSON-safe integers: central may use a per-device sequence number or a Unix time.
+MessageVersion = Annotated[int, msgspec.Meta(ge=1, le=2**53 - 1)]
+Outcome = Literal["applied", "stale", "duplicate", "rejected"]
+_KIND = re.compile(r"\A[a-z0-9_-]{1,32}\Z")
+
+
+class SupplyMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="supply"):
+    """A supply manifest; `version` is the manifest's own version."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Manifest
+
+
+class UpdatesMessage(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="updates"
+):
+    """A batch of updates; `version` orders the messages about one order, parcel or badge."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Updates
+
+
+Message = SupplyMessage | UpdatesMessage
+
+
+class _Head(msgspec.Struct):
+    """What a message that fails the schema may still tell: its id (anything else ignored)."""
+
+    id: MessageId
+    type: Any = None
+    version: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxResult:
+    """What one message did: applied, stale (older than what is here), duplicate or rejected."""
+
+    outcome: Outcome
+    id: str | None
+    reason: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def topic_kind(topic: str) -> str:
+    """The last part of a topic ("manifest"), or "file" for the CLI: names the counters."""
+    last = topic.rsplit("/", 1)[-1]
+    return last if _KIND.match(last) else "other"
+
+
+def clip(text: str, limit: int = MAX_REASON) -> str:
+    """A reason as a log line or a store row can hold it: escapes for anything unprintable."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return out + ("…" if len(text) > limit else "")
+
+
+def decode_message(raw: bytes) -> Message:
+    """Check a whole message; any problem is a ManifestError naming the field by its JSON path."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise ManifestError(
+            f"invalid message: $: {len(raw)} bytes, more than the limit of {MAX_MESSAGE_BYTES}"
+        )
+    try:
+        msg: Message = msgspec.json.decode(raw, type=Message)
+    except msgspec.ValidationError as exc:
+        where = "" if " - at `" in str(exc) else " - at `$`"
+        raise ManifestError(f"invalid message: {exc}{where}") from exc
+    except msgspec.DecodeError as exc:
+        raise ManifestError(f"invalid message: {exc}") from exc
+    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
+        raise ManifestError(f"invalid message: a string is not UTF-8 ({exc.reason})") from exc
+    except RecursionError:
+        raise ManifestError("invalid message: $: nested too deeply") from None
+    if isinstance(msg, SupplyMessage):
+        if msg.version != msg.body.version:
+            raise ManifestError(
+                f"invalid message: $.version: {msg.version} is not $.body.version {msg.body.version}"
+            )
+        check_manifest(msg.body, root="$.body")
+    else:
+        check_updates(msg.body, root="$.body")
+    return msg
+
+
+def wrap(kind: Literal["supply", "updates"], body: bytes, *, message_id: str, version: int) -> bytes:
+    """An envelope around a bare manifest or updates file (its bytes kept as they are)."""
+    return msgspec.json.encode(
+        {"id": message_id, "type": kind, "version": version, "body": msgspec.Raw(body)}
+    )
+
+
+def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> InboxResult:
+    """Check and apply one downstream message; bad input never raises, it is rejected.
+
+    One transaction: the message's effect (or none), its row in inbox_messages and the
+    counters. A store that fails (disk full) raises, and then nothing of it is written.
+    """
+    try:
+        msg = decode_message(raw)
+    except ManifestError as exc:
+        return _reject_unread(store, raw, str(exc), stamp=stamp, topic=topic)
+    kind, odd = topic_kind(topic), False
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT outcome, kind, version FROM inbox_messages WHERE id = ?", (msg.id,)
+        ).fetchone()
+        if row is not None and row["outcome"] != "rejected":
+            _count(conn, "duplicate", kind)
+            # Central must never reuse an id: the first message with it stays the one applied.
+            odd = (row["kind"], row["version"]) != (msg_type(msg), msg.version)
+            why = f"already {row['outcome']}" + (f" as {row['kind']} version {row['version']}" if odd else "")
+            result = InboxResult("duplicate", msg.id, why)
+        else:
+            result = _apply(store, msg, stamp=stamp)
+            _record(conn, result, topic=topic, kind=msg_type(msg), version=msg.version, ts=stamp.ts)
+            _count(conn, result.outcome, kind)
+    _log(result, topic, warn=odd)
+    return result
+
+
+def msg_type(msg: Message) -> str:
+    return "supply" if isinstance(msg, SupplyMessage) else "updates"
+
+
+def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
+    """Apply inside a savepoint: a message the store refuses leaves nothing behind."""
+    conn = store.conn
+    conn.execute("SAVEPOINT inbox_apply")
+    try:
+        result = (
+            _apply_supply(conn, msg, stamp)
+            if isinstance(msg, SupplyMessage)
+            else _apply_updates(store, msg, stamp)
+        )
+    except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
+        conn.execute("ROLLBACK TO inbox_apply")
+        result = InboxResult("rejected", msg.id, clip(str(exc)))
+    conn.execute("RELEASE inbox_apply")
+    return result
+
+
+def _apply_supply(conn: sqlite3.Connection, msg: SupplyMessage, stamp: Stamp) -> InboxResult:
+    m = msg.body
+    key = f"supply:{m.supply_id}"
+    row = conn.execute("SELECT version FROM supplies WHERE id = ?", (m.supply_id,)).fetchone()
+    have = max(_version(conn, key) or 0, 0 if row is None else int(row[0]))
+    if have >= msg.version:
+        why = f"supply {m.supply_id}: version {have} is here, {msg.version} is not newer"
+        return InboxResult("stale", msg.id, why)
+    done = write_manifest(conn, m, now=stamp.ts)
+    _set_version(conn, key, msg.version)
+    counts = {"parcels": done.parcels, "packages": done.packages, "orders": done.orders}
+    return InboxResult("applied", msg.id, None, counts)
+
+
+def version_key(update: Update) -> str | None:
+    """The document an update changes, whose version it must raise; None: not versioned."""
+    match update:
+        case DeadlineUpdate(parcel=parcel):
+            return f"parcel:{parcel}"
+        case ClerkUpdate(badge=badge):
+            return f"clerk:{badge}"
+        case CancelOrder(order=order) | PickupCode(order=order):
+            return f"order:{order}"
+    return None  # a return request is kept once by its own id
+
+
+def _apply_updates(store: Store, msg: UpdatesMessage, stamp: Stamp) -> InboxResult:
+    conn = store.conn
+    touched: set[str] = set()  # keys this message already raised: its later updates apply too
+
+    def gate(update: Update) -> bool:
+        key = version_key(update)
+        if key is None or key in touched:
+            return True
+        have = _version(conn, key)
+        # A cancellation is a one-way fact: even late it is right; it never lowers the version.
+        if isinstance(update, CancelOrder) and have is not None and have >= msg.version:
+            return True
+        if have is not None and have >= msg.version:
+            return False
+        _set_version(conn, key, msg.version)
+        touched.add(key)
+        return True
+
+    counts = apply_batch(store, msg.body, stamp=stamp, gate=gate, root="$.body")
+    stale = counts.get("stale", 0)
+    if msg.body.updates and stale == len(msg.body.updates):
+        return InboxResult("stale", msg.id, f"every update is older than version {msg.version}", counts)
+    return InboxResult("applied", msg.id, None, counts)
+
+
+def _version(conn: sqlite3.Connection, key: str) -> int | None:
+    row = conn.execute("SELECT version FROM document_versions WHERE key = ?", (key,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _set_version(conn: sqlite3.Connection, key: str, version: int) -> None:
+    conn.execute(
+        "INSERT INTO document_versions (key, version) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET version = max(version, excluded.version)",
+        (key, version),
+    )
+
+
+def _record(
+    conn: sqlite3.Connection, result: InboxResult, *, topic: str, kind: str, version: int | None, ts: str
+) -> None:
+    """One row per message id; a rejected one is replaced when the id comes again, never a settled one."""
+    conn.execute(
+        "INSERT INTO inbox_messages (id, topic, kind, version, received_at, outcome, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET topic = excluded.topic, "
+        "kind = excluded.kind, version = excluded.version, received_at = excluded.received_at, "
+        "outcome = excluded.outcome, reason = excluded.reason WHERE inbox_messages.outcome = 'rejected'",
+        (result.id, clip(topic, 200), kind, version, ts, result.outcome, result.reason),
+    )
+
+
+def _count(conn: sqlite3.Connection, outcome: str, kind: str) -> None:
+    name = COUNTER.format(outcome=outcome)
+    conn.executemany(
+        "INSERT INTO sync_counters (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
+        [(name,), (f"{name}:{kind}",)],
+    )
+
+
+def _head(raw: bytes) -> _Head | None:
+    """The id (and type, version) of a message that failed the schema, if they can be read."""
+    if len(raw) > MAX_MESSAGE_BYTES:
+        return None  # never parse what is too large
+    try:
+        return msgspec.json.decode(raw, type=_Head)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def _reject_unread(store: Store, raw: bytes, reason: str, *, stamp: Stamp, topic: str) -> InboxResult:
+    """Record a message that failed the checks (by its id, when it has a readable one) and count it."""
+    head = _head(raw)
+    reason = clip(reason)
+    result = InboxResult("rejected", None if head is None else head.id, reason)
+    with store.transaction() as conn:
+        if head is not None:
+            kind = head.type if head.type in ("supply", "updates") else "unknown"
+            ok = isinstance(head.version, int) and not isinstance(head.version, bool)
+            version = head.version if ok and 0 <= head.version < 2**63 else None
+            _record(conn, result, topic=topic, kind=kind, version=version, ts=stamp.ts)
+        _count(conn, "rejected", topic_kind(topic))
+    _log(result, topic)
+    return result
+
+
+def _log(result: InboxResult, topic: str, *, warn: bool = False) -> None:
+    name = result.id or "without a readable id"
+    if warn or result.outcome == "rejected":
+        log.warning("inbox %s: %s message %s: %s", clip(topic, 200), result.outcome, name, result.reason)
+    elif result.outcome == "applied":
+        log.info("inbox %s: applied message %s: %s", topic, name, result.counts)
+    else:
+        log.info("inbox %s: %s message %s: %s", topic, result.outcome, name, result.reason)

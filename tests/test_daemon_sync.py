@@ -1,0 +1,92 @@
+"""The daemon and the demo sync through a real Mosquitto: every event reaches the hub exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from device.cli import main
+from sync.hub import Hub
+from sync.hub_store import HubStore
+from sync.transport import MqttLink
+from tests.broker import Broker
+
+
+def test_demo_sync_delivers_every_event_exactly_once(tmp_path: Path) -> None:
+    assert main(["demo", "--out", str(tmp_path), "--quiet", "--sync"]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    sync = summary["sync"]
+    assert sync["exactly_once"] is True
+    assert sync["hub_events"] == sync["journal_events"] == summary["journal_events"] > 200
+    hub = sqlite3.connect(tmp_path / "hub.db")
+    ids = {r[0] for r in hub.execute("SELECT event_id FROM events")}
+    store = sqlite3.connect(tmp_path / "pvz.db")
+    assert ids == {r[0] for r in store.execute("SELECT event_id FROM journal")}
+
+
+def test_pvz_run_with_mqtt_sends_its_events_to_a_hub(tmp_path: Path, broker: Broker) -> None:
+    root = Path(__file__).resolve().parents[1]
+    db = tmp_path / "pvz.db"
+    assert main(["cells", "import", str(root / "docs/examples/cells.json"), "--store", str(db)]) == 0
+    assert main(["manifest", "import", str(root / "docs/examples/manifest.json"), "--store", str(db)]) == 0
+    package = sqlite3.connect(db).execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
+    (tmp_path / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\n", encoding="utf-8")
+    config = tmp_path / "pvz.toml"
+    config.write_text(
+        f"""
+[device]
+id = "pvz-run-0001"
+site = "lab"
+[store]
+path = "pvz.db"
+[security]
+pickup_key = "{"ab" * 32}"
+[mqtt]
+host = "127.0.0.1"
+port = {broker.port}
+[[stations]]
+name = "counter-1"
+[[stations.scanners]]
+backend = "script"
+path = "codes.txt"
+[[clerks]]
+badge = "BADGE-0009"
+name = "Ива Н."
+""",
+        encoding="utf-8",
+    )
+    ready, done = threading.Event(), threading.Event()
+
+    def hub_thread() -> None:
+        async def run() -> None:
+            link = MqttLink(client_id="test-hub", host="127.0.0.1", port=broker.port)
+            hub_store = HubStore(tmp_path / "hub.db")  # used in this thread only
+            Hub(hub_store, link)
+            link.start(asyncio.get_running_loop())
+            await link.wait_connected(10)
+            ready.set()
+            while not done.is_set():
+                await asyncio.sleep(0.05)
+            link.stop()
+            hub_store.close()
+
+        asyncio.run(run())
+
+    thread = threading.Thread(target=hub_thread)
+    thread.start()
+    try:
+        assert ready.wait(15)
+        assert main(["run", "--config", str(config)]) == 0
+    finally:
+        done.set()
+        thread.join(15)
+    hub_store = HubStore(tmp_path / "hub.db")
+    journal = sqlite3.connect(db).execute("SELECT count(*) FROM journal").fetchone()[0]
+    assert hub_store.count("pvz-run-0001") == journal > 3
+    assert (
+        hub_store.acked("pvz-run-0001")
+        == sqlite3.connect(db).execute("SELECT max(seq) FROM journal").fetchone()[0]
+    )

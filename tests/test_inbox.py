@@ -1,0 +1,532 @@
+"""The inbox on a real store: applied once, versions, cancellations, rotated codes, every rejection."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from device.cli import main
+from device.codes import code_hmac
+from device.engine import Engine
+from device.journal import Stamp
+from device.manifest import import_manifest, load_manifest_file
+from device.store import Store
+from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, apply_message, wrap
+from sync.topics import Topics
+from tests.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
+from tests.stock import stock
+from workflows.inputs import Command
+
+TOPIC = Topics("test-site", DEVICE).manifest
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the stamp of every message: tests.stock's TODAY
+# Tables a rejected, stale or duplicate message may touch: its record and the counters.
+BOOKKEEPING = ("inbox_messages", "sync_counters")
+
+
+def supply(manifest: M, *, mid: str, version: int | None = None) -> bytes:
+    body = json.dumps(manifest.to_json(), ensure_ascii=False).encode()
+    return wrap("supply", body, message_id=mid, version=version or manifest.version)
+
+
+def updates(*items: dict[str, Any], mid: str, version: int) -> bytes:
+    body = {"version": 1, "updates": list(items)}
+    return json.dumps({"id": mid, "type": "updates", "version": version, "body": body}).encode()
+
+
+def put(store: Store, raw: bytes, at: datetime = NOW, topic: str = TOPIC) -> InboxResult:
+    return apply_message(store, raw, stamp=Stamp(DEVICE, at.isoformat()), topic=topic)
+
+
+def domain(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table but the inbox's own bookkeeping."""
+    return {t: rows for t, rows in dump(store).items() if t not in BOOKKEEPING}
+
+
+def counter(store: Store, name: str) -> int:
+    return int(store.scalar("SELECT coalesce(max(value), 0) FROM sync_counters WHERE name = ?", (name,)))
+
+
+def inbox_row(store: Store, mid: str) -> tuple[Any, ...] | None:
+    row = store.conn.execute(
+        "SELECT kind, version, outcome, reason FROM inbox_messages WHERE id = ?", (mid,)
+    ).fetchone()
+    return None if row is None else tuple(row)
+
+
+@pytest.fixture
+def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
+    store, engine = stock(tmp_path / "pvz.db")
+    yield store, engine
+    store.close()
+
+
+def s9(version: int = 1, *barcodes: str) -> M:
+    return M("S9", [P(b, "99999999") for b in barcodes or ("99999999-0001-1",)], version=version)
+
+
+# -- applied once; versions ---------------------------------------------------------------------
+
+
+def test_a_supply_delivered_twice_is_applied_once(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    first = put(store, supply(s9(), mid="msg-1"))
+    assert (first.outcome, first.id, first.counts) == (
+        "applied",
+        "msg-1",
+        {"parcels": 1, "packages": 0, "orders": 1},
+    )
+    assert state(store, "99999999-0001-1") == ("expected", None)
+    before = domain(store)
+    again = put(store, supply(s9(), mid="msg-1"))
+    assert (again.outcome, again.reason) == ("duplicate", "already applied")
+    assert domain(store) == before
+    assert inbox_row(store, "msg-1") == ("supply", 1, "applied", None)
+    assert store.scalar("SELECT version FROM document_versions WHERE key = 'supply:S9'") == 1
+    assert (counter(store, "inbox_applied"), counter(store, "inbox_duplicate:manifest")) == (1, 1)
+
+
+def test_out_of_order_versions_never_overwrite_the_newer(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    assert put(store, supply(s9(2, "99999999-0002-1"), mid="v2")).outcome == "applied"
+    before = domain(store)
+    late = put(store, supply(s9(1, "99999999-0001-1"), mid="v1"))
+    assert late.outcome == "stale" and "version 2 is here" in str(late.reason)
+    assert domain(store) == before
+    assert store.scalar("SELECT count(*) FROM parcels WHERE barcode = '99999999-0001-1'") == 0
+    assert inbox_row(store, "v1") == ("supply", 1, "stale", late.reason)
+    # the same version under a new id is stale too; a newer one replaces the open supply
+    assert put(store, supply(s9(2, "99999999-0003-1"), mid="v2-again")).outcome == "stale"
+    assert put(store, supply(s9(3, "99999999-0003-1"), mid="v3")).outcome == "applied"
+    assert [r[0] for r in store.conn.execute("SELECT barcode FROM parcels WHERE supply_id = 'S9'")] == [
+        "99999999-0003-1"
+    ]
+    assert store.scalar("SELECT version FROM document_versions WHERE key = 'supply:S9'") == 3
+
+
+def test_a_supply_imported_from_a_file_counts_as_its_version(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked  # S1 was imported with `import_manifest` (version 1), then accepted
+    m = M("S1", [P("11111111-0001-1", "11111111")])
+    assert put(store, supply(m, mid="s1-v1")).outcome == "stale"
+    m.version = 2
+    before = domain(store)
+    late = put(store, supply(m, mid="s1-v2"))
+    assert late.outcome == "rejected" and "acceptance has started" in str(late.reason)
+    assert domain(store) == before
+
+
+def test_updates_are_versioned_per_parcel_order_and_badge(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    new = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
+    old = {**new, "deadline": "2026-12-01"}
+    assert put(store, updates(new, mid="d5", version=5)).outcome == "applied"
+    late = put(store, updates(old, mid="d4", version=4))
+    assert (late.outcome, late.counts["stale"]) == ("stale", 1)
+    assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '44444444-0001-1'") == "2026-12-05"
+    off = {"type": "clerk", "badge": "BADGE-0002", "name": "Олег В.", "active": False}
+    assert put(store, updates(off, mid="c7", version=7)).outcome == "applied"
+    assert put(store, updates({**off, "active": True}, mid="c6", version=6)).outcome == "stale"
+    assert store.scalar("SELECT active FROM clerks WHERE badge = 'BADGE-0002'") == 0
+    # a batch with one stale and one fresh update applies the fresh one only
+    mixed = put(store, updates(old, {**new, "parcel": "33333333-0001-1"}, mid="mix", version=5))
+    assert (mixed.outcome, mixed.counts["stale"], mixed.counts["deadlines"]) == ("applied", 1, 1)
+    keys = dict(store.conn.execute("SELECT key, version FROM document_versions").fetchall())
+    assert keys == {"parcel:44444444-0001-1": 5, "clerk:BADGE-0002": 7, "parcel:33333333-0001-1": 5}
+
+
+# -- cancellations ------------------------------------------------------------------------------
+
+
+def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(stocked: tuple[Store, Engine]) -> None:
+    store, engine = stocked  # order 22222222: one parcel accepted (no cell), one stored in A-03-1
+    r = put(store, updates({"type": "cancel_order", "order": "22222222"}, mid="x1", version=1))
+    assert (r.outcome, r.counts["cancelled"], r.counts["to_return"]) == ("applied", 1, 2)
+    assert state(store, "22222222-0002-1") == ("to_return", "A-03-1")  # keeps its cell until picked
+    assert state(store, "22222222-0001-1") == ("to_return", None)
+    reasons = store.conn.execute("SELECT DISTINCT return_reason FROM parcels WHERE order_id = '22222222'")
+    assert [x[0] for x in reasons] == ["cancelled"]
+    assert store.scalar("SELECT cancelled_at FROM orders WHERE id = '22222222'") == NOW.isoformat()
+    events = store.conn.execute(
+        "SELECT kind, parcel, from_state, to_state, cell, data FROM journal "
+        "WHERE kind IN ('cancelled', 'order_cancelled') ORDER BY seq"
+    ).fetchall()
+    assert [tuple(e)[:5] for e in events] == [
+        ("cancelled", "22222222-0001-1", "accepted", "to_return", None),
+        ("cancelled", "22222222-0002-1", "stored", "to_return", "A-03-1"),
+        ("order_cancelled", None, None, None, None),
+    ]
+    assert json.loads(events[2]["data"]) == {
+        "order": "22222222",
+        "to_return": ["22222222-0001-1", "22222222-0002-1"],
+        "expected": [],
+    }
+    for code in ("22222222", "222222", "PVZQR:qr-token-22"):
+        res = scan(engine, code, keyed=code.isdigit())
+        assert res.feedback.msg.key == "iss_order_cancelled", code
+        assert res.feedback.msg.render("en") == "Order 22222222 was cancelled: it cannot be issued"
+    # cancelled again (a new message): nothing left to move, nothing changes
+    before = domain(store)
+    again = put(store, updates({"type": "cancel_order", "order": "22222222"}, mid="x2", version=1))
+    assert (again.outcome, again.counts["unchanged"]) == ("applied", 1)
+    assert domain(store) == before
+
+
+def test_expected_parcels_of_a_cancelled_order_stay_expected_and_are_never_issued(
+    stocked: tuple[Store, Engine],
+) -> None:
+    store, engine = stocked  # supply S2 not accepted yet: 55555555-0001-1 is expected
+    put(store, updates({"type": "cancel_order", "order": "55555555"}, mid="x1", version=1))
+    assert state(store, "55555555-0001-1") == ("expected", None)
+    event = store.scalar("SELECT data FROM journal WHERE kind = 'order_cancelled'")
+    assert json.loads(event)["expected"] == ["55555555-0001-1"]
+    # It still arrives with the carrier: accepted as expected (not a surplus), placed, never issued.
+    assert scan(engine, "S2", "55555555-0001-1").feedback.msg.key == "acc_parcel_accepted"
+    scan(engine, Command.DONE)
+    scan(engine, "55555555-0001-1", "C-A-01-2", Command.DONE)
+    assert state(store, "55555555-0001-1") == ("stored", "A-01-2")
+    assert scan(engine, "55555555", keyed=True).feedback.msg.key == "iss_order_cancelled"
+    # central says it once more: what has arrived since goes to the return list
+    again = put(store, updates({"type": "cancel_order", "order": "55555555"}, mid="x2", version=2))
+    assert again.counts["to_return"] == 1
+    assert state(store, "55555555-0001-1") == ("to_return", "A-01-2")
+
+
+def test_a_cancellation_during_an_issue_refuses_the_next_scan(stocked: tuple[Store, Engine]) -> None:
+    store, engine = stocked
+    assert scan(engine, "44444444", keyed=True).feedback.msg.key == "iss_found"
+    assert store.scalar("SELECT station FROM claims WHERE key = 'order:44444444'") == "s1"
+    put(store, updates({"type": "cancel_order", "order": "44444444"}, mid="x1", version=1))
+    assert state(store, "44444444-0001-1") == ("to_return", "B-01-1")
+    refused = scan(engine, "44444444-0001-1")
+    assert refused.feedback.msg.key == "iss_order_cancelled_now" and not refused.changed
+    assert scan(engine, Command.DONE).feedback.msg.key == "iss_order_cancelled_now"
+    assert scan(engine, Command.CANCEL).session is None
+    assert state(store, "44444444-0001-1") == ("to_return", "B-01-1")
+    assert (
+        store.scalar("SELECT count(*) FROM journal WHERE kind = 'issued' AND parcel = '44444444-0001-1'") == 0
+    )
+    assert store.scalar("SELECT count(*) FROM claims") == 0
+
+
+def test_a_late_cancellation_still_cancels(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    code = {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": code_hmac(KEY, "5555")}
+    put(store, updates(code, mid="p9", version=9))
+    r = put(store, updates({"type": "cancel_order", "order": "33333333"}, mid="x3", version=3))
+    assert (r.outcome, r.counts["to_return"]) == ("applied", 1)
+    assert store.scalar("SELECT version FROM document_versions WHERE key = 'order:33333333'") == 9
+
+
+def test_an_unknown_order_rejects_the_whole_batch(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    before = domain(store)
+    deadline = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
+    r = put(store, updates(deadline, {"type": "cancel_order", "order": "00000000"}, mid="bad", version=1))
+    assert r.outcome == "rejected"
+    assert r.reason == "invalid updates: $.body.updates[1].order: unknown order '00000000'"
+    assert domain(store) == before  # the deadline before it was rolled back too
+    assert inbox_row(store, "bad") == ("updates", 1, "rejected", r.reason)
+
+
+# -- rotated pickup codes -----------------------------------------------------------------------
+
+
+def at(engine: Engine, moment: datetime) -> None:
+    assert isinstance(engine.clock, StepClock)
+    engine.clock.now = moment
+
+
+def finds(engine: Engine, code: str) -> str:
+    key = scan(engine, code, keyed=True).feedback.msg.key
+    if key == "iss_found":
+        scan(engine, Command.CANCEL)
+    return key
+
+
+def test_the_old_pickup_code_works_within_the_grace_window_only(stocked: tuple[Store, Engine]) -> None:
+    store, engine = stocked
+    code = {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": code_hmac(KEY, "5555")}
+    assert put(store, updates({**code, "grace_hours": 24}, mid="p1", version=1)).counts["codes"] == 1
+    row = store.conn.execute(
+        "SELECT pickup_code_hmac, prev_pickup_code_hmac, prev_valid_until FROM orders WHERE id = '33333333'"
+    ).fetchone()
+    assert tuple(row) == (code_hmac(KEY, "5555"), code_hmac(KEY, "3333"), "2026-11-26T06:00:00+00:00")
+    at(engine, NOW + timedelta(hours=23))
+    assert [finds(engine, c) for c in ("5555", "3333", "33333333*3333", "33333333*5555")] == ["iss_found"] * 4
+    at(engine, NOW + timedelta(hours=24))  # the window has ended (the clock ticks a second per scan)
+    assert [finds(engine, c) for c in ("3333", "33333333*3333")] == ["unknown_code"] * 2
+    assert [finds(engine, c) for c in ("5555", "33333333*5555")] == ["iss_found"] * 2
+    # the same code again changes nothing; an older rotation arriving late is stale
+    before = domain(store)
+    assert put(store, updates(code, mid="p1-again", version=2)).counts["unchanged"] == 1
+    before["document_versions"] = [("order:33333333", 2)]  # only central's version moved on
+    assert domain(store) == before
+    old = {**code, "pickup_code_hmac": code_hmac(KEY, "7777")}
+    assert put(store, updates(old, mid="p0", version=1)).outcome == "stale"
+    assert finds(engine, "7777") == "unknown_code"
+
+
+def test_no_grace_invalidates_the_old_code_at_once_and_the_qr_token_follows_the_update(
+    stocked: tuple[Store, Engine],
+) -> None:
+    store, engine = stocked
+    at(engine, NOW)
+    code = {"type": "pickup_code", "order": "22222222", "pickup_code_hmac": code_hmac(KEY, "808080")}
+    put(store, updates({**code, "grace_hours": 0}, mid="p1", version=1))
+    assert finds(engine, "222222") == "unknown_code"
+    assert finds(engine, "808080") == "iss_found"
+    assert finds(engine, "PVZQR:qr-token-22") == "iss_found"  # left out: the QR token is kept
+    qr = {**code, "qr_token_hmac": code_hmac(KEY, "qr-new")}
+    put(store, updates(qr, mid="p2", version=2))
+    assert (finds(engine, "PVZQR:qr-token-22"), finds(engine, "PVZQR:qr-new")) == (
+        "unknown_code",
+        "iss_found",
+    )
+    put(store, updates({**code, "qr_token_hmac": None}, mid="p3", version=3))
+    assert store.scalar("SELECT qr_token_hmac FROM orders WHERE id = '22222222'") is None
+    data = [
+        json.loads(r[0])
+        for r in store.conn.execute("SELECT data FROM journal WHERE kind = 'pickup_code_changed'")
+    ]
+    assert data[0] == {"order": "22222222", "code": True, "qr": False, "previous_valid_until": None}
+    assert [d["qr"] for d in data] == [False, True, True]
+
+
+# -- rejections ---------------------------------------------------------------------------------
+
+GOOD = json.loads(updates({"type": "cancel_order", "order": "22222222"}, mid="m-ok", version=1))
+MALFORMED: dict[str, tuple[bytes, str | None, str]] = {
+    # name: (payload, id the record is kept under, a piece of the logged reason)
+    "not json": (b"cancel order 22222222", None, "JSON is malformed"),
+    "empty": (b"", None, "Input data was truncated"),
+    "not utf-8": (b'{"id": "\xff\xfe"}', None, "invalid"),
+    "not utf-8 in a field": (b'{"type": "updates", "id": "m-\xff"}', None, "not UTF-8"),
+    "an array": (b"[1, 2]", None, "Expected `object`, got `array` - at `$`"),
+    "deeply nested": (b'{"id": "m-deep", "body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None, "$"),
+    "10 MB": (b'{"id": "m-big", "pad": "' + b"x" * 10_000_000 + b'"}', None, "more than the limit"),
+    "no type": (json.dumps({k: v for k, v in GOOD.items() if k != "type"}).encode(), "m-ok", "`type`"),
+    "unknown type": (json.dumps({**GOOD, "type": "refund"}).encode(), "m-ok", "Invalid value 'refund'"),
+    "wrong schema": (json.dumps({**GOOD, "body": {"orders": []}}).encode(), "m-ok", "at `$.body`"),
+    "string version": (json.dumps({**GOOD, "version": "1"}).encode(), "m-ok", "`$.version`"),
+    "float version": (json.dumps({**GOOD, "version": 1.0}).encode(), "m-ok", "`$.version`"),
+    "zero version": (json.dumps({**GOOD, "version": 0}).encode(), "m-ok", "`$.version`"),
+    "bad id": (json.dumps({**GOOD, "id": "has space"}).encode(), None, "`$.id`"),
+    "long id": (json.dumps({**GOOD, "id": "x" * 65}).encode(), None, "`$.id`"),
+    "unknown envelope field": (json.dumps({**GOOD, "priority": 1}).encode(), "m-ok", "`priority`"),
+    "unknown update field": (
+        updates({"type": "cancel_order", "order": "22222222", "why": "x"}, mid="m-ok", version=1),
+        "m-ok",
+        "`why` - at `$.body.updates[0]`",
+    ),
+    "grace too long": (
+        updates(
+            {"type": "pickup_code", "order": "22222222", "pickup_code_hmac": "a" * 64, "grace_hours": 73},
+            mid="m-ok",
+            version=1,
+        ),
+        "m-ok",
+        "$.body.updates[0].grace_hours",
+    ),
+    "unknown parcel": (
+        updates(
+            {"type": "deadline", "parcel": "00000000-0000-0", "deadline": "2026-12-01"}, mid="m-ok", version=1
+        ),
+        "m-ok",
+        "$.body.updates[0].parcel: unknown parcel",
+    ),
+    "supply version differs": (
+        json.dumps({"id": "m-ok", "type": "supply", "version": 2, "body": s9().to_json()}).encode(),
+        "m-ok",
+        "$.version: 2 is not $.body.version 1",
+    ),
+    "bad supply reference": (
+        wrap(
+            "supply",
+            json.dumps({**s9().to_json(), "orders": [{"id": "X", "customer": "Я"}]}).encode(),
+            message_id="m-ok",
+            version=1,
+        ),
+        "m-ok",
+        "$.body.parcels[0].order: unknown order",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_a_malformed_message_is_rejected_whole_logged_and_counted(
+    stocked: tuple[Store, Engine], caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    store, _ = stocked
+    payload, mid, reason = MALFORMED[name]
+    before = domain(store)
+    caplog.set_level(logging.WARNING, logger="pvz.sync.inbox")
+    result = put(store, payload)
+    assert (result.outcome, result.id) == ("rejected", mid)
+    assert reason in str(result.reason)
+    assert len(str(result.reason)) <= 301
+    assert domain(store) == before
+    logged = [r.getMessage() for r in caplog.records if r.name == "pvz.sync.inbox"]
+    assert len(logged) == 1 and "rejected" in logged[0] and str(result.reason) in logged[0]
+    assert (counter(store, "inbox_rejected"), counter(store, "inbox_rejected:manifest")) == (1, 1)
+    rows = store.conn.execute("SELECT id, outcome, reason FROM inbox_messages").fetchall()
+    assert [tuple(r) for r in rows] == ([] if mid is None else [(mid, "rejected", result.reason)])
+
+
+def test_a_rejected_id_may_come_again_fixed_but_an_applied_one_never_changes(
+    stocked: tuple[Store, Engine], caplog: pytest.LogCaptureFixture
+) -> None:
+    store, _ = stocked
+    assert put(store, MALFORMED["unknown envelope field"][0]).outcome == "rejected"
+    assert put(store, json.dumps(GOOD).encode()).outcome == "applied"
+    assert inbox_row(store, "m-ok") == ("updates", 1, "applied", None)
+    before = domain(store)
+    assert put(store, MALFORMED["unknown envelope field"][0]).outcome == "rejected"
+    assert inbox_row(store, "m-ok") == ("updates", 1, "applied", None)
+    caplog.set_level(logging.WARNING, logger="pvz.sync.inbox")
+    reused = put(store, supply(s9(), mid="m-ok"))
+    assert (reused.outcome, reused.reason) == ("duplicate", "already applied as updates version 1")
+    assert "duplicate message m-ok" in caplog.text
+    assert domain(store) == before
+    assert counter(store, "inbox_rejected") == 2
+
+
+def test_counters_name_the_topic_kind(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    put(store, b"junk", topic="file")
+    put(store, b"junk", topic="pvz/v1/test-site/pvz-test-0001/manifest")
+    put(store, supply(s9(), mid="f1"), topic="file")
+    names = dict(store.conn.execute("SELECT name, value FROM sync_counters").fetchall())
+    assert names == {
+        "inbox_rejected": 2,
+        "inbox_rejected:file": 1,
+        "inbox_rejected:manifest": 1,
+        "inbox_applied": 1,
+        "inbox_applied:file": 1,
+    }
+
+
+def test_the_size_limit_is_checked_before_decoding(stocked: tuple[Store, Engine]) -> None:
+    store, _ = stocked
+    pad = MAX_MESSAGE_BYTES - len(supply(s9(), mid="edge")) - 20
+    body = {**s9().to_json(), "carrier": "Test Carrier"}
+    raw = wrap("supply", json.dumps(body).encode() + b" " * pad, message_id="edge", version=1)
+    assert len(raw) <= MAX_MESSAGE_BYTES and put(store, raw).outcome == "applied"
+    over = raw + b" " * (MAX_MESSAGE_BYTES - len(raw) + 1)
+    assert put(store, over).outcome == "rejected"
+
+
+# -- the docs ---------------------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_the_documented_envelopes_apply_to_the_documented_manifest(tmp_path: Path) -> None:
+    store = new_store(tmp_path / "pvz.db")
+    import_manifest(store, load_manifest_file(DOCS / "examples" / "manifest.json"), now=NOW.isoformat())
+    blocks = [
+        block.split("```", 1)[0]
+        for name in ("manifest.md", "updates.md")
+        for block in (DOCS / name).read_text(encoding="utf-8").split("```json\n")[1:]
+    ]
+    envelopes = [b.encode() for b in blocks if '"body"' in b]
+    assert len(envelopes) == 2
+    results = [put(store, raw) for raw in envelopes]
+    assert [(r.outcome, r.id) for r in results] == [
+        ("applied", "sup-SUP-2026-000124-v1"),
+        ("applied", "upd-000000871"),
+    ]
+    assert (results[1].counts["cancelled"], results[1].counts["codes"]) == (1, 1)
+    store.close()
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+
+def test_pvz_manifest_apply_takes_an_envelope(
+    stocked: tuple[Store, Engine], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, _ = stocked
+    assert store.path is not None
+    db = str(store.path)
+    good, bad = tmp_path / "m.json", tmp_path / "bad.json"
+    good.write_bytes(supply(s9(), mid="cli-1"))
+    bad.write_bytes(MALFORMED["unknown envelope field"][0])
+    assert main(["manifest", "apply", str(good), "--store", db]) == 0
+    assert "message cli-1: applied: parcels 1, orders 1" in capsys.readouterr().out
+    assert main(["manifest", "apply", str(good), "--store", db]) == 0
+    assert "message cli-1: duplicate (already applied)" in capsys.readouterr().out
+    assert main(["manifest", "apply", str(bad), "--store", db]) == 2
+    assert (
+        "message m-ok rejected: invalid message: Object contains unknown field `priority`"
+        in capsys.readouterr().err
+    )
+    assert main(["manifest", "apply", str(tmp_path / "none.json"), "--store", db]) == 2
+    assert inbox_row(store, "cli-1") == ("supply", 1, "applied", None)
+
+
+# -- anything at all ----------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=16,
+)
+VALID = [
+    supply(s9(2, "99999999-0007-1"), mid="h-supply"),
+    updates({"type": "cancel_order", "order": "22222222"}, mid="h-cancel", version=3),
+    updates(
+        {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": "ab" * 32, "grace_hours": 5},
+        {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-24"},
+        mid="h-code",
+        version=4,
+    ),
+]
+ENVELOPES = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["h-1", "", "x" * 65]) | st.text(max_size=8),
+        "type": st.sampled_from(["supply", "updates", "cancel"]) | JSON,
+        "version": st.integers(min_value=-2, max_value=2**64) | JSON,
+        "body": JSON | st.sampled_from([json.loads(v)["body"] for v in VALID]),
+    },
+    optional={"extra": JSON},
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    raw = draw(st.sampled_from(VALID))
+    at = draw(st.integers(0, len(raw)))
+    cut = draw(st.integers(0, 4))
+    return raw[:at] + draw(st.binary(max_size=4)) + raw[at + cut :]
+
+
+PAYLOADS = (
+    st.binary(max_size=300)
+    | JSON.map(lambda v: json.dumps(v).encode())
+    | ENVELOPES.map(lambda v: json.dumps(v).encode())
+    | mutated()
+    | st.sampled_from(VALID)
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=PAYLOADS)
+def test_any_bytes_give_a_result_and_change_nothing_unless_applied(
+    stocked: tuple[Store, Engine], raw: bytes
+) -> None:
+    store, _ = stocked
+    before = domain(store)
+    result = put(store, raw)
+    assert isinstance(result, InboxResult)
+    assert result.outcome in ("applied", "stale", "duplicate", "rejected")
+    assert (result.reason is None) == (result.outcome == "applied")
+    if result.outcome != "applied":
+        assert domain(store) == before
+    assert not store.conn.in_transaction

@@ -1,0 +1,298 @@
+"""A real Mosquitto with TLS client certificates and the ACL of `pvz pki`: who may publish and read what."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from sync import pki
+from tests.broker import Broker
+
+WAIT_S = 10.0  # how long a client waits for what must come; nothing waits for what must not
+NOT_AUTHORIZED = 0x87
+
+
+def publish_props(**values: object) -> Properties:
+    """MQTT 5 PUBLISH properties (paho's Properties class has no type hints)."""
+    props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    for name, value in values.items():
+        setattr(props, name, value)
+    return props
+
+
+class TlsBroker(Broker):
+    """The test broker run with the config that `pvz pki` renders, reading the files of DIR/broker/."""
+
+    def __init__(self, pki_dir: Path, workdir: Path) -> None:
+        super().__init__(workdir)
+        self.pki_dir = pki_dir
+
+    def write_config(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        conf = pki.render_broker_conf(
+            self.pki_dir / "broker",
+            listener=f"{self.port} 127.0.0.1",
+            data=str(self.workdir),
+            log=f"file {self.log}",
+        )
+        if os.geteuid() == 0:  # else mosquitto switches to its own user, who cannot read pytest's 0700 dirs
+            conf += "user root\n"
+        self.config.write_text(conf, encoding="utf-8")
+
+    def creds(self, who: str) -> Path:
+        """The directory `pvz pki` wrote for a device id or a hub-<name>."""
+        if who.startswith(pki.HUB_PREFIX):
+            return self.pki_dir / "hubs" / who.removeprefix(pki.HUB_PREFIX)
+        return self.pki_dir / "devices" / who
+
+    def reload(self) -> None:
+        """SIGHUP: mosquitto reads the ACL and the CRL again; wait until its log says it did."""
+        assert self.proc is not None
+        before = self.log.read_text(encoding="utf-8").count("Reloading config")
+        self.proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: self.log.read_text(encoding="utf-8").count("Reloading config") > before)
+
+
+def wait_until(check: Callable[[], bool], timeout: float = WAIT_S) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+class Peer:
+    """One MQTT 5 client over TLS that records CONNACK, SUBACK and PUBACK reason codes and messages."""
+
+    def __init__(self, port: int, ca: Path, creds: Path | None, client_id: str = "") -> None:
+        self.port = port
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        cert, key = (str(creds / "client.crt"), str(creds / "client.key")) if creds else (None, None)
+        self.client.tls_set(ca_certs=str(ca), certfile=cert, keyfile=key)
+        self.connack: ReasonCode | None = None
+        self.error: str | None = None
+        self.subacks: dict[int, list[ReasonCode]] = {}
+        self.pubacks: dict[int, ReasonCode] = {}
+        self.messages: list[mqtt.MQTTMessage] = []  # appended by paho's thread, read by the test's
+        self.client.on_connect = lambda _c, _u, _f, code, _p: setattr(self, "connack", code)
+        self.client.on_disconnect = lambda _c, _u, _f, code, _p: setattr(
+            self, "error", self.error or str(code)
+        )
+        self.client.on_subscribe = lambda _c, _u, mid, codes, _p: self.subacks.__setitem__(mid, codes)
+        self.client.on_publish = lambda _c, _u, mid, code, _p: self.pubacks.__setitem__(mid, code)
+        self.client.on_message = lambda _c, _u, message: self.messages.append(message)
+
+    def connect(self) -> bool:
+        """True once the broker accepted the connection; False when it refused it, at TLS or MQTT level."""
+        try:
+            self.client.connect("127.0.0.1", self.port, keepalive=30)
+        except OSError as exc:  # ssl.SSLError included: the handshake failed
+            self.error = f"{type(exc).__name__}: {exc}"
+            return False
+        self.client.loop_start()
+        assert wait_until(lambda: self.connack is not None or self.error is not None), "no answer to CONNECT"
+        return self.connack is not None and not self.connack.is_failure and self.error is None
+
+    def subscribe(self, topic: str) -> list[int]:
+        _, mid = self.client.subscribe(topic, qos=1)
+        assert mid is not None
+        assert wait_until(lambda: mid in self.subacks), f"no SUBACK for {topic}"
+        return [rc.value for rc in self.subacks[mid]]
+
+    def publish(self, topic: str, payload: bytes, *, qos: int = 1, props: Properties | None = None) -> int:
+        """The PUBACK's reason code (QoS 1), or 0 once a QoS 0 message has left."""
+        info = self.client.publish(topic, payload, qos=qos, properties=props)
+        if qos == 0:
+            info.wait_for_publish(WAIT_S)
+            return 0
+        assert wait_until(lambda: info.mid in self.pubacks), f"no PUBACK for {topic}"
+        return self.pubacks[info.mid].value
+
+    def next_message(self, topic: str) -> mqtt.MQTTMessage:
+        """The first message on `topic`; everything that arrived before it stays in `messages`."""
+        assert wait_until(lambda: any(m.topic == topic for m in self.messages)), f"nothing on {topic}"
+        return next(m for m in self.messages if m.topic == topic)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def make_site(root: Path) -> TlsBroker:
+    """Site s1 with devices dev-a and dev-b and hub-central, and its broker running."""
+    pki.init(root / "pki", "s1")
+    for device in ("dev-a", "dev-b"):
+        pki.device(root / "pki", "s1", device)
+    pki.hub(root / "pki", "central")
+    broker = TlsBroker(root / "pki", root / "broker")
+    broker.start()
+    return broker
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsBroker]:
+    broker = make_site(tmp_path_factory.mktemp("security"))
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture
+def connect(site: TlsBroker) -> Iterator[Callable[..., Peer]]:
+    """connect("dev-a") → a connected Peer with dev-a's certificate, closed after the test."""
+    peers: list[Peer] = []
+
+    def make(who: str | Path | None, *, client_id: str = "", ok: bool = True) -> Peer:
+        """`who`: a device id or hub-<name> of the site, another directory of `pvz pki`, or no certificate."""
+        creds = site.creds(who) if isinstance(who, str) else who
+        peer = Peer(site.port, site.pki_dir / "ca.crt", creds, client_id)
+        peers.append(peer)
+        assert peer.connect() is ok, peer.error or f"CONNACK {peer.connack}"
+        return peer
+
+    yield make
+    for peer in peers:
+        peer.close()
+
+
+def test_a_device_publishes_its_events_and_the_hub_receives_them(connect: Callable[..., Peer]) -> None:
+    hub = connect("hub-central")
+    assert hub.subscribe("$share/hubs/pvz/v1/+/+/events") == [1]
+    dev_a = connect("dev-a")
+    assert dev_a.publish("pvz/v1/s1/dev-a/events", b"batch-1") == 0
+    assert hub.next_message("pvz/v1/s1/dev-a/events").payload == b"batch-1"
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "pvz/v1/s1/dev-b/events",  # another device's events
+        "pvz/v1/s1/dev-b/status",
+        "pvz/v1/s2/dev-a/events",  # its own id at another site
+        "pvz/v1/s1/dev-a/manifest",  # its own downstream: only the central side writes there
+        "pvz/v1/replies/s1/dev-b/hub-central",  # a reply in another device's name
+        "pvz/v1/s1/dev-a",
+    ],
+)
+def test_a_device_cannot_publish_as_anyone_else(connect: Callable[..., Peer], topic: str) -> None:
+    hub = connect("hub-central")
+    hub.subscribe("pvz/v1/+/+/#")
+    hub.subscribe("pvz/v1/replies/#")
+    dev_a = connect("dev-a")
+    assert dev_a.publish(topic, b"forged") == NOT_AUTHORIZED  # MQTT 5 PUBACK: Not authorized
+    dev_a.publish(topic, b"forged-qos0", qos=0)  # dropped without a word
+    assert dev_a.publish("pvz/v1/s1/dev-a/events", b"barrier") == 0
+    hub.next_message("pvz/v1/s1/dev-a/events")  # one publisher, one subscriber: in order
+    assert [m.payload for m in hub.messages] == [b"barrier"]
+
+
+def test_a_device_reads_its_own_downstream_and_nothing_of_another_device(
+    connect: Callable[..., Peer],
+) -> None:
+    hub = connect("hub-central")
+    hub.client.publish("pvz/v1/s1/dev-b/config", b"b-retained", qos=1, retain=True).wait_for_publish(WAIT_S)
+    hub.client.publish("pvz/v1/s1/dev-a/config", b"a-retained", qos=1, retain=True).wait_for_publish(WAIT_S)
+    dev_a = connect("dev-a")
+    # mosquitto's acl_file does not judge SUBSCRIBE (the SUBACK grants); it filters every message
+    # at delivery, retained ones included. A broker that refuses at SUBACK would answer 0x87.
+    for topic in ("pvz/v1/s1/dev-b/config", "pvz/v1/s1/dev-b/manifest", "pvz/v1/#"):
+        assert dev_a.subscribe(topic) in ([1], [NOT_AUTHORIZED])
+    assert dev_a.subscribe("pvz/v1/s1/dev-a/config") == [1]
+    assert dev_a.next_message("pvz/v1/s1/dev-a/config").payload == b"a-retained"
+    assert dev_a.subscribe("pvz/v1/s1/dev-a/manifest") == [1]
+    assert hub.publish("pvz/v1/s1/dev-b/manifest", b"for-b") == 0
+    assert hub.publish("pvz/v1/s1/dev-a/manifest", b"for-a") == 0
+    dev_a.next_message("pvz/v1/s1/dev-a/manifest")  # from one publisher in order: for-b came first
+    # (pvz/v1/# overlaps the device's own subscriptions, so its own messages may come twice)
+    assert {(m.topic, m.payload) for m in dev_a.messages} == {
+        ("pvz/v1/s1/dev-a/config", b"a-retained"),
+        ("pvz/v1/s1/dev-a/manifest", b"for-a"),
+    }
+    for topic in ("pvz/v1/s1/dev-a/config", "pvz/v1/s1/dev-b/config"):  # leave no retained state behind
+        hub.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(WAIT_S)
+
+
+def test_a_command_is_answered_on_the_reply_topic_of_the_device(connect: Callable[..., Peer]) -> None:
+    hub, dev_a = connect("hub-central"), connect("dev-a")
+    reply_topic = "pvz/v1/replies/s1/dev-a/hub-central"
+    assert hub.subscribe(reply_topic) == [1]
+    assert dev_a.subscribe("pvz/v1/s1/dev-a/cmd") == [1]
+    request = publish_props(ResponseTopic=reply_topic, CorrelationData=b"cmd-42")
+    assert hub.publish("pvz/v1/s1/dev-a/cmd", b'{"cmd": "ping"}', props=request) == 0
+    asked: Any = dev_a.next_message("pvz/v1/s1/dev-a/cmd").properties
+    reply = publish_props(CorrelationData=asked.CorrelationData)
+    assert dev_a.publish(asked.ResponseTopic, b'{"ok": true}', props=reply) == 0
+    answer: Any = hub.next_message(reply_topic)
+    assert (answer.payload, answer.properties.CorrelationData) == (b'{"ok": true}', b"cmd-42")
+
+
+def leave_with_will(peer: Peer, will: str) -> None:
+    """Connect with a will, then leave with MQTT 5's "Disconnect with will message": the will is due."""
+    peer.client.will_set(will, b"offline", qos=1)
+    assert peer.connect()
+    peer.client.disconnect(reasoncode=ReasonCode(PacketTypes.DISCONNECT, "Disconnect with will message"))
+    assert wait_until(lambda: peer.error is not None)
+    peer.client.loop_stop()
+
+
+def test_a_will_in_another_devices_name_is_dropped(connect: Callable[..., Peer], site: TlsBroker) -> None:
+    hub = connect("hub-central")
+    hub.subscribe("pvz/v1/s1/+/status")
+    for will in ("pvz/v1/s1/dev-b/status", "pvz/v1/s1/dev-a/status"):
+        leave_with_will(Peer(site.port, site.pki_dir / "ca.crt", site.creds("dev-a")), will)
+    hub.next_message("pvz/v1/s1/dev-a/status")
+    assert [m.topic for m in hub.messages] == ["pvz/v1/s1/dev-a/status"]
+
+
+def test_a_client_id_cannot_push_another_device_off(connect: Callable[..., Peer]) -> None:
+    dev_b = connect("dev-b", client_id="pvz-counter")
+    assert dev_b.subscribe("pvz/v1/s1/dev-b/manifest") == [1]
+    connect("dev-a", client_id="pvz-counter")  # the broker uses the certificate's CN as client id
+    assert connect("hub-central").publish("pvz/v1/s1/dev-b/manifest", b"still-there") == 0
+    assert dev_b.next_message("pvz/v1/s1/dev-b/manifest").payload == b"still-there"
+    assert dev_b.error is None
+
+
+def test_a_client_without_a_certificate_is_refused(connect: Callable[..., Peer]) -> None:
+    assert connect(None, ok=False).connack is None  # refused in the TLS handshake
+
+
+def test_a_certificate_from_another_ca_is_refused(connect: Callable[..., Peer], tmp_path: Path) -> None:
+    pki.init(tmp_path / "rogue", "s1")  # the same site name and device id, another CA
+    assert connect(pki.device(tmp_path / "rogue", "s1", "dev-a"), ok=False).connack is None
+
+
+def test_a_revoked_device_is_refused_after_a_reload(tmp_path: Path) -> None:
+    broker = make_site(tmp_path)
+    kept = tmp_path / "dev-b-kept"  # what a stolen device still holds
+    shutil.copytree(broker.creds("dev-b"), kept)
+    peers: list[Peer] = []
+
+    def attempt(creds: Path) -> bool:
+        peers.append(Peer(broker.port, broker.pki_dir / "ca.crt", creds))
+        return peers[-1].connect()
+
+    try:
+        assert attempt(kept)
+        pki.revoke(broker.pki_dir, device_id="dev-b")
+        broker.reload()
+        assert peers[0].publish("pvz/v1/s1/dev-b/events", b"late") == NOT_AUTHORIZED  # open, but no ACL
+        assert not attempt(kept)
+        assert attempt(broker.creds("dev-a"))
+        assert "user dev-b" not in (broker.pki_dir / "broker" / "acl").read_text(encoding="utf-8")
+    finally:
+        for peer in peers:
+            peer.close()
+        broker.stop()
