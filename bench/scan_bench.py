@@ -54,6 +54,7 @@ T_HISTORY = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 # Stations of the scan phase: one clerk accepts, one places, one serves the counter.
 ACC, PLACE, COUNTER = "acceptance", "placement", "counter"
+STATIONS = (ACC, PLACE, COUNTER)
 WARMUP_ROUNDS = 10
 MIN_SCANS_PER_ROUND = 7  # accept 1 + place 2 + find, take, done 3 + refusal 1
 
@@ -463,6 +464,19 @@ def _load(path: Path, rows: _Rows, cells: list[tuple[Any, ...]]) -> dict[str, fl
     }
 
 
+BADGE = "BADGE-BENCH"
+
+
+def sign_in(engine: Engine) -> None:
+    """Only a signed-in clerk can scan: provision a badge and scan it at every station used."""
+    with engine.store.transaction() as conn:
+        conn.execute("INSERT OR IGNORE INTO clerks (badge, name) VALUES (?, 'Bench')", (BADGE,))
+    for station in sorted(STATIONS):
+        result = engine.handle(station, BADGE)
+        if result.feedback.msg.key not in ("signed_in", "already_signed_in"):
+            raise RuntimeError(f"could not sign in at {station}: {result.feedback.msg.key}")
+
+
 def build_store(
     path: Path, parcels: int, need: int, rng: random.Random, progress: Callable[[str], None]
 ) -> Fixture:
@@ -751,6 +765,7 @@ def run(config: BenchConfig, progress: Callable[[str], None] = lambda _: None) -
             }
             docs = Documents(site="bench-site", device_id=DEVICE, lang="ru")
             engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs)
+            sign_in(engine)
             scanner, wall = drive(engine, fx, config.scans, rng)
         finally:
             store.close()
