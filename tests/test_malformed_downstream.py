@@ -10,6 +10,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import CallbackAPIVersion
 
 from device.config import load_config
 from device.wiring import build_runtime, open_store
@@ -76,7 +77,7 @@ path = "codes.txt"
         stop = asyncio.Event()
         task = asyncio.create_task(service.run(stop))
         await service.link.wait_connected(10)
-        sender = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        sender = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         sender.connect("127.0.0.1", broker.port)
         sender.loop_start()
         try:
