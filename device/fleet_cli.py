@@ -16,13 +16,12 @@ from typing import Any, TextIO
 
 from device.exc import PvzError
 from sync.desired_config import DesiredConfigError, parse_desired
-from sync.topics import Topics, all_devices, parse
+from sync.topics import Topics, all_devices, parse, replies_for, reply_topic
 from sync.transport import Inbound, MqttLink, PublishProps, TlsSettings
 
 CONNECT_TIMEOUT_S = 10.0
 LIST_WINDOW_S = 1.5  # how long retained status messages are collected: they arrive right after SUBSCRIBE
 CMD_TIMEOUT_S = 10.0
-REPLY_ROOT = "pvz/fleet/replies"  # outside pvz/v1/…: nothing here is a device's topic
 
 
 class FleetError(PvzError):
@@ -179,13 +178,14 @@ async def _cmd(args: argparse.Namespace, out: TextIO) -> int:
     try:
         devices = await targets(link, target, args.window)
         nonce = uuid.uuid4().hex
-        reply_topic = f"{REPLY_ROOT}/{nonce}"
         answers: dict[str, dict[str, Any]] = {}
         sent: dict[str, str] = {}  # "site/device" → command id
         everyone = asyncio.Event()
 
         def on_reply(msg: Inbound) -> None:
-            who = (msg.prop("CorrelationData") or b"").decode("utf-8", "replace").partition(":")[2]
+            # pvz/v1/replies/<site>/<device>/<nonce>: the ACL lets only that device write there
+            parts = msg.topic.split("/")
+            who = f"{parts[3]}/{parts[4]}" if len(parts) == 6 else ""
             try:
                 body = json.loads(msg.payload)
             except (UnicodeDecodeError, json.JSONDecodeError):
@@ -195,13 +195,13 @@ async def _cmd(args: argparse.Namespace, out: TextIO) -> int:
                 if len(answers) == len(sent):
                     everyone.set()
 
-        link.subscribe(reply_topic, on_reply)
+        link.subscribe(replies_for(nonce), on_reply)
         # Every request is made before the first is sent: an early answer must not look like the last.
         bodies = {t: request(args.name, cmd_args, expires_s=expires, now=datetime.now(UTC)) for t in devices}
         sent.update({f"{t.site}/{t.device}": body["id"] for t, body in bodies.items()})
         for topics, body in bodies.items():
             props = PublishProps(
-                response_topic=reply_topic,
+                response_topic=reply_topic(topics.site, topics.device, nonce),
                 correlation_data=f"{nonce}:{topics.site}/{topics.device}".encode(),
                 message_expiry=max(1, math.ceil(expires)),
                 content_type="application/json",

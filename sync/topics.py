@@ -52,3 +52,14 @@ def parse(topic: str) -> tuple[str, str, str] | None:
     if len(parts) != 5 or "/".join(parts[:2]) != ROOT:
         return None
     return parts[2], parts[3], parts[4]
+
+
+def reply_topic(site: str, device: str, nonce: str) -> str:
+    """Where a device answers one requester's command: under its own replies prefix, which the
+    broker's ACL lets only that device write (the topic itself proves who answered)."""
+    return f"{ROOT}/replies/{site}/{device}/{nonce}"
+
+
+def replies_for(nonce: str) -> str:
+    """What a requester subscribes to: every device's answer to its `nonce`."""
+    return f"{ROOT}/replies/+/+/{nonce}"
