@@ -48,6 +48,11 @@ def _run(args: argparse.Namespace) -> int:
 
     config_file = Path(args.config)
     config = load_config(config_file)
+    if config.mqtt.host is not None:
+        from sync.desired_config import DesiredConfig
+
+        # The desired config last pushed by the central side stays in force across restarts.
+        config, _ = DesiredConfig(config_file).effective()
     store = open_store(config, config_file, owner=True)
     try:
         runtime = build_runtime(config, config_file, store)

@@ -13,7 +13,7 @@ from device.config import Config, resolve_path
 from device.engine import Result
 from device.runtime import Runtime
 from sync import commands, desired_config, diagnostics
-from sync.actions import DeviceActions, DeviceContext
+from sync.actions import DeviceActions, DeviceContext, apply_live
 from sync.commands import CommandProcessor
 from sync.desired_config import DesiredConfig
 from sync.inbox_service import InboxService
@@ -66,6 +66,9 @@ class SyncService:
             status=self.status,
             sync_now=self.sync_now,
         )
+        self.ctx = ctx
+        # A pushed config takes effect now where it can (language, returns, clerks), else at restart.
+        self.desired.on_applied = self._apply_live
         self.commands = CommandProcessor(self.store, DeviceActions(ctx).table())
         commands.serve(self.link, self.topics, self.commands)
         self.reporter = StatusReporter(
@@ -79,6 +82,10 @@ class SyncService:
         self._previous = runtime.on_result
         runtime.on_result = self._on_result
 
+    def _apply_live(self, config: Config) -> None:
+        report = apply_live(self.ctx, config)
+        log.info("desired config in force: %s", report)
+
     def _on_result(self, result: Result) -> None:
         """Every committed scan may have written events: wake the publisher at once."""
         if self._previous is not None:
@@ -87,7 +94,7 @@ class SyncService:
 
     def _status_message(self) -> dict[str, Any]:
         return device_status(
-            self.store, self.config, config_report=self.desired.report(), now=self.runtime.engine.clock()
+            self.store, self.ctx.config, config_report=self.desired.report(), now=self.runtime.engine.clock()
         )
 
     def _telemetry(self) -> dict[str, Any]:

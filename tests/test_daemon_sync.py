@@ -90,3 +90,31 @@ name = "Ива Н."
         hub_store.acked("pvz-run-0001")
         == sqlite3.connect(db).execute("SELECT max(seq) FROM journal").fetchone()[0]
     )
+
+
+def test_a_pushed_config_takes_effect_live_in_the_daemon(tmp_path: Path) -> None:
+    from device.config import load_config
+    from device.wiring import build_runtime, open_store
+    from sync.service import SyncService
+
+    config_file = tmp_path / "pvz.toml"
+    config_file.write_text(
+        f'[device]\nid = "pvz-live-0001"\nsite = "lab"\n[store]\npath = "pvz.db"\n'
+        f'[security]\npickup_key = "{"ab" * 16}"\n[mqtt]\nhost = "127.0.0.1"\nport = 1\n'
+        '[[stations]]\nname = "c"\n[[stations.scanners]]\nbackend = "stdin"\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    store = open_store(config, config_file, owner=True)
+    try:
+        runtime = build_runtime(config, config_file, store)
+        service = SyncService(runtime, config, config_file)
+        assert runtime.lang == "ru"
+        report = service.desired.apply(
+            json.dumps({"version": 1, "config": {"device": {"language": "en"}}}).encode()
+        )
+        assert report["applied"] is True
+        assert runtime.lang == "en" and runtime.engine.docs.lang == "en"
+        assert service._status_message()["config"]["version"] == 1
+    finally:
+        store.close()
