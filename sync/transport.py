@@ -130,6 +130,8 @@ class MqttLink:
         self.client.on_connect_fail = self._bridge(lambda *_: self.count("connect_failures"))
         self.client.on_disconnect = self._bridge(self._handle_disconnect)
         self.client.on_publish = self._bridge(self._handle_publish)
+        self.client.on_subscribe = self._bridge(self._handle_subscribe)
+        self._suback_mid: int | None = None
         self.client.on_message = self._on_message_thread
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -229,13 +231,21 @@ class MqttLink:
         present = bool(getattr(flags, "session_present", False))
         log.info("MQTT connected to %s:%s (session present: %s)", self.host, self.port, present)
         if self._handlers:
-            self.client.subscribe([(f, SubscribeOptions(qos=q)) for f, (q, _, _) in self._handlers.items()])
-        self._up.set()
+            # "Up" means subscribed: a message published to us once we are up is not lost.
+            _, self._suback_mid = self.client.subscribe(
+                [(f, SubscribeOptions(qos=q)) for f, (q, _, _) in self._handlers.items()]
+            )
+        else:
+            self._up.set()
         for listener in list(self._listeners):
             try:
                 listener(present)
             except Exception:
                 log.exception("MQTT on-connect listener failed")
+
+    def _handle_subscribe(self, _c: Any, _u: Any, mid: int, _codes: Any, _props: Any) -> None:
+        if mid == self._suback_mid:
+            self._up.set()
 
     def _handle_disconnect(self, _c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
         if self.connected:

@@ -77,6 +77,12 @@ path = "codes.txt"
         stop = asyncio.Event()
         task = asyncio.create_task(service.run(stop))
         await service.link.wait_connected(10)
+        # The first status is published after the subscriptions on the same connection, and the
+        # broker handles a connection's packets in order: once it is acked, we are subscribed.
+        deadline = time.monotonic() + 15
+        while service.reporter.sent["status"] < 1 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        assert service.reporter.sent["status"] >= 1
         sender = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         sender.connect("127.0.0.1", broker.port)
         sender.loop_start()
