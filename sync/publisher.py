@@ -13,6 +13,7 @@ import msgspec
 
 from device.store import Store
 from sync.outbox import Outbox, OutboxError
+from sync.status import bump
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishError
 
@@ -64,16 +65,6 @@ class WireAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def count(store: Store, name: str) -> None:
-    """One more in the store's sync_counters (inside its own transaction)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO sync_counters (name, value) VALUES (?, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + 1",
-            (name,),
-        )
 
 
 class Publisher:
@@ -197,7 +188,7 @@ class Publisher:
             what = "beyond the journal" if isinstance(exc, OutboxError) else "malformed"
             log.warning("ack rejected (%s): %s", what, exc)
             self.counters[ACK_REJECTED] += 1
-            count(self.store, ACK_REJECTED)
+            bump(self.store, ACK_REJECTED)
             return
         self.counters["acks"] += 1
         if acked > self.acked:
