@@ -17,12 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from device.store import Store
-from sync.hub_store import HubStore
+from central.hub_store import HubStore
+from device.store.db import Store
 from sync.publisher import BATCH, WINDOW, Publisher
 from sync.topics import Topics
 from sync.transport import MqttLink
-from tests.broker import Broker
+from tests.support.broker import Broker
 
 DEVICE = "pvz-bench-0001"
 SITE = "bench-site"
@@ -60,7 +60,9 @@ def fill(store: Store, n: int) -> int:
 def start_hub(port: int, db: Path) -> subprocess.Popen[bytes]:
     """`pvz hub` in its own process; returns once it is connected (or fails after 30 s)."""
     args = ["hub", "--broker", f"127.0.0.1:{port}", "--db", str(db), "--client-id", "bench-hub"]
-    proc = subprocess.Popen([sys.executable, "-m", "device.cli", *args], cwd=ROOT, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "device.cli.main", *args], cwd=ROOT, stderr=subprocess.PIPE
+    )
     ready = threading.Event()
 
     def watch() -> None:

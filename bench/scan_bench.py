@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from device.codes import code_hmac
-from device.documents import Documents
+from device.documents.counter import Documents
 from device.engine import Engine, Result
-from device.store import SCHEMA_VERSION, Store
+from device.store.codes import code_hmac
+from device.store.db import SCHEMA_VERSION, Store
 from workflows.inputs import Command
 
 DEVICE = "pvz-bench-0001"

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from device.apply import apply, load_session, queue_document
-from device.documents import Documents
-from device.journal import Stamp
-from device.queries import StoreQueries
-from device.store import Store
+from device.documents.counter import Documents
+from device.store.apply import apply, load_session, queue_document
+from device.store.db import Store
+from device.store.journal import Stamp
+from device.store.queries import StoreQueries
 from workflows import station
 from workflows.context import Ctx, Policy
 from workflows.inputs import BadCode, clean_code, parse_input

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 from device.config import Config, PrinterConfig, ScannerConfig, SignalConfig, resolve_path
 from drivers.base import Buzzer, CellLights, CodeSource, Printer, StatusLight
-from drivers.escpos_render import DEFAULT_PROFILE
 from drivers.exc import DriverError, UnknownBackend
-from drivers.sim_input import ScriptSource, StreamSource
-from drivers.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
-from drivers.sim_printer import SimPrinter
+from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
+from drivers.printer.escpos_render import DEFAULT_PROFILE
+from drivers.printer.sim_printer import SimPrinter
+from drivers.scanner.sim_input import ScriptSource, StreamSource
 
 log = logging.getLogger("pvz.hardware")
 
@@ -46,7 +46,7 @@ def scanner(cfg: ScannerConfig, name: str, config_file: Path) -> CodeSource:
         source.close()
         return source
     if cfg.backend == "evdev":
-        from drivers.evdev_scanner import EvdevScanner
+        from drivers.scanner.evdev_scanner import EvdevScanner
 
         return EvdevScanner(
             name=name,
@@ -59,7 +59,7 @@ def scanner(cfg: ScannerConfig, name: str, config_file: Path) -> CodeSource:
             suffix=cfg.suffix,
             max_gap_ms=cfg.max_gap_ms,
         )
-    from drivers.serial_scanner import SerialScanner
+    from drivers.scanner.serial_scanner import SerialScanner
 
     return SerialScanner(
         name=name,
@@ -78,7 +78,7 @@ def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Pri
     if cfg.backend == "sim":
         out = None if cfg.out_dir is None else resolve_path(config_file, cfg.out_dir)
         return SimPrinter(out_dir=out, width=width, name=name, profile=profile)
-    from drivers.escpos_printer import EscposPrinter
+    from drivers.printer.escpos_printer import EscposPrinter
 
     return EscposPrinter(
         name=name,
@@ -97,7 +97,7 @@ def printer(cfg: PrinterConfig, name: str, config_file: Path, width: int) -> Pri
 
 def _factory(config: Config, hw: Hardware) -> Any:
     if hw.pin_factory is None:
-        from drivers.pin_factories import make_factory
+        from drivers.lights.pin_factories import make_factory
 
         hw.pin_factory = make_factory(config.lights.pin_factory)
     return hw.pin_factory
@@ -108,7 +108,7 @@ def cell_lights(config: Config, hw: Hardware) -> CellLights:
     if lights.backend == "sim":
         return SimCellLights()
     try:
-        from drivers.gpio_lights import GpioCellLights, ShiftRegisterLights
+        from drivers.lights.gpio_lights import GpioCellLights, ShiftRegisterLights
 
         factory = _factory(config, hw)
         if lights.backend == "gpio":
@@ -130,7 +130,7 @@ def status_light(config: Config, cfg: SignalConfig, station: str, hw: Hardware) 
     if cfg.backend == "sim" or cfg.pins is None:
         return SimStatusLight()
     try:
-        from drivers.gpio_lights import GpioStatusLight
+        from drivers.lights.gpio_lights import GpioStatusLight
 
         green, amber, red = cfg.pins
         return GpioStatusLight(green=green, amber=amber, red=red, pin_factory=_factory(config, hw))
@@ -142,7 +142,7 @@ def buzzer(config: Config, cfg: SignalConfig, station: str, hw: Hardware) -> Buz
     if cfg.backend == "sim" or cfg.pin is None:
         return SimBuzzer()
     try:
-        from drivers.gpio_lights import GpioBuzzer
+        from drivers.lights.gpio_lights import GpioBuzzer
 
         return GpioBuzzer(pin=cfg.pin, pin_factory=_factory(config, hw))
     except (DriverError, OSError, ImportError, RuntimeError) as exc:

@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from device.deadlines import due_today, needs_sweep, sweep
 from device.engine import Engine, Result
-from device.journal import Stamp
-from device.print_queue import PrintQueue
+from device.intake.deadlines import due_today, needs_sweep, sweep
+from device.store.journal import Stamp
+from device.store.print_queue import PrintQueue
 from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
 from drivers.base import Buzzer as BuzzerDriver
 from workflows.messages import Msg, register

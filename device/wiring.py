@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 from device import hardware
 from device.config import Config, resolve_path
-from device.documents import Documents
+from device.documents.counter import Documents
 from device.engine import Engine
 from device.hardware import Hardware
 from device.runtime import Runtime, StationIO
-from device.store import Store
+from device.store.db import Store
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
-from drivers.sim_lights import SimScreen
+from drivers.lights.sim_lights import SimScreen
 from workflows.context import Policy
 
 log = logging.getLogger("pvz.wiring")

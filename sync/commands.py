@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from device.store import Store
+from device.store.db import Store
 from sync.status import bump
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishProps

@@ -17,7 +17,7 @@ import msgspec
 
 from device.config import Config, _check, _humane, resolve_path
 from device.exc import ConfigError
-from device.store import Store
+from device.store.db import Store
 from sync.status import bump
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink

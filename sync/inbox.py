@@ -11,13 +11,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from device.exc import ManifestError
-from device.journal import Stamp
-from device.manifest import Manifest, write_manifest
-from device.manifest import cross_check as check_manifest
-from device.order_updates import CancelOrder, PickupCode
-from device.store import Store
-from device.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, apply_batch
-from device.updates import cross_check as check_updates
+from device.intake.manifest import Manifest, write_manifest
+from device.intake.manifest import cross_check as check_manifest
+from device.intake.order_updates import CancelOrder, PickupCode
+from device.intake.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, apply_batch
+from device.intake.updates import cross_check as check_updates
+from device.store.db import Store
+from device.store.journal import Stamp
 from workflows.machine import WorkflowError
 
 log = logging.getLogger("pvz.sync.inbox")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from device.exc import ManifestError, PvzError
-from device.journal import Stamp
-from device.store import Store
+from device.store.db import Store
+from device.store.journal import Stamp
 from sync.inbox import InboxResult, apply_message
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from device.store import Store
+from device.store.db import Store
 
 ACKED_KEY = "outbox_acked_seq"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from device.store import Store
+from device.store.db import Store
 from sync.outbox import Outbox, OutboxError
 from sync.status import bump
 from sync.topics import Topics

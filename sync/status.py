@@ -15,7 +15,7 @@ from typing import Any
 
 from device import __version__
 from device.config import Config
-from device.store import Store
+from device.store.db import Store
 from sync.outbox import Outbox
 from sync.topics import Topics
 from sync.transport import MqttLink, PublishProps

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.broker import Broker
-from tests.factory import load, new_engine, new_store, standard_manifest
+from device.store.db import Store
+from tests.support.broker import Broker
+from tests.support.factory import load, new_engine, new_store, standard_manifest
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def engine(store: Store) -> Engine:
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
     """A real Mosquitto on a free port with its own config (plain, anonymous, persistent)."""
-    from tests.broker import running_broker
+    from tests.support.broker import running_broker
 
     with running_broker(tmp_path / "broker") as b:
         yield b

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, scan, state
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
 from workflows.outcome import Level
 
@@ -123,7 +123,7 @@ def test_a_closed_supply_cannot_be_reopened_but_a_late_parcel_is_accepted(
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "acc_supply_closed"
     scan(engine, Command.CANCEL)
     # a missing parcel that turns up is accepted late at an open acceptance of another supply
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("55555555-0001-1", "55555555")]))
     scan(engine, "S2")
@@ -156,7 +156,7 @@ def test_choose_supply_state_refuses_codes_it_cannot_place(engine: Engine, store
 
 
 def test_package_of_another_supply_is_refused(engine: Engine, store: Store) -> None:
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("55555555-0001-1", "55555555", package="BOX00000002")], packages=["BOX00000002"]))
     scan(engine, BOX)
@@ -167,7 +167,7 @@ def test_package_of_another_supply_is_refused(engine: Engine, store: Store) -> N
 
 
 def test_parcel_of_another_open_supply_is_accepted_and_named(engine: Engine, store: Store) -> None:
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("55555555-0001-1", "55555555")]))
     scan(engine, BOX)

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, load, new_engine, new_store, scan, standard_manifest, state
+from device.store.db import Store
+from tests.support.factory import dump, load, new_engine, new_store, scan, standard_manifest, state
 from workflows.inputs import Command
 from workflows.outcome import Level
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from device.cells import CellSpec, decode_cells, encode_cells, generate_rack, import_cells
 from device.exc import ConfigError
-from device.store import Store
+from device.intake.rack import CellSpec, decode_cells, encode_cells, generate_rack, import_cells
+from device.store.db import Store
 from workflows.parcel import Size
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from device.store import Store
-from device.updates import apply_updates, decode_updates
-from tests.factory import CLERK, load, new_engine, new_store, scan, standard_manifest
-from tests.stock import device_stamp
+from device.intake.updates import apply_updates, decode_updates
+from device.store.db import Store
+from tests.support.factory import CLERK, load, new_engine, new_store, scan, standard_manifest
+from tests.support.stock import device_stamp
 
 
 def put(store: Store, *updates: dict[str, object]) -> dict[str, int]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from device.cli import main
+from device.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBCOMMANDS = [
@@ -34,7 +34,7 @@ SUBCOMMANDS = [
 def pvz(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "device.cli", *args],
+        [sys.executable, "-m", "device.cli.main", *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
         text=True,
@@ -177,7 +177,7 @@ name = "Ива Н."
 def test_run_refuses_a_second_daemon_on_the_same_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from device.store import Store
+    from device.store.db import Store
 
     config = tmp_path / "pvz.toml"
     config.write_text(
@@ -191,7 +191,7 @@ def test_run_refuses_a_second_daemon_on_the_same_store(
 
 
 def test_sim_in_process_shows_feedback(tmp_path: Path) -> None:
-    from device.sim import run_sim
+    from device.demo.sim import run_sim
 
     out = io.StringIO()
     codes = b"BADGE-7001\nBOX112101\r\n89343270-0001-1\nPVZC-CANCEL\n"

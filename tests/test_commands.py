@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from device.store import Store
+from device.store.db import Store
 from sync.commands import EXPIRED, UNKNOWN_OUTCOME, CommandProcessor, parse_request
-from tests.broker import Broker
-from tests.sim_device import Central, SimDevice, command, run
+from tests.support.broker import Broker
+from tests.support.sim_device import Central, SimDevice, command, run
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -65,7 +65,7 @@ def test_a_repeated_command_gets_the_stored_reply_and_runs_once(tmp_path: Path, 
 def test_a_command_running_when_the_process_died_is_answered_outcome_unknown(
     tmp_path: Path, broker: Broker
 ) -> None:
-    from tests.sim_device import open_device_store
+    from tests.support.sim_device import open_device_store
 
     store = open_device_store(tmp_path / "device")
     with store.transaction() as conn:

@@ -25,9 +25,9 @@ from typing import IO
 
 import pytest
 
-from device.cells import CellSpec, import_cells
-from device.store import Store
-from tests.factory import CLERK, DEVICE, M, P, dump, load, new_engine
+from device.intake.rack import CellSpec, import_cells
+from device.store.db import Store
+from tests.support.factory import CLERK, DEVICE, M, P, dump, load, new_engine
 from workflows.parcel import Size
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,9 +39,9 @@ import signal
 import sys
 from pathlib import Path
 
-import device.apply
-from device.store import Store
-from tests.factory import load, new_engine
+import device.store.apply
+from device.store.db import Store
+from tests.support.factory import load, new_engine
 from tests.test_crash import digest, manifest
 from workflows.inputs import Command
 from workflows.outcome import Level
@@ -54,7 +54,7 @@ die_at = int(sys.argv[2])
 exact = die_at > 0
 if die_at:
     # Die inside a scan's transaction, after the die_at-th journal event was written.
-    real_append = device.apply.append
+    real_append = device.store.apply.append
     appended = 0
 
     def append(*args, **kwargs):
@@ -66,7 +66,7 @@ if die_at:
             os.kill(os.getpid(), signal.SIGKILL)
         return seq
 
-    device.apply.append = append
+    device.store.apply.append = append
 
 
 def seq():

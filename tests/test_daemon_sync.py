@@ -8,11 +8,11 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from device.cli import main
-from sync.hub import Hub
-from sync.hub_store import HubStore
+from central.hub import Hub
+from central.hub_store import HubStore
+from device.cli.main import main
 from sync.transport import MqttLink
-from tests.broker import Broker
+from tests.support.broker import Broker
 
 
 def test_demo_sync_delivers_every_event_exactly_once(tmp_path: Path) -> None:
@@ -94,8 +94,8 @@ name = "Ива Н."
 
 def test_a_pushed_config_takes_effect_live_in_the_daemon(tmp_path: Path) -> None:
     from device.config import load_config
+    from device.uplink.service import SyncService
     from device.wiring import build_runtime, open_store
-    from sync.service import SyncService
 
     config_file = tmp_path / "pvz.toml"
     config_file.write_text(

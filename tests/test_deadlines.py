@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 import device.runtime
-from device import deadlines
-from device.deadlines import due_today, last_sweep, needs_sweep, request_sweep, sweep
 from device.engine import Engine
+from device.intake import deadlines
+from device.intake.deadlines import due_today, last_sweep, needs_sweep, request_sweep, sweep
 from device.runtime import Runtime, StationIO
-from device.store import Store
+from device.store.db import Store
 from drivers.base import Color, Pattern
-from drivers.sim_input import ScriptSource
-from drivers.sim_lights import SimCellLights, SimScreen, SimStatusLight
-from tests.factory import DEVICE, StepClock, dump, scan, state
-from tests.stock import OVERDUE, TODAY, device_stamp, stock
+from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
+from drivers.scanner.sim_input import ScriptSource
+from tests.support.factory import DEVICE, StepClock, dump, scan, state
+from tests.support.stock import OVERDUE, TODAY, device_stamp, stock
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from device.cli import main
+from device.cli.main import main
 from workflows.parcel import ParcelState
 
 

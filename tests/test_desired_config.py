@@ -20,8 +20,8 @@ from sync.desired_config import (
     parse_desired,
 )
 from sync.transport import MqttLink
-from tests.broker import Broker
-from tests.sim_device import SimDevice, wait_for, write_config
+from tests.support.broker import Broker
+from tests.support.sim_device import SimDevice, wait_for, write_config
 
 
 def doc(version: int, config: dict[str, Any]) -> bytes:

@@ -18,14 +18,14 @@ import pytest
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.printer import Dummy
 
-from device.print_queue import PrintQueue
-from drivers import escpos_link as link
+from device.store.print_queue import PrintQueue
 from drivers.base import Printer
-from drivers.document import QR, Align, Barcode, Columns, Document, Rule, Text
-from drivers.escpos_printer import EscposPrinter
 from drivers.exc import PrinterError
-from drivers.sim_printer import SimPrinter
-from tests.factory import new_store
+from drivers.printer import escpos_link as link
+from drivers.printer.document import QR, Align, Barcode, Columns, Document, Rule, Text
+from drivers.printer.escpos_printer import EscposPrinter
+from drivers.printer.sim_printer import SimPrinter
+from tests.support.factory import new_store
 
 WAIT_S = 30.0  # generous upper bound for threads; no test waits this long when it passes
 OK, PAPER_OUT, OFFLINE = 0x12, 0x72, 0x1A  # DLE EOT answers: fine, paper end sensor, offline

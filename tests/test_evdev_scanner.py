@@ -16,8 +16,8 @@ from evdev.device import DeviceInfo
 from evdev.events import InputEvent
 
 from drivers.base import CodeSource, RawScan
-from drivers.evdev_scanner import EVENT_GLOB, EvdevScanner, find_devices, glob_paths, parse_ids
-from drivers.keymaps import Layout, encode
+from drivers.scanner.evdev_scanner import EVENT_GLOB, EvdevScanner, find_devices, glob_paths, parse_ids
+from drivers.scanner.keymaps import Layout, encode
 
 SCANNER_IDS = (0x0C2E, 0x0B61)
 KEYBOARD_KEYS = [e.KEY_ESC, *range(e.KEY_1, e.KEY_SLASH + 1), e.KEY_SPACE, e.KEY_KPENTER, e.KEY_LEFTSHIFT]
@@ -369,7 +369,7 @@ def test_find_devices_lists_every_input_device() -> None:
 
 
 def test_the_module_works_on_a_machine_without_input_devices() -> None:
-    import drivers.evdev_scanner as module
+    import drivers.scanner.evdev_scanner as module
 
     assert module.find_devices(list_devices=lambda p: []) == []
     assert isinstance(module.find_devices(), list)  # real /dev/input, if any

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from device.cli import main
+from device.cli.main import main
 from sync.desired_config import config_hash
-from tests.broker import Broker
-from tests.sim_device import SimDevice
+from tests.support.broker import Broker
+from tests.support.sim_device import SimDevice
 
 Scenario = Callable[[list[SimDevice], str], Awaitable[None]]
 
@@ -123,8 +123,8 @@ def test_fleet_errors_are_reported_not_raised(capsys: pytest.CaptureFixture[str]
 def test_fleet_edge_cases(
     tmp_path: Path, broker: Broker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from device import fleet_cli
-    from tests.broker import free_port
+    from central import fleet_cli
+    from tests.support.broker import free_port
 
     address = f"127.0.0.1:{broker.port}"
     assert main(["fleet", "cmd", "Bad Site/x", "ping", "--broker", address]) == 2

@@ -8,16 +8,16 @@ from typing import Any
 import pytest
 
 from drivers.base import CellLights, Pattern
-from drivers.gpio_lights import (
+from drivers.lights.gpio_lights import (
     DEFAULT_TIMEOUT_S,
     SLOW_TICKS,
     GpioCellLights,
     ShiftRegisterLights,
     lit_in_phase,
 )
-from drivers.gpio_signals import BLINK_ON_S, FAST_BLINK_ON_S
-from drivers.pin_factories import GpioUnavailable
-from tests.gpio_mock import (
+from drivers.lights.gpio_signals import BLINK_ON_S, FAST_BLINK_ON_S
+from drivers.lights.pin_factories import GpioUnavailable
+from tests.support.gpio_mock import (
     SHIFT_PINS,
     FakeClock,
     RecordingFactory,

@@ -11,14 +11,14 @@ from gpiozero.pins.mock import MockFactory
 
 from drivers.base import Beep, Buzzer, Color, Pattern, StatusLight
 from drivers.exc import DriverError, UnknownBackend
-from drivers.gpio_lights import (
+from drivers.lights.gpio_lights import (
     GpioBuzzer,
     GpioCellLights,
     GpioStatusLight,
 )
-from drivers.gpio_signals import BEEP_SHAPES, BEEP_SHORT_S, FAST_BLINK_ON_S, BeepShape
-from drivers.pin_factories import GpioUnavailable, board_model, make_factory, open_output
-from tests.gpio_mock import RecordingFactory, level, rises, wait_for
+from drivers.lights.gpio_signals import BEEP_SHAPES, BEEP_SHORT_S, FAST_BLINK_ON_S, BeepShape
+from drivers.lights.pin_factories import GpioUnavailable, board_model, make_factory, open_output
+from tests.support.gpio_mock import RecordingFactory, level, rises, wait_for
 
 GREEN, AMBER, RED = 20, 21, 16
 BUZZ = 12
@@ -69,7 +69,7 @@ def test_auto_picks_lgpio_on_a_pi5_and_rpigpio_first_on_older(
             raise GpioUnavailable("RPi.GPIO is not installed")
         return f"{name}-factory"
 
-    monkeypatch.setattr("drivers.pin_factories._load", fake_load)
+    monkeypatch.setattr("drivers.lights.pin_factories._load", fake_load)
     assert (
         make_factory("auto", model_paths=model_file(tmp_path, "Raspberry Pi 5 Model B Rev 1.0"))
         == "lgpio-factory"

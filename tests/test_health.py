@@ -8,9 +8,9 @@ from typing import Any
 from device.engine import Engine
 from device.runtime import Runtime, StationIO
 from drivers.base import Color, Pattern, RawScan
-from drivers.sim_lights import SimCellLights, SimScreen, SimStatusLight
-from drivers.sim_printer import SimPrinter
-from tests.factory import scan
+from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
+from drivers.printer.sim_printer import SimPrinter
+from tests.support.factory import scan
 from workflows.inputs import Command
 
 

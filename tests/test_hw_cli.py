@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from device.cli import main
+from device.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,9 +89,9 @@ def test_hw_lights_test_walks_every_channel(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_walk_lights_each_channel_once_and_leaves_them_off() -> None:
-    from device.hw_cli import walk
+    from device.cli.hw import walk
     from drivers.base import Pattern
-    from drivers.sim_lights import SimCellLights
+    from drivers.lights.sim_lights import SimCellLights
 
     rack = SimCellLights()
     assert walk(rack, range(4), step_s=0) == 4

@@ -13,20 +13,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from device.cli import main
-from device.codes import code_hmac
+from device.cli.main import main
 from device.engine import Engine
-from device.journal import Stamp
-from device.manifest import import_manifest, load_manifest_file
-from device.store import Store
+from device.intake.manifest import import_manifest, load_manifest_file
+from device.store.codes import code_hmac
+from device.store.db import Store
+from device.store.journal import Stamp
 from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, apply_message, wrap
 from sync.topics import Topics
-from tests.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
-from tests.stock import stock
+from tests.support.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
+from tests.support.stock import stock
 from workflows.inputs import Command
 
 TOPIC = Topics("test-site", DEVICE).manifest
-NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the stamp of every message: tests.stock's TODAY
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the stamp of every message: tests.support.stock's TODAY
 # Tables a rejected, stale or duplicate message may touch: its record and the counters.
 BOOKKEEPING = ("inbox_messages", "sync_counters")
 

@@ -13,14 +13,14 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from device.codes import code_hmac
 from device.engine import Engine
-from device.store import Store
+from device.store.codes import code_hmac
+from device.store.db import Store
 from sync.inbox_service import InboxService
-from tests.broker import Broker
-from tests.factory import DEVICE, KEY, StepClock, scan, state
-from tests.stock import stock
-from tests.sync_support import TOPICS, new_link, wait_until
+from tests.support.broker import Broker
+from tests.support.factory import DEVICE, KEY, StepClock, scan, state
+from tests.support.stock import stock
+from tests.support.sync import TOPICS, new_link, wait_until
 from tests.test_inbox import MALFORMED, NOW, domain, s9, supply, updates
 from workflows.inputs import Command
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import scan, state
-from tests.lifecycle import stock
+from device.store.db import Store
+from tests.support.factory import scan, state
+from tests.support.lifecycle import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
@@ -86,7 +86,7 @@ def test_cancel_abandons_the_count_without_changes(stocked: Engine, store: Store
 
 
 def test_an_interrupted_count_resumes_after_a_restart(stocked: Engine, store: Store) -> None:
-    from tests.factory import new_engine
+    from tests.support.factory import new_engine
 
     scan(stocked, Command.START_INVENTORY, "C-A-03-1", "22222222-0001-1")
     again = new_engine(store, signed_in=())

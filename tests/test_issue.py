@@ -7,8 +7,8 @@ import json
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, scan, state
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
@@ -85,7 +85,7 @@ def test_a_parcel_of_another_order_is_refused_loudly(stocked: Engine, store: Sto
 def test_partial_refusal_sends_refused_parcels_to_return_and_recomputes_cod(
     engine: Engine, store: Store
 ) -> None:
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(
         store,
@@ -206,7 +206,7 @@ def test_cell_label_and_unknown_code_during_issue_are_refused(stocked: Engine, s
 
 
 def test_a_parcel_not_ready_is_refused_during_issue(stocked: Engine, store: Store) -> None:
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("22222222-0003-1", "22222222")]))
     scan(stocked, "22222222", keyed=True)

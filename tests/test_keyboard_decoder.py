@@ -9,8 +9,8 @@ from evdev import ecodes as e
 from hypothesis import given
 from hypothesis import strategies as st
 
-from drivers.keyboard_decoder import DOWN, REPEAT, UP, KeyboardDecoder, alt_code_char
-from drivers.keymaps import Layout, encode
+from drivers.scanner.keyboard_decoder import DOWN, REPEAT, UP, KeyboardDecoder, alt_code_char
+from drivers.scanner.keymaps import Layout, encode
 
 Event = tuple[int, int, float]
 STEP = 0.002  # 2 ms between key events, as a USB scanner types

@@ -7,7 +7,7 @@ import string
 import pytest
 from evdev import ecodes as e
 
-from drivers.keymaps import KEYPAD, LAYOUTS, RU, US, Layout, decode, encode
+from drivers.scanner.keymaps import KEYPAD, LAYOUTS, RU, US, Layout, decode, encode
 
 # Written out key by key, independently of the tables under test.
 TOP = [e.KEY_Q, e.KEY_W, e.KEY_E, e.KEY_R, e.KEY_T, e.KEY_Y, e.KEY_U, e.KEY_I, e.KEY_O, e.KEY_P]

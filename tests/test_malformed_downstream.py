@@ -13,11 +13,11 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from device.config import load_config
+from device.uplink.service import SyncService
 from device.wiring import build_runtime, open_store
-from sync.service import SyncService
 from sync.topics import Topics
-from tests.broker import Broker
-from tests.factory import dump
+from tests.support.broker import Broker
+from tests.support.factory import dump
 
 TEN_MB = b"{" + b'"x": "' + b"y" * (10 * 1024 * 1024) + b'"}'
 GARBAGE = {

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from device.codes import code_hmac
 from device.exc import ManifestError
-from device.manifest import (
+from device.intake.manifest import (
     ImportResult,
     Manifest,
     decode_manifest,
     import_manifest,
     load_manifest_file,
 )
-from device.store import Store
+from device.store.codes import code_hmac
+from device.store.db import Store
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 NOW = "2026-03-01T10:00:00+03:00"

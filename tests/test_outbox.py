@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from device.engine import Engine
-from device.store import Store
+from device.store.db import Store
 from sync.outbox import Outbox, OutboxError
-from tests.factory import scan
+from tests.support.factory import scan
 from workflows.inputs import Command
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from device.cli import main
-from sync import pki
+from central import pki
+from device.cli.main import main
 
 
 def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:

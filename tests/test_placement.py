@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, scan, state
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
@@ -76,7 +76,7 @@ def test_no_free_fitting_cell_warns_and_any_cell_with_room_is_accepted(engine: E
     scan(engine, "44444444-0001-1", "C-A-03-1")  # L cell now holds one (room for two)
     scan(engine, "33333333-0001-1", "C-B-01-1")  # XL cell now holds one
     scan(engine, Command.DONE)
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("66666666-0001-1", "66666666", size="XL")]))
     scan(engine, "66666666-0001-1", Command.DONE)
@@ -152,7 +152,7 @@ def test_two_stations_are_never_handed_the_same_parcel_or_cell(engine: Engine, s
     assert b.feedback.level is Level.ERROR and b.feedback.msg.key == "claimed_elsewhere"
     # a second S parcel at station b is sent to another free cell than the one lit for station a
     scan(engine, Command.CANCEL, station="b")
-    from tests.factory import M, P, load
+    from tests.support.factory import M, P, load
 
     load(store, M("S2", [P("12121212-0001-1", "12121212")]))
     scan(engine, "12121212-0001-1", Command.DONE, station="b")

@@ -14,20 +14,20 @@ import pytest
 from barcode.charsets.code128 import CODES, STOP  # type: ignore[import-untyped, unused-ignore]
 from PIL import Image, ImageFont
 
-import device.cell_labels
-import device.test_page
-from device.demo import run_demo
-from device.documents import Documents
-from device.journal import Stamp
-from drivers import preview
-from drivers.document import QR, Align, Barcode, Document, Feed, Rule, Text
-from drivers.preview import code128_widths, preview_font, preview_image, preview_png, save_preview
-from drivers.sim_printer import SimPrinter
-from tests.factory import cells, new_store
+import device.documents.cell_labels
+import device.documents.test_page
+from device.demo.day import run_demo
+from device.documents.counter import Documents
+from device.store.journal import Stamp
+from drivers.printer import preview
+from drivers.printer.document import QR, Align, Barcode, Document, Feed, Rule, Text
+from drivers.printer.preview import code128_widths, preview_font, preview_image, preview_png, save_preview
+from drivers.printer.sim_printer import SimPrinter
+from tests.support.factory import cells, new_store
 from tests.test_printer import decode_stream
 
 STAMP = Stamp("pvz-test-0001", "2026-11-21T10:00:00", "s1")
-# Code 128 from python-barcode's own table, independent of drivers.preview's encoder.
+# Code 128 from python-barcode's own table, independent of drivers.printer.preview's encoder.
 _PATTERNS = {
     "".join(str(len(list(run))) for _, run in itertools.groupby(code)): value
     for value, code in enumerate(CODES)
@@ -152,7 +152,7 @@ def test_cell_labels_document_has_a_decodable_barcode_per_cell(tmp_path: Path) -
     some = docs.build("cell_labels", {"cells": ["R-01-1", "A-01-2", "NOPE"]}, store.conn, STAMP)
     assert [b.data for b in some.blocks if isinstance(b, Barcode)] == ["C-R-01-1", "C-A-01-2"]
     assert any(isinstance(b, Text) and "NOPE" in b.text for b in some.blocks)
-    assert device.cell_labels.cell_labels is not None
+    assert device.documents.cell_labels.cell_labels is not None
     store.close()
 
 
@@ -160,15 +160,15 @@ def test_test_page_has_both_alphabets_a_barcode_and_a_qr(tmp_path: Path) -> None
     docs = Documents(site="test-site", device_id="pvz-test-0001", lang="en")
     doc = docs.build("test_page", {"printer": "s1/printer"}, sqlite3.connect(":memory:"), STAMP)
     texts = " ".join(b.text for b in doc.blocks if isinstance(b, Text))
-    assert device.test_page.RU_PANGRAM in texts and device.test_page.EN_PANGRAM in texts
+    assert device.documents.test_page.RU_PANGRAM in texts and device.documents.test_page.EN_PANGRAM in texts
     assert "s1/printer" in texts and "TM-T88V" in texts and "АБВГД" in texts
     assert any(isinstance(b, QR) for b in doc.blocks)
     sim = SimPrinter()
     sim.print_document(doc)
     on_paper = decode_stream(sim.printed[0].data)  # through the printer's code pages
-    assert all(line in on_paper for line in device.test_page.CHARSET_LINES)
+    assert all(line in on_paper for line in device.documents.test_page.CHARSET_LINES)
     path = save_preview(doc, tmp_path / "test_page.png")
-    assert barcodes(Image.open(path)) == [device.test_page.TEST_BARCODE]
+    assert barcodes(Image.open(path)) == [device.documents.test_page.TEST_BARCODE]
 
 
 @pytest.fixture

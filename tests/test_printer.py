@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.base import Printer
-from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
-from drivers.escpos_render import DEFAULT_PROFILE, render
 from drivers.exc import PrinterError
-from drivers.sim_printer import SimPrinter
-from drivers.text_render import clean, render_text
+from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.printer.escpos_render import DEFAULT_PROFILE, render
+from drivers.printer.sim_printer import SimPrinter
+from drivers.printer.text_render import clean, render_text
 
 RECEIPT_LINE = "Выдача заказа 12345678, к оплате 1 234,50 ₽"
 ON_PAPER = "Выдача заказа 12345678, к оплате 1 234,50 руб."

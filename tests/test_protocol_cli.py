@@ -22,7 +22,7 @@ import pytest
 from device import __version__
 from device.config import Config, load_config
 from device.engine import Engine
-from device.store import Store
+from device.store.db import Store
 from sync import status
 from sync.commands import parse_request
 from sync.desired_config import parse_desired
@@ -32,9 +32,9 @@ from sync.outbox import Outbox
 from sync.publisher import ACK_REJECTED, Publisher, WireAck, WireBatch
 from sync.topics import Topics
 from sync.transport import MqttLink
-from tests.broker import Broker
-from tests.factory import DEVICE, load, new_engine, new_store, scan, standard_manifest
-from tests.sync_support import FAST, wait_until
+from tests.support.broker import Broker
+from tests.support.factory import DEVICE, load, new_engine, new_store, scan, standard_manifest
+from tests.support.sync import FAST, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = ROOT / "docs" / "protocol.md"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from device.cli import build_parser, main
-from device.demo import run_demo
-from device.reports import day_report, parcel_history, shift_report, shifts_on
-from device.store import Store
-from tests.report_day import D21, build_day
+from device.cli.main import build_parser, main
+from device.demo.day import run_demo
+from device.reports.build import day_report, parcel_history, shift_report, shifts_on
+from device.store.db import Store
+from tests.support.report_day import D21, build_day
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from device.engine import Engine
-from device.report_text import history_text
-from device.reports import day_report, parcel_history
-from device.store import Store
-from tests.factory import CLERK, scan, state
-from tests.lifecycle import issue_order_22, stock
-from tests.report_day import D21
+from device.reports.build import day_report, parcel_history
+from device.reports.text import history_text
+from device.store.db import Store
+from tests.support.factory import CLERK, scan, state
+from tests.support.lifecycle import issue_order_22, stock
+from tests.support.report_day import D21
 from workflows.inputs import Command
 
 RETURN = "R-22222222-0001-1"

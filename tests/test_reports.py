@@ -10,11 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from device.documents import Documents
-from device.journal import Stamp, append
-from device.report_sections import Event
-from device.report_types import History
-from device.reports import (
+from device.documents.counter import Documents
+from device.reports.build import (
     ReportError,
     day_report,
     export_csv,
@@ -22,11 +19,14 @@ from device.reports import (
     shift_report,
     shifts_on,
 )
-from device.store import Store
-from drivers.document import Document
-from drivers.text_render import render_text
-from tests.factory import CLERK, CLERK2, DEVICE, T0
-from tests.report_day import (
+from device.reports.sections import Event
+from device.reports.types import History
+from device.store.db import Store
+from device.store.journal import Stamp, append
+from drivers.printer.document import Document
+from drivers.printer.text_render import render_text
+from tests.support.factory import CLERK, CLERK2, DEVICE, T0
+from tests.support.report_day import (
     ANNA,
     COD,
     D21,

@@ -13,11 +13,11 @@ import pytest
 
 from device.engine import Engine
 from device.runtime import Runtime, StationIO
-from device.store import Store
+from device.store.db import Store
 from drivers.base import Pattern
-from drivers.sim_lights import SimCellLights
-from drivers.sim_printer import SimPrinter
-from tests.factory import load, new_engine, new_store, scan, standard_manifest, state
+from drivers.lights.sim_lights import SimCellLights
+from drivers.printer.sim_printer import SimPrinter
+from tests.support.factory import load, new_engine, new_store, scan, standard_manifest, state
 from workflows.inputs import Command
 from workflows.outcome import Light
 

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, scan, state
-from tests.lifecycle import stock
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
+from tests.support.lifecycle import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import dump, scan, state
-from tests.lifecycle import issue_order_22, stock
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
+from tests.support.lifecycle import issue_order_22, stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 

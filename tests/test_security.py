@@ -17,8 +17,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
-from sync import pki
-from tests.broker import Broker
+from central import pki
+from tests.support.broker import Broker
 
 WAIT_S = 10.0  # how long a client waits for what must come; nothing waits for what must not
 NOT_AUTHORIZED = 0x87

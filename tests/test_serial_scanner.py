@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.base import CodeSource, RawScan
-from drivers.serial_scanner import LineFramer, SerialScanner, find_ports, parse_ids
+from drivers.scanner.serial_scanner import LineFramer, SerialScanner, find_ports, parse_ids
 
 INTERVAL = 0.05
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from device.engine import Engine
-from device.store import Store
-from tests.factory import CLERK, CLERK2, dump, load, new_engine, new_store, scan, standard_manifest
+from device.store.db import Store
+from tests.support.factory import CLERK, CLERK2, dump, load, new_engine, new_store, scan, standard_manifest
 from workflows.inputs import Command
 from workflows.outcome import Level
 

@@ -23,8 +23,8 @@ from drivers.base import (
     StatusLight,
 )
 from drivers.exc import DeviceGone, DriverError
-from drivers.sim_input import ScriptSource, StreamSource
-from drivers.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
+from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
+from drivers.scanner.sim_input import ScriptSource, StreamSource
 
 
 class FakeClock:

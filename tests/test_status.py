@@ -16,8 +16,8 @@ import pytest
 from device import __version__
 from sync import status
 from sync.transport import Inbound, MqttLink
-from tests.broker import Broker
-from tests.sim_device import SimDevice, wait_for
+from tests.support.broker import Broker
+from tests.support.sim_device import SimDevice, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,15 @@ def test_status_is_retained_and_the_last_will_says_offline_when_the_device_dies(
     tmp_path: Path, broker: Broker
 ) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.sim_device", "--port", str(broker.port), "--dir", str(tmp_path / "d")],
+        [
+            sys.executable,
+            "-m",
+            "tests.support.sim_device",
+            "--port",
+            str(broker.port),
+            "--dir",
+            str(tmp_path / "d"),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

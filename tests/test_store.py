@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import device.store
+import device.store.db
 from device.exc import StoreError, StoreLocked, StoreTooNew
-from device.store import MIGRATIONS, SCHEMA_VERSION, Store
-from tests.factory import dump, new_store
+from device.store.db import MIGRATIONS, SCHEMA_VERSION, Store
+from tests.support.factory import dump, new_store
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE_TABLES = {
@@ -179,8 +179,8 @@ def test_a_failing_migration_rolls_back_whole_and_names_itself(
     store.close()
 
     name = f"{SCHEMA_VERSION + 1:04d}_broken.sql"
-    monkeypatch.setattr(device.store, "MIGRATIONS", [*MIGRATIONS, (SCHEMA_VERSION + 1, name, broken)])
-    monkeypatch.setattr(device.store, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(device.store.db, "MIGRATIONS", [*MIGRATIONS, (SCHEMA_VERSION + 1, name, broken)])
+    monkeypatch.setattr(device.store.db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match=re.escape(name)):
         Store.open(path)
     monkeypatch.undo()
@@ -199,8 +199,8 @@ def test_a_failing_migration_keeps_the_steps_before_it(
     path = tmp_path / "pvz.db"
     name = f"{SCHEMA_VERSION + 1:04d}_broken.sql"
     broken = "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);"
-    monkeypatch.setattr(device.store, "MIGRATIONS", [*MIGRATIONS, (SCHEMA_VERSION + 1, name, broken)])
-    monkeypatch.setattr(device.store, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(device.store.db, "MIGRATIONS", [*MIGRATIONS, (SCHEMA_VERSION + 1, name, broken)])
+    monkeypatch.setattr(device.store.db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(StoreError, match=re.escape(name)):
         Store.open(path)
     monkeypatch.undo()
@@ -233,7 +233,7 @@ def test_a_file_that_is_not_a_database_is_refused_with_store_error(tmp_path: Pat
 
 OWNER_SCRIPT = """
 import sys
-from device.store import Store
+from device.store.db import Store
 store = Store.open(sys.argv[1], owner=True)
 print("opened", store.version, flush=True)
 store.close()

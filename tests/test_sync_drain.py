@@ -11,20 +11,20 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-from device.store import Store
-from sync.hub_store import HubStore
+from central.hub_store import HubStore
+from device.store.db import Store
 from sync.outbox import Outbox
 from sync.transport import MqttLink
-from tests.broker import Broker
-from tests.factory import T0, load, new_engine, new_store, scan, standard_manifest
-from tests.sync_support import TOPICS, fill_journal, hub_counts, running_device, running_hub, wait_until
+from tests.support.broker import Broker
+from tests.support.factory import T0, load, new_engine, new_store, scan, standard_manifest
+from tests.support.sync import TOPICS, fill_journal, hub_counts, running_device, running_hub, wait_until
 from workflows.inputs import Command
 
 ROOT = Path(__file__).resolve().parent.parent
 
 DEVICE_PROCESS = """
 import asyncio, sys
-from device.store import Store
+from device.store.db import Store
 from sync.publisher import Publisher
 from sync.topics import Topics
 from sync.transport import MqttLink

@@ -15,16 +15,16 @@ from typing import Any
 import msgspec
 import pytest
 
-from sync.hub import BadBatch, check, envelope
-from sync.hub_store import HubStore
+from central.hub import BadBatch, check, envelope
+from central.hub_store import HubStore
 from sync.inbox import wrap
 from sync.inbox_service import InboxService
 from sync.outbox import Outbox
 from sync.publisher import Publisher, WireBatch
 from sync.transport import Inbound
-from tests.broker import Broker
-from tests.factory import DEVICE, new_store, standard_manifest
-from tests.sync_support import (
+from tests.support.broker import Broker
+from tests.support.factory import DEVICE, new_store, standard_manifest
+from tests.support.sync import (
     SITE,
     TOPICS,
     fill_journal,
@@ -135,7 +135,7 @@ def test_pvz_hub_command_drains_and_delivers_manifests(tmp_path: Path, broker: B
     args = ["--broker", f"127.0.0.1:{broker.port}", "--db", str(db), "--site", SITE]
     args += ["--manifests", str(tmp_path / "manifests"), "--client-id", "hub-cli"]
     hub = subprocess.Popen(
-        [sys.executable, "-m", "device.cli", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
+        [sys.executable, "-m", "device.cli.main", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
     )
     head: list[bytes] = []  # stderr up to the "connected" line: the hub is up before the device
 

@@ -11,9 +11,9 @@ from typing import Any
 from sync.outbox import Outbox
 from sync.publisher import ACK_REJECTED, BATCH, WINDOW, Publisher
 from sync.transport import Inbound, MqttLink
-from tests.broker import Broker
-from tests.factory import DEVICE, T0, new_store
-from tests.sync_support import TOPICS, fill_journal, new_link, running_device, wait_until
+from tests.support.broker import Broker
+from tests.support.factory import DEVICE, T0, new_store
+from tests.support.sync import TOPICS, fill_journal, new_link, running_device, wait_until
 
 
 def test_batches_window_and_forward_only_acks(tmp_path: Path, broker: Broker) -> None:

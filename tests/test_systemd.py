@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from device.cli import build_parser
+from device.cli.main import build_parser
 
 UNIT = Path(__file__).resolve().parents[1] / "systemd" / "pvz.service"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.factory import M, P, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import M, P, load, new_engine, new_store, scan, standard_manifest
 from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
@@ -122,7 +122,7 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple
 def test_scripted_returns_and_counts_cover_every_edge(
     tmp_path: Path, seen: set[tuple[str, str, str]]
 ) -> None:
-    from tests.lifecycle import issue_order_22, stock
+    from tests.support.lifecycle import issue_order_22, stock
 
     store = new_store(tmp_path / "pvz.db")
     load(store, standard_manifest())

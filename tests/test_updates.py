@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from device.deadlines import due_today, needs_sweep, sweep
 from device.engine import Engine
 from device.exc import ManifestError
-from device.store import Store
-from device.updates import MAX_BYTES, apply_updates, decode_updates
-from tests.factory import dump, scan, state
-from tests.stock import TODAY, device_stamp, stock
+from device.intake.deadlines import due_today, needs_sweep, sweep
+from device.intake.updates import MAX_BYTES, apply_updates, decode_updates
+from device.store.db import Store
+from tests.support.factory import dump, scan, state
+from tests.support.stock import TODAY, device_stamp, stock
 from workflows.inputs import Command
 
 REQUEST = {

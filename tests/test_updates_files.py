@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from device.cli import main
+from device.cli.main import main
 from device.exc import ManifestError
-from device.updates import DeadlineUpdate, ReturnRequest, Updates, decode_updates, load_updates_file
+from device.intake.updates import DeadlineUpdate, ReturnRequest, Updates, decode_updates, load_updates_file
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

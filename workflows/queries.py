@@ -1,4 +1,4 @@
-"""The read-only questions a workflow may ask the store; device/queries.py answers them."""
+"""The read-only questions a workflow may ask the store; device/store/queries.py answers them."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.base import CodeSource, RawScan
-from drivers.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
+from drivers.printer.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
 from tests.hil import gadgets
 from tests.hil.gadgets import HidKeyboard
 
@@ -164,8 +164,8 @@ def _keyboard(made: list[gadgets.Gadget], name: str, ids: tuple[int, int], udc: 
 
 
 def _evdev_scanner(name: str, ids: tuple[int, int], **kwargs: Any) -> CodeSource:
-    _require("drivers.evdev_scanner")
-    from drivers.evdev_scanner import EvdevScanner
+    _require("drivers.scanner.evdev_scanner")
+    from drivers.scanner.evdev_scanner import EvdevScanner
 
     # The key-gap rule is off (max_gap_ms=0): under emulation keys come up to ~120 ms apart now
     # and then, and in the unplug scenario the rule would hide a partial code the driver failed
@@ -311,7 +311,7 @@ async def harness_detects_failure() -> dict[str, Any]:
         return {"node": str(node)}
 
 
-# --- keyboard-wedge scanners: drivers.evdev_scanner ---------------------------------------------
+# --- keyboard-wedge scanners: drivers.scanner.evdev_scanner ---------------------------------------------
 
 
 @scenario
@@ -425,14 +425,14 @@ async def evdev_unplug_replug() -> dict[str, Any]:
         return {"before": str(first), "after": str(second), "status": status}
 
 
-# --- serial scanners: drivers.serial_scanner -----------------------------------------------------
+# --- serial scanners: drivers.scanner.serial_scanner -----------------------------------------------------
 
 
 @scenario
 async def serial_scanner_acm() -> dict[str, Any]:
     """A CDC-ACM scanner sends CR, LF and CRLF ended codes, a code split over writes, and non-UTF-8 bytes."""
-    _require("drivers.serial_scanner")
-    from drivers.serial_scanner import SerialScanner
+    _require("drivers.scanner.serial_scanner")
+    from drivers.scanner.serial_scanner import SerialScanner
 
     sent = [b"CR-0001\r", b"LF-0002\n", b"CRLF-0003\r\n", b"SPL", b"IT-0004\r", b"\xff\xfe\x00garbage\x81\r"]
     want = [b"CR-0001", b"LF-0002", b"CRLF-0003", b"SPLIT-0004", b"\xff\xfe\x00garbage\x81"]
@@ -460,12 +460,12 @@ async def serial_scanner_acm() -> dict[str, Any]:
         return results
 
 
-# --- the receipt printer: drivers.escpos_printer -------------------------------------------------
+# --- the receipt printer: drivers.printer.escpos_printer -------------------------------------------------
 
 
 def receipt_documents() -> list[Document]:
     """A receipt with Russian text, columns, a Code128 barcode and a QR; and the device's command card."""
-    from device.documents import Documents
+    from device.documents.counter import Documents
 
     receipt = Document(
         "receipt",
@@ -488,7 +488,7 @@ def receipt_documents() -> list[Document]:
 
 
 def expected_bytes(doc: Document) -> bytes:
-    from drivers.sim_printer import SimPrinter
+    from drivers.printer.sim_printer import SimPrinter
 
     sim = SimPrinter()
     sim.print_document(doc)
@@ -498,8 +498,8 @@ def expected_bytes(doc: Document) -> bytes:
 @scenario
 async def printer_file_receipt() -> dict[str, Any]:
     """EscposPrinter(backend="file") on usblp's /dev/usb/lpN: the gadget receives exactly SimPrinter's bytes."""
-    _require("drivers.escpos_printer")
-    from drivers.escpos_printer import EscposPrinter
+    _require("drivers.printer.escpos_printer")
+    from drivers.printer.escpos_printer import EscposPrinter
 
     with _gadgets() as made:
         prn = gadgets.printer(gadgets.udcs()[0], vid=PRINTER_IDS[0], pid=PRINTER_IDS[1])
@@ -527,13 +527,13 @@ async def printer_file_receipt() -> dict[str, Any]:
 @scenario
 async def printer_usb_receipt() -> dict[str, Any]:
     """EscposPrinter(backend="usb") through pyusb (usblp detached): exactly SimPrinter's bytes arrive."""
-    _require("drivers.escpos_printer")
+    _require("drivers.printer.escpos_printer")
     _require(
         "usb", "pyusb (python-escpos[usb]) is no dependency of the project, so the usb backend is untested"
     )
     import usb.core
 
-    from drivers.escpos_printer import EscposPrinter
+    from drivers.printer.escpos_printer import EscposPrinter
 
     with _gadgets() as made:
         prn = gadgets.printer(gadgets.udcs()[0], vid=PRINTER_IDS[0], pid=PRINTER_IDS[1])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from drivers.keymaps import Layout, encode
+from drivers.scanner.keymaps import Layout, encode
 from tests.hil import build, gadgets
 from tests.hil.guest import KEY_NAMES, MUST_FAIL, SCENARIOS
 
@@ -88,7 +88,7 @@ def test_guest_powered_off_cleanly(hil: HilRun) -> None:
 
 @pytest.mark.parametrize("layout", ["us", "ru"])
 def test_gadget_layout_matches_the_drivers_keymap(layout: Layout) -> None:
-    """The gadget's HID usage table (HID spec) and drivers.keymaps (evdev codes) agree on every
+    """The gadget's HID usage table (HID spec) and drivers.scanner.keymaps (evdev codes) agree on every
     character both can type: two independent tables, so a slip in either shows here first."""
     from evdev import ecodes
 

@@ -1,0 +1,230 @@
+"""`pvz hub`: the reference central system — stores every device's events once, acks them, sends manifests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from central.hub_store import HubStore
+from sync.inbox import wrap
+from sync.publisher import WireBatch
+from sync.topics import Topics, all_devices, parse, shared
+from sync.transport import Inbound, MqttLink, PublishError, PublishProps, TlsSettings
+
+log = logging.getLogger("pvz.sync.hub")
+
+GROUP = "hub"
+MAX_BATCH_BYTES = 8 * 1024 * 1024
+MAX_EVENTS = 10_000
+MANIFEST_POLL_S = 2.0
+SESSION_EXPIRY_S = 600  # a hub gone for good must not keep its share of the batches long
+
+
+class BadBatch(ValueError):
+    """A payload on an events topic that is not a consistent batch of that device."""
+
+
+def check(site: str, device: str, batch: WireBatch) -> None:
+    """Consecutive seqs, data objects. The topic (which the broker's ACL ties to the device) names
+    the device; an event's own `device` may differ: events written before the store knew its
+    id say "unknown", and rejecting them would stop that device's outbox for good."""
+    n = len(batch.events)
+    if batch.device != device:
+        raise BadBatch(f"batch of device {batch.device!r} on the topic of {site}/{device}")
+    if not 0 < n <= MAX_EVENTS or batch.last_seq - batch.first_seq + 1 != n or batch.first_seq < 1:
+        raise BadBatch(f"{n} events for seq {batch.first_seq}..{batch.last_seq}")
+    for i, event in enumerate(batch.events):
+        if event.seq != batch.first_seq + i:
+            raise BadBatch(f"event {i} has seq {event.seq}")
+        if not bytes(event.data).lstrip().startswith(b"{"):
+            raise BadBatch(f"event seq {event.seq}: data is not an object")
+
+
+class Hub:
+    """Stores each batch in one transaction, then acks the device up to its unbroken run.
+
+    Several hubs started with the same `--group` split the devices' event batches between them
+    through an MQTT 5 shared subscription (`$share/<group>/pvz/v1/+/+/events`); they share one
+    database (here one SQLite file; each batch is one BEGIN IMMEDIATE transaction). The same
+    devices, unchanged, can be pointed at an EMQX, HiveMQ or VerneMQ cluster instead of one
+    Mosquitto: shared subscriptions, persistent sessions and QoS 1 are standard MQTT 5, so a bigger
+    operator scales the broker and runs more hubs, with no code change on the device.
+
+    Manifests: `--manifests DIR` publishes every `DIR/<site>/<device>/*.json` to that device's
+    Topics.manifest at QoS 1 in the inbox envelope (sync.inbox.wrap): a bare manifest as type
+    "supply", a bare updates batch as "updates", both with the file's own `version` and the
+    id `f-<sha256 of the bytes>`; a file that already is an envelope goes as it is. MQTT 5
+    properties: ContentType application/json, PayloadFormatIndicator UTF-8, user property
+    `name` (the file name). New or changed files are picked up while the hub runs.
+    """
+
+    def __init__(
+        self,
+        store: HubStore,
+        link: MqttLink,
+        *,
+        group: str = GROUP,
+        site: str = "+",
+        manifests: Path | None = None,
+    ) -> None:
+        self.store, self.link, self.group, self.manifests = store, link, group, manifests
+        self.counters = dict.fromkeys(("batches", "events_new", "duplicates", "rejected", "acks"), 0)
+        self.counters.update(manifests=0, stamped_other_device=0)
+        self._sent_manifests: dict[Path, str] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        # A broker's ACL grants a hub one site (see `pvz pki`): then subscribe to that site only.
+        link.subscribe(shared(group, all_devices("events", site)), self._on_events)
+
+    def _on_events(self, msg: Inbound) -> None:
+        where = parse(msg.topic)
+        try:
+            if where is None or where[2] != "events":
+                raise BadBatch(f"not an events topic: {msg.topic}")
+            if len(msg.payload) > MAX_BATCH_BYTES:
+                raise BadBatch(f"{len(msg.payload)} bytes, more than {MAX_BATCH_BYTES}")
+            batch = msgspec.json.decode(msg.payload, type=WireBatch)
+            site, device, _ = where
+            check(site, device, batch)
+        except (msgspec.DecodeError, BadBatch) as exc:
+            self.counters["rejected"] += 1
+            log.warning("batch on %s rejected: %s", msg.topic, exc)
+            return
+        stamped = sum(e.device != device for e in batch.events)
+        if stamped:
+            self.counters["stamped_other_device"] += stamped
+            log.info(
+                "%s: %d event(s) stamped with another device id, stored as %s's", msg.topic, stamped, device
+            )
+        stored = self.store.store_batch(site, batch)
+        self.counters["batches"] += 1
+        self.counters["events_new"] += stored.inserted
+        self.counters["duplicates"] += len(batch.events) - stored.inserted
+        ack = msgspec.json.encode({"device": device, "acked_seq": stored.acked_seq})
+        self._spawn(self._publish(Topics(site, device).ack, ack, None))
+        self.counters["acks"] += 1
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish(self, topic: str, payload: bytes, props: PublishProps | None) -> None:
+        try:
+            await self.link.publish(topic, payload, 1, properties=props)
+        except PublishError as exc:
+            log.warning("%s: %s", topic, exc)
+
+    def publish_manifests(self) -> int:
+        """Publish every new or changed DIR/<site>/<device>/*.json; return how many."""
+        if self.manifests is None:
+            return 0
+        count = 0
+        for path in sorted(self.manifests.glob("*/*/*.json")):
+            try:
+                raw = path.read_bytes()
+                topics = Topics(path.parent.parent.name, path.parent.name)
+            except (OSError, ValueError) as exc:
+                log.warning("manifest %s skipped: %s", path, exc)
+                continue
+            digest = hashlib.sha256(raw).hexdigest()
+            if self._sent_manifests.get(path) == digest:
+                continue
+            self._sent_manifests[path] = digest
+            props = PublishProps(content_type="application/json", utf8=True, user=(("name", path.name),))
+            self._spawn(self._publish(topics.manifest, envelope(raw, f"f-{digest[:48]}"), props))
+            log.info("manifest %s → %s", path, topics.manifest)
+            count += 1
+        self.counters["manifests"] += count
+        return count
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish manifests (now and when files change) until `stop`; batches arrive meanwhile."""
+        try:
+            while not stop.is_set():
+                if self.link.connected:
+                    self.publish_manifests()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
+        finally:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "devices": self.store.devices(),
+            **self.counters,
+            "link": self.link.status(),
+        }
+
+
+def envelope(raw: bytes, message_id: str) -> bytes:
+    """A manifest or updates file in the inbox envelope; an envelope or anything else as it is."""
+    try:
+        head = json.loads(raw)
+    except ValueError:
+        return raw  # the device rejects it with a reason and counts it
+    if not isinstance(head, dict) or "body" in head or not isinstance(head.get("version"), int):
+        return raw
+    kind: Literal["supply", "updates"] = "supply" if "supply_id" in head else "updates"
+    return wrap(kind, raw, message_id=message_id, version=head["version"])
+
+
+def split_broker(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError(f"--broker wants HOST:PORT, not {text!r}")
+    return host, int(port)
+
+
+def run_hub(
+    broker: str,
+    db: Path,
+    *,
+    group: str = GROUP,
+    site: str = "+",
+    manifests: Path | None = None,
+    client_id: str | None = None,
+    tls: TlsSettings | None = None,
+) -> int:
+    """`pvz hub`: run until SIGTERM or SIGINT."""
+    host, port = split_broker(broker)
+    cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
+    store = HubStore(db)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        reconnect = (0.5, 10.0)
+        link = MqttLink(
+            client_id=cid, host=host, port=port, tls=tls, session_expiry=SESSION_EXPIRY_S, reconnect=reconnect
+        )
+        hub = Hub(store, link, group=group, site=site, manifests=manifests)
+        link.start(loop)
+        try:
+            await link.wait_connected(30)
+            print(f"pvz hub: {cid} connected to {broker}, group {group}", file=sys.stderr, flush=True)  # noqa: T201
+        except TimeoutError:
+            log.warning("no broker at %s yet; still trying", broker)
+        try:
+            await hub.run(stop)
+        finally:
+            link.stop()
+            print(f"pvz hub: stopped; {hub.status()}", file=sys.stderr, flush=True)  # noqa: T201
+
+    try:
+        asyncio.run(main())
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,70 @@
+"""`pvz report day|shift|parcel|export`: its arguments, and the text or JSON it prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from device.exc import PvzError
+
+ACTIONS = ("day", "shift", "parcel", "export")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=ACTIONS)
+    p.add_argument("code", nargs="?", help="parcel barcode or order number (for `parcel`)")
+    p.add_argument("--date", type=_date, help="the day, YYYY-MM-DD (default: today, local time)")
+    p.add_argument("--id", type=int, dest="shift_id", help="shift number (default: the shifts of --date)")
+    p.add_argument("--csv", metavar="DIR", help="directory for the CSV files (for `export`)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text tables")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the text output")
+
+
+def run(args: argparse.Namespace, store_path: Path) -> str:
+    """The report the arguments ask for, as the text to print."""
+    from device.reports import text
+    from device.reports.build import day_report, export_csv, parcel_history, shift_report, shifts_on
+    from device.store.db import Store
+
+    if args.action == "parcel" and not args.code:
+        raise PvzError("report parcel: give a parcel barcode or an order number")
+    if args.action == "export" and not args.csv:
+        raise PvzError("report export: give the output directory with --csv DIR")
+    if not store_path.exists():
+        raise PvzError(f"{store_path}: no store there")
+    day = args.date or date.today()
+    lang = args.lang
+    with Store.open(store_path) as store:
+        if args.action == "day":
+            rep = day_report(store, day)
+            return _json(rep) if args.json else text.day_text(rep, lang)
+        if args.action == "shift":
+            ids = [args.shift_id] if args.shift_id is not None else shifts_on(store, day)
+            reports = [shift_report(store, i) for i in ids]
+            if args.json:
+                return _json(reports[0] if args.shift_id is not None else reports)
+            if not reports:
+                return text.t(lang, "rep_no_shifts", date=day.isoformat())
+            return "\n\n".join(text.shift_text(r, lang) for r in reports)
+        if args.action == "parcel":
+            history = parcel_history(store, args.code)
+            return _json(history) if args.json else text.history_text(history, lang)
+        paths = export_csv(store, Path(args.csv), day)
+    if args.json:
+        return _json([str(p) for p in paths])
+    done = text.t(lang, "rep_exported", count=len(paths), dir=str(args.csv))
+    return "\n".join([done, *(str(p) for p in paths)])
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,122 @@
+"""Printed documents of returns and counts: return label, pick list, hand-over act, inventory report."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from device.documents.counter import Documents, builds
+from device.store.journal import Stamp
+from drivers.printer.document import Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from workflows.messages import Msg, register
+
+register(
+    {
+        "doc_return_label": ("Возврат от клиента", "Customer return"),
+        "doc_pick_list": ("Список к возврату отправителю", "Return to sender pick list"),
+        "doc_handover_act": ("Акт передачи возвратов", "Returns hand-over act"),
+        "doc_inventory_report": ("Отчёт об инвентаризации", "Inventory count report"),
+        "doc_returned_from": ("Из отправлений:", "Returned items:"),
+        "doc_return_reason": ("Причина: {reason}", "Reason: {reason}"),
+        "doc_request": ("Заявка: {request}", "Request: {request}"),
+        "doc_check": ("{check}: {result}", "{check}: {result}"),
+        "doc_yes": ("да", "yes"),
+        "doc_no": ("НЕТ", "NO"),
+        "doc_total": ("Всего: {count}", "Total: {count}"),
+        "doc_bag": ("Мешок {bag}", "Bag {bag}"),
+        "doc_inv_found": ("На месте ({count})", "Found ({count})"),
+        "doc_inv_misplaced": ("Не на своём месте ({count})", "Misplaced ({count})"),
+        "doc_inv_missing": ("Не найдено ({count})", "Missing ({count})"),
+        "doc_inv_unknown": ("Неизвестные коды ({count})", "Unknown codes ({count})"),
+        "doc_inv_cells": (
+            "Ячеек пересчитано: {counted}, не пересчитано: {left}",
+            "Cells counted: {counted}, not counted: {left}",
+        ),
+    }
+)
+
+
+def _header(docs: Documents, stamp: Stamp) -> list[Block]:
+    return [
+        Text(docs.t("doc_point", site=docs.site, device=docs.device_id), align=Align.CENTER),
+        Text(docs.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
+        Text(docs.t("doc_station", station=stamp.station or "-")),
+        Rule(),
+    ]
+
+
+@builds("return_label")
+def return_label(
+    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+) -> Document:
+    """Stuck on the returned package: its own barcode, what it holds, the check results."""
+    blocks = _header(docs, stamp)
+    if data.get("order"):
+        blocks.append(Text(docs.t("doc_order", order=str(data["order"])), bold=True))
+    blocks.append(Text(docs.t("doc_returned_from")))
+    blocks += [Text(f"  {b}") for b in data["parcels"]]
+    if data.get("request"):
+        blocks.append(Text(docs.t("doc_request", request=str(data["request"]))))
+    if data.get("reason"):
+        blocks.append(Text(docs.t("doc_return_reason", reason=str(data["reason"]))))
+    for check, ok in dict(data["checks"]).items():
+        result = docs.t("doc_yes") if ok else docs.t("doc_no")
+        blocks.append(Text(docs.t("doc_check", check=Msg(f"check_{check}").render(docs.lang), result=result)))
+    blocks += [
+        Feed(),
+        Barcode(str(data["barcode"])),
+        Text(str(data["barcode"]), bold=True, align=Align.CENTER),
+    ]
+    return Document("return_label", docs.t("doc_return_label"), tuple(blocks))
+
+
+@builds("pick_list")
+def pick_list(docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
+    rows = conn.execute(
+        "SELECT p.barcode, c.address, p.return_reason FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id "
+        "WHERE p.state = 'to_return' ORDER BY c.address, p.barcode"
+    ).fetchall()
+    blocks = _header(docs, stamp)
+    blocks += [Columns(f"{r['address'] or '-'}  {r['barcode']}", str(r["return_reason"] or "")) for r in rows]
+    blocks += [Rule(), Text(docs.t("doc_total", count=len(rows)), bold=True)]
+    return Document("pick_list", docs.t("doc_pick_list"), tuple(blocks))
+
+
+@builds("handover_act")
+def handover_act(
+    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+) -> Document:
+    """Signed by the courier: every parcel in the bag."""
+    parcels = [str(b) for b in data["parcels"]]
+    marks = ",".join("?" * len(parcels))
+    reasons = dict(
+        conn.execute(
+            f"SELECT barcode, coalesce(return_reason, '') FROM parcels WHERE barcode IN ({marks})", parcels
+        )
+    )
+    blocks = _header(docs, stamp)
+    blocks.append(Text(docs.t("doc_bag", bag=str(data["bag"])), bold=True))
+    blocks += [Columns(b, str(reasons.get(b, ""))) for b in parcels]
+    blocks += [Rule(), Text(docs.t("doc_total", count=len(parcels)), bold=True), Feed()]
+    blocks += [Text(docs.t("doc_sign_courier")), Feed(), Text(docs.t("doc_sign_clerk")), Feed()]
+    blocks.append(Barcode(str(data["bag"])))
+    return Document("handover_act", docs.t("doc_handover_act"), tuple(blocks))
+
+
+@builds("inventory_report")
+def inventory_report(
+    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+) -> Document:
+    blocks = _header(docs, stamp)
+    counted, left = len(data["cells_counted"]), len(data["cells_not_counted"])
+    blocks.append(Text(docs.t("doc_inv_cells", counted=counted, left=left)))
+    blocks.append(Text(docs.t("doc_inv_found", count=len(data["found"])), bold=True))
+    blocks.append(Text(docs.t("doc_inv_misplaced", count=len(data["misplaced"])), bold=True))
+    blocks += [Text(f"  {m['parcel']}: {m['was'] or '-'} -> {m['found']}") for m in data["misplaced"]]
+    blocks.append(Text(docs.t("doc_inv_missing", count=len(data["missing"])), bold=True))
+    blocks += [Text(f"  {m['parcel']} ({m['cell']})") for m in data["missing"]]
+    blocks.append(Text(docs.t("doc_inv_unknown", count=len(data["unknown"])), bold=True))
+    blocks += [Text(f"  {u['code']}" + (f" ({u['state']})" if u["state"] else "")) for u in data["unknown"]]
+    blocks += [Rule(), Text(docs.t("doc_sign_clerk"))]
+    return Document("inventory_report", docs.t("doc_inventory_report"), tuple(blocks))

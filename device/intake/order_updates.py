@@ -1,0 +1,136 @@
+"""Order updates from central: cancellation, and rotated pickup codes with a grace window."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+import msgspec
+
+from device.exc import ManifestError
+from device.intake.manifest import Hmac, Ident
+from device.store.journal import Stamp, append
+from workflows.parcel import PARCEL, ParcelState
+
+CANCEL_REASON = "cancelled"
+DEFAULT_GRACE_HOURS = 24
+GraceHours = Annotated[int, msgspec.Meta(ge=0, le=72)]
+
+
+class CancelOrder(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="cancel_order"
+):
+    """Central cancelled the order: nothing of it may be issued any more."""
+
+    order: Ident
+
+
+class PickupCode(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="pickup_code"
+):
+    """Central rotated the order's pickup code; the previous one stays valid for `grace_hours`.
+
+    `qr_token_hmac` left out keeps the QR token as it is; `null` removes it.
+    """
+
+    order: Ident
+    pickup_code_hmac: Hmac
+    qr_token_hmac: Hmac | msgspec.UnsetType | None = msgspec.UNSET
+    grace_hours: GraceHours = DEFAULT_GRACE_HOURS
+
+
+def utc_text(moment: datetime) -> str:
+    """One spelling of a moment for the store, so that times compare as text: UTC, seconds."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _fail(path: str, message: str) -> ManifestError:
+    return ManifestError(f"invalid updates: {path}: {message}")
+
+
+def _order(conn: sqlite3.Connection, order_id: str, at: str) -> sqlite3.Row:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT pickup_code_hmac, qr_token_hmac, cancelled_at FROM orders WHERE id = ?", (order_id,)
+    ).fetchone()
+    if row is None:
+        raise _fail(f"{at}.order", f"unknown order '{order_id}'")
+    return row
+
+
+def cancel_order(conn: sqlite3.Connection, update: CancelOrder, at: str, stamp: Stamp) -> tuple[bool, int]:
+    """Mark the order cancelled; its accepted and stored parcels become due for return.
+
+    Stored parcels keep their cell until picked for the sender. Expected (and missing)
+    parcels are left as they are: they are not here, and the acceptance act must still count
+    what the carrier hands over; the issue workflow refuses every parcel of a cancelled order.
+    Applying it again moves parcels that arrived since. Returns (changed, parcels moved).
+    """
+    row = _order(conn, update.order, at)
+    newly = row["cancelled_at"] is None
+    if newly:
+        conn.execute("UPDATE orders SET cancelled_at = ? WHERE id = ?", (stamp.ts, update.order))
+    moved: list[str] = []
+    rows = conn.execute(
+        "SELECT p.id, p.barcode, p.state, c.address FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id "
+        "WHERE p.order_id = ? AND p.kind = 'delivery' AND p.state IN ('accepted', 'stored') "
+        "ORDER BY p.barcode",
+        (update.order,),
+    ).fetchall()
+    for r in rows:
+        src = ParcelState(r["state"])
+        dst = PARCEL.check(src, ParcelState.TO_RETURN)
+        conn.execute(
+            "UPDATE parcels SET state = ?, return_reason = ?, updated_at = ? WHERE id = ?",
+            (dst.value, CANCEL_REASON, stamp.ts, r["id"]),
+        )
+        append(
+            conn,
+            stamp,
+            "cancelled",
+            parcel=r["barcode"],
+            from_state=src.value,
+            to_state=dst.value,
+            cell=r["address"],
+            data={"order": update.order},
+        )
+        moved.append(str(r["barcode"]))
+    if not (newly or moved):
+        return False, 0
+    waiting = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT barcode FROM parcels WHERE order_id = ? AND kind = 'delivery' "
+            "AND state IN ('expected', 'missing') ORDER BY barcode",
+            (update.order,),
+        )
+    ]
+    append(
+        conn, stamp, "order_cancelled", data={"order": update.order, "to_return": moved, "expected": waiting}
+    )
+    return True, len(moved)
+
+
+def pickup_code(conn: sqlite3.Connection, update: PickupCode, at: str, stamp: Stamp) -> bool:
+    """Set the order's new code hash; the old one stays valid until now + grace. True if changed."""
+    row = _order(conn, update.order, at)
+    old_code, old_qr = row["pickup_code_hmac"], row["qr_token_hmac"]
+    qr = old_qr if isinstance(update.qr_token_hmac, msgspec.UnsetType) else update.qr_token_hmac
+    code_changed = old_code != update.pickup_code_hmac
+    if not code_changed and qr == old_qr:
+        return False
+    data: dict[str, object] = {"order": update.order, "code": code_changed, "qr": qr != old_qr}
+    if code_changed:
+        until = utc_text(datetime.fromisoformat(stamp.ts) + timedelta(hours=update.grace_hours))
+        keep = old_code is not None and update.grace_hours > 0
+        conn.execute(
+            "UPDATE orders SET pickup_code_hmac = ?, prev_pickup_code_hmac = ?, prev_valid_until = ? "
+            "WHERE id = ?",
+            (update.pickup_code_hmac, old_code if keep else None, until if keep else None, update.order),
+        )
+        data["previous_valid_until"] = until if keep else None
+    conn.execute("UPDATE orders SET qr_token_hmac = ? WHERE id = ?", (qr, update.order))
+    append(conn, stamp, "pickup_code_changed", data=data)
+    return True

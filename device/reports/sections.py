@@ -1,0 +1,271 @@
+"""Report sections computed from a window of journal events: supplies, clerks, COD, refusals, waits."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from device.reports.types import (
+    ClerkRow,
+    Cod,
+    CodItem,
+    EventRef,
+    Returns,
+    Sections,
+    SupplyRow,
+    WaitRow,
+    Waits,
+)
+from workflows.parcel import ParcelState
+
+ACCEPTANCE_KINDS = ("accepted", "accepted_late", "surplus")
+RETURNED_TO_SENDER = "returned"
+SUPPLY_KINDS = frozenset({"manifest_imported", "accepted", "accepted_late", "missing", "surplus", "damaged"})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One journal row, its data decoded."""
+
+    seq: int
+    event_id: str
+    device_id: str
+    ts: str
+    station: str | None
+    clerk: str | None
+    kind: str
+    parcel: str | None
+    from_state: str | None
+    to_state: str | None
+    cell: str | None
+    data: dict[str, Any]
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.ts)
+
+
+def rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    """Named-column rows whatever the connection's own row factory is."""
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    return list(cur.execute(sql, params))
+
+
+def load_events(conn: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> list[Event]:
+    """Journal rows matching an SQL condition, in sequence order."""
+    found = []
+    for r in rows(conn, f"SELECT * FROM journal WHERE {where} ORDER BY seq", params):
+        data = json.loads(r["data"] or "{}")
+        found.append(
+            Event(
+                r["seq"],
+                r["event_id"],
+                r["device_id"],
+                r["ts"],
+                r["station"],
+                r["clerk"],
+                r["kind"],
+                r["parcel"],
+                r["from_state"],
+                r["to_state"],
+                r["cell"],
+                data if isinstance(data, dict) else {"value": data},
+            )
+        )
+    return found
+
+
+def hours(seconds: float) -> float:
+    return round(seconds / 3600, 2)
+
+
+def clerk_names(conn: sqlite3.Connection) -> dict[str, str]:
+    return {r["badge"]: r["name"] for r in rows(conn, "SELECT badge, name FROM clerks")}
+
+
+def parcel_info(
+    conn: sqlite3.Connection, barcodes: Iterable[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Barcode -> (order, supply) for the parcels the store holds."""
+    wanted = json.dumps(sorted(set(barcodes)))
+    sql = "SELECT barcode, order_id, supply_id FROM parcels WHERE barcode IN (SELECT value FROM json_each(?))"
+    return {r["barcode"]: (r["order_id"], r["supply_id"]) for r in rows(conn, sql, (wanted,))}
+
+
+def states(conn: sqlite3.Connection) -> dict[str, int]:
+    """Every parcel by its current state: the whole store, not the window."""
+    counts = {state.value: 0 for state in ParcelState}
+    for r in rows(conn, "SELECT state, count(*) AS n FROM parcels GROUP BY state"):
+        counts[r["state"]] = r["n"]
+    return counts
+
+
+def supplies(conn: sqlite3.Connection, events: Sequence[Event]) -> list[SupplyRow]:
+    """Supplies with acceptance events in the window (imports, packages, parcels accepted or not)."""
+    relevant = [e for e in events if e.kind in SUPPLY_KINDS or e.kind.startswith(("supply_", "package_"))]
+    info = parcel_info(conn, (e.parcel for e in relevant if e.parcel))
+    packages = {r["barcode"]: r["supply_id"] for r in rows(conn, "SELECT barcode, supply_id FROM packages")}
+    counts: dict[str, Counter[str]] = {}
+    for e in relevant:
+        # A parcel counts for its own supply, even when accepted while another supply was open.
+        own = info.get(e.parcel or "", (None, None))[1]
+        supply = own or e.data.get("supply") or packages.get(str(e.data.get("package")))
+        if isinstance(supply, str):
+            counts.setdefault(supply, Counter())[e.kind] += 1
+    found: list[SupplyRow] = []
+    for supply in sorted(counts):
+        c = counts[supply]
+        meta = rows(conn, "SELECT carrier FROM supplies WHERE id = ?", (supply,))
+        expected = rows(
+            conn, "SELECT count(*) AS n FROM parcels WHERE supply_id = ? AND surplus = 0", (supply,)
+        )[0]["n"]
+        found.append(
+            SupplyRow(
+                supply=supply,
+                carrier=meta[0]["carrier"] if meta else "",
+                expected=expected,
+                accepted=c["accepted"] + c["accepted_late"],
+                missing=c["missing"],
+                surplus=c["surplus"],
+                damaged=c["damaged"],
+            )
+        )
+    return found
+
+
+def clerks(conn: sqlite3.Connection, events: Sequence[Event]) -> list[ClerkRow]:
+    """Every clerk with events in the window, by badge."""
+    names = clerk_names(conn)
+    kinds: dict[str, Counter[str]] = {}
+    corrections: Counter[str] = Counter()
+    for e in events:
+        if e.clerk is None:
+            continue
+        kinds.setdefault(e.clerk, Counter())[e.kind] += 1
+        if e.kind.startswith("inventory_") and e.parcel is not None:
+            corrections[e.clerk] += 1
+    found: list[ClerkRow] = []
+    for badge in sorted(kinds):
+        k = kinds[badge]
+        found.append(
+            ClerkRow(
+                badge=badge,
+                name=names.get(badge, ""),
+                accepted=sum(k[kind] for kind in ACCEPTANCE_KINDS),
+                placed=k["placed"],
+                issued=k["issued"],
+                refused=k["refused"],
+                customer_returns=k["customer_return"],
+                returned=k[RETURNED_TO_SENDER],
+                inventory=corrections[badge],
+                events=k.total(),
+                kinds=dict(sorted(k.items())),
+            )
+        )
+    return found
+
+
+def cod(events: Sequence[Event]) -> Cod:
+    """Cash on delivery taken: the completed issues that collected money."""
+    items = [
+        CodItem(
+            ts=e.ts,
+            order=str(e.data.get("order", "")),
+            kopecks=int(e.data.get("cod_kopecks", 0)),
+            clerk=e.clerk,
+            station=e.station,
+        )
+        for e in events
+        if e.kind == "issue_completed" and int(e.data.get("cod_kopecks", 0)) > 0
+    ]
+    return Cod(total_kopecks=sum(i["kopecks"] for i in items), orders=len(items), items=items)
+
+
+def _refs(conn: sqlite3.Connection, events: Sequence[Event]) -> list[EventRef]:
+    info = parcel_info(conn, (e.parcel for e in events if e.parcel))
+    found = []
+    for e in events:
+        assert e.parcel is not None
+        order = e.data.get("order") or info.get(e.parcel, (None, None))[0]
+        found.append(
+            EventRef(
+                ts=e.ts,
+                parcel=e.parcel,
+                order=None if order is None else str(order),
+                clerk=e.clerk,
+                station=e.station,
+            )
+        )
+    return found
+
+
+def refusals(conn: sqlite3.Connection, events: Sequence[Event]) -> list[EventRef]:
+    return _refs(conn, [e for e in events if e.kind == "refused" and e.parcel])
+
+
+def returns(conn: sqlite3.Connection, events: Sequence[Event]) -> Returns:
+    customer = [e for e in events if e.kind == "customer_return" and e.parcel]
+    back = [
+        e
+        for e in events
+        if e.parcel and (e.kind == RETURNED_TO_SENDER or e.to_state == ParcelState.RETURNED.value)
+    ]
+    return Returns(customer=_refs(conn, customer), to_sender=_refs(conn, back))
+
+
+def waits(conn: sqlite3.Connection, events: Sequence[Event]) -> Waits:
+    """Acceptance to issue for each parcel issued in the window."""
+    issued = [e for e in events if e.kind == "issued" and e.parcel]
+    barcodes = json.dumps(sorted({e.parcel for e in issued if e.parcel}))
+    accepted: dict[str, str] = {}
+    sql = (
+        "SELECT parcel, ts FROM journal WHERE parcel IN (SELECT value FROM json_each(?)) "
+        "AND kind IN ('accepted', 'accepted_late', 'surplus') ORDER BY seq"
+    )
+    for r in rows(conn, sql, (barcodes,)):
+        accepted.setdefault(r["parcel"], r["ts"])
+    info = parcel_info(conn, (e.parcel for e in issued if e.parcel))
+    found: list[WaitRow] = []
+    for e in issued:
+        assert e.parcel is not None
+        start = accepted.get(e.parcel)
+        seconds = None if start is None else int((e.when - datetime.fromisoformat(start)).total_seconds())
+        order = e.data.get("order") or info.get(e.parcel, (None, None))[0]
+        found.append(
+            WaitRow(
+                parcel=e.parcel,
+                order=None if order is None else str(order),
+                accepted_at=start,
+                issued_at=e.ts,
+                seconds=seconds,
+                hours=None if seconds is None else hours(seconds),
+            )
+        )
+    known = [r["seconds"] for r in found if r["seconds"] is not None]
+    return Waits(
+        count=len(known),
+        mean_hours=hours(statistics.fmean(known)) if known else None,
+        median_hours=hours(statistics.median(known)) if known else None,
+        max_hours=hours(max(known)) if known else None,
+        parcels=found,
+    )
+
+
+def sections(conn: sqlite3.Connection, events: Sequence[Event]) -> Sections:
+    return Sections(
+        states=states(conn),
+        supplies=supplies(conn, events),
+        clerks=clerks(conn, events),
+        cod=cod(events),
+        refusals=refusals(conn, events),
+        returns=returns(conn, events),
+        waits=waits(conn, events),
+        events=len(events),
+    )

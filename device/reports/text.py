@@ -1,0 +1,195 @@
+"""Reports as readable text tables in the reader's language, for the `pvz report` command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+import device.reports.wording  # noqa: F401  (registers the texts used below)
+from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.reports.types import DayReport, EventRef, History, Sections, ShiftReport
+from workflows.messages import CATALOG, Msg, format_money
+
+
+def t(lang: str, key: str, **params: str | int) -> str:
+    return Msg(key, params).render(lang)
+
+
+def state_name(state: str, lang: str) -> str:
+    """A parcel state as a person reads it; a state these texts do not know shows as stored."""
+    key = f"rep_state_{state}"
+    return t(lang, key) if key in CATALOG else state
+
+
+def when(ts: str | None) -> str:
+    return "" if ts is None else ts[:19].replace("T", " ")
+
+
+def number(value: float | None, lang: str) -> str:
+    """Hours as a person writes them: 4,83 in Russian, 4.83 in English."""
+    if value is None:
+        return "-"
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "ru" else text
+
+
+def table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell, a dashed line under the header."""
+    widths = [max([len(h), *(len(row[i]) for row in body)]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in body]
+    return lines
+
+
+def _values(row: Mapping[str, object], columns: Sequence[str]) -> list[str]:
+    return [str(row[c]) for c in columns]
+
+
+def _heading(text: str) -> list[str]:
+    return ["", text, "=" * len(text)]
+
+
+def _cols(lang: str, *names: str) -> list[str]:
+    return [t(lang, f"rep_col_{n}") for n in names]
+
+
+def _refs(title: str, refs: Sequence[EventRef], names: dict[str, str], lang: str) -> list[str]:
+    lines = _heading(title)
+    if not refs:
+        return [*lines, t(lang, "rep_none")]
+    body = [
+        [
+            when(r["ts"]),
+            r["order"] or "",
+            r["parcel"],
+            names.get(r["clerk"] or "", r["clerk"] or ""),
+            r["station"] or "",
+        ]
+        for r in refs
+    ]
+    return lines + table(_cols(lang, "ts", "order", "parcel", "clerk", "station"), body)
+
+
+def sections_text(rep: Sections, lang: str) -> list[str]:
+    """Every section of a day or shift report."""
+    names = {c["badge"]: c["name"] for c in rep["clerks"]}
+    lines = _heading(t(lang, "rep_states"))
+    lines += table(
+        _cols(lang, "state", "count"), [[state_name(s, lang), str(n)] for s, n in rep["states"].items()]
+    )
+    lines += _heading(t(lang, "rep_supplies"))
+    if rep["supplies"]:
+        body = [_values(s, SUPPLY_COLUMNS) for s in rep["supplies"]]
+        lines += table(_cols(lang, *SUPPLY_COLUMNS), body)
+    else:
+        lines.append(t(lang, "rep_none"))
+    lines += _heading(t(lang, "rep_clerks"))
+    if rep["clerks"]:
+        body = [_values(c, CLERK_COLUMNS) for c in rep["clerks"]]
+        lines += table(_cols(lang, *CLERK_COLUMNS), body)
+    else:
+        lines.append(t(lang, "rep_none"))
+    cod = rep["cod"]
+    lines += _heading(t(lang, "rep_cod"))
+    lines.append(t(lang, "rep_cod_total", amount=cod["total_kopecks"], orders=cod["orders"]))
+    if cod["items"]:
+        body = [
+            [
+                when(i["ts"]),
+                i["order"],
+                format_money(i["kopecks"], lang),
+                names.get(i["clerk"] or "", ""),
+                i["station"] or "",
+            ]
+            for i in cod["items"]
+        ]
+        lines += table(_cols(lang, "ts", "order", "amount", "clerk", "station"), body)
+    lines += _refs(t(lang, "rep_refusals", count=len(rep["refusals"])), rep["refusals"], names, lang)
+    ret = rep["returns"]
+    lines += _refs(t(lang, "rep_returns_customer", count=len(ret["customer"])), ret["customer"], names, lang)
+    lines += _refs(t(lang, "rep_returns_sender", count=len(ret["to_sender"])), ret["to_sender"], names, lang)
+    lines += _heading(t(lang, "rep_waits"))
+    lines.append(waits_line(rep, lang))
+    if rep["waits"]["parcels"]:
+        body = [
+            [
+                w["parcel"],
+                w["order"] or "",
+                when(w["accepted_at"]),
+                when(w["issued_at"]),
+                number(w["hours"], lang),
+            ]
+            for w in rep["waits"]["parcels"]
+        ]
+        lines += table(_cols(lang, "parcel", "order", "accepted_at", "issued_at", "hours"), body)
+    return [*lines, "", t(lang, "rep_events", count=rep["events"])]
+
+
+def waits_line(rep: Sections, lang: str) -> str:
+    w = rep["waits"]
+    if not w["count"]:
+        return t(lang, "rep_waits_none")
+    return t(
+        lang,
+        "rep_waits_summary",
+        count=w["count"],
+        mean=number(w["mean_hours"], lang),
+        median=number(w["median_hours"], lang),
+        max=number(w["max_hours"], lang),
+    )
+
+
+def day_text(rep: DayReport, lang: str) -> str:
+    return "\n".join([t(lang, "rep_day_title", date=rep["date"]), *sections_text(rep, lang)])
+
+
+def shift_header(rep: ShiftReport, lang: str) -> list[str]:
+    s = rep["shift"]
+    lines = [
+        t(lang, "rep_shift_title", id=s["id"]),
+        t(lang, "rep_shift_clerk", name=s["clerk"], badge=s["badge"]),
+        t(lang, "rep_shift_station", station=s["station"]),
+        t(lang, "rep_shift_opened", ts=when(s["opened_at"])),
+    ]
+    if s["closed_at"] is None:
+        return [*lines, t(lang, "rep_shift_open_until", ts=when(s["until"]))]
+    return [*lines, t(lang, "rep_shift_closed", ts=when(s["closed_at"]))]
+
+
+def shift_text(rep: ShiftReport, lang: str) -> str:
+    return "\n".join([*shift_header(rep, lang), *sections_text(rep, lang)])
+
+
+def history_text(h: History, lang: str) -> str:
+    if h["by"] == "order":
+        lines = [t(lang, "rep_order_title", code=h["code"], count=len(h["parcels"]))]
+    else:
+        lines = [t(lang, "rep_parcel_title", code=h["code"])]
+    for p in h["parcels"]:
+        lines += _heading(t(lang, "rep_parcel_head", parcel=p["barcode"], order=p["order"] or "-"))
+        o = p["origin"]
+        if o is None:
+            lines.append(t(lang, "rep_no_origin"))
+        else:
+            version = "-" if o["version"] is None else str(o["version"])
+            ts = when(o["manifest_event_ts"] or o["imported_at"])
+            lines.append(
+                t(lang, "rep_origin", supply=o["supply"], carrier=o["carrier"] or "-", version=version, ts=ts)
+            )
+        lines.append(t(lang, "rep_now", state=state_name(p["state"], lang), cell=p["cell"] or "-"))
+        body = [
+            [
+                when(e["ts"]),
+                e["kind"],
+                e["from_state"] or "",
+                e["to_state"] or "",
+                e["clerk_name"] or e["clerk"] or "",
+                e["station"] or "",
+                e["cell"] or "",
+                json.dumps(e["data"], ensure_ascii=False, sort_keys=True) if e["data"] else "",
+            ]
+            for e in p["events"]
+        ]
+        lines += table(_cols(lang, "ts", "kind", "from", "to", "clerk", "station", "cell", "data"), body)
+    return "\n".join(lines)

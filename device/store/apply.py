@@ -1,0 +1,282 @@
+"""Applying a workflow's outcome inside the scan's transaction: rows, journal, print jobs, session."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from device.documents.counter import Documents
+from device.store.journal import Stamp, append
+from workflows.machine import WorkflowError
+from workflows.outcome import (
+    BagTo,
+    CloseShift,
+    Effect,
+    KeepReport,
+    MarkDamaged,
+    Move,
+    NewReturn,
+    NewSurplus,
+    Note,
+    OpenShift,
+    Outcome,
+    PackageTo,
+    Session,
+    SignIn,
+    SignOut,
+    SupplyTo,
+    UseReturnRequest,
+)
+from workflows.parcel import IN_CELL, PARCEL, ParcelState
+
+
+class ApplyError(WorkflowError, RuntimeError):
+    """An outcome does not fit the store (a bug, or a store edited under us): rolled back."""
+
+
+def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Documents) -> list[int]:
+    """Write every effect, the print jobs and the station's session; return new print job ids.
+
+    Runs inside the caller's transaction, so any exception leaves the store untouched.
+    """
+    for effect in outcome.effects:
+        _effect(conn, effect, stamp)
+    jobs = [queue_document(conn, docs, req.kind, req.data, stamp) for req in outcome.prints]
+    assert stamp.station is not None
+    save_session(conn, stamp.station, outcome.session, stamp)
+    return jobs
+
+
+def queue_document(
+    conn: sqlite3.Connection, docs: Documents, kind: str, data: Mapping[str, Any], stamp: Stamp
+) -> int:
+    """Build a document from the store as it is now and put it in the persistent print queue."""
+    doc = docs.build(kind, data, conn, stamp)
+    cur = conn.execute(
+        "INSERT INTO print_jobs (station, kind, document, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
+        (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
+    match effect:
+        case Move():
+            _move(conn, effect, stamp)
+        case MarkDamaged(parcel=barcode):
+            cur = conn.execute(
+                "UPDATE parcels SET damaged = 1, updated_at = ? WHERE barcode = ?", (stamp.ts, barcode)
+            )
+            _one(cur, "parcel", barcode)
+            state = conn.execute("SELECT state FROM parcels WHERE barcode = ?", (barcode,)).fetchone()[0]
+            append(conn, stamp, "damaged", parcel=barcode, from_state=state, to_state=state)
+        case NewSurplus(barcode=barcode, supply_id=supply):
+            conn.execute(
+                "INSERT INTO parcels (barcode, supply_id, state, surplus, updated_at) VALUES (?, ?, 'accepted', 1, ?)",
+                (barcode, supply, stamp.ts),
+            )
+            append(conn, stamp, "surplus", parcel=barcode, to_state="accepted", data={"supply": supply})
+        case PackageTo(barcode=barcode, state=state):
+            old = conn.execute("SELECT state FROM packages WHERE barcode = ?", (barcode,)).fetchone()
+            if old is None:
+                raise ApplyError(f"no package {barcode}")
+            conn.execute("UPDATE packages SET state = ? WHERE barcode = ?", (state, barcode))
+            append(
+                conn, stamp, f"package_{state}", from_state=old[0], to_state=state, data={"package": barcode}
+            )
+        case SupplyTo(supply_id=supply, status=status):
+            old = conn.execute("SELECT status FROM supplies WHERE id = ?", (supply,)).fetchone()
+            if old is None:
+                raise ApplyError(f"no supply {supply}")
+            closed_at = stamp.ts if status == "closed" else None
+            conn.execute(
+                "UPDATE supplies SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, supply)
+            )
+            append(
+                conn, stamp, f"supply_{status}", from_state=old[0], to_state=status, data={"supply": supply}
+            )
+        case Note(kind=kind, data=data, parcel=parcel):
+            append(conn, stamp, kind, parcel=parcel, data=data)
+        case NewReturn():
+            conn.execute(
+                "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "
+                "VALUES (?, 'customer_return', ?, ?, 'accepted', ?, ?)",
+                (effect.barcode, effect.order_id, effect.size, ",".join(effect.returned_from), stamp.ts),
+            )
+            data = {"order": effect.order_id, "returned_from": list(effect.returned_from), **effect.data}
+            append(conn, stamp, "customer_return", parcel=effect.barcode, to_state="accepted", data=data)
+        case SignIn(badge=badge) | SignOut(badge=badge) | OpenShift(badge=badge) | CloseShift(badge=badge):
+            _clerk(conn, effect, badge, stamp)
+        case BagTo(barcode=barcode, state=state):
+            conn.execute(
+                "INSERT INTO outbound_bags (barcode, state, station, opened_at) VALUES (?, 'open', ?, ?) "
+                "ON CONFLICT (barcode) DO UPDATE SET state = excluded.state",
+                (barcode, stamp.station, stamp.ts),
+            )
+            if state != "open":
+                conn.execute(
+                    "UPDATE outbound_bags SET state = ?, handed_over_at = ? WHERE barcode = ?",
+                    (state, stamp.ts, barcode),
+                )
+            append(conn, stamp, f"bag_{state}", data={"bag": barcode})
+        case UseReturnRequest(request_id=rid):
+            cur = conn.execute(
+                "UPDATE return_requests SET used_by = ? WHERE id = ? AND used_by IS NULL", (stamp.ts, rid)
+            )
+            _one(cur, "unused return request", rid)
+        case KeepReport(started_at=started, data=data):
+            conn.execute(
+                "INSERT INTO inventory_reports (station, clerk, started_at, finished_at, data) VALUES (?, ?, ?, ?, ?)",
+                (stamp.station, stamp.clerk, started, stamp.ts, json.dumps(dict(data), ensure_ascii=False)),
+            )
+            append(
+                conn,
+                stamp,
+                "inventory_report",
+                data={k: len(v) for k, v in data.items() if isinstance(v, list)},
+            )
+
+
+def _clerk(conn: sqlite3.Connection, effect: Effect, badge: str, stamp: Stamp) -> None:
+    """Sign-in and shifts: which clerk works at which station, recorded in the journal."""
+    station = stamp.station
+    match effect:
+        case SignIn():
+            conn.execute(
+                "INSERT INTO station_clerks (station, badge, signed_in_at) VALUES (?, ?, ?) ON CONFLICT (station) "
+                "DO UPDATE SET badge = excluded.badge, signed_in_at = excluded.signed_in_at",
+                (station, badge, stamp.ts),
+            )
+            kind = "signed_in"
+        case SignOut():
+            conn.execute("DELETE FROM station_clerks WHERE station = ? AND badge = ?", (station, badge))
+            kind = "signed_out"
+        case OpenShift():
+            conn.execute(
+                "INSERT INTO shifts (badge, station, opened_at) VALUES (?, ?, ?)", (badge, station, stamp.ts)
+            )
+            kind = "shift_opened"
+        case CloseShift():
+            cur = conn.execute(
+                "UPDATE shifts SET closed_at = ? WHERE badge = ? AND closed_at IS NULL", (stamp.ts, badge)
+            )
+            _one(cur, "open shift of", badge)
+            kind = "shift_closed"
+        case _:
+            raise ApplyError(f"not a clerk effect: {effect!r}")
+    append(conn, Stamp(stamp.device_id, stamp.ts, station, badge), kind, data={"badge": badge})
+
+
+def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
+    row = conn.execute(
+        "SELECT p.id, p.state, c.address FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id WHERE p.barcode = ?",
+        (move.parcel,),
+    ).fetchone()
+    if row is None:
+        raise ApplyError(f"no parcel {move.parcel}")
+    src = ParcelState(row["state"])
+    PARCEL.check(src, move.to)
+    cell_id, cell_name = _target_cell(conn, move, row["address"])
+    issued_at = stamp.ts if move.to is ParcelState.ISSUED else None
+    conn.execute(
+        "UPDATE parcels SET state = ?, cell_id = ?, "
+        "return_reason = CASE WHEN ? THEN NULL ELSE coalesce(?, return_reason) END, "
+        "bag = CASE WHEN ? THEN NULL ELSE coalesce(?, bag) END, issued_at = coalesce(?, issued_at), "
+        "updated_at = ? WHERE id = ?",
+        (
+            move.to.value,
+            cell_id,
+            move.to is ParcelState.STORED,  # back on the shelf: no longer due for return
+            move.reason,
+            move.to is ParcelState.TO_RETURN,  # taken back out of a bag
+            move.bag,
+            issued_at,
+            stamp.ts,
+            row["id"],
+        ),
+    )
+    data = dict(move.data)
+    if move.reason:
+        data["reason"] = move.reason
+    if move.bag:
+        data["bag"] = move.bag
+    if row["address"] and row["address"] != cell_name:
+        data["from_cell"] = row["address"]
+    cell_name = cell_name or row["address"]
+    append(
+        conn,
+        stamp,
+        move.kind,
+        parcel=move.parcel,
+        from_state=src.value,
+        to_state=move.to.value,
+        cell=cell_name,
+        data=data,
+    )
+
+
+def _target_cell(conn: sqlite3.Connection, move: Move, current: str | None) -> tuple[int | None, str | None]:
+    """The cell a parcel is in after the move: the named one, its own one, or none."""
+    if move.to not in IN_CELL:
+        return None, None
+    address = move.cell or (current if move.to is ParcelState.TO_RETURN else None)
+    if address is None:
+        if move.to is ParcelState.STORED:
+            raise ApplyError(f"{move.parcel}: stored needs a cell")
+        return None, None
+    cell = conn.execute("SELECT id FROM cells WHERE address = ?", (address,)).fetchone()
+    if cell is None:
+        raise ApplyError(f"no cell {address!r} for {move.parcel}")
+    return int(cell[0]), address
+
+
+def _one(cur: sqlite3.Cursor, what: str, key: str) -> None:
+    if cur.rowcount != 1:
+        raise ApplyError(f"no {what} {key}")
+
+
+def save_session(conn: sqlite3.Connection, station: str, session: Session | None, stamp: Stamp) -> None:
+    if session is None:
+        conn.execute("DELETE FROM sessions WHERE station = ?", (station,))
+        return
+    lights = {address: light.value for address, light in session.lights.items()}
+    conn.execute(
+        "INSERT INTO sessions (station, workflow, state, data, lights, clerk, started_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET workflow = excluded.workflow, "
+        "state = excluded.state, data = excluded.data, lights = excluded.lights, clerk = excluded.clerk, "
+        "updated_at = excluded.updated_at, started_at = CASE WHEN sessions.workflow = excluded.workflow "
+        "THEN sessions.started_at ELSE excluded.started_at END",
+        (
+            station,
+            session.workflow,
+            session.state,
+            json.dumps(dict(session.data), ensure_ascii=False),
+            json.dumps(lights),
+            stamp.clerk,
+            stamp.ts,
+            stamp.ts,
+        ),
+    )
+    conn.execute("DELETE FROM claims WHERE station = ?", (station,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO claims (key, station) VALUES (?, ?)",
+        [(key, station) for key in session.claims],
+    )
+
+
+def load_session(conn: sqlite3.Connection, station: str) -> Session | None:
+    from workflows.outcome import Light
+
+    row = conn.execute(
+        "SELECT workflow, state, data, lights FROM sessions WHERE station = ?", (station,)
+    ).fetchone()
+    if row is None:
+        return None
+    claims = tuple(
+        r[0] for r in conn.execute("SELECT key FROM claims WHERE station = ? ORDER BY key", (station,))
+    )
+    lights = {address: Light(value) for address, value in json.loads(row["lights"]).items()}
+    return Session(row["workflow"], row["state"], json.loads(row["data"]), lights, claims)

@@ -1,0 +1,191 @@
+"""The SQLite store: connection pragmas, numbered migrations, transactions, the single-writer lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from device.exc import StoreError, StoreLocked, StoreTooNew
+
+
+def _load_migrations() -> list[tuple[int, str, str]]:
+    """Numbered SQL scripts shipped in device/migrations: (version, name, sql)."""
+    found = []
+    for entry in resources.files("device.store.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations are not numbered 1..N without gaps: {versions}")
+    return found
+
+
+MIGRATIONS = _load_migrations()
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store:
+    """One SQLite file: WAL, synchronous=FULL, foreign keys on, explicit transactions.
+
+    The connection runs in autocommit mode so that every write happens inside a
+    `transaction()` that we open ourselves with BEGIN IMMEDIATE: a scan's decision and
+    its writes then see one consistent store, and a killed process leaves the file
+    either before or after the scan.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, lock_fd: int | None) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock_fd = lock_fd
+        self.db = sqlite_utils.Database(conn)
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, owner: bool = False, migrate: bool = True, target: int | None = None
+    ) -> Store:
+        """Open (and create) the store at `path`.
+
+        `owner=True` takes the single-writer lock that a daemon holds; a second daemon on
+        the same store fails with StoreLocked. `target` migrates only up to that version
+        (tests use it to build every earlier version).
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock_fd = _take_lock(path) if owner else None
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            conn.row_factory = sqlite3.Row
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                # Corrupt state stops the start loudly; it never becomes an empty store.
+                raise StoreError(f"{path}: not a usable pvz database ({exc})") from exc
+            if mode != "wal":
+                raise StoreError(f"{path}: cannot switch to WAL (journal_mode is {mode})")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            store = cls(conn, path, lock_fd)
+            store.check_integrity_header()
+            if migrate:
+                store.migrate(target=target)
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            if lock_fd is not None:
+                os.close(lock_fd)
+            raise
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def check_integrity_header(self) -> None:
+        """Fail loudly on a file that is not a database, instead of starting empty."""
+        try:
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable pvz database ({exc})") from exc
+
+    def migrate(self, *, target: int | None = None) -> int:
+        """Apply pending migrations, each in its own transaction; return the new version."""
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StoreTooNew(
+                f"{self.path}: database schema version {current} is newer than this pvz "
+                f"understands ({SCHEMA_VERSION}); upgrade pvz, do not downgrade the store"
+            )
+        goal = SCHEMA_VERSION if target is None else min(target, SCHEMA_VERSION)
+        # Foreign keys are off while a migration rebuilds a table (the only way SQLite can
+        # change a constraint) and checked as a whole before the step commits.
+        self.conn.execute("PRAGMA foreign_keys=OFF")
+        try:
+            for version, name, sql in MIGRATIONS:
+                if current < version <= goal:
+                    self._apply(version, name, sql)
+                    current = version
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+        return current
+
+    def _apply(self, version: int, name: str, sql: str) -> None:
+        """One migration, all or nothing: executescript runs it inside our BEGIN."""
+        try:
+            self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};")
+            broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise StoreError(f"migration {name} failed: {len(broken)} rows break foreign keys")
+        except (sqlite3.Error, StoreError) as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"migration {name} failed: {exc}") from exc
+        self.conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
+        if self.conn.in_transaction:
+            raise StoreError("nested transaction")
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+
+def _take_lock(path: Path) -> int:
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+        os.close(fd)
+        raise StoreLocked(
+            f"{path} is in use by pvz process {holder}; only one daemon may own a store"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd

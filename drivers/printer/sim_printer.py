@@ -1,0 +1,109 @@
+"""A simulated receipt printer: real ESC/POS bytes from python-escpos's Dummy, kept and saved."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from escpos.printer import Dummy
+
+from drivers.exc import PrinterError
+from drivers.printer.document import Document
+from drivers.printer.escpos_render import DEFAULT_PROFILE, render
+from drivers.printer.text_render import render_text
+
+_NUMBERED = re.compile(r"^(\d{4,})-")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedDocument:
+    """One document as it came out of the simulated printer."""
+
+    number: int
+    doc: Document
+    data: bytes  # the ESC/POS byte stream a real printer would have received
+    text: str  # render_text() of the same document
+
+
+class SimPrinter:
+    """Implements the Printer protocol without hardware; `fail_with` simulates a fault."""
+
+    def __init__(
+        self,
+        *,
+        out_dir: Path | None = None,
+        profile: str = DEFAULT_PROFILE,
+        width: int = 42,
+        name: str = "sim-printer",
+    ) -> None:
+        try:
+            Dummy(profile=profile)  # fail at start-up, not at the first receipt
+        except KeyError:
+            raise ValueError(f"unknown python-escpos printer profile {profile!r}") from None
+        self.name = name
+        self.out_dir = out_dir
+        self.profile = profile
+        self.width = width
+        self.fail_with: str | None = None  # e.g. "paper out": print_document then fails
+        self._printed: list[PrintedDocument] = []
+        self._last_number: int | None = None  # found in out_dir on the first print
+        self._lock = threading.Lock()  # numbering and the list stay consistent across threads
+
+    def set_fault(self, reason: str | None) -> None:
+        """Simulate a fault ("paper out", "offline", …) or clear it with None."""
+        self.fail_with = reason
+
+    @property
+    def printed(self) -> tuple[PrintedDocument, ...]:
+        return tuple(self._printed)
+
+    def print_document(self, doc: Document) -> None:
+        fault = self.fail_with
+        if fault is not None:
+            raise PrinterError(f"{self.name}: {fault}")
+        dummy = Dummy(profile=self.profile)
+        render(dummy, doc, width=self.width)
+        printed_text = render_text(doc, width=self.width)
+        with self._lock:
+            number = self._next_number()
+            entry = PrintedDocument(number, doc, dummy.output, printed_text)
+            if self.out_dir is not None:
+                self._save(entry)
+            self._printed.append(entry)
+            self._last_number = number
+
+    def status(self) -> dict[str, Any]:
+        fault = self.fail_with
+        return {
+            "name": self.name,
+            "state": "ready" if fault is None else fault,
+            "fault": fault,
+            "printed": len(self._printed),
+            "profile": self.profile,
+            "out_dir": str(self.out_dir) if self.out_dir is not None else None,
+        }
+
+    def _next_number(self) -> int:
+        if self._last_number is None:
+            # Continue after files already in out_dir so a restart never overwrites receipts.
+            self._last_number = 0
+            if self.out_dir is not None and self.out_dir.is_dir():
+                for path in self.out_dir.iterdir():
+                    match = _NUMBERED.match(path.name)
+                    if match:
+                        self._last_number = max(self._last_number, int(match.group(1)))
+        return self._last_number + 1
+
+    def _save(self, entry: PrintedDocument) -> None:
+        assert self.out_dir is not None
+        kind = re.sub(r"[^0-9A-Za-z_-]+", "_", entry.doc.kind).strip("_") or "document"
+        stem = self.out_dir / f"{entry.number:04d}-{kind}"
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            stem.with_suffix(".bin").write_bytes(entry.data)
+            stem.with_suffix(".txt").write_text(entry.text, encoding="utf-8")
+        except OSError as exc:
+            raise PrinterError(f"{self.name}: cannot save to {self.out_dir}: {exc}") from exc

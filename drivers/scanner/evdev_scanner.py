@@ -1,0 +1,293 @@
+"""Barcode scanners and keypads seen as Linux input devices: found, grabbed, decoded, re-opened on hotplug."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import glob
+import logging
+import re
+import struct
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
+
+import evdev
+from evdev import ecodes as e
+from evdev.device import DeviceInfo
+from evdev.events import InputEvent
+
+from drivers.base import RawScan
+from drivers.scanner.keyboard_decoder import KeyboardDecoder
+from drivers.scanner.keymaps import Layout
+
+log = logging.getLogger("pvz.drivers.evdev")
+
+EVENT_GLOB = "/dev/input/event*"
+# EVIOCSCLOCKID = _IOW('E', 0xa0, int): stamp this reader's events with CLOCK_MONOTONIC, so
+# that the key-gap rule survives the wall clock stepping when NTP syncs a Pi without RTC.
+_EVIOCSCLOCKID = 0x400445A0
+_TERMINATOR_KEYS = {"enter": (e.KEY_ENTER, e.KEY_KPENTER), "tab": (e.KEY_TAB,)}
+
+
+class EventStream(Protocol):
+    def __anext__(self) -> Awaitable[InputEvent]: ...
+
+
+class InputLike(Protocol):
+    """The part of evdev.InputDevice the scanner uses; tests pass fakes."""
+
+    @property
+    def path(self) -> str | bytes: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def phys(self) -> str: ...
+    @property
+    def info(self) -> DeviceInfo: ...
+
+    def capabilities(self) -> dict[int, list[Any]]: ...
+    def active_keys(self) -> list[int]: ...
+    def fileno(self) -> int: ...
+    def grab(self) -> None: ...
+    def close(self) -> None: ...
+    def async_read_loop(self) -> EventStream: ...
+
+
+ListDevices = Callable[[str], list[str]]
+OpenDevice = Callable[[str], InputLike]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def glob_paths(pattern: str) -> list[str]:
+    """Paths matching a shell pattern, in natural order (event2 before event10)."""
+    # glob, not Path.glob: config paths are absolute patterns, which Path.glob refuses.
+    return sorted(glob.glob(pattern), key=_natural)  # noqa: PTH207
+
+
+def _natural(path: str) -> list[int | str]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
+
+
+def _open(path: str) -> InputLike:
+    return evdev.InputDevice(path)
+
+
+def parse_ids(device: str) -> tuple[int, int]:
+    """ "vvvv:pppp" (hex) → (vendor, product)."""
+    match = re.fullmatch(r"([0-9a-fA-F]{4}):([0-9a-fA-F]{4})", device)
+    if match is None:
+        raise ValueError(f"device must be 'vvvv:pppp' in hex, not {device!r}")
+    return int(match[1], 16), int(match[2], 16)
+
+
+def _ids(dev: InputLike) -> str:
+    return f"{dev.info.vendor:04x}:{dev.info.product:04x}"
+
+
+def _keys(dev: InputLike) -> set[int]:
+    return set(dev.capabilities().get(e.EV_KEY, []))
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode(errors="replace") if isinstance(path, bytes) else path
+
+
+def find_devices(
+    *, list_devices: ListDevices = glob_paths, open_device: OpenDevice = _open
+) -> list[dict[str, Any]]:
+    """Every input device, for `pvz hw list`: path, name, vendor:product, phys, and whether it has Enter."""
+    found: list[dict[str, Any]] = []
+    for path in list_devices(EVENT_GLOB):
+        try:
+            dev = open_device(path)
+        except OSError as exc:
+            found.append({"path": path, "error": exc.strerror or str(exc)})
+            continue
+        try:
+            keyboard = bool(_keys(dev) & {e.KEY_ENTER, e.KEY_KPENTER})
+            found.append(
+                {"path": path, "name": dev.name, "device": _ids(dev), "phys": dev.phys, "keyboard": keyboard}
+            )
+        finally:
+            dev.close()
+    return found
+
+
+def _use_monotonic_clock(dev: InputLike) -> None:
+    # Best effort: without it the stamps are wall time, which only matters across a clock step.
+    with contextlib.suppress(OSError, ValueError):
+        fcntl.ioctl(dev.fileno(), _EVIOCSCLOCKID, struct.pack("i", time.CLOCK_MONOTONIC))
+
+
+class EvdevScanner:
+    """A keyboard-wedge scanner or keypad, read exclusively through evdev.
+
+    The device is `path` (a path or glob) or, with `device` ("vvvv:pppp"), the input
+    device with that USB vendor and product (under `path` when both are given). Of
+    several matches the first in natural order that has the terminator key is used:
+    one USB scanner often makes a keyboard node and a consumer-control node. The
+    device is grabbed, so codes never reach a console. When it is missing or goes
+    away, the partial code is dropped and the device is looked for every
+    `reopen_interval_s` (one log line when it goes, one when it is back); `codes()`
+    never ends and never raises for a missing device.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        path: str | None = None,
+        device: str | None = None,
+        keypad: bool = False,
+        layout: Layout = "us",
+        terminator: str = "enter",
+        prefix: str = "",
+        suffix: str = "",
+        max_gap_ms: int = 60,
+        reopen_interval_s: float = 1.0,
+        list_devices: ListDevices = glob_paths,
+        open_device: OpenDevice = _open,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if path is None and device is None:
+            raise ValueError(f"{name}: an evdev scanner needs `path` or `device`")
+        self.name = name
+        self.path = path
+        self.device = device
+        self.keypad = keypad
+        self.reopen_interval_s = reopen_interval_s
+        self._ids = parse_ids(device) if device is not None else None
+        self._decoder = KeyboardDecoder(
+            layout=layout, terminator=terminator, prefix=prefix, suffix=suffix, max_gap_ms=max_gap_ms
+        )
+        self._needed_keys = set(_TERMINATOR_KEYS[terminator])
+        self._list = list_devices
+        self._open = open_device
+        self._sleep = sleep
+        self._current: str | None = None
+        self._connected = False
+        self._ever_connected = False
+        self._failing = False
+        self._dropping = False
+        self._read = 0
+        self._reconnects = 0
+        self._last_error: str | None = None
+
+    async def codes(self) -> AsyncIterator[RawScan]:
+        while True:
+            dev = await self._connect()
+            try:
+                stream = dev.async_read_loop()
+                while True:
+                    try:
+                        event = await stream.__anext__()
+                        code = self._handle(dev, event)
+                    except BlockingIOError:
+                        continue  # woken with nothing to read; the device is still there
+                    except (OSError, StopAsyncIteration) as exc:
+                        self._lost(exc)
+                        break
+                    if code is not None:
+                        self._read += 1
+                        yield RawScan(source=self.name, data=code, keyed=self.keypad)
+            finally:
+                self._connected = False
+                with contextlib.suppress(OSError):
+                    dev.close()
+            # Before looking again: the node of an unplugged device lingers for a moment,
+            # and a device that fails at once must not make this a busy loop.
+            await self._sleep(self.reopen_interval_s)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": "evdev",
+            "path": self._current or self.path,
+            "device": self.device,
+            "keyed": self.keypad,
+            "connected": self._connected,
+            "codes_read": self._read,
+            "reconnects": self._reconnects,
+            "partial_codes_dropped": self._decoder.dropped,
+            "last_error": self._last_error,
+        }
+
+    def _handle(self, dev: InputLike, event: InputEvent) -> bytes | None:
+        if event.type == e.EV_SYN:
+            # The kernel's buffer overflowed: events up to the next report are unreliable
+            # and some are missing, so the partial code cannot be trusted.
+            if event.code == e.SYN_DROPPED:
+                self._dropping = True
+                self._decoder.resync(())
+            elif event.code == e.SYN_REPORT and self._dropping:
+                self._dropping = False
+                self._decoder.resync(dev.active_keys())
+            return None
+        if event.type != e.EV_KEY or self._dropping:
+            return None
+        return self._decoder.feed(event.code, event.value, event.sec + event.usec / 1_000_000)
+
+    async def _connect(self) -> InputLike:
+        while True:
+            dev, why = self._find()
+            if dev is not None:
+                try:
+                    dev.grab()
+                except OSError as exc:
+                    with contextlib.suppress(OSError):
+                        dev.close()
+                    why = f"{_text(dev.path)}: cannot grab it ({exc.strerror or exc}): another program holds it?"
+                else:
+                    _use_monotonic_clock(dev)
+                    self._up(dev)
+                    return dev
+            self._down(why)
+            await self._sleep(self.reopen_interval_s)
+
+    def _find(self) -> tuple[InputLike | None, str]:
+        pattern = self.path or EVENT_GLOB
+        problems: list[str] = []
+        for path in self._list(pattern):
+            try:
+                dev = self._open(path)
+            except OSError as exc:
+                problems.append(f"{path}: {exc.strerror or exc}")
+                continue
+            if self._ids is not None and (dev.info.vendor, dev.info.product) != self._ids:
+                dev.close()
+                continue
+            if not _keys(dev) & self._needed_keys:
+                dev.close()
+                problems.append(f"{path}: has no terminator key")
+                continue
+            return dev, ""
+        wanted = (
+            f"input device {self.device} under {pattern}" if self.device else f"input device at {pattern}"
+        )
+        return None, f"no {wanted}" + (f" ({'; '.join(problems)})" if problems else "")
+
+    def _up(self, dev: InputLike) -> None:
+        self._current = _text(dev.path)
+        if self._ever_connected:
+            self._reconnects += 1
+        if self._failing or not self._ever_connected:
+            log.info("%s: reading %s (%s, %s)", self.name, self._current, dev.name, _ids(dev))
+        self._connected = self._ever_connected = True
+        self._failing = False
+        self._dropping = False
+        self._decoder.reset()
+
+    def _down(self, why: str) -> None:
+        self._last_error = why
+        if not self._failing:
+            log.warning("%s: %s; looking again every %g s", self.name, why, self.reopen_interval_s)
+            self._failing = True
+
+    def _lost(self, exc: BaseException) -> None:
+        partial = ", a partial code was dropped" if self._decoder.pending else ""
+        self._decoder.reset()
+        self._connected = self._failing = False
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "no more events"
+        self._down(f"{self._current} went away ({why}){partial}")
