@@ -20,6 +20,8 @@ from drivers.printer.escpos_render import DEFAULT_PROFILE
 from drivers.printer.sim_printer import SimPrinter
 from drivers.scanner.sim_input import ScriptSource, StreamSource
 
+LIGHTS_TEST_STEP_S = 0.3  # how long each cell stays lit in a lights test (pvz hw, the fleet command)
+
 log = logging.getLogger("pvz.hardware")
 
 

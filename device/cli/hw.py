@@ -17,8 +17,6 @@ from drivers.base import Beep, CellLights, Color, Pattern, RawScan
 from drivers.exc import PrinterError
 from workflows.inputs import BadCode, clean_code
 
-STEP_S = 0.3  # how long each cell stays lit in the lights test
-
 
 def _config(path: str | None) -> tuple[Config, Path]:
     if path is None:

@@ -250,6 +250,8 @@ def _pki(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from device.hardware import LIGHTS_TEST_STEP_S
+
     parser = argparse.ArgumentParser(prog="pvz", description="Pickup point device service.")
     parser.add_argument("--version", action="version", version=f"pvz {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
@@ -310,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["list", "scan", "print-test", "lights-test"])
     p.add_argument("--config", help="device config file (TOML); list works without one")
     p.add_argument("--station", help="print-test: only this station's printer")
-    p.add_argument("--step", type=float, default=0.3, help="lights-test: seconds per light")
+    p.add_argument("--step", type=float, default=LIGHTS_TEST_STEP_S, help="lights-test: seconds per light")
     p.add_argument(
         "--channels", type=int, default=0, help="lights-test: how many channels (default: from config)"
     )

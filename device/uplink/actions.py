@@ -14,9 +14,9 @@ from typing import Any
 import msgspec
 
 from device import __version__
-from device.cli.hw import STEP_S
 from device.config import Config, load_config
 from device.exc import ConfigError
+from device.hardware import LIGHTS_TEST_STEP_S
 from device.runtime import Runtime
 from device.store.journal import Stamp
 from device.wiring import sync_clerks
@@ -98,7 +98,7 @@ class DeviceActions:
     async def lights_test(self, args: dict[str, Any]) -> dict[str, Any]:
         """Each cell light on for `step_s`, then off (as `pvz hw lights-test`); then the sessions' lights again."""
         check_args(args, ("step_s", "channels"))
-        step = args.get("step_s", STEP_S)
+        step = args.get("step_s", LIGHTS_TEST_STEP_S)
         if not isinstance(step, int | float) or isinstance(step, bool) or not 0 <= step <= MAX_STEP_S:
             raise CommandFailed(f"`step_s` must be a number of seconds from 0 to {MAX_STEP_S}")
         runtime = self.ctx.runtime
