@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.store.codes import code_hmac
 from device.store.db import SCHEMA_VERSION, Store

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.store.apply import apply, load_session, queue_document
 from device.store.db import Store
 from device.store.journal import Stamp

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from device import hardware
 from device.config import Config, resolve_path
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware
 from device.runtime import Runtime, StationIO

@@ -17,7 +17,7 @@ from PIL import Image, ImageFont
 import device.documents.cell_labels
 import device.documents.test_page
 from device.demo.day import run_demo
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.store.journal import Stamp
 from drivers.printer import preview
 from drivers.printer.document import QR, Align, Barcode, Document, Feed, Rule, Text

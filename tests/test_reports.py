@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.reports.build import (
     ReportError,
     day_report,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from device.config import Config, load_config
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.store.journal import Stamp
 from device.wiring import build_stations
 from drivers.base import Beep, CellLights, Color, Pattern, RawScan

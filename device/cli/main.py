@@ -161,7 +161,7 @@ def _print(args: argparse.Namespace) -> int:
     import sqlite3
     import time
 
-    from device.documents.counter import Documents
+    from device.documents.registry import Documents
     from device.store.journal import Stamp
     from drivers.printer.sim_printer import SimPrinter
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from device.demo.data import CLERKS, DemoDay, DemoOrder, make_day, make_last_week, manifest_json
 from device.demo.scenes import evening, last_week
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, generate_rack, import_cells

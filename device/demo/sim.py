@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from device.demo.data import CLERKS, DemoDay
 from device.demo.day import DEMO_DAY, DEVICE_ID, SITE, prepare_site
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO
 from device.store.db import Store

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents.counter import Documents, builds
+from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.printer.document import Align, Barcode, Block, Document, Feed, Rule, Text
 from workflows.messages import register
@@ -20,8 +20,9 @@ register(
 )
 
 
-@builds("cell_labels")
-def cell_labels(docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
+def cell_labels(
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+) -> Document:
     """Labels to stick on the rack, cut apart along the rules; data {"cells": [addresses]} or all cells."""
     wanted = [str(a) for a in data.get("cells") or []]
     rows = conn.execute("SELECT address, label, size, zone FROM cells ORDER BY address").fetchall()

@@ -6,9 +6,9 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents.counter import Documents, builds
+from device.documents.base import DocContext
 from device.store.journal import Stamp
-from drivers.printer.document import Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.printer.document import Align, Barcode, Columns, Document, Feed, Rule, Text
 from workflows.messages import Msg, register
 
 register(
@@ -37,21 +37,11 @@ register(
 )
 
 
-def _header(docs: Documents, stamp: Stamp) -> list[Block]:
-    return [
-        Text(docs.t("doc_point", site=docs.site, device=docs.device_id), align=Align.CENTER),
-        Text(docs.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
-        Text(docs.t("doc_station", station=stamp.station or "-")),
-        Rule(),
-    ]
-
-
-@builds("return_label")
 def return_label(
-    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
     """Stuck on the returned package: its own barcode, what it holds, the check results."""
-    blocks = _header(docs, stamp)
+    blocks = docs.header(stamp)
     if data.get("order"):
         blocks.append(Text(docs.t("doc_order", order=str(data["order"])), bold=True))
     blocks.append(Text(docs.t("doc_returned_from")))
@@ -71,21 +61,19 @@ def return_label(
     return Document("return_label", docs.t("doc_return_label"), tuple(blocks))
 
 
-@builds("pick_list")
-def pick_list(docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
+def pick_list(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
     rows = conn.execute(
         "SELECT p.barcode, c.address, p.return_reason FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id "
         "WHERE p.state = 'to_return' ORDER BY c.address, p.barcode"
     ).fetchall()
-    blocks = _header(docs, stamp)
+    blocks = docs.header(stamp)
     blocks += [Columns(f"{r['address'] or '-'}  {r['barcode']}", str(r["return_reason"] or "")) for r in rows]
     blocks += [Rule(), Text(docs.t("doc_total", count=len(rows)), bold=True)]
     return Document("pick_list", docs.t("doc_pick_list"), tuple(blocks))
 
 
-@builds("handover_act")
 def handover_act(
-    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
     """Signed by the courier: every parcel in the bag."""
     parcels = [str(b) for b in data["parcels"]]
@@ -95,7 +83,7 @@ def handover_act(
             f"SELECT barcode, coalesce(return_reason, '') FROM parcels WHERE barcode IN ({marks})", parcels
         )
     )
-    blocks = _header(docs, stamp)
+    blocks = docs.header(stamp)
     blocks.append(Text(docs.t("doc_bag", bag=str(data["bag"])), bold=True))
     blocks += [Columns(b, str(reasons.get(b, ""))) for b in parcels]
     blocks += [Rule(), Text(docs.t("doc_total", count=len(parcels)), bold=True), Feed()]
@@ -104,11 +92,10 @@ def handover_act(
     return Document("handover_act", docs.t("doc_handover_act"), tuple(blocks))
 
 
-@builds("inventory_report")
 def inventory_report(
-    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
-    blocks = _header(docs, stamp)
+    blocks = docs.header(stamp)
     counted, left = len(data["cells_counted"]), len(data["cells_not_counted"])
     blocks.append(Text(docs.t("doc_inv_cells", counted=counted, left=left)))
     blocks.append(Text(docs.t("doc_inv_found", count=len(data["found"])), bold=True))

@@ -1,4 +1,4 @@
-"""The printed shift report: a document builder registered as "shift_report"."""
+"""The printed shift report: the document of kind "shift_report" in device.documents.registry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from device.documents.counter import Documents, builds
+from device.documents.base import DocContext
 from device.reports.build import shift_report
 from device.reports.text import shift_header, waits_line
 from device.reports.types import ClerkRow
@@ -18,9 +18,8 @@ from workflows.messages import format_money
 WORK = ("accepted", "placed", "issued", "refused", "customer_returns", "returned", "inventory")
 
 
-@builds("shift_report")
 def shift_report_document(
-    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
     """Header with the clerk, station and times; the clerk's counts, COD, refusals, waits."""
     rep = shift_report(conn, int(data["shift"]), now=datetime.fromisoformat(stamp.ts))

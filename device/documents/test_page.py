@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents.counter import Documents, builds
+from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.escpos_render import DEFAULT_PROFILE
@@ -37,9 +37,8 @@ CHARSET_LINES = tuple(
 )
 
 
-@builds("test_page")
 def printer_test_page(
-    docs: Documents, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
+    docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
     """Data: {"printer": name, "profile": python-escpos profile, "width": columns}; reads no tables."""
     printer = str(data.get("printer") or "-")

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.store.journal import Stamp, append
 from workflows.machine import WorkflowError
 from workflows.outcome import (

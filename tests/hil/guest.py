@@ -465,7 +465,7 @@ async def serial_scanner_acm() -> dict[str, Any]:
 
 def receipt_documents() -> list[Document]:
     """A receipt with Russian text, columns, a Code128 barcode and a QR; and the device's command card."""
-    from device.documents.counter import Documents
+    from device.documents.registry import Documents
 
     receipt = Document(
         "receipt",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, import_cells

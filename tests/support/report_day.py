@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import device.documents.shift_report  # noqa: F401  (registers the shift_report document)
-from device.documents.counter import Documents
+from device.documents.registry import Documents
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import CLERK, CLERK2, DEVICE, KEY, T0, load, new_store, scan, standard_manifest

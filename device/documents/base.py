@@ -1,0 +1,36 @@
+"""What every printed document shares: the site and device it is printed at, its language, its header."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from device.store.journal import Stamp
+from drivers.printer.document import Align, Block, Document, Rule, Text
+from workflows.messages import Msg
+
+
+class DocContext:
+    """Where a document is printed and in which language; builders take it as their first argument."""
+
+    def __init__(self, *, site: str, device_id: str, lang: str) -> None:
+        self.site = site
+        self.device_id = device_id
+        self.lang = lang
+
+    def t(self, key: str, **params: str | int) -> str:
+        return Msg(key, params).render(self.lang)
+
+    def header(self, stamp: Stamp) -> list[Block]:
+        """Where and when; the printer prints the document's title above it."""
+        return [
+            Text(self.t("doc_point", site=self.site, device=self.device_id), align=Align.CENTER),
+            Text(self.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
+            Text(self.t("doc_station", station=stamp.station or "-")),
+            Rule(),
+        ]
+
+
+# A document builder: the context, the job's data, a read-only view of the store, who and when.
+Builder = Callable[[DocContext, Mapping[str, Any], sqlite3.Connection, Stamp], Document]
