@@ -6,15 +6,15 @@ import json
 import random
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from device.demo.data import CLERKS, DemoDay, DemoOrder, make_day, make_last_week, manifest_json
 from device.demo.scenes import evening, last_week
+from device.demo.stage import BACK, COUNTER, DEMO_DAY, DEVICE_ID, MSK, SITE, Day, DemoClock
 from device.documents.registry import Documents
-from device.engine import Engine, Result
+from device.engine import Engine
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, generate_rack, import_cells
 from device.reports.summary import summary
@@ -24,77 +24,7 @@ from drivers.base import Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
 from workflows.inputs import Command
-from workflows.messages import Msg
-from workflows.outcome import Level
 from workflows.parcel import Size
-
-MSK = timezone(timedelta(hours=3))
-COUNTER, BACK = "counter-1", "counter-2"
-MARK = {Level.OK: "✓", Level.INFO: "·", Level.WARN: "!", Level.ERROR: "✗"}
-DEVICE_ID, SITE = "pvz-demo-0001", "msk-demo"
-DEMO_DAY = date(2026, 11, 21)
-
-
-class DemoClock:
-    """Simulated wall time: each scan takes a few seconds of a clerk's day."""
-
-    def __init__(self, start: datetime, rng: random.Random) -> None:
-        self.now = start
-        self.rng = rng
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def timestamp(self) -> float:
-        return self.now.timestamp()
-
-    def pause(self, low: float = 2, high: float = 12) -> None:
-        self.now += timedelta(seconds=self.rng.uniform(low, high))
-
-    def jump_to(self, hour: int, minute: int = 0) -> None:
-        self.now = max(self.now, self.now.replace(hour=hour, minute=minute, second=0))
-
-
-@dataclass
-class Day:
-    """The running demo: the runtime, the rack, the clock, the people."""
-
-    runtime: Runtime
-    rack: SimCellLights
-    clock: DemoClock
-    rng: random.Random
-    lang: str
-    quiet: bool
-
-    def say(self, key: str, **params: str | int) -> None:
-        if not self.quiet:
-            print(f"\n── {self.clock.now:%H:%M} {Msg(key, params).render(self.lang)} ──")
-
-    def scan(self, station: str, code: str | bytes | Command, *, keyed: bool = False) -> Result:
-        self.clock.pause()
-        raw = code.barcode if isinstance(code, Command) else code
-        return self.runtime.process(station, raw, keyed=keyed)
-
-    def show(self, result: Result) -> None:
-        if self.quiet:
-            return
-        fb = result.feedback
-        code = result.label
-        code = code if len(code) <= 24 else code[:21] + "…"
-        print(
-            f"{self.clock.now:%H:%M:%S} {result.station:<9} ▸ {code:<24} {MARK[fb.level]} {fb.msg.render(self.lang)}"
-        )
-        for detail in fb.details:
-            print(f"{'':<45}{detail.render(self.lang)}")
-
-    def lit_labels(self, pattern: Pattern) -> list[str]:
-        """What a clerk sees: the labels of the cells lit in a pattern."""
-        channels = [c for c, p in self.rack.lit().items() if p is pattern]
-        if not channels:
-            return []
-        conn = self.runtime.engine.store.conn
-        marks = ",".join("?" * len(channels))
-        return [r[0] for r in conn.execute(f"SELECT label FROM cells WHERE channel IN ({marks})", channels)]
 
 
 def rack() -> list[CellSpec]:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from device.demo.data import CLERKS, DemoOrder, DemoSupply, manifest_json
+from device.demo.stage import BACK, COUNTER, Day
 from device.intake.manifest import decode_manifest, import_manifest
 from drivers.base import Pattern
 from workflows.inputs import Command
-
-if TYPE_CHECKING:
-    from device.demo.day import Day
-
-COUNTER, BACK = "counter-1", "counter-2"
 
 
 def last_week(day: Day, supply: DemoSupply, orders: list[DemoOrder], key: bytes) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from device.demo.data import CLERKS, DemoDay
-from device.demo.day import DEMO_DAY, DEVICE_ID, SITE, prepare_site
+from device.demo.day import prepare_site
+from device.demo.stage import DEMO_DAY, DEVICE_ID, SITE
 from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO

@@ -12,7 +12,7 @@ from typing import Any
 
 from central.hub import Hub
 from central.hub_store import HubStore
-from device.demo.day import DEVICE_ID, SITE
+from device.demo.stage import DEVICE_ID, SITE
 from device.store.db import Store
 from sync.publisher import Publisher
 from sync.topics import Topics
