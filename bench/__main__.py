@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the data and the scans")
     parser.add_argument(
-        "--drain", action="store_true", help="instead: time the outbox drain to `pvz hub` over MQTT"
+        "--drain", action="store_true", help="instead: time the outbox drain to `pvz-central hub` over MQTT"
     )
     parser.add_argument("--events", type=_count, default=100_000, help="--drain: events (default 100000)")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Drain benchmark: events/s from a device store to a `pvz hub` store through a local Mosquitto, acked end to end."""
+"""Drain benchmark: events/s from a device store to a `pvz-central hub` store through a local Mosquitto, acked end to end."""
 
 from __future__ import annotations
 
@@ -58,11 +58,9 @@ def fill(store: Store, n: int) -> int:
 
 
 def start_hub(port: int, db: Path) -> subprocess.Popen[bytes]:
-    """`pvz hub` in its own process; returns once it is connected (or fails after 30 s)."""
+    """`pvz-central hub` in its own process; returns once it is connected (or fails after 30 s)."""
     args = ["hub", "--broker", f"127.0.0.1:{port}", "--db", str(db), "--client-id", "bench-hub"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "device.cli.main", *args], cwd=ROOT, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "central.cli", *args], cwd=ROOT, stderr=subprocess.PIPE)
     ready = threading.Event()
 
     def watch() -> None:
@@ -74,7 +72,7 @@ def start_hub(port: int, db: Path) -> subprocess.Popen[bytes]:
     threading.Thread(target=watch, daemon=True).start()
     if not ready.wait(30):
         proc.kill()
-        raise RuntimeError("pvz hub did not connect to the broker")
+        raise RuntimeError("pvz-central hub did not connect to the broker")
     time.sleep(0.2)  # its SUBSCRIBE lands; a batch sent before that would only be resent later
     return proc
 
@@ -108,7 +106,7 @@ def run(
                 last = fill(store, events)
                 hub = start_hub(broker.port, work / "hub.db")
                 try:
-                    progress(f"draining through mosquitto on port {broker.port} to pvz hub …")
+                    progress(f"draining through mosquitto on port {broker.port} to pvz-central hub …")
                     result = asyncio.run(asyncio.wait_for(drain(store, broker.port, last, window), TIMEOUT_S))
                 finally:
                     hub.terminate()
@@ -131,7 +129,7 @@ def format_report(r: dict[str, Any]) -> str:
     ok = "every event exactly once" if r["hub_events"] == r["hub_distinct"] == r["events"] else "MISMATCH"
     return "\n".join(
         [
-            f"drain: {r['events']:,} events, device store → mosquitto → pvz hub store, acked end to end",
+            f"drain: {r['events']:,} events, device store → mosquitto → pvz-central hub store, acked end to end",
             f"  {r['seconds']:.2f} s, {r['events_per_s']:,.0f} events/s "
             f"(batch {r['batch']}, window {r['window']}, {r['batches_sent']} batches sent, "
             f"{r['resends']} resends)",

@@ -1,4 +1,4 @@
-"""`pvz fleet`: list devices from their retained status, send commands, push desired config over MQTT."""
+"""`pvz-central fleet`: list devices from their retained status, send commands, push desired config over MQTT."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`pvz hub`: the reference central system — stores every device's events once, acks them, sends manifests."""
+"""`pvz-central hub`: the reference central system — stores every device's events once, acks them, sends manifests."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class Hub:
         self.counters.update(manifests=0, stamped_other_device=0)
         self._sent_manifests: dict[Path, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        # A broker's ACL grants a hub one site (see `pvz pki`): then subscribe to that site only.
+        # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
 
     def _on_events(self, msg: Inbound) -> None:
@@ -196,7 +196,7 @@ def run_hub(
     client_id: str | None = None,
     tls: TlsSettings | None = None,
 ) -> int:
-    """`pvz hub`: run until SIGTERM or SIGINT."""
+    """`pvz-central hub`: run until SIGTERM or SIGINT."""
     host, port = split_broker(broker)
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = HubStore(db)
@@ -214,14 +214,14 @@ def run_hub(
         link.start(loop)
         try:
             await link.wait_connected(30)
-            print(f"pvz hub: {cid} connected to {broker}, group {group}", file=sys.stderr, flush=True)  # noqa: T201
+            print(f"pvz-central hub: {cid} connected to {broker}, group {group}", file=sys.stderr, flush=True)  # noqa: T201
         except TimeoutError:
             log.warning("no broker at %s yet; still trying", broker)
         try:
             await hub.run(stop)
         finally:
             link.stop()
-            print(f"pvz hub: stopped; {hub.status()}", file=sys.stderr, flush=True)  # noqa: T201
+            print(f"pvz-central hub: stopped; {hub.status()}", file=sys.stderr, flush=True)  # noqa: T201
 
     try:
         asyncio.run(main())

@@ -103,7 +103,7 @@ def _archive(pki: Path, items: Iterable[Path], label: str) -> None:
 def ca_site(pki: Path) -> str:
     """The site a PKI directory's CA was made for (the OU of its subject)."""
     if not (pki / "ca.crt").exists():
-        raise PkiError(f"{pki}: no site CA here (run `pvz pki init --dir {pki} --site SITE` first)")
+        raise PkiError(f"{pki}: no site CA here (run `pvz-central pki init --dir {pki} --site SITE` first)")
     subject = _openssl("x509", "-in", str(pki / "ca.crt"), "-noout", "-subject", "-nameopt", "RFC2253")
     found = re.search(r"(?:=|,)OU=([a-z0-9-]+)", subject.decode().strip())
     if found is None:
@@ -271,7 +271,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> str:
-    """Carry out `pvz pki ACTION`; the text says what was written and where to copy it."""
+    """Carry out `pvz-central pki ACTION`; the text says what was written and where to copy it."""
     pki, hosts = Path(args.dir), tuple(args.host or DEFAULT_HOSTS)
     needed = {"init": "site", "device": "device", "hub": "name"}.get(args.action)
     if needed is not None and not getattr(args, needed):

@@ -25,16 +25,16 @@ SUBCOMMANDS = [
     "hw",
     "store",
     "report",
-    "fleet",
-    "hub",
-    "pki",
 ]
+CENTRAL_SUBCOMMANDS = ["hub", "fleet", "pki", "demo-sync"]
 
 
-def pvz(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def pvz(
+    *args: str, stdin: bytes | None = None, cwd: Path = ROOT, module: str = "device.cli.main"
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "device.cli.main", *args],
+        [sys.executable, "-m", module, *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
         text=True,
@@ -45,15 +45,22 @@ def pvz(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.
     )
 
 
-def test_help_lists_every_subcommand_on_one_line() -> None:
-    r = pvz("--help")
+@pytest.mark.parametrize(
+    ("module", "subcommands"),
+    [("device.cli.main", SUBCOMMANDS), ("central.cli", CENTRAL_SUBCOMMANDS)],
+    ids=["pvz", "pvz-central"],
+)
+def test_help_lists_every_subcommand_on_one_line(module: str, subcommands: list[str]) -> None:
+    r = pvz("--help", module=module)
     assert r.returncode == 0
     lines = r.stdout.splitlines()
-    for name in SUBCOMMANDS:
+    listed = [ln.strip().split(" ")[0] for ln in lines if ln.startswith("    ") and ln.strip()]
+    assert listed == subcommands, "every subcommand is listed, and nothing else"
+    for name in subcommands:
         [line] = [ln for ln in lines if ln.strip().split(" ")[0] == name]
         assert len(line.split()) > 2, f"{name} has no description on its line"
         following = lines[lines.index(line) + 1]
-        assert following.strip().split(" ")[0] in [*SUBCOMMANDS, ""] or following.startswith("options"), (
+        assert following.strip().split(" ")[0] in [*subcommands, ""] or following.startswith("options"), (
             f"{name}'s description wraps onto a second line"
         )
 

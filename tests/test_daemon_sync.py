@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from central.cli import main as central_main
 from central.hub import Hub
 from central.hub_store import HubStore
 from device.cli.main import main
@@ -16,7 +17,7 @@ from tests.support.broker import Broker
 
 
 def test_demo_sync_delivers_every_event_exactly_once(tmp_path: Path) -> None:
-    assert main(["demo", "--out", str(tmp_path), "--quiet", "--sync"]) == 0
+    assert central_main(["demo-sync", "--out", str(tmp_path)]) == 0
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     sync = summary["sync"]
     assert sync["exactly_once"] is True

@@ -1,4 +1,4 @@
-"""`pvz fleet ls | cmd | config push` against two simulated devices on a real broker."""
+"""`pvz-central fleet ls | cmd | config push` against two simulated devices on a real broker."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from device.cli.main import main
+from central.cli import main
 from sync.desired_config import config_hash
 from tests.support.broker import Broker
 from tests.support.sim_device import SimDevice

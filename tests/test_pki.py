@@ -1,4 +1,4 @@
-"""`pvz pki`: the files it writes, their permissions, refusing to overwrite, and what openssl says of them."""
+"""`pvz-central pki`: the files it writes, their permissions, refusing to overwrite, and what openssl says of them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from central import pki
-from device.cli.main import main
+from central.cli import main
 
 
 def openssl(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""A real Mosquitto with TLS client certificates and the ACL of `pvz pki`: who may publish and read what."""
+"""A real Mosquitto with TLS client certificates and the ACL of `pvz-central pki`: who may publish and read what."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def publish_props(**values: object) -> Properties:
 
 
 class TlsBroker(Broker):
-    """The test broker run with the config that `pvz pki` renders, reading the files of DIR/broker/."""
+    """The test broker run with the config that `pvz-central pki` renders, reading the files of DIR/broker/."""
 
     def __init__(self, pki_dir: Path, workdir: Path) -> None:
         super().__init__(workdir)
@@ -52,7 +52,7 @@ class TlsBroker(Broker):
         self.config.write_text(conf, encoding="utf-8")
 
     def creds(self, who: str) -> Path:
-        """The directory `pvz pki` wrote for a device id or a hub-<name>."""
+        """The directory `pvz-central pki` wrote for a device id or a hub-<name>."""
         if who.startswith(pki.HUB_PREFIX):
             return self.pki_dir / "hubs" / who.removeprefix(pki.HUB_PREFIX)
         return self.pki_dir / "devices" / who
@@ -155,7 +155,7 @@ def connect(site: TlsBroker) -> Iterator[Callable[..., Peer]]:
     peers: list[Peer] = []
 
     def make(who: str | Path | None, *, client_id: str = "", ok: bool = True) -> Peer:
-        """`who`: a device id or hub-<name> of the site, another directory of `pvz pki`, or no certificate."""
+        """`who`: a device id or hub-<name> of the site, another directory of `pvz-central pki`, or no certificate."""
         creds = site.creds(who) if isinstance(who, str) else who
         peer = Peer(site.port, site.pki_dir / "ca.crt", creds, client_id)
         peers.append(peer)

@@ -1,4 +1,4 @@
-"""The reference hub: de-duplication, an ack held back by a gap, bad batches, `pvz hub` with manifests."""
+"""The reference hub: de-duplication, an ack held back by a gap, bad batches, `pvz-central hub` with manifests."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def test_pvz_hub_command_drains_and_delivers_manifests(tmp_path: Path, broker: B
     args = ["--broker", f"127.0.0.1:{broker.port}", "--db", str(db), "--site", SITE]
     args += ["--manifests", str(tmp_path / "manifests"), "--client-id", "hub-cli"]
     hub = subprocess.Popen(
-        [sys.executable, "-m", "device.cli.main", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
+        [sys.executable, "-m", "central.cli", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
     )
     head: list[bytes] = []  # stderr up to the "connected" line: the hub is up before the device
 
@@ -162,7 +162,7 @@ def test_pvz_hub_command_drains_and_delivers_manifests(tmp_path: Path, broker: B
         async with running_device(store, broker.port) as device:
             publisher = device
             device.link.subscribe(TOPICS.manifest, on_manifest)
-            await wait_until(lambda: device.acked == last, 30, "the drain through `pvz hub`")
+            await wait_until(lambda: device.acked == last, 30, "the drain through `pvz-central hub`")
             (folder / "supply-1.json").write_bytes(first)  # now that the device listens
             await wait_until(lambda: len(received) == 1, 10, "the manifest")
             (folder / "broken.json").write_bytes(b'{"version": 2, "supply_id": "S-2"}')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import signal
@@ -9,8 +10,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from device.cli.common import Add
 from device.config import Config, load_config
 from device.documents.registry import Documents
+from device.hardware import LIGHTS_TEST_STEP_S
 from device.store.journal import Stamp
 from device.wiring import build_stations
 from drivers.base import Beep, CellLights, Color, Pattern, RawScan
@@ -149,3 +152,20 @@ def _channels(config: Config, config_file: Path) -> range:
     if config.lights.backend == "shift":
         return range(config.lights.registers * 8)
     return range(8)
+
+
+def _hw(args: argparse.Namespace) -> int:
+    action = {"list": hw_list, "scan": hw_scan, "print-test": hw_print_test}
+    action["lights-test"] = hw_lights_test
+    return action[args.action](args)
+
+
+def register(add: Add) -> None:
+    p = add("hw", "hardware diagnostics: list, scan, print-test, lights-test", _hw)
+    p.add_argument("action", choices=["list", "scan", "print-test", "lights-test"])
+    p.add_argument("--config", help="device config file (TOML); list works without one")
+    p.add_argument("--station", help="print-test: only this station's printer")
+    p.add_argument("--step", type=float, default=LIGHTS_TEST_STEP_S, help="lights-test: seconds per light")
+    p.add_argument(
+        "--channels", type=int, default=0, help="lights-test: how many channels (default: from config)"
+    )

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from device.cli.common import Add, store_opts, store_path
 from device.exc import PvzError
 
 ACTIONS = ("day", "shift", "parcel", "export")
@@ -68,3 +69,28 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
 
 def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _store_info(args: argparse.Namespace) -> int:
+    from device.reports.summary import summary
+    from device.store.db import SCHEMA_VERSION, Store
+
+    with Store.open(store_path(args)) as store:
+        info = {"schema_version": store.version, "code_schema_version": SCHEMA_VERSION, **summary(store)}
+    print(json.dumps(info, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    print(run(args, store_path(args)))
+    return 0
+
+
+def register(add: Add) -> None:
+    p = add("store", "show a store's schema version and counts", _store_info)
+    p.add_argument("action", choices=["info"])
+    store_opts(p)
+
+    p = add("report", "day, shift and parcel reports; CSV export", _report)
+    add_arguments(p)
+    store_opts(p)

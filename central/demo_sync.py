@@ -1,4 +1,4 @@
-"""`pvz demo --sync`: the demo day's events sent through a local Mosquitto to a reference hub."""
+"""`pvz-central demo-sync`: the demo day's events sent through a local Mosquitto to a reference hub."""
 
 from __future__ import annotations
 

@@ -1,0 +1,92 @@
+"""The `pvz-central` command: what runs beside the central system, never on a device: hub, fleet, PKI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from device import __version__
+from device.cli.common import run_command, subcommands
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from central.hub import run_hub
+    from sync.transport import TlsSettings
+
+    manifests = None if args.manifests is None else Path(args.manifests)
+    tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
+    options = {"group": args.group, "site": args.site, "client_id": args.client_id}
+    return run_hub(args.broker, Path(args.db), manifests=manifests, tls=tls, **options)
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    from central.fleet_cli import run
+
+    return run(args)
+
+
+def _pki(args: argparse.Namespace) -> int:
+    from central.pki import run
+
+    print(run(args))
+    return 0
+
+
+def _demo_sync(args: argparse.Namespace) -> int:
+    """The demo day on a fresh store, then every event of it through a local Mosquitto to a hub."""
+    from central.demo_sync import sync_day
+    from device.demo.day import run_demo
+
+    out = Path(args.out)
+    (out / "hub.db").unlink(missing_ok=True)
+    result = run_demo(out, seed=args.seed, lang=args.lang, quiet=True)
+    result["sync"] = sync_day(out)
+    (out / "summary.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    print(json.dumps(result["sync"], ensure_ascii=False, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from central.fleet_cli import add_arguments as fleet_arguments
+    from central.pki import add_arguments as pki_arguments
+
+    parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
+    parser.add_argument("--version", action="version", version=f"pvz-central {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    add = subcommands(parser)
+
+    p = add("hub", "reference central system: acks events, sends manifests", _hub)
+    p.add_argument("--broker", required=True, help="MQTT broker as HOST:PORT")
+    p.add_argument("--db", required=True, help="the hub's SQLite file (hubs of one group may share it)")
+    p.add_argument("--group", default="hub", help="shared-subscription group of hubs (default: hub)")
+    p.add_argument("--manifests", help="publish DIR/<site>/<device>/*.json to each device's manifest topic")
+    p.add_argument("--client-id", help="MQTT client id (default: pvz-hub-<group>-<hostname>)")
+    p.add_argument("--site", default="+", help="only this site's devices (what a hub certificate may read)")
+    p.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
+    p.add_argument("--cert", help="the hub's client certificate (PEM), from `pvz-central pki hub`")
+    p.add_argument("--key", help="the hub's client key (PEM)")
+
+    p = add("fleet", "fleet over MQTT: list devices, commands, config", _fleet)
+    fleet_arguments(p)
+
+    p = add("pki", "site certificates: CA, broker, devices, hubs; revocation", _pki)
+    pki_arguments(p)
+
+    p = add("demo-sync", "the demo day, its events sent to a hub through Mosquitto", _demo_sync)
+    p.add_argument("--out", default="demo-out", help="output directory (default: demo-out)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the day (default: 1)")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of messages and receipts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

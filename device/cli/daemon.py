@@ -1,0 +1,80 @@
+"""`pvz demo`, `pvz sim` and `pvz run`: a simulated day, a simulated counter, the daemon itself."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+from pathlib import Path
+
+from device.cli.common import Add
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from device.demo.day import run_demo
+
+    result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
+    print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
+    return 0
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from device.demo.sim import run_sim
+
+    return run_sim(Path(args.store), lang=args.lang, seed=args.seed)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from device.config import load_config
+    from device.wiring import build_runtime, open_store
+
+    config_file = Path(args.config)
+    config = load_config(config_file)
+    if config.mqtt.host is not None:
+        from sync.desired_config import DesiredConfig
+
+        # The desired config last pushed by the central side stays in force across restarts.
+        config, _ = DesiredConfig(config_file).effective()
+    store = open_store(config, config_file, owner=True)
+    try:
+        runtime = build_runtime(config, config_file, store)
+        runtime.start()
+        stop = asyncio.Event()
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            if config.mqtt.host is None:
+                await runtime.run(stop=stop)
+                return
+            from device.uplink.service import SyncService
+
+            sync = SyncService(runtime, config, config_file)
+            syncing = asyncio.create_task(sync.run(stop))
+            await runtime.run(stop=stop)
+            stop.set()
+            await syncing
+
+        asyncio.run(main())
+    finally:
+        store.close()
+    return 0
+
+
+def register(add: Add) -> None:
+    p = add("demo", "run a simulated day on a fresh store, write a summary", _demo)
+    p.add_argument("--out", default="demo-out", help="output directory (default: demo-out)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the day (default: 1)")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of messages and receipts")
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    p = add("sim", "drive one simulated counter by typing or pasting codes", _sim)
+    p.add_argument("--store", default="pvz-sim/pvz.db", help="store file (created with demo data if new)")
+    p.add_argument("--seed", type=int, default=1, help="random seed of the demo data")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru")
+
+    p = add("run", "run the device daemon with the configured backends", _run)
+    p.add_argument("--config", required=True, help="device config file (TOML)")

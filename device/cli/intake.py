@@ -1,0 +1,91 @@
+"""`pvz manifest`, `pvz cells`, `pvz config`: what the device is told from files, checked before use."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from device.cli.common import Add, store_opts, store_path
+from device.exc import PvzError
+
+
+def _manifest_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from device.intake.manifest import import_manifest, load_manifest_file
+    from device.store.db import Store
+
+    manifest = load_manifest_file(Path(args.file))
+    with Store.open(store_path(args)) as store:
+        result = import_manifest(store, manifest, now=datetime.now(UTC).isoformat(timespec="seconds"))
+    print(f"imported supply {result.supply_id}: {result.parcels} parcels, {result.orders} orders")
+    return 0
+
+
+def _manifest_update(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from device.intake.updates import apply_updates, load_updates_file
+    from device.store.db import Store
+    from device.store.journal import Stamp
+
+    updates = load_updates_file(Path(args.file))
+    with Store.open(store_path(args)) as store:
+        device_id = store.get_meta("device_id") or "unknown"
+        stamp = Stamp(device_id, datetime.now(UTC).isoformat(timespec="seconds"))
+        counts = apply_updates(store, updates, stamp=stamp)
+    print("applied updates: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def _manifest_apply(args: argparse.Namespace) -> int:
+    from device.store.db import Store
+    from sync.inbox_service import apply_file
+
+    with Store.open(store_path(args)) as store:
+        print(apply_file(store, Path(args.file)))
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    actions = {"import": _manifest_import, "update": _manifest_update, "apply": _manifest_apply}
+    return actions[args.action](args)
+
+
+def _cells_import(args: argparse.Namespace) -> int:
+    from device.intake.rack import decode_cells, import_cells
+    from device.store.db import Store
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise PvzError(f"{args.file}: {exc}") from exc
+    cells = decode_cells(raw, source=args.file)
+    with Store.open(store_path(args)) as store:
+        n = import_cells(store, cells)
+    print(f"rack: {n} cells")
+    return 0
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    from device.config import load_config
+
+    config = load_config(Path(args.file))
+    print(f"{args.file}: ok (device {config.device.id}, {len(config.stations)} station(s))")
+    return 0
+
+
+def register(add: Add) -> None:
+    p = add("manifest", "import manifests, apply updates (JSON)", _manifest)
+    p.add_argument("action", choices=["import", "update", "apply"])
+    p.add_argument("file")
+    store_opts(p)
+
+    p = add("cells", "import the rack's cells (JSON) into the store", _cells_import)
+    p.add_argument("action", choices=["import"])
+    p.add_argument("file")
+    store_opts(p)
+
+    p = add("config", "check a device config file without opening any device", _config_check)
+    p.add_argument("action", choices=["check"])
+    p.add_argument("file")
