@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from device.apply import apply, load_session, queue_document
 from device.documents.registry import Documents
-from device.store.apply import apply, load_session, queue_document
 from device.store.db import Store
 from device.store.journal import Stamp
 from device.store.queries import StoreQueries

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from drivers.printer.document import Document
+from drivers.document import Document
 
 
 class Pattern(enum.Enum):

@@ -18,8 +18,8 @@ import msgspec
 
 from device import __version__
 from device.config import Config
-from device.reports.summary import summary
 from device.store.db import SCHEMA_VERSION, Store
+from device.store.summary import summary
 
 INLINE_LIMIT = 256 * 1024  # smaller bundles also travel in the reply, base64-encoded
 KEEP_BUNDLES = 5  # older bundles in the store's diagnostics/ directory are deleted

@@ -39,7 +39,7 @@ import signal
 import sys
 from pathlib import Path
 
-import device.store.apply
+import device.apply
 from device.store.db import Store
 from tests.support.factory import load, new_engine
 from tests.test_crash import digest, manifest
@@ -54,7 +54,7 @@ die_at = int(sys.argv[2])
 exact = die_at > 0
 if die_at:
     # Die inside a scan's transaction, after the die_at-th journal event was written.
-    real_append = device.store.apply.append
+    real_append = device.apply.append
     appended = 0
 
     def append(*args, **kwargs):
@@ -66,7 +66,7 @@ if die_at:
             os.kill(os.getpid(), signal.SIGKILL)
         return seq
 
-    device.store.apply.append = append
+    device.apply.append = append
 
 
 def seq():

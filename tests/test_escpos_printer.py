@@ -20,9 +20,9 @@ from escpos.printer import Dummy
 
 from device.store.print_queue import PrintQueue
 from drivers.base import Printer
+from drivers.document import QR, Align, Barcode, Columns, Document, Rule, Text
 from drivers.exc import PrinterError
 from drivers.printer import escpos_link as link
-from drivers.printer.document import QR, Align, Barcode, Columns, Document, Rule, Text
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.sim_printer import SimPrinter
 from tests.support.factory import new_store

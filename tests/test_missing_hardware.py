@@ -59,7 +59,7 @@ def test_absent_devices_are_built_anyway_and_gpio_falls_back_with_a_reason(
     assert any("unavailable" in r.getMessage() for r in caplog.records)
     printer = stations[0].printer
     assert printer is not None
-    from drivers.printer.document import Document, Text
+    from drivers.document import Document, Text
 
     with pytest.raises(PrinterError, match="lp7"):
         printer.print_document(Document("test", "t", (Text("x"),)))

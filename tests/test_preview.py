@@ -19,8 +19,8 @@ import device.documents.test_page
 from device.demo.day import run_demo
 from device.documents.registry import Documents
 from device.store.journal import Stamp
+from drivers.document import QR, Align, Barcode, Document, Feed, Rule, Text
 from drivers.printer import preview
-from drivers.printer.document import QR, Align, Barcode, Document, Feed, Rule, Text
 from drivers.printer.preview import code128_widths, preview_font, preview_image, preview_png, save_preview
 from drivers.printer.sim_printer import SimPrinter
 from tests.support.factory import cells, new_store

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.base import Printer
+from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.exc import PrinterError
-from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 from drivers.printer.sim_printer import SimPrinter
 from drivers.printer.text_render import clean, render_text

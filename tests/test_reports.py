@@ -23,7 +23,7 @@ from device.reports.sections import Event
 from device.reports.types import History
 from device.store.db import Store
 from device.store.journal import Stamp, append
-from drivers.printer.document import Document
+from drivers.document import Document
 from drivers.printer.text_render import render_text
 from tests.support.factory import CLERK, CLERK2, DEVICE, T0
 from tests.support.report_day import (

@@ -72,8 +72,8 @@ def _json(data: Any) -> str:
 
 
 def _store_info(args: argparse.Namespace) -> int:
-    from device.reports.summary import summary
     from device.store.db import SCHEMA_VERSION, Store
+    from device.store.summary import summary
 
     with Store.open(store_path(args)) as store:
         info = {"schema_version": store.version, "code_schema_version": SCHEMA_VERSION, **summary(store)}

@@ -17,9 +17,9 @@ from device.documents.registry import Documents
 from device.engine import Engine
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, generate_rack, import_cells
-from device.reports.summary import summary
 from device.runtime import Runtime, StationIO
 from device.store.db import Store
+from device.store.summary import summary
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter

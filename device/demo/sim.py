@@ -16,8 +16,8 @@ from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO
 from device.store.db import Store
+from drivers.document import Document
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
-from drivers.printer.document import Document
 from drivers.printer.sim_printer import SimPrinter
 from drivers.scanner.sim_input import StreamSource
 from workflows.inputs import Command

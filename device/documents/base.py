@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from device.store.journal import Stamp
-from drivers.printer.document import Align, Block, Document, Rule, Text
+from drivers.document import Align, Block, Document, Rule, Text
 from workflows.messages import Msg
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from device.documents.base import DocContext
 from device.store.journal import Stamp
-from drivers.printer.document import Align, Barcode, Columns, Document, Feed, Rule, Text
+from drivers.document import Align, Barcode, Columns, Document, Feed, Rule, Text
 from workflows.messages import Msg, register
 
 register(

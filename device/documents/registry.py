@@ -9,7 +9,7 @@ from typing import Any
 from device.documents import cell_labels, counter, lifecycle, shift_report, test_page
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
-from drivers.printer.document import Document
+from drivers.document import Document
 
 BUILDERS: Mapping[str, Builder] = {
     "receipt": counter.receipt,

@@ -12,7 +12,7 @@ from device.reports.build import shift_report
 from device.reports.text import shift_header, waits_line
 from device.reports.types import ClerkRow
 from device.store.journal import Stamp
-from drivers.printer.document import Align, Block, Columns, Document, Feed, Rule, Text
+from drivers.document import Align, Block, Columns, Document, Feed, Rule, Text
 from workflows.messages import format_money
 
 WORK = ("accepted", "placed", "issued", "refused", "customer_returns", "returned", "inventory")

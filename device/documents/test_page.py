@@ -8,7 +8,7 @@ from typing import Any
 
 from device.documents.base import DocContext
 from device.store.journal import Stamp
-from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.escpos_render import DEFAULT_PROFILE
 from workflows.messages import register
 

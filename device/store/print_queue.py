@@ -16,8 +16,8 @@ from typing import Any
 
 from device.store.db import Store
 from drivers.base import Printer
+from drivers.document import Document
 from drivers.exc import PrinterError
-from drivers.printer.document import Document
 
 log = logging.getLogger("pvz.print")
 

@@ -16,9 +16,9 @@ from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 
 from drivers.base import Printer
+from drivers.document import Document
 from drivers.exc import PrinterError
 from drivers.printer import escpos_link as link
-from drivers.printer.document import Document
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 
 log = logging.getLogger("pvz.printer")

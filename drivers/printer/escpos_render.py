@@ -10,8 +10,8 @@ from escpos.capabilities import NotSupported
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 
+from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.exc import PrinterError
-from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.text_render import (
     all_blocks,
     barcode_data,

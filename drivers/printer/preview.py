@@ -13,7 +13,7 @@ from typing import Any
 import qrcode  # type: ignore[import-untyped, unused-ignore]
 from PIL import Image, ImageDraw, ImageFont
 
-from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.escpos_render import BARCODE_HEIGHT, QR_SIZE
 from drivers.printer.text_render import (
     all_blocks,

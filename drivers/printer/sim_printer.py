@@ -10,8 +10,8 @@ from typing import Any
 
 from escpos.printer import Dummy
 
+from drivers.document import Document
 from drivers.exc import PrinterError
-from drivers.printer.document import Document
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 from drivers.printer.text_render import render_text
 

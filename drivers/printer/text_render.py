@@ -6,7 +6,7 @@ import textwrap
 import unicodedata
 from collections.abc import Iterator
 
-from drivers.printer.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 
 # Receipt printers have no ₽ and no typographic punctuation in their Cyrillic code page
 # (CP866); without these substitutions they would print "?" or hop between code pages.

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.base import CodeSource, RawScan
-from drivers.printer.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
+from drivers.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
 from tests.hil import gadgets
 from tests.hil.gadgets import HidKeyboard
 
