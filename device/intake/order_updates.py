@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import msgspec
 
 from device.exc import ManifestError
 from device.intake.manifest import Hmac, Ident
+from device.store.clock import utc_text
 from device.store.journal import Stamp, append
 from workflows.parcel import PARCEL, ParcelState
 
@@ -38,13 +39,6 @@ class PickupCode(
     pickup_code_hmac: Hmac
     qr_token_hmac: Hmac | msgspec.UnsetType | None = msgspec.UNSET
     grace_hours: GraceHours = DEFAULT_GRACE_HOURS
-
-
-def utc_text(moment: datetime) -> str:
-    """One spelling of a moment for the store, so that times compare as text: UTC, seconds."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _fail(path: str, message: str) -> ManifestError:

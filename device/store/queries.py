@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from device.intake.order_updates import utc_text
+from device.store.clock import utc_text
 from device.store.codes import code_hmac, codes_equal
 from workflows.parcel import ParcelState, Size
 from workflows.views import (
