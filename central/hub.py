@@ -77,7 +77,10 @@ class Hub:
         site: str = "+",
         manifests: Path | None = None,
     ) -> None:
-        self.store, self.link, self.group, self.manifests = store, link, group, manifests
+        self.store = store
+        self.link = link
+        self.group = group
+        self.manifests = manifests
         self.counters = dict.fromkeys(("batches", "events_new", "duplicates", "rejected", "acks"), 0)
         self.counters.update(manifests=0, stamped_other_device=0)
         self._sent_manifests: dict[Path, str] = {}

@@ -89,11 +89,17 @@ class Publisher:
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.store, self.link, self.topics = store, link, topics
+        self.store = store
+        self.link = link
+        self.topics = topics
         self.outbox = Outbox(store)
-        self.batch, self.window, self.ack_timeout, self.poll = batch, window, ack_timeout, poll
+        self.batch = batch
+        self.window = window
+        self.ack_timeout = ack_timeout
+        self.poll = poll
         self.retention = timedelta(days=retention_days)
-        self.clock, self.monotonic = clock, monotonic
+        self.clock = clock
+        self.monotonic = monotonic
         self.acked = self.outbox.acked()
         self.sent = self.acked  # the last seq handed to the link
         self._out: list[int] = []  # last seq of each batch out and not yet acknowledged

@@ -103,8 +103,12 @@ class MqttLink:
         max_in_flight: int = MAX_IN_FLIGHT,
         reconnect: tuple[float, float] = RECONNECT_S,
     ) -> None:
-        self.client_id, self.host, self.port, self.keepalive = client_id, host, port, keepalive
-        self.session_expiry, self.max_in_flight = session_expiry, max_in_flight
+        self.client_id = client_id
+        self.host = host
+        self.port = port
+        self.keepalive = keepalive
+        self.session_expiry = session_expiry
+        self.max_in_flight = max_in_flight
         self.connected = False
         names = "connects disconnects connect_failures published puback publish_refused received unmatched"
         self.counters: dict[str, int] = dict.fromkeys([*names.split(), "handler_errors"], 0)

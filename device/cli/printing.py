@@ -18,14 +18,17 @@ def _print(args: argparse.Namespace) -> int:
     from device.store.journal import Stamp
     from drivers.printer.sim_printer import SimPrinter
 
-    site, device, lang = args.site, args.device, args.lang
+    site: str = args.site
+    device: str = args.device
+    lang: str | None = args.lang
     target: Any = None
     if args.config:
         from device.config import load_config
         from device.hardware import printer as make_printer
 
         config = load_config(args.config)
-        site, device = config.device.site, config.device.id
+        site = config.device.site
+        device = config.device.id
         lang = args.lang or config.device.language
         station = next((s for s in config.stations if s.name == args.station), config.stations[0])
         target = make_printer(

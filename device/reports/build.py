@@ -55,8 +55,9 @@ def _near(
     conn: sqlite3.Connection, first: date, last: date, extra: str = "", params: tuple[str, ...] = ()
 ) -> list[Event]:
     """Events written on first-1 .. last+1 (any offset lands there), filtered further by the caller."""
-    lo, hi = (first - timedelta(days=1)).isoformat(), (last + timedelta(days=1)).isoformat()
-    return load_events(conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}", (lo, hi, *params))
+    since = (first - timedelta(days=1)).isoformat()
+    until = (last + timedelta(days=1)).isoformat()
+    return load_events(conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}", (since, until, *params))
 
 
 def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event]:

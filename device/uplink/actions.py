@@ -183,7 +183,8 @@ class DeviceActions:
     async def diagnostics(self, args: dict[str, Any]) -> dict[str, Any]:
         """Write a bundle into the store's directory; answer its path, size, sha256 (and base64 if small)."""
         check_args(args, ())
-        ctx, now = self.ctx, self.ctx.clock()
+        ctx = self.ctx
+        now = ctx.clock()
         store = ctx.runtime.engine.store
         status = {
             "device": ctx.status() if ctx.status is not None else None,
