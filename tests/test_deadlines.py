@@ -20,7 +20,7 @@ from drivers.base import Color, Pattern
 from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
 from drivers.scanner.sim_input import ScriptSource
 from tests.support.factory import DEVICE, StepClock, dump, scan, state
-from tests.support.stock import OVERDUE, TODAY, device_stamp, stock
+from tests.support.stock import OVERDUE, TODAY, deadline_day, device_stamp
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
@@ -28,7 +28,7 @@ from workflows.parcel import PARCEL, ParcelState
 
 @pytest.fixture
 def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = stock(tmp_path / "pvz.db")
+    store, engine = deadline_day(tmp_path / "pvz.db")
     yield store, engine
     store.close()
 

@@ -22,7 +22,7 @@ from device.store.journal import Stamp
 from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, apply_message, wrap
 from sync.topics import Topics
 from tests.support.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
-from tests.support.stock import stock
+from tests.support.stock import deadline_day
 from workflows.inputs import Command
 
 TOPIC = Topics("test-site", DEVICE).manifest
@@ -63,7 +63,7 @@ def inbox_row(store: Store, mid: str) -> tuple[Any, ...] | None:
 
 @pytest.fixture
 def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = stock(tmp_path / "pvz.db")
+    store, engine = deadline_day(tmp_path / "pvz.db")
     yield store, engine
     store.close()
 

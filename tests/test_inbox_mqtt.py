@@ -19,7 +19,7 @@ from device.store.db import Store
 from sync.inbox_service import InboxService
 from tests.support.broker import Broker
 from tests.support.factory import DEVICE, KEY, StepClock, scan, state
-from tests.support.stock import stock
+from tests.support.stock import deadline_day
 from tests.support.sync import TOPICS, new_link, wait_until
 from tests.test_inbox import MALFORMED, NOW, domain, s9, supply, updates
 from workflows.inputs import Command
@@ -36,7 +36,7 @@ BAD = {  # what central can get wrong, one of each kind
 
 @pytest.fixture
 def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = stock(tmp_path / "pvz.db")
+    store, engine = deadline_day(tmp_path / "pvz.db")
     yield store, engine
     store.close()
 

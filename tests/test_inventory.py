@@ -9,7 +9,7 @@ import pytest
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import scan, state
-from tests.support.lifecycle import stock
+from tests.support.stock import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 

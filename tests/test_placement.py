@@ -5,13 +5,9 @@ from __future__ import annotations
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
+from tests.support.stock import accept_all
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
-
-
-def accept_all(engine: Engine) -> None:
-    scan(engine, "BOX00000001", "11111111-0001-1", "22222222-0001-1", "22222222-0002-1")
-    scan(engine, "33333333-0001-1", "44444444-0001-1", Command.DONE)
 
 
 def test_accepted_parcel_at_idle_starts_placement_with_the_smallest_free_fitting_cell_lit(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from device.store.db import Store
 from tests.support.factory import CLERK, CLERK2, load, new_engine, new_store, standard_manifest
-from tests.support.lifecycle import CELLS, issue_order_22, stock
+from tests.support.stock import CELLS, issue_order_22, stock
 from workflows.inputs import Command
 from workflows.outcome import Level
 

@@ -7,8 +7,8 @@ from device.reports.build import day_report, parcel_history
 from device.reports.text import history_text
 from device.store.db import Store
 from tests.support.factory import CLERK, scan, state
-from tests.support.lifecycle import issue_order_22, stock
 from tests.support.report_day import D21
+from tests.support.stock import issue_order_22, stock
 from workflows.inputs import Command
 
 RETURN = "R-22222222-0001-1"

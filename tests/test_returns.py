@@ -10,7 +10,7 @@ import pytest
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
-from tests.support.lifecycle import issue_order_22, stock
+from tests.support.stock import issue_order_22, stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 

@@ -122,7 +122,7 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple
 def test_scripted_returns_and_counts_cover_every_edge(
     tmp_path: Path, seen: set[tuple[str, str, str]]
 ) -> None:
-    from tests.support.lifecycle import issue_order_22, stock
+    from tests.support.stock import issue_order_22, stock
 
     store = new_store(tmp_path / "pvz.db")
     load(store, standard_manifest())

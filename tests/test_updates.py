@@ -16,7 +16,7 @@ from device.intake.deadlines import due_today, needs_sweep, sweep
 from device.intake.updates import MAX_BYTES, apply_updates, decode_updates
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
-from tests.support.stock import TODAY, device_stamp, stock
+from tests.support.stock import TODAY, deadline_day, device_stamp
 from workflows.inputs import Command
 
 REQUEST = {
@@ -42,7 +42,7 @@ def put(store: Store, data: bytes, day: Any = TODAY) -> dict[str, int]:
 
 @pytest.fixture
 def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = stock(tmp_path / "pvz.db")
+    store, engine = deadline_day(tmp_path / "pvz.db")
     yield store, engine
     store.close()
 

@@ -1,8 +1,9 @@
-"""A store with parcels in every state that matters to deadlines, built through the real paths."""
+"""Stores brought to a known point of the parcels' life through the real engine: stocked, issued, due."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,6 +13,37 @@ from device.store.db import Store
 from device.store.journal import Stamp
 from tests.support.factory import DEVICE, T0, M, P, new_engine, new_store, scan, standard_manifest, state
 from workflows.inputs import Command
+
+CELLS = {  # where stock() puts each parcel of the standard manifest
+    "11111111-0001-1": "C-A-01-1",
+    "22222222-0001-1": "C-A-03-1",
+    "22222222-0002-1": "C-A-03-1",
+    "33333333-0001-1": "C-A-02-1",
+    "44444444-0001-1": "C-B-01-1",
+}
+
+
+def accept_all(engine: Engine) -> None:
+    """Supply S1 accepted at s1: its box and every parcel, none missing."""
+    scan(engine, "BOX00000001", *CELLS, Command.DONE)
+
+
+def stock(engine: Engine, *, unplaced: Collection[str] = ()) -> None:
+    """Every parcel of the standard manifest accepted, and stored in its cell of CELLS but `unplaced`."""
+    accept_all(engine)
+    scan(engine, Command.START_PLACEMENT)
+    for parcel, cell in CELLS.items():
+        if parcel not in unplaced:
+            scan(engine, parcel, cell)
+    scan(engine, Command.DONE)
+
+
+def issue_order_22(engine: Engine) -> None:
+    scan(engine, "22222222", keyed=True)
+    scan(engine, "22222222-0001-1", "22222222-0002-1", Command.DONE)
+
+
+# -- the deadline day: parcels in every state that matters to deadlines, on TODAY ----------------
 
 TODAY = date(2026, 11, 25)
 DEADLINES = {
@@ -32,16 +64,13 @@ def load_with_deadlines(store: Store, manifest: M) -> None:
     import_manifest(store, decode_manifest(json.dumps(raw).encode()), now=T0.isoformat())
 
 
-def stock(path: Path) -> tuple[Store, Engine]:
-    """Accept supply S1, store four of its parcels, issue one; supply S2 stays expected."""
+def deadline_day(path: Path) -> tuple[Store, Engine]:
+    """Supply S1 stocked but 22222222-0001-1, order 11111111 issued; supply S2 stays expected."""
     store = new_store(path)
     load_with_deadlines(store, standard_manifest())
     load_with_deadlines(store, M("S2", [P("55555555-0001-1", "55555555")]))
     engine = new_engine(store)
-    scan(engine, "BOX00000001", "11111111-0001-1", "22222222-0001-1", "22222222-0002-1")
-    scan(engine, "33333333-0001-1", "44444444-0001-1", Command.DONE)
-    scan(engine, "11111111-0001-1", "C-A-01-1", "22222222-0002-1", "C-A-03-1")
-    scan(engine, "33333333-0001-1", "C-A-02-1", "44444444-0001-1", "C-B-01-1", Command.DONE)
+    stock(engine, unplaced={"22222222-0001-1"})
     scan(engine, "11111111", keyed=True)
     scan(engine, "11111111-0001-1", Command.DONE)
     expected = {
