@@ -1,4 +1,4 @@
-"""Fixtures: a real SQLite store in a temporary directory, with a rack and a manifest."""
+"""Fixtures: a real SQLite store in a temporary directory with a rack and a manifest, stocked or at its deadline day."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from device.engine import Engine
 from device.store.db import Store
 from tests.support.broker import Broker
 from tests.support.factory import load, new_engine, new_store, standard_manifest
+from tests.support.stock import deadline_day as build_deadline_day
+from tests.support.stock import stock
 
 
 @pytest.fixture
@@ -24,6 +26,21 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def engine(store: Store) -> Engine:
     return new_engine(store)
+
+
+@pytest.fixture
+def stocked(engine: Engine) -> Engine:
+    """The engine after stock(): every parcel of the standard manifest stored in its cell of CELLS."""
+    stock(engine)
+    return engine
+
+
+@pytest.fixture
+def deadline_day(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
+    """tests.support.stock.deadline_day: parcels in every state that matters to deadlines, on TODAY."""
+    store, engine = build_deadline_day(tmp_path / "pvz.db")
+    yield store, engine
+    store.close()
 
 
 @pytest.fixture

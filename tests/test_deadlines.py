@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,23 +18,16 @@ from drivers.base import Color, Pattern
 from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
 from drivers.scanner.sim_input import ScriptSource
 from tests.support.factory import DEVICE, StepClock, dump, scan, state
-from tests.support.stock import OVERDUE, TODAY, deadline_day, device_stamp
+from tests.support.stock import OVERDUE, TODAY, device_stamp
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
 
 
-@pytest.fixture
-def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = deadline_day(tmp_path / "pvz.db")
-    yield store, engine
-    store.close()
-
-
 def test_sweep_moves_exactly_the_overdue_accepted_and_stored_parcels_and_keeps_their_cells(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     stamp = device_stamp()
     assert sweep(store, today=TODAY, stamp=stamp) == OVERDUE
     assert state(store, "22222222-0001-1") == ("to_return", None)
@@ -80,24 +71,24 @@ def test_sweep_moves_exactly_the_overdue_accepted_and_stored_parcels_and_keeps_t
     ]
 
 
-def test_a_second_sweep_changes_nothing(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_second_sweep_changes_nothing(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     before = dump(store)
     assert sweep(store, today=TODAY, stamp=device_stamp()) == []
     assert dump(store) == before
 
 
-def test_a_later_day_sweeps_what_has_become_overdue(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_later_day_sweeps_what_has_become_overdue(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     later = TODAY + timedelta(days=1)
     assert sweep(store, today=later, stamp=device_stamp(later)) == ["22222222-0002-1"]
     assert state(store, "22222222-0002-1") == ("to_return", "A-03-1")
 
 
-def test_the_sweep_date_makes_the_next_check_cheap(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_the_sweep_date_makes_the_next_check_cheap(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     assert last_sweep(store) is None and needs_sweep(store, TODAY)
     sweep(store, today=TODAY, stamp=device_stamp())
     assert store.get_meta("deadline_sweep_date") == "2026-11-25"
@@ -111,8 +102,10 @@ def test_the_sweep_date_makes_the_next_check_cheap(stocked: tuple[Store, Engine]
     assert last_sweep(store) is None and needs_sweep(store, TODAY)
 
 
-def test_due_today_counts_the_pick_list_and_the_last_day_of_storage(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_due_today_counts_the_pick_list_and_the_last_day_of_storage(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, _ = deadline_day
     assert due_today(store, TODAY) == {"to_return": 0, "expiring_today": 1}
     sweep(store, today=TODAY, stamp=device_stamp())
     assert due_today(store, TODAY) == {"to_return": 2, "expiring_today": 1}
@@ -126,9 +119,9 @@ def test_the_overdue_and_expiring_queries_use_the_partial_deadline_index(store: 
 
 
 def test_a_move_the_lifecycle_forbids_rolls_the_whole_sweep_back(
-    stocked: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch
+    deadline_day: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     table = dict(PARCEL.table)
     table[ParcelState.STORED] = frozenset({ParcelState.ISSUED})
     monkeypatch.setattr(deadlines, "PARCEL", Transitions[ParcelState]("parcel", table))
@@ -153,8 +146,10 @@ def lights_and_screens(
     return stations, lights, screens
 
 
-def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(stocked: tuple[Store, Engine]) -> None:
-    store, engine = stocked
+def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, engine = deadline_day
     engine.clock = FixedClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     scan(engine, Command.START_PLACEMENT, station="a")  # station a is busy
     stations, lights, screens = lights_and_screens("s1", "a", "b")
@@ -172,9 +167,9 @@ def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(stocked: tupl
 
 
 def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, engine = stocked
+    store, engine = deadline_day
     engine.clock = FixedClock(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
     stations, lights, screens = lights_and_screens("s1")
     Runtime(engine, stations=stations, rack=SimCellLights(), lang="en").start()
@@ -184,9 +179,9 @@ def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english
 
 
 def test_a_failing_sweep_is_logged_and_the_counter_goes_on(
-    stocked: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    deadline_day: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _, engine = stocked
+    _, engine = deadline_day
 
     def broken(*args: object, **kwargs: object) -> list[str]:
         raise RuntimeError("disk on fire")
@@ -200,9 +195,9 @@ def test_a_failing_sweep_is_logged_and_the_counter_goes_on(
 
 
 def test_run_sweeps_again_when_the_date_changes(
-    stocked: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch
+    deadline_day: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, engine = stocked
+    store, engine = deadline_day
     clock = FixedClock(datetime(2026, 11, 25, 23, 59, tzinfo=UTC))
     engine.clock = clock
     monkeypatch.setattr(device.runtime, "SWEEP_CHECK_S", 0.01)

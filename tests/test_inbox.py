@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from device.store.journal import Stamp
 from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, apply_message, wrap
 from sync.topics import Topics
 from tests.support.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
-from tests.support.stock import deadline_day
 from workflows.inputs import Command
 
 TOPIC = Topics("test-site", DEVICE).manifest
@@ -61,13 +59,6 @@ def inbox_row(store: Store, mid: str) -> tuple[Any, ...] | None:
     return None if row is None else tuple(row)
 
 
-@pytest.fixture
-def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = deadline_day(tmp_path / "pvz.db")
-    yield store, engine
-    store.close()
-
-
 def s9(version: int = 1, *barcodes: str) -> M:
     return M("S9", [P(b, "99999999") for b in barcodes or ("99999999-0001-1",)], version=version)
 
@@ -75,8 +66,8 @@ def s9(version: int = 1, *barcodes: str) -> M:
 # -- applied once; versions ---------------------------------------------------------------------
 
 
-def test_a_supply_delivered_twice_is_applied_once(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_supply_delivered_twice_is_applied_once(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     first = put(store, supply(s9(), mid="msg-1"))
     assert (first.outcome, first.id, first.counts) == (
         "applied",
@@ -93,8 +84,8 @@ def test_a_supply_delivered_twice_is_applied_once(stocked: tuple[Store, Engine])
     assert (counter(store, "inbox_applied"), counter(store, "inbox_duplicate:manifest")) == (1, 1)
 
 
-def test_out_of_order_versions_never_overwrite_the_newer(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_out_of_order_versions_never_overwrite_the_newer(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     assert put(store, supply(s9(2, "99999999-0002-1"), mid="v2")).outcome == "applied"
     before = domain(store)
     late = put(store, supply(s9(1, "99999999-0001-1"), mid="v1"))
@@ -111,8 +102,8 @@ def test_out_of_order_versions_never_overwrite_the_newer(stocked: tuple[Store, E
     assert store.scalar("SELECT version FROM document_versions WHERE key = 'supply:S9'") == 3
 
 
-def test_a_supply_imported_from_a_file_counts_as_its_version(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked  # S1 was imported with `import_manifest` (version 1), then accepted
+def test_a_supply_imported_from_a_file_counts_as_its_version(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day  # S1 was imported with `import_manifest` (version 1), then accepted
     m = M("S1", [P("11111111-0001-1", "11111111")])
     assert put(store, supply(m, mid="s1-v1")).outcome == "stale"
     m.version = 2
@@ -122,8 +113,8 @@ def test_a_supply_imported_from_a_file_counts_as_its_version(stocked: tuple[Stor
     assert domain(store) == before
 
 
-def test_updates_are_versioned_per_parcel_order_and_badge(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_updates_are_versioned_per_parcel_order_and_badge(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     new = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
     old = {**new, "deadline": "2026-12-01"}
     assert put(store, updates(new, mid="d5", version=5)).outcome == "applied"
@@ -144,8 +135,10 @@ def test_updates_are_versioned_per_parcel_order_and_badge(stocked: tuple[Store, 
 # -- cancellations ------------------------------------------------------------------------------
 
 
-def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(stocked: tuple[Store, Engine]) -> None:
-    store, engine = stocked  # order 22222222: one parcel accepted (no cell), one stored in A-03-1
+def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, engine = deadline_day  # order 22222222: one parcel accepted (no cell), one stored in A-03-1
     r = put(store, updates({"type": "cancel_order", "order": "22222222"}, mid="x1", version=1))
     assert (r.outcome, r.counts["cancelled"], r.counts["to_return"]) == ("applied", 1, 2)
     assert state(store, "22222222-0002-1") == ("to_return", "A-03-1")  # keeps its cell until picked
@@ -179,9 +172,9 @@ def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(stocked: 
 
 
 def test_expected_parcels_of_a_cancelled_order_stay_expected_and_are_never_issued(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, engine = stocked  # supply S2 not accepted yet: 55555555-0001-1 is expected
+    store, engine = deadline_day  # supply S2 not accepted yet: 55555555-0001-1 is expected
     put(store, updates({"type": "cancel_order", "order": "55555555"}, mid="x1", version=1))
     assert state(store, "55555555-0001-1") == ("expected", None)
     event = store.scalar("SELECT data FROM journal WHERE kind = 'order_cancelled'")
@@ -198,8 +191,8 @@ def test_expected_parcels_of_a_cancelled_order_stay_expected_and_are_never_issue
     assert state(store, "55555555-0001-1") == ("to_return", "A-01-2")
 
 
-def test_a_cancellation_during_an_issue_refuses_the_next_scan(stocked: tuple[Store, Engine]) -> None:
-    store, engine = stocked
+def test_a_cancellation_during_an_issue_refuses_the_next_scan(deadline_day: tuple[Store, Engine]) -> None:
+    store, engine = deadline_day
     assert scan(engine, "44444444", keyed=True).feedback.msg.key == "iss_found"
     assert store.scalar("SELECT station FROM claims WHERE key = 'order:44444444'") == "s1"
     put(store, updates({"type": "cancel_order", "order": "44444444"}, mid="x1", version=1))
@@ -215,8 +208,8 @@ def test_a_cancellation_during_an_issue_refuses_the_next_scan(stocked: tuple[Sto
     assert store.scalar("SELECT count(*) FROM claims") == 0
 
 
-def test_a_late_cancellation_still_cancels(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_late_cancellation_still_cancels(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     code = {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": code_hmac(KEY, "5555")}
     put(store, updates(code, mid="p9", version=9))
     r = put(store, updates({"type": "cancel_order", "order": "33333333"}, mid="x3", version=3))
@@ -224,8 +217,8 @@ def test_a_late_cancellation_still_cancels(stocked: tuple[Store, Engine]) -> Non
     assert store.scalar("SELECT version FROM document_versions WHERE key = 'order:33333333'") == 9
 
 
-def test_an_unknown_order_rejects_the_whole_batch(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_an_unknown_order_rejects_the_whole_batch(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     before = domain(store)
     deadline = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
     r = put(store, updates(deadline, {"type": "cancel_order", "order": "00000000"}, mid="bad", version=1))
@@ -250,8 +243,8 @@ def finds(engine: Engine, code: str) -> str:
     return key
 
 
-def test_the_old_pickup_code_works_within_the_grace_window_only(stocked: tuple[Store, Engine]) -> None:
-    store, engine = stocked
+def test_the_old_pickup_code_works_within_the_grace_window_only(deadline_day: tuple[Store, Engine]) -> None:
+    store, engine = deadline_day
     code = {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": code_hmac(KEY, "5555")}
     assert put(store, updates({**code, "grace_hours": 24}, mid="p1", version=1)).counts["codes"] == 1
     row = store.conn.execute(
@@ -274,9 +267,9 @@ def test_the_old_pickup_code_works_within_the_grace_window_only(stocked: tuple[S
 
 
 def test_no_grace_invalidates_the_old_code_at_once_and_the_qr_token_follows_the_update(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, engine = stocked
+    store, engine = deadline_day
     at(engine, NOW)
     code = {"type": "pickup_code", "order": "22222222", "pickup_code_hmac": code_hmac(KEY, "808080")}
     put(store, updates({**code, "grace_hours": 0}, mid="p1", version=1))
@@ -361,9 +354,9 @@ MALFORMED: dict[str, tuple[bytes, str | None, str]] = {
 
 @pytest.mark.parametrize("name", list(MALFORMED))
 def test_a_malformed_message_is_rejected_whole_logged_and_counted(
-    stocked: tuple[Store, Engine], caplog: pytest.LogCaptureFixture, name: str
+    deadline_day: tuple[Store, Engine], caplog: pytest.LogCaptureFixture, name: str
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     payload, mid, reason = MALFORMED[name]
     before = domain(store)
     caplog.set_level(logging.WARNING, logger="pvz.sync.inbox")
@@ -380,9 +373,9 @@ def test_a_malformed_message_is_rejected_whole_logged_and_counted(
 
 
 def test_a_rejected_id_may_come_again_fixed_but_an_applied_one_never_changes(
-    stocked: tuple[Store, Engine], caplog: pytest.LogCaptureFixture
+    deadline_day: tuple[Store, Engine], caplog: pytest.LogCaptureFixture
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     assert put(store, MALFORMED["unknown envelope field"][0]).outcome == "rejected"
     assert put(store, json.dumps(GOOD).encode()).outcome == "applied"
     assert inbox_row(store, "m-ok") == ("updates", 1, "applied", None)
@@ -397,8 +390,8 @@ def test_a_rejected_id_may_come_again_fixed_but_an_applied_one_never_changes(
     assert counter(store, "inbox_rejected") == 2
 
 
-def test_counters_name_the_topic_kind(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_counters_name_the_topic_kind(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     put(store, b"junk", topic="file")
     put(store, b"junk", topic="pvz/v1/test-site/pvz-test-0001/manifest")
     put(store, supply(s9(), mid="f1"), topic="file")
@@ -412,8 +405,8 @@ def test_counters_name_the_topic_kind(stocked: tuple[Store, Engine]) -> None:
     }
 
 
-def test_the_size_limit_is_checked_before_decoding(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_the_size_limit_is_checked_before_decoding(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     pad = MAX_MESSAGE_BYTES - len(supply(s9(), mid="edge")) - 20
     body = {**s9().to_json(), "carrier": "Test Carrier"}
     raw = wrap("supply", json.dumps(body).encode() + b" " * pad, message_id="edge", version=1)
@@ -450,9 +443,9 @@ def test_the_documented_envelopes_apply_to_the_documented_manifest(tmp_path: Pat
 
 
 def test_pvz_manifest_apply_takes_an_envelope(
-    stocked: tuple[Store, Engine], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    deadline_day: tuple[Store, Engine], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     assert store.path is not None
     db = str(store.path)
     good, bad = tmp_path / "m.json", tmp_path / "bad.json"
@@ -519,9 +512,9 @@ PAYLOADS = (
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=PAYLOADS)
 def test_any_bytes_give_a_result_and_change_nothing_unless_applied(
-    stocked: tuple[Store, Engine], raw: bytes
+    deadline_day: tuple[Store, Engine], raw: bytes
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     before = domain(store)
     result = put(store, raw)
     assert isinstance(result, InboxResult)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -19,7 +17,6 @@ from device.store.db import Store
 from sync.inbox_service import InboxService
 from tests.support.broker import Broker
 from tests.support.factory import DEVICE, KEY, StepClock, scan, state
-from tests.support.stock import deadline_day
 from tests.support.sync import TOPICS, new_link, wait_until
 from tests.test_inbox import MALFORMED, NOW, domain, s9, supply, updates
 from workflows.inputs import Command
@@ -32,13 +29,6 @@ BAD = {  # what central can get wrong, one of each kind
     "10 MB": MALFORMED["10 MB"][0],
     "unknown fields": MALFORMED["unknown update field"][0],
 }
-
-
-@pytest.fixture
-def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = deadline_day(tmp_path / "pvz.db")
-    yield store, engine
-    store.close()
 
 
 def publish(port: int, payloads: list[bytes], topic: str = TOPICS.manifest) -> None:
@@ -80,9 +70,9 @@ async def deliver(
 
 
 def test_manifests_and_updates_over_mqtt(
-    stocked: tuple[Store, Engine], broker: Broker, caplog: pytest.LogCaptureFixture
+    deadline_day: tuple[Store, Engine], broker: Broker, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store, engine = stocked
+    store, engine = deadline_day
     service = InboxService(store, device_id=DEVICE, clock=lambda: NOW)
     code = {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": code_hmac(KEY, "5555")}
     good = [
@@ -136,9 +126,9 @@ def test_manifests_and_updates_over_mqtt(
 
 
 def test_a_message_published_while_the_device_is_away_is_applied_when_it_comes_back(
-    stocked: tuple[Store, Engine], broker: Broker
+    deadline_day: tuple[Store, Engine], broker: Broker
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     service = InboxService(store, device_id=DEVICE, clock=lambda: NOW)
 
     async def scenario() -> None:

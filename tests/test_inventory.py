@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import scan, state
-from tests.support.stock import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
-
-
-@pytest.fixture
-def stocked(engine: Engine) -> Engine:
-    stock(engine)
-    return engine
 
 
 def test_uncounted_cells_blink_and_the_current_one_is_steady(stocked: Engine) -> None:

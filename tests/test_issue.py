@@ -12,25 +12,6 @@ from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
-CELLS = {
-    "11111111-0001-1": "C-A-01-1",
-    "22222222-0001-1": "C-A-03-1",
-    "22222222-0002-1": "C-A-03-1",
-    "33333333-0001-1": "C-A-02-1",
-    "44444444-0001-1": "C-B-01-1",
-}
-
-
-@pytest.fixture
-def stocked(engine: Engine) -> Engine:
-    """Everything accepted and stored in known cells."""
-    scan(engine, "BOX00000001", *CELLS, Command.DONE)
-    scan(engine, Command.START_PLACEMENT)
-    for parcel, cell in CELLS.items():
-        scan(engine, parcel, cell)
-    scan(engine, Command.DONE)
-    return engine
-
 
 @pytest.mark.parametrize(
     ("code", "keyed"),

@@ -9,19 +9,19 @@ import pytest
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
-from tests.support.stock import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
 
 @pytest.fixture
-def due(engine: Engine, store: Store) -> Engine:
+def due(stocked: Engine, store: Store) -> Engine:
     """Two parcels refused at issue (order 22222222), so due back to the sender in cell A-03-1."""
-    stock(engine)
-    scan(engine, "22222222", keyed=True)
-    scan(engine, Command.REFUSE_ITEM, "22222222-0001-1", Command.REFUSE_ITEM, "22222222-0002-1", Command.DONE)
+    scan(stocked, "22222222", keyed=True)
+    scan(
+        stocked, Command.REFUSE_ITEM, "22222222-0001-1", Command.REFUSE_ITEM, "22222222-0002-1", Command.DONE
+    )
     assert state(store, "22222222-0001-1") == ("to_return", "A-03-1")
-    return engine
+    return stocked
 
 
 def test_pick_pack_and_hand_over(due: Engine, store: Store) -> None:

@@ -10,16 +10,15 @@ import pytest
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
-from tests.support.stock import issue_order_22, stock
+from tests.support.stock import issue_order_22
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 
 
 @pytest.fixture
-def issued(engine: Engine) -> Engine:
-    stock(engine)
-    issue_order_22(engine)
-    return engine
+def issued(stocked: Engine) -> Engine:
+    issue_order_22(stocked)
+    return stocked
 
 
 def test_a_full_return_with_all_checks_passed(issued: Engine, store: Store) -> None:

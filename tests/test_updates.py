@@ -1,11 +1,9 @@
-"""Manifest updates against a stocked store: deadlines, extensions, return requests, all or nothing."""
+"""Manifest updates on the deadline day's store: deadlines, extensions, return requests, all or nothing."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from device.intake.deadlines import due_today, needs_sweep, sweep
 from device.intake.updates import MAX_BYTES, apply_updates, decode_updates
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
-from tests.support.stock import TODAY, deadline_day, device_stamp
+from tests.support.stock import TODAY, device_stamp
 from workflows.inputs import Command
 
 REQUEST = {
@@ -40,15 +38,10 @@ def put(store: Store, data: bytes, day: Any = TODAY) -> dict[str, int]:
     return apply_updates(store, decode_updates(data), stamp=device_stamp(day))
 
 
-@pytest.fixture
-def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = deadline_day(tmp_path / "pvz.db")
-    yield store, engine
-    store.close()
-
-
-def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, _ = deadline_day
     counts = put(store, raw(deadline("44444444-0001-1", "2026-12-05")))
     assert counts == {"deadlines": 1, "extended": 0, "return_requests": 0, "clerks": 0, "unchanged": 0}
     assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '44444444-0001-1'") == "2026-12-05"
@@ -69,9 +62,9 @@ def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(stocked: t
 
 
 def test_an_extended_deadline_brings_a_swept_parcel_back_to_stored_in_its_cell(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
     counts = put(store, raw(deadline("33333333-0001-1", TODAY.isoformat())))
@@ -94,9 +87,9 @@ def test_an_extended_deadline_brings_a_swept_parcel_back_to_stored_in_its_cell(
 
 
 def test_a_deadline_still_in_the_past_or_a_parcel_without_a_cell_stays_to_return(
-    stocked: tuple[Store, Engine],
+    deadline_day: tuple[Store, Engine],
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     counts = put(
         store,
@@ -108,8 +101,8 @@ def test_a_deadline_still_in_the_past_or_a_parcel_without_a_cell_stays_to_return
     assert store.scalar("SELECT deadline FROM parcels WHERE barcode = '22222222-0001-1'") == "2026-12-31"
 
 
-def test_a_parcel_refused_by_the_customer_is_not_brought_back(stocked: tuple[Store, Engine]) -> None:
-    store, engine = stocked
+def test_a_parcel_refused_by_the_customer_is_not_brought_back(deadline_day: tuple[Store, Engine]) -> None:
+    store, engine = deadline_day
     scan(engine, "22222222-0001-1", "C-A-03-1", Command.DONE)
     scan(engine, "22222222", keyed=True)
     scan(engine, Command.REFUSE_ITEM, "22222222-0001-1", "22222222-0002-1", Command.DONE)
@@ -121,8 +114,10 @@ def test_a_parcel_refused_by_the_customer_is_not_brought_back(stocked: tuple[Sto
     assert state(store, "22222222-0001-1") == ("to_return", "A-03-1")
 
 
-def test_a_deadline_moved_into_the_past_asks_for_another_sweep_today(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_deadline_moved_into_the_past_asks_for_another_sweep_today(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     assert not needs_sweep(store, TODAY)
     put(store, raw(deadline("44444444-0001-1", "2026-11-22")))
@@ -130,8 +125,8 @@ def test_a_deadline_moved_into_the_past_asks_for_another_sweep_today(stocked: tu
     assert sweep(store, today=TODAY, stamp=device_stamp()) == ["44444444-0001-1"]
 
 
-def test_a_return_request_is_recorded_once(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_return_request_is_recorded_once(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     stamp = device_stamp()
     assert apply_updates(store, decode_updates(raw(REQUEST)), stamp=stamp)["return_requests"] == 1
     row = store.conn.execute("SELECT * FROM return_requests").fetchone()
@@ -199,8 +194,10 @@ BAD: dict[str, tuple[Any, str]] = {
 
 
 @pytest.mark.parametrize("case", BAD)
-def test_a_bad_batch_is_rejected_whole_with_the_field_named(stocked: tuple[Store, Engine], case: str) -> None:
-    store, _ = stocked
+def test_a_bad_batch_is_rejected_whole_with_the_field_named(
+    deadline_day: tuple[Store, Engine], case: str
+) -> None:
+    store, _ = deadline_day
     data, pattern = BAD[case]
     if callable(data):
         data = data(store)
@@ -210,8 +207,8 @@ def test_a_bad_batch_is_rejected_whole_with_the_field_named(stocked: tuple[Store
     assert dump(store) == before
 
 
-def test_an_unknown_parcel_after_valid_updates_undoes_them(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_an_unknown_parcel_after_valid_updates_undoes_them(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     sweep(store, today=TODAY, stamp=device_stamp())
     before = dump(store)
     batch = raw(REQUEST, deadline("33333333-0001-1", "2026-12-31"), deadline("NOPE-0001", "2026-12-31"))
@@ -221,8 +218,8 @@ def test_an_unknown_parcel_after_valid_updates_undoes_them(stocked: tuple[Store,
     assert state(store, "33333333-0001-1") == ("to_return", "A-02-1")
 
 
-def test_an_empty_batch_is_valid_and_changes_nothing(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_an_empty_batch_is_valid_and_changes_nothing(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     before = dump(store)
     assert put(store, raw()) == {
         "deadlines": 0,
