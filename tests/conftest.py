@@ -10,15 +10,14 @@ import pytest
 from device.engine import Engine
 from device.store.db import Store
 from tests.support.broker import Broker
-from tests.support.factory import load, new_engine, new_store, standard_manifest
+from tests.support.factory import new_engine, new_store, standard_manifest
 from tests.support.stock import deadline_day as build_deadline_day
 from tests.support.stock import stock
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    s = new_store(tmp_path / "pvz.db")
-    load(s, standard_manifest())
+    s = new_store(tmp_path / "pvz.db", standard_manifest())
     yield s
     s.close()
 

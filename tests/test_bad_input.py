@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from device.engine import Engine
 from device.store.db import Store
-from tests.support.factory import dump, load, new_engine, new_store, scan, standard_manifest, state
+from tests.support.factory import dump, new_engine, new_store, scan, standard_manifest, state
 from workflows.inputs import Command
 from workflows.outcome import Level
 
@@ -109,8 +109,7 @@ codes = st.one_of(st.sampled_from(ALPHABET), st.binary(max_size=40), st.text(max
 @given(st.lists(st.tuples(codes, st.sampled_from(["a", "b"])), min_size=1, max_size=40))
 def test_random_scans_never_raise_and_refusals_never_write(seq: list[tuple[str | bytes, str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        store = new_store(Path(tmp) / "pvz.db")
-        load(store, standard_manifest())
+        store = new_store(Path(tmp) / "pvz.db", standard_manifest())
         engine = new_engine(store)
         try:
             for raw, station in seq:

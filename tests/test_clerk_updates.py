@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from device.intake.updates import apply_updates, decode_updates
 from device.store.db import Store
-from tests.support.factory import CLERK, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import CLERK, new_engine, scan
 from tests.support.stock import device_stamp
 
 
@@ -16,9 +15,7 @@ def put(store: Store, *updates: dict[str, object]) -> dict[str, int]:
     return apply_updates(store, decode_updates(raw), stamp=device_stamp())
 
 
-def test_a_new_badge_signs_in_and_a_disabled_one_is_signed_out(tmp_path: Path) -> None:
-    store = new_store(tmp_path / "pvz.db")
-    load(store, standard_manifest())
+def test_a_new_badge_signs_in_and_a_disabled_one_is_signed_out(store: Store) -> None:
     engine = new_engine(store, signed_in=())
     assert put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."})["clerks"] == 1
     assert scan(engine, "BADGE-NEW1").feedback.msg.key == "signed_in"

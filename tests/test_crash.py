@@ -25,9 +25,9 @@ from typing import IO
 
 import pytest
 
-from device.intake.rack import CellSpec, import_cells
+from device.intake.rack import CellSpec
 from device.store.db import Store
-from tests.support.factory import CLERK, DEVICE, M, P, dump, load, new_engine
+from tests.support.factory import M, P, dump, new_engine, new_store
 from workflows.parcel import Size
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,13 +169,7 @@ def rack() -> list[CellSpec]:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("crash-template") / "pvz.db"
-    store = Store.open(path)
-    with store.transaction() as conn:
-        store.set_meta("device_id", DEVICE)
-        conn.execute("INSERT INTO clerks (badge, name) VALUES (?, 'Анна С.')", (CLERK,))
-    import_cells(store, rack())
-    for n in range(1, PRELOADED + 1):
-        load(store, manifest(n))
+    store = new_store(path, *(manifest(n) for n in range(1, PRELOADED + 1)), rack=rack())
     assert store.scalar("SELECT count(*) FROM parcels") == PRELOADED * SUPPLY_SIZE
     new_engine(store, signed_in=("s1",))
     store.close()

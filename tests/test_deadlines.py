@@ -131,12 +131,6 @@ def test_a_move_the_lifecycle_forbids_rolls_the_whole_sweep_back(
     assert dump(store) == before  # the accepted parcel swept first was rolled back too
 
 
-class FixedClock(StepClock):
-    def __init__(self, start: datetime) -> None:
-        super().__init__()
-        self.now = start
-
-
 def lights_and_screens(
     *names: str,
 ) -> tuple[list[StationIO], dict[str, SimStatusLight], dict[str, SimScreen]]:
@@ -150,7 +144,7 @@ def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(
     deadline_day: tuple[Store, Engine],
 ) -> None:
     store, engine = deadline_day
-    engine.clock = FixedClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
+    engine.clock = StepClock(datetime(2026, 11, 25, 8, 0, tzinfo=UTC))
     scan(engine, Command.START_PLACEMENT, station="a")  # station a is busy
     stations, lights, screens = lights_and_screens("s1", "a", "b")
     Runtime(engine, stations=stations, rack=SimCellLights()).start()
@@ -170,7 +164,7 @@ def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english
     deadline_day: tuple[Store, Engine],
 ) -> None:
     store, engine = deadline_day
-    engine.clock = FixedClock(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    engine.clock = StepClock(datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
     stations, lights, screens = lights_and_screens("s1")
     Runtime(engine, stations=stations, rack=SimCellLights(), lang="en").start()
     assert store.scalar("SELECT count(*) FROM parcels WHERE state = 'to_return'") == 0
@@ -198,7 +192,7 @@ def test_run_sweeps_again_when_the_date_changes(
     deadline_day: tuple[Store, Engine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, engine = deadline_day
-    clock = FixedClock(datetime(2026, 11, 25, 23, 59, tzinfo=UTC))
+    clock = StepClock(datetime(2026, 11, 25, 23, 59, tzinfo=UTC))
     engine.clock = clock
     monkeypatch.setattr(device.runtime, "SWEEP_CHECK_S", 0.01)
     source = ScriptSource(name="s1/scanner")

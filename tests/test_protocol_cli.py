@@ -33,7 +33,7 @@ from sync.publisher import ACK_REJECTED, Publisher, WireAck, WireBatch
 from sync.topics import Topics
 from sync.transport import MqttLink
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import DEVICE, new_engine, new_store, scan, standard_manifest
 from tests.support.sync import FAST, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,8 +181,7 @@ def counter(store: Store, name: str) -> int:
 
 
 def test_a_mosquitto_cli_client_is_central_for_a_real_device(tmp_path: Path, broker: Broker) -> None:
-    store = new_store(tmp_path / "pvz.db")
-    load(store, standard_manifest())
+    store = new_store(tmp_path / "pvz.db", standard_manifest())
     engine: Engine = new_engine(store)
     scan(engine, "BOX00000001", "11111111-0001-1")  # acceptance: real journal events
     config = write_config(tmp_path / "etc")

@@ -17,7 +17,7 @@ from device.store.db import Store
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimCellLights
 from drivers.printer.sim_printer import SimPrinter
-from tests.support.factory import load, new_engine, new_store, scan, standard_manifest, state
+from tests.support.factory import new_engine, new_store, scan, standard_manifest, state
 from workflows.inputs import Command
 from workflows.outcome import Light
 
@@ -28,9 +28,7 @@ Opener = Callable[[], tuple[Store, Engine]]
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "pvz.db"
-    store = new_store(path)
-    load(store, standard_manifest())
-    store.close()
+    new_store(path, standard_manifest()).close()
     return path
 
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from device.engine import Engine
 from device.store.db import Store
-from tests.support.factory import CLERK, CLERK2, dump, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import CLERK, CLERK2, dump, new_engine, scan
 from workflows.inputs import Command
 from workflows.outcome import Level
 
 
 @pytest.fixture
-def bare(tmp_path: Path) -> tuple[Store, Engine]:
-    store = new_store(tmp_path / "pvz.db")
-    load(store, standard_manifest())
+def bare(store: Store) -> tuple[Store, Engine]:
+    """The standard store with nobody signed in."""
     return store, new_engine(store, signed_in=())
 
 

@@ -16,7 +16,7 @@ from device.store.db import Store
 from sync.outbox import Outbox
 from sync.transport import MqttLink
 from tests.support.broker import Broker
-from tests.support.factory import T0, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import T0, new_engine, new_store, scan, standard_manifest
 from tests.support.sync import TOPICS, fill_journal, hub_counts, running_device, running_hub, wait_until
 from workflows.inputs import Command
 
@@ -117,8 +117,7 @@ def test_device_killed_mid_drain_then_restarted(tmp_path: Path, broker: Broker) 
 
 
 def test_a_day_offline_then_reconnect(tmp_path: Path, broker: Broker) -> None:
-    store = new_store(tmp_path / "device.db")
-    load(store, standard_manifest())
+    store = new_store(tmp_path / "device.db", standard_manifest())
     engine = new_engine(store)
     db = tmp_path / "hub.db"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.factory import M, P, load, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import M, P, new_engine, new_store, scan, standard_manifest
 from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
@@ -85,9 +85,11 @@ def assert_covered(machines: list[Transitions[Any]], seen: set[tuple[str, str, s
 
 def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
     """Run scenarios through the real engine while recording each checked transition."""
-    store = new_store(tmp_path / "pvz.db")
-    load(store, M("S1", [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)]))
-    load(store, M("S2", [P("20000001-0001-1", "20000001")], packages=["BOX00000009"]))
+    store = new_store(
+        tmp_path / "pvz.db",
+        M("S1", [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)]),
+        M("S2", [P("20000001-0001-1", "20000001")], packages=["BOX00000009"]),
+    )
     e = new_engine(store)
     a = [f"1000000{i}-0001-1" for i in range(1, 6)]
     # acceptance: chooser → scanning → damaged → scanning → closed; chooser → closed (done / cancel)
@@ -124,8 +126,7 @@ def test_scripted_returns_and_counts_cover_every_edge(
 ) -> None:
     from tests.support.stock import issue_order_22, stock
 
-    store = new_store(tmp_path / "pvz.db")
-    load(store, standard_manifest())
+    store = new_store(tmp_path / "pvz.db", standard_manifest())
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,8 +26,8 @@ T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 class StepClock:
     """Advances one second per call so journal times are ordered and repeatable."""
 
-    def __init__(self) -> None:
-        self.now = T0
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -124,21 +125,30 @@ CLERK, CLERK2 = "BADGE-0001", "BADGE-0002"
 STATIONS = ("s1", "a", "b")
 
 
-def new_store(path: Path) -> Store:
+def new_store(path: Path, *manifests: M, rack: list[CellSpec] | None = None) -> Store:
+    """The test device's store: its id, two clerks, a rack (`cells()` unless given), these manifests."""
     store = Store.open(path)
     with store.transaction() as conn:
         store.set_meta("device_id", DEVICE)
         conn.executemany(
             "INSERT INTO clerks (badge, name) VALUES (?, ?)", [(CLERK, "Анна С."), (CLERK2, "Олег В.")]
         )
-    import_cells(store, cells())
+    import_cells(store, cells() if rack is None else rack)
+    for manifest in manifests:
+        load(store, manifest)
     return store
 
 
-def new_engine(store: Store, lang: str = "ru", *, signed_in: tuple[str, ...] = STATIONS) -> Engine:
+def new_engine(
+    store: Store,
+    lang: str = "ru",
+    *,
+    signed_in: tuple[str, ...] = STATIONS,
+    clock: Callable[[], datetime] | None = None,
+) -> Engine:
     """An engine whose stations already have a clerk signed in (as every test but sign-in needs)."""
     docs = Documents(site="test-site", device_id=DEVICE, lang=lang)
-    engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=StepClock())
+    engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock or StepClock())
     for station in signed_in:
         engine.handle(station, CLERK)
     return engine

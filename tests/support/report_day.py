@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import device.documents.shift_report  # noqa: F401  (registers the shift_report document)
-from device.documents.registry import Documents
 from device.engine import Engine
 from device.store.db import Store
-from tests.support.factory import CLERK, CLERK2, DEVICE, KEY, T0, load, new_store, scan, standard_manifest
+from tests.support.factory import CLERK, CLERK2, T0, new_engine, new_store, scan, standard_manifest
 from workflows.inputs import Command
 
 SURPLUS = "55555555-0001-1"
@@ -144,11 +142,9 @@ def build_day(path: Path, lang: str = "ru") -> tuple[Store, Engine, SetClock]:
     Oleg (station b) places four parcels, Anna issues the COD order 33333333 and order
     22222222 with one parcel refused, then closes her shift; on the 22nd Oleg issues 11111111.
     """
-    store = new_store(path)
-    load(store, standard_manifest())
+    store = new_store(path, standard_manifest())
     clock = SetClock()
-    docs = Documents(site="test-site", device_id=DEVICE, lang=lang)
-    engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock)
+    engine = new_engine(store, lang, signed_in=(), clock=clock)
     clock.at(9, 0)
     scan(engine, CLERK, station="a")
     clock.at(9, 1)

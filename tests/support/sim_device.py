@@ -27,7 +27,7 @@ from sync.diagnostics import RecentLog
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishProps
 from tests.support.broker import Broker
-from tests.support.factory import load, new_engine, new_store, standard_manifest
+from tests.support.factory import new_engine, new_store, standard_manifest
 
 SITE = "test-site"
 DEVICE = "pvz-test-0001"
@@ -65,9 +65,7 @@ def open_device_store(directory: Path) -> Store:
     path = directory / "pvz.db"
     if path.exists():
         return Store.open(path)
-    store = new_store(path)
-    load(store, standard_manifest())
-    return store
+    return new_store(path, standard_manifest())
 
 
 class SimDevice:
