@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from device.store.db import Store
-from tests.support.factory import CLERK, CLERK2, new_engine, new_store, standard_manifest
-from tests.support.stock import CELLS, issue_order_22, stock
+from tests.support.factory import CLERK, CLERK2, new_engine
+from tests.support.stock import CELLS, half_day
 from workflows.inputs import Command
 from workflows.outcome import Level
 
@@ -54,15 +54,7 @@ steps = st.lists(st.tuples(inputs, st.sampled_from(["a", "b"])), min_size=1, max
 def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Half a day already done: stored parcels, one order issued, a return request waiting."""
     path = tmp_path_factory.mktemp("props") / "template.db"
-    store = new_store(path, standard_manifest())
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "
-            "VALUES ('RR-1', '22222222', '[\"22222222-0002-1\"]', 'size', 't')"
-        )
-    engine = new_engine(store, signed_in=("s1", "a"))
-    stock(engine)
-    issue_order_22(engine)
+    store, _ = half_day(path, signed_in=("s1", "a"))
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     yield path

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.factory import M, P, new_engine, new_store, scan, standard_manifest
+from tests.support.factory import M, P, new_engine, new_store, scan
+from tests.support.stock import half_day
 from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import IllegalTransition, Transitions
@@ -124,17 +125,7 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple
 def test_scripted_returns_and_counts_cover_every_edge(
     tmp_path: Path, seen: set[tuple[str, str, str]]
 ) -> None:
-    from tests.support.stock import issue_order_22, stock
-
-    store = new_store(tmp_path / "pvz.db", standard_manifest())
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "
-            "VALUES ('RR-1', '22222222', '[\"22222222-0002-1\"]', 'size', 't')"
-        )
-    e = new_engine(store)
-    stock(e)
-    issue_order_22(e)
+    store, e = half_day(tmp_path / "pvz.db")
     ok, fail = Command.CHECK_OK, Command.CHECK_FAIL
     # customer return: every way out of every state
     scan(e, Command.START_RETURN, Command.CANCEL)

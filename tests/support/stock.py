@@ -1,4 +1,4 @@
-"""Stores brought to a known point of the parcels' life through the real engine: stocked, issued, due."""
+"""Stores brought to a known point of the parcels' life through the real engine: stocked, half a day, the deadline day."""
 
 from __future__ import annotations
 
@@ -11,7 +11,18 @@ from device.engine import Engine
 from device.intake.manifest import decode_manifest, import_manifest
 from device.store.db import Store
 from device.store.journal import Stamp
-from tests.support.factory import DEVICE, T0, M, P, new_engine, new_store, scan, standard_manifest, state
+from tests.support.factory import (
+    DEVICE,
+    STATIONS,
+    T0,
+    M,
+    P,
+    new_engine,
+    new_store,
+    scan,
+    standard_manifest,
+    state,
+)
 from workflows.inputs import Command
 
 CELLS = {  # where stock() puts each parcel of the standard manifest
@@ -41,6 +52,20 @@ def stock(engine: Engine, *, unplaced: Collection[str] = ()) -> None:
 def issue_order_22(engine: Engine) -> None:
     scan(engine, "22222222", keyed=True)
     scan(engine, "22222222-0001-1", "22222222-0002-1", Command.DONE)
+
+
+def half_day(path: Path, *, signed_in: tuple[str, ...] = STATIONS) -> tuple[Store, Engine]:
+    """Stocked, order 22222222 issued, and a return request RR-1 waiting for 22222222-0002-1."""
+    store = new_store(path, standard_manifest())
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) "
+            "VALUES ('RR-1', '22222222', '[\"22222222-0002-1\"]', 'size', 't')"
+        )
+    engine = new_engine(store, signed_in=signed_in)
+    stock(engine)
+    issue_order_22(engine)
+    return store, engine
 
 
 # -- the deadline day: parcels in every state that matters to deadlines, on TODAY ----------------
