@@ -1,4 +1,4 @@
-"""Fixtures: a real SQLite store in a temporary directory with a rack and a manifest, stocked or at its deadline day."""
+"""Fixtures: a real SQLite store in a temporary directory with a rack and a manifest; stocked; a broker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stores brought to a known point of the parcels' life through the real engine: stocked, half a day, the deadline day."""
+"""Stores brought to a known point through the real engine: stocked, half a day done, the deadline day."""
 
 from __future__ import annotations
 
