@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
-from device.intake.updates import apply_updates, decode_updates
 from device.store.db import Store
 from tests.support.factory import CLERK, new_engine, scan
-from tests.support.stock import device_stamp
-
-
-def put(store: Store, *updates: dict[str, object]) -> dict[str, int]:
-    raw = json.dumps({"version": 1, "updates": list(updates)}).encode()
-    return apply_updates(store, decode_updates(raw), stamp=device_stamp())
+from tests.support.updates import put, raw
 
 
 def test_a_new_badge_signs_in_and_a_disabled_one_is_signed_out(store: Store) -> None:
     engine = new_engine(store, signed_in=())
-    assert put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."})["clerks"] == 1
+    assert put(store, raw({"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."}))["clerks"] == 1
     assert scan(engine, "BADGE-NEW1").feedback.msg.key == "signed_in"
-    assert put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."})["unchanged"] == 1
-    put(store, {"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К.", "active": False})
+    assert put(store, raw({"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К."}))["unchanged"] == 1
+    put(store, raw({"type": "clerk", "badge": "BADGE-NEW1", "name": "Вера К.", "active": False}))
     assert engine.clerk("s1") is None
     assert scan(engine, "BOX00000001").feedback.msg.key == "sign_in_first"
     assert scan(engine, "BADGE-NEW1").feedback.msg.key == "badge_inactive"

@@ -15,27 +15,8 @@ from device.intake.updates import MAX_BYTES, apply_updates, decode_updates
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
 from tests.support.stock import TODAY, device_stamp
+from tests.support.updates import REQUEST, deadline, put, raw
 from workflows.inputs import Command
-
-REQUEST = {
-    "type": "return_request",
-    "id": "RR-1",
-    "order": "11111111",
-    "parcels": ["11111111-0001-1"],
-    "reason": "Не подошёл размер",
-}
-
-
-def raw(*updates: dict[str, Any], version: Any = 1) -> bytes:
-    return json.dumps({"version": version, "updates": list(updates)}, ensure_ascii=False).encode()
-
-
-def deadline(parcel: str, day: Any) -> dict[str, Any]:
-    return {"type": "deadline", "parcel": parcel, "deadline": day}
-
-
-def put(store: Store, data: bytes, day: Any = TODAY) -> dict[str, int]:
-    return apply_updates(store, decode_updates(data), stamp=device_stamp(day))
 
 
 def test_a_deadline_update_sets_the_deadline_and_journals_old_and_new(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,21 +14,12 @@ from hypothesis import strategies as st
 from device.cli.main import main
 from device.exc import ManifestError
 from device.intake.updates import DeadlineUpdate, ReturnRequest, Updates, decode_updates, load_updates_file
+from tests.support.strategies import json_values
+from tests.support.updates import REQUEST, deadline, raw
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-REQUEST = {
-    "type": "return_request",
-    "id": "RR-1",
-    "order": "11111111",
-    "parcels": ["11111111-0001-1"],
-    "reason": "Не подошёл размер",
-}
-DEADLINE = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
-
-
-def raw(update: dict[str, Any]) -> bytes:
-    return json.dumps({"version": 1, "updates": [update]}, ensure_ascii=False).encode()
+DEADLINE = deadline("44444444-0001-1", "2026-12-05")
 
 
 def test_the_docs_example_matches_the_file_and_decodes() -> None:
@@ -56,15 +46,8 @@ def test_arbitrary_bytes_decode_to_updates_or_a_manifest_error(data: bytes) -> N
         assert isinstance(decode_updates(data), Updates)
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=20,
-)
-
-
 @settings(max_examples=300)
-@given(st.sampled_from(["type", "parcel", "deadline", "id", "order", "parcels", "reason"]), _json)
+@given(st.sampled_from(["type", "parcel", "deadline", "id", "order", "parcels", "reason"]), json_values(12))
 def test_arbitrary_field_values_decode_to_updates_or_a_manifest_error(field: str, value: Any) -> None:
     update = {**REQUEST} if field in REQUEST else {**DEADLINE}
     update[field] = value
