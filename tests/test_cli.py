@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from device.cli.main import main
+from tests.support.config import example_daemon, station, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBCOMMANDS = [
@@ -144,39 +145,9 @@ def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_p
 
 
 def test_run_processes_a_script_scanner_and_exits_when_it_ends(tmp_path: Path) -> None:
-    db = tmp_path / "pvz.db"
-    assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
-    assert main(["manifest", "import", str(ROOT / "docs/examples/manifest.json"), "--store", str(db)]) == 0
-    conn = sqlite3.connect(db)
-    package = conn.execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
-    conn.close()
-    (tmp_path / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\n", encoding="utf-8")
-    config = tmp_path / "pvz.toml"
-    config.write_text(
-        f"""
-[device]
-id = "pvz-test-0001"
-site = "test"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{"ab" * 32}"
-[[stations]]
-name = "counter-1"
-[[stations.scanners]]
-backend = "script"
-path = "codes.txt"
-[stations.printer]
-backend = "sim"
-out_dir = "prints"
-[[clerks]]
-badge = "BADGE-0009"
-name = "Ива Н."
-""",
-        encoding="utf-8",
-    )
+    config = example_daemon(tmp_path, device="pvz-test-0001", site="test", prints="prints")
     assert main(["run", "--config", str(config)]) == 0
-    conn = sqlite3.connect(db)
+    conn = sqlite3.connect(tmp_path / "pvz.db")
     assert conn.execute("SELECT status FROM supplies").fetchone()[0] == "closed"
     assert list((tmp_path / "prints").glob("*-acceptance_act.bin"))
 
@@ -186,12 +157,7 @@ def test_run_refuses_a_second_daemon_on_the_same_store(
 ) -> None:
     from device.store.db import Store
 
-    config = tmp_path / "pvz.toml"
-    config.write_text(
-        f'[device]\nid = "pvz-x-001"\nsite = "xyz"\n[store]\npath = "pvz.db"\n[security]\npickup_key = "{"ab" * 16}"\n'
-        '[[stations]]\nname = "c"\n[[stations.scanners]]\nbackend = "stdin"\n',
-        encoding="utf-8",
-    )
+    config = write_config(tmp_path, device="pvz-x-001", site="xyz", stations=station("c"))
     with Store.open(tmp_path / "pvz.db", owner=True):
         assert main(["run", "--config", str(config)]) == 2
     assert "only one daemon" in capsys.readouterr().err

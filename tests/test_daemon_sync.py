@@ -14,6 +14,7 @@ from central.hub_store import HubStore
 from device.cli.main import main
 from sync.transport import MqttLink
 from tests.support.broker import Broker
+from tests.support.config import example_daemon, station, write_config
 
 
 def test_demo_sync_delivers_every_event_exactly_once(tmp_path: Path) -> None:
@@ -29,36 +30,8 @@ def test_demo_sync_delivers_every_event_exactly_once(tmp_path: Path) -> None:
 
 
 def test_pvz_run_with_mqtt_sends_its_events_to_a_hub(tmp_path: Path, broker: Broker) -> None:
-    root = Path(__file__).resolve().parents[1]
     db = tmp_path / "pvz.db"
-    assert main(["cells", "import", str(root / "docs/examples/cells.json"), "--store", str(db)]) == 0
-    assert main(["manifest", "import", str(root / "docs/examples/manifest.json"), "--store", str(db)]) == 0
-    package = sqlite3.connect(db).execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
-    (tmp_path / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\n", encoding="utf-8")
-    config = tmp_path / "pvz.toml"
-    config.write_text(
-        f"""
-[device]
-id = "pvz-run-0001"
-site = "lab"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{"ab" * 32}"
-[mqtt]
-host = "127.0.0.1"
-port = {broker.port}
-[[stations]]
-name = "counter-1"
-[[stations.scanners]]
-backend = "script"
-path = "codes.txt"
-[[clerks]]
-badge = "BADGE-0009"
-name = "Ива Н."
-""",
-        encoding="utf-8",
-    )
+    config = example_daemon(tmp_path, device="pvz-run-0001", site="lab", mqtt_port=broker.port)
     ready, done = threading.Event(), threading.Event()
 
     def hub_thread() -> None:
@@ -98,12 +71,8 @@ def test_a_pushed_config_takes_effect_live_in_the_daemon(tmp_path: Path) -> None
     from device.uplink.service import SyncService
     from device.wiring import build_runtime, open_store
 
-    config_file = tmp_path / "pvz.toml"
-    config_file.write_text(
-        f'[device]\nid = "pvz-live-0001"\nsite = "lab"\n[store]\npath = "pvz.db"\n'
-        f'[security]\npickup_key = "{"ab" * 16}"\n[mqtt]\nhost = "127.0.0.1"\nport = 1\n'
-        '[[stations]]\nname = "c"\n[[stations.scanners]]\nbackend = "stdin"\n',
-        encoding="utf-8",
+    config_file = write_config(
+        tmp_path, device="pvz-live-0001", site="lab", mqtt_port=1, stations=station("c")
     )
     config = load_config(config_file)
     store = open_store(config, config_file, owner=True)

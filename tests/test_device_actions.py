@@ -13,7 +13,8 @@ from typing import Any
 
 from drivers.base import Pattern
 from tests.support.broker import Broker
-from tests.support.sim_device import PICKUP_KEY, Central, SimDevice, command, run
+from tests.support.config import PICKUP_KEY
+from tests.support.sim_device import Central, SimDevice, command, run
 
 
 def test_lights_test_walks_every_cell_light_then_restores(tmp_path: Path, broker: Broker) -> None:

@@ -8,40 +8,20 @@ from pathlib import Path
 import pytest
 
 from device.cli.main import main
+from tests.support.config import SCRIPT, station, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def sim_config(tmp_path: Path, scanner: str = 'backend = "script"\npath = "codes.txt"') -> Path:
+def sim_config(tmp_path: Path, scanner: str = SCRIPT) -> Path:
     (tmp_path / "codes.txt").write_text("BADGE-7001\n12345678-0001-1\n\\xff\n", encoding="utf-8")
-    config = tmp_path / "pvz.toml"
-    config.write_text(
-        f"""
-[device]
-id = "pvz-hw-0001"
-site = "hw-lab"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{"cd" * 16}"
-[[stations]]
-name = "counter-1"
-[[stations.scanners]]
-{scanner}
-[stations.printer]
-backend = "sim"
-out_dir = "prints"
-[[stations]]
-name = "kiosk-1"
-[[stations.scanners]]
-backend = "stdin"
-[stations.printer]
-backend = "sim"
-out_dir = "kiosk-prints"
-""",
-        encoding="utf-8",
+    return write_config(
+        tmp_path,
+        device="pvz-hw-0001",
+        site="hw-lab",
+        key="cd" * 16,
+        stations=station("counter-1", scanner, prints="prints") + station("kiosk-1", prints="kiosk-prints"),
     )
-    return config
 
 
 def test_hw_list_shows_every_station_and_the_machine(

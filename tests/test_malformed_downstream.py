@@ -17,6 +17,7 @@ from device.uplink.service import SyncService
 from device.wiring import build_runtime, open_store
 from sync.topics import Topics
 from tests.support.broker import Broker
+from tests.support.config import SCRIPT, station, write_config
 from tests.support.factory import dump
 
 TEN_MB = b"{" + b'"x": "' + b"y" * (10 * 1024 * 1024) + b'"}'
@@ -41,26 +42,12 @@ def domain(tables: dict[str, list[tuple[object, ...]]]) -> dict[str, list[tuple[
 def test_garbage_on_a_downstream_topic_is_refused_counted_and_changes_nothing(
     tmp_path: Path, broker: Broker, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    config_file = tmp_path / "pvz.toml"
-    config_file.write_text(
-        f"""
-[device]
-id = "pvz-bad-0001"
-site = "lab"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{"ab" * 16}"
-[mqtt]
-host = "127.0.0.1"
-port = {broker.port}
-[[stations]]
-name = "counter-1"
-[[stations.scanners]]
-backend = "script"
-path = "codes.txt"
-""",
-        encoding="utf-8",
+    config_file = write_config(
+        tmp_path,
+        device="pvz-bad-0001",
+        site="lab",
+        mqtt_port=broker.port,
+        stations=station("counter-1", SCRIPT),
     )
     (tmp_path / "codes.txt").write_text("", encoding="utf-8")
     config = load_config(config_file)

@@ -30,16 +30,14 @@ from sync.inbox import decode_message
 from sync.inbox_service import InboxService
 from sync.outbox import Outbox
 from sync.publisher import ACK_REJECTED, Publisher, WireAck, WireBatch
-from sync.topics import Topics
 from sync.transport import MqttLink
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, new_engine, new_store, scan, standard_manifest
-from tests.support.sync import FAST, wait_until
+from tests.support.config import write_config
+from tests.support.factory import DEVICE, SITE, new_engine, new_store, scan, standard_manifest
+from tests.support.sync import FAST, TOPICS, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = ROOT / "docs" / "protocol.md"
-SITE = "test-site"
-TOPICS = Topics(SITE, DEVICE)
 CLI_TIMEOUT_S = 25.0  # a hard bound on one command-line client (they carry their own -W 20)
 EVENT_FIELDS = {
     "seq",
@@ -60,28 +58,6 @@ pytestmark = pytest.mark.skipif(
     shutil.which("mosquitto_sub") is None or shutil.which("mosquitto_pub") is None,
     reason="mosquitto-clients are not installed",
 )
-
-
-def write_config(directory: Path) -> Config:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "pvz.toml"
-    path.write_text(
-        f"""
-[device]
-id = "{DEVICE}"
-site = "{SITE}"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{"ab" * 32}"
-[[stations]]
-name = "s1"
-[[stations.scanners]]
-backend = "stdin"
-""",
-        encoding="utf-8",
-    )
-    return load_config(path)
 
 
 async def cli(*args: str) -> str:
@@ -184,7 +160,7 @@ def test_a_mosquitto_cli_client_is_central_for_a_real_device(tmp_path: Path, bro
     store = new_store(tmp_path / "pvz.db", standard_manifest())
     engine: Engine = new_engine(store)
     scan(engine, "BOX00000001", "11111111-0001-1")  # acceptance: real journal events
-    config = write_config(tmp_path / "etc")
+    config = load_config(write_config(tmp_path / "etc"))
     base = ["-V", "mqttv5", "-h", "127.0.0.1", "-p", str(broker.port)]
     sub_id = f"central-{uuid.uuid4().hex[:8]}"
     # A persistent session for the events topic: the broker queues batches for it from now on.

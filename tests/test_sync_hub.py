@@ -23,9 +23,8 @@ from sync.outbox import Outbox
 from sync.publisher import Publisher, WireBatch
 from sync.transport import Inbound
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, new_store, standard_manifest
+from tests.support.factory import DEVICE, SITE, new_store, standard_manifest
 from tests.support.sync import (
-    SITE,
     TOPICS,
     fill_journal,
     hub_counts,

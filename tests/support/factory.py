@@ -20,6 +20,7 @@ from workflows.parcel import Size
 
 KEY = bytes(range(32))
 DEVICE = "pvz-test-0001"
+SITE = "test-site"
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
@@ -147,7 +148,7 @@ def new_engine(
     clock: Callable[[], datetime] | None = None,
 ) -> Engine:
     """An engine whose stations already have a clerk signed in (as every test but sign-in needs)."""
-    docs = Documents(site="test-site", device_id=DEVICE, lang=lang)
+    docs = Documents(site=SITE, device_id=DEVICE, lang=lang)
     engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock or StepClock())
     for station in signed_in:
         engine.handle(station, CLERK)

@@ -26,39 +26,16 @@ from sync.desired_config import DesiredConfig
 from sync.diagnostics import RecentLog
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishProps
+from tests.support import config as config_files
 from tests.support.broker import Broker
-from tests.support.factory import new_engine, new_store, standard_manifest
-
-SITE = "test-site"
-DEVICE = "pvz-test-0001"
-PICKUP_KEY = "ab" * 32
+from tests.support.factory import CLERK, DEVICE, SITE, new_engine, new_store, standard_manifest
 
 
 def write_config(directory: Path, *, device: str = DEVICE, site: str = SITE) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "pvz.toml"
-    path.write_text(
-        f"""
-[device]
-id = "{device}"
-site = "{site}"
-[store]
-path = "pvz.db"
-[security]
-pickup_key = "{PICKUP_KEY}"
-[[stations]]
-name = "s1"
-[[stations.scanners]]
-backend = "stdin"
-[issue]
-max_wrong_codes = 5
-[[clerks]]
-badge = "BADGE-0001"
-name = "Анна С."
-""",
-        encoding="utf-8",
+    """One station s1 on stdin, clerk BADGE-0001, and a policy of its own (at most five wrong codes)."""
+    return config_files.write_config(
+        directory, device=device, site=site, clerks={CLERK: "Анна С."}, extra="[issue]\nmax_wrong_codes = 5\n"
     )
-    return path
 
 
 def open_device_store(directory: Path) -> Store:

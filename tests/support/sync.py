@@ -16,9 +16,8 @@ from device.store.db import Store
 from sync.publisher import Publisher
 from sync.topics import Topics
 from sync.transport import MqttLink
-from tests.support.factory import DEVICE, T0
+from tests.support.factory import DEVICE, SITE, T0
 
-SITE = "test-site"
 TOPICS = Topics(SITE, DEVICE)
 FAST = (0.05, 0.5)  # reconnect backoff of the tests: a restarted broker is back within a second
 
