@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +17,9 @@ from sync.desired_config import (
     config_hash,
     parse_desired,
 )
-from sync.transport import MqttLink
 from tests.support.broker import Broker
-from tests.support.sim_device import SimDevice, wait_for, write_config
+from tests.support.sim_device import Central, SimDevice, run, write_config
+from tests.support.sync import wait_until
 
 
 def doc(version: int, config: dict[str, Any]) -> bytes:
@@ -135,33 +133,30 @@ def test_an_overlay_that_no_longer_fits_the_base_falls_back(desired: DesiredConf
 def test_desired_config_over_mqtt_is_applied_live_and_acknowledged_on_the_status(
     tmp_path: Path, broker: Broker
 ) -> None:
-    async def main() -> None:
-        device = SimDevice(tmp_path / "device", broker.port)
-        await device.start()
-        central = MqttLink(client_id=f"central-{uuid.uuid4().hex[:8]}", host="127.0.0.1", port=broker.port)
-        central.start(asyncio.get_running_loop())
-        await central.wait_connected(10)
+    async def scenario(device: SimDevice, central: Central) -> None:
         reports: list[dict[str, Any]] = []
-        central.subscribe(device.topics.status, lambda m: reports.append(json.loads(m.payload)["config"]))
+        central.link.subscribe(
+            device.topics.status, lambda m: reports.append(json.loads(m.payload)["config"])
+        )
 
         def report_for(version: int) -> Any:
             return next((r for r in reports if r.get("version") == version), None)
 
         good = {"device": {"language": "en"}, "returns": {"window_days": 3}}
-        await central.publish(device.topics.config, doc(1, good), 1, True)
-        ack = await wait_for(lambda: report_for(1))
+        await central.link.publish(device.topics.config, doc(1, good), 1, True)
+        ack = await wait_until(lambda: report_for(1))
         assert ack["applied"] is True and ack["hash"] == config_hash(1, good)
         assert device.runtime.lang == "en" and device.runtime.engine.docs.lang == "en"
         assert device.runtime.engine.policy.return_window_days == 3
-        await central.publish(device.topics.config, doc(2, {"security": {"pickup_key": "00" * 16}}), 1, True)
-        nack = await wait_for(lambda: report_for(2))
+        await central.link.publish(
+            device.topics.config, doc(2, {"security": {"pickup_key": "00" * 16}}), 1, True
+        )
+        nack = await wait_until(lambda: report_for(2))
         assert nack["applied"] is False and "section `security`" in nack["error"]
         assert nack["active"] == {"version": 1, "hash": ack["hash"]}
         assert device.store.scalar("SELECT value FROM sync_counters WHERE name = 'config_rejected'") == 1
-        central.stop()
-        await device.close()
 
-    asyncio.run(main())
+    run(tmp_path, broker, scenario)
 
 
 def test_a_failing_live_apply_keeps_the_written_config(desired: DesiredConfig) -> None:

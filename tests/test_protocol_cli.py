@@ -30,11 +30,10 @@ from sync.inbox import decode_message
 from sync.inbox_service import InboxService
 from sync.outbox import Outbox
 from sync.publisher import ACK_REJECTED, Publisher, WireAck, WireBatch
-from sync.transport import MqttLink
 from tests.support.broker import Broker
 from tests.support.config import write_config
 from tests.support.factory import DEVICE, SITE, new_engine, new_store, scan, standard_manifest
-from tests.support.sync import FAST, TOPICS, wait_until
+from tests.support.sync import TOPICS, new_link, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = ROOT / "docs" / "protocol.md"
@@ -120,14 +119,7 @@ class Device:
 
     def __init__(self, store: Store, config: Config, port: int) -> None:
         self.store = store
-        self.link = MqttLink(
-            client_id=DEVICE,
-            host="127.0.0.1",
-            port=port,
-            reconnect=FAST,
-            session_expiry=300,
-            will=status.will(TOPICS, config),
-        )
+        self.link = new_link(port, DEVICE, will=status.will(TOPICS, config))
         # No resend by timeout while the test runs: every batch on the wire is one we expect.
         self.publisher = Publisher(store, self.link, TOPICS, ack_timeout=60.0, poll=0.2)
         self.reporter = status.StatusReporter(

@@ -17,7 +17,8 @@ from device import __version__
 from sync import status
 from sync.transport import Inbound, MqttLink
 from tests.support.broker import Broker
-from tests.support.sim_device import SimDevice, wait_for
+from tests.support.sim_device import SimDevice
+from tests.support.sync import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +51,7 @@ async def retained(port: int, topic: str) -> dict[str, Any]:
     watcher = Watcher(port)
     await watcher.start(topic)
     try:
-        body: dict[str, Any] = await wait_for(lambda: watcher.last(topic))
+        body: dict[str, Any] = await wait_until(lambda: watcher.last(topic))
         assert watcher.messages[-1][2] is True
         return body
     finally:
@@ -87,7 +88,7 @@ def test_status_is_retained_and_the_last_will_says_offline_when_the_device_dies(
         proc.wait(10)
 
         async def offline() -> Any:
-            return await wait_for(lambda: _offline(broker.port, topic))
+            return await wait_until(lambda: _offline(broker.port, topic))
 
         gone = asyncio.run(offline())
         assert gone == {
@@ -119,7 +120,7 @@ def test_telemetry_arrives_every_period_and_a_clean_stop_says_goodbye(
         watcher = Watcher(broker.port)
         await watcher.start(device.topics.telemetry, device.topics.status)
         await device.start()
-        ticks = await wait_for(
+        ticks = await wait_until(
             lambda: [b for t, b, _ in watcher.messages if t == device.topics.telemetry][2:]
         )
         sample = ticks[0]
@@ -128,7 +129,7 @@ def test_telemetry_arrives_every_period_and_a_clean_stop_says_goodbye(
         assert sample["disk_free_bytes"] > 0 and sample["uptime_s"] >= 0
         assert isinstance(sample["counters"], dict)
         await device.close()
-        bye = await wait_for(lambda: (watcher.last(device.topics.status) or {}).get("reason") == "shutdown")
+        bye = await wait_until(lambda: (watcher.last(device.topics.status) or {}).get("reason") == "shutdown")
         assert bye is True
         assert watcher.last(device.topics.status) == {
             **status.offline_status(device.config, reason="shutdown"),
@@ -143,7 +144,7 @@ def test_an_unchanged_status_is_not_republished_until_it_changes(tmp_path: Path,
     async def main() -> None:
         device = SimDevice(tmp_path / "d", broker.port)
         await device.start()
-        await wait_for(lambda: device.reporter.sent["status"] == 1)
+        await wait_until(lambda: device.reporter.sent["status"] == 1)
         assert await device.reporter.publish_status() is False
         with device.store.transaction() as conn:
             conn.execute("UPDATE parcels SET state = 'missing' WHERE barcode = '11111111-0001-1'")

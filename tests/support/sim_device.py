@@ -29,6 +29,7 @@ from sync.transport import Inbound, MqttLink, PublishProps
 from tests.support import config as config_files
 from tests.support.broker import Broker
 from tests.support.factory import CLERK, DEVICE, SITE, new_engine, new_store, standard_manifest
+from tests.support.sync import wait_until
 
 
 def write_config(directory: Path, *, device: str = DEVICE, site: str = SITE) -> Path:
@@ -121,7 +122,7 @@ class SimDevice:
         await self.link.wait_connected(10)
         # The first status is published after the subscriptions, on one connection: once the
         # broker acknowledged it, it also holds the subscriptions (nothing sent to us is lost).
-        await wait_for(lambda: self.reporter.sent["status"] > 0)
+        await wait_until(lambda: self.reporter.sent["status"] > 0, what="the first status")
         self._run = asyncio.create_task(self.reporter.run(self.stop))
 
     async def close(self, *, goodbye: bool = True) -> None:
@@ -131,19 +132,6 @@ class SimDevice:
         if goodbye and self.link.connected:
             await self.reporter.goodbye(self.config)
         self.link.stop()
-
-
-async def wait_for(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if isinstance(value, Awaitable):
-            value = await value
-        if value:
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 class Central:

@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from central.hub import Hub
 from central.hub_store import HubStore
@@ -52,19 +53,49 @@ def fill_journal(
     return int(store.scalar("SELECT max(seq) FROM journal"))
 
 
-async def wait_until(check: Callable[[], bool], timeout: float, what: str, step: float = 0.02) -> None:
-    """Poll `check` until it holds; fail the test with `what` after `timeout` seconds."""
+async def wait_until(
+    check: Callable[[], Any], timeout: float = 10.0, what: str = "the condition", step: float = 0.02
+) -> Any:
+    """Poll `check` (or the awaitable it returns) until it gives something truthy, and return that;
+    fail the test with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while not check():
+    while True:
+        value = check()
+        if isinstance(value, Awaitable):
+            value = await value
+        if value:
+            return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(step)
 
 
-def new_link(port: int, client_id: str, *, session_expiry: int = 300) -> MqttLink:
+def new_link(
+    port: int, client_id: str, *, session_expiry: int = 300, will: tuple[str, bytes, int, bool] | None = None
+) -> MqttLink:
     return MqttLink(
-        client_id=client_id, host="127.0.0.1", port=port, reconnect=FAST, session_expiry=session_expiry
+        client_id=client_id,
+        host="127.0.0.1",
+        port=port,
+        reconnect=FAST,
+        session_expiry=session_expiry,
+        will=will,
     )
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    link: MqttLink, run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+) -> AsyncIterator[None]:
+    """`run(stop)` as a task while the block runs; then it is stopped and awaited, and the link stopped."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        link.stop()
 
 
 @contextlib.asynccontextmanager
@@ -77,14 +108,10 @@ async def running_hub(
     link.start(asyncio.get_running_loop())
     await link.wait_connected(10)
     await asyncio.sleep(0.1)  # let the SUBSCRIBE land; a batch missed meanwhile is resent anyway
-    stop = asyncio.Event()
-    task = asyncio.create_task(hub.run(stop))
     try:
-        yield hub
+        async with serving(link, hub.run):
+            yield hub
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        link.stop()
         store.close()
 
 
@@ -95,14 +122,8 @@ async def running_device(
     link = new_link(port, DEVICE)
     publisher = Publisher(store, link, TOPICS, ack_timeout=ack_timeout, poll=poll)
     link.start(asyncio.get_running_loop())
-    stop = asyncio.Event()
-    task = asyncio.create_task(publisher.run(stop))
-    try:
+    async with serving(link, publisher.run):
         yield publisher
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-        link.stop()
 
 
 def hub_counts(db: Path) -> tuple[int, int, int]:
