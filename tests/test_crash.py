@@ -176,6 +176,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> Path:
+    """A copy of the template for one test's worker."""
+    path = tmp_path / "pvz.db"
+    shutil.copyfile(template, path)
+    return path
+
+
 def digest(store: Store) -> str:
     """A fingerprint of every row of every table: equal digests mean equal stores."""
     return hashlib.sha256(repr(dump(store)).encode()).hexdigest()[:20]
@@ -355,11 +363,7 @@ def check_invariants(store: Store) -> None:
 
 # Kill points across the cycle: acceptance, placement, the move, issue, the next supply, later.
 @pytest.mark.parametrize("after", [3, 19, 31, 44, 58, 130])
-def test_a_worker_killed_from_outside_leaves_the_store_before_or_after_a_scan(
-    template: Path, tmp_path: Path, after: int
-) -> None:
-    db = tmp_path / "pvz.db"
-    shutil.copyfile(template, db)
+def test_a_worker_killed_from_outside_leaves_the_store_before_or_after_a_scan(db: Path, after: int) -> None:
     last = run_worker(db, kill_after=after)
     assert last.scans >= after
 
@@ -377,10 +381,8 @@ def test_a_worker_killed_from_outside_leaves_the_store_before_or_after_a_scan(
 # (receipt next), 39 the package of the second supply.
 @pytest.mark.parametrize("die_at", [5, 13, 24, 26, 28, 39])
 def test_a_worker_killed_inside_a_scan_leaves_the_store_exactly_as_before_it(
-    template: Path, tmp_path: Path, die_at: int
+    template: Path, db: Path, die_at: int
 ) -> None:
-    db = tmp_path / "pvz.db"
-    shutil.copyfile(template, db)
     with Store.open(template) as t:
         base = int(t.scalar("SELECT max(seq) FROM journal"))
     last = run_worker(db, die_at_append=die_at)
@@ -393,10 +395,8 @@ def test_a_worker_killed_inside_a_scan_leaves_the_store_exactly_as_before_it(
         assert store.scalar("SELECT count(*) FROM journal") == last.seq
 
 
-def test_the_invariants_catch_a_half_applied_scan(template: Path, tmp_path: Path) -> None:
+def test_the_invariants_catch_a_half_applied_scan(db: Path) -> None:
     """The checker is not vacuous: a parcel moved without its journal event is caught."""
-    db = tmp_path / "pvz.db"
-    shutil.copyfile(template, db)
     last = run_worker(db, die_at_append=20)
     with Store.open(db) as store:
         check_invariants(store)
