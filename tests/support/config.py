@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from device.cli.main import main
 from tests.support.factory import DEVICE, SITE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +52,8 @@ def example_daemon(
 ) -> Path:
     """The docs' example rack and manifest imported by the CLI, and the config of a daemon whose
     script scanner signs clerk BADGE-0009 in and accepts the manifest's first package."""
+    from device.cli.main import main  # the CLI only where it runs, not for every config written
+
     db = directory / "pvz.db"
     assert main(["cells", "import", str(ROOT / "docs/examples/cells.json"), "--store", str(db)]) == 0
     assert main(["manifest", "import", str(ROOT / "docs/examples/manifest.json"), "--store", str(db)]) == 0
