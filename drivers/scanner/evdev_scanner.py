@@ -10,7 +10,7 @@ import logging
 import re
 import struct
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
 import evdev
@@ -19,6 +19,8 @@ from evdev.device import DeviceInfo
 from evdev.events import InputEvent
 
 from drivers.base import RawScan
+from drivers.exc import DeviceGone, DeviceNotFound
+from drivers.scanner.hotplug import Attached, Hotplug, Sleep
 from drivers.scanner.keyboard_decoder import KeyboardDecoder
 from drivers.scanner.keymaps import Layout
 
@@ -57,7 +59,6 @@ class InputLike(Protocol):
 
 ListDevices = Callable[[str], list[str]]
 OpenDevice = Callable[[str], InputLike]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 def glob_paths(pattern: str) -> list[str]:
@@ -72,6 +73,11 @@ def _natural(path: str) -> list[int | str]:
 
 def _open(path: str) -> InputLike:
     return evdev.InputDevice(path)
+
+
+def _close(dev: InputLike) -> None:
+    with contextlib.suppress(OSError):
+        dev.close()
 
 
 def parse_ids(device: str) -> tuple[int, int]:
@@ -92,6 +98,13 @@ def _keys(dev: InputLike) -> set[int]:
 
 def _text(path: str | bytes) -> str:
     return path.decode(errors="replace") if isinstance(path, bytes) else path
+
+
+def _reason(exc: BaseException) -> str:
+    """Why reading stopped: the errno's text alone, which is what an unplug gives."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or "no more events"
 
 
 def find_devices(
@@ -157,7 +170,6 @@ class EvdevScanner:
         self.path = path
         self.device = device
         self.keypad = keypad
-        self.reopen_interval_s = reopen_interval_s
         self._ids = parse_ids(device) if device is not None else None
         self._decoder = KeyboardDecoder(
             layout=layout, terminator=terminator, prefix=prefix, suffix=suffix, max_gap_ms=max_gap_ms
@@ -165,54 +177,47 @@ class EvdevScanner:
         self._needed_keys = set(_TERMINATOR_KEYS[terminator])
         self._list = list_devices
         self._open = open_device
-        self._sleep = sleep
-        self._current: str | None = None
-        self._connected = False
-        self._ever_connected = False
-        self._failing = False
         self._dropping = False
-        self._read = 0
-        self._reconnects = 0
-        self._last_error: str | None = None
+        self._hotplug: Hotplug[InputLike, RawScan] = Hotplug(
+            name=name,
+            log=log,
+            open_device=self._attach,
+            read=self._read,
+            close_device=_close,
+            drop_partial=self._drop_partial,
+            reopen_interval_s=reopen_interval_s,
+            sleep=sleep,
+        )
 
-    async def codes(self) -> AsyncIterator[RawScan]:
-        while True:
-            dev = await self._connect()
-            try:
-                stream = dev.async_read_loop()
-                while True:
-                    try:
-                        event = await stream.__anext__()
-                        code = self._handle(dev, event)
-                    except BlockingIOError:
-                        continue  # woken with nothing to read; the device is still there
-                    except (OSError, StopAsyncIteration) as exc:
-                        self._lost(exc)
-                        break
-                    if code is not None:
-                        self._read += 1
-                        yield RawScan(source=self.name, data=code, keyed=self.keypad)
-            finally:
-                self._connected = False
-                with contextlib.suppress(OSError):
-                    dev.close()
-            # Before looking again: the node of an unplugged device lingers for a moment,
-            # and a device that fails at once must not make this a busy loop.
-            await self._sleep(self.reopen_interval_s)
+    def codes(self) -> AsyncIterator[RawScan]:
+        return self._hotplug.run()
 
     def status(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "kind": "evdev",
-            "path": self._current or self.path,
+            "path": self._hotplug.path or self.path,
             "device": self.device,
             "keyed": self.keypad,
-            "connected": self._connected,
-            "codes_read": self._read,
-            "reconnects": self._reconnects,
+            "connected": self._hotplug.connected,
+            "codes_read": self._hotplug.delivered,
+            "reconnects": self._hotplug.reconnects,
             "partial_codes_dropped": self._decoder.dropped,
-            "last_error": self._last_error,
+            "last_error": self._hotplug.last_error,
         }
+
+    async def _read(self, dev: InputLike) -> AsyncGenerator[RawScan, None]:
+        stream = dev.async_read_loop()
+        while True:
+            try:
+                event = await stream.__anext__()
+                code = self._handle(dev, event)
+            except BlockingIOError:
+                continue  # woken with nothing to read; the device is still there
+            except (OSError, StopAsyncIteration) as exc:
+                raise DeviceGone(_reason(exc)) from exc
+            if code is not None:
+                yield RawScan(source=self.name, data=code, keyed=self.keypad)
 
     def _handle(self, dev: InputLike, event: InputEvent) -> bytes | None:
         if event.type == e.EV_SYN:
@@ -229,24 +234,19 @@ class EvdevScanner:
             return None
         return self._decoder.feed(event.code, event.value, event.sec + event.usec / 1_000_000)
 
-    async def _connect(self) -> InputLike:
-        while True:
-            dev, why = self._find()
-            if dev is not None:
-                try:
-                    dev.grab()
-                except OSError as exc:
-                    with contextlib.suppress(OSError):
-                        dev.close()
-                    why = f"{_text(dev.path)}: cannot grab it ({exc.strerror or exc}): another program holds it?"
-                else:
-                    _use_monotonic_clock(dev)
-                    self._up(dev)
-                    return dev
-            self._down(why)
-            await self._sleep(self.reopen_interval_s)
+    def _attach(self) -> Attached[InputLike]:
+        dev = self._find()
+        try:
+            dev.grab()
+        except OSError as exc:
+            _close(dev)
+            why = f"{_text(dev.path)}: cannot grab it ({exc.strerror or exc}): another program holds it?"
+            raise DeviceNotFound(why) from exc
+        _use_monotonic_clock(dev)
+        path = _text(dev.path)
+        return Attached(dev, path, f"{path} ({dev.name}, {_ids(dev)})")
 
-    def _find(self) -> tuple[InputLike | None, str]:
+    def _find(self) -> InputLike:
         pattern = self.path or EVENT_GLOB
         problems: list[str] = []
         for path in self._list(pattern):
@@ -262,32 +262,14 @@ class EvdevScanner:
                 dev.close()
                 problems.append(f"{path}: has no terminator key")
                 continue
-            return dev, ""
+            return dev
         wanted = (
             f"input device {self.device} under {pattern}" if self.device else f"input device at {pattern}"
         )
-        return None, f"no {wanted}" + (f" ({'; '.join(problems)})" if problems else "")
+        raise DeviceNotFound(f"no {wanted}" + (f" ({'; '.join(problems)})" if problems else ""))
 
-    def _up(self, dev: InputLike) -> None:
-        self._current = _text(dev.path)
-        if self._ever_connected:
-            self._reconnects += 1
-        if self._failing or not self._ever_connected:
-            log.info("%s: reading %s (%s, %s)", self.name, self._current, dev.name, _ids(dev))
-        self._connected = self._ever_connected = True
-        self._failing = False
+    def _drop_partial(self) -> bool:
+        pending = self._decoder.pending
+        self._decoder.reset()
         self._dropping = False
-        self._decoder.reset()
-
-    def _down(self, why: str) -> None:
-        self._last_error = why
-        if not self._failing:
-            log.warning("%s: %s; looking again every %g s", self.name, why, self.reopen_interval_s)
-            self._failing = True
-
-    def _lost(self, exc: BaseException) -> None:
-        partial = ", a partial code was dropped" if self._decoder.pending else ""
-        self._decoder.reset()
-        self._connected = self._failing = False
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or "no more events"
-        self._down(f"{self._current} went away ({why}){partial}")
+        return pending
