@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import errno
 import glob
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +17,8 @@ import serial
 import serial.tools.list_ports
 
 from drivers.base import RawScan
+from drivers.exc import DeviceGone, DeviceNotFound
+from drivers.scanner.hotplug import Attached, Hotplug, Sleep
 
 log = logging.getLogger("pvz.drivers.serial")
 
@@ -37,7 +38,6 @@ class SerialLike(Protocol):
 ListPaths = Callable[[str], list[str]]
 ListPorts = Callable[[], Iterable[Any]]
 OpenPort = Callable[[str, int], SerialLike]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 def _natural(path: str) -> list[int | str]:
@@ -59,6 +59,10 @@ def _open(path: str, baudrate: int) -> SerialLike:
     # timeout=0: reads return what has arrived; the event loop tells when that is.
     port: SerialLike = serial.Serial(path, baudrate=baudrate, timeout=0, exclusive=True)
     return port
+
+
+def _close(port: SerialLike) -> None:
+    port.close()
 
 
 def _reason(exc: OSError) -> str:
@@ -185,7 +189,6 @@ class SerialScanner:
         self.device = device
         self.baudrate = baudrate
         self.keypad = keypad
-        self.reopen_interval_s = reopen_interval_s
         self._ids = parse_ids(device) if device is not None else None
         self._framer = LineFramer(
             terminator=terminator,
@@ -196,55 +199,55 @@ class SerialScanner:
         self._list_paths = list_paths
         self._list_ports = list_ports
         self._open = open_port
-        self._sleep = sleep
         # Framed but not yet handed over: kept for the next `codes()` if a consumer stops.
         self._ready: collections.deque[bytes] = collections.deque()
-        self._current: str | None = None
-        self._last_error: str | None = None
-        self._connected = self._ever_connected = self._failing = False
-        self._read = self._reconnects = 0
+        self._hotplug: Hotplug[SerialLike, RawScan] = Hotplug(
+            name=name,
+            log=log,
+            open_device=self._attach,
+            read=self._read,
+            close_device=_close,
+            drop_partial=self._drop_partial,
+            reopen_interval_s=reopen_interval_s,
+            sleep=sleep,
+        )
 
-    async def codes(self) -> AsyncIterator[RawScan]:
-        loop = asyncio.get_running_loop()
-        while True:
-            port = await self._connect()
-            readable, fd = asyncio.Event(), port.fileno()
-            loop.add_reader(fd, readable.set)
-            try:
-                while True:
-                    while self._ready:
-                        self._read += 1
-                        yield RawScan(source=self.name, data=self._ready.popleft(), keyed=self.keypad)
-                    await readable.wait()
-                    readable.clear()
-                    try:
-                        # Never blocks: the port has timeout=0 and the loop said it is readable.
-                        chunk = port.read(port.in_waiting or 1)
-                    except OSError as exc:  # serial.SerialException is an OSError
-                        self._lost(exc)
-                        break
-                    self._frame(chunk)
-            finally:
-                self._connected = False
-                loop.remove_reader(fd)
-                with contextlib.suppress(OSError):
-                    port.close()
-            # Before looking again, so that a port that fails at once is no busy loop.
-            await self._sleep(self.reopen_interval_s)
+    def codes(self) -> AsyncIterator[RawScan]:
+        return self._hotplug.run()
 
     def status(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "kind": "serial",
-            "path": self._current or self.path,
+            "path": self._hotplug.path or self.path,
             "device": self.device,
             "keyed": self.keypad,
-            "connected": self._connected,
-            "codes_read": self._read,
-            "reconnects": self._reconnects,
+            "connected": self._hotplug.connected,
+            "codes_read": self._hotplug.delivered,
+            "reconnects": self._hotplug.reconnects,
             "overlong_discarded": self._framer.discarded,
-            "last_error": self._last_error,
+            "last_error": self._hotplug.last_error,
         }
+
+    async def _read(self, port: SerialLike) -> AsyncGenerator[RawScan, None]:
+        loop = asyncio.get_running_loop()
+        readable = asyncio.Event()
+        fd = port.fileno()
+        loop.add_reader(fd, readable.set)
+        try:
+            while True:
+                while self._ready:
+                    yield RawScan(source=self.name, data=self._ready.popleft(), keyed=self.keypad)
+                await readable.wait()
+                readable.clear()
+                try:
+                    # Never blocks: the port has timeout=0 and the loop said it is readable.
+                    chunk = port.read(port.in_waiting or 1)
+                except OSError as exc:  # serial.SerialException is an OSError
+                    raise DeviceGone(str(exc)) from exc
+                self._frame(chunk)
+        finally:
+            loop.remove_reader(fd)
 
     def _frame(self, chunk: bytes) -> None:
         discarded = self._framer.discarded
@@ -264,36 +267,19 @@ class SerialScanner:
         wanted = {str(Path(p).resolve()) for p in matching}
         return [p for p in self._list_paths(self.path) if str(Path(p).resolve()) in wanted]
 
-    async def _connect(self) -> SerialLike:
-        while True:
-            problems = []
-            for path in self._candidates():
-                try:
-                    port = self._open(path, self.baudrate)
-                except OSError as exc:  # serial.SerialException is an OSError
-                    problems.append(f"{path}: {_reason(exc)}")
-                    continue
-                self._up(path)
-                return port
-            where = " under ".join(filter(None, [self.device, self.path]))
-            self._down(f"no serial port {where}" + (f" ({'; '.join(problems)})" if problems else ""))
-            await self._sleep(self.reopen_interval_s)
+    def _attach(self) -> Attached[SerialLike]:
+        problems = []
+        for path in self._candidates():
+            try:
+                port = self._open(path, self.baudrate)
+            except OSError as exc:  # serial.SerialException is an OSError
+                problems.append(f"{path}: {_reason(exc)}")
+                continue
+            return Attached(port, path, f"{path} at {self.baudrate} baud")
+        where = " under ".join(filter(None, [self.device, self.path]))
+        raise DeviceNotFound(f"no serial port {where}" + (f" ({'; '.join(problems)})" if problems else ""))
 
-    def _up(self, path: str) -> None:
-        if self._failing or not self._ever_connected:
-            log.info("%s: reading %s at %d baud", self.name, path, self.baudrate)
-        self._reconnects += self._ever_connected
-        self._current, self._connected, self._ever_connected, self._failing = path, True, True, False
+    def _drop_partial(self) -> bool:
+        pending = self._framer.pending
         self._framer.reset()
-
-    def _down(self, why: str) -> None:
-        self._last_error = why
-        if not self._failing:
-            log.warning("%s: %s; looking again every %g s", self.name, why, self.reopen_interval_s)
-            self._failing = True
-
-    def _lost(self, exc: Exception) -> None:
-        partial = ", a partial code was dropped" if self._framer.pending else ""
-        self._framer.reset()
-        self._connected = self._failing = False
-        self._down(f"{self._current} went away ({exc}){partial}")
+        return pending
