@@ -16,7 +16,8 @@ from evdev.device import DeviceInfo
 from evdev.events import InputEvent
 
 from drivers.base import CodeSource, RawScan
-from drivers.scanner.evdev_scanner import EVENT_GLOB, EvdevScanner, find_devices, glob_paths, parse_ids
+from drivers.scanner.device_paths import glob_paths, parse_ids
+from drivers.scanner.evdev_scanner import EVENT_GLOB, EvdevScanner, find_devices
 from drivers.scanner.keymaps import Layout, encode
 
 SCANNER_IDS = (0x0C2E, 0x0B61)

@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from drivers.base import CodeSource, RawScan
-from drivers.scanner.serial_scanner import LineFramer, SerialScanner, find_ports, parse_ids
+from drivers.scanner.device_paths import parse_ids
+from drivers.scanner.serial_scanner import LineFramer, SerialScanner, find_ports
 
 INTERVAL = 0.05
 

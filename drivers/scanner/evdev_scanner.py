@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import glob
 import logging
-import re
 import struct
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
@@ -20,6 +18,7 @@ from evdev.events import InputEvent
 
 from drivers.base import RawScan
 from drivers.exc import DeviceGone, DeviceNotFound
+from drivers.scanner.device_paths import glob_paths, parse_ids
 from drivers.scanner.hotplug import Attached, Hotplug, Sleep
 from drivers.scanner.keyboard_decoder import KeyboardDecoder
 from drivers.scanner.keymaps import Layout
@@ -61,16 +60,6 @@ ListDevices = Callable[[str], list[str]]
 OpenDevice = Callable[[str], InputLike]
 
 
-def glob_paths(pattern: str) -> list[str]:
-    """Paths matching a shell pattern, in natural order (event2 before event10)."""
-    # glob, not Path.glob: config paths are absolute patterns, which Path.glob refuses.
-    return sorted(glob.glob(pattern), key=_natural)  # noqa: PTH207
-
-
-def _natural(path: str) -> list[int | str]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
-
-
 def _open(path: str) -> InputLike:
     return evdev.InputDevice(path)
 
@@ -78,14 +67,6 @@ def _open(path: str) -> InputLike:
 def _close(dev: InputLike) -> None:
     with contextlib.suppress(OSError):
         dev.close()
-
-
-def parse_ids(device: str) -> tuple[int, int]:
-    """ "vvvv:pppp" (hex) → (vendor, product)."""
-    match = re.fullmatch(r"([0-9a-fA-F]{4}):([0-9a-fA-F]{4})", device)
-    if match is None:
-        raise ValueError(f"device must be 'vvvv:pppp' in hex, not {device!r}")
-    return int(match[1], 16), int(match[2], 16)
 
 
 def _ids(dev: InputLike) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import errno
-import glob
 import logging
 import os
 import re
@@ -18,6 +17,7 @@ import serial.tools.list_ports
 
 from drivers.base import RawScan
 from drivers.exc import DeviceGone, DeviceNotFound
+from drivers.scanner.device_paths import glob_paths, natural, parse_ids
 from drivers.scanner.hotplug import Attached, Hotplug, Sleep
 
 log = logging.getLogger("pvz.drivers.serial")
@@ -38,16 +38,6 @@ class SerialLike(Protocol):
 ListPaths = Callable[[str], list[str]]
 ListPorts = Callable[[], Iterable[Any]]
 OpenPort = Callable[[str, int], SerialLike]
-
-
-def _natural(path: str) -> list[int | str]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
-
-
-def glob_paths(pattern: str) -> list[str]:
-    """Paths matching a shell pattern, in natural order (ttyACM2 before ttyACM10)."""
-    # glob, not Path.glob: config paths are absolute patterns, which Path.glob refuses.
-    return sorted(glob.glob(pattern), key=_natural)  # noqa: PTH207
 
 
 def _comports() -> Iterable[Any]:
@@ -72,13 +62,6 @@ def _reason(exc: OSError) -> str:
     return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
-def parse_ids(device: str) -> tuple[int, int]:
-    """ "vvvv:pppp" (hex) → (vendor, product)."""
-    if re.fullmatch(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{4}", device) is None:
-        raise ValueError(f"device must be 'vvvv:pppp' in hex, not {device!r}")
-    return int(device[:4], 16), int(device[5:], 16)
-
-
 def find_ports(*, list_ports: ListPorts = _comports) -> list[dict[str, Any]]:
     """Every serial port, for `pvz hw list`: path, name, vendor:product, serial number, USB location."""
     return [
@@ -89,7 +72,7 @@ def find_ports(*, list_ports: ListPorts = _comports) -> list[dict[str, Any]]:
             "serial_number": p.serial_number,
             "location": p.location,
         }
-        for p in sorted(list_ports(), key=lambda p: _natural(p.device))
+        for p in sorted(list_ports(), key=lambda p: natural(p.device))
     ]
 
 
@@ -260,7 +243,7 @@ class SerialScanner:
         if self._ids is None:
             assert self.path is not None
             return self._list_paths(self.path)
-        matching = sorted((p.device for p in self._list_ports() if (p.vid, p.pid) == self._ids), key=_natural)
+        matching = sorted((p.device for p in self._list_ports() if (p.vid, p.pid) == self._ids), key=natural)
         if self.path is None:
             return matching
         # Compared resolved, so that a /dev/serial/by-id/… link matches the ttyACM it names.
