@@ -14,9 +14,15 @@ from escpos.constants import RT_MASK_NOPAPER
 
 LPGETSTATUS = 0x060B  # linux/lp.h: the IEEE 1284 status byte of a parallel or USB (usblp) printer
 LP_MAJORS = frozenset({6, 180})  # lp (parallel port) and usblp (USB_MAJOR) character devices
-PAPER_EMPTY, SELECTED, NOT_ERROR = 0x20, 0x10, 0x08  # 1284 status bits; USB GET_PORT_STATUS too
-RT_FIXED_MASK, RT_FIXED = 0x93, 0x12  # every DLE EOT answer: bits 1 and 4 set, bits 0 and 7 clear
-RT_OFFLINE, RT_PAPER_LOW = 0x08, 0x0C
+# The IEEE 1284 status bits, which USB GET_PORT_STATUS gives too.
+PAPER_EMPTY = 0x20
+SELECTED = 0x10
+NOT_ERROR = 0x08
+# Every DLE EOT answer has bits 1 and 4 set and bits 0 and 7 clear.
+RT_FIXED_MASK = 0x93
+RT_FIXED = 0x12
+RT_OFFLINE = 0x08  # DLE EOT 1 (printer status)
+RT_PAPER_LOW = 0x0C  # DLE EOT 4 (paper sensor): near-end sensor
 USB_PRINTER_CLASS = 7
 
 

@@ -73,10 +73,18 @@ class EscposPrinter(Printer):
             escpos_printer.Dummy(profile=profile)  # fail at start-up, not at the first receipt
         except KeyError:
             raise ValueError(f"unknown python-escpos printer profile {profile!r}") from None
-        self.name, self.backend, self.profile, self.width = name, backend, profile, width
-        self.path, self.host, self.port, self.baudrate = path, host, port, baudrate
-        self.vendor_id, self.product_id = vendor_id, product_id
-        self.timeout_s, self.status_timeout_s = timeout_s, status_timeout_s
+        self.name = name
+        self.backend = backend
+        self.profile = profile
+        self.width = width
+        self.path = path
+        self.host = host
+        self.port = port
+        self.baudrate = baudrate
+        self.vendor_id = vendor_id
+        self.product_id = product_id
+        self.timeout_s = timeout_s
+        self.status_timeout_s = status_timeout_s
         self.query_status = query_status  # False: send no status queries, read no status
         self.clock = clock
         self.printed = 0

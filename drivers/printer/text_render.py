@@ -62,7 +62,8 @@ def text_lines(block: Text, width: int) -> list[str]:
 
 def column_lines(block: Columns, width: int) -> list[str]:
     """Left part and right-aligned right part; wraps the left part when both do not fit."""
-    left, right = clean(block.left).strip(), clean(block.right).strip()
+    left = clean(block.left).strip()
+    right = clean(block.right).strip()
     gap = 1 if left else 0
     if len(left) + gap + len(right) <= width:
         return [left + " " * (width - len(left) - len(right)) + right]
