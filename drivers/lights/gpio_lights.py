@@ -130,8 +130,10 @@ class _BlinkingLights:
     def outputs(self) -> list[bool]:
         """Each channel's light at this instant, blink phase applied (True = lit)."""
         with self._lock:
-            shown, tick = self._shown, self._tick
-            return [ch in shown and lit_in_phase(shown[ch][0], tick) for ch in range(self.channels)]
+            return [
+                ch in self._shown and lit_in_phase(self._shown[ch][0], self._tick)
+                for ch in range(self.channels)
+            ]
 
     def status(self) -> dict[str, Any]:
         return {
@@ -276,16 +278,15 @@ class ShiftRegisterLights(_BlinkingLights):
             self._latched = bits
 
     def _shift(self, bits: list[bool]) -> None:
-        data, sck, rck = self._data, self._sck, self._rck
         for bit in reversed(bits):
             level = bit == self._active_high
             if level != self._data_level:
-                data.state = level
+                self._data.state = level
                 self._data_level = level
-            sck.state = True
-            sck.state = False
-        rck.state = True
-        rck.state = False
+            self._sck.state = True
+            self._sck.state = False
+        self._rck.state = True
+        self._rck.state = False
         self.shifts += 1
 
     def _release(self) -> None:

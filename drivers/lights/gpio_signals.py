@@ -52,7 +52,8 @@ class GpioStatusLight:
         if not isinstance(color, Color) or not isinstance(pattern, Pattern):
             raise TypeError("show() takes a Color and a Pattern")
         if color is Color.OFF or pattern is Pattern.OFF:
-            color, pattern = Color.OFF, Pattern.OFF
+            color = Color.OFF
+            pattern = Pattern.OFF
         self._only(color)
         if pattern is Pattern.STEADY:
             self._leds[color].on()
@@ -84,7 +85,9 @@ class GpioStatusLight:
                 led.off()
 
     def _record(self, color: Color, pattern: Pattern, pulses: int | None) -> None:
-        self.color, self.pattern, self.pulses = color, pattern, pulses
+        self.color = color
+        self.pattern = pattern
+        self.pulses = pulses
         self.changes += 1
 
     def status(self) -> dict[str, Any]:
