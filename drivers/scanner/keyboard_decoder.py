@@ -8,7 +8,10 @@ from evdev import ecodes as e
 
 from drivers.scanner.keymaps import KEYPAD, Layout, decode
 
-UP, DOWN, REPEAT = 0, 1, 2
+# The value of an EV_KEY event.
+UP = 0
+DOWN = 1
+REPEAT = 2
 
 _SHIFT = frozenset({e.KEY_LEFTSHIFT, e.KEY_RIGHTSHIFT})
 _ALT = frozenset({e.KEY_LEFTALT, e.KEY_RIGHTALT})
