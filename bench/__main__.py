@@ -7,7 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench.scan_bench import BenchConfig, BenchError, format_report, run
+from bench.report import format_report
+from bench.scan_bench import run
+from bench.settings import BenchConfig, BenchError
 
 
 def _count(text: str) -> int:
