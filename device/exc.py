@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Self
+
+# The reason code of an InputError raised without a more precise one.
+INVALID = "invalid"
+
 
 class PvzError(Exception):
     """Root of the device package's errors."""
@@ -19,9 +24,36 @@ class StoreLocked(StoreError, RuntimeError):
     """Another pvz process already owns this store."""
 
 
-class ConfigError(PvzError, ValueError):
+class InputError(PvzError, ValueError):
+    """Input pvz refuses: a manifest, an updates batch, a config, a message from central.
+
+    `reason` is a stable snake_case code (the list is in device.intake.decode.REASONS) and
+    `path` the JSON path of what is wrong ("$" for the input as a whole). Tests, counters and
+    operators match on these two; the message is for the technician and may quote a library.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str = INVALID, path: str = "$", detail: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.path = path
+        self.detail = message if detail is None else detail
+
+    @classmethod
+    def at(cls, path: str, reason: str, detail: str, *, what: str = "") -> Self:
+        """The usual form of the message: "what: path: detail (reason)"."""
+        prefix = f"{what}: " if what else ""
+        return cls(f"{prefix}{path}: {detail} ({reason})", reason=reason, path=path, detail=detail)
+
+    def within(self, source: str) -> Self:
+        """The same error, its message prefixed with where the input came from (a file name)."""
+        return type(self)(f"{source}: {self}", reason=self.reason, path=self.path, detail=self.detail)
+
+
+class ConfigError(InputError):
     """A config file is invalid; the message names the key."""
 
 
-class ManifestError(PvzError, ValueError):
+class ManifestError(InputError):
     """A manifest is invalid; the message names the field. Nothing of it was imported."""

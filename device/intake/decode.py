@@ -1,0 +1,175 @@
+"""The one adapter from msgspec's exceptions to pvz's: a reason code and a JSON path for bad input.
+
+Everything pvz reads as JSON (manifests, updates, rack files, inbox messages, acks, event
+batches, desired config documents) and the config (a TOML table converted to its schema) goes
+through `decode` or `convert` here. Whatever msgspec raises becomes an InputError (or the
+subclass the caller names) with a stable `reason` from REASONS and a `path` such as
+`$.parcels[3].size`. msgspec's own wording is kept only as the human detail: it is classified
+in this module and nowhere else, so a msgspec upgrade can change a message, never a code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar, overload
+
+import msgspec
+
+from device.exc import INVALID, InputError
+
+T = TypeVar("T")
+
+# Every reason code pvz gives for input it refuses (docs/manifest.md lists them for central).
+REASONS: dict[str, str] = {
+    # What decoding finds (this module).
+    "too_large": "more bytes than the limit; nothing of it was parsed",
+    "not_utf8": "bytes that are not UTF-8, inside a string or anywhere else",
+    "not_json": "not JSON: malformed, cut short, or with something after the value",
+    "too_deep": "arrays or objects nested too deeply to be read",
+    "wrong_type": "a value of another JSON type than the schema's (a string for a number, …)",
+    "missing_field": "a required field is absent; the path ends with its name",
+    "unknown_field": "a field the schema does not have; the path ends with its name",
+    "bad_value": "not one of the allowed values (a size, a kind, a message or update type, …)",
+    "bad_format": "a string without the required form (a barcode, a date, a hash, an id)",
+    "out_of_range": "a number below or above its bounds",
+    "too_short": "a string, list or table shorter than allowed (an empty barcode or list)",
+    "too_long": "a string, list or table longer than allowed",
+    INVALID: "anything else the schema or a check refuses",
+    # What the checks after decoding find.
+    "duplicate_barcode": "a parcel or package barcode twice in the input, or already on the device",
+    "duplicate": "another value that must be unique is there twice (an order id, a cell label, …)",
+    "unknown_reference": "names an order, package or parcel that is neither in the input nor on the device",
+    "bad_date": "a well-formed date that is not in the calendar (2026-02-30)",
+    "version_mismatch": "an envelope's version differs from its body's",
+    "version_not_newer": "the same or a newer version is already here",
+    "acceptance_started": "the supply's acceptance has started: it can no longer be replaced",
+    "conflicting_content": "the same id (a return request, a desired config version) with other content",
+    "cell_occupied": "a cell would no longer hold the parcels in it (capacity or size)",
+    "missing_option": "an option the chosen backend needs is not set",
+    "illegal_transition": "an update would move a parcel between states that are not connected",
+    "store_refused": "the store refused the change (a constraint); nothing was written",
+    # Config and desired config documents.
+    "unreadable": "the file cannot be read",
+    "not_toml": "not valid TOML",
+    "not_remote": "a section or key that a central system may not change",
+    "write_failed": "the device could not write the accepted document",
+    # Event batches at the hub.
+    "wrong_device": "a batch names another device than its topic",
+    "bad_sequence": "a batch's sequence numbers are not consecutive from first_seq to last_seq",
+}
+
+_FIELD = re.compile(r"\AObject (missing required|contains unknown) field `(?P<name>.*)`\Z", re.DOTALL)
+_TYPE = re.compile(r"\AExpected `[^`]+`(?:, got `[^`]+`)?\Z")
+_LENGTH = re.compile(r"\AExpected `[^`]+` of length (?P<op>[<>]=?) ")
+_BOUND = re.compile(r"\AExpected `[^`]+` (?:[<>]=?) |\A(?:Number|Integer value) out of range")
+MAX_NAME = 64  # characters of a field name kept in a path
+_IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+@overload
+def decode(
+    raw: bytes, into: type[T], *, max_bytes: int, error: type[InputError] = ..., what: str = ...
+) -> T: ...
+@overload
+def decode(
+    raw: bytes, into: Any, *, max_bytes: int, error: type[InputError] = ..., what: str = ...
+) -> Any: ...
+def decode(
+    raw: bytes, into: Any, *, max_bytes: int, error: type[InputError] = InputError, what: str = ""
+) -> Any:
+    """JSON bytes as `into`; any problem raises `error` with a reason code and a JSON path.
+
+    `what` opens the message ("invalid manifest"). The size is checked before anything is
+    parsed, so a hostile payload never is.
+    """
+    if len(raw) > max_bytes:
+        raise error.at("$", "too_large", f"{len(raw)} bytes, more than the limit of {max_bytes}", what=what)
+    try:
+        return msgspec.json.decode(raw, type=into)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise error.at(*_explain(exc, raw), what=what) from exc
+
+
+@overload
+def convert(data: Any, into: type[T], *, error: type[InputError] = ..., what: str = ...) -> T: ...
+@overload
+def convert(data: Any, into: Any, *, error: type[InputError] = ..., what: str = ...) -> Any: ...
+def convert(data: Any, into: Any, *, error: type[InputError] = InputError, what: str = "") -> Any:
+    """Already parsed data (a TOML table) as `into`; any problem raises `error` as `decode` does."""
+    try:
+        return msgspec.convert(data, type=into)
+    except (msgspec.DecodeError, RecursionError) as exc:
+        raise error.at(*_explain(exc, None), what=what) from exc
+
+
+def field_path(path: str, name: str) -> str:
+    """`$.a` and `b` as `$.a.b`; a name that is not an identifier as `$.a["b c"]`.
+
+    A name longer than MAX_NAME (only an unknown field can be) is cut, ending in "…", and
+    anything unprintable in it is escaped: a path goes to logs and terminals as it is.
+    """
+    name = _short(name)
+    if _IDENT.match(name):
+        return f"{path}.{name}"
+    return f"{path}[{_printable(msgspec.json.encode(name).decode())}]"
+
+
+def _explain(exc: BaseException, raw: bytes | None) -> tuple[str, str, str]:
+    """(path, reason, detail) of a msgspec failure: the only place that reads msgspec's wording.
+
+    Bytes that are not UTF-8 are not JSON, whatever msgspec came across first (it may report
+    a missing field before it reads a string further on), so that check comes first.
+    """
+    if raw is not None:
+        try:
+            str(raw, "utf-8")
+        except UnicodeDecodeError as bad:
+            return "$", "not_utf8", f"not UTF-8 at byte {bad.start}"
+    if isinstance(exc, RecursionError):
+        return "$", "too_deep", "nested too deeply"
+    text = str(exc)
+    if not isinstance(exc, msgspec.ValidationError):
+        return "$", "not_json", _lower(text)
+    text, path = _split_path(text)
+    field = _FIELD.match(text)
+    if field is not None:
+        name, short = field["name"], _printable(_short(field["name"]))
+        if text.startswith("Object missing"):
+            return field_path(path, name), "missing_field", f"missing required field `{short}`"
+        return field_path(path, name), "unknown_field", f"unknown field `{short}`"
+    return path, _classify(text), _lower(text)
+
+
+def _classify(text: str) -> str:
+    length = _LENGTH.match(text)
+    if length is not None:
+        return "too_long" if length["op"].startswith("<") else "too_short"
+    if _TYPE.match(text):
+        return "wrong_type"
+    if " matching regex " in text:
+        return "bad_format"
+    if _BOUND.match(text):
+        return "out_of_range"
+    if text.startswith(("Invalid enum value", "Invalid value")):
+        return "bad_value"
+    return INVALID
+
+
+def _split_path(text: str) -> tuple[str, str]:
+    """msgspec's "Expected … - at `$.a[0]`" as ("Expected …", "$.a[0]"); "$" when it names none."""
+    head, sep, tail = text.rpartition(" - at `")
+    if sep and tail.endswith("`") and tail.startswith("$"):
+        return head, tail[:-1]
+    return text, "$"
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME] + "…"
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,152 @@
+"""The adapter from msgspec's exceptions: every reason code from a real payload, and always a path."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from device.exc import ConfigError, InputError, ManifestError
+from device.intake.decode import REASONS, convert, decode, field_path
+
+
+class Item(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=8, pattern=r"\A[a-z]+\Z")]
+    kind: Literal["box", "bag"] = "box"
+    count: Annotated[int, msgspec.Meta(ge=0, le=10)] = 0
+    step: Annotated[int, msgspec.Meta(multiple_of=5)] = 0
+
+
+class A(msgspec.Struct, tag="a"):
+    pass
+
+
+class B(msgspec.Struct, tag="b"):
+    pass
+
+
+class Doc(msgspec.Struct, forbid_unknown_fields=True):
+    version: int
+    items: Annotated[list[Item], msgspec.Meta(min_length=1, max_length=2)]
+    extra: Any = None
+    tagged: A | B | None = None
+
+
+def doc(**change: Any) -> dict[str, Any]:
+    return {"version": 1, "items": [{"name": "a"}, {"name": "b"}]} | change
+
+
+def enc(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+def item(**fields: Any) -> bytes:
+    return enc(doc(items=[{"name": "a"}, {"name": "b", **fields}]))
+
+
+LIMIT = 300_000
+CASES: dict[str, tuple[bytes, str, str]] = {
+    # name: (payload, reason, path)
+    "too large": (b" " * (LIMIT + 1), "too_large", "$"),
+    "not utf-8 inside a string": (b'{"version": 1, "extra": "caf\xe9"}', "not_utf8", "$"),
+    "not utf-8 outside a string": (b"\xff\xfe{}", "not_utf8", "$"),
+    "not utf-8 after a schema error": (b'{"version": "1", "extra": "\xff"}', "not_utf8", "$"),
+    "utf-16": ("{}".encode("utf-16"), "not_utf8", "$"),
+    "not json": (b"{version: 1}", "not_json", "$"),
+    "empty": (b"", "not_json", "$"),
+    "cut short": (b'{"version": 1, "items": [', "not_json", "$"),
+    "trailing bytes": (enc(doc()) + b" x", "not_json", "$"),
+    "deep nesting": (b'{"version": 1, "extra": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too_deep", "$"),
+    "an array": (b"[1, 2]", "wrong_type", "$"),
+    "a string for an int": (enc(doc(version="1")), "wrong_type", "$.version"),
+    "a float for an int": (item(count=1.5), "wrong_type", "$.items[1].count"),
+    "null for a list": (enc(doc(items=None)), "wrong_type", "$.items"),
+    "a list for a tag": (enc(doc(tagged={"type": ["a"]})), "wrong_type", "$.tagged.type"),
+    "missing at the top": (b'{"items": [{"name": "a"}]}', "missing_field", "$.version"),
+    "missing inside": (enc(doc(items=[{"kind": "bag"}])), "missing_field", "$.items[0].name"),
+    "unknown at the top": (enc(doc(colour="red")), "unknown_field", "$.colour"),
+    "unknown inside": (item(colour="red"), "unknown_field", "$.items[1].colour"),
+    "unknown, not an identifier": (item(**{"a b": 1}), "unknown_field", '$.items[1]["a b"]'),
+    "not one of the choices": (item(kind="crate"), "bad_value", "$.items[1].kind"),
+    "an unknown tag": (enc(doc(tagged={"type": "c"})), "bad_value", "$.tagged.type"),
+    "pattern": (item(name="B"), "bad_format", "$.items[1].name"),
+    "below": (item(count=-1), "out_of_range", "$.items[1].count"),
+    "above": (item(count=11), "out_of_range", "$.items[1].count"),
+    "huge": (item(count=2**70), "out_of_range", "$.items[1].count"),
+    "empty string": (item(name=""), "too_short", "$.items[1].name"),
+    "long string": (item(name="abcdefghi"), "too_long", "$.items[1].name"),
+    "empty list": (enc(doc(items=[])), "too_short", "$.items"),
+    "long list": (enc(doc(items=[{"name": "a"}] * 3)), "too_long", "$.items"),
+    "anything else": (item(step=3), "invalid", "$.items[1].step"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_each_failure_has_its_reason_and_path(name: str) -> None:
+    payload, reason, path = CASES[name]
+    with pytest.raises(InputError) as info:
+        decode(payload, Doc, max_bytes=LIMIT)
+    assert (info.value.reason, info.value.path) == (reason, path)
+    assert reason in REASONS
+    assert str(info.value) == f"{path}: {info.value.detail} ({reason})"
+
+
+def test_every_decoding_reason_has_a_case() -> None:
+    decoding = list(REASONS)[: list(REASONS).index("invalid") + 1]
+    assert sorted(decoding) == sorted({reason for _, reason, _ in CASES.values()})
+
+
+def test_the_size_is_checked_before_parsing() -> None:
+    assert decode(b"[1]" + b" " * 7, list[int], max_bytes=10) == [1]
+    with pytest.raises(InputError) as info:
+        decode(b"[1]" + b" " * 8, list[int], max_bytes=10)
+    assert info.value.reason == "too_large"
+    with pytest.raises(InputError) as info:
+        decode(b"not json at all", list[int], max_bytes=10)  # never parsed: not "not_json"
+    assert info.value.reason == "too_large"
+
+
+def test_the_callers_class_and_words_open_the_message() -> None:
+    with pytest.raises(ManifestError) as info:
+        decode(item(kind="crate"), Doc, max_bytes=1000, error=ManifestError, what="invalid thing")
+    exc = info.value
+    assert str(exc).startswith("invalid thing: $.items[1].kind: ") and str(exc).endswith(" (bad_value)")
+    inside = exc.within("bad.json")
+    assert type(inside) is ManifestError and (inside.reason, inside.path) == ("bad_value", "$.items[1].kind")
+    assert str(inside) == f"bad.json: {exc}" and inside.detail == exc.detail
+
+
+def test_convert_checks_a_mapping_the_same_way() -> None:
+    assert convert(doc(), Doc).version == 1
+    for data, reason, path in [
+        (doc(version="1"), "wrong_type", "$.version"),
+        (doc(items=[{"name": "a", "count": 99}]), "out_of_range", "$.items[0].count"),
+        (doc(surprise=1), "unknown_field", "$.surprise"),
+        ({"items": [{"name": "a"}]}, "missing_field", "$.version"),
+    ]:
+        with pytest.raises(ConfigError) as info:
+            convert(data, Doc, error=ConfigError, what="pvz.toml")
+        assert (info.value.reason, info.value.path) == (reason, path)
+        assert str(info.value).startswith(f"pvz.toml: {path}: ")
+
+
+def test_a_long_field_name_is_cut_in_the_path() -> None:
+    with pytest.raises(InputError) as info:
+        decode(enc(doc(**{"x" * 10_000: 1})), Doc, max_bytes=100_000)
+    assert info.value.reason == "unknown_field"
+    assert info.value.path == f'$["{"x" * 64}…"]' and len(str(info.value)) < 300
+    assert field_path("$.a", "b") == "$.a.b" and field_path("$", "1st") == '$["1st"]'
+    assert field_path("$", "я\x7f\x1b[2J") == '$["я\\u007f\\u001b[2J"]'  # printable, nothing for a terminal
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=200) | st.sampled_from([p for p, _, _ in CASES.values()]))
+def test_any_bytes_give_a_value_or_a_known_reason_with_a_path(raw: bytes) -> None:
+    try:
+        decode(raw, Doc, max_bytes=LIMIT)
+    except InputError as exc:
+        assert exc.reason in REASONS and exc.path.startswith("$")
