@@ -10,7 +10,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from device.exc import ManifestError
+from device.exc import INVALID, InputError, ManifestError
+from device.intake.decode import decode
 from device.intake.manifest import Manifest, write_manifest
 from device.intake.manifest import cross_check as check_manifest
 from device.intake.order_updates import CancelOrder, PickupCode
@@ -18,7 +19,7 @@ from device.intake.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, 
 from device.intake.updates import cross_check as check_updates
 from device.store.db import Store
 from device.store.journal import Stamp
-from workflows.machine import WorkflowError
+from workflows.machine import IllegalTransition, WorkflowError
 
 log = logging.getLogger("pvz.sync.inbox")
 
@@ -26,6 +27,7 @@ log = logging.getLogger("pvz.sync.inbox")
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 MAX_REASON = 300  # characters of a rejection reason kept in the store and the log
 COUNTER = "inbox_{outcome}"
+WHAT = "invalid message"
 
 MessageId = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\A[!-~]+\Z")]
 # JSON-safe integers: central may use a per-device sequence number or a Unix time.
@@ -65,12 +67,18 @@ class _Head(msgspec.Struct):
 
 @dataclass(frozen=True, slots=True)
 class InboxResult:
-    """What one message did: applied, stale (older than what is here), duplicate or rejected."""
+    """What one message did: applied, stale (older than what is here), duplicate or rejected.
+
+    A rejected one has a `code` (device.intake.decode.REASONS) and the JSON `path` of what was
+    wrong, and its `reason` starts with both: "unknown_field $.body.updates[0].why: …".
+    """
 
     outcome: Outcome
     id: str | None
     reason: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    code: str | None = None
+    path: str | None = None
 
 
 def topic_kind(topic: str) -> str:
@@ -86,31 +94,33 @@ def clip(text: str, limit: int = MAX_REASON) -> str:
 
 
 def decode_message(raw: bytes) -> Message:
-    """Check a whole message; any problem is a ManifestError naming the field by its JSON path."""
-    if len(raw) > MAX_MESSAGE_BYTES:
-        raise ManifestError(
-            f"invalid message: $: {len(raw)} bytes, more than the limit of {MAX_MESSAGE_BYTES}"
-        )
-    try:
-        msg: Message = msgspec.json.decode(raw, type=Message)
-    except msgspec.ValidationError as exc:
-        where = "" if " - at `" in str(exc) else " - at `$`"
-        raise ManifestError(f"invalid message: {exc}{where}") from exc
-    except msgspec.DecodeError as exc:
-        raise ManifestError(f"invalid message: {exc}") from exc
-    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
-        raise ManifestError(f"invalid message: a string is not UTF-8 ({exc.reason})") from exc
-    except RecursionError:
-        raise ManifestError("invalid message: $: nested too deeply") from None
+    """Check a whole message; any problem is a ManifestError with its reason code and JSON path."""
+    msg: Message = decode(raw, Message, max_bytes=MAX_MESSAGE_BYTES, error=ManifestError, what=WHAT)
     if isinstance(msg, SupplyMessage):
         if msg.version != msg.body.version:
-            raise ManifestError(
-                f"invalid message: $.version: {msg.version} is not $.body.version {msg.body.version}"
+            raise ManifestError.at(
+                "$.version",
+                "version_mismatch",
+                f"{msg.version} is not $.body.version {msg.body.version}",
+                what=WHAT,
             )
         check_manifest(msg.body, root="$.body")
     else:
         check_updates(msg.body, root="$.body")
     return msg
+
+
+def _rejection(exc: Exception) -> tuple[str, str, str]:
+    """(code, path, reason) of an error that rejects a message; the reason starts with code and path."""
+    if isinstance(exc, InputError):
+        code, path, detail = exc.reason, exc.path, exc.detail
+    elif isinstance(exc, IllegalTransition):
+        code, path, detail = "illegal_transition", "$", str(exc)
+    elif isinstance(exc, sqlite3.IntegrityError):
+        code, path, detail = "store_refused", "$", f"rejected by the store: {exc}"
+    else:
+        code, path, detail = INVALID, "$", str(exc)
+    return code, path, clip(f"{code} {path}: {detail}")
 
 
 def wrap(kind: Literal["supply", "updates"], body: bytes, *, message_id: str, version: int) -> bytes:
@@ -129,7 +139,7 @@ def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> Inbo
     try:
         msg = decode_message(raw)
     except ManifestError as exc:
-        return _reject_unread(store, raw, str(exc), stamp=stamp, topic=topic)
+        return _reject_unread(store, raw, exc, stamp=stamp, topic=topic)
     kind, odd = topic_kind(topic), False
     with store.transaction() as conn:
         row = conn.execute(
@@ -165,7 +175,8 @@ def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
         )
     except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
         conn.execute("ROLLBACK TO inbox_apply")
-        result = InboxResult("rejected", msg.id, clip(str(exc)))
+        code, path, reason = _rejection(exc)
+        result = InboxResult("rejected", msg.id, reason, code=code, path=path)
     conn.execute("RELEASE inbox_apply")
     return result
 
@@ -178,7 +189,7 @@ def _apply_supply(conn: sqlite3.Connection, msg: SupplyMessage, stamp: Stamp) ->
     if have >= msg.version:
         why = f"supply {m.supply_id}: version {have} is here, {msg.version} is not newer"
         return InboxResult("stale", msg.id, why)
-    done = write_manifest(conn, m, now=stamp.ts)
+    done = write_manifest(conn, m, now=stamp.ts, root="$.body")
     _set_version(conn, key, msg.version)
     counts = {"parcels": done.parcels, "packages": done.packages, "orders": done.orders}
     return InboxResult("applied", msg.id, None, counts)
@@ -257,19 +268,17 @@ def _count(conn: sqlite3.Connection, outcome: str, kind: str) -> None:
 
 def _head(raw: bytes) -> _Head | None:
     """The id (and type, version) of a message that failed the schema, if they can be read."""
-    if len(raw) > MAX_MESSAGE_BYTES:
-        return None  # never parse what is too large
     try:
-        return msgspec.json.decode(raw, type=_Head)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return decode(raw, _Head, max_bytes=MAX_MESSAGE_BYTES)  # never parses what is too large
+    except InputError:
         return None
 
 
-def _reject_unread(store: Store, raw: bytes, reason: str, *, stamp: Stamp, topic: str) -> InboxResult:
+def _reject_unread(store: Store, raw: bytes, exc: ManifestError, *, stamp: Stamp, topic: str) -> InboxResult:
     """Record a message that failed the checks (by its id, when it has a readable one) and count it."""
     head = _head(raw)
-    reason = clip(reason)
-    result = InboxResult("rejected", None if head is None else head.id, reason)
+    code, path, reason = _rejection(exc)
+    result = InboxResult("rejected", None if head is None else head.id, reason, code=code, path=path)
     with store.transaction() as conn:
         if head is not None:
             kind = head.type if head.type in ("supply", "updates") else "unknown"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from device.exc import ManifestError, PvzError
+from device.exc import INVALID, ManifestError, PvzError
 from device.store.db import Store
 from device.store.journal import Stamp
 from sync.inbox import InboxResult, apply_message
@@ -83,7 +83,11 @@ def apply_file(store: Store, path: Path, *, now: datetime | None = None) -> str:
     stamp = Stamp(store.get_meta("device_id") or "unknown", moment.isoformat(timespec="seconds"))
     result = apply_message(store, raw, stamp=stamp, topic="file")
     if result.outcome == "rejected":
-        raise ManifestError(f"{path}: message {result.id or '-'} rejected: {result.reason}")
+        raise ManifestError(
+            f"{path}: message {result.id or '-'} rejected: {result.reason}",
+            reason=result.code or INVALID,
+            path=result.path or "$",
+        )
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items() if v)
     why = f" ({result.reason})" if result.reason else ""
     return f"message {result.id}: {result.outcome}{why}" + (f": {counts}" if counts else "")

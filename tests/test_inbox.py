@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from device.cli.main import main
 from device.engine import Engine
@@ -18,7 +15,7 @@ from device.intake.manifest import import_manifest, load_manifest_file
 from device.store.codes import code_hmac
 from device.store.db import Store
 from device.store.journal import Stamp
-from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, apply_message, wrap
+from sync.inbox import InboxResult, apply_message, wrap
 from sync.topics import Topics
 from tests.support.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
 from workflows.inputs import Command
@@ -61,6 +58,9 @@ def inbox_row(store: Store, mid: str) -> tuple[Any, ...] | None:
 
 def s9(version: int = 1, *barcodes: str) -> M:
     return M("S9", [P(b, "99999999") for b in barcodes or ("99999999-0001-1",)], version=version)
+
+
+GOOD = json.loads(updates({"type": "cancel_order", "order": "22222222"}, mid="m-ok", version=1))
 
 
 # -- applied once; versions ---------------------------------------------------------------------
@@ -109,7 +109,7 @@ def test_a_supply_imported_from_a_file_counts_as_its_version(deadline_day: tuple
     m.version = 2
     before = domain(store)
     late = put(store, supply(m, mid="s1-v2"))
-    assert late.outcome == "rejected" and "acceptance has started" in str(late.reason)
+    assert (late.outcome, late.code, late.path) == ("rejected", "acceptance_started", "$.body.supply_id")
     assert domain(store) == before
 
 
@@ -222,8 +222,8 @@ def test_an_unknown_order_rejects_the_whole_batch(deadline_day: tuple[Store, Eng
     before = domain(store)
     deadline = {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-05"}
     r = put(store, updates(deadline, {"type": "cancel_order", "order": "00000000"}, mid="bad", version=1))
-    assert r.outcome == "rejected"
-    assert r.reason == "invalid updates: $.body.updates[1].order: unknown order '00000000'"
+    assert (r.outcome, r.code, r.path) == ("rejected", "unknown_reference", "$.body.updates[1].order")
+    assert r.reason == "unknown_reference $.body.updates[1].order: unknown order '00000000'"
     assert domain(store) == before  # the deadline before it was rolled back too
     assert inbox_row(store, "bad") == ("updates", 1, "rejected", r.reason)
 
@@ -292,129 +292,6 @@ def test_no_grace_invalidates_the_old_code_at_once_and_the_qr_token_follows_the_
     assert [d["qr"] for d in data] == [False, True, True]
 
 
-# -- rejections ---------------------------------------------------------------------------------
-
-GOOD = json.loads(updates({"type": "cancel_order", "order": "22222222"}, mid="m-ok", version=1))
-MALFORMED: dict[str, tuple[bytes, str | None, str]] = {
-    # name: (payload, id the record is kept under, a piece of the logged reason)
-    "not json": (b"cancel order 22222222", None, "JSON is malformed"),
-    "empty": (b"", None, "Input data was truncated"),
-    "not utf-8": (b'{"id": "\xff\xfe"}', None, "invalid"),
-    "not utf-8 in a field": (b'{"type": "updates", "id": "m-\xff"}', None, "not UTF-8"),
-    "an array": (b"[1, 2]", None, "Expected `object`, got `array` - at `$`"),
-    "deeply nested": (b'{"id": "m-deep", "body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None, "$"),
-    "10 MB": (b'{"id": "m-big", "pad": "' + b"x" * 10_000_000 + b'"}', None, "more than the limit"),
-    "no type": (json.dumps({k: v for k, v in GOOD.items() if k != "type"}).encode(), "m-ok", "`type`"),
-    "unknown type": (json.dumps({**GOOD, "type": "refund"}).encode(), "m-ok", "Invalid value 'refund'"),
-    "wrong schema": (json.dumps({**GOOD, "body": {"orders": []}}).encode(), "m-ok", "at `$.body`"),
-    "string version": (json.dumps({**GOOD, "version": "1"}).encode(), "m-ok", "`$.version`"),
-    "float version": (json.dumps({**GOOD, "version": 1.0}).encode(), "m-ok", "`$.version`"),
-    "zero version": (json.dumps({**GOOD, "version": 0}).encode(), "m-ok", "`$.version`"),
-    "bad id": (json.dumps({**GOOD, "id": "has space"}).encode(), None, "`$.id`"),
-    "long id": (json.dumps({**GOOD, "id": "x" * 65}).encode(), None, "`$.id`"),
-    "unknown envelope field": (json.dumps({**GOOD, "priority": 1}).encode(), "m-ok", "`priority`"),
-    "unknown update field": (
-        updates({"type": "cancel_order", "order": "22222222", "why": "x"}, mid="m-ok", version=1),
-        "m-ok",
-        "`why` - at `$.body.updates[0]`",
-    ),
-    "grace too long": (
-        updates(
-            {"type": "pickup_code", "order": "22222222", "pickup_code_hmac": "a" * 64, "grace_hours": 73},
-            mid="m-ok",
-            version=1,
-        ),
-        "m-ok",
-        "$.body.updates[0].grace_hours",
-    ),
-    "unknown parcel": (
-        updates(
-            {"type": "deadline", "parcel": "00000000-0000-0", "deadline": "2026-12-01"}, mid="m-ok", version=1
-        ),
-        "m-ok",
-        "$.body.updates[0].parcel: unknown parcel",
-    ),
-    "supply version differs": (
-        json.dumps({"id": "m-ok", "type": "supply", "version": 2, "body": s9().to_json()}).encode(),
-        "m-ok",
-        "$.version: 2 is not $.body.version 1",
-    ),
-    "bad supply reference": (
-        wrap(
-            "supply",
-            json.dumps({**s9().to_json(), "orders": [{"id": "X", "customer": "Я"}]}).encode(),
-            message_id="m-ok",
-            version=1,
-        ),
-        "m-ok",
-        "$.body.parcels[0].order: unknown order",
-    ),
-}
-
-
-@pytest.mark.parametrize("name", list(MALFORMED))
-def test_a_malformed_message_is_rejected_whole_logged_and_counted(
-    deadline_day: tuple[Store, Engine], caplog: pytest.LogCaptureFixture, name: str
-) -> None:
-    store, _ = deadline_day
-    payload, mid, reason = MALFORMED[name]
-    before = domain(store)
-    caplog.set_level(logging.WARNING, logger="pvz.sync.inbox")
-    result = put(store, payload)
-    assert (result.outcome, result.id) == ("rejected", mid)
-    assert reason in str(result.reason)
-    assert len(str(result.reason)) <= 301
-    assert domain(store) == before
-    logged = [r.getMessage() for r in caplog.records if r.name == "pvz.sync.inbox"]
-    assert len(logged) == 1 and "rejected" in logged[0] and str(result.reason) in logged[0]
-    assert (counter(store, "inbox_rejected"), counter(store, "inbox_rejected:manifest")) == (1, 1)
-    rows = store.conn.execute("SELECT id, outcome, reason FROM inbox_messages").fetchall()
-    assert [tuple(r) for r in rows] == ([] if mid is None else [(mid, "rejected", result.reason)])
-
-
-def test_a_rejected_id_may_come_again_fixed_but_an_applied_one_never_changes(
-    deadline_day: tuple[Store, Engine], caplog: pytest.LogCaptureFixture
-) -> None:
-    store, _ = deadline_day
-    assert put(store, MALFORMED["unknown envelope field"][0]).outcome == "rejected"
-    assert put(store, json.dumps(GOOD).encode()).outcome == "applied"
-    assert inbox_row(store, "m-ok") == ("updates", 1, "applied", None)
-    before = domain(store)
-    assert put(store, MALFORMED["unknown envelope field"][0]).outcome == "rejected"
-    assert inbox_row(store, "m-ok") == ("updates", 1, "applied", None)
-    caplog.set_level(logging.WARNING, logger="pvz.sync.inbox")
-    reused = put(store, supply(s9(), mid="m-ok"))
-    assert (reused.outcome, reused.reason) == ("duplicate", "already applied as updates version 1")
-    assert "duplicate message m-ok" in caplog.text
-    assert domain(store) == before
-    assert counter(store, "inbox_rejected") == 2
-
-
-def test_counters_name_the_topic_kind(deadline_day: tuple[Store, Engine]) -> None:
-    store, _ = deadline_day
-    put(store, b"junk", topic="file")
-    put(store, b"junk", topic="pvz/v1/test-site/pvz-test-0001/manifest")
-    put(store, supply(s9(), mid="f1"), topic="file")
-    names = dict(store.conn.execute("SELECT name, value FROM sync_counters").fetchall())
-    assert names == {
-        "inbox_rejected": 2,
-        "inbox_rejected:file": 1,
-        "inbox_rejected:manifest": 1,
-        "inbox_applied": 1,
-        "inbox_applied:file": 1,
-    }
-
-
-def test_the_size_limit_is_checked_before_decoding(deadline_day: tuple[Store, Engine]) -> None:
-    store, _ = deadline_day
-    pad = MAX_MESSAGE_BYTES - len(supply(s9(), mid="edge")) - 20
-    body = {**s9().to_json(), "carrier": "Test Carrier"}
-    raw = wrap("supply", json.dumps(body).encode() + b" " * pad, message_id="edge", version=1)
-    assert len(raw) <= MAX_MESSAGE_BYTES and put(store, raw).outcome == "applied"
-    over = raw + b" " * (MAX_MESSAGE_BYTES - len(raw) + 1)
-    assert put(store, over).outcome == "rejected"
-
-
 # -- the docs ---------------------------------------------------------------------------------
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -450,76 +327,12 @@ def test_pvz_manifest_apply_takes_an_envelope(
     db = str(store.path)
     good, bad = tmp_path / "m.json", tmp_path / "bad.json"
     good.write_bytes(supply(s9(), mid="cli-1"))
-    bad.write_bytes(MALFORMED["unknown envelope field"][0])
+    bad.write_bytes(json.dumps({**GOOD, "priority": 1}).encode())
     assert main(["manifest", "apply", str(good), "--store", db]) == 0
     assert "message cli-1: applied: parcels 1, orders 1" in capsys.readouterr().out
     assert main(["manifest", "apply", str(good), "--store", db]) == 0
     assert "message cli-1: duplicate (already applied)" in capsys.readouterr().out
     assert main(["manifest", "apply", str(bad), "--store", db]) == 2
-    assert (
-        "message m-ok rejected: invalid message: Object contains unknown field `priority`"
-        in capsys.readouterr().err
-    )
+    assert "message m-ok rejected: unknown_field $.priority: " in capsys.readouterr().err
     assert main(["manifest", "apply", str(tmp_path / "none.json"), "--store", db]) == 2
     assert inbox_row(store, "cli-1") == ("supply", 1, "applied", None)
-
-
-# -- anything at all ----------------------------------------------------------------------------
-
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=16,
-)
-VALID = [
-    supply(s9(2, "99999999-0007-1"), mid="h-supply"),
-    updates({"type": "cancel_order", "order": "22222222"}, mid="h-cancel", version=3),
-    updates(
-        {"type": "pickup_code", "order": "33333333", "pickup_code_hmac": "ab" * 32, "grace_hours": 5},
-        {"type": "deadline", "parcel": "44444444-0001-1", "deadline": "2026-12-24"},
-        mid="h-code",
-        version=4,
-    ),
-]
-ENVELOPES = st.fixed_dictionaries(
-    {
-        "id": st.sampled_from(["h-1", "", "x" * 65]) | st.text(max_size=8),
-        "type": st.sampled_from(["supply", "updates", "cancel"]) | JSON,
-        "version": st.integers(min_value=-2, max_value=2**64) | JSON,
-        "body": JSON | st.sampled_from([json.loads(v)["body"] for v in VALID]),
-    },
-    optional={"extra": JSON},
-)
-
-
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    raw = draw(st.sampled_from(VALID))
-    at = draw(st.integers(0, len(raw)))
-    cut = draw(st.integers(0, 4))
-    return raw[:at] + draw(st.binary(max_size=4)) + raw[at + cut :]
-
-
-PAYLOADS = (
-    st.binary(max_size=300)
-    | JSON.map(lambda v: json.dumps(v).encode())
-    | ENVELOPES.map(lambda v: json.dumps(v).encode())
-    | mutated()
-    | st.sampled_from(VALID)
-)
-
-
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(raw=PAYLOADS)
-def test_any_bytes_give_a_result_and_change_nothing_unless_applied(
-    deadline_day: tuple[Store, Engine], raw: bytes
-) -> None:
-    store, _ = deadline_day
-    before = domain(store)
-    result = put(store, raw)
-    assert isinstance(result, InboxResult)
-    assert result.outcome in ("applied", "stale", "duplicate", "rejected")
-    assert (result.reason is None) == (result.outcome == "applied")
-    if result.outcome != "applied":
-        assert domain(store) == before
-    assert not store.conn.in_transaction

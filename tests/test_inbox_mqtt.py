@@ -18,7 +18,8 @@ from sync.inbox_service import InboxService
 from tests.support.broker import Broker
 from tests.support.factory import DEVICE, KEY, StepClock, scan, state
 from tests.support.sync import TOPICS, new_link, wait_until
-from tests.test_inbox import MALFORMED, NOW, domain, s9, supply, updates
+from tests.test_inbox import NOW, domain, s9, supply, updates
+from tests.test_inbox_rejected import MALFORMED
 from workflows.inputs import Command
 
 OUTCOMES = ("applied", "stale", "duplicate", "rejected")
@@ -112,7 +113,7 @@ def test_manifests_and_updates_over_mqtt(
     assert domain(store) == before
     rejected = [r.getMessage() for r in caplog.records if "rejected message" in r.getMessage()]
     assert len(rejected) == len(BAD)
-    for line, (payload, _, reason) in zip(
+    for line, (payload, _, reason, at) in zip(
         rejected,
         [
             MALFORMED[k]
@@ -120,7 +121,7 @@ def test_manifests_and_updates_over_mqtt(
         ],
         strict=True,
     ):
-        assert reason in line, (line, len(payload))
+        assert f": {reason} {at}: " in line, (line, len(payload))
     status = service.status()
     assert status["counters"]["inbox_rejected"] == len(BAD) and status["store_failures"] == 0
 

@@ -31,12 +31,16 @@ def test_the_docs_example_matches_the_file_and_decodes() -> None:
 
 
 def test_an_unreadable_or_bad_file_names_itself(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match="cannot read updates"):
+    with pytest.raises(ManifestError) as info:
         load_updates_file(tmp_path / "missing.json")
+    assert (info.value.reason, info.value.path) == ("unreadable", "$")
+    assert "missing.json: cannot read updates" in str(info.value)
     bad = tmp_path / "bad.json"
     bad.write_bytes(b'{"version": 1, "updates": [{"type": "deadline"}]}')
-    with pytest.raises(ManifestError, match=r"bad\.json: invalid updates: .*\$\.updates\[0\]"):
+    with pytest.raises(ManifestError) as info:
         load_updates_file(bad)
+    assert (info.value.reason, info.value.path) == ("missing_field", "$.updates[0].parcel")
+    assert str(info.value).startswith(f"{bad}: invalid updates: $.updates[0].parcel: ")
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -88,4 +92,6 @@ def test_cli_manifest_update_applies_the_example_once(
         encoding="utf-8",
     )
     assert main(["manifest", "update", str(bad), "--store", str(db)]) == 2
-    assert "$.updates[1].parcel: unknown parcel '1000099999999'" in capsys.readouterr().err
+    assert (
+        "$.updates[1].parcel: unknown parcel '1000099999999' (unknown_reference)" in capsys.readouterr().err
+    )

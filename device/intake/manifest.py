@@ -13,11 +13,13 @@ from typing import Annotated, Literal
 import msgspec
 
 from device.exc import ManifestError
+from device.intake.decode import decode
 from device.store.db import Store
 from workflows.parcel import ParcelState, Size
 
 MAX_PARCELS = 10_000
 MAX_BYTES = 4_000_000
+WHAT = "invalid manifest"  # opens the message of every ManifestError about a manifest's content
 
 # \A...\Z rather than ^...$: `$` also matches before a trailing newline, which would let
 # "123\n" through as a barcode that no scanner can ever produce.
@@ -85,20 +87,8 @@ class ImportResult:
 
 
 def decode_manifest(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Manifest:
-    """Decode and fully check a manifest; any problem is a ManifestError naming the field."""
-    # The size check comes first so that a hostile payload is never parsed at all.
-    if len(raw) > max_bytes:
-        raise ManifestError(f"invalid manifest: $: {len(raw)} bytes, more than the limit of {max_bytes}")
-    try:
-        manifest = msgspec.json.decode(raw, type=Manifest)
-    except msgspec.ValidationError as exc:
-        # msgspec leaves the path out for top-level fields; always name where it is.
-        where = "" if " - at `" in str(exc) else " - at `$`"
-        raise ManifestError(f"invalid manifest: {exc}{where}") from exc
-    except msgspec.DecodeError as exc:
-        raise ManifestError(f"invalid manifest: {exc}") from exc
-    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
-        raise ManifestError(f"invalid manifest: a string is not UTF-8 ({exc.reason})") from exc
+    """Decode and fully check a manifest; any problem is a ManifestError with its reason and path."""
+    manifest = decode(raw, Manifest, max_bytes=max_bytes, error=ManifestError, what=WHAT)
     cross_check(manifest)
     return manifest
 
@@ -108,15 +98,16 @@ def load_manifest_file(path: Path | str) -> Manifest:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ManifestError(f"{path}: cannot read manifest: {exc.strerror or exc}") from exc
+        detail = f"cannot read manifest: {exc.strerror or exc}"
+        raise ManifestError(f"{path}: {detail}", reason="unreadable", detail=detail) from exc
     try:
         return decode_manifest(raw)
     except ManifestError as exc:
-        raise ManifestError(f"{path}: {exc}") from exc
+        raise exc.within(str(path)) from exc
 
 
-def _fail(path: str, message: str) -> ManifestError:
-    return ManifestError(f"invalid manifest: {path}: {message}")
+def _fail(path: str, reason: str, message: str) -> ManifestError:
+    return ManifestError.at(path, reason, message, what=WHAT)
 
 
 def cross_check(m: Manifest, *, root: str = "$") -> None:
@@ -126,6 +117,7 @@ def cross_check(m: Manifest, *, root: str = "$") -> None:
         if order.id in orders:
             raise _fail(
                 f"{root}.orders[{i}].id",
+                "duplicate",
                 f"duplicate order '{order.id}' (also {root}.orders[{orders[order.id]}])",
             )
         orders[order.id] = i
@@ -135,6 +127,7 @@ def cross_check(m: Manifest, *, root: str = "$") -> None:
             first = packages[package.barcode]
             raise _fail(
                 f"{root}.packages[{i}].barcode",
+                "duplicate_barcode",
                 f"duplicate barcode '{package.barcode}' (also {root}.packages[{first}])",
             )
         packages[package.barcode] = i
@@ -144,20 +137,22 @@ def cross_check(m: Manifest, *, root: str = "$") -> None:
         if parcel.barcode in parcels:
             first = parcels[parcel.barcode]
             raise _fail(
-                f"{at}.barcode", f"duplicate barcode '{parcel.barcode}' (also {root}.parcels[{first}])"
+                f"{at}.barcode",
+                "duplicate_barcode",
+                f"duplicate barcode '{parcel.barcode}' (also {root}.parcels[{first}])",
             )
         # A scan at acceptance must mean one thing: a package or a parcel, never both.
         if parcel.barcode in packages:
-            raise _fail(f"{at}.barcode", f"'{parcel.barcode}' is also a package barcode")
+            raise _fail(f"{at}.barcode", "duplicate_barcode", f"'{parcel.barcode}' is also a package barcode")
         parcels[parcel.barcode] = i
         if parcel.order not in orders:
-            raise _fail(f"{at}.order", f"unknown order '{parcel.order}'")
+            raise _fail(f"{at}.order", "unknown_reference", f"unknown order '{parcel.order}'")
         if parcel.package is not None and parcel.package not in packages:
-            raise _fail(f"{at}.package", f"unknown package '{parcel.package}'")
+            raise _fail(f"{at}.package", "unknown_reference", f"unknown package '{parcel.package}'")
         try:
             datetime.date.fromisoformat(parcel.deadline)
         except ValueError:
-            raise _fail(f"{at}.deadline", f"'{parcel.deadline}' is not a calendar date") from None
+            raise _fail(f"{at}.deadline", "bad_date", f"'{parcel.deadline}' is not a calendar date") from None
 
 
 def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResult:
@@ -171,13 +166,17 @@ def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResu
             return write_manifest(conn, manifest, now=now)
     except sqlite3.IntegrityError as exc:
         # The checks above should make this unreachable; keep the promise of one error type.
-        raise ManifestError(f"supply {manifest.supply_id}: rejected by the store: {exc}") from exc
+        detail = f"supply {manifest.supply_id}: rejected by the store: {exc}"
+        raise ManifestError(detail, reason="store_refused") from exc
 
 
-def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str) -> ImportResult:
-    """import_manifest inside the caller's transaction (the inbox applies a message in one)."""
-    replaced = _prepare_supply(conn, m, now=now)
-    _check_barcodes_free(conn, m)
+def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str, root: str = "$") -> ImportResult:
+    """import_manifest inside the caller's transaction (the inbox applies a message in one).
+
+    `root` is where the manifest sits in the JSON that came in, for the paths in errors.
+    """
+    replaced = _prepare_supply(conn, m, now=now, root=root)
+    _check_barcodes_free(conn, m, root)
     conn.executemany(
         "INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, 'expected')",
         [(p.barcode, m.supply_id, p.kind) for p in m.packages],
@@ -234,7 +233,9 @@ def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str) -> Import
     )
 
 
-def _prepare_supply(conn: sqlite3.Connection, m: Manifest, *, now: str) -> tuple[int, list[str]] | None:
+def _prepare_supply(
+    conn: sqlite3.Connection, m: Manifest, *, now: str, root: str
+) -> tuple[int, list[str]] | None:
     """Insert the supply row, or clear an older open version; return (old version, its orders)."""
     row = conn.execute("SELECT status, version FROM supplies WHERE id = ?", (m.supply_id,)).fetchone()
     if row is None:
@@ -245,9 +246,10 @@ def _prepare_supply(conn: sqlite3.Connection, m: Manifest, *, now: str) -> tuple
         return None
     old = int(row["version"])
     if old >= m.version:
-        raise ManifestError(
-            f"supply {m.supply_id}: version {old} is already imported; "
-            f"$.version {m.version} must be newer to replace it"
+        raise ManifestError.at(
+            f"{root}.version",
+            "version_not_newer",
+            f"supply {m.supply_id}: version {old} is already imported; {m.version} must be newer to replace it",
         )
     started = conn.execute(
         "SELECT (SELECT count(*) FROM parcels WHERE supply_id = ?1 AND state != 'expected') "
@@ -255,9 +257,11 @@ def _prepare_supply(conn: sqlite3.Connection, m: Manifest, *, now: str) -> tuple
         (m.supply_id,),
     ).fetchone()[0]
     if row["status"] != "open" or started:
-        raise ManifestError(
+        raise ManifestError.at(
+            f"{root}.supply_id",
+            "acceptance_started",
             f"supply {m.supply_id} is {row['status']}: acceptance has started, "
-            f"version {m.version} cannot replace version {old}"
+            f"version {m.version} cannot replace version {old}",
         )
     orders = [
         str(r[0])
@@ -275,12 +279,12 @@ def _prepare_supply(conn: sqlite3.Connection, m: Manifest, *, now: str) -> tuple
     return old, orders
 
 
-def _check_barcodes_free(conn: sqlite3.Connection, m: Manifest) -> None:
+def _check_barcodes_free(conn: sqlite3.Connection, m: Manifest, root: str) -> None:
     """Refuse barcodes the store already holds: they belong to another supply (ours was cleared)."""
     for i, p in enumerate(m.packages):
-        _check_free(conn, p.barcode, f"$.packages[{i}].barcode")
+        _check_free(conn, p.barcode, f"{root}.packages[{i}].barcode")
     for i, q in enumerate(m.parcels):
-        _check_free(conn, q.barcode, f"$.parcels[{i}].barcode")
+        _check_free(conn, q.barcode, f"{root}.parcels[{i}].barcode")
 
 
 def _check_free(conn: sqlite3.Connection, barcode: str, at: str) -> None:
@@ -291,4 +295,4 @@ def _check_free(conn: sqlite3.Connection, barcode: str, at: str) -> None:
         what = "package"
     if row is not None:
         owner = "no supply" if row[0] is None else f"supply {row[0]}"
-        raise ManifestError(f"{at}: barcode '{barcode}' is already a {what} of {owner}")
+        raise ManifestError.at(at, "duplicate_barcode", f"barcode '{barcode}' is already a {what} of {owner}")

@@ -41,8 +41,8 @@ class PickupCode(
     grace_hours: GraceHours = DEFAULT_GRACE_HOURS
 
 
-def _fail(path: str, message: str) -> ManifestError:
-    return ManifestError(f"invalid updates: {path}: {message}")
+def _fail(path: str, reason: str, message: str) -> ManifestError:
+    return ManifestError.at(path, reason, message, what="invalid updates")
 
 
 def _order(conn: sqlite3.Connection, order_id: str, at: str) -> sqlite3.Row:
@@ -50,7 +50,7 @@ def _order(conn: sqlite3.Connection, order_id: str, at: str) -> sqlite3.Row:
         "SELECT pickup_code_hmac, qr_token_hmac, cancelled_at FROM orders WHERE id = ?", (order_id,)
     ).fetchone()
     if row is None:
-        raise _fail(f"{at}.order", f"unknown order '{order_id}'")
+        raise _fail(f"{at}.order", "unknown_reference", f"unknown order '{order_id}'")
     return row
 
 

@@ -13,6 +13,7 @@ import msgspec
 
 from device.exc import ManifestError
 from device.intake.deadlines import RETURN_REASON, request_sweep
+from device.intake.decode import decode
 from device.intake.manifest import Barcode, Ident, IsoDate, Version
 from device.intake.order_updates import CancelOrder, PickupCode, cancel_order, pickup_code
 from device.store.db import Store
@@ -22,6 +23,7 @@ from workflows.parcel import PARCEL, ParcelState
 MAX_BYTES = 1_000_000
 MAX_UPDATES = 10_000
 MAX_REQUEST_PARCELS = 100
+WHAT = "invalid updates"  # opens the message of every ManifestError about an updates batch
 
 # Free text shown to the clerk: any characters except control characters.
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\A[^\x00-\x1f\x7f-\x9f]+\Z")]
@@ -67,23 +69,13 @@ class Updates(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     updates: Annotated[list[Update], msgspec.Meta(max_length=MAX_UPDATES)]
 
 
-def _fail(path: str, message: str) -> ManifestError:
-    return ManifestError(f"invalid updates: {path}: {message}")
+def _fail(path: str, reason: str, message: str) -> ManifestError:
+    return ManifestError.at(path, reason, message, what=WHAT)
 
 
 def decode_updates(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Updates:
-    """Decode and fully check a batch of updates; any problem is a ManifestError naming the field."""
-    if len(raw) > max_bytes:
-        raise _fail("$", f"{len(raw)} bytes, more than the limit of {max_bytes}")
-    try:
-        updates = msgspec.json.decode(raw, type=Updates)
-    except msgspec.ValidationError as exc:
-        where = "" if " - at `" in str(exc) else " - at `$`"
-        raise ManifestError(f"invalid updates: {exc}{where}") from exc
-    except msgspec.DecodeError as exc:
-        raise ManifestError(f"invalid updates: {exc}") from exc
-    except UnicodeDecodeError as exc:  # msgspec's answer to a string that is not UTF-8
-        raise ManifestError(f"invalid updates: a string is not UTF-8 ({exc.reason})") from exc
+    """Decode and fully check a batch of updates; any problem is a ManifestError with its reason and path."""
+    updates = decode(raw, Updates, max_bytes=max_bytes, error=ManifestError, what=WHAT)
     cross_check(updates)
     return updates
 
@@ -93,11 +85,12 @@ def load_updates_file(path: Path | str) -> Updates:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        raise ManifestError(f"{path}: cannot read updates: {exc.strerror or exc}") from exc
+        detail = f"cannot read updates: {exc.strerror or exc}"
+        raise ManifestError(f"{path}: {detail}", reason="unreadable", detail=detail) from exc
     try:
         return decode_updates(raw)
     except ManifestError as exc:
-        raise ManifestError(f"{path}: {exc}") from exc
+        raise exc.within(str(path)) from exc
 
 
 def cross_check(u: Updates, *, root: str = "$") -> None:
@@ -108,14 +101,18 @@ def cross_check(u: Updates, *, root: str = "$") -> None:
             try:
                 datetime.date.fromisoformat(update.deadline)
             except ValueError:
-                raise _fail(f"{at}.deadline", f"'{update.deadline}' is not a calendar date") from None
+                raise _fail(
+                    f"{at}.deadline", "bad_date", f"'{update.deadline}' is not a calendar date"
+                ) from None
         if not isinstance(update, ReturnRequest):
             continue
         seen: dict[str, int] = {}
         for j, barcode in enumerate(update.parcels):
             if barcode in seen:
                 raise _fail(
-                    f"{at}.parcels[{j}]", f"duplicate parcel '{barcode}' (also {at}.parcels[{seen[barcode]}])"
+                    f"{at}.parcels[{j}]",
+                    "duplicate_barcode",
+                    f"duplicate parcel '{barcode}' (also {at}.parcels[{seen[barcode]}])",
                 )
             seen[barcode] = j
 
@@ -131,7 +128,7 @@ def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, 
         with store.transaction():
             return apply_batch(store, updates, stamp=stamp)
     except sqlite3.IntegrityError as exc:
-        raise ManifestError(f"updates rejected by the store: {exc}") from exc
+        raise ManifestError(f"updates rejected by the store: {exc}", reason="store_refused") from exc
 
 
 def apply_batch(
@@ -184,7 +181,7 @@ def _deadline(
         (update.parcel,),
     ).fetchone()
     if row is None:
-        raise _fail(f"{at}.parcel", f"unknown parcel '{update.parcel}'")
+        raise _fail(f"{at}.parcel", "unknown_reference", f"unknown parcel '{update.parcel}'")
     state = ParcelState(row["state"])
     new = update.deadline
     changed = row["deadline"] != new
@@ -239,7 +236,11 @@ def _return_request(conn: sqlite3.Connection, request: ReturnRequest, at: str, s
             request.reason,
         )
         if not same:
-            raise _fail(f"{at}.id", f"return request '{request.id}' was already received with other content")
+            raise _fail(
+                f"{at}.id",
+                "conflicting_content",
+                f"return request '{request.id}' was already received with other content",
+            )
         return False
     conn.execute(
         "INSERT INTO return_requests (id, order_id, parcels, reason, received_at) VALUES (?, ?, ?, ?, ?)",
