@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
 from device.exc import ConfigError
+from device.intake.decode import convert
 
 Name = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9][a-z0-9_-]{0,31}\Z")]
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9-]{3,64}\Z")]
@@ -21,7 +22,7 @@ Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
 UsbId = Annotated[int, msgspec.Meta(ge=0, le=0xFFFF)]
 Pin = Annotated[int, msgspec.Meta(ge=0, le=63)]
 
-_Fail = Callable[[str, str], ConfigError]
+_Fail = Callable[[str, str, str], ConfigError]
 
 # Every table below is frozen and forbids unknown fields, so a misspelt key is named.
 
@@ -174,8 +175,11 @@ def load_config(path: Path | str) -> Config:
     """Read and check the config file at `path`."""
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}", reason="unreadable") from exc
+    except UnicodeDecodeError as exc:
+        detail = f"cannot read config: not UTF-8 at byte {exc.start}"
+        raise ConfigError(f"{path}: {detail}", reason="not_utf8", detail=detail) from exc
     return parse_config(text, source=str(path))
 
 
@@ -184,11 +188,18 @@ def parse_config(text: str, *, source: str) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: invalid TOML: {exc}") from exc
-    try:
-        config = msgspec.convert(data, type=Config)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"{source}: {_humane(str(exc))}") from exc
+        raise ConfigError(f"{source}: invalid TOML: {exc}", reason="not_toml", detail=str(exc)) from exc
+    except RecursionError:
+        raise ConfigError.at("$", "too_deep", "nested too deeply", what=source) from None
+    return check_config(data, source=source)
+
+
+def check_config(data: Mapping[str, Any], *, source: str) -> Config:
+    """Check parsed data (a TOML table, a merged overlay) as a Config: the schema, then what it cannot say.
+
+    Any problem is a ConfigError with its reason code and the key's path; `source` opens the message.
+    """
+    config = convert(dict(data), Config, error=ConfigError, what=source)
     _check(config, source)
     return config
 
@@ -199,30 +210,30 @@ def resolve_path(config_file: Path | str, value: str) -> Path:
     return p if p.is_absolute() else Path(config_file).parent / p
 
 
-def _humane(message: str) -> str:
-    """msgspec's "Object contains unknown field `x` - at `$.a`" as "unknown field `x` at `$.a`"."""
-    message = message.replace("Object contains unknown field", "unknown field")
-    message = message.replace("Object missing required field", "missing required field")
-    message = message.replace(" - at ", " at ") if " - at `" in message else message + " at `$`"
-    return message[:1].lower() + message[1:]
-
-
 def _check(config: Config, source: str) -> None:
     """What the types alone cannot say: unique names and devices, backend options."""
 
-    def fail(at: str, message: str) -> ConfigError:
-        return ConfigError(f"{source}: {message} at `{at}`")
+    def fail(at: str, reason: str, message: str) -> ConfigError:
+        return ConfigError.at(at, reason, message, what=source)
 
     if not config.stations:
-        raise fail("$.stations", "at least one [[stations]] entry is required")
-    badges = [c.badge for c in config.clerks]
-    if len(set(badges)) != len(badges):
-        dup = next(b for b in badges if badges.count(b) > 1)
-        raise fail("$.clerks", f"duplicate badge `{dup}`")
+        raise fail("$.stations", "too_short", "at least one [[stations]] entry is required")
+    badges: dict[str, int] = {}
+    for i, clerk in enumerate(config.clerks):
+        if clerk.badge in badges:
+            first = badges[clerk.badge]
+            raise fail(
+                f"$.clerks[{i}].badge",
+                "duplicate",
+                f"duplicate badge `{clerk.badge}` (also $.clerks[{first}])",
+            )
+        badges[clerk.badge] = i
     try:
         ZoneInfo(config.device.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise fail("$.device.timezone", f"unknown time zone `{config.device.timezone}`") from None
+        raise fail(
+            "$.device.timezone", "bad_value", f"unknown time zone `{config.device.timezone}`"
+        ) from None
     names: dict[str, int] = {}
     devices: dict[str, str] = {}
     for i, station in enumerate(config.stations):
@@ -230,40 +241,55 @@ def _check(config: Config, source: str) -> None:
         if station.name in names:
             raise fail(
                 f"{at}.name",
+                "duplicate",
                 f"duplicate station name `{station.name}` (also $.stations[{names[station.name]}])",
             )
         names[station.name] = i
         for j, scanner in enumerate(station.scanners):
             s_at = f"{at}.scanners[{j}]"
             if scanner.backend in ("evdev", "serial") and scanner.path is None and scanner.device is None:
-                raise fail(s_at, f"scanner backend `{scanner.backend}` needs `path` or `device`")
+                raise fail(
+                    s_at, "missing_option", f"scanner backend `{scanner.backend}` needs `path` or `device`"
+                )
             if scanner.path is not None and scanner.backend in ("evdev", "serial"):
                 # One input device read by two stations would split every scan between them.
                 if scanner.path in devices:
-                    raise fail(f"{s_at}.path", f"`{scanner.path}` is already used by {devices[scanner.path]}")
+                    raise fail(
+                        f"{s_at}.path",
+                        "duplicate",
+                        f"`{scanner.path}` is already used by {devices[scanner.path]}",
+                    )
                 devices[scanner.path] = s_at
         _check_printer(station.printer, f"{at}.printer", fail)
         if station.status_light.backend == "gpio" and station.status_light.pins is None:
-            raise fail(f"{at}.status_light", "backend `gpio` needs `pins` (green, amber, red)")
+            raise fail(
+                f"{at}.status_light.pins", "missing_option", "backend `gpio` needs `pins` (green, amber, red)"
+            )
         if station.buzzer.backend == "gpio" and station.buzzer.pin is None:
-            raise fail(f"{at}.buzzer", "backend `gpio` needs `pin`")
+            raise fail(f"{at}.buzzer.pin", "missing_option", "backend `gpio` needs `pin`")
         for j, scanner in enumerate(station.scanners):
             if scanner.backend == "evdev" and scanner.terminator in ("cr", "lf", "crlf"):
                 raise fail(
-                    f"{at}.scanners[{j}].terminator", "an evdev scanner ends a code with `enter` or `tab`"
+                    f"{at}.scanners[{j}].terminator",
+                    "bad_value",
+                    "an evdev scanner ends a code with `enter` or `tab`",
                 )
             if scanner.backend == "serial" and scanner.terminator in ("enter", "tab"):
                 raise fail(
-                    f"{at}.scanners[{j}].terminator", "a serial scanner ends a code with `cr`, `lf` or `crlf`"
+                    f"{at}.scanners[{j}].terminator",
+                    "bad_value",
+                    "a serial scanner ends a code with `cr`, `lf` or `crlf`",
                 )
     tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
     if any(tls) and not all(tls):
-        raise fail("$.mqtt", "TLS needs `ca_file`, `cert_file` and `key_file` together")
+        raise fail("$.mqtt", "missing_option", "TLS needs `ca_file`, `cert_file` and `key_file` together")
     lights = config.lights
     if lights.backend == "gpio" and not lights.pins:
-        raise fail("$.lights", "backend `gpio` needs `pins` (one per light channel)")
+        raise fail("$.lights.pins", "missing_option", "backend `gpio` needs `pins` (one per light channel)")
     if lights.backend == "shift" and None in (lights.data_pin, lights.clock_pin, lights.latch_pin):
-        raise fail("$.lights", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`")
+        raise fail(
+            "$.lights", "missing_option", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`"
+        )
 
 
 _PRINTER_NEEDS = {
@@ -277,4 +303,4 @@ _PRINTER_NEEDS = {
 def _check_printer(printer: PrinterConfig, at: str, fail: _Fail) -> None:
     for key in _PRINTER_NEEDS.get(printer.backend, ()):
         if getattr(printer, key) is None:
-            raise fail(at, f"printer backend `{printer.backend}` needs `{key}`")
+            raise fail(f"{at}.{key}", "missing_option", f"printer backend `{printer.backend}` needs `{key}`")

@@ -11,12 +11,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
-from device.config import Config, _check, _humane, resolve_path
+from device.config import Config, check_config, resolve_path
 from device.exc import ConfigError
+from device.intake.decode import decode, field_path
 from device.store.db import Store
 from sync.status import bump
 from sync.topics import Topics
@@ -63,57 +64,66 @@ class Desired:
     hash: str
 
 
+class _Document(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A desired config document as it arrives; exactly one of `config` and `toml` is set."""
+
+    version: Annotated[int, msgspec.Meta(ge=1)]
+    config: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    toml: str | msgspec.UnsetType = msgspec.UNSET
+    id: Any = None  # accepted and ignored
+    issued_at: Any = None  # accepted and ignored
+
+
+def _refuse(path: str, reason: str, detail: str) -> DesiredConfigError:
+    return DesiredConfigError.at(path, reason, detail)
+
+
 def check_remote(overlay: Mapping[str, Any]) -> None:
     """Refuse, by name, any section or key a central system may not change."""
     for section, value in overlay.items():
+        at = field_path("$.config", section)
         if section not in REMOTE:
-            raise DesiredConfigError(f"section `{section}` cannot be changed remotely")
+            raise _refuse(at, "not_remote", f"section `{section}` cannot be changed remotely")
         keys = REMOTE[section]
         if keys is None:
             continue
         if not isinstance(value, dict):
-            raise DesiredConfigError(f"`{section}` must be a table")
+            raise _refuse(at, "wrong_type", f"`{section}` must be a table")
         for key in value:
             if key not in keys:
                 allowed = ", ".join(f"{section}.{k}" for k in sorted(keys))
-                raise DesiredConfigError(f"`{section}.{key}` cannot be changed remotely (only {allowed})")
+                raise _refuse(
+                    field_path(at, key),
+                    "not_remote",
+                    f"`{section}.{key}` cannot be changed remotely (only {allowed})",
+                )
 
 
 def parse_desired(payload: bytes, *, remote_check: bool = True) -> Desired:
     """{"version": N, "config": {...}} or {"version": N, "toml": "..."}; checked, not yet merged."""
-    if len(payload) > MAX_DOCUMENT:
-        raise DesiredConfigError(f"document of {len(payload)} bytes is over the limit of {MAX_DOCUMENT}")
-    try:
-        doc = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DesiredConfigError(f"not JSON: {exc}") from None
-    if not isinstance(doc, dict):
-        raise DesiredConfigError("the document must be a JSON object")
-    unknown = sorted(set(doc) - {"id", "version", "config", "toml", "issued_at"})
-    if unknown:
-        raise DesiredConfigError(f"unknown field `{unknown[0]}`")
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise DesiredConfigError("`version` must be an integer >= 1")
-    if ("config" in doc) == ("toml" in doc):
-        raise DesiredConfigError("exactly one of `config` (an object) and `toml` (TOML text) is required")
-    overlay = doc.get("config")
-    if "toml" in doc:
-        if not isinstance(doc["toml"], str):
-            raise DesiredConfigError("`toml` must be a string of TOML text")
+    doc = decode(payload, _Document, max_bytes=MAX_DOCUMENT, error=DesiredConfigError)
+    one = "exactly one of `config` (an object) and `toml` (TOML text) is required"
+    if isinstance(doc.toml, str):
+        if isinstance(doc.config, dict):
+            raise _refuse("$", "invalid", one)
         try:
-            overlay = tomllib.loads(doc["toml"])
+            overlay = tomllib.loads(doc.toml)
         except tomllib.TOMLDecodeError as exc:
-            raise DesiredConfigError(f"invalid TOML: {exc}") from None
-    if not isinstance(overlay, dict):
-        raise DesiredConfigError("`config` must be a JSON object")
+            raise _refuse("$.toml", "not_toml", f"invalid TOML: {exc}") from None
+        except RecursionError:
+            raise _refuse("$.toml", "too_deep", "nested too deeply") from None
+    elif isinstance(doc.config, dict):
+        overlay = doc.config
+    else:
+        raise _refuse("$.config", "missing_field", one)
     try:
-        digest = config_hash(version, overlay)
+        digest = config_hash(doc.version, overlay)
     except (TypeError, ValueError) as exc:
-        raise DesiredConfigError(f"values must be plain JSON values: {exc}") from None
+        where = "$.toml" if isinstance(doc.toml, str) else "$.config"
+        raise _refuse(where, "bad_value", f"values must be plain JSON values: {exc}") from None
     if remote_check:
         check_remote(overlay)
-    return Desired(version, overlay, digest)
+    return Desired(doc.version, overlay, digest)
 
 
 def merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,18 +138,13 @@ def merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]
 def read_base(config_file: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(config_file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{config_file}: cannot read config: {exc}") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ConfigError(f"{config_file}: cannot read config: {exc}", reason="unreadable") from exc
 
 
 def build_config(data: Mapping[str, Any], *, source: str) -> Config:
     """The same checks as device.config.parse_config, on data that is already parsed."""
-    try:
-        config = msgspec.convert(dict(data), type=Config)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"{source}: {_humane(str(exc))}") from exc
-    _check(config, source)
-    return config
+    return check_config(data, source=source)
 
 
 def default_overlay_path(config_file: Path) -> Path:
@@ -222,12 +227,14 @@ class DesiredConfig:
         current = self.current()
         return self._report(current, applied=current is not None, error=None)
 
-    def _report(self, desired: Desired | None, *, applied: bool, error: str | None) -> dict[str, Any]:
+    def _report(self, desired: Desired | None, *, applied: bool, error: ConfigError | None) -> dict[str, Any]:
         active = self.current()
         return {
             **_pair(desired),
             "applied": applied,
-            "error": error,
+            "error": None if error is None else str(error),
+            "reason": None if error is None else error.reason,
+            "path": None if error is None else error.path,
             "active": {**_pair(active), "version": 0 if active is None else active.version},
         }
 
@@ -242,7 +249,7 @@ class DesiredConfig:
             log.warning("desired config rejected: %s", exc)
             if self.store is not None:
                 bump(self.store, REJECTED_COUNTER)
-            self.last_report = self._report(desired, applied=False, error=str(exc))
+            self.last_report = self._report(desired, applied=False, error=exc)
             return self.last_report
         self.last_report = self._report(desired, applied=True, error=None)
         if config is not None and self.on_applied is not None:
@@ -258,9 +265,17 @@ class DesiredConfig:
         if current is not None and desired.version == current.version:
             if desired.hash == current.hash:
                 return None  # the retained document again: nothing to do
-            raise DesiredConfigError(f"version {desired.version} is already applied with other content")
+            raise _refuse(
+                "$.version",
+                "conflicting_content",
+                f"version {desired.version} is already applied with other content",
+            )
         if current is not None and desired.version < current.version:
-            raise DesiredConfigError(f"version {desired.version} is older than the applied {current.version}")
+            raise _refuse(
+                "$.version",
+                "version_not_newer",
+                f"version {desired.version} is older than the applied {current.version}",
+            )
         config = build_config(merge(read_base(self.config_file), desired.overlay), source="desired config")
         record = {
             **_pair(desired),
@@ -273,7 +288,7 @@ class DesiredConfig:
                 write_atomically(self.previous_path, self.path.read_bytes())
             write_atomically(self.path, json.dumps(record, ensure_ascii=False, indent=2).encode())
         except OSError as exc:
-            raise DesiredConfigError(f"cannot write {self.path}: {exc}") from exc
+            raise DesiredConfigError(f"cannot write {self.path}: {exc}", reason="write_failed") from exc
         log.info("desired config version %s applied (hash %s)", desired.version, desired.hash[:12])
         return config
 

@@ -69,46 +69,64 @@ def test_a_valid_document_is_written_and_in_force(desired: DesiredConfig) -> Non
 
 
 @pytest.mark.parametrize(
-    ("config", "reason"),
+    ("config", "reason", "path"),
     [
-        ({"issue": {"max_wrong_codes": 0}}, "expected `int` >= 1 at `$.issue.max_wrong_codes`"),
-        ({"issue": {"max_wrong": 3}}, "unknown field `max_wrong` at `$.issue`"),
-        ({"clerks": [{"badge": "B-1", "name": "x"}]}, "at `$.clerks[0].badge`"),
-        ({"security": {"pickup_key": "00" * 16}}, "section `security` cannot be changed remotely"),
-        ({"stations": []}, "section `stations` cannot be changed remotely"),
-        ({"device": {"id": "pvz-other"}}, "`device.id` cannot be changed remotely (only device.language)"),
-        ({"lights": {"backend": "gpio"}}, "`lights.backend` cannot be changed remotely"),
+        ({"issue": {"max_wrong_codes": 0}}, "out_of_range", "$.issue.max_wrong_codes"),
+        ({"issue": {"max_wrong": 3}}, "unknown_field", "$.issue.max_wrong"),
+        ({"clerks": [{"badge": "B-1", "name": "x"}]}, "too_short", "$.clerks[0].badge"),
+        ({"security": {"pickup_key": "00" * 16}}, "not_remote", "$.config.security"),
+        ({"stations": []}, "not_remote", "$.config.stations"),
+        ({"device": {"id": "pvz-other"}}, "not_remote", "$.config.device.id"),
+        ({"lights": {"backend": "gpio"}}, "not_remote", "$.config.lights.backend"),
     ],
 )
 def test_a_bad_or_forbidden_document_is_rejected_and_the_old_one_stays(
-    desired: DesiredConfig, config: dict[str, Any], reason: str
+    desired: DesiredConfig, config: dict[str, Any], reason: str, path: str
 ) -> None:
     ok = desired.apply(doc(1, {"issue": {"max_wrong_codes": 4}}))
+    assert (ok["reason"], ok["path"]) == (None, None)
     report = desired.apply(doc(2, config))
-    assert report["applied"] is False and reason in report["error"]
+    assert report["applied"] is False and (report["reason"], report["path"]) == (reason, path)
+    assert f"{path}: " in report["error"] and report["error"].endswith(f"({reason})")
     assert report["version"] == 2 and report["active"] == {"version": 1, "hash": ok["hash"]}
     assert desired.effective()[0].issue.max_wrong_codes == 4
 
 
 def test_versions_never_go_back_and_a_version_is_never_reused(desired: DesiredConfig) -> None:
     desired.apply(doc(5, {"issue": {"max_wrong_codes": 4}}))
-    assert "older than the applied 5" in desired.apply(doc(4, {}))["error"]
-    assert "already applied with other content" in desired.apply(doc(5, {}))["error"]
-    for payload, reason in [
-        (b"[]", "must be a JSON object"),
-        (b'{"version": 0, "config": {}}', "`version` must be an integer >= 1"),
-        (b'{"version": 1}', "exactly one of `config`"),
-        (b'{"version": 1, "config": {}, "extra": 1}', "unknown field `extra`"),
-        (b"\xff", "not JSON"),
-        (b" " * 70_000, "over the limit"),
-        (b'{"version": 1, "toml": 3}', "`toml` must be a string"),
-        (b'{"version": 1, "toml": "[issue"}', "invalid TOML"),
-        (b'{"version": 1, "config": []}', "`config` must be a JSON object"),
-        (b'{"version": 1, "toml": "[returns]\\nsince = 2026-11-21"}', "plain JSON values"),
-        (b'{"version": 1, "config": {"device": "en"}}', "`device` must be a table"),
-    ]:
-        with pytest.raises(DesiredConfigError, match=reason):
-            parse_desired(payload)
+    older = desired.apply(doc(4, {}))
+    assert (older["reason"], older["path"]) == ("version_not_newer", "$.version")
+    assert "older than the applied 5" in older["error"]
+    reused = desired.apply(doc(5, {}))
+    assert (reused["reason"], reused["path"]) == ("conflicting_content", "$.version")
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason", "path"),
+    [
+        (b"[]", "wrong_type", "$"),
+        (b'{"version": 0, "config": {}}', "out_of_range", "$.version"),
+        (b'{"version": true, "config": {}}', "wrong_type", "$.version"),
+        (b'{"config": {}}', "missing_field", "$.version"),
+        (b'{"version": 1}', "missing_field", "$.config"),
+        (b'{"version": 1, "config": {}, "toml": ""}', "invalid", "$"),
+        (b'{"version": 1, "config": {}, "extra": 1}', "unknown_field", "$.extra"),
+        (b"\xff", "not_utf8", "$"),
+        (b"{version: 1}", "not_json", "$"),
+        (b'{"version": 1, "config": {"a": ' + b"[" * 30_000 + b"]" * 30_000 + b"}}", "too_deep", "$"),
+        (b" " * 70_000, "too_large", "$"),
+        (b'{"version": 1, "toml": 3}', "wrong_type", "$.toml"),
+        (b'{"version": 1, "toml": "[issue"}', "not_toml", "$.toml"),
+        (json.dumps({"version": 1, "toml": "a = " + "[" * 5000}).encode(), "too_deep", "$.toml"),
+        (b'{"version": 1, "config": []}', "wrong_type", "$.config"),
+        (b'{"version": 1, "toml": "[returns]\\nsince = 2026-11-21"}', "bad_value", "$.toml"),
+        (b'{"version": 1, "config": {"device": "en"}}', "wrong_type", "$.config.device"),
+    ],
+)
+def test_a_malformed_document_names_its_reason_and_path(payload: bytes, reason: str, path: str) -> None:
+    with pytest.raises(DesiredConfigError) as info:
+        parse_desired(payload)
+    assert (info.value.reason, info.value.path) == (reason, path)
 
 
 def test_a_write_failure_keeps_the_old_config(desired: DesiredConfig, tmp_path: Path) -> None:
@@ -117,7 +135,8 @@ def test_a_write_failure_keeps_the_old_config(desired: DesiredConfig, tmp_path: 
     blocker.write_text("a file where a directory should be")
     desired.path = blocker / OVERLAY_NAME
     report = desired.apply(doc(2, {"issue": {"max_wrong_codes": 2}}))
-    assert report["applied"] is False and "cannot write" in report["error"]
+    assert report["applied"] is False and report["reason"] == "write_failed"
+    assert "cannot write" in report["error"]
 
 
 def test_an_overlay_that_no_longer_fits_the_base_falls_back(desired: DesiredConfig) -> None:
@@ -152,7 +171,10 @@ def test_desired_config_over_mqtt_is_applied_live_and_acknowledged_on_the_status
             device.topics.config, doc(2, {"security": {"pickup_key": "00" * 16}}), 1, True
         )
         nack = await wait_until(lambda: report_for(2))
-        assert nack["applied"] is False and "section `security`" in nack["error"]
+        assert nack["applied"] is False and (nack["reason"], nack["path"]) == (
+            "not_remote",
+            "$.config.security",
+        )
         assert nack["active"] == {"version": 1, "hash": ack["hash"]}
         assert device.store.scalar("SELECT value FROM sync_counters WHERE name = 'config_rejected'") == 1
 

@@ -105,12 +105,11 @@ def test_fleet_config_push_waits_for_the_ack_by_hash(
     digest = config_hash(3, {"returns": {"window_days": 7}})
     assert f"msk-0001/pvz-a: pushed version 3 hash {digest}" in captured.out
     assert "msk-0001/pvz-a: applied\nmsk-0001/pvz-b: applied\n" in captured.out
-    assert (
-        "msk-0001/pvz-a: rejected: desired config: expected `int` >= 1 at `$.issue.max_wrong_codes`"
-        in captured.out
-    )
-    assert "section `store` cannot be changed remotely" in captured.err
-    assert devices[0].desired.report()["active"] == {"version": 3, "hash": digest}
+    assert "msk-0001/pvz-a: rejected: desired config: $.issue.max_wrong_codes: " in captured.out
+    assert "forbidden.json: $.config.store: " in captured.err and "(not_remote)" in captured.err
+    report = devices[0].desired.report()
+    assert (report["reason"], report["path"]) == ("out_of_range", "$.issue.max_wrong_codes")
+    assert report["active"] == {"version": 3, "hash": digest}
 
 
 def test_fleet_errors_are_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import msgspec
 
 from device.exc import ConfigError
+from device.intake.decode import decode
 from device.store.db import Store
 from workflows.parcel import Size
 
@@ -19,6 +20,9 @@ Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\A[!-
 Zone = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"\A[a-z][a-z0-9_-]*\Z")]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 Channel = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+MAX_CELLS = 10_000
+# 10,000 cells with the longest address, label and zone, indented, fit with room to spare.
+MAX_BYTES = 8_000_000
 
 
 class CellSpec(msgspec.Struct, forbid_unknown_fields=True):
@@ -38,18 +42,12 @@ class CellSpec(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Rack(msgspec.Struct, forbid_unknown_fields=True):
-    cells: Annotated[list[CellSpec], msgspec.Meta(max_length=10_000)]
+    cells: Annotated[list[CellSpec], msgspec.Meta(max_length=MAX_CELLS)]
 
 
 def decode_cells(raw: bytes, *, source: str = "cells") -> list[CellSpec]:
-    """Decode a rack file; any problem is a ConfigError naming the field."""
-    try:
-        rack = msgspec.json.decode(raw, type=Rack)
-    except msgspec.ValidationError as exc:
-        where = "" if " - at `" in str(exc) else " - at `$`"
-        raise ConfigError(f"{source}: {exc}{where}") from exc
-    except msgspec.DecodeError as exc:
-        raise ConfigError(f"{source}: {exc}") from exc
+    """Decode a rack file; any problem is a ConfigError with its reason and path."""
+    rack = decode(raw, Rack, max_bytes=MAX_BYTES, error=ConfigError, what=source)
     check_cells(rack.cells, source=source)
     return rack.cells
 
@@ -61,8 +59,11 @@ def check_cells(cells: Sequence[CellSpec], *, source: str = "cells") -> None:
         for field, value in (("address", cell.address), ("label", cell.label), ("channel", cell.channel)):
             first = seen.setdefault((field, value), i)
             if first != i:
-                raise ConfigError(
-                    f"{source}: duplicate {field} {value!r} at `$.cells[{i}].{field}` (also `$.cells[{first}]`)"
+                raise ConfigError.at(
+                    f"$.cells[{i}].{field}",
+                    "duplicate",
+                    f"duplicate {field} {value!r} (also $.cells[{first}])",
+                    what=source,
                 )
 
 
@@ -87,16 +88,18 @@ def import_cells(store: Store, cells: Sequence[CellSpec]) -> int:
             if address not in updating:
                 held[("label", r["label"])] = address
                 held[("channel", r["channel"])] = address
-        for cell in cells:
+        for i, cell in enumerate(cells):
             for field, value in (("label", cell.label), ("channel", cell.channel)):
                 other = held.get((field, value))
                 if other is not None:
-                    raise ConfigError(
-                        f"cell {cell.address}: {field} {value!r} is already used by cell {other}"
+                    raise ConfigError.at(
+                        f"$.cells[{i}].{field}",
+                        "duplicate",
+                        f"cell {cell.address}: {field} {value!r} is already used by cell {other}",
                     )
             row = existing.get(cell.address)
             if row is not None:
-                _check_shrink(conn, cell, row)
+                _check_shrink(conn, cell, row, f"$.cells[{i}]")
         # Two cells may swap labels or channels: park the updated rows on values nothing
         # uses before writing the final ones, so the UNIQUE constraints never see a clash.
         top = int(conn.execute("SELECT coalesce(max(channel), 0) FROM cells").fetchone()[0])
@@ -120,21 +123,25 @@ def import_cells(store: Store, cells: Sequence[CellSpec]) -> int:
     return len(cells)
 
 
-def _check_shrink(conn: sqlite3.Connection, cell: CellSpec, row: sqlite3.Row) -> None:
+def _check_shrink(conn: sqlite3.Connection, cell: CellSpec, row: sqlite3.Row, at: str) -> None:
     sizes = [
         Size(str(r[0]))
         for r in conn.execute("SELECT size FROM parcels WHERE cell_id = ?", (row["id"],)).fetchall()
     ]
     if len(sizes) > cell.capacity:
-        raise ConfigError(
-            f"cell {cell.address}: holds {len(sizes)} parcels, capacity {cell.capacity} is below that"
+        raise ConfigError.at(
+            f"{at}.capacity",
+            "cell_occupied",
+            f"cell {cell.address}: holds {len(sizes)} parcels, capacity {cell.capacity} is below that",
         )
     if cell.size.value != row["size"]:
         misfits = [s for s in sizes if not s.fits_in(cell.size)]
         if misfits:
-            raise ConfigError(
+            raise ConfigError.at(
+                f"{at}.size",
+                "cell_occupied",
                 f"cell {cell.address}: holds a parcel of size {misfits[0].value}, "
-                f"cannot become size {cell.size.value}"
+                f"cannot become size {cell.size.value}",
             )
 
 
@@ -154,9 +161,11 @@ def generate_rack(
 ) -> list[CellSpec]:
     """Cells "A-01-1" … for each row letter, column (1-based, 2 digits) and level, channels 0.. in order."""
     if not rows or any(r not in string.ascii_uppercase for r in rows) or len(set(rows)) != len(rows):
-        raise ConfigError(f"rack rows must be distinct letters A-Z, got {rows!r}")
+        raise ConfigError(f"rack rows must be distinct letters A-Z, got {rows!r}", reason="bad_value")
     if not 1 <= columns <= 99 or not 1 <= levels <= 9:
-        raise ConfigError(f"rack needs 1..99 columns and 1..9 levels, got {columns} and {levels}")
+        raise ConfigError(
+            f"rack needs 1..99 columns and 1..9 levels, got {columns} and {levels}", reason="out_of_range"
+        )
     cells: list[CellSpec] = []
     for row in rows:
         for column in range(1, columns + 1):
