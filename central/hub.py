@@ -16,6 +16,8 @@ from typing import Any, Literal
 import msgspec
 
 from central.hub_store import HubStore
+from device.exc import InputError
+from device.intake.decode import decode
 from sync.inbox import wrap
 from sync.publisher import WireBatch
 from sync.topics import Topics, all_devices, parse, shared
@@ -30,8 +32,8 @@ MANIFEST_POLL_S = 2.0
 SESSION_EXPIRY_S = 600  # a hub gone for good must not keep its share of the batches long
 
 
-class BadBatch(ValueError):
-    """A payload on an events topic that is not a consistent batch of that device."""
+class BadBatch(InputError):
+    """A payload on an events topic that is not a consistent batch of that device (a reason and a path)."""
 
 
 def check(site: str, device: str, batch: WireBatch) -> None:
@@ -40,14 +42,22 @@ def check(site: str, device: str, batch: WireBatch) -> None:
     id say "unknown", and rejecting them would stop that device's outbox for good."""
     n = len(batch.events)
     if batch.device != device:
-        raise BadBatch(f"batch of device {batch.device!r} on the topic of {site}/{device}")
-    if not 0 < n <= MAX_EVENTS or batch.last_seq - batch.first_seq + 1 != n or batch.first_seq < 1:
-        raise BadBatch(f"{n} events for seq {batch.first_seq}..{batch.last_seq}")
+        raise BadBatch.at(
+            "$.device", "wrong_device", f"batch of device {batch.device!r} on the topic of {site}/{device}"
+        )
+    if not 0 < n <= MAX_EVENTS:
+        raise BadBatch.at("$.events", "too_short" if n == 0 else "too_long", f"{n} events")
+    if batch.last_seq - batch.first_seq + 1 != n or batch.first_seq < 1:
+        raise BadBatch.at(
+            "$.last_seq", "bad_sequence", f"{n} events for seq {batch.first_seq}..{batch.last_seq}"
+        )
     for i, event in enumerate(batch.events):
         if event.seq != batch.first_seq + i:
-            raise BadBatch(f"event {i} has seq {event.seq}")
+            raise BadBatch.at(f"$.events[{i}].seq", "bad_sequence", f"event {i} has seq {event.seq}")
         if not bytes(event.data).lstrip().startswith(b"{"):
-            raise BadBatch(f"event seq {event.seq}: data is not an object")
+            raise BadBatch.at(
+                f"$.events[{i}].data", "wrong_type", f"event seq {event.seq}: data is not an object"
+            )
 
 
 class Hub:
@@ -93,12 +103,12 @@ class Hub:
         try:
             if where is None or where[2] != "events":
                 raise BadBatch(f"not an events topic: {msg.topic}")
-            if len(msg.payload) > MAX_BATCH_BYTES:
-                raise BadBatch(f"{len(msg.payload)} bytes, more than {MAX_BATCH_BYTES}")
-            batch = msgspec.json.decode(msg.payload, type=WireBatch)
+            batch = decode(
+                msg.payload, WireBatch, max_bytes=MAX_BATCH_BYTES, error=BadBatch, what="invalid batch"
+            )
             site, device, _ = where
             check(site, device, batch)
-        except (msgspec.DecodeError, BadBatch) as exc:
+        except BadBatch as exc:
             self.counters["rejected"] += 1
             log.warning("batch on %s rejected: %s", msg.topic, exc)
             return

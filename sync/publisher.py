@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from device.intake.decode import decode
 from device.store.db import Store
 from sync.outbox import Outbox, OutboxError
 from sync.status import bump
@@ -184,13 +185,11 @@ class Publisher:
 
     def _on_ack(self, msg: Inbound) -> None:
         try:
-            if len(msg.payload) > MAX_ACK_BYTES:
-                raise ValueError(f"{len(msg.payload)} bytes")
-            ack = msgspec.json.decode(msg.payload, type=WireAck)
+            ack = decode(msg.payload, WireAck, max_bytes=MAX_ACK_BYTES, what="invalid ack")
             if ack.device != self.topics.device or ack.acked_seq < 0:
                 raise ValueError(f"ack for device {ack.device!r}, seq {ack.acked_seq}")
             acked = self.outbox.ack(ack.acked_seq)
-        except (msgspec.DecodeError, ValueError) as exc:  # OutboxError is a ValueError
+        except ValueError as exc:  # an InputError (bad payload) and an OutboxError are ValueErrors
             what = "beyond the journal" if isinstance(exc, OutboxError) else "malformed"
             log.warning("ack rejected (%s): %s", what, exc)
             self.counters[ACK_REJECTED] += 1

@@ -30,6 +30,30 @@ GARBAGE = {
         {"id": "m-1", "type": "updates", "version": 1, "body": {"version": 1, "updates": []}, "extra": True}
     ).encode(),
 }
+# The reason code and path each part of the device refuses a payload with (commands have their own).
+REFUSED = {
+    "manifest": {
+        "not-json": ("not_utf8", "$"),
+        "wrong-schema": ("missing_field", "$.type"),
+        "wrong-types": ("wrong_type", "$.type"),
+        "ten-mb": ("too_large", "$"),
+        "unknown-fields": ("unknown_field", "$.extra"),
+    },
+    "config": {
+        "not-json": ("not_utf8", "$"),
+        "wrong-schema": ("unknown_field", "$.hello"),
+        "wrong-types": ("wrong_type", "$.version"),
+        "ten-mb": ("too_large", "$"),
+        "unknown-fields": ("unknown_field", "$.type"),
+    },
+    "ack": {
+        "not-json": ("not_utf8", "$"),
+        "wrong-schema": ("unknown_field", "$.hello"),
+        "wrong-types": ("unknown_field", "$.id"),
+        "ten-mb": ("too_large", "$"),
+        "unknown-fields": ("unknown_field", "$.id"),
+    },
+}
 # Tables that record the refusal itself; everything else must stay exactly as it was.
 BOOKKEEPING = {"sync_counters", "inbox_messages"}
 
@@ -97,3 +121,6 @@ def test_garbage_on_a_downstream_topic_is_refused_counted_and_changes_nothing(
     # every refusal is logged with its reason, by the part of the device that refused it
     refusals = [r for r in caplog.records if r.name.startswith("pvz") and r.levelno >= logging.WARNING]
     assert len(refusals) >= len(GARBAGE), [r.getMessage() for r in refusals]
+    lines = [r.getMessage() for r in refusals]
+    for name, (code, path) in REFUSED.get(kind, {}).items():
+        assert any(code in line and f"{path}: " in line for line in lines), (name, code, path, lines)

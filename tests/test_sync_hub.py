@@ -74,17 +74,18 @@ def test_hub_store_dedups_and_holds_the_ack_at_a_gap(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "reason"),
+    ("bad", "reason", "path"),
     [
-        (batch(1, 3, device="pvz-other-0002"), "batch of device"),
-        (batch(1, 3, last_seq=4), "3 events for seq 1..4"),
-        (batch(0, 2), "for seq 0..2"),
-        (batch(1, 3, first_seq=2, last_seq=4), "event 0 has seq 1"),
+        (batch(1, 3, device="pvz-other-0002"), "wrong_device", "$.device"),
+        (batch(1, 3, last_seq=4), "bad_sequence", "$.last_seq"),
+        (batch(0, 2), "bad_sequence", "$.last_seq"),
+        (batch(1, 3, first_seq=2, last_seq=4), "bad_sequence", "$.events[0].seq"),
     ],
 )
-def test_inconsistent_batches_are_rejected(bad: WireBatch, reason: str) -> None:
-    with pytest.raises(BadBatch, match=reason):
+def test_inconsistent_batches_are_rejected(bad: WireBatch, reason: str, path: str) -> None:
+    with pytest.raises(BadBatch) as info:
         check(SITE, DEVICE, bad)
+    assert (info.value.reason, info.value.path) == (reason, path)
 
 
 def test_hub_counts_bad_payloads_and_keeps_going(tmp_path: Path, broker: Broker) -> None:
