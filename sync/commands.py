@@ -83,6 +83,8 @@ def parse_request(payload: bytes) -> Request:
         body = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadRequest(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("not JSON: nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     unknown = sorted(set(body) - {"id", "name", "args", "issued_at", "expires_at"})
@@ -276,7 +278,7 @@ def _loose_id(payload: bytes) -> Any:
         return None
     try:
         body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
     cid = body.get("id") if isinstance(body, dict) else None
     return cid if isinstance(cid, str) and len(cid) <= MAX_ID else None

@@ -225,6 +225,7 @@ def test_failures_are_answered_not_raised(store: Store, monkeypatch: pytest.Monk
     [
         (b"x" * 20_000, "over the limit"),
         (b"{", "not JSON"),
+        (b"[" * 10_000, "nested too deeply"),
         (b"[]", "must be a JSON object"),
         (b'{"id": "", "name": "ping"}', "`id` must be a string"),
         (b'{"id": "1", "name": 3}', "`name` must be a non-empty string"),
