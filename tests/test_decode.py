@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 
 from device.exc import ConfigError, InputError, ManifestError
 from device.intake.decode import REASONS, convert, decode, field_path
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 class Item(msgspec.Struct, forbid_unknown_fields=True):
@@ -150,3 +153,9 @@ def test_any_bytes_give_a_value_or_a_known_reason_with_a_path(raw: bytes) -> Non
         decode(raw, Doc, max_bytes=LIMIT)
     except InputError as exc:
         assert exc.reason in REASONS and exc.path.startswith("$")
+
+
+def test_the_docs_list_every_reason() -> None:
+    table = (DOCS / "manifest.md").read_text(encoding="utf-8").split("## Reason codes", 1)[1]
+    documented = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
+    assert documented == set(REASONS)
