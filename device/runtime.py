@@ -16,19 +16,10 @@ from device.store.journal import Stamp
 from device.store.print_queue import PrintQueue
 from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
 from drivers.base import Buzzer as BuzzerDriver
-from workflows.messages import Msg, register
+from workflows.messages import Msg
 from workflows.outcome import Level, Light
 
 log = logging.getLogger("pvz.runtime")
-
-register(
-    {
-        "hw_fault": ("Неисправность оборудования", "Hardware fault"),
-        "hw_ok": ("Оборудование в порядке", "Hardware OK"),
-        "hw_scanner_missing": ("Сканер {scanner} не подключён", "Scanner {scanner} is not connected"),
-        "hw_printer_fault": ("Принтер: {error}; в очереди {queued}", "Printer: {error}; {queued} queued"),
-    }
-)
 
 # How often run() checks whether the day changed (or an update asked for a sweep).
 SWEEP_CHECK_S = 60.0

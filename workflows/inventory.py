@@ -8,7 +8,7 @@ from typing import Any
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg, register
+from workflows.messages import Msg
 from workflows.outcome import (
     Effect,
     Feedback,
@@ -44,30 +44,6 @@ TRANSITIONS = Transitions[State](
         S.IN_CELL: frozenset({S.IN_CELL, S.ENDED}),
         S.ENDED: frozenset(),
     },
-)
-
-register(
-    {
-        "inv_start": (
-            "Инвентаризация: {cells} ячеек. Сканируйте ячейку, затем все отправления в ней",
-            "Inventory: {cells} cells. Scan a cell, then every parcel in it",
-        ),
-        "inv_cell_first": ("Сначала отсканируйте ячейку", "Scan the cell first"),
-        "inv_cell": (
-            "Ячейка {cell}: сканируйте отправления ({left} ячеек осталось)",
-            "Cell {cell}: scan its parcels ({left} cells left)",
-        ),
-        "inv_counted": ("{parcel} — в {cell}", "{parcel} counted in {cell}"),
-        "inv_unknown": (
-            "Неизвестный код {code}: отложите, записан",
-            "Unknown code {code}: set it aside, recorded",
-        ),
-        "inv_done": (
-            "Итог: на месте {found}, не на месте {misplaced}, не найдено {missing}, неизвестно {unknown}",
-            "Result: found {found}, misplaced {misplaced}, missing {missing}, unknown {unknown}",
-        ),
-        "inv_abandoned": ("Инвентаризация прервана без изменений", "Inventory abandoned, nothing changed"),
-    }
 )
 
 

@@ -10,7 +10,7 @@ from workflows.context import Ctx
 from workflows.identify import issue_code, qr_token
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg, register
+from workflows.messages import Msg
 from workflows.outcome import (
     Effect,
     Feedback,
@@ -30,19 +30,6 @@ from workflows.views import OrderView, ParcelView
 
 NAME = "issue"
 REFUSED_REASON = "refused_by_customer"
-
-register(
-    {
-        "iss_order_cancelled": (
-            "Заказ {order} отменён: выдача запрещена",
-            "Order {order} was cancelled: it cannot be issued",
-        ),
-        "iss_order_cancelled_now": (
-            "Заказ {order} только что отменён: не выдавать, вернуть в ячейку и нажать «Отмена»",
-            "Order {order} has just been cancelled: do not hand it over; put it back and scan CANCEL",
-        ),
-    }
-)
 
 
 class State(enum.Enum):

@@ -8,7 +8,7 @@ from workflows.context import Ctx
 from workflows.identify import looks_like_parcel
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg, register
+from workflows.messages import Msg
 from workflows.outcome import (
     BagTo,
     Effect,
@@ -42,39 +42,6 @@ TRANSITIONS = Transitions[State](
         S.PICKING: frozenset({S.PICKING, S.ENDED}),
         S.ENDED: frozenset(),
     },
-)
-
-register(
-    {
-        "rts_start": (
-            "К возврату отправителю: {count} шт. Отсканируйте мешок",
-            "Due back to the sender: {count}. Scan a bag",
-        ),
-        "rts_nothing": ("Нет отправлений к возврату", "Nothing is due back to the sender"),
-        "rts_bag_first": ("Сначала отсканируйте мешок", "Scan the bag first"),
-        "rts_not_a_bag": ("{code} не похож на штрихкод мешка", "{code} does not look like a bag barcode"),
-        "rts_bag_closed": ("Мешок {bag} уже передан", "Bag {bag} was already handed over"),
-        "rts_bag_open": ("Мешок {bag}: сканируйте отправления", "Bag {bag}: scan the parcels"),
-        "rts_one_bag": ("Сначала передайте мешок {bag} («Готово»)", "Hand over bag {bag} first (DONE)"),
-        "rts_picked": ("{parcel} в мешке {bag}, осталось {left}", "{parcel} into bag {bag}, {left} left"),
-        "rts_not_due": (
-            "{parcel} не подлежит возврату (статус {state})",
-            "{parcel} is not due back (state {state})",
-        ),
-        "rts_in_other_bag": ("{parcel} уже в мешке {bag}", "{parcel} is already in bag {bag}"),
-        "rts_empty_bag": (
-            "Мешок пуст: сканируйте отправления или «Отмена»",
-            "The bag is empty: scan parcels or CANCEL",
-        ),
-        "rts_handed_over": (
-            "Мешок {bag} передан курьеру: {count} шт., акт напечатан",
-            "Bag {bag} handed to the courier: {count}, act printed",
-        ),
-        "rts_cancelled": (
-            "Отменено: {count} шт. вернулись в список к возврату",
-            "Cancelled: {count} back on the pick list",
-        ),
-    }
 )
 
 

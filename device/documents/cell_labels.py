@@ -9,15 +9,6 @@ from typing import Any
 from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Block, Document, Feed, Rule, Text
-from workflows.messages import register
-
-register(
-    {
-        "doc_cell_labels": ("Этикетки ячеек", "Cell labels"),
-        "doc_cell_zone": ("Зона {zone}, размер {size}", "Zone {zone}, size {size}"),
-        "doc_cells_unknown": ("Нет таких ячеек: {cells}", "No such cells: {cells}"),
-    }
-)
 
 
 def cell_labels(

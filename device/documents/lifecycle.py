@@ -9,32 +9,7 @@ from typing import Any
 from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Columns, Document, Feed, Rule, Text
-from workflows.messages import Msg, register
-
-register(
-    {
-        "doc_return_label": ("Возврат от клиента", "Customer return"),
-        "doc_pick_list": ("Список к возврату отправителю", "Return to sender pick list"),
-        "doc_handover_act": ("Акт передачи возвратов", "Returns hand-over act"),
-        "doc_inventory_report": ("Отчёт об инвентаризации", "Inventory count report"),
-        "doc_returned_from": ("Из отправлений:", "Returned items:"),
-        "doc_return_reason": ("Причина: {reason}", "Reason: {reason}"),
-        "doc_request": ("Заявка: {request}", "Request: {request}"),
-        "doc_check": ("{check}: {result}", "{check}: {result}"),
-        "doc_yes": ("да", "yes"),
-        "doc_no": ("НЕТ", "NO"),
-        "doc_total": ("Всего: {count}", "Total: {count}"),
-        "doc_bag": ("Мешок {bag}", "Bag {bag}"),
-        "doc_inv_found": ("На месте ({count})", "Found ({count})"),
-        "doc_inv_misplaced": ("Не на своём месте ({count})", "Misplaced ({count})"),
-        "doc_inv_missing": ("Не найдено ({count})", "Missing ({count})"),
-        "doc_inv_unknown": ("Неизвестные коды ({count})", "Unknown codes ({count})"),
-        "doc_inv_cells": (
-            "Ячеек пересчитано: {counted}, не пересчитано: {left}",
-            "Cells counted: {counted}, not counted: {left}",
-        ),
-    }
-)
+from workflows.messages import Msg
 
 
 def return_label(

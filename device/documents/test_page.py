@@ -10,22 +10,7 @@ from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.printer.escpos_render import DEFAULT_PROFILE
-from workflows.messages import register
 
-register(
-    {
-        "doc_test_page": ("Тестовая страница", "Test page"),
-        "doc_test_printer": ("Принтер: {printer}", "Printer: {printer}"),
-        "doc_test_profile": (
-            "Профиль: {profile}, в строке {width} симв.",
-            "Profile: {profile}, {width} columns",
-        ),
-        "doc_test_styles": ("Жирный, двойной, по центру, справа:", "Bold, double, centred, right:"),
-        "doc_test_total": ("Итого", "Total"),
-        "doc_test_charset": ("Набор символов:", "Character set:"),
-        "doc_test_end": ("Конец тестовой страницы", "End of test page"),
-    }
-)
 RU_PANGRAM = "Съешь же ещё этих мягких французских булок, да выпей чаю."
 EN_PANGRAM = "The quick brown fox jumps over the lazy dog."
 TEST_BARCODE = "PVZ-TEST-0123"

@@ -6,18 +6,10 @@ from datetime import date
 
 from device.store.db import Store
 from device.store.journal import Stamp, append
-from workflows.messages import register
 from workflows.parcel import PARCEL, ParcelState
 
 SWEEP_DATE_KEY = "deadline_sweep_date"
 RETURN_REASON = "deadline"
-
-register(
-    {
-        "due_back": ("К возврату отправителю: {count}", "Due back to the sender: {count}"),
-        "expiring_today": ("Сегодня последний день хранения: {count}", "Last day of storage today: {count}"),
-    }
-)
 
 # INDEXED BY: without statistics the planner prefers parcels_state (every accepted and stored
 # parcel) over the partial deadline index; this query must only ever touch the overdue ones,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-import device.reports.wording  # noqa: F401  (registers the texts used below)
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
 from device.reports.types import DayReport, EventRef, History, Sections, ShiftReport
 from workflows.messages import CATALOG, Msg, format_money

@@ -1,8 +1,6 @@
-"""Russian and English texts of the reports: headings, column names, state names."""
+"""Texts of the reports: headings, column names, state names."""
 
 from __future__ import annotations
-
-from workflows.messages import register
 
 TEXTS: dict[str, tuple[str, str]] = {
     # headings
@@ -86,4 +84,3 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rep_state_returning": ("возвращается", "returning"),
     "rep_state_returned": ("возвращено", "returned"),
 }
-register(TEXTS)

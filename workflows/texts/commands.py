@@ -1,0 +1,21 @@
+"""Names of the command barcodes, as the command card prints them."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "cmd_START_ACCEPTANCE": ("Начать приёмку", "Start acceptance"),
+    "cmd_START_PLACEMENT": ("Начать размещение", "Start placement"),
+    "cmd_START_ISSUE": ("Начать выдачу", "Start issue"),
+    "cmd_DONE": ("Готово", "Done"),
+    "cmd_CANCEL": ("Отмена", "Cancel"),
+    "cmd_DAMAGED": ("Повреждено", "Damaged"),
+    "cmd_REFUSE_ITEM": ("Отказ от товара", "Refuse item"),
+    "cmd_ID_CHECKED": ("Документ проверен (18+)", "ID checked (18+)"),
+    "cmd_PAID": ("Оплачено", "Paid"),
+    "cmd_START_RETURN": ("Возврат от клиента", "Customer return"),
+    "cmd_START_RETURN_TO_SENDER": ("Возврат отправителю", "Return to sender"),
+    "cmd_START_INVENTORY": ("Инвентаризация", "Inventory count"),
+    "cmd_CHECK_OK": ("Проверка: да", "Check: yes"),
+    "cmd_CHECK_FAIL": ("Проверка: нет", "Check: no"),
+    "cmd_SHIFT_CLOSE": ("Закрыть смену", "Close shift"),
+}
