@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from device.apply import apply, load_session, queue_document
+from device.apply import apply, queue_document
 from device.documents.registry import Documents
 from device.store.db import Store
 from device.store.journal import Stamp
 from device.store.queries import StoreQueries
+from device.store.sessions import load_session
 from workflows import station
 from workflows.context import Ctx, Policy
 from workflows.inputs import BadCode, clean_code, parse_input
