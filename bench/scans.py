@@ -105,7 +105,7 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
     item = fx.to_place[n]
     result, elapsed = s.scan(PLACE, item.barcode, expect=("pl_suggest", "pl_no_suggestion"))
     assert result.session is not None
-    suggested = result.session.data.get("suggested")
+    suggested = result.session.data.suggested
     same = item.order_cell is not None and suggested == item.order_cell
     s.record("place_parcel_order_cell" if same else "place_parcel_empty_cell", elapsed)
     if suggested is None:
@@ -125,9 +125,9 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
         expect=("iss_found",),
     )
     assert result.session is not None
-    if tuple(result.session.data["parcels"]) != order.parcels:
+    if tuple(result.session.data.parcels) != order.parcels:
         raise BenchError(
-            f"order {order.id}: found {result.session.data['parcels']}, expected {order.parcels}"
+            f"order {order.id}: found {result.session.data.parcels}, expected {order.parcels}"
         )
     if order.age:
         s.timed("id_checked", COUNTER, Command.ID_CHECKED.barcode, expect=("iss_id_checked",))

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from device.apply import apply, queue_document
 from device.documents.registry import Documents
@@ -19,7 +20,8 @@ from workflows.context import Ctx, Policy
 from workflows.inputs import BadCode, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Session
+from workflows.outcome import Feedback, Level
+from workflows.session import Session
 
 log = logging.getLogger("pvz.engine")
 
@@ -31,7 +33,7 @@ class Result:
     station: str
     text: str | None
     feedback: Feedback
-    session: Session | None
+    session: Session[Any, Any] | None
     jobs: list[int] = field(default_factory=list)
     changed: bool = False
     shown: str = ""  # the raw input made safe to print, for a refused code that has no text
@@ -80,7 +82,7 @@ class Engine:
         except BadCode as exc:
             shown = printable(raw)
             log.warning("station %s: refused code %s: %s", station_name, shown, exc)
-            session = self.session(station_name)
+            session = self._shown_session(station_name)
             params = {"code": shown} if exc.reason == "unknown_command" else {}
             return Result(
                 station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session, shown=shown
@@ -101,20 +103,35 @@ class Engine:
             # The transaction rolled back: the store is as it was before this scan.
             log.exception("station %s: scan %r failed and was rolled back: %s", station_name, text, exc)
             return Result(
-                station_name, text, Feedback(Level.ERROR, Msg("internal_error")), self.session(station_name)
+                station_name,
+                text,
+                Feedback(Level.ERROR, Msg("internal_error")),
+                self._shown_session(station_name),
             )
         if outcome.feedback.level is Level.ERROR:
             log.info("station %s: refused %r: %s", station_name, text, outcome.feedback.msg.render("en"))
         return Result(station_name, text, outcome.feedback, outcome.session, jobs, changed)
 
-    def session(self, station_name: str) -> Session | None:
+    def session(self, station_name: str) -> Session[Any, Any] | None:
         return load_session(self.store.conn, station_name)
 
-    def sessions(self) -> dict[str, Session]:
+    def _shown_session(self, station_name: str) -> Session[Any, Any] | None:
+        """The session a refusal shows; one the store cannot give back shows as none."""
+        try:
+            return self.session(station_name)
+        except WorkflowError:
+            return None
+
+    def sessions(self) -> dict[str, Session[Any, Any]]:
+        """Every station's open session; one the store cannot give back is logged and left out."""
         rows = self.store.conn.execute("SELECT station FROM sessions ORDER BY station").fetchall()
         found = {}
         for row in rows:
-            session = load_session(self.store.conn, row[0])
+            try:
+                session = load_session(self.store.conn, row[0])
+            except WorkflowError as exc:
+                log.error("station %s: its stored session cannot be resumed: %s", row[0], exc)
+                continue
             if session is not None:
                 found[row[0]] = session
         return found

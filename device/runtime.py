@@ -86,7 +86,7 @@ class Runtime:
         self._lit = {}
         self.refresh_lights()
         for name, session in self.engine.sessions().items():
-            log.info("station %s: resuming %s in state %s", name, session.workflow, session.state)
+            log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
         self.prints.drain()
         self.check_deadlines(show=True)
 
@@ -307,7 +307,9 @@ class Runtime:
     def status(self) -> dict[str, Any]:
         return {
             "scans": self.scans,
-            "sessions": {name: s.workflow + ":" + s.state for name, s in self.engine.sessions().items()},
+            "sessions": {
+                name: f"{s.workflow.name}:{s.state.value}" for name, s in self.engine.sessions().items()
+            },
             "lit_cells": len(self._lit),
             "print": self.prints.status(),
             "stations": {

@@ -17,7 +17,8 @@ def test_package_scan_at_idle_opens_the_supply_and_accepts_the_package(engine: E
     r = scan(engine, BOX)
     assert r.feedback.level is Level.OK
     assert r.feedback.msg.key == "acc_package_accepted"
-    assert r.session is not None and r.session.workflow == "acceptance" and r.session.state == "scanning"
+    assert r.session is not None and r.session.workflow.name == "acceptance"
+    assert r.session.state.value == "scanning"
     assert store.scalar("SELECT status FROM supplies WHERE id = 'S1'") == "accepting"
     assert store.scalar("SELECT state FROM packages WHERE barcode = ?", (BOX,)) == "accepted"
 
@@ -70,10 +71,10 @@ def test_text_that_does_not_look_like_a_parcel_is_not_a_surplus(engine: Engine, 
 def test_damaged_command_then_parcel_marks_it_damaged(engine: Engine, store: Store) -> None:
     scan(engine, BOX)
     r = scan(engine, Command.DAMAGED)
-    assert r.session is not None and r.session.state == "damaged_next"
+    assert r.session is not None and r.session.state.value == "damaged_next"
     r = scan(engine, "22222222-0001-1")
     assert r.feedback.msg.key == "acc_parcel_damaged"
-    assert r.session is not None and r.session.state == "scanning"
+    assert r.session is not None and r.session.state.value == "scanning"
     assert store.scalar("SELECT damaged FROM parcels WHERE barcode = '22222222-0001-1'") == 1
     assert state(store, "22222222-0001-1")[0] == "accepted"
     # an already accepted parcel can be marked damaged afterwards
@@ -88,7 +89,7 @@ def test_damaged_then_cancel_returns_to_scanning_without_change(engine: Engine, 
     scan(engine, BOX, Command.DAMAGED)
     before = dump(store)
     r = scan(engine, Command.CANCEL)
-    assert r.session is not None and r.session.state == "scanning"
+    assert r.session is not None and r.session.state.value == "scanning"
     assert dump(store)["parcels"] == before["parcels"]
 
 
@@ -138,13 +139,13 @@ def test_cancel_pauses_the_acceptance_and_it_can_be_resumed(engine: Engine, stor
     assert r.session is None and r.feedback.msg.key == "acc_paused"
     assert store.scalar("SELECT status FROM supplies WHERE id = 'S1'") == "accepting"
     r = scan(engine, "22222222-0001-1")  # an expected parcel at an idle station resumes it
-    assert r.session is not None and r.session.workflow == "acceptance"
+    assert r.session is not None and r.session.workflow.name == "acceptance"
     assert state(store, "22222222-0001-1")[0] == "accepted"
 
 
 def test_choose_supply_state_refuses_codes_it_cannot_place(engine: Engine, store: Store) -> None:
     r = scan(engine, Command.START_ACCEPTANCE)
-    assert r.session is not None and r.session.state == "choose_supply"
+    assert r.session is not None and r.session.state.value == "choose_supply"
     before = dump(store)
     r = scan(engine, "NOPE-12345678")
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "acc_no_supply_for_code"

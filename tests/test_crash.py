@@ -114,7 +114,7 @@ while True:
     placed = []
     for barcode, _, _ in parcels[:-1]:
         r = do(barcode)
-        cell = r.session.data["suggested"] or "X-01-1"
+        cell = r.session.data.suggested or "X-01-1"
         do("C-" + cell)
         placed.append(barcode)
     do(placed[0])
@@ -124,7 +124,7 @@ while True:
     # issue: every order by its number, each stored parcel taken, DONE
     for order in sorted({o for _, o, _ in parcels}):
         r = do(order, keyed=True)
-        for barcode in r.session.data["parcels"]:
+        for barcode in r.session.data.parcels:
             do(barcode)
         do(Command.DONE)
 """

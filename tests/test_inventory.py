@@ -13,7 +13,7 @@ from workflows.outcome import Level, Light
 
 def test_uncounted_cells_blink_and_the_current_one_is_steady(stocked: Engine) -> None:
     r = scan(stocked, Command.START_INVENTORY)
-    assert r.session is not None and r.session.state == "wait_cell"
+    assert r.session is not None and r.session.state.value == "wait_cell"
     assert set(r.session.lights) == {"A-01-1", "A-01-2", "A-02-1", "A-02-2", "A-03-1", "B-01-1", "R-01-1"}
     assert set(r.session.lights.values()) == {Light.COUNT}
     r = scan(stocked, "C-A-01-1")
@@ -82,7 +82,7 @@ def test_an_interrupted_count_resumes_after_a_restart(stocked: Engine, store: St
     scan(stocked, Command.START_INVENTORY, "C-A-03-1", "22222222-0001-1")
     again = new_engine(store, signed_in=())
     session = again.session("s1")
-    assert session is not None and session.workflow == "inventory"
-    assert session.data["counted"] == {"A-03-1": ["22222222-0001-1"]}
+    assert session is not None and session.workflow.name == "inventory"
+    assert session.data.counted == {"A-03-1": ("22222222-0001-1",)}
     r = scan(again, "22222222-0002-1", Command.DONE)
     assert r.feedback.msg.params["found"] == 2

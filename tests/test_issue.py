@@ -21,9 +21,10 @@ from workflows.outcome import Level, Light
 def test_find_the_order_every_way_and_light_its_cells(stocked: Engine, code: str, keyed: bool) -> None:
     r = scan(stocked, code, keyed=keyed)
     assert r.feedback.msg.key == "iss_found", r.feedback.msg
-    assert r.session is not None and (r.session.workflow, r.session.state) == ("issue", "collecting")
+    assert r.session is not None
+    assert (r.session.workflow.name, r.session.state.value) == ("issue", "collecting")
     assert dict(r.session.lights) == {"A-03-1": Light.TAKE}
-    assert r.session.data["parcels"] == ["22222222-0001-1", "22222222-0002-1"]
+    assert r.session.data.parcels == ("22222222-0001-1", "22222222-0002-1")
 
 
 def test_wrong_pickup_codes_find_nothing(stocked: Engine, store: Store) -> None:
@@ -78,7 +79,7 @@ def test_partial_refusal_sends_refused_parcels_to_return_and_recomputes_cod(
     assert [d.params for d in r.feedback.details if d.key == "iss_amount_due"] == [{"amount": 12550}]
     scan(engine, "90000000-0001-1")
     r = scan(engine, Command.REFUSE_ITEM)
-    assert r.session is not None and r.session.state == "refuse_next"
+    assert r.session is not None and r.session.state.value == "refuse_next"
     r = scan(engine, "90000000-0001-1")  # taken first, then refused after all
     assert r.feedback.msg.key == "iss_refused" and r.feedback.msg.params["amount"] == 2550
     assert scan(engine, "90000000-0001-1").feedback.msg.key == "iss_was_refused"
@@ -155,7 +156,7 @@ def test_untaken_parcels_stay_stored_after_a_partial_pickup(stocked: Engine, sto
     assert [d.key for d in r.feedback.details] == ["iss_remaining"]
     assert state(store, "22222222-0002-1") == ("stored", "A-03-1")
     r = scan(stocked, "22222222", keyed=True)  # the customer comes back for the rest
-    assert r.session is not None and r.session.data["parcels"] == ["22222222-0002-1"]
+    assert r.session is not None and r.session.data.parcels == ("22222222-0002-1",)
 
 
 def test_duplicate_take_and_refuse_cancel(stocked: Engine) -> None:
@@ -164,7 +165,7 @@ def test_duplicate_take_and_refuse_cancel(stocked: Engine) -> None:
     assert scan(stocked, "22222222-0001-1").feedback.msg.key == "duplicate_scan"
     scan(stocked, Command.REFUSE_ITEM)
     r = scan(stocked, Command.CANCEL)
-    assert r.session is not None and r.session.state == "collecting"
+    assert r.session is not None and r.session.state.value == "collecting"
     scan(stocked, Command.REFUSE_ITEM, "22222222-0002-1", Command.REFUSE_ITEM)
     assert scan(stocked, "22222222-0002-1").feedback.msg.key == "duplicate_scan"
 

@@ -15,7 +15,8 @@ def test_accepted_parcel_at_idle_starts_placement_with_the_smallest_free_fitting
 ) -> None:
     accept_all(engine)
     r = scan(engine, "11111111-0001-1")
-    assert r.session is not None and (r.session.workflow, r.session.state) == ("placement", "wait_cell")
+    assert r.session is not None
+    assert (r.session.workflow.name, r.session.state.value) == ("placement", "wait_cell")
     assert r.feedback.msg.key == "pl_suggest" and r.feedback.msg.params["cell"] == "A-01-1"
     assert dict(r.session.lights) == {"A-01-1": Light.SUGGESTED}
 
@@ -24,7 +25,7 @@ def test_scanning_the_suggested_cell_stores_the_parcel(engine: Engine, store: St
     accept_all(engine)
     r = scan(engine, "11111111-0001-1", "C-A-01-1")
     assert r.feedback.msg.key == "pl_placed"
-    assert r.session is not None and r.session.state == "wait_parcel" and not r.session.lights
+    assert r.session is not None and r.session.state.value == "wait_parcel" and not r.session.lights
     assert state(store, "11111111-0001-1") == ("stored", "A-01-1")
     ev = store.conn.execute("SELECT * FROM journal WHERE kind = 'placed'").fetchone()
     assert (ev["from_state"], ev["to_state"], ev["cell"]) == ("accepted", "stored", "A-01-1")
@@ -55,7 +56,7 @@ def test_a_full_cell_is_refused(engine: Engine, store: Store) -> None:
     r = scan(engine, "C-A-01-1")
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "pl_cell_full"
     assert dump(store) == before
-    assert r.session is not None and r.session.state == "wait_cell"  # the clerk can try another cell
+    assert r.session is not None and r.session.state.value == "wait_cell"  # the clerk can try another cell
 
 
 def test_a_parcel_too_big_for_the_cell_is_refused(engine: Engine, store: Store) -> None:
@@ -109,7 +110,7 @@ def test_cell_before_parcel_and_unplaceable_parcels_are_refused(engine: Engine, 
     accept_all(engine)
     scan(engine, Command.DONE)
     r = scan(engine, Command.START_PLACEMENT)
-    assert r.session is not None and r.session.state == "wait_parcel"
+    assert r.session is not None and r.session.state.value == "wait_parcel"
     before = dump(store)
     assert scan(engine, "C-A-01-1").feedback.msg.key == "pl_parcel_first"
     assert scan(engine, "nonsense").feedback.msg.key == "unknown_code"
@@ -126,7 +127,7 @@ def test_scanning_another_parcel_while_waiting_for_a_cell_switches_to_it(engine:
     accept_all(engine)
     scan(engine, "11111111-0001-1")
     r = scan(engine, "22222222-0002-1")
-    assert r.session is not None and r.session.data["parcel"] == "22222222-0002-1"
+    assert r.session is not None and r.session.data.parcel == "22222222-0002-1"
     assert dict(r.session.lights) == {"A-02-1": Light.SUGGESTED}
 
 
@@ -134,7 +135,7 @@ def test_cancel_drops_the_parcel_then_done_ends(engine: Engine, store: Store) ->
     accept_all(engine)
     scan(engine, "11111111-0001-1")
     r = scan(engine, Command.CANCEL)
-    assert r.session is not None and r.session.state == "wait_parcel" and not r.session.lights
+    assert r.session is not None and r.session.state.value == "wait_parcel" and not r.session.lights
     assert state(store, "11111111-0001-1")[0] == "accepted"
     assert scan(engine, Command.DONE).session is None
     scan(engine, Command.START_PLACEMENT)

@@ -69,13 +69,13 @@ def test_a_half_done_acceptance_resumes_and_closes_with_the_right_missing_count(
     store, engine = restart(store, open_store)
     session = engine.session("s1")
     assert session is not None
-    assert (session.workflow, session.state) == ("acceptance", "scanning")
-    assert session.data["supply"] == "S1"
+    assert (session.workflow.name, session.state.value) == ("acceptance", "scanning")
+    assert session.data.supply == "S1"
     assert store.scalar("SELECT status FROM supplies WHERE id = 'S1'") == "accepting"
 
     r = scan(engine, "22222222-0002-1")
     assert r.feedback.msg.key == "acc_parcel_accepted"
-    assert r.session is not None and r.session.data["supply"] == "S1"
+    assert r.session is not None and r.session.data.supply == "S1"
     assert state(store, "22222222-0002-1") == ("accepted", None)
     assert store.scalar("SELECT supply_id FROM parcels WHERE barcode = '22222222-0002-1'") == "S1"
     # what was scanned before the restart still counts: a repeat is a duplicate, not a new event
@@ -104,8 +104,8 @@ def test_a_placement_waiting_for_a_cell_lights_the_suggested_cell_again(open_sto
     rt.start()
     assert rack.lit() == {channel(store, "A-01-1"): Pattern.STEADY}
     session = engine.session("s1")
-    assert session is not None and (session.workflow, session.state) == ("placement", "wait_cell")
-    assert session.data["parcel"] == "11111111-0001-1"
+    assert session is not None and (session.workflow.name, session.state.value) == ("placement", "wait_cell")
+    assert session.data.parcel == "11111111-0001-1"
 
     r = rt.process("s1", "C-A-01-1")
     assert r.feedback.msg.key == "pl_placed"
@@ -128,8 +128,8 @@ def test_an_issue_with_one_parcel_taken_resumes_with_only_the_remaining_cell_lit
 
     store, engine = restart(store, open_store)
     session = engine.session("s1")
-    assert session is not None and (session.workflow, session.state) == ("issue", "collecting")
-    assert session.data["taken"] == ["22222222-0001-1"]
+    assert session is not None and (session.workflow.name, session.state.value) == ("issue", "collecting")
+    assert session.data.taken == ("22222222-0001-1",)
     assert session.claims == ("order:22222222",)
     # taking is only recorded in the session until DONE
     assert state(store, "22222222-0001-1") == ("stored", "A-03-1")

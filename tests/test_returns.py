@@ -24,12 +24,12 @@ def issued(stocked: Engine) -> Engine:
 def test_a_full_return_with_all_checks_passed(issued: Engine, store: Store) -> None:
     r = scan(issued, Command.START_RETURN, "22222222-0001-1")
     assert r.feedback.msg.key == "ret_found"
-    assert r.session is not None and r.session.state == "check_condition"
+    assert r.session is not None and r.session.state.value == "check_condition"
     r = scan(issued, Command.CHECK_OK)
-    assert r.session is not None and r.session.state == "check_complete"
+    assert r.session is not None and r.session.state.value == "check_complete"
     r = scan(issued, Command.CHECK_OK)  # no request: nothing to match, the label prints
     assert r.feedback.msg.key == "ret_label" and r.feedback.msg.params["cell"] == "R-01-1"
-    assert r.session is not None and r.session.state == "place"
+    assert r.session is not None and r.session.state.value == "place"
     assert dict(r.session.lights) == {"R-01-1": Light.SUGGESTED}
     assert state(store, "R-22222222-0001-1") == ("accepted", None)
     label = json.loads(store.scalar("SELECT document FROM print_jobs WHERE kind = 'return_label'"))
@@ -49,7 +49,7 @@ def test_a_full_return_with_all_checks_passed(issued: Engine, store: Store) -> N
 def test_a_failed_check_is_recorded_with_its_reason(issued: Engine, store: Store) -> None:
     scan(issued, Command.START_RETURN, "22222222", Command.CHECK_FAIL)
     r = scan(issued, Command.CHECK_OK)
-    assert r.session is not None and r.session.data["checks"] == {"condition": False, "completeness": True}
+    assert r.session is not None and r.session.data.checks == {"condition": False, "completeness": True}
     scan(issued, "C-R-01-1")
     data = json.loads(store.scalar("SELECT data FROM journal WHERE kind = 'customer_return'"))
     assert data["checks"] == {"condition": False, "completeness": True}
@@ -66,8 +66,8 @@ def test_a_return_request_adds_the_match_check_and_is_used_once(issued: Engine, 
         )
     scan(issued, Command.START_RETURN, "RR-1", Command.CHECK_OK, Command.CHECK_OK)
     r = scan(issued, Command.CHECK_FAIL)
-    assert r.session is not None and r.session.state == "place"
-    assert r.session.data["checks"] == {"condition": True, "completeness": True, "matches_request": False}
+    assert r.session is not None and r.session.state.value == "place"
+    assert r.session.data.checks == {"condition": True, "completeness": True, "matches_request": False}
     scan(issued, "C-R-01-1")
     assert store.scalar("SELECT used_by IS NOT NULL FROM return_requests WHERE id = 'RR-1'") == 1
     r = scan(issued, Command.START_RETURN, "RR-1")
@@ -126,7 +126,7 @@ def test_the_label_must_go_into_a_returns_cell(issued: Engine, store: Store) -> 
     for code in ("C-A-01-2", Command.CANCEL, Command.DONE):
         r = scan(issued, code)
         assert r.feedback.level is Level.ERROR
-        assert r.session is not None and r.session.state == "place"
+        assert r.session is not None and r.session.state.value == "place"
     assert state(issued.store, "R-22222222-0001-1")[0] == "accepted"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from workflows.context import Ctx
 from workflows.identify import looks_like_parcel
@@ -19,13 +20,13 @@ from workflows.outcome import (
     Outcome,
     PackageTo,
     PrintRequest,
-    Session,
     SupplyTo,
     refuse,
     warn,
 )
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
+from workflows.session import Session, Workflow, advance, enter, finish
 from workflows.views import ParcelView, SupplyView
 
 NAME = "acceptance"
@@ -47,49 +48,51 @@ TRANSITIONS = Transitions[State](
         S.DAMAGED_NEXT: frozenset({S.SCANNING, S.CLOSED}),
         S.CLOSED: frozenset(),
     },
+    initial={S.CHOOSE_SUPPLY},
 )
 
 
-def _session(state: State, supply_id: str | None) -> Session:
-    return Session(NAME, state.value, {"supply": supply_id})
+@dataclass(frozen=True, slots=True)
+class AcceptanceData:
+    supply: str | None = None  # the supply being accepted, once chosen
+
+
+Acceptance = Session[State, AcceptanceData]
 
 
 def start(q: Queries, ctx: Ctx, first: Code | None = None) -> Outcome:
     """START-ACCEPTANCE, or a package/supply/expected parcel scanned at an idle station."""
-    chooser = _session(S.CHOOSE_SUPPLY, None)
+    chooser = enter(WORKFLOW, S.CHOOSE_SUPPLY, AcceptanceData())
     if first is None:
         return Outcome(chooser, Feedback(Level.INFO, Msg("acc_choose_supply")))
     return _choose(chooser, first, q, ctx)
 
 
-def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
-    supply_id = session.data.get("supply")
+def step(session: Acceptance, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = session.state
+    supply_id = session.data.supply
     match inp:
         case Cmd(Command.DONE) if state is S.CHOOSE_SUPPLY or supply_id is None:
-            TRANSITIONS.check(state, S.CLOSED)
-            return Outcome(None, Feedback(Level.INFO, Msg("acc_left")))
+            return finish(session, S.CLOSED, Feedback(Level.INFO, Msg("acc_left")))
         case Cmd(Command.DONE):
-            return _close(state, str(supply_id), q)
+            return _close(session, str(supply_id), q)
         case Cmd(Command.CANCEL) if state is S.DAMAGED_NEXT:
-            TRANSITIONS.check(state, S.SCANNING)
-            return Outcome(_session(S.SCANNING, supply_id), Feedback(Level.INFO, Msg("cancelled")))
+            return Outcome(advance(session, S.SCANNING), Feedback(Level.INFO, Msg("cancelled")))
         case Cmd(Command.CANCEL):
-            TRANSITIONS.check(state, S.CLOSED)
-            return Outcome(None, Feedback(Level.INFO, Msg("acc_paused", {"supply": supply_id or "-"})))
+            paused = Msg("acc_paused", {"supply": supply_id or "-"})
+            return finish(session, S.CLOSED, Feedback(Level.INFO, paused))
         case Cmd(Command.DAMAGED) if state is S.SCANNING:
-            TRANSITIONS.check(state, S.DAMAGED_NEXT)
-            return Outcome(_session(S.DAMAGED_NEXT, supply_id), Feedback(Level.INFO, Msg("acc_damaged_next")))
+            return Outcome(advance(session, S.DAMAGED_NEXT), Feedback(Level.INFO, Msg("acc_damaged_next")))
         case Cmd(command):
             return refuse(session, "command_not_now", command=command.value, state=state.value)
         case Code() as code if state is S.CHOOSE_SUPPLY:
             return _choose(session, code, q, ctx)
         case Code() as code:
-            return _scan(session, state, str(supply_id), code, q)
+            return _scan(session, str(supply_id), code, q)
     raise AssertionError(f"unhandled input {inp!r}")
 
 
-def _choose(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
+def _choose(session: Acceptance, code: Code, q: Queries, ctx: Ctx) -> Outcome:
     """Pick the supply from its id, one of its packages, or one of its expected parcels."""
     supply: SupplyView | None = q.supply(code.text)
     replay: Code | None = None
@@ -104,8 +107,7 @@ def _choose(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
         return refuse(session, "acc_no_supply_for_code", code=code.text)
     if supply.status == "closed":
         return refuse(session, "acc_supply_closed", supply=supply.id)
-    TRANSITIONS.check(State(session.state), S.SCANNING)
-    opened = _session(S.SCANNING, supply.id)
+    opened = advance(session, S.SCANNING, AcceptanceData(supply.id))
     effects: tuple[Effect, ...] = ()
     if supply.status == "open":
         effects = (SupplyTo(supply.id, "accepting"),)
@@ -116,14 +118,14 @@ def _choose(session: Session, code: Code, q: Queries, ctx: Ctx) -> Outcome:
     )
     if replay is None:
         return Outcome(opened, fb, effects)
-    first = _scan(opened, S.SCANNING, supply.id, replay, q)
+    first = _scan(opened, supply.id, replay, q)
     return Outcome(first.session, first.feedback, effects + first.effects, first.prints)
 
 
-def _scan(session: Session, state: State, supply_id: str, code: Code, q: Queries) -> Outcome:
-    damaged = state is S.DAMAGED_NEXT
+def _scan(session: Acceptance, supply_id: str, code: Code, q: Queries) -> Outcome:
+    damaged = session.state is S.DAMAGED_NEXT
     # Every accepted scan leaves the workflow scanning (a damaged mark is for one parcel only).
-    back = _session(TRANSITIONS.check(state, S.SCANNING), supply_id)
+    back = advance(session, S.SCANNING)
     package = q.package(code.text)
     if package is not None:
         if damaged:
@@ -156,7 +158,7 @@ def _scan(session: Session, state: State, supply_id: str, code: Code, q: Queries
 
 
 def _accept_parcel(
-    session: Session, back: Session, parcel: ParcelView, supply_id: str, *, damaged: bool
+    session: Acceptance, back: Acceptance, parcel: ParcelView, supply_id: str, *, damaged: bool
 ) -> Outcome:
     effects: list[Effect] = []
     if parcel.state in (ParcelState.EXPECTED, ParcelState.MISSING):
@@ -185,8 +187,7 @@ def _accept_parcel(
     return Outcome(back, Feedback(level, Msg(key, params)), tuple(effects))
 
 
-def _close(state: State, supply_id: str, q: Queries) -> Outcome:
-    TRANSITIONS.check(state, S.CLOSED)
+def _close(session: Acceptance, supply_id: str, q: Queries) -> Outcome:
     missing = q.parcels_of_supply(supply_id, ParcelState.EXPECTED)
     effects: list[Effect] = [
         Move(p.barcode, ParcelState.MISSING, "missing", data={"supply": supply_id}) for p in missing
@@ -196,4 +197,15 @@ def _close(state: State, supply_id: str, q: Queries) -> Outcome:
     details = tuple(Msg("acc_missing_item", {"parcel": p.barcode}) for p in missing[:20])
     level = Level.WARN if missing else Level.OK
     fb = Feedback(level, Msg("acc_closed", {"supply": supply_id, "missing": len(missing)}), details)
-    return Outcome(None, fb, tuple(effects), (PrintRequest("acceptance_act", {"supply": supply_id}),))
+    return finish(session, S.CLOSED, fb, effects, (PrintRequest("acceptance_act", {"supply": supply_id}),))
+
+
+WORKFLOW: Workflow[State, AcceptanceData] = Workflow(
+    NAME,
+    State,
+    TRANSITIONS,
+    AcceptanceData,
+    command=Command.START_ACCEPTANCE,
+    start=start,
+    step=step,
+)

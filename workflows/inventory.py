@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from workflows.context import Ctx
@@ -19,12 +21,12 @@ from workflows.outcome import (
     Note,
     Outcome,
     PrintRequest,
-    Session,
     refuse,
     warn,
 )
 from workflows.parcel import IN_CELL, ParcelState
 from workflows.queries import Queries
+from workflows.session import Session, Workflow, advance, enter, finish
 from workflows.views import CellView, ParcelView
 
 NAME = "inventory"
@@ -44,10 +46,24 @@ TRANSITIONS = Transitions[State](
         S.IN_CELL: frozenset({S.IN_CELL, S.ENDED}),
         S.ENDED: frozenset(),
     },
+    initial={S.WAIT_CELL},
 )
 
 
-def _lights(cells: list[CellView], counted: dict[str, list[str]], current: str | None) -> dict[str, Light]:
+@dataclass(frozen=True, slots=True)
+class InventoryData:
+    """What the count has seen so far."""
+
+    started_at: str
+    counted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # cell -> parcels seen there
+    current: str | None = None  # the cell being counted
+    unknown: tuple[str, ...] = ()  # codes that are no parcel of the store
+
+
+Counting = Session[State, InventoryData]
+
+
+def _lights(cells: list[CellView], counted: Mapping[str, object], current: str | None) -> dict[str, Light]:
     """Cells not counted yet blink; the one being counted is lit steady."""
     lights = {c.address: Light.COUNT for c in cells if c.address not in counted}
     if current is not None:
@@ -57,78 +73,68 @@ def _lights(cells: list[CellView], counted: dict[str, list[str]], current: str |
 
 def start(q: Queries, ctx: Ctx) -> Outcome:
     cells = q.cells()
-    data: dict[str, Any] = {
-        "started_at": ctx.now.isoformat(timespec="seconds"),
-        "counted": {},
-        "current": None,
-        "unknown": [],
-    }
-    session = Session(NAME, S.WAIT_CELL.value, data, _lights(cells, {}, None), ("inventory",))
+    data = InventoryData(started_at=ctx.now.isoformat(timespec="seconds"))
+    session = enter(WORKFLOW, S.WAIT_CELL, data, lights=_lights(cells, {}, None), claims=("inventory",))
     if q.claimed_by("inventory") is not None:
         return refuse(None, "claimed_elsewhere", code="inventory", station=str(q.claimed_by("inventory")))
     return Outcome(session, Feedback(Level.INFO, Msg("inv_start", {"cells": len(cells)})))
 
 
-def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
-    data: dict[str, Any] = {**session.data, "counted": dict(session.data["counted"])}
+def step(session: Counting, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = session.state
+    data = session.data
     match inp:
         case Cmd(Command.CANCEL):
-            TRANSITIONS.check(state, S.ENDED)
-            note = Note("inventory_abandoned", {"cells": len(data["counted"])})
-            return Outcome(None, Feedback(Level.INFO, Msg("inv_abandoned")), (note,))
+            note = Note("inventory_abandoned", {"cells": len(data.counted)})
+            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("inv_abandoned")), (note,))
         case Cmd(Command.DONE):
-            TRANSITIONS.check(state, S.ENDED)
-            return _reconcile(data, q)
+            return _reconcile(session, q)
         case Cmd(command):
             return refuse(session, "command_not_now", command=command.value, state=state.value)
         case Code(text=text):
             cell = q.cell_by_label(text)
             if cell is not None:
-                TRANSITIONS.check(state, S.IN_CELL)
-                data["counted"].setdefault(cell.address, [])
-                data["current"] = cell.address
-                left = sum(1 for c in q.cells() if c.address not in data["counted"])
+                counted = {**data.counted, cell.address: data.counted.get(cell.address, ())}
+                data = replace(data, counted=counted, current=cell.address)
+                left = sum(1 for c in q.cells() if c.address not in data.counted)
                 fb = Feedback(Level.OK, Msg("inv_cell", {"cell": cell.address, "left": left}))
-                return Outcome(_session(session, S.IN_CELL, data, q), fb)
+                return Outcome(_counting(session, data, q), fb)
             if state is S.WAIT_CELL:
                 return refuse(session, "inv_cell_first")
-            return _count(session, data, text, q)
+            return _count(session, text, q)
     raise AssertionError(f"unhandled input {inp!r}")
 
 
-def _session(session: Session, state: State, data: dict[str, Any], q: Queries) -> Session:
-    return Session(
-        NAME, state.value, data, _lights(q.cells(), data["counted"], data["current"]), session.claims
-    )
+def _counting(session: Counting, data: InventoryData, q: Queries) -> Counting:
+    """On in IN_CELL: the cells not counted yet blink, the current one is lit steady."""
+    return advance(session, S.IN_CELL, data, lights=_lights(q.cells(), data.counted, data.current))
 
 
-def _count(session: Session, data: dict[str, Any], text: str, q: Queries) -> Outcome:
-    TRANSITIONS.check(S.IN_CELL, S.IN_CELL)
-    current = str(data["current"])
+def _count(session: Counting, text: str, q: Queries) -> Outcome:
+    data = session.data
+    current = str(data.current)
     parcel = q.parcel(text)
     if parcel is None:
-        if text in data["unknown"]:
+        if text in data.unknown:
             return warn(session, "duplicate_scan", code=text)
-        data["unknown"] = [*data["unknown"], text]
-        return Outcome(
-            _session(session, S.IN_CELL, data, q), Feedback(Level.WARN, Msg("inv_unknown", {"code": text}))
-        )
-    if any(parcel.barcode in found for found in data["counted"].values()):
+        data = replace(data, unknown=(*data.unknown, text))
+        return Outcome(_counting(session, data, q), Feedback(Level.WARN, Msg("inv_unknown", {"code": text})))
+    if any(parcel.barcode in found for found in data.counted.values()):
         return warn(session, "duplicate_scan", code=parcel.barcode)
-    data["counted"][current] = [*data["counted"][current], parcel.barcode]
+    data = replace(data, counted={**data.counted, current: (*data.counted[current], parcel.barcode)})
     fb = Feedback(Level.OK, Msg("inv_counted", {"parcel": parcel.barcode, "cell": current}))
-    return Outcome(_session(session, S.IN_CELL, data, q), fb)
+    return Outcome(_counting(session, data, q), fb)
 
 
-def _reconcile(data: dict[str, Any], q: Queries) -> Outcome:
+def _reconcile(session: Counting, q: Queries) -> Outcome:
     """Compare what was seen with what the store says, correct the store, keep and print a report."""
-    counted: dict[str, list[str]] = data["counted"]
+    data = session.data
+    counted = data.counted
     seen = {barcode: cell for cell, found in counted.items() for barcode in found}
     found: list[dict[str, Any]] = []
     misplaced: list[dict[str, Any]] = []
     missing: list[dict[str, Any]] = []
-    unknown: list[dict[str, Any]] = [{"code": code, "state": None} for code in data["unknown"]]
+    unknown: list[dict[str, Any]] = [{"code": code, "state": None} for code in data.unknown]
     effects: list[Effect] = []
     moves_in: list[Effect] = []
     for cell in counted:
@@ -159,14 +165,25 @@ def _reconcile(data: dict[str, Any], q: Queries) -> Outcome:
         "cells_counted": sorted(counted),
         "cells_not_counted": not_counted,
     }
-    effects.append(KeepReport(str(data["started_at"]), report))
+    effects.append(KeepReport(data.started_at, report))
     counts = {k: len(report[k]) for k in ("found", "misplaced", "missing", "unknown")}
     level = Level.OK if not (misplaced or missing or unknown) else Level.WARN
     fb = Feedback(level, Msg("inv_done", counts))
-    return Outcome(None, fb, tuple(effects), (PrintRequest("inventory_report", report),))
+    return finish(session, S.ENDED, fb, effects, (PrintRequest("inventory_report", report),))
 
 
 def _correct(parcel: ParcelView, cell: str) -> Move:
     """Where the count found it is where it is: due-for-return parcels stay due, others are stored."""
     to = ParcelState.TO_RETURN if parcel.state is ParcelState.TO_RETURN else ParcelState.STORED
     return Move(parcel.barcode, to, "inventory_corrected", cell=cell, data={"was": parcel.cell})
+
+
+WORKFLOW: Workflow[State, InventoryData] = Workflow(
+    NAME,
+    State,
+    TRANSITIONS,
+    InventoryData,
+    command=Command.START_INVENTORY,
+    start=start,
+    step=step,
+)

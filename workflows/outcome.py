@@ -5,10 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflows.messages import Msg
 from workflows.parcel import ParcelState
+
+if TYPE_CHECKING:
+    from workflows.session import Session
 
 
 class Level(enum.Enum):
@@ -153,17 +156,6 @@ class PrintRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Session:
-    """A station's open workflow; stored as JSON so that a restart resumes it."""
-
-    workflow: str
-    state: str
-    data: Mapping[str, Any]
-    lights: Mapping[str, Light] = field(default_factory=dict)  # cell address -> meaning
-    claims: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Feedback:
     level: Level
     msg: Msg
@@ -172,7 +164,7 @@ class Feedback:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    session: Session | None
+    session: Session[Any, Any] | None  # None: the station is idle after this input
     feedback: Feedback
     effects: tuple[Effect, ...] = ()
     prints: tuple[PrintRequest, ...] = ()
@@ -182,10 +174,10 @@ class Outcome:
         return bool(self.effects or self.prints)
 
 
-def refuse(session: Session | None, key: str, **params: str | int) -> Outcome:
+def refuse(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
     """A loud refusal: nothing changes, the session stays as it was."""
     return Outcome(session, Feedback(Level.ERROR, Msg(key, params)))
 
 
-def warn(session: Session | None, key: str, **params: str | int) -> Outcome:
+def warn(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
     return Outcome(session, Feedback(Level.WARN, Msg(key, params)))

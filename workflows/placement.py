@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Light, Move, Outcome, Session, refuse
+from workflows.outcome import Feedback, Level, Light, Move, Outcome, refuse
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
+from workflows.session import Session, Workflow, advance, enter, finish
 from workflows.views import CellView, ParcelView
 
 NAME = "placement"
@@ -30,28 +32,41 @@ TRANSITIONS = Transitions[State](
         S.WAIT_CELL: frozenset({S.WAIT_PARCEL, S.WAIT_CELL, S.ENDED}),
         S.ENDED: frozenset(),
     },
+    initial={S.WAIT_PARCEL},
 )
 
 
-def _waiting() -> Session:
-    return Session(NAME, S.WAIT_PARCEL.value, {})
+@dataclass(frozen=True, slots=True)
+class PlacementData:
+    """The parcel waiting for its cell; nothing while waiting for a parcel."""
+
+    parcel: str | None = None
+    suggested: str | None = None  # the cell lit for it, if any had room
+    move: bool = False  # a stored parcel moving to another cell
+
+
+Placement = Session[State, PlacementData]
+
+
+def _waiting(session: Placement) -> Placement:
+    """Back to waiting for a parcel: no parcel, no cell lit, nothing claimed."""
+    return advance(session, S.WAIT_PARCEL, PlacementData(), lights={}, claims=())
 
 
 def start(q: Queries, ctx: Ctx, first: ParcelView | None = None) -> Outcome:
+    waiting = enter(WORKFLOW, S.WAIT_PARCEL, PlacementData())
     if first is None:
-        return Outcome(_waiting(), Feedback(Level.INFO, Msg("pl_scan_parcel")))
-    return _take_parcel(_waiting(), first, q, ctx)
+        return Outcome(waiting, Feedback(Level.INFO, Msg("pl_scan_parcel")))
+    return _take_parcel(waiting, first, q, ctx)
 
 
-def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
+def step(session: Placement, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = session.state
     match inp:
         case Cmd(Command.CANCEL) if state is S.WAIT_CELL:
-            TRANSITIONS.check(state, S.WAIT_PARCEL)
-            return Outcome(_waiting(), Feedback(Level.INFO, Msg("cancelled")))
+            return Outcome(_waiting(session), Feedback(Level.INFO, Msg("cancelled")))
         case Cmd(Command.DONE | Command.CANCEL):
-            TRANSITIONS.check(state, S.ENDED)
-            return Outcome(None, Feedback(Level.INFO, Msg("pl_ended")))
+            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("pl_ended")))
         case Cmd(command):
             return refuse(session, "command_not_now", command=command.value, state=state.value)
         case Code(text=text):
@@ -67,20 +82,18 @@ def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     raise AssertionError(f"unhandled input {inp!r}")
 
 
-def _take_parcel(session: Session, parcel: ParcelView, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
+def _take_parcel(session: Placement, parcel: ParcelView, q: Queries, ctx: Ctx) -> Outcome:
     holder = q.claimed_by(f"parcel:{parcel.barcode}")
     if holder is not None and holder != ctx.station:
         return refuse(session, "claimed_elsewhere", code=parcel.barcode, station=holder)
     if parcel.state is ParcelState.STORED:
-        TRANSITIONS.check(state, S.WAIT_CELL)
         assert parcel.cell is not None
-        moving = Session(
-            NAME,
-            S.WAIT_CELL.value,
-            {"parcel": parcel.barcode, "suggested": None, "move": True},
-            {parcel.cell: Light.CURRENT},
-            (f"parcel:{parcel.barcode}",),
+        moving = advance(
+            session,
+            S.WAIT_CELL,
+            PlacementData(parcel.barcode, suggested=None, move=True),
+            lights={parcel.cell: Light.CURRENT},
+            claims=(f"parcel:{parcel.barcode}",),
         )
         return Outcome(
             moving,
@@ -88,35 +101,29 @@ def _take_parcel(session: Session, parcel: ParcelView, q: Queries, ctx: Ctx) -> 
         )
     if parcel.state is not ParcelState.ACCEPTED:
         return refuse(session, "pl_not_placeable", parcel=parcel.barcode, state=parcel.state.value)
-    TRANSITIONS.check(state, S.WAIT_CELL)
     cell = q.suggest_cell(parcel)
-    data = {
-        "parcel": parcel.barcode,
-        "suggested": None if cell is None else cell.address,
-        "move": False,
-    }
+    data = PlacementData(parcel.barcode, suggested=None if cell is None else cell.address, move=False)
     claims: tuple[str, ...] = (f"parcel:{parcel.barcode}",)
     if cell is None:
         fb = Feedback(
             Level.WARN,
             Msg("pl_no_suggestion", {"parcel": parcel.barcode, "size": parcel.size.value}),
         )
-        return Outcome(Session(NAME, S.WAIT_CELL.value, data, {}, claims), fb)
+        return Outcome(advance(session, S.WAIT_CELL, data, lights={}, claims=claims), fb)
     lights = {cell.address: Light.SUGGESTED}
     claims += (f"cell:{cell.address}",)
     fb = Feedback(Level.OK, Msg("pl_suggest", {"parcel": parcel.barcode, "cell": cell.address}))
-    return Outcome(Session(NAME, S.WAIT_CELL.value, data, lights, claims), fb)
+    return Outcome(advance(session, S.WAIT_CELL, data, lights=lights, claims=claims), fb)
 
 
-def _put(session: Session, cell: CellView, q: Queries) -> Outcome:
-    barcode = str(session.data["parcel"])
+def _put(session: Placement, cell: CellView, q: Queries) -> Outcome:
+    barcode = str(session.data.parcel)
     parcel = q.parcel(barcode)
     if parcel is None:  # the session outlived its parcel; only a store edit can do that
-        return Outcome(_waiting(), Feedback(Level.ERROR, Msg("unknown_code", {"code": barcode})))
-    moving = bool(session.data.get("move"))
+        return Outcome(_waiting(session), Feedback(Level.ERROR, Msg("unknown_code", {"code": barcode})))
+    moving = session.data.move
     if moving and parcel.cell == cell.address:
-        TRANSITIONS.check(S.WAIT_CELL, S.WAIT_PARCEL)
-        return Outcome(_waiting(), Feedback(Level.WARN, Msg("pl_same_cell", {"cell": cell.address})))
+        return Outcome(_waiting(session), Feedback(Level.WARN, Msg("pl_same_cell", {"cell": cell.address})))
     if cell.zone != "main":
         return refuse(session, "pl_wrong_zone", cell=cell.address, zone=cell.zone)
     if not parcel.size.fits_in(cell.size):
@@ -130,13 +137,12 @@ def _put(session: Session, cell: CellView, q: Queries) -> Outcome:
         )
     if not cell.has_room:
         return refuse(session, "pl_cell_full", cell=cell.address, capacity=cell.capacity)
-    suggested = session.data.get("suggested")
+    suggested = session.data.suggested
     off = suggested is not None and suggested != cell.address
-    data = {"suggested": suggested, "off_suggestion": off}
+    data: dict[str, str | bool | None] = {"suggested": suggested, "off_suggestion": off}
     if moving:
         data = {"from_cell": parcel.cell}
     move = Move(barcode, ParcelState.STORED, "moved" if moving else "placed", cell=cell.address, data=data)
-    TRANSITIONS.check(S.WAIT_CELL, S.WAIT_PARCEL)
     if moving:
         key, level = "pl_moved", Level.OK
     elif off:
@@ -144,4 +150,15 @@ def _put(session: Session, cell: CellView, q: Queries) -> Outcome:
     else:
         key, level = "pl_placed", Level.OK
     msg = Msg(key, {"parcel": barcode, "cell": cell.address, "suggested": str(suggested)})
-    return Outcome(_waiting(), Feedback(level, msg), (move,))
+    return Outcome(_waiting(session), Feedback(level, msg), (move,))
+
+
+WORKFLOW: Workflow[State, PlacementData] = Workflow(
+    NAME,
+    State,
+    TRANSITIONS,
+    PlacementData,
+    command=Command.START_PLACEMENT,
+    start=start,
+    step=step,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from workflows.context import Ctx
 from workflows.identify import looks_like_parcel
@@ -18,12 +19,12 @@ from workflows.outcome import (
     Move,
     Outcome,
     PrintRequest,
-    Session,
     refuse,
     warn,
 )
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
+from workflows.session import Session, Workflow, advance, enter, finish
 
 NAME = "return_to_sender"
 
@@ -42,7 +43,19 @@ TRANSITIONS = Transitions[State](
         S.PICKING: frozenset({S.PICKING, S.ENDED}),
         S.ENDED: frozenset(),
     },
+    initial={S.BAG},
 )
+
+
+@dataclass(frozen=True, slots=True)
+class BagData:
+    """The outbound bag being filled and the parcels scanned into it."""
+
+    bag: str | None = None  # None until the clerk scans a bag
+    picked: tuple[str, ...] = ()
+
+
+Bagging = Session[State, BagData]
 
 
 def _lights(q: Queries) -> dict[str, Light]:
@@ -53,28 +66,25 @@ def start(q: Queries, ctx: Ctx) -> Outcome:
     due = q.to_return()
     if not due:
         return refuse(None, "rts_nothing")
-    session = Session(NAME, S.BAG.value, {"bag": None, "picked": []}, _lights(q))
+    session = enter(WORKFLOW, S.BAG, BagData(), lights=_lights(q))
     fb = Feedback(Level.INFO, Msg("rts_start", {"count": len(due)}))
     return Outcome(session, fb, (), (PrintRequest("pick_list", {}),))
 
 
-def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
+def step(session: Bagging, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = session.state
     data = session.data
     match inp:
         case Cmd(Command.CANCEL):
-            TRANSITIONS.check(state, S.ENDED)
             back: list[Effect] = [
-                Move(b, ParcelState.TO_RETURN, "unpicked", data={"bag": data["bag"]}) for b in data["picked"]
+                Move(b, ParcelState.TO_RETURN, "unpicked", data={"bag": data.bag}) for b in data.picked
             ]
-            return Outcome(
-                None, Feedback(Level.INFO, Msg("rts_cancelled", {"count": len(back)})), tuple(back)
-            )
+            fb = Feedback(Level.INFO, Msg("rts_cancelled", {"count": len(back)}))
+            return finish(session, S.ENDED, fb, back)
         case Cmd(Command.DONE) if state is S.BAG:
-            TRANSITIONS.check(state, S.ENDED)
-            return Outcome(None, Feedback(Level.INFO, Msg("nothing_open")))
+            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("nothing_open")))
         case Cmd(Command.DONE):
-            return _hand_over(session, state)
+            return _hand_over(session)
         case Cmd(command):
             return refuse(session, "command_not_now", command=command.value, state=state.value)
         case Code(text=text) if state is S.BAG:
@@ -91,7 +101,7 @@ def _known(text: str, q: Queries) -> bool:
     )
 
 
-def _open_bag(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
+def _open_bag(session: Bagging, text: str, q: Queries, ctx: Ctx) -> Outcome:
     bag = q.bag(text)
     if bag is not None and bag.state != "open":
         return refuse(session, "rts_bag_closed", bag=text)
@@ -101,15 +111,14 @@ def _open_bag(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
     holder = q.claimed_by(f"bag:{text}")
     if holder is not None and holder != ctx.station:
         return refuse(session, "claimed_elsewhere", code=text, station=holder)
-    TRANSITIONS.check(S.BAG, S.PICKING)
     effects: tuple[Effect, ...] = () if bag is not None else (BagTo(text, "open"),)
-    picked = [p.barcode for p in q.parcels_in_bag(text) if p.state is ParcelState.RETURNING]
-    nxt = Session(NAME, S.PICKING.value, {"bag": text, "picked": picked}, _lights(q), (f"bag:{text}",))
+    picked = tuple(p.barcode for p in q.parcels_in_bag(text) if p.state is ParcelState.RETURNING)
+    nxt = advance(session, S.PICKING, BagData(text, picked), lights=_lights(q), claims=(f"bag:{text}",))
     return Outcome(nxt, Feedback(Level.OK, Msg("rts_bag_open", {"bag": text})), effects)
 
 
-def _pick(session: Session, text: str, q: Queries) -> Outcome:
-    bag = str(session.data["bag"])
+def _pick(session: Bagging, text: str, q: Queries) -> Outcome:
+    bag = str(session.data.bag)
     parcel = q.parcel(text)
     if parcel is None:
         if q.bag(text) is not None or looks_like_parcel(text):
@@ -121,14 +130,13 @@ def _pick(session: Session, text: str, q: Queries) -> Outcome:
         return refuse(session, "rts_in_other_bag", parcel=parcel.barcode, bag=str(parcel.bag))
     if parcel.state is not ParcelState.TO_RETURN:
         return refuse(session, "rts_not_due", parcel=parcel.barcode, state=parcel.state.value)
-    TRANSITIONS.check(S.PICKING, S.PICKING)
-    picked = [*session.data["picked"], parcel.barcode]
+    picked = (*session.data.picked, parcel.barcode)
     move = Move(parcel.barcode, ParcelState.RETURNING, "returning", bag=bag)
     lights = {
         c: m for c, m in _lights(q).items() if c != parcel.cell or _others_in(parcel.cell, parcel.barcode, q)
     }
     left = len(q.to_return()) - 1
-    nxt = Session(NAME, S.PICKING.value, {"bag": bag, "picked": picked}, lights, session.claims)
+    nxt = advance(session, S.PICKING, BagData(bag, picked), lights=lights)
     return Outcome(
         nxt,
         Feedback(Level.OK, Msg("rts_picked", {"parcel": parcel.barcode, "bag": bag, "left": left})),
@@ -143,13 +151,24 @@ def _others_in(cell: str | None, barcode: str, q: Queries) -> bool:
     )
 
 
-def _hand_over(session: Session, state: State) -> Outcome:
-    picked = list(session.data["picked"])
-    bag = str(session.data["bag"])
+def _hand_over(session: Bagging) -> Outcome:
+    picked = list(session.data.picked)
+    bag = str(session.data.bag)
     if not picked:
         return refuse(session, "rts_empty_bag")
-    TRANSITIONS.check(state, S.ENDED)
     effects: list[Effect] = [Move(b, ParcelState.RETURNED, "returned", data={"bag": bag}) for b in picked]
     effects.append(BagTo(bag, "handed_over"))
     fb = Feedback(Level.OK, Msg("rts_handed_over", {"bag": bag, "count": len(picked)}))
-    return Outcome(None, fb, tuple(effects), (PrintRequest("handover_act", {"bag": bag, "parcels": picked}),))
+    act = PrintRequest("handover_act", {"bag": bag, "parcels": picked})
+    return finish(session, S.ENDED, fb, effects, (act,))
+
+
+WORKFLOW: Workflow[State, BagData] = Workflow(
+    NAME,
+    State,
+    TRANSITIONS,
+    BagData,
+    command=Command.START_RETURN_TO_SENDER,
+    start=start,
+    step=step,
+)

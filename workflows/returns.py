@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,12 +22,12 @@ from workflows.outcome import (
     Note,
     Outcome,
     PrintRequest,
-    Session,
     UseReturnRequest,
     refuse,
 )
 from workflows.parcel import ParcelState, Size
 from workflows.queries import Queries
+from workflows.session import Session, Workflow, advance, enter, finish
 from workflows.views import ParcelView
 
 NAME = "customer_return"
@@ -52,28 +54,44 @@ TRANSITIONS = Transitions[State](
         S.PLACE: frozenset({S.ENDED}),
         S.ENDED: frozenset(),
     },
+    initial={S.FIND},
 )
 CHECKS = {S.CHECK_CONDITION: "condition", S.CHECK_COMPLETE: "completeness", S.CHECK_MATCH: "matches_request"}
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnData:
+    """What comes back and how its checks went; empty until it is found."""
+
+    parcels: tuple[str, ...] = ()  # the issued parcels it returns
+    order: str | None = None
+    request: str | None = None  # the return request it came with, if any
+    reason: str | None = None  # the request's reason
+    size: Size = Size.S  # the biggest of its parcels: its returns cell must fit that
+    checks: Mapping[str, bool] = field(default_factory=dict)  # check name -> passed
+    barcode: str | None = None  # its own label, once printed
+    suggested: str | None = None  # the returns cell lit for it
+
+
+Return = Session[State, ReturnData]
+
+
 def start(q: Queries, ctx: Ctx) -> Outcome:
-    return Outcome(Session(NAME, S.FIND.value, {}), Feedback(Level.INFO, Msg("ret_find")))
+    return Outcome(enter(WORKFLOW, S.FIND, ReturnData()), Feedback(Level.INFO, Msg("ret_find")))
 
 
-def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
-    state = State(session.state)
-    data = dict(session.data)
+def step(session: Return, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+    state = session.state
+    data = session.data
     match inp:
         case Cmd(Command.CANCEL) if state is S.PLACE:
             return refuse(session, "ret_needs_returns_cell")
         case Cmd(Command.CANCEL | Command.DONE) if state is S.FIND:
-            TRANSITIONS.check(state, S.ENDED)
-            return Outcome(None, Feedback(Level.INFO, Msg("ret_ended")))
+            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("ret_ended")))
         case Cmd(Command.CANCEL):
             # The clerk refuses the return after the checks: nothing is taken in, the remarks stay.
-            TRANSITIONS.check(state, S.ENDED)
-            note = Note("return_refused", {"parcels": data["parcels"], "checks": data["checks"]})
-            return Outcome(None, Feedback(Level.WARN, Msg("ret_refused")), (note,))
+            note = Note("return_refused", {"parcels": list(data.parcels), "checks": dict(data.checks)})
+            return finish(session, S.ENDED, Feedback(Level.WARN, Msg("ret_refused")), (note,))
         case Cmd(Command.CHECK_OK | Command.CHECK_FAIL as command) if state in CHECKS:
             return _check(session, state, command is Command.CHECK_OK, q, ctx)
         case Cmd(command):
@@ -87,7 +105,7 @@ def step(session: Session, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     raise AssertionError(f"unhandled input {inp!r}")
 
 
-def _find(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
+def _find(session: Return, text: str, q: Queries, ctx: Ctx) -> Outcome:
     request = q.return_request(text)
     parcels: list[ParcelView] = []
     if request is not None:
@@ -119,67 +137,60 @@ def _find(session: Session, text: str, q: Queries, ctx: Ctx) -> Outcome:
         holder = q.claimed_by(f"return:{p.barcode}")
         if holder is not None and holder != ctx.station:
             return refuse(session, "claimed_elsewhere", code=p.barcode, station=holder)
-    TRANSITIONS.check(S.FIND, S.CHECK_CONDITION)
-    data: dict[str, Any] = {
-        "parcels": [p.barcode for p in parcels],
-        "order": order_id,
-        "request": None if request is None else request.id,
-        "reason": None if request is None else request.reason,
-        "size": max((p.size for p in parcels), key=lambda s: s.rank).value,
-        "checks": {},
-    }
+    data = ReturnData(
+        parcels=tuple(p.barcode for p in parcels),
+        order=order_id,
+        request=None if request is None else request.id,
+        reason=None if request is None else request.reason,
+        size=max((p.size for p in parcels), key=lambda s: s.rank),
+    )
     claims = tuple(f"return:{p.barcode}" for p in parcels)
     fb = Feedback(
         Level.OK,
         Msg("ret_found", {"count": len(parcels), "order": str(order_id)}),
         (Msg("ret_check_condition"),),
     )
-    return Outcome(Session(NAME, S.CHECK_CONDITION.value, data, {}, claims), fb)
+    return Outcome(advance(session, S.CHECK_CONDITION, data, lights={}, claims=claims), fb)
 
 
-def _check(session: Session, state: State, ok: bool, q: Queries, ctx: Ctx) -> Outcome:
-    data = dict(session.data)
-    data["checks"] = {**data["checks"], CHECKS[state]: ok}
+def _check(session: Return, state: State, ok: bool, q: Queries, ctx: Ctx) -> Outcome:
+    data = replace(session.data, checks={**session.data.checks, CHECKS[state]: ok})
     nxt = {S.CHECK_CONDITION: S.CHECK_COMPLETE, S.CHECK_COMPLETE: S.CHECK_MATCH, S.CHECK_MATCH: S.PLACE}[
         state
     ]
-    if nxt is S.CHECK_MATCH and data["request"] is None:
+    if nxt is S.CHECK_MATCH and data.request is None:
         nxt = S.PLACE  # nothing to match without a return request
-    TRANSITIONS.check(state, nxt)
     remark = () if ok else (Msg("ret_check_failed", {"check": Msg(f"check_{CHECKS[state]}").render()}),)
     if nxt is not S.PLACE:
         prompt = Msg("ret_check_complete" if nxt is S.CHECK_COMPLETE else "ret_check_match")
         level = Level.OK if ok else Level.WARN
-        return Outcome(Session(NAME, nxt.value, data, {}, session.claims), Feedback(level, prompt, remark))
+        return Outcome(advance(session, nxt, data), Feedback(level, prompt, remark))
     outcome = _label(session, data, q)
-    if not all(data["checks"].values()):
+    if not all(data.checks.values()):
         fb = Feedback(Level.WARN, outcome.feedback.msg, remark)
         return Outcome(outcome.session, fb, outcome.effects, outcome.prints)
     return outcome
 
 
-def _label(session: Session, data: dict[str, Any], q: Queries) -> Outcome:
+def _label(session: Return, data: ReturnData, q: Queries) -> Outcome:
     """All checks answered: the return becomes a parcel, its label prints, a returns cell lights."""
-    parcels = [str(b) for b in data["parcels"]]
-    barcode = "R-" + parcels[0]
-    data["barcode"] = barcode
-    cell = q.returns_cell(str(data["size"]))
-    data["suggested"] = None if cell is None else cell.address
-    order = data["order"]
+    barcode = "R-" + data.parcels[0]
+    cell = q.returns_cell(data.size.value)
+    data = replace(data, barcode=barcode, suggested=None if cell is None else cell.address)
     effects: list[Effect] = [
         NewReturn(
             barcode,
-            None if order is None else str(order),
-            tuple(parcels),
-            str(data["size"]),
-            {"checks": data["checks"], "request": data["request"]},
+            data.order,
+            data.parcels,
+            data.size.value,
+            {"checks": dict(data.checks), "request": data.request},
         )
     ]
-    if data["request"] is not None:
-        effects.append(UseReturnRequest(str(data["request"])))
-    label = PrintRequest("return_label", {**data, "parcels": parcels})
+    if data.request is not None:
+        effects.append(UseReturnRequest(data.request))
+    label = PrintRequest("return_label", _label_data(data))
     lights = {} if cell is None else {cell.address: Light.SUGGESTED}
-    nxt = Session(NAME, S.PLACE.value, data, lights, (*session.claims, f"parcel:{barcode}"))
+    nxt = advance(session, S.PLACE, data, lights=lights, claims=(*session.claims, f"parcel:{barcode}"))
     if cell is None:
         fb = Feedback(Level.WARN, Msg("ret_label_no_cell", {"barcode": barcode}))
     else:
@@ -187,24 +198,44 @@ def _label(session: Session, data: dict[str, Any], q: Queries) -> Outcome:
     return Outcome(nxt, fb, tuple(effects), (label,))
 
 
-def _shelve(session: Session, text: str, q: Queries) -> Outcome:
+def _label_data(data: ReturnData) -> dict[str, Any]:
+    """What the return label shows, as plain values."""
+    return {
+        **asdict(data),
+        "parcels": list(data.parcels),
+        "size": data.size.value,
+        "checks": dict(data.checks),
+    }
+
+
+def _shelve(session: Return, text: str, q: Queries) -> Outcome:
     cell = q.cell_by_label(text)
     if cell is None or cell.zone != "returns":
         return refuse(session, "ret_needs_returns_cell")
-    barcode = str(session.data["barcode"])
-    if not Size(session.data["size"]).fits_in(cell.size):
+    barcode = str(session.data.barcode)
+    size = session.data.size
+    if not size.fits_in(cell.size):
         return refuse(
             session,
             "pl_too_big",
             parcel=barcode,
-            size=session.data["size"],
+            size=size.value,
             cell=cell.address,
             cell_size=cell.size.value,
         )
     if not cell.has_room:
         return refuse(session, "pl_cell_full", cell=cell.address, capacity=cell.capacity)
-    TRANSITIONS.check(S.PLACE, S.ENDED)
     move = Move(barcode, ParcelState.TO_RETURN, "return_stored", cell=cell.address, reason=CUSTOMER_RETURN)
-    return Outcome(
-        None, Feedback(Level.OK, Msg("ret_stored", {"barcode": barcode, "cell": cell.address})), (move,)
-    )
+    fb = Feedback(Level.OK, Msg("ret_stored", {"barcode": barcode, "cell": cell.address}))
+    return finish(session, S.ENDED, fb, (move,))
+
+
+WORKFLOW: Workflow[State, ReturnData] = Workflow(
+    NAME,
+    State,
+    TRANSITIONS,
+    ReturnData,
+    command=Command.START_RETURN,
+    start=start,
+    step=step,
+)

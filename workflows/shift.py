@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from workflows.context import Ctx
 from workflows.messages import Msg
 from workflows.outcome import (
@@ -12,16 +14,16 @@ from workflows.outcome import (
     OpenShift,
     Outcome,
     PrintRequest,
-    Session,
     SignIn,
     SignOut,
     refuse,
 )
 from workflows.queries import Queries
+from workflows.session import Session
 from workflows.views import ClerkView
 
 
-def sign_in(session: Session | None, clerk: ClerkView, q: Queries, ctx: Ctx) -> Outcome:
+def sign_in(session: Session[Any, Any] | None, clerk: ClerkView, q: Queries, ctx: Ctx) -> Outcome:
     """A badge at an idle station: this clerk now works here; a shift opens if none is open."""
     if not clerk.active:
         return refuse(session, "badge_inactive", name=clerk.name)

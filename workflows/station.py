@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from workflows import acceptance, inventory, issue, placement, return_to_sender, returns, shift
+from workflows import acceptance, issue, placement, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
-from workflows.machine import Transitions
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Outcome, Session, refuse
+from workflows.outcome import Feedback, Level, Outcome, refuse
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-
-Step = Callable[[Session, Input, Queries, Ctx], Outcome]
-
-STEPS: dict[str, Step] = {
-    acceptance.NAME: acceptance.step,
-    placement.NAME: placement.step,
-    issue.NAME: issue.step,
-    returns.NAME: returns.step,
-    return_to_sender.NAME: return_to_sender.step,
-    inventory.NAME: inventory.step,
-}
-MACHINES: dict[str, Transitions[Any]] = {
-    acceptance.NAME: acceptance.TRANSITIONS,
-    placement.NAME: placement.TRANSITIONS,
-    issue.NAME: issue.TRANSITIONS,
-    returns.NAME: returns.TRANSITIONS,
-    return_to_sender.NAME: return_to_sender.TRANSITIONS,
-    inventory.NAME: inventory.TRANSITIONS,
-}
-_STARTS: dict[Command, Callable[[Queries, Ctx], Outcome]] = {
-    Command.START_ACCEPTANCE: acceptance.start,
-    Command.START_PLACEMENT: placement.start,
-    Command.START_ISSUE: issue.start,
-    Command.START_RETURN: returns.start,
-    Command.START_RETURN_TO_SENDER: return_to_sender.start,
-    Command.START_INVENTORY: inventory.start,
-}
+from workflows.registry import BY_COMMAND
+from workflows.session import Session
 
 
-def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
+def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     """Decide what one input does at a station; pure over `q`, applied by the runtime."""
     badge = q.clerk(inp.text) if isinstance(inp, Code) else None
     if ctx.clerk is None:
@@ -52,7 +25,7 @@ def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome
         return refuse(session, "sign_in_first")
     if badge is not None:
         if session is not None:
-            return refuse(session, "session_open", workflow=session.workflow)
+            return refuse(session, "session_open", workflow=session.workflow.name)
         return shift.sign_in(None, badge, q, ctx)
     if session is None:
         outcome = _idle(inp, q, ctx)
@@ -60,15 +33,15 @@ def handle(session: Session | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome
             # A refused first scan leaves the station idle: no half-opened workflow.
             return Outcome(None, outcome.feedback)
         return outcome
-    if isinstance(inp, Cmd) and inp.command in _STARTS:
-        return refuse(session, "session_open", workflow=session.workflow)
-    return STEPS[session.workflow](session, inp, q, ctx)
+    if isinstance(inp, Cmd) and inp.command in BY_COMMAND:
+        return refuse(session, "session_open", workflow=session.workflow.name)
+    return session.workflow.step(session, inp, q, ctx)
 
 
 def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     match inp:
-        case Cmd(command) if command in _STARTS:
-            return _STARTS[command](q, ctx)
+        case Cmd(command) if command in BY_COMMAND:
+            return BY_COMMAND[command].start(q, ctx)
         case Cmd(Command.SHIFT_CLOSE):
             return shift.close_shift(q, ctx)
         case Cmd(Command.DONE | Command.CANCEL):

@@ -122,7 +122,8 @@ def run_sim(
         runtime.start()
         for name, session in engine.sessions().items():
             out.write(
-                Msg("session_resumed", {"station": name, "workflow": session.workflow}).render(lang) + "\n"
+                Msg("session_resumed", {"station": name, "workflow": session.workflow.name}).render(lang)
+                + "\n"
             )
         asyncio.run(runtime.run())
     finally:

@@ -1,15 +1,49 @@
-"""The stations' open sessions in the store: saved with each scan's transaction, resumed on start."""
+"""The stations' open sessions in the store: saved with each scan's transaction, resumed on start.
+
+A session's data is its workflow's frozen dataclass, kept as a JSON object with one key
+per field; the registry says which dataclass a stored workflow name reads back into.
+Fields missing from a stored object take their defaults, which is how sessions that an
+earlier version saved as `{}` (a placement waiting for a parcel, an issue still looking
+for the order, a return not yet found) resume.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any, TypeVar
+
+import msgspec
 
 from device.store.journal import Stamp
-from workflows.outcome import Light, Session
+from workflows.machine import WorkflowError
+from workflows.outcome import Light
+from workflows.registry import by_name
+from workflows.session import Session, Workflow
+
+D = TypeVar("D")
 
 
-def save_session(conn: sqlite3.Connection, station: str, session: Session | None, stamp: Stamp) -> None:
+class StoredSessionError(WorkflowError, ValueError):
+    """A stored session's data does not fit its workflow (a store edited under us)."""
+
+
+def encode_data(data: object) -> str:
+    """A session's data as the JSON object the store keeps (tuples become lists, enums values)."""
+    return json.dumps(msgspec.to_builtins(data), ensure_ascii=False)
+
+
+def decode_data(workflow: Workflow[Any, D], text: str) -> D:
+    """A stored JSON object read back into the workflow's data class."""
+    try:
+        return msgspec.convert(json.loads(text), type=workflow.data)
+    except ValueError as exc:  # not JSON, or msgspec.ValidationError: not the data class's shape
+        raise StoredSessionError(f"{workflow.name}: stored session data does not fit: {exc}") from None
+
+
+def save_session(
+    conn: sqlite3.Connection, station: str, session: Session[Any, Any] | None, stamp: Stamp
+) -> None:
     if session is None:
         conn.execute("DELETE FROM sessions WHERE station = ?", (station,))
         return
@@ -22,9 +56,9 @@ def save_session(conn: sqlite3.Connection, station: str, session: Session | None
         "THEN sessions.started_at ELSE excluded.started_at END",
         (
             station,
-            session.workflow,
-            session.state,
-            json.dumps(dict(session.data), ensure_ascii=False),
+            session.workflow.name,
+            session.state.value,
+            encode_data(session.data),
             json.dumps(lights),
             stamp.clerk,
             stamp.ts,
@@ -38,7 +72,7 @@ def save_session(conn: sqlite3.Connection, station: str, session: Session | None
     )
 
 
-def load_session(conn: sqlite3.Connection, station: str) -> Session | None:
+def load_session(conn: sqlite3.Connection, station: str) -> Session[Any, Any] | None:
     row = conn.execute(
         "SELECT workflow, state, data, lights FROM sessions WHERE station = ?", (station,)
     ).fetchone()
@@ -47,5 +81,10 @@ def load_session(conn: sqlite3.Connection, station: str) -> Session | None:
     claims = tuple(
         r[0] for r in conn.execute("SELECT key FROM claims WHERE station = ? ORDER BY key", (station,))
     )
-    lights = {address: Light(value) for address, value in json.loads(row["lights"]).items()}
-    return Session(row["workflow"], row["state"], json.loads(row["data"]), lights, claims)
+    workflow = by_name(row["workflow"])
+    data = decode_data(workflow, row["data"])
+    try:
+        lights = {address: Light(value) for address, value in json.loads(row["lights"]).items()}
+        return workflow.resume(row["state"], data, lights, claims)
+    except ValueError as exc:
+        raise StoredSessionError(f"{workflow.name}: stored state or lights do not fit: {exc}") from None

@@ -1,0 +1,112 @@
+"""A station's open session of a workflow, made only by a checked entry or a checked move."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from workflows.context import Ctx
+from workflows.inputs import Command, Input
+from workflows.machine import BadMachine, Transitions
+from workflows.outcome import Effect, Feedback, Light, Outcome, PrintRequest
+from workflows.queries import Queries
+
+St = TypeVar("St", bound=enum.Enum)
+D = TypeVar("D")  # a workflow's session data: a frozen dataclass the store keeps as JSON
+
+
+@dataclass(frozen=True, eq=False)
+class Workflow(Generic[St, D]):
+    """One workflow as the station and the store know it.
+
+    `name` is how the store and the journal name it; `states` and `transitions` are its
+    machine; `data` is the frozen dataclass its sessions carry; `command` is the command
+    barcode that starts it at an idle station; `start` is that entry and `step` handles
+    every input while a session is open.
+    """
+
+    name: str
+    states: type[St]
+    transitions: Transitions[St]
+    data: type[D]
+    command: Command
+    start: Callable[[Queries, Ctx], Outcome]
+    step: Callable[[Session[St, D], Input, Queries, Ctx], Outcome]
+
+    def __post_init__(self) -> None:
+        if self.transitions.machine != self.name:
+            raise BadMachine(f"{self.name}: its table is named {self.transitions.machine!r}")
+        if set(self.states) != self.transitions.table.keys():
+            raise BadMachine(f"{self.name}: every state needs a row in its table")
+        if not self.transitions.initial:
+            raise BadMachine(f"{self.name}: no initial state")
+
+    def __repr__(self) -> str:
+        return f"Workflow({self.name!r})"
+
+    def resume(
+        self, state: str, data: D, lights: Mapping[str, Light], claims: tuple[str, ...]
+    ) -> Session[St, D]:
+        """A session as the store kept it; it got to its state through checked moves."""
+        return Session(self, self.states(state), data, dict(lights), claims)
+
+
+@dataclass(frozen=True, slots=True)
+class Session(Generic[St, D]):
+    """A station's open workflow; stored as JSON so that a restart resumes it.
+
+    Made by `enter` and `advance` only (and by `Workflow.resume` from the store), so every
+    session a workflow hands back got there by a move its table allows.
+    """
+
+    workflow: Workflow[St, D]
+    state: St
+    data: D
+    lights: Mapping[str, Light] = field(default_factory=dict)  # cell address -> meaning
+    claims: tuple[str, ...] = ()
+
+
+def enter(
+    workflow: Workflow[St, D],
+    state: St,
+    data: D,
+    *,
+    lights: Mapping[str, Light] | None = None,
+    claims: tuple[str, ...] = (),
+) -> Session[St, D]:
+    """Open a session in one of the initial states its table declares."""
+    workflow.transitions.enter(state)
+    return Session(workflow, state, data, dict(lights or {}), claims)
+
+
+def advance(
+    session: Session[St, D],
+    state: St,
+    data: D | None = None,
+    *,
+    lights: Mapping[str, Light] | None = None,
+    claims: tuple[str, ...] | None = None,
+) -> Session[St, D]:
+    """The next session, after a move its table allows; data, lights and claims not given stay."""
+    session.workflow.transitions.check(session.state, state)
+    return Session(
+        session.workflow,
+        state,
+        session.data if data is None else data,
+        session.lights if lights is None else dict(lights),
+        session.claims if claims is None else claims,
+    )
+
+
+def finish(
+    session: Session[St, D],
+    state: St,
+    feedback: Feedback,
+    effects: Iterable[Effect] = (),
+    prints: Iterable[PrintRequest] = (),
+) -> Outcome:
+    """The session moves to a final state of its table and ends: the station is idle again."""
+    session.workflow.transitions.end(session.state, state)
+    return Outcome(None, feedback, tuple(effects), tuple(prints))
