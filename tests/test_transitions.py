@@ -1,9 +1,12 @@
-"""Every edge of every state machine is exercised, and every non-edge is refused by name."""
+"""Every edge of every state machine is exercised, every non-edge is refused by name, and the
+tables are what the code does: drop an edge the code uses and a scripted day fails on it."""
 
 from __future__ import annotations
 
+import ast
 import enum
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +14,13 @@ import pytest
 
 from tests.support.factory import M, P, new_engine, new_store, scan
 from tests.support.stock import half_day
-from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
 from workflows.inputs import Command
-from workflows.machine import IllegalTransition, Transitions
+from workflows.machine import END, START, IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
+from workflows.registry import BY_NAME, WORKFLOWS
 
-MACHINES: list[Transitions[Any]] = [
-    acceptance.TRANSITIONS,
-    placement.TRANSITIONS,
-    issue.TRANSITIONS,
-    returns.TRANSITIONS,
-    return_to_sender.TRANSITIONS,
-    inventory.TRANSITIONS,
-]
+MACHINES: list[Transitions[Any]] = [w.transitions for w in WORKFLOWS]
+WORKFLOW_CODE = Path(__file__).resolve().parent.parent / "workflows"
 
 
 def _non_edges(machine: Transitions[enum.Enum]) -> Iterator[tuple[enum.Enum, enum.Enum]]:
@@ -45,6 +42,25 @@ def test_illegal_transitions_name_both_states(machine: Transitions[enum.Enum]) -
         assert machine.machine in str(err.value)
 
 
+@pytest.mark.parametrize("machine", MACHINES, ids=lambda m: m.machine)
+def test_a_workflow_starts_only_in_an_initial_state_and_ends_only_in_a_final_one(
+    machine: Transitions[enum.Enum],
+) -> None:
+    assert machine.initial, "a workflow nobody can enter"
+    for state in machine.table:
+        if state in machine.initial:
+            assert machine.enter(state) is state
+        else:
+            with pytest.raises(IllegalTransition, match=f"{machine.machine}: illegal transition {START} -> "):
+                machine.enter(state)
+    for src, dst in machine.edges():
+        if machine.final(dst):
+            assert machine.end(src, dst) is dst
+        else:
+            with pytest.raises(IllegalTransition, match=f"{dst.value} -> {END}"):
+                machine.end(src, dst)
+
+
 def test_parcel_lifecycle_matches_the_design() -> None:
     ps = ParcelState
     edges = set(PARCEL.edges())
@@ -64,30 +80,43 @@ def test_parcel_lifecycle_matches_the_design() -> None:
 
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> set[tuple[str, str, str]]:
-    """Every transition checked while the test runs: (machine, from, to)."""
+    """Every transition and entry checked while the test runs: (machine, from, to)."""
     recorded: set[tuple[str, str, str]] = set()
-    original = Transitions.check
+    check = Transitions.check
+    enter = Transitions.enter
 
-    def recording(self: Transitions[enum.Enum], src: enum.Enum, dst: enum.Enum) -> enum.Enum:
-        result = original(self, src, dst)
+    def recording_check(self: Transitions[enum.Enum], src: enum.Enum, dst: enum.Enum) -> enum.Enum:
+        result = check(self, src, dst)
         recorded.add((self.machine, src.value, dst.value))
         return result
 
-    monkeypatch.setattr(Transitions, "check", recording)
+    def recording_enter(self: Transitions[enum.Enum], dst: enum.Enum) -> enum.Enum:
+        result = enter(self, dst)
+        recorded.add((self.machine, START, dst.value))
+        return result
+
+    monkeypatch.setattr(Transitions, "check", recording_check)
+    monkeypatch.setattr(Transitions, "enter", recording_enter)
     return recorded
 
 
-def assert_covered(machines: list[Transitions[Any]], seen: set[tuple[str, str, str]]) -> None:
-    for machine in machines:
+def assert_covered(names: list[str], seen: set[tuple[str, str, str]]) -> None:
+    for name in names:
+        machine = BY_NAME[name].transitions
         done = {(s, d) for m, s, d in seen if m == machine.machine}
-        missing = {(s.value, d.value) for s, d in machine.edges()} - done
+        edges = {(s.value, d.value) for s, d in machine.edges()}
+        entries = {(START, s.value) for s in machine.initial}
+        missing = (edges | entries) - done
         assert not missing, f"{machine.machine}: edges never exercised: {sorted(missing)}"
 
 
-def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
-    """Run scenarios through the real engine while recording each checked transition."""
+def scripted_day(tmp_path: Path) -> dict[str, str]:
+    """Acceptance, placement and issue, through every way in and out of every state.
+
+    Returns the message keys of a few checkpoints, for the coverage test to assert on.
+    """
     store = new_store(
-        tmp_path / "pvz.db",
+        tmp_path / "day.db",
         M("S1", [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)]),
         M("S2", [P("20000001-0001-1", "20000001")], packages=["BOX00000009"]),
     )
@@ -108,24 +137,15 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple
     scan(e, "10000001", Command.CANCEL)
     scan(e, "10000002", Command.REFUSE_ITEM, Command.CANCEL, Command.CANCEL)
     scan(e, "10000003", Command.REFUSE_ITEM, a[2], Command.DONE)
-    r = scan(e, "10000004", a[3])
-    assert r.feedback.msg.key == "iss_taken_all", r.feedback.msg
+    taken_all = scan(e, "10000004", a[3])
     scan(e, Command.PAID, Command.DONE)
     store.close()
-    assert_covered(MACHINES[:3], seen)
-    parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
-    assert {
-        ("expected", "accepted"),
-        ("accepted", "stored"),
-        ("stored", "issued"),
-        ("stored", "to_return"),
-    } <= parcel_seen
+    return {"taken_all": taken_all.feedback.msg.key}
 
 
-def test_scripted_returns_and_counts_cover_every_edge(
-    tmp_path: Path, seen: set[tuple[str, str, str]]
-) -> None:
-    store, e = half_day(tmp_path / "pvz.db")
+def scripted_returns_and_counts(tmp_path: Path) -> dict[str, str]:
+    """Customer returns, return to sender and an inventory count, every way out of every state."""
+    store, e = half_day(tmp_path / "returns.db")
     ok, fail = Command.CHECK_OK, Command.CHECK_FAIL
     # customer return: every way out of every state
     scan(e, Command.START_RETURN, Command.CANCEL)
@@ -146,9 +166,100 @@ def test_scripted_returns_and_counts_cover_every_edge(
     )
     # inventory: leave before a cell; count two cells and reconcile
     scan(e, Command.START_INVENTORY, Command.CANCEL)
-    r = scan(e, Command.START_INVENTORY, "C-A-01-1", "11111111-0001-1", "C-A-02-1", Command.DONE)
-    assert r.feedback.msg.key == "inv_done"
+    counted = scan(e, Command.START_INVENTORY, "C-A-01-1", "11111111-0001-1", "C-A-02-1", Command.DONE)
     store.close()
-    assert_covered(MACHINES[3:], seen)
+    return {"counted": counted.feedback.msg.key}
+
+
+SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
+    "acceptance": scripted_day,
+    "placement": scripted_day,
+    "issue": scripted_day,
+    "customer_return": scripted_returns_and_counts,
+    "return_to_sender": scripted_returns_and_counts,
+    "inventory": scripted_returns_and_counts,
+}
+
+
+def test_every_workflow_has_a_scripted_day() -> None:
+    assert set(SCRIPTS) == set(BY_NAME)
+
+
+def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
+    """Run scenarios through the real engine while recording each checked transition."""
+    assert scripted_day(tmp_path) == {"taken_all": "iss_taken_all"}
+    assert_covered(["acceptance", "placement", "issue"], seen)
+    parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
+    assert {
+        ("expected", "accepted"),
+        ("accepted", "stored"),
+        ("stored", "issued"),
+        ("stored", "to_return"),
+    } <= parcel_seen
+
+
+def test_scripted_returns_and_counts_cover_every_edge(
+    tmp_path: Path, seen: set[tuple[str, str, str]]
+) -> None:
+    assert scripted_returns_and_counts(tmp_path) == {"counted": "inv_done"}
+    assert_covered(["customer_return", "return_to_sender", "inventory"], seen)
     parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
     assert {("accepted", "to_return"), ("to_return", "returning"), ("returning", "returned")} <= parcel_seen
+
+
+def _moves() -> Iterator[tuple[str, str | None, str]]:
+    """(workflow, from, to) for every edge of every table, from None for an entry."""
+    for workflow in WORKFLOWS:
+        for state in sorted(workflow.transitions.initial, key=lambda s: s.value):
+            yield workflow.name, None, state.value
+        for src, dst in workflow.transitions.edges():
+            yield workflow.name, src.value, dst.value
+
+
+@pytest.mark.parametrize(("name", "src", "dst"), list(_moves()), ids=lambda v: v or START)
+def test_a_table_without_an_edge_the_code_uses_fails_a_scripted_day(
+    name: str,
+    src: str | None,
+    dst: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The tables are not advisory: every session is made by a checked move, so dropping any
+    edge (or initial state) from a table makes the scan that takes it fail and roll back."""
+    workflow = BY_NAME[name]
+    table = workflow.transitions
+    target = workflow.states(dst)
+    if src is None:
+        monkeypatch.setattr(table, "initial", table.initial - {target})
+    else:
+        source = workflow.states(src)
+        monkeypatch.setitem(table.table, source, table.table[source] - {target})
+    with caplog.at_level(logging.ERROR, logger="pvz.engine"):
+        SCRIPTS[name](tmp_path)
+    failed = [
+        r.exc_info[1]
+        for r in caplog.records
+        if r.exc_info is not None and isinstance(r.exc_info[1], IllegalTransition)
+    ]
+    expected = f"{name}: illegal transition {src or START} -> {dst}"
+    assert expected in {str(exc) for exc in failed}, [str(exc) for exc in failed]
+
+
+def _calls(tree: ast.AST) -> Iterator[ast.Call]:
+    return (node for node in ast.walk(tree) if isinstance(node, ast.Call))
+
+
+def test_workflow_code_makes_sessions_only_through_enter_and_advance() -> None:
+    """No loose `TRANSITIONS.check(...)` and no `Session(...)` outside workflows/session.py."""
+    offenders = []
+    for path in sorted(WORKFLOW_CODE.glob("*.py")):
+        if path.name in {"session.py", "machine.py"}:
+            continue
+        for call in _calls(ast.parse(path.read_text(encoding="utf-8"))):
+            func = call.func
+            if isinstance(func, ast.Name) and func.id == "Session":
+                offenders.append(f"{path.name}:{call.lineno}: Session(...)")
+            if isinstance(func, ast.Attribute) and func.attr in {"check", "enter", "end"}:
+                offenders.append(f"{path.name}:{call.lineno}: .{func.attr}(...)")
+    assert not offenders, offenders
