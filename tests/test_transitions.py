@@ -7,6 +7,7 @@ import ast
 import enum
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from tests.support.factory import M, P, new_engine, new_store, scan
 from tests.support.stock import half_day
 from workflows.inputs import Command
-from workflows.machine import END, START, IllegalTransition, Transitions
+from workflows.machine import END, START, BadMachine, IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
 from workflows.registry import BY_NAME, WORKFLOWS
 
@@ -59,6 +60,27 @@ def test_a_workflow_starts_only_in_an_initial_state_and_ends_only_in_a_final_one
         else:
             with pytest.raises(IllegalTransition, match=f"{dst.value} -> {END}"):
                 machine.end(src, dst)
+
+
+class Light3(enum.Enum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+
+def test_a_table_that_contradicts_itself_stops_the_import() -> None:
+    with pytest.raises(BadMachine, match="without a row in the table: \\['green'\\]"):
+        Transitions("lamp", {Light3.RED: frozenset({Light3.GREEN})})
+    with pytest.raises(BadMachine, match="without a row in the table: \\['amber'\\]"):
+        Transitions("lamp", {Light3.RED: frozenset()}, initial={Light3.AMBER})
+    table = Transitions("lamp", {light: frozenset() for light in Light3})
+    workflow = BY_NAME["acceptance"]
+    with pytest.raises(BadMachine, match="every state needs a row"):
+        replace(workflow, name="lamp", transitions=table)
+    with pytest.raises(BadMachine, match="no initial state"):
+        replace(workflow, name="lamp", states=Light3, transitions=table)
+    with pytest.raises(BadMachine, match="its table is named 'acceptance'"):
+        replace(workflow, name="lamp")
 
 
 def test_parcel_lifecycle_matches_the_design() -> None:
@@ -251,7 +273,8 @@ def _calls(tree: ast.AST) -> Iterator[ast.Call]:
 
 
 def test_workflow_code_makes_sessions_only_through_enter_and_advance() -> None:
-    """No loose `TRANSITIONS.check(...)` and no `Session(...)` outside workflows/session.py."""
+    """No loose `TRANSITIONS.check(...)`, no `Session(...)` and no `resume` (the store's way back)
+    outside workflows/session.py."""
     offenders = []
     for path in sorted(WORKFLOW_CODE.glob("*.py")):
         if path.name in {"session.py", "machine.py"}:
@@ -260,6 +283,6 @@ def test_workflow_code_makes_sessions_only_through_enter_and_advance() -> None:
             func = call.func
             if isinstance(func, ast.Name) and func.id == "Session":
                 offenders.append(f"{path.name}:{call.lineno}: Session(...)")
-            if isinstance(func, ast.Attribute) and func.attr in {"check", "enter", "end"}:
+            if isinstance(func, ast.Attribute) and func.attr in {"check", "enter", "end", "resume"}:
                 offenders.append(f"{path.name}:{call.lineno}: .{func.attr}(...)")
     assert not offenders, offenders
