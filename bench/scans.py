@@ -126,9 +126,7 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
     )
     assert result.session is not None
     if tuple(result.session.data.parcels) != order.parcels:
-        raise BenchError(
-            f"order {order.id}: found {result.session.data.parcels}, expected {order.parcels}"
-        )
+        raise BenchError(f"order {order.id}: found {result.session.data.parcels}, expected {order.parcels}")
     if order.age:
         s.timed("id_checked", COUNTER, Command.ID_CHECKED.barcode, expect=("iss_id_checked",))
     for barcode in order.parcels:

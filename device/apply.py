@@ -22,7 +22,6 @@ from workflows.outcome import (
     NewSurplus,
     Note,
     OpenShift,
-    Outcome,
     PackageTo,
     SignIn,
     SignOut,
@@ -30,6 +29,7 @@ from workflows.outcome import (
     UseReturnRequest,
 )
 from workflows.parcel import IN_CELL, PARCEL, ParcelState
+from workflows.session import Outcome
 
 
 class ApplyError(WorkflowError, RuntimeError):

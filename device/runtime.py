@@ -269,14 +269,14 @@ class Runtime:
             self._faults[name] = lines
             if lines:
                 log.warning("station %s: %s", name, "; ".join(m.render("en") for m in faults))
-                color, pattern, title = Color.RED, Pattern.FAST_BLINK, "hw_fault"
+                color, pattern, title = Color.RED, Pattern.FAST_BLINK, Msg("hw_fault")
             else:
                 log.info("station %s: hardware back to normal", name)
-                color, pattern, title = Color.GREEN, Pattern.STEADY, "hw_ok"
+                color, pattern, title = Color.GREEN, Pattern.STEADY, Msg("hw_ok")
             if io.status_light is not None:
                 io.status_light.show(color, pattern)
             if io.screen is not None:
-                io.screen.show(Msg(title).render(self.lang), lines)
+                io.screen.show(title.render(self.lang), lines)
         return report
 
     async def _printing(self, wakeup: asyncio.Event) -> None:

@@ -18,7 +18,7 @@ from device.store.db import Store
 from device.store.journal import Stamp
 from device.store.sessions import StoredSessionError, decode_data, encode_data, load_session, save_session
 from tests.support.factory import dump, scan
-from tests.support.lifecycle import stock
+from tests.support.stock import stock
 from workflows.inputs import Command
 from workflows.outcome import Level, Light
 from workflows.registry import BY_NAME, WORKFLOWS, UnknownWorkflow

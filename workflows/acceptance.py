@@ -17,16 +17,13 @@ from workflows.outcome import (
     MarkDamaged,
     Move,
     NewSurplus,
-    Outcome,
     PackageTo,
     PrintRequest,
     SupplyTo,
-    refuse,
-    warn,
 )
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-from workflows.session import Session, Workflow, advance, enter, finish
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
 from workflows.views import ParcelView, SupplyView
 
 NAME = "acceptance"

@@ -11,21 +11,10 @@ from workflows.identify import issue_code, qr_token
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
 from workflows.messages import Msg
-from workflows.outcome import (
-    Effect,
-    Feedback,
-    Level,
-    Light,
-    Move,
-    Note,
-    Outcome,
-    PrintRequest,
-    refuse,
-    warn,
-)
+from workflows.outcome import Effect, Feedback, Level, Light, Move, Note, PrintRequest
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-from workflows.session import Session, Workflow, advance, enter, finish
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
 from workflows.views import OrderView, ParcelView
 
 NAME = "issue"

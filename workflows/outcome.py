@@ -5,13 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from workflows.messages import Msg
 from workflows.parcel import ParcelState
-
-if TYPE_CHECKING:
-    from workflows.session import Session
 
 
 class Level(enum.Enum):
@@ -160,24 +157,3 @@ class Feedback:
     level: Level
     msg: Msg
     details: tuple[Msg, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    session: Session[Any, Any] | None  # None: the station is idle after this input
-    feedback: Feedback
-    effects: tuple[Effect, ...] = ()
-    prints: tuple[PrintRequest, ...] = ()
-
-    @property
-    def changes_store(self) -> bool:
-        return bool(self.effects or self.prints)
-
-
-def refuse(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
-    """A loud refusal: nothing changes, the session stays as it was."""
-    return Outcome(session, Feedback(Level.ERROR, Msg(key, params)))
-
-
-def warn(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
-    return Outcome(session, Feedback(Level.WARN, Msg(key, params)))

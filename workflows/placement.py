@@ -9,10 +9,10 @@ from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Light, Move, Outcome, refuse
+from workflows.outcome import Feedback, Level, Light, Move
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-from workflows.session import Session, Workflow, advance, enter, finish
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse
 from workflows.views import CellView, ParcelView
 
 NAME = "placement"

@@ -10,21 +10,10 @@ from workflows.identify import looks_like_parcel
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
 from workflows.messages import Msg
-from workflows.outcome import (
-    BagTo,
-    Effect,
-    Feedback,
-    Level,
-    Light,
-    Move,
-    Outcome,
-    PrintRequest,
-    refuse,
-    warn,
-)
+from workflows.outcome import BagTo, Effect, Feedback, Level, Light, Move, PrintRequest
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-from workflows.session import Session, Workflow, advance, enter, finish
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
 
 NAME = "return_to_sender"
 

@@ -20,14 +20,12 @@ from workflows.outcome import (
     Move,
     NewReturn,
     Note,
-    Outcome,
     PrintRequest,
     UseReturnRequest,
-    refuse,
 )
 from workflows.parcel import ParcelState, Size
 from workflows.queries import Queries
-from workflows.session import Session, Workflow, advance, enter, finish
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse
 from workflows.views import ParcelView
 
 NAME = "customer_return"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from workflows.context import Ctx
 from workflows.inputs import Command, Input
 from workflows.machine import BadMachine, Transitions
-from workflows.outcome import Effect, Feedback, Light, Outcome, PrintRequest
+from workflows.messages import Msg
+from workflows.outcome import Effect, Feedback, Level, Light, PrintRequest
 from workflows.queries import Queries
 
 St = TypeVar("St", bound=enum.Enum)
@@ -110,3 +111,24 @@ def finish(
     """The session moves to a final state of its table and ends: the station is idle again."""
     session.workflow.transitions.end(session.state, state)
     return Outcome(None, feedback, tuple(effects), tuple(prints))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    session: Session[Any, Any] | None  # None: the station is idle after this input
+    feedback: Feedback
+    effects: tuple[Effect, ...] = ()
+    prints: tuple[PrintRequest, ...] = ()
+
+    @property
+    def changes_store(self) -> bool:
+        return bool(self.effects or self.prints)
+
+
+def refuse(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
+    """A loud refusal: nothing changes, the session stays as it was."""
+    return Outcome(session, Feedback(Level.ERROR, Msg(key, params)))
+
+
+def warn(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
+    return Outcome(session, Feedback(Level.WARN, Msg(key, params)))

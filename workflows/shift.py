@@ -6,20 +6,9 @@ from typing import Any
 
 from workflows.context import Ctx
 from workflows.messages import Msg
-from workflows.outcome import (
-    CloseShift,
-    Effect,
-    Feedback,
-    Level,
-    OpenShift,
-    Outcome,
-    PrintRequest,
-    SignIn,
-    SignOut,
-    refuse,
-)
+from workflows.outcome import CloseShift, Effect, Feedback, Level, OpenShift, PrintRequest, SignIn, SignOut
 from workflows.queries import Queries
-from workflows.session import Session
+from workflows.session import Outcome, Session, refuse
 from workflows.views import ClerkView
 
 

@@ -8,11 +8,11 @@ from workflows import acceptance, issue, placement, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Outcome, refuse
+from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
 from workflows.registry import BY_COMMAND
-from workflows.session import Session
+from workflows.session import Outcome, Session, refuse
 
 
 def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
