@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from dataclasses import replace
+from itertools import groupby
 from typing import Any
 
 from device.documents.registry import Documents
 from device.store.journal import Stamp, append
+from device.store.parcels import move_parcels
 from device.store.sessions import save_session
 from workflows.machine import WorkflowError
 from workflows.outcome import (
@@ -28,7 +31,6 @@ from workflows.outcome import (
     SupplyTo,
     UseReturnRequest,
 )
-from workflows.parcel import IN_CELL, PARCEL, ParcelState
 from workflows.session import Outcome
 
 
@@ -41,8 +43,13 @@ def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Docume
 
     Runs inside the caller's transaction, so any exception leaves the store untouched.
     """
-    for effect in outcome.effects:
-        _effect(conn, effect, stamp)
+    # A run of moves (a supply closed with its missing parcels) goes to the writer as one batch.
+    for moves, run in groupby(outcome.effects, key=lambda effect: isinstance(effect, Move)):
+        if moves:
+            move_parcels(conn, stamp, [_move(m) for m in run if isinstance(m, Move)])
+        else:
+            for effect in run:
+                _effect(conn, effect, stamp)
     jobs = [queue_document(conn, docs, req.kind, req.data, stamp) for req in outcome.prints]
     assert stamp.station is not None
     save_session(conn, stamp.station, outcome.session, stamp)
@@ -63,9 +70,8 @@ def queue_document(
 
 
 def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
+    """Any effect but a move: apply hands those to the parcel writer."""
     match effect:
-        case Move():
-            _move(conn, effect, stamp)
         case MarkDamaged(parcel=barcode):
             cur = conn.execute(
                 "UPDATE parcels SET damaged = 1, updated_at = ? WHERE barcode = ?", (stamp.ts, barcode)
@@ -170,67 +176,14 @@ def _clerk(conn: sqlite3.Connection, effect: Effect, badge: str, stamp: Stamp) -
     append(conn, Stamp(stamp.device_id, stamp.ts, station, badge), kind, data={"badge": badge})
 
 
-def _move(conn: sqlite3.Connection, move: Move, stamp: Stamp) -> None:
-    row = conn.execute(
-        "SELECT p.id, p.state, c.address FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id WHERE p.barcode = ?",
-        (move.parcel,),
-    ).fetchone()
-    if row is None:
-        raise ApplyError(f"no parcel {move.parcel}")
-    src = ParcelState(row["state"])
-    PARCEL.check(src, move.to)
-    cell_id, cell_name = _target_cell(conn, move, row["address"])
-    issued_at = stamp.ts if move.to is ParcelState.ISSUED else None
-    conn.execute(
-        "UPDATE parcels SET state = ?, cell_id = ?, "
-        "return_reason = CASE WHEN ? THEN NULL ELSE coalesce(?, return_reason) END, "
-        "bag = CASE WHEN ? THEN NULL ELSE coalesce(?, bag) END, issued_at = coalesce(?, issued_at), "
-        "updated_at = ? WHERE id = ?",
-        (
-            move.to.value,
-            cell_id,
-            move.to is ParcelState.STORED,  # back on the shelf: no longer due for return
-            move.reason,
-            move.to is ParcelState.TO_RETURN,  # taken back out of a bag
-            move.bag,
-            issued_at,
-            stamp.ts,
-            row["id"],
-        ),
-    )
+def _move(move: Move) -> Move:
+    """A workflow's move for the writer: its event also names the return reason and the bag."""
     data = dict(move.data)
     if move.reason:
         data["reason"] = move.reason
     if move.bag:
         data["bag"] = move.bag
-    if row["address"] and row["address"] != cell_name:
-        data["from_cell"] = row["address"]
-    cell_name = cell_name or row["address"]
-    append(
-        conn,
-        stamp,
-        move.kind,
-        parcel=move.parcel,
-        from_state=src.value,
-        to_state=move.to.value,
-        cell=cell_name,
-        data=data,
-    )
-
-
-def _target_cell(conn: sqlite3.Connection, move: Move, current: str | None) -> tuple[int | None, str | None]:
-    """The cell a parcel is in after the move: the named one, its own one, or none."""
-    if move.to not in IN_CELL:
-        return None, None
-    address = move.cell or (current if move.to is ParcelState.TO_RETURN else None)
-    if address is None:
-        if move.to is ParcelState.STORED:
-            raise ApplyError(f"{move.parcel}: stored needs a cell")
-        return None, None
-    cell = conn.execute("SELECT id FROM cells WHERE address = ?", (address,)).fetchone()
-    if cell is None:
-        raise ApplyError(f"no cell {address!r} for {move.parcel}")
-    return int(cell[0]), address
+    return replace(move, data=data)
 
 
 def _one(cur: sqlite3.Cursor, what: str, key: str) -> None:

@@ -40,6 +40,7 @@ import sys
 from pathlib import Path
 
 import device.apply
+import device.store.parcels
 from device.store.db import Store
 from tests.support.factory import load, new_engine
 from tests.test_crash import digest, manifest
@@ -57,16 +58,27 @@ if die_at:
     real_append = device.apply.append
     appended = 0
 
-    def append(*args, **kwargs):
+    real_append_all = device.store.parcels.append_all
+
+    def written():
         global appended
-        seq = real_append(*args, **kwargs)
         appended += 1
         if appended == die_at:
             assert store.conn.in_transaction
             os.kill(os.getpid(), signal.SIGKILL)
+
+    def append(*args, **kwargs):
+        seq = real_append(*args, **kwargs)
+        written()
         return seq
 
+    def append_all(conn, stamp, entries):  # the parcel writer's moves, one event at a time
+        for entry in entries:
+            real_append_all(conn, stamp, [entry])
+            written()
+
     device.apply.append = append
+    device.store.parcels.append_all = append_all
 
 
 def seq():

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from device.store.db import Store
-from device.store.journal import Stamp, append
-from workflows.parcel import PARCEL, ParcelState
+from device.store.journal import Stamp
+from device.store.parcels import move_parcels
+from workflows.outcome import Move
+from workflows.parcel import ParcelState
 
 SWEEP_DATE_KEY = "deadline_sweep_date"
 RETURN_REASON = "deadline"
@@ -15,9 +17,8 @@ RETURN_REASON = "deadline"
 # parcel) over the partial deadline index; this query must only ever touch the overdue ones,
 # and fails loudly instead of scanning if the index is ever dropped.
 _OVERDUE_SQL = (
-    "SELECT p.id, p.barcode, p.state, p.deadline, c.address FROM parcels p INDEXED BY parcels_deadline "
-    "LEFT JOIN cells c ON c.id = p.cell_id "
-    "WHERE p.state IN ('accepted', 'stored') AND p.deadline < ? ORDER BY p.deadline, p.barcode"
+    "SELECT barcode, deadline FROM parcels INDEXED BY parcels_deadline "
+    "WHERE state IN ('accepted', 'stored') AND deadline < ? ORDER BY deadline, barcode"
 )
 _EXPIRING_SQL = (
     "SELECT count(*) FROM parcels INDEXED BY parcels_deadline "
@@ -33,28 +34,24 @@ def sweep(store: Store, *, today: date, stamp: Stamp) -> list[str]:
     is recorded. Returns the barcodes moved, earliest deadline first.
     """
     day = today.isoformat()
-    moved: list[str] = []
     with store.transaction() as conn:
-        for row in conn.execute(_OVERDUE_SQL, (day,)).fetchall():
-            src = ParcelState(row["state"])
-            dst = PARCEL.check(src, ParcelState.TO_RETURN)
-            conn.execute(
-                "UPDATE parcels SET state = ?, return_reason = ?, updated_at = ? WHERE id = ?",
-                (dst.value, RETURN_REASON, stamp.ts, row["id"]),
-            )
-            append(
-                conn,
-                stamp,
-                "deadline_passed",
-                parcel=row["barcode"],
-                from_state=src.value,
-                to_state=dst.value,
-                cell=row["address"],
-                data={"deadline": row["deadline"]},
-            )
-            moved.append(str(row["barcode"]))
+        overdue = conn.execute(_OVERDUE_SQL, (day,)).fetchall()
+        move_parcels(
+            conn,
+            stamp,
+            (
+                Move(
+                    barcode,
+                    ParcelState.TO_RETURN,
+                    "deadline_passed",
+                    data={"deadline": deadline},
+                    reason=RETURN_REASON,
+                )
+                for barcode, deadline in overdue
+            ),
+        )
         store.set_meta(SWEEP_DATE_KEY, day)
-    return moved
+    return [str(barcode) for barcode, _ in overdue]
 
 
 def last_sweep(store: Store) -> date | None:

@@ -12,7 +12,9 @@ from device.exc import ManifestError
 from device.intake.manifest import Hmac, Ident
 from device.store.clock import utc_text
 from device.store.journal import Stamp, append
-from workflows.parcel import PARCEL, ParcelState
+from device.store.parcels import move_parcels
+from workflows.outcome import Move
+from workflows.parcel import ParcelState
 
 CANCEL_REASON = "cancelled"
 DEFAULT_GRACE_HOURS = 24
@@ -66,31 +68,20 @@ def cancel_order(conn: sqlite3.Connection, update: CancelOrder, at: str, stamp: 
     newly = row["cancelled_at"] is None
     if newly:
         conn.execute("UPDATE orders SET cancelled_at = ? WHERE id = ?", (stamp.ts, update.order))
-    moved: list[str] = []
-    rows = conn.execute(
-        "SELECT p.id, p.barcode, p.state, c.address FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id "
-        "WHERE p.order_id = ? AND p.kind = 'delivery' AND p.state IN ('accepted', 'stored') "
-        "ORDER BY p.barcode",
-        (update.order,),
-    ).fetchall()
-    for r in rows:
-        src = ParcelState(r["state"])
-        dst = PARCEL.check(src, ParcelState.TO_RETURN)
-        conn.execute(
-            "UPDATE parcels SET state = ?, return_reason = ?, updated_at = ? WHERE id = ?",
-            (dst.value, CANCEL_REASON, stamp.ts, r["id"]),
+    moved = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT barcode FROM parcels WHERE order_id = ? AND kind = 'delivery' "
+            "AND state IN ('accepted', 'stored') ORDER BY barcode",
+            (update.order,),
         )
-        append(
-            conn,
-            stamp,
-            "cancelled",
-            parcel=r["barcode"],
-            from_state=src.value,
-            to_state=dst.value,
-            cell=r["address"],
-            data={"order": update.order},
-        )
-        moved.append(str(r["barcode"]))
+    ]
+    data = {"order": update.order}
+    move_parcels(
+        conn,
+        stamp,
+        (Move(b, ParcelState.TO_RETURN, "cancelled", data=data, reason=CANCEL_REASON) for b in moved),
+    )
     if not (newly or moved):
         return False, 0
     waiting = [

@@ -18,7 +18,9 @@ from device.intake.manifest import Barcode, Ident, IsoDate, Version
 from device.intake.order_updates import CancelOrder, PickupCode, cancel_order, pickup_code
 from device.store.db import Store
 from device.store.journal import Stamp, append
-from workflows.parcel import PARCEL, ParcelState
+from device.store.parcels import move_parcels
+from workflows.outcome import Move
+from workflows.parcel import ParcelState
 
 MAX_BYTES = 1_000_000
 MAX_UPDATES = 10_000
@@ -206,21 +208,8 @@ def _deadline(
     # Without a cell it has already been picked for the sender (or was never placed): leave it.
     if not (swept and in_time and row["cell_id"] is not None):
         return changed, False
-    dst = PARCEL.check(state, ParcelState.STORED)
-    conn.execute(
-        "UPDATE parcels SET state = ?, return_reason = NULL, updated_at = ? WHERE id = ?",
-        (dst.value, stamp.ts, row["id"]),
-    )
-    append(
-        conn,
-        stamp,
-        "deadline_extended",
-        parcel=update.parcel,
-        from_state=state.value,
-        to_state=dst.value,
-        cell=row["address"],
-        data={"deadline": new},
-    )
+    extended = Move(update.parcel, ParcelState.STORED, "deadline_extended", data={"deadline": new})
+    move_parcels(conn, stamp, [extended])  # in the cell it never left
     return changed, True
 
 
