@@ -112,7 +112,7 @@ class Hub:
             self.counters["rejected"] += 1
             log.warning("batch on %s rejected: %s", msg.topic, exc)
             return
-        stamped = sum(e.device != device for e in batch.events)
+        stamped = sum(e.device_id != device for e in batch.events)
         if stamped:
             self.counters["stamped_other_device"] += stamped
             log.info(

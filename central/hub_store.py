@@ -68,7 +68,7 @@ class HubStore:
         dev = batch.device
         rows = [
             (
-                e.id,
+                e.event_id,
                 dev,
                 e.seq,
                 e.ts,
@@ -76,8 +76,8 @@ class HubStore:
                 e.clerk,
                 e.kind,
                 e.parcel,
-                e.from_,
-                e.to,
+                e.from_state,
+                e.to_state,
                 e.cell,
                 str(e.data, "utf-8"),
                 now,

@@ -2,49 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from device.store.db import Store
+from device.store.journal import Data, Event, read_events
 
 ACKED_KEY = "outbox_acked_seq"
 
 
 class OutboxError(ValueError):
     """An acknowledgement that cannot be right (beyond the last event written)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    seq: int
-    event_id: str
-    device_id: str
-    ts: str
-    station: str | None
-    clerk: str | None
-    kind: str
-    parcel: str | None
-    from_state: str | None
-    to_state: str | None
-    cell: str | None
-    data: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "id": self.event_id,
-            "device": self.device_id,
-            "ts": self.ts,
-            "station": self.station,
-            "clerk": self.clerk,
-            "kind": self.kind,
-            "parcel": self.parcel,
-            "from": self.from_state,
-            "to": self.to_state,
-            "cell": self.cell,
-            "data": self.data,
-        }
 
 
 class Outbox:
@@ -63,31 +30,10 @@ class Outbox:
     def depth(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM journal WHERE seq > ?", (self.acked(),)))
 
-    def batch(self, *, after: int | None = None, limit: int = 100) -> list[Event]:
+    def batch(self, *, after: int | None = None, limit: int = 100) -> list[Event[Data]]:
         """Up to `limit` events after `after` (default: the last acknowledged), oldest first."""
         start = self.acked() if after is None else after
-        rows = self.store.conn.execute(
-            "SELECT seq, event_id, device_id, ts, station, clerk, kind, parcel, from_state, to_state, cell, data "
-            "FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
-            (start, limit),
-        ).fetchall()
-        return [
-            Event(
-                seq=r["seq"],
-                event_id=r["event_id"],
-                device_id=r["device_id"],
-                ts=r["ts"],
-                station=r["station"],
-                clerk=r["clerk"],
-                kind=r["kind"],
-                parcel=r["parcel"],
-                from_state=r["from_state"],
-                to_state=r["to_state"],
-                cell=r["cell"],
-                data=json.loads(r["data"]),
-            )
-            for r in rows
-        ]
+        return read_events(self.store.conn, "seq > ?", (start,), limit=limit)
 
     def ack(self, seq: int) -> int:
         """Record that the central side holds every event up to `seq`; acks never go back."""

@@ -13,6 +13,7 @@ import msgspec
 
 from device.intake.decode import decode
 from device.store.db import Store
+from device.store.journal import Event
 from sync.outbox import Outbox, OutboxError
 from sync.status import bump
 from sync.topics import Topics
@@ -31,30 +32,16 @@ MAX_ACK_BYTES = 1024
 ACK_REJECTED = "acks_rejected"
 
 
-class WireEvent(msgspec.Struct, frozen=True):
-    """One journal event as sent (Event.to_json); `data` stays raw JSON on the central side."""
-
-    seq: int
-    id: str
-    device: str
-    ts: str
-    kind: str
-    station: str | None = None
-    clerk: str | None = None
-    parcel: str | None = None
-    from_: str | None = msgspec.field(default=None, name="from")
-    to: str | None = None
-    cell: str | None = None
-    data: msgspec.Raw = msgspec.Raw(b"{}")
-
-
 class WireBatch(msgspec.Struct, frozen=True):
-    """The payload on Topics.events: consecutive events `first_seq`..`last_seq` of one device."""
+    """The payload on Topics.events: consecutive events `first_seq`..`last_seq` of one device.
+
+    As the central side decodes it: each event's `data` stays the raw JSON the device sent.
+    """
 
     device: str
     first_seq: int
     last_seq: int
-    events: list[WireEvent]
+    events: list[Event[msgspec.Raw]]
 
 
 class WireAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -152,7 +139,7 @@ class Publisher:
                 break
             first, last = events[0].seq, events[-1].seq
             body = {"device": self.topics.device, "first_seq": first, "last_seq": last}
-            payload = msgspec.json.encode({**body, "events": [e.to_json() for e in events]})
+            payload = msgspec.json.encode({**body, "events": events})
             if not self._out:
                 self._progress_at = self.monotonic()
             self._out.append(last)

@@ -19,10 +19,9 @@ from device.reports.build import (
     shift_report,
     shifts_on,
 )
-from device.reports.sections import Event
 from device.reports.types import History
 from device.store.db import Store
-from device.store.journal import Stamp, append
+from device.store.journal import Data, Event, Stamp, append
 from drivers.document import Document
 from drivers.printer.text_render import render_text
 from tests.support.factory import CLERK, CLERK2, DEVICE, T0
@@ -278,5 +277,7 @@ def test_the_shift_report_document_in_english_for_an_open_shift(day: Store) -> N
 
 
 def test_events_parse_their_time() -> None:
-    e = Event(1, "x", DEVICE, "2026-11-21T12:00:00+03:00", None, None, "k", None, None, None, None, {})
+    e: Event[Data] = Event(
+        seq=1, event_id="x", device_id=DEVICE, ts="2026-11-21T12:00:00+03:00", kind="k", data={}
+    )
     assert e.when == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)

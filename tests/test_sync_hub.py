@@ -60,7 +60,7 @@ def test_hub_store_dedups_and_holds_the_ack_at_a_gap(tmp_path: Path) -> None:
     assert hub.store_batch(SITE, batch(5, 7, device="pvz-other-0002")).acked_seq == 0  # starts at 5
     early = batch(351, 352)  # written before the store knew its device id: stamped "unknown"
     early = msgspec.structs.replace(
-        early, events=[msgspec.structs.replace(e, device="unknown") for e in early.events]
+        early, events=[msgspec.structs.replace(e, device_id="unknown") for e in early.events]
     )
     check(SITE, DEVICE, early)  # the topic names the device
     assert hub.store_batch(SITE, early).acked_seq == 352

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from device.exc import PvzError
 from device.reports.csv_export import write_csv
-from device.reports.sections import Event, clerk_names, load_events, rows, sections
+from device.reports.sections import clerk_names, rows, sections
 from device.reports.types import (
     DayReport,
     History,
@@ -19,6 +19,7 @@ from device.reports.types import (
     ShiftReport,
 )
 from device.store.db import Store
+from device.store.journal import Data, Event, read_events
 
 Source = Store | sqlite3.Connection
 
@@ -53,18 +54,18 @@ def local_date(ts: str, tz: tzinfo | None = None) -> date:
 
 def _near(
     conn: sqlite3.Connection, first: date, last: date, extra: str = "", params: tuple[str, ...] = ()
-) -> list[Event]:
+) -> list[Event[Data]]:
     """Events written on first-1 .. last+1 (any offset lands there), filtered further by the caller."""
     since = (first - timedelta(days=1)).isoformat()
     until = (last + timedelta(days=1)).isoformat()
-    return load_events(conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}", (since, until, *params))
+    return read_events(conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}", (since, until, *params))
 
 
-def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event]:
+def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event[Data]]:
     """The journal of one calendar day, in sequence order."""
     conn = _conn(src)
     if tz is None:
-        return load_events(conn, "substr(ts, 1, 10) = ?", (day.isoformat(),))
+        return read_events(conn, "substr(ts, 1, 10) = ?", (day.isoformat(),))
     return [e for e in _near(conn, day, day) if local_date(e.ts, tz) == day]
 
 
@@ -124,7 +125,7 @@ def _origin(conn: sqlite3.Connection, supply: str | None) -> Origin | None:
         return None
     meta = rows(conn, "SELECT carrier, version, imported_at FROM supplies WHERE id = ?", (supply,))
     version = meta[0]["version"] if meta else None
-    imports = load_events(
+    imports = read_events(
         conn, "kind = 'manifest_imported' AND json_extract(data, '$.supply') = ?", (supply,)
     )
     matching = [e for e in imports if e.data.get("version") == version] or imports
@@ -153,7 +154,7 @@ def _parcel(conn: sqlite3.Connection, row: sqlite3.Row, names: dict[str, str]) -
             cell=e.cell,
             data=e.data,
         )
-        for e in load_events(conn, "parcel = ?", (row["barcode"],))
+        for e in read_events(conn, "parcel = ?", (row["barcode"],))
     ]
     return ParcelHistory(
         barcode=row["barcode"],

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from device.reports.sections import Event
 from device.reports.types import DayReport
+from device.store.journal import Data, Event
 
 CLERK_COLUMNS = (
     "badge",
@@ -73,7 +73,7 @@ def _write(path: Path, header: Sequence[str], body: Iterable[Sequence[Any]]) -> 
 
 
 def write_csv(
-    out_dir: Path, report: DayReport, events: Sequence[Event], parcels: Sequence[sqlite3.Row]
+    out_dir: Path, report: DayReport, events: Sequence[Event[Data]], parcels: Sequence[sqlite3.Row]
 ) -> list[Path]:
     """Write states, supplies, clerks, cod, refusals, returns, waits, journal and parcels; return paths."""
     out_dir.mkdir(parents=True, exist_ok=True)

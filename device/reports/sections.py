@@ -7,7 +7,6 @@ import sqlite3
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from device.reports.types import (
     WaitRow,
     Waits,
 )
+from device.store.journal import Data, Event
 from workflows.parcel import ParcelState
 
 ACCEPTANCE_KINDS = ("accepted", "accepted_late", "surplus")
@@ -29,57 +29,11 @@ RETURNED_TO_SENDER = "returned"
 SUPPLY_KINDS = frozenset({"manifest_imported", "accepted", "accepted_late", "missing", "surplus", "damaged"})
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One journal row, its data decoded."""
-
-    seq: int
-    event_id: str
-    device_id: str
-    ts: str
-    station: str | None
-    clerk: str | None
-    kind: str
-    parcel: str | None
-    from_state: str | None
-    to_state: str | None
-    cell: str | None
-    data: dict[str, Any]
-
-    @property
-    def when(self) -> datetime:
-        return datetime.fromisoformat(self.ts)
-
-
 def rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
     """Named-column rows whatever the connection's own row factory is."""
     cur = conn.cursor()
     cur.row_factory = sqlite3.Row
     return list(cur.execute(sql, params))
-
-
-def load_events(conn: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> list[Event]:
-    """Journal rows matching an SQL condition, in sequence order."""
-    found = []
-    for r in rows(conn, f"SELECT * FROM journal WHERE {where} ORDER BY seq", params):
-        data = json.loads(r["data"] or "{}")
-        found.append(
-            Event(
-                r["seq"],
-                r["event_id"],
-                r["device_id"],
-                r["ts"],
-                r["station"],
-                r["clerk"],
-                r["kind"],
-                r["parcel"],
-                r["from_state"],
-                r["to_state"],
-                r["cell"],
-                data if isinstance(data, dict) else {"value": data},
-            )
-        )
-    return found
 
 
 def hours(seconds: float) -> float:
@@ -107,7 +61,7 @@ def states(conn: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
-def supplies(conn: sqlite3.Connection, events: Sequence[Event]) -> list[SupplyRow]:
+def supplies(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[SupplyRow]:
     """Supplies with acceptance events in the window (imports, packages, parcels accepted or not)."""
     relevant = [e for e in events if e.kind in SUPPLY_KINDS or e.kind.startswith(("supply_", "package_"))]
     info = parcel_info(conn, (e.parcel for e in relevant if e.parcel))
@@ -140,7 +94,7 @@ def supplies(conn: sqlite3.Connection, events: Sequence[Event]) -> list[SupplyRo
     return found
 
 
-def clerks(conn: sqlite3.Connection, events: Sequence[Event]) -> list[ClerkRow]:
+def clerks(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[ClerkRow]:
     """Every clerk with events in the window, by badge."""
     names = clerk_names(conn)
     kinds: dict[str, Counter[str]] = {}
@@ -172,7 +126,7 @@ def clerks(conn: sqlite3.Connection, events: Sequence[Event]) -> list[ClerkRow]:
     return found
 
 
-def cod(events: Sequence[Event]) -> Cod:
+def cod(events: Sequence[Event[Data]]) -> Cod:
     """Cash on delivery taken: the completed issues that collected money."""
     items = [
         CodItem(
@@ -188,7 +142,7 @@ def cod(events: Sequence[Event]) -> Cod:
     return Cod(total_kopecks=sum(i["kopecks"] for i in items), orders=len(items), items=items)
 
 
-def _refs(conn: sqlite3.Connection, events: Sequence[Event]) -> list[EventRef]:
+def _refs(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[EventRef]:
     info = parcel_info(conn, (e.parcel for e in events if e.parcel))
     found = []
     for e in events:
@@ -206,11 +160,11 @@ def _refs(conn: sqlite3.Connection, events: Sequence[Event]) -> list[EventRef]:
     return found
 
 
-def refusals(conn: sqlite3.Connection, events: Sequence[Event]) -> list[EventRef]:
+def refusals(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[EventRef]:
     return _refs(conn, [e for e in events if e.kind == "refused" and e.parcel])
 
 
-def returns(conn: sqlite3.Connection, events: Sequence[Event]) -> Returns:
+def returns(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Returns:
     customer = [e for e in events if e.kind == "customer_return" and e.parcel]
     back = [
         e
@@ -220,7 +174,7 @@ def returns(conn: sqlite3.Connection, events: Sequence[Event]) -> Returns:
     return Returns(customer=_refs(conn, customer), to_sender=_refs(conn, back))
 
 
-def waits(conn: sqlite3.Connection, events: Sequence[Event]) -> Waits:
+def waits(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Waits:
     """Acceptance to issue for each parcel issued in the window."""
     issued = [e for e in events if e.kind == "issued" and e.parcel]
     barcodes = json.dumps(sorted({e.parcel for e in issued if e.parcel}))
@@ -258,7 +212,7 @@ def waits(conn: sqlite3.Connection, events: Sequence[Event]) -> Waits:
     )
 
 
-def sections(conn: sqlite3.Connection, events: Sequence[Event]) -> Sections:
+def sections(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Sections:
     return Sections(
         states=states(conn),
         supplies=supplies(conn, events),
