@@ -123,7 +123,8 @@ def read_events(
     """Journal rows matching an SQL condition on its columns, in sequence order, data decoded."""
     sql = f"SELECT {_COLUMNS} FROM journal WHERE {where} ORDER BY seq"
     if limit is not None:
-        sql, params = f"{sql} LIMIT ?", (*params, limit)
+        sql += " LIMIT ?"
+        params = (*params, limit)
     return [
         Event(
             seq=seq,

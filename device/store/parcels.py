@@ -71,14 +71,17 @@ class _Plan:
     """Checked moves as row updates and journal entries, written once all of them are checked."""
 
     def __init__(self, conn: sqlite3.Connection, stamp: Stamp) -> None:
-        self.conn, self.stamp = conn, stamp
+        self.conn = conn
+        self.stamp = stamp
         self.cells: dict[str, int] = {}  # address -> id, looked up once per batch
         self.updates: list[tuple[str, tuple[Any, ...]]] = []
         self.events: list[Entry] = []
 
     def add(self, m: Move, parcel: _Parcel) -> None:
         """Check one move, add its row update and its event; `parcel` is then as after the move."""
-        src, to, ts = parcel.state, m.to, self.stamp.ts
+        src = parcel.state
+        to = m.to
+        ts = self.stamp.ts
         PARCEL.check(src, to)
         cell_id, address = self._target_cell(m, parcel)
         reason = None if to is ParcelState.STORED else _given(m.reason, parcel.return_reason)
@@ -101,8 +104,11 @@ class _Plan:
         if parcel.address and parcel.address != address:
             data["from_cell"] = parcel.address
         self.events.append(Entry(m.kind, m.parcel, src.value, to.value, address or parcel.address, data))
-        parcel.state, parcel.cell_id, parcel.address = to, cell_id, address
-        parcel.return_reason, parcel.bag = reason, bag
+        parcel.state = to
+        parcel.cell_id = cell_id
+        parcel.address = address
+        parcel.return_reason = reason
+        parcel.bag = bag
 
     def write(self) -> None:
         """The row updates in order, a run of one shape as one statement; then the events."""
