@@ -14,7 +14,7 @@ from device.engine import Engine
 from device.store.db import Store
 from device.store.parcels import MoveError, move_parcels
 from tests.support.factory import dump, state
-from tests.support.stock import device_stamp, stock
+from tests.support.stock import device_stamp
 from workflows.machine import IllegalTransition
 from workflows.outcome import Move
 from workflows.parcel import ParcelState
@@ -53,13 +53,6 @@ def test_only_the_writer_updates_parcel_state() -> None:
     assert set(writers) == {WRITER}, f"parcel state written outside {WRITER}: {writers}"
 
 
-@pytest.fixture
-def stocked(tmp_path: Path) -> Iterator[tuple[Store, Engine]]:
-    store, engine = stock(tmp_path / "pvz.db")
-    yield store, engine
-    store.close()
-
-
 def _events(store: Store, parcel: str) -> list[tuple[object, ...]]:
     rows = store.conn.execute(
         "SELECT kind, from_state, to_state, cell, data FROM journal WHERE parcel = ? AND kind LIKE 't_%' "
@@ -69,8 +62,8 @@ def _events(store: Store, parcel: str) -> list[tuple[object, ...]]:
     return [(*tuple(r)[:4], json.loads(r["data"])) for r in rows]
 
 
-def test_a_batch_moves_one_parcel_twice_in_order(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_a_batch_moves_one_parcel_twice_in_order(deadline_day: tuple[Store, Engine]) -> None:
+    store, _ = deadline_day
     stamp = device_stamp()
     moves = [
         Move("33333333-0001-1", ParcelState.STORED, "t_moved", cell="B-01-1"),
@@ -94,8 +87,10 @@ def test_a_batch_moves_one_parcel_twice_in_order(stocked: tuple[Store, Engine]) 
     assert occupied == {"A-02-1": 0, "B-01-1": 1}
 
 
-def test_back_on_the_shelf_clears_the_reason_and_issue_stamps_the_time(stocked: tuple[Store, Engine]) -> None:
-    store, _ = stocked
+def test_back_on_the_shelf_clears_the_reason_and_issue_stamps_the_time(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, _ = deadline_day
     stamp = device_stamp()
     with store.transaction() as conn:
         move_parcels(conn, stamp, [Move("44444444-0001-1", ParcelState.TO_RETURN, "t_due", reason="x")])
@@ -126,9 +121,9 @@ def test_back_on_the_shelf_clears_the_reason_and_issue_stamps_the_time(stocked: 
     ],
 )
 def test_a_move_that_does_not_fit_changes_nothing(
-    stocked: tuple[Store, Engine], move: Move, error: type[Exception], message: str
+    deadline_day: tuple[Store, Engine], move: Move, error: type[Exception], message: str
 ) -> None:
-    store, _ = stocked
+    store, _ = deadline_day
     before = dump(store)
     first = Move("44444444-0001-1", ParcelState.TO_RETURN, "t_due")  # made, then rolled back
     with pytest.raises(error, match=message), store.transaction() as conn:
