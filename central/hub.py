@@ -16,8 +16,8 @@ from typing import Any, Literal
 import msgspec
 
 from central.hub_store import HubStore
+from device.decode import decode
 from device.exc import InputError
-from device.intake.decode import decode
 from sync.inbox import wrap
 from sync.publisher import WireBatch
 from sync.topics import Topics, all_devices, parse, shared

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from device.decode import convert
 from device.exc import ConfigError
-from device.intake.decode import convert
 
 Name = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9][a-z0-9_-]{0,31}\Z")]
 DeviceId = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9-]{3,64}\Z")]

@@ -27,7 +27,7 @@ class StoreLocked(StoreError, RuntimeError):
 class InputError(PvzError, ValueError):
     """Input pvz refuses: a manifest, an updates batch, a config, a message from central.
 
-    `reason` is a stable snake_case code (the list is in device.intake.decode.REASONS) and
+    `reason` is a stable snake_case code (the list is in device.decode.REASONS) and
     `path` the JSON path of what is wrong ("$" for the input as a whole). Tests, counters and
     operators match on these two; the message is for the technician and may quote a library.
     """

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 import msgspec
 
 from device.config import Config, check_config, resolve_path
+from device.decode import decode, field_path
 from device.exc import ConfigError
-from device.intake.decode import decode, field_path
 from device.store.db import Store
 from sync.status import bump
 from sync.topics import Topics

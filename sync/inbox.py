@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from device.decode import decode
 from device.exc import INVALID, InputError, ManifestError
-from device.intake.decode import decode
 from device.intake.manifest import Manifest, write_manifest
 from device.intake.manifest import cross_check as check_manifest
 from device.intake.order_updates import CancelOrder, PickupCode
@@ -69,7 +69,7 @@ class _Head(msgspec.Struct):
 class InboxResult:
     """What one message did: applied, stale (older than what is here), duplicate or rejected.
 
-    A rejected one has a `code` (device.intake.decode.REASONS) and the JSON `path` of what was
+    A rejected one has a `code` (device.decode.REASONS) and the JSON `path` of what was
     wrong, and its `reason` starts with both: "unknown_field $.body.updates[0].why: …".
     """
 

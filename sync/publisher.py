@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from device.intake.decode import decode
+from device.decode import decode
 from device.store.db import Store
 from device.store.journal import Event
 from sync.outbox import Outbox, OutboxError

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from device.decode import REASONS, convert, decode, field_path
 from device.exc import ConfigError, InputError, ManifestError
-from device.intake.decode import REASONS, convert, decode, field_path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

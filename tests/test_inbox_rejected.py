@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from device.decode import REASONS
 from device.engine import Engine
-from device.intake.decode import REASONS
 from device.store.db import Store
 from sync.inbox import MAX_MESSAGE_BYTES, InboxResult, wrap
 from tests.support.factory import M, P

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from device.decode import REASONS
 from device.exc import ManifestError
-from device.intake.decode import REASONS
 from device.intake.manifest import (
     ImportResult,
     Manifest,

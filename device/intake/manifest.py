@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from device.decode import decode
 from device.exc import ManifestError
-from device.intake.decode import decode
 from device.store.db import Store
 from workflows.parcel import ParcelState, Size
 

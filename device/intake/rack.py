@@ -9,8 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from device.decode import decode
 from device.exc import ConfigError
-from device.intake.decode import decode
 from device.store.db import Store
 from workflows.parcel import Size
 

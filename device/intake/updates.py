@@ -11,9 +11,9 @@ from typing import Annotated
 
 import msgspec
 
+from device.decode import decode
 from device.exc import ManifestError
 from device.intake.deadlines import RETURN_REASON, request_sweep
-from device.intake.decode import decode
 from device.intake.manifest import Barcode, Ident, IsoDate, Version
 from device.intake.order_updates import CancelOrder, PickupCode, cancel_order, pickup_code
 from device.store.db import Store
