@@ -166,3 +166,19 @@ def test_every_workflows_data_round_trips_through_the_store_json(
     text = encode_data(value)
     assert isinstance(json.loads(text), dict)
     assert decode_data(workflow, text) == value
+
+
+@pytest.mark.parametrize(
+    ("workflow", "data", "reason", "path"),
+    [
+        ("acceptance", '{"supply": 5}', "wrong_type", "$.supply"),
+        ("placement", "not json", "not_json", "$"),
+        ("inventory", '{"counted": {}}', "missing_field", "$.started_at"),
+    ],
+)
+def test_stored_data_that_does_not_fit_names_its_reason_and_path(
+    workflow: str, data: str, reason: str, path: str
+) -> None:
+    with pytest.raises(StoredSessionError) as info:
+        decode_data(BY_NAME[workflow], data)
+    assert (info.value.reason, info.value.path) == (reason, path)

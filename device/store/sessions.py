@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from device.decode import decode
+from device.exc import InputError
 from device.store.journal import Stamp
 from workflows.machine import WorkflowError
 from workflows.outcome import Light
@@ -24,8 +26,11 @@ from workflows.session import Session, Workflow
 D = TypeVar("D")
 
 
-class StoredSessionError(WorkflowError, ValueError):
+class StoredSessionError(InputError, WorkflowError):
     """A stored session's data does not fit its workflow (a store edited under us)."""
+
+
+MAX_SESSION_BYTES = 4_000_000  # far above any session a workflow writes (an inventory of 512 cells)
 
 
 def encode_data(data: object) -> str:
@@ -35,10 +40,9 @@ def encode_data(data: object) -> str:
 
 def decode_data(workflow: Workflow[Any, D], text: str) -> D:
     """A stored JSON object read back into the workflow's data class."""
-    try:
-        return msgspec.convert(json.loads(text), type=workflow.data)
-    except ValueError as exc:  # not JSON, or msgspec.ValidationError: not the data class's shape
-        raise StoredSessionError(f"{workflow.name}: stored session data does not fit: {exc}") from None
+    what = f"{workflow.name}: stored session data does not fit"
+    raw = text.encode("utf-8", "surrogateescape")
+    return decode(raw, workflow.data, max_bytes=MAX_SESSION_BYTES, error=StoredSessionError, what=what)
 
 
 def save_session(
