@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import string
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import pytest
 from device.documents.shift_report import WORK
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
 from workflows.inputs import Command
-from workflows.messages import CATALOG, LANGUAGES, Msg
+from workflows.messages import CATALOG, LANGUAGES, PLURAL, Msg, plural, plural_names
 from workflows.parcel import ParcelState
 from workflows.returns import CHECKS
 
@@ -151,10 +150,11 @@ def test_every_key_named_in_the_code_has_a_text() -> None:
 def test_every_text_exists_in_both_languages_with_the_same_parameters(key: str) -> None:
     texts = CATALOG[key]
     assert len(texts) == len(LANGUAGES)
-    fields = [{name for _, name, _, _ in string.Formatter().parse(text) if name} for text in texts]
+    fields = [plural_names(text) for text in texts]
     assert all(t.strip() for t in texts), key
     assert fields[0] == fields[1], f"{key}: Russian names {fields[0]}, English {fields[1]}"
     params: dict[str, str | int] = dict.fromkeys(fields[0], "x")
+    params.update({m["name"]: 2 for text in texts for m in PLURAL.finditer(text)})
     for lang in LANGUAGES:
         assert Msg(key, params).render(lang)
 
@@ -168,3 +168,38 @@ def test_texts_do_not_depend_on_what_was_imported_first() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
     )
     assert int(out.stdout) == len(CATALOG)
+
+
+CELLS_RU = ("ячейка", "ячейки", "ячеек")
+PLURALS_RU = {
+    0: "ячеек",
+    1: "ячейка",
+    2: "ячейки",
+    5: "ячеек",
+    11: "ячеек",
+    21: "ячейка",
+    22: "ячейки",
+    25: "ячеек",
+}
+
+
+@pytest.mark.parametrize(("count", "word"), sorted(PLURALS_RU.items()))
+def test_russian_plurals_follow_the_language(count: int, word: str) -> None:
+    assert plural(count, CELLS_RU, "ru") == word
+    assert plural(count + 100, CELLS_RU, "ru") == word  # 111 is like 11, 121 like 21
+    assert plural(count, ("cell", "cells"), "en") == ("cell" if count == 1 else "cells")
+
+
+def test_a_template_agrees_its_words_with_the_number() -> None:
+    shown = [Msg("inv_start", {"cells": n}).render("ru").split(".")[0] for n in (1, 3, 12, 64)]
+    assert shown == [
+        "Инвентаризация: 1 ячейка",
+        "Инвентаризация: 3 ячейки",
+        "Инвентаризация: 12 ячеек",
+        "Инвентаризация: 64 ячейки",
+    ]
+    assert Msg("inv_cell", {"cell": "A-01-1", "left": 1}).render("en").endswith("(1 cell left)")
+    assert PLURAL.sub("", "{count} {count|ячейка|ячейки|ячеек}") == "{count} "
+    assert plural_names("{count} {count|ячейка|ячейки|ячеек} в {cells}") == {"count", "cells"}
+    with pytest.raises(ValueError):
+        plural(2, ("cell", "cells"), "ru")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -71,11 +73,51 @@ class Msg:
 
     def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
         template = CATALOG[self.key][LANGUAGES.index(lang)]
+        template = PLURAL.sub(lambda m: _plural_form(m, self.params, lang), template)
         values = {
             k: format_money(v, lang) if k == "amount" and isinstance(v, int) else v
             for k, v in self.params.items()
         }
         return template.format(**values)
+
+
+# A word that agrees with a number parameter: "{count} {count|ячейка|ячейки|ячеек}" in Russian
+# (one, few, many), "{count} {count|cell|cells}" in English (one, other).
+PLURAL = re.compile(r"\{(?P<name>[a-z_]+)\|(?P<forms>[^{}]*)\}")
+
+
+def plural(count: int, forms: tuple[str, ...], lang: str = DEFAULT_LANGUAGE) -> str:
+    """The form of a word that agrees with `count` under the language's rules.
+
+    Russian has three forms: 1, 21, 101 take the first ("ячейка"); 2-4, 22-24 the second
+    ("ячейки"); 0, 5-20, 25-30, 11-14 in any hundred the third ("ячеек"). English has two.
+    """
+    n = abs(count)
+    if lang == "ru":
+        if len(forms) != 3:
+            raise ValueError(f"a Russian plural needs 3 forms, got {forms!r}")
+        if n % 10 == 1 and n % 100 != 11:
+            return forms[0]
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return forms[1]
+        return forms[2]
+    if len(forms) != 2:
+        raise ValueError(f"an English plural needs 2 forms, got {forms!r}")
+    return forms[0] if n == 1 else forms[1]
+
+
+def _plural_form(match: re.Match[str], params: Mapping[str, str | int], lang: str) -> str:
+    count = params[match["name"]]
+    if not isinstance(count, int):
+        raise TypeError(f"plural of {match['name']!r} needs a whole number, got {count!r}")
+    return plural(count, tuple(match["forms"].split("|")), lang)
+
+
+def plural_names(template: str) -> set[str]:
+    """The parameters a template names, plural words included: what both languages must share."""
+    return {m["name"] for m in PLURAL.finditer(template)} | {
+        name for _, name, _, _ in string.Formatter().parse(PLURAL.sub("", template)) if name
+    }
 
 
 def format_money(kopecks: int, lang: str = DEFAULT_LANGUAGE) -> str:

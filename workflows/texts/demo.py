@@ -5,8 +5,10 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     "demo_title": ("Демо: день пункта выдачи {site}, {day}", "Demo: a day at pickup point {site}, {day}"),
     "demo_manifests": (
-        "Получены накладные: {supplies} поставки, {parcels} отправлений, {orders} заказов",
-        "Manifests received: {supplies} supplies, {parcels} parcels, {orders} orders",
+        "Получены накладные: {supplies} {supplies|поставка|поставки|поставок}, {parcels} "
+        "{parcels|отправление|отправления|отправлений}, {orders} {orders|заказ|заказа|заказов}",
+        "Manifests received: {supplies} {supplies|supply|supplies}, {parcels} {parcels|parcel|parcels}, "
+        "{orders} {orders|order|orders}",
     ),
     "demo_acceptance": ("Приёмка поставки {supply}", "Acceptance of supply {supply}"),
     "demo_placement": ("Размещение по ячейкам", "Placement into cells"),

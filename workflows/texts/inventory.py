@@ -4,13 +4,13 @@ from __future__ import annotations
 
 TEXTS: dict[str, tuple[str, str]] = {
     "inv_start": (
-        "Инвентаризация: {cells} ячеек. Сканируйте ячейку, затем все отправления в ней",
-        "Inventory: {cells} cells. Scan a cell, then every parcel in it",
+        "Инвентаризация: {cells} {cells|ячейка|ячейки|ячеек}. Сканируйте ячейку, затем все отправления в ней",
+        "Inventory: {cells} {cells|cell|cells}. Scan a cell, then every parcel in it",
     ),
     "inv_cell_first": ("Сначала отсканируйте ячейку", "Scan the cell first"),
     "inv_cell": (
-        "Ячейка {cell}: сканируйте отправления ({left} ячеек осталось)",
-        "Cell {cell}: scan its parcels ({left} cells left)",
+        "Ячейка {cell}: сканируйте отправления (осталось {left} {left|ячейка|ячейки|ячеек})",
+        "Cell {cell}: scan its parcels ({left} {left|cell|cells} left)",
     ),
     "inv_counted": ("{parcel} — в {cell}", "{parcel} counted in {cell}"),
     "inv_unknown": (
