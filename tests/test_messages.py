@@ -11,11 +11,27 @@ from pathlib import Path
 import pytest
 
 from device.documents.shift_report import WORK
+from device.intake.deadlines import RETURN_REASON
+from device.intake.order_updates import CANCEL_REASON
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
 from workflows.inputs import Command
-from workflows.messages import CATALOG, LANGUAGES, PLURAL, Msg, plural, plural_names
+from workflows.issue import REFUSED_REASON
+from workflows.messages import (
+    CATALOG,
+    LANGUAGES,
+    PLURAL,
+    Msg,
+    plural,
+    plural_names,
+    return_reason_name,
+    state_name,
+    workflow_name,
+)
 from workflows.parcel import ParcelState
-from workflows.returns import CHECKS
+from workflows.registry import WORKFLOWS
+from workflows.returns import CHECKS, CUSTOMER_RETURN
+
+RETURN_REASONS = (RETURN_REASON, REFUSED_REASON, CUSTOMER_RETURN, CANCEL_REASON)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("workflows", "device", "drivers", "sync", "central")
@@ -30,6 +46,8 @@ FAMILIES: dict[str, set[str]] = {
     "cmd_": {f"cmd_{command.name}" for command in Command},
     "rep_col_": {f"rep_col_{name}" for name in (*CLERK_COLUMNS, *SUPPLY_COLUMNS, *WORK)},
     "rep_state_": {f"rep_state_{state.value}" for state in ParcelState},
+    "wf_": {f"wf_{workflow.name}" for workflow in WORKFLOWS},
+    "why_": {f"why_{reason}" for reason in RETURN_REASONS} | {"why_unknown"},
 }
 
 
@@ -203,3 +221,12 @@ def test_a_template_agrees_its_words_with_the_number() -> None:
     assert plural_names("{count} {count|ячейка|ячейки|ячеек} в {cells}") == {"count", "cells"}
     with pytest.raises(ValueError):
         plural(2, ("cell", "cells"), "ru")
+
+
+def test_names_stand_in_for_identifiers() -> None:
+    assert Msg("session_open", {"workflow": workflow_name("placement")}).render("ru") == (
+        "Сначала завершите: размещение"
+    )
+    assert state_name("missing").render("ru") == "не поступило"
+    assert return_reason_name("deadline").render("en") == "storage period ended"
+    assert return_reason_name("a reason from a newer central").render("ru") == "другая причина"

@@ -18,6 +18,7 @@ from workflows.texts import (
     hardware,
     inventory,
     issue,
+    names,
     placement,
     reports,
     return_to_sender,
@@ -43,6 +44,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     hardware.TEXTS,
     deadlines.TEXTS,
     demo.TEXTS,
+    names.TEXTS,
 )
 
 
@@ -65,7 +67,7 @@ class Msg:
     """A message key and its parameters; rendered in the reader's language at the edge."""
 
     key: str
-    params: Mapping[str, str | int] = field(default_factory=dict)
+    params: Mapping[str, Param] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.key not in CATALOG:
@@ -74,11 +76,20 @@ class Msg:
     def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
         template = CATALOG[self.key][LANGUAGES.index(lang)]
         template = PLURAL.sub(lambda m: _plural_form(m, self.params, lang), template)
-        values = {
-            k: format_money(v, lang) if k == "amount" and isinstance(v, int) else v
-            for k, v in self.params.items()
-        }
-        return template.format(**values)
+        return template.format(**{k: _value(k, v, lang) for k, v in self.params.items()})
+
+
+# A parameter is a number, a code as it was scanned, or another message: the name of a state,
+# a workflow or a reason, rendered in the same language (never its identifier).
+Param = str | int | Msg
+
+
+def _value(name: str, value: Param, lang: str) -> str | int:
+    if isinstance(value, Msg):
+        return value.render(lang)
+    if name == "amount" and isinstance(value, int):
+        return format_money(value, lang)
+    return value
 
 
 # A word that agrees with a number parameter: "{count} {count|ячейка|ячейки|ячеек}" in Russian
@@ -106,7 +117,7 @@ def plural(count: int, forms: tuple[str, ...], lang: str = DEFAULT_LANGUAGE) -> 
     return forms[0] if n == 1 else forms[1]
 
 
-def _plural_form(match: re.Match[str], params: Mapping[str, str | int], lang: str) -> str:
+def _plural_form(match: re.Match[str], params: Mapping[str, Param], lang: str) -> str:
     count = params[match["name"]]
     if not isinstance(count, int):
         raise TypeError(f"plural of {match['name']!r} needs a whole number, got {count!r}")
@@ -126,3 +137,19 @@ def format_money(kopecks: int, lang: str = DEFAULT_LANGUAGE) -> str:
     if lang == "ru":
         return f"{rubles:,}".replace(",", "\u00a0") + f",{kop:02d} ₽"
     return f"RUB {rubles:,}.{kop:02d}"
+
+
+def state_name(state: str) -> Msg:
+    """A parcel state as a person reads it ("не поступило"), from its value ("missing")."""
+    return Msg(f"rep_state_{state}")
+
+
+def workflow_name(name: str) -> Msg:
+    """A workflow as a person reads it, in the accusative a prompt needs ("завершите приёмку")."""
+    return Msg(f"wf_{name}")
+
+
+def return_reason_name(reason: str | None) -> Msg:
+    """Why a parcel goes back, as a person reads it; a reason this version does not know reads as other."""
+    key = f"why_{reason}"
+    return Msg(key if key in CATALOG else "why_unknown")

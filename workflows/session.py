@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from workflows.context import Ctx
 from workflows.inputs import Command, Input
 from workflows.machine import BadMachine, Transitions
-from workflows.messages import Msg
+from workflows.messages import Msg, Param
 from workflows.outcome import Effect, Feedback, Level, Light, PrintRequest
 from workflows.queries import Queries
 
@@ -125,10 +125,10 @@ class Outcome:
         return bool(self.effects or self.prints)
 
 
-def refuse(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
+def refuse(session: Session[Any, Any] | None, key: str, **params: Param) -> Outcome:
     """A loud refusal: nothing changes, the session stays as it was."""
     return Outcome(session, Feedback(Level.ERROR, Msg(key, params)))
 
 
-def warn(session: Session[Any, Any] | None, key: str, **params: str | int) -> Outcome:
+def warn(session: Session[Any, Any] | None, key: str, **params: Param) -> Outcome:
     return Outcome(session, Feedback(Level.WARN, Msg(key, params)))

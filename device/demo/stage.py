@@ -11,7 +11,7 @@ from device.runtime import Runtime
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimCellLights
 from workflows.inputs import Command
-from workflows.messages import Msg
+from workflows.messages import Msg, Param
 from workflows.outcome import Level
 
 MSK = timezone(timedelta(hours=3))
@@ -54,7 +54,7 @@ class Day:
     lang: str
     quiet: bool
 
-    def say(self, key: str, **params: str | int) -> None:
+    def say(self, key: str, **params: Param) -> None:
         if not self.quiet:
             print(f"\n── {self.clock.now:%H:%M} {Msg(key, params).render(self.lang)} ──")
 

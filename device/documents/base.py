@@ -8,7 +8,7 @@ from typing import Any
 
 from device.store.journal import Stamp
 from drivers.document import Align, Block, Document, Rule, Text
-from workflows.messages import Msg
+from workflows.messages import Msg, Param
 
 
 class DocContext:
@@ -19,7 +19,7 @@ class DocContext:
         self.device_id = device_id
         self.lang = lang
 
-    def t(self, key: str, **params: str | int) -> str:
+    def t(self, key: str, **params: Param) -> str:
         return Msg(key, params).render(self.lang)
 
     def header(self, stamp: Stamp) -> list[Block]:

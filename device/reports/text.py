@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
 from device.reports.types import DayReport, EventRef, History, Sections, ShiftReport
-from workflows.messages import CATALOG, Msg, format_money
+from workflows.messages import CATALOG, Msg, Param, format_money
 
 
-def t(lang: str, key: str, **params: str | int) -> str:
+def t(lang: str, key: str, **params: Param) -> str:
     return Msg(key, params).render(lang)
 
 
