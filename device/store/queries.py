@@ -105,6 +105,10 @@ class StoreQueries:
         ).fetchone()
         return int(row[0])
 
+    def count_in_state(self, state: ParcelState) -> int:
+        row = self.conn.execute("SELECT count(*) FROM parcels WHERE state = ?", (state.value,)).fetchone()
+        return int(row[0])
+
     def packages_of_supply(self, supply_id: str, state: str) -> list[PackageView]:
         rows = self.conn.execute(
             "SELECT barcode, supply_id, kind, state FROM packages WHERE supply_id = ? AND state = ?"
