@@ -10,8 +10,11 @@ from pathlib import Path
 
 from device.engine import Engine
 from device.intake.rack import CellSpec
+from device.runtime import Runtime, StationIO
 from device.store.db import Store
-from tests.support.factory import M, P, dump, new_engine, new_store, scan, state
+from drivers.base import Beep, Color, Pattern
+from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
+from tests.support.factory import M, P, cells, dump, new_engine, new_store, scan, standard_manifest, state
 from tests.support.stock import accept_all
 from workflows.inputs import Command
 from workflows.messages import Msg
@@ -212,8 +215,6 @@ def test_at_an_open_cell_stray_input_is_refused_with_what_to_do_next(engine: Eng
 
 
 def test_a_cell_of_a_zone_that_holds_no_parcels_cannot_be_opened(tmp_path: Path) -> None:
-    from tests.support.factory import cells, standard_manifest
-
     rack = [*cells(), CellSpec(address="X-01-1", size=Size.XL, capacity=5, channel=9, zone="counter")]
     store = new_store(tmp_path / "zones.db", standard_manifest(), rack=rack)
     engine = new_engine(store)
@@ -222,4 +223,50 @@ def test_a_cell_of_a_zone_that_holds_no_parcels_cannot_be_opened(tmp_path: Path)
     assert r.feedback.level is Level.ERROR
     assert r.feedback.msg == Msg("pl_cell_not_for_parcels", {"cell": "X-01-1", "next": Msg("pl_next_parcel")})
     assert r.session is not None and r.session.state.value == "wait_parcel"
+    store.close()
+
+
+def test_at_the_counter_the_open_cell_stays_lit_and_the_odd_parcel_has_its_own_light_across_a_restart(
+    tmp_path: Path,
+) -> None:
+    """The runtime with simulated drivers: what the clerk sees on the rack, the light tower and the screen."""
+    path = tmp_path / "pvz.db"
+    store = new_store(path, standard_manifest())
+    engine = new_engine(store)
+    accept_all(engine)
+    rack = SimCellLights()
+    tower = SimStatusLight()
+    buzzer = SimBuzzer()
+    screen = SimScreen()
+    io = StationIO("s1", status_light=tower, buzzer=buzzer, screen=screen)
+    rt = Runtime(engine, stations=[io], rack=rack)
+    rt.start()
+    rt.process("s1", Command.START_PLACEMENT.barcode)
+    rt.process("s1", "C-A-01-1")  # S, channel 0
+    assert rack.lit() == {0: Pattern.STEADY}
+    assert screen.title.startswith("Ячейка A-01-1: сканируйте каждое отправление")
+    rt.process("s1", "22222222-0002-1")  # M: does not fit; its own cell lights instead
+    assert rack.lit() == {2: Pattern.STEADY}  # A-02-1
+    assert (tower.color, buzzer.last) == (Color.AMBER, Beep.WARN)
+    assert screen.title == (
+        "22222222-0002-1 (M) не помещается в A-01-1 (S): положите в ячейку A-02-1 и отсканируйте её"
+    )
+    assert screen.lines == ["Потом снова откроется ячейка A-01-1"]
+
+    store.close()
+    store = Store.open(path, owner=True)
+    rack = SimCellLights()
+    rt = Runtime(new_engine(store), stations=[StationIO("s1", screen=screen)], rack=rack)
+    rt.start()
+    assert rack.lit() == {2: Pattern.STEADY}
+    rt.process("s1", "C-A-02-1")
+    assert rack.lit() == {0: Pattern.STEADY}  # the open cell again
+    assert screen.lines == ["Ячейка A-01-1 снова открыта: сканируйте отправления для неё"]
+    rt.process("s1", "11111111-0001-1")
+    assert rack.lit() == {}
+    assert screen.title == (
+        "11111111-0001-1 → A-01-1; ячейка заполнена — отсканируйте следующую ячейку или отправление"
+    )
+    assert state(store, "22222222-0002-1") == ("stored", "A-02-1")
+    assert state(store, "11111111-0001-1") == ("stored", "A-01-1")
     store.close()
