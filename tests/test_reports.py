@@ -57,7 +57,7 @@ def test_day_report_counts_the_day_exactly(day: Store) -> None:
     assert rep["refusals"] == REFUSALS
     assert rep["returns"] == {"customer": [], "to_sender": []}
     assert rep["waits"] == WAITS
-    assert rep["events"] == 26
+    assert rep["events"] == 27  # placement_ended among them
     assert json.loads(json.dumps(rep)) == rep
 
 
@@ -77,8 +77,8 @@ def test_a_time_zone_moves_events_across_midnight(day: Store) -> None:
             conn, Stamp(DEVICE, "2026-11-21T22:30:00+00:00", "b", CLERK2), "bag_opened", data={"bag": "B1"}
         )
     msk = timezone(timedelta(hours=3))
-    assert day_report(day, D21)["events"] == 27  # the date as written
-    assert day_report(day, D21, msk)["events"] == 26  # 01:30 on the 22nd in Moscow
+    assert day_report(day, D21)["events"] == 28  # the date as written
+    assert day_report(day, D21, msk)["events"] == 27  # 01:30 on the 22nd in Moscow
     assert day_report(day, D22, msk)["events"] == 3
 
 
@@ -99,7 +99,7 @@ def test_unknown_and_new_kinds_are_counted_generically(day: Store) -> None:
         append(conn, stamp, "something_new", data={"x": 1})
     rep = day_report(day, D21)
     oleg = rep["clerks"][1]
-    assert (oleg["customer_returns"], oleg["returned"], oleg["inventory"], oleg["events"]) == (1, 1, 1, 11)
+    assert (oleg["customer_returns"], oleg["returned"], oleg["inventory"], oleg["events"]) == (1, 1, 1, 12)
     assert oleg["kinds"]["something_new"] == 1 and oleg["kinds"]["inventory_report"] == 1
     ref = {"ts": "2026-11-21T16:00:00+00:00", "clerk": CLERK2, "station": "b"}
     assert rep["returns"] == {
@@ -132,7 +132,7 @@ def test_an_open_shift_runs_until_now(day: Store) -> None:
     rep = shift_report(day, 2, now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC))
     assert rep["shift"]["closed_at"] is None and rep["shift"]["until"] == "2026-11-22T12:00:00+00:00"
     [oleg] = rep["clerks"]
-    assert (oleg["placed"], oleg["issued"], oleg["events"]) == (4, 1, 8)
+    assert (oleg["placed"], oleg["issued"], oleg["events"]) == (4, 1, 9)
     assert rep["waits"]["count"] == 1
     before = shift_report(day, 2, now=datetime(2026, 11, 21, 23, 0, tzinfo=UTC))
     assert before["clerks"][0]["issued"] == 0
@@ -225,7 +225,7 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
     assert t["supplies"] == [{k: str(v) for k, v in S1.items()}]
     assert [(r["badge"], r["name"], r["accepted"], r["placed"], r["events"]) for r in t["clerks"]] == [
         (CLERK, "Анна С.", "5", "0", "19"),
-        (CLERK2, "Олег В.", "0", "4", "6"),
+        (CLERK2, "Олег В.", "0", "4", "7"),
     ]
     assert t["cod"] == [
         {
@@ -244,7 +244,7 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
         ("33333333-0001-1", "2026-11-21T09:10:05+00:00", "2026-11-21T13:00:03+00:00", "13798", "3.83"),
         ("22222222-0001-1", "2026-11-21T09:10:03+00:00", "2026-11-21T15:00:04+00:00", "21001", "5.83"),
     ]
-    assert [int(r["seq"]) for r in t["journal"]] == list(range(1, 27))
+    assert [int(r["seq"]) for r in t["journal"]] == list(range(1, 28))
     assert json.loads(t["journal"][0]["data"]) == {"parcels": 5, "supply": "S1", "version": 1}
     assert {r["barcode"]: (r["state"], r["cell"]) for r in t["parcels"]} == {
         "11111111-0001-1": ("issued", ""),

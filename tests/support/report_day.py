@@ -50,8 +50,8 @@ OLEG_21 = {
     "customer_returns": 0,
     "returned": 0,
     "inventory": 0,
-    "events": 6,
-    "kinds": {"placed": 4, "shift_opened": 1, "signed_in": 1},
+    "events": 7,
+    "kinds": {"placed": 4, "placement_ended": 1, "shift_opened": 1, "signed_in": 1},
 }
 S1 = {
     "supply": "S1",
