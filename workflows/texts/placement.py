@@ -74,10 +74,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ячейка {cell} не для хранения отправлений: {next}",
         "Cell {cell} is not for storing parcels: {next}",
     ),
-    "pl_move_refused": (
-        "{parcel} остаётся в ячейке {cell}: {reason}",
-        "{parcel} stays in cell {cell}: {reason}",
-    ),
     # parcel first
     "pl_suggest": ("{parcel} → ячейка {cell}", "{parcel} → cell {cell}"),
     "pl_no_suggestion": (
