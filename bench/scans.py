@@ -165,6 +165,8 @@ def drive(engine: Engine, fx: Fixture, scans: int, rng: random.Random) -> tuple[
         _round(s, fx, n, rng)
     wall = time.perf_counter() - t0
     s.recording = False
+    # The supply still has parcels nobody scanned: DONE asks, DONE again closes it.
+    s.scan(ACC, Command.DONE.barcode, expect=("acc_confirm_close",))
     _, elapsed = s.scan(ACC, Command.DONE.barcode, expect=("acc_closed",))
     s.record("acc_close", elapsed, always=True)
     s.scan(PLACE, Command.DONE.barcode, expect=("pl_ended",))

@@ -8,6 +8,7 @@ from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
+from workflows.messages import Msg
 from workflows.outcome import Level
 
 BOX = "BOX00000001"
@@ -64,7 +65,7 @@ def test_text_that_does_not_look_like_a_parcel_is_not_a_surplus(engine: Engine, 
     scan(engine, BOX)
     before = dump(store)
     r = scan(engine, "hello world")
-    assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "unknown_code"
+    assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "acc_not_a_label"
     assert dump(store) == before
 
 
@@ -100,7 +101,7 @@ def test_damaged_needs_a_parcel_not_a_package(engine: Engine) -> None:
 
 
 def test_closing_lists_missing_parcels_and_prints_an_act(engine: Engine, store: Store) -> None:
-    scan(engine, BOX, "11111111-0001-1", "22222222-0001-1", "88888888-0001-1")
+    scan(engine, BOX, "11111111-0001-1", "22222222-0001-1", "88888888-0001-1", Command.DONE)
     r = scan(engine, Command.DONE)
     assert r.session is None
     assert r.feedback.msg.key == "acc_closed" and r.feedback.msg.params["missing"] == 3
@@ -119,7 +120,7 @@ def test_closing_lists_missing_parcels_and_prints_an_act(engine: Engine, store: 
 def test_a_closed_supply_cannot_be_reopened_but_a_late_parcel_is_accepted(
     engine: Engine, store: Store
 ) -> None:
-    scan(engine, BOX, Command.DONE)
+    scan(engine, BOX, Command.DONE, Command.DONE)
     r = scan(engine, Command.START_ACCEPTANCE, "S1")
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "acc_supply_closed"
     scan(engine, Command.CANCEL)
@@ -173,7 +174,11 @@ def test_parcel_of_another_open_supply_is_accepted_and_named(engine: Engine, sto
     load(store, M("S2", [P("55555555-0001-1", "55555555")]))
     scan(engine, BOX)
     r = scan(engine, "55555555-0001-1")
-    assert r.feedback.msg.key == "acc_parcel_other_supply" and r.feedback.msg.params["supply"] == "S2"
+    assert r.feedback.msg.key == "acc_parcel_other_supply"
+    progress = r.feedback.msg.params["progress"]
+    assert isinstance(progress, Msg) and (progress.params["supply"], progress.params["done"]) == ("S2", 1)
+    event = store.scalar("SELECT data FROM journal WHERE parcel = '55555555-0001-1'")
+    assert json.loads(event) == {"supply": "S2", "during": "S1"}
     assert state(store, "55555555-0001-1")[0] == "accepted"
 
 
@@ -193,5 +198,5 @@ def test_cell_label_during_acceptance_is_refused(engine: Engine, store: Store) -
     scan(engine, BOX)
     before = dump(store)
     r = scan(engine, "C-A-01-1")
-    assert r.feedback.msg.key == "cell_label_not_now"
+    assert r.feedback.msg.key == "acc_cell_not_now"
     assert dump(store) == before

@@ -43,6 +43,7 @@ def test_bad_code_is_refused_logged_and_changes_nothing(
             "BOX00000001",
             "11111111-0001-1",
             Command.DONE,
+            Command.DONE,
             "11111111-0001-1",
             "C-A-01-1",
             Command.DONE,
@@ -54,7 +55,7 @@ def test_bad_code_is_refused_logged_and_changes_nothing(
     r = scan(engine, raw)
     assert r.feedback.level is Level.ERROR
     if reason == "unknown_code" and opened == "acceptance":
-        reason = "unknown_code"  # not parcel-shaped, so not a surplus either
+        reason = "acc_not_a_label"  # not parcel-shaped, so not a surplus either
     assert r.feedback.msg.key == reason
     assert r.feedback.msg.render("ru") and r.feedback.msg.render("en")
     assert dump(store) == before
@@ -69,14 +70,14 @@ def test_a_failure_inside_the_transaction_rolls_back_and_the_station_goes_on(
     engine: Engine, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fault after some writes (here: the document builder) leaves no trace of the scan."""
-    scan(engine, "BOX00000001", "11111111-0001-1")
+    scan(engine, "BOX00000001", "11111111-0001-1", Command.DONE)  # asks: 4 parcels are missing
     before = dump(store)
 
     def broken(*args: object) -> None:
         raise ValueError("template exploded")
 
     monkeypatch.setattr(engine.docs, "build", broken)
-    r = scan(engine, Command.DONE)  # would mark 4 parcels missing, close the supply, queue an act
+    r = scan(engine, Command.DONE)  # would mark them missing, close the supply, queue an act
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "internal_error"
     assert dump(store) == before
     monkeypatch.undo()

@@ -126,7 +126,7 @@ def test_print_command_card_writes_escpos_and_text(tmp_path: Path) -> None:
 
 
 def test_sim_reads_codes_from_stdin_and_shows_feedback_lights_and_receipts(tmp_path: Path) -> None:
-    codes = b"BOX112101\nBADGE-7001\nBOX112101\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
+    codes = b"BOX112101\nBADGE-7001\nBOX112101\nPVZC-DONE\nPVZC-DONE\n\xff\xfe\nk:nonsense\n"
     r = pvz(
         "sim",
         "--store",

@@ -120,6 +120,7 @@ while True:
         if i == 2:
             do(Command.DAMAGED)
         do(barcode)
+    do(Command.DONE)  # asks: the last parcel is missing
     do(Command.DONE)
 
     # placement: each accepted parcel into the suggested cell, then one move to the big cell

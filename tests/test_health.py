@@ -42,7 +42,7 @@ def test_scanner_and_printer_faults_light_red_and_clear_again(engine: Engine) ->
     assert screen.title == "Hardware fault"
     source.connected = True
     printer.set_fault("paper out")
-    scan(engine, "BOX00000001")
+    scan(engine, "BOX00000001", Command.DONE)  # asks: the parcels are missing
     runtime.process("s1", Command.DONE.barcode)  # the acceptance act cannot print
     assert runtime.prints.pending() == 1
     assert runtime.check_health() == {"s1": ["Printer: p: paper out; 1 queued"]}

@@ -19,6 +19,7 @@ from sync.inbox import InboxResult, apply_message, wrap
 from sync.topics import Topics
 from tests.support.factory import DEVICE, KEY, M, P, StepClock, dump, new_store, scan, state
 from workflows.inputs import Command
+from workflows.outcome import Level
 
 TOPIC = Topics("test-site", DEVICE).manifest
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # the stamp of every message: tests.support.stock's TODAY
@@ -171,7 +172,7 @@ def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(
     assert domain(store) == before
 
 
-def test_expected_parcels_of_a_cancelled_order_stay_expected_and_are_never_issued(
+def test_expected_parcels_of_a_cancelled_order_stay_expected_and_go_back_when_they_arrive(
     deadline_day: tuple[Store, Engine],
 ) -> None:
     store, engine = deadline_day  # supply S2 not accepted yet: 55555555-0001-1 is expected
@@ -179,16 +180,18 @@ def test_expected_parcels_of_a_cancelled_order_stay_expected_and_are_never_issue
     assert state(store, "55555555-0001-1") == ("expected", None)
     event = store.scalar("SELECT data FROM journal WHERE kind = 'order_cancelled'")
     assert json.loads(event)["expected"] == ["55555555-0001-1"]
-    # It still arrives with the carrier: accepted as expected (not a surplus), placed, never issued.
-    assert scan(engine, "S2", "55555555-0001-1").feedback.msg.key == "acc_parcel_accepted"
-    scan(engine, Command.DONE)
-    scan(engine, "55555555-0001-1", "C-A-01-2", Command.DONE)
-    assert state(store, "55555555-0001-1") == ("stored", "A-01-2")
+    # It still arrives with the carrier: counted as arrived (not a surplus), and due back at once.
+    arrived = scan(engine, "S2", "55555555-0001-1")
+    assert (arrived.feedback.level, arrived.feedback.msg.key) == (Level.WARN, "acc_cancelled_to_cell")
+    assert state(store, "55555555-0001-1") == ("to_return", None)
+    assert scan(engine, "C-R-01-1").feedback.msg.key == "acc_set_aside_done"
+    assert scan(engine, Command.DONE).feedback.msg.key == "acc_closed"
+    assert state(store, "55555555-0001-1") == ("to_return", "R-01-1")
     assert scan(engine, "55555555", keyed=True).feedback.msg.key == "iss_order_cancelled"
-    # central says it once more: what has arrived since goes to the return list
+    # central says it once more: nothing left to move
     again = put(store, updates({"type": "cancel_order", "order": "55555555"}, mid="x2", version=2))
-    assert again.counts["to_return"] == 1
-    assert state(store, "55555555-0001-1") == ("to_return", "A-01-2")
+    assert again.counts.get("to_return", 0) == 0
+    assert state(store, "55555555-0001-1") == ("to_return", "R-01-1")
 
 
 def test_a_cancellation_during_an_issue_refuses_the_next_scan(deadline_day: tuple[Store, Engine]) -> None:

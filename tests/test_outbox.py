@@ -16,7 +16,7 @@ from workflows.inputs import Command
 
 
 def test_events_come_out_in_sequence_order_until_acked(engine: Engine, store: Store) -> None:
-    scan(engine, "BOX00000001", "11111111-0001-1", "22222222-0001-1", Command.DONE)
+    scan(engine, "BOX00000001", "11111111-0001-1", "22222222-0001-1", Command.DONE, Command.DONE)
     box = Outbox(store)
     total = box.last_seq()
     assert box.depth() == total >= 5

@@ -82,6 +82,12 @@ def test_a_half_done_acceptance_resumes_and_closes_with_the_right_missing_count(
     assert scan(engine, "11111111-0001-1").feedback.msg.key == "duplicate_scan"
 
     r = scan(engine, Command.DONE)
+    assert r.session is not None and r.feedback.msg.key == "acc_confirm_close"
+    # the question survives a restart: DONE again closes with the missing parcels
+    store, engine = restart(store, open_store)
+    session = engine.session("s1")
+    assert session is not None and session.state.value == "confirm_close"
+    r = scan(engine, Command.DONE)
     assert r.session is None and r.feedback.msg.key == "acc_closed"
     assert r.feedback.msg.params["missing"] == 2
     missing = {str(d.params["parcel"]) for d in r.feedback.details}
@@ -157,7 +163,7 @@ def test_a_print_job_queued_while_the_printer_failed_is_printed_after_restart(op
     broken.set_fault("paper out")
     rt = runtime(engine, SimCellLights(), broken)
     rt.start()
-    for code in (BOX, "11111111-0001-1", Command.DONE.barcode):
+    for code in (BOX, "11111111-0001-1", Command.DONE.barcode, Command.DONE.barcode):
         rt.process("s1", code)
     job = store.conn.execute("SELECT id, kind, state, attempts, last_error FROM print_jobs").fetchone()
     assert (job["kind"], job["state"]) == ("acceptance_act", "queued")
@@ -181,7 +187,7 @@ def test_a_print_job_queued_while_the_printer_failed_is_printed_after_restart(op
 
 def test_without_open_sessions_a_restart_lights_nothing(open_store: Opener) -> None:
     store, engine = open_store()
-    scan(engine, BOX, Command.DONE)
+    scan(engine, BOX, Command.DONE, Command.DONE)
     store, engine = restart(store, open_store)
     assert engine.sessions() == {}
     rack = SimCellLights()

@@ -59,7 +59,7 @@ def test_a_second_badge_switches_the_clerk_and_opens_their_shift(bare: tuple[Sto
 
 def test_closing_the_shift_prints_a_report_and_signs_out(bare: tuple[Store, Engine]) -> None:
     store, engine = bare
-    scan(engine, CLERK, "BOX00000001", Command.DONE)
+    scan(engine, CLERK, "BOX00000001", Command.DONE, Command.DONE)
     r = scan(engine, Command.SHIFT_CLOSE)
     assert r.feedback.msg.key == "shift_closed"
     assert engine.clerk("s1") is None

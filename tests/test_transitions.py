@@ -151,9 +151,20 @@ def scripted_day(tmp_path: Path) -> dict[str, str]:
     # acceptance: chooser → scanning → damaged → scanning → closed; chooser → closed (done / cancel)
     scan(e, Command.START_ACCEPTANCE, Command.DONE, Command.START_ACCEPTANCE, Command.CANCEL)
     scan(e, Command.START_ACCEPTANCE, "S1", a[0], Command.DAMAGED, a[1], Command.DAMAGED, Command.CANCEL)
-    scan(e, Command.DAMAGED, Command.DONE)
+    # DONE with parcels missing asks first: back to scanning, a damaged mark, a scan, DONE twice
+    scan(e, Command.DAMAGED, Command.DONE, Command.CANCEL, Command.DONE, Command.DAMAGED, Command.CANCEL)
+    scan(e, Command.DONE, a[2], Command.DONE, Command.DONE)
+    # a[3] and a[4] come late, during supply S2, which closes from a damaged mark with nothing missing
     scan(
-        e, "BOX00000009", Command.CANCEL, "20000001-0001-1", "20000002-0001-1", a[2], a[3], a[4], Command.DONE
+        e,
+        "BOX00000009",
+        Command.CANCEL,
+        "20000001-0001-1",
+        "20000002-0001-1",
+        a[3],
+        a[4],
+        Command.DAMAGED,
+        Command.DONE,
     )
     # placement: wait_parcel → wait_cell → wait_cell (switch) → wait_parcel (cancel) → … → ended
     scan(e, Command.START_PLACEMENT, Command.DONE, Command.START_PLACEMENT, a[0], a[1], Command.CANCEL)

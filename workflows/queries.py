@@ -12,6 +12,7 @@ from workflows.views import (
     OrderView,
     PackageView,
     ParcelView,
+    Progress,
     ReturnRequestView,
     ShiftView,
     SupplyView,
@@ -32,6 +33,14 @@ class Queries(Protocol):
         ...
 
     def packages_of_supply(self, supply_id: str, state: str) -> list[PackageView]: ...
+
+    def supply_progress(self, supply_id: str) -> Progress:
+        """The supply's listed parcels (surplus not counted) and how many of them have arrived."""
+        ...
+
+    def package_progress(self, barcode: str) -> Progress:
+        """The same for the parcels listed in one transport package."""
+        ...
 
     def cell_by_label(self, label: str) -> CellView | None: ...
 

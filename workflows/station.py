@@ -60,7 +60,7 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
         return acceptance.start(q, ctx, code)
     parcel = q.parcel(text)
     if parcel is not None:
-        if parcel.state is ParcelState.EXPECTED:
+        if parcel.state in (ParcelState.EXPECTED, ParcelState.MISSING):
             return acceptance.start(q, ctx, code)
         if parcel.state is ParcelState.ACCEPTED:
             return placement.start(q, ctx, parcel)

@@ -51,6 +51,14 @@ class PackageView:
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How many of the parcels a manifest lists (for a supply or one of its packages) are here."""
+
+    done: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
 class SupplyView:
     id: str
     carrier: str

@@ -16,6 +16,7 @@ from workflows.views import (
     OrderView,
     PackageView,
     ParcelView,
+    Progress,
     ReturnRequestView,
     ShiftView,
     SupplyView,
@@ -33,6 +34,11 @@ FROM cells c
 """
 _SIZES = [s.value for s in Size]
 _ORDER_SQL = "SELECT id, customer, cancelled_at FROM orders"
+# Listed parcels (not surplus) and those that arrived: past expected, and not missing.
+_PROGRESS_SQL = (
+    "SELECT count(*), coalesce(sum(state NOT IN ('expected', 'missing')), 0) FROM parcels "
+    "WHERE surplus = 0 AND "
+)
 
 
 def _parcel(row: sqlite3.Row) -> ParcelView:
@@ -116,6 +122,14 @@ class StoreQueries:
             (supply_id, state),
         )
         return [PackageView(r["barcode"], r["supply_id"], r["kind"], r["state"]) for r in rows]
+
+    def supply_progress(self, supply_id: str) -> Progress:
+        total, done = self.conn.execute(_PROGRESS_SQL + "supply_id = ?", (supply_id,)).fetchone()
+        return Progress(int(done), int(total))
+
+    def package_progress(self, barcode: str) -> Progress:
+        total, done = self.conn.execute(_PROGRESS_SQL + "package = ?", (barcode,)).fetchone()
+        return Progress(int(done), int(total))
 
     def cell_by_label(self, label: str) -> CellView | None:
         row = self.conn.execute(_CELL_SQL + " WHERE c.label = ?", (label,)).fetchone()

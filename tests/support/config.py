@@ -51,7 +51,8 @@ def example_daemon(
     directory: Path, *, device: str, site: str, mqtt_port: int | None = None, prints: str | None = None
 ) -> Path:
     """The docs' example rack and manifest imported by the CLI, and the config of a daemon whose
-    script scanner signs clerk BADGE-0009 in and accepts the manifest's first package."""
+    script scanner signs clerk BADGE-0009 in, accepts the manifest's first package and closes the
+    supply (DONE, and DONE again to confirm that its parcels are missing)."""
     from device.cli.main import main  # the CLI only where it runs, not for every config written
 
     db = directory / "pvz.db"
@@ -60,7 +61,7 @@ def example_daemon(
     conn = sqlite3.connect(db)
     package = conn.execute("SELECT barcode FROM packages LIMIT 1").fetchone()[0]
     conn.close()
-    (directory / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\n", encoding="utf-8")
+    (directory / "codes.txt").write_text(f"BADGE-0009\n{package}\nPVZC-DONE\nPVZC-DONE\n", encoding="utf-8")
     return write_config(
         directory,
         device=device,

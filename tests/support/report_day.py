@@ -152,7 +152,7 @@ def build_day(path: Path, lang: str = "ru") -> tuple[Store, Engine, SetClock]:
     clock.at(9, 10)
     scan(engine, "BOX00000001", Command.DAMAGED, "11111111-0001-1", station="a")  # :00 :01 :02
     scan(engine, "22222222-0001-1", "22222222-0002-1", "33333333-0001-1", station="a")  # :03 :04 :05
-    scan(engine, SURPLUS, Command.DONE, station="a")  # :06 :07
+    scan(engine, SURPLUS, Command.DONE, Command.DONE, station="a")  # :06; :07 asks, :08 closes
     clock.at(10, 0)
     scan(engine, Command.START_PLACEMENT, station="b")
     for parcel, cell in [
