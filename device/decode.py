@@ -42,8 +42,9 @@ REASONS: dict[str, str] = {
     "bad_date": "a well-formed date that is not in the calendar (2026-02-30)",
     "version_mismatch": "an envelope's version differs from its body's",
     "version_not_newer": "the same or a newer version is already here",
-    "acceptance_started": "the supply's acceptance has started: it can no longer be replaced",
-    "conflicting_content": "the same id (a return request, a desired config version) with other content",
+    "acceptance_started": "a newer version leaves out a parcel or package the counter has already handled",
+    "conflicting_content": "the same id (a return request, a desired config version, a parcel already "
+    "handled here) with other content",
     "cell_occupied": "a cell would no longer hold the parcels in it (capacity or size)",
     "missing_option": "an option the chosen backend needs is not set",
     "illegal_transition": "an update would move a parcel between states that are not connected",

@@ -192,6 +192,8 @@ def _apply_supply(conn: sqlite3.Connection, msg: SupplyMessage, stamp: Stamp) ->
     done = write_manifest(conn, m, now=stamp.ts, root="$.body")
     _set_version(conn, key, msg.version)
     counts = {"parcels": done.parcels, "packages": done.packages, "orders": done.orders}
+    if done.attached:
+        counts["attached"] = len(done.attached)
     return InboxResult("applied", msg.id, None, counts)
 
 

@@ -293,26 +293,81 @@ def test_newer_version_replaces_open_supply(store: Store) -> None:
     assert versions == [1, 2]
 
 
-@pytest.mark.parametrize("status", ["accepting", "closed"])
-def test_replace_refused_once_acceptance_started(store: Store, status: str) -> None:
+def accept(store: Store, *barcodes: str, supply: str = "SUP-1", status: str = "accepting") -> None:
+    """What the counter leaves behind: these parcels accepted and the supply in `status`."""
+    with store.transaction() as conn:
+        conn.execute("UPDATE supplies SET status = ? WHERE id = ?", (status, supply))
+        conn.executemany("UPDATE parcels SET state = 'accepted' WHERE barcode = ?", [(b,) for b in barcodes])
+
+
+def test_newer_version_after_acceptance_started_merges_into_what_the_counter_did(store: Store) -> None:
     load(store, manifest_dict())
-    store.conn.execute("UPDATE supplies SET status = ?", (status,))
+    accept(store, "P2")
+    d = manifest_dict(version=2)
+    d["parcels"] = [
+        parcel("P1", "ORD-1", "SUP-1-BOX-1", size="L"),  # untouched: takes the new word
+        parcel("P2", "ORD-1", "SUP-1-BAG-1", size="XL", cod=5000),  # handled: keeps its size and state
+        parcel("P4", "ORD-2", None),  # new
+    ]  # P3 (expected) is left out
+    result = load(store, d)
+    assert (result.replaced, result.parcels, result.attached) == (1, 3, ())
+    rows = {
+        r[0]: tuple(r)[1:]
+        for r in store.conn.execute("SELECT barcode, state, size, package, cod_kopecks FROM parcels")
+    }
+    assert rows == {
+        "P1": ("expected", "L", "SUP-1-BOX-1", 0),
+        "P2": ("accepted", "S", "SUP-1-BAG-1", 5000),
+        "P4": ("expected", "M", None, 0),
+    }
+    assert store.scalar("SELECT status FROM supplies") == "accepting"
+    assert store.scalar("SELECT version FROM supplies") == 2
+
+
+def test_a_newer_version_may_not_drop_or_reassign_what_the_counter_handled(store: Store) -> None:
+    load(store, manifest_dict())
+    accept(store, "P2")
     before = counts(store)
+    d = manifest_dict(version=2)
+    d["parcels"] = [p for p in d["parcels"] if p["barcode"] != "P2"]
     with pytest.raises(ManifestError) as info:
-        load(store, manifest_dict(version=2))
-    assert (info.value.reason, info.value.path) == ("acceptance_started", "$.supply_id")
-    assert f"SUP-1 is {status}" in str(info.value)
+        load(store, d)
+    assert (info.value.reason, info.value.path) == ("acceptance_started", "$.parcels")
+    assert "'P2' is already accepted" in str(info.value)
+    d = manifest_dict(version=2)
+    d["parcels"][1]["order"] = "ORD-2"
+    with pytest.raises(ManifestError) as info:
+        load(store, d)
+    assert (info.value.reason, info.value.path) == ("conflicting_content", "$.parcels[1].order")
+    store.conn.execute("UPDATE packages SET state = 'accepted' WHERE barcode = 'SUP-1-BAG-1'")
+    d = manifest_dict(version=2)
+    d["packages"] = d["packages"][:1]
+    d["parcels"][2]["package"] = None
+    with pytest.raises(ManifestError) as info:
+        load(store, d)
+    assert (info.value.reason, info.value.path) == ("acceptance_started", "$.packages")
     assert counts(store) == before
     assert store.scalar("SELECT version FROM supplies") == 1
 
 
-def test_replace_refused_when_a_parcel_is_already_accepted(store: Store) -> None:
+def test_what_a_newer_version_adds_to_a_closed_supply_is_missing_until_it_comes(store: Store) -> None:
     load(store, manifest_dict())
-    store.conn.execute("UPDATE parcels SET state = 'accepted' WHERE barcode = 'P2'")
-    with pytest.raises(ManifestError) as info:
-        load(store, manifest_dict(version=2))
-    assert info.value.reason == "acceptance_started"
-    assert store.scalar("SELECT state FROM parcels WHERE barcode = 'P2'") == "accepted"
+    accept(store, "P1", "P2", "P3", status="closed")
+    store.conn.execute("UPDATE packages SET state = 'accepted'")
+    d = manifest_dict(version=2)
+    d["packages"].append({"barcode": "SUP-1-BOX-2", "kind": "box"})
+    d["parcels"].append(parcel("P4", "ORD-2", "SUP-1-BOX-2"))
+    load(store, d)
+    assert store.scalar("SELECT state FROM parcels WHERE barcode = 'P4'") == "missing"
+    assert store.scalar("SELECT state FROM packages WHERE barcode = 'SUP-1-BOX-2'") == "missing"
+    event = store.conn.execute(
+        "SELECT from_state, to_state, data FROM journal WHERE parcel = 'P4'"
+    ).fetchone()
+    assert (event[0], event[1], json.loads(event[2])) == (
+        "expected",
+        "missing",
+        {"supply": "SUP-1", "version": 2},
+    )
 
 
 def test_barcode_of_another_supply_refused(store: Store) -> None:

@@ -18,7 +18,8 @@ def _manifest_import(args: argparse.Namespace) -> int:
     manifest = load_manifest_file(Path(args.file))
     with Store.open(store_path(args)) as store:
         result = import_manifest(store, manifest, now=datetime.now(UTC).isoformat(timespec="seconds"))
-    print(f"imported supply {result.supply_id}: {result.parcels} parcels, {result.orders} orders")
+    attached = f", surplus attached: {', '.join(result.attached)}" if result.attached else ""
+    print(f"imported supply {result.supply_id}: {result.parcels} parcels, {result.orders} orders{attached}")
     return 0
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-import json
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,8 +12,10 @@ import msgspec
 
 from device.decode import decode
 from device.exc import ManifestError
+from device.intake.supply_rows import plan_supply, write_supply
 from device.store.db import Store
-from workflows.parcel import ParcelState, Size
+from device.store.journal import Stamp, append
+from workflows.parcel import Size
 
 MAX_PARCELS = 10_000
 MAX_BYTES = 4_000_000
@@ -77,13 +77,14 @@ class Manifest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What one import wrote; `replaced` is the older version it replaced, if any."""
+    """What one import wrote; `replaced` is the older version it updated, if any."""
 
     supply_id: str
     parcels: int
     packages: int
     orders: int
     replaced: int | None = None
+    attached: tuple[str, ...] = ()  # surplus parcels this manifest named, now its orders' parcels
 
 
 def decode_manifest(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Manifest:
@@ -156,11 +157,7 @@ def cross_check(m: Manifest, *, root: str = "$") -> None:
 
 
 def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResult:
-    """Write the supply, its packages, orders and expected parcels in one transaction.
-
-    A supply already on the device is refused unless this manifest is a newer version and
-    acceptance has not started; then its expected packages and parcels are replaced.
-    """
+    """Write the supply, its packages, orders and parcels in one transaction (see write_manifest)."""
     try:
         with store.transaction() as conn:
             return write_manifest(conn, manifest, now=now)
@@ -173,126 +170,49 @@ def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResu
 def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str, root: str = "$") -> ImportResult:
     """import_manifest inside the caller's transaction (the inbox applies a message in one).
 
-    `root` is where the manifest sits in the JSON that came in, for the paths in errors.
+    A supply new to the device is written whole. A newer version of one already here is merged
+    into it (device/intake/supply_rows.py): what the counter has not touched takes the new word,
+    what it has handled must stay listed. Any barcode the device holds as an unclaimed surplus
+    becomes the parcel of the order this manifest names. `root` is where the manifest sits in the
+    JSON that came in, for the paths in errors.
     """
-    replaced = _prepare_supply(conn, m, now=now, root=root)
-    _check_barcodes_free(conn, m, root)
-    conn.executemany(
-        "INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, 'expected')",
-        [(p.barcode, m.supply_id, p.kind) for p in m.packages],
-    )
+    row = conn.execute("SELECT version FROM supplies WHERE id = ?", (m.supply_id,)).fetchone()
+    old = None if row is None else int(row["version"])
+    if old is not None and old >= m.version:
+        raise ManifestError.at(
+            f"{root}.version",
+            "version_not_newer",
+            f"supply {m.supply_id}: version {old} is already imported; {m.version} must be newer to replace it",
+        )
+    plan = plan_supply(conn, m.supply_id, m.parcels, m.packages, root=root)
+    if old is None:
+        conn.execute(
+            "INSERT INTO supplies (id, carrier, status, version, imported_at) VALUES (?, ?, 'open', ?, ?)",
+            (m.supply_id, m.carrier, m.version, now),
+        )
+    else:
+        conn.execute(
+            "UPDATE supplies SET carrier = ?, version = ?, imported_at = ? WHERE id = ?",
+            (m.carrier, m.version, now, m.supply_id),
+        )
     conn.executemany(
         "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, "
         "pickup_code_hmac = excluded.pickup_code_hmac, qr_token_hmac = excluded.qr_token_hmac",
         [(o.id, o.customer, o.pickup_code_hmac, o.qr_token_hmac) for o in m.orders],
     )
-    conn.executemany(
-        "INSERT INTO parcels (barcode, order_id, supply_id, package, size, deadline, "
-        "cod_kopecks, age_restricted, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                p.barcode,
-                p.order,
-                m.supply_id,
-                p.package,
-                p.size.value,
-                p.deadline,
-                p.cod_kopecks,
-                int(p.age_restricted),
-                ParcelState.EXPECTED.value,
-                now,
-            )
-            for p in m.parcels
-        ],
-    )
-    if replaced is not None:
-        # Orders that only the replaced version mentioned now have no parcels at all.
-        conn.execute(
-            "DELETE FROM orders WHERE id IN (SELECT value FROM json_each(?)) "
-            "AND NOT EXISTS (SELECT 1 FROM parcels WHERE parcels.order_id = orders.id)",
-            (json.dumps(replaced[1]),),
-        )
     device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
+    stamp = Stamp("unknown" if device_id is None else str(device_id[0]), now)
+    write_supply(conn, plan, stamp, version=m.version)
     data = {"supply": m.supply_id, "version": m.version, "parcels": len(m.parcels)}
-    conn.execute(
-        "INSERT INTO journal (event_id, device_id, ts, kind, data) VALUES (?, ?, ?, 'manifest_imported', ?)",
-        (
-            uuid.uuid4().hex,
-            "unknown" if device_id is None else str(device_id[0]),
-            now,
-            json.dumps(data, ensure_ascii=False),
-        ),
-    )
+    if plan.attached:
+        data["attached"] = len(plan.attached)
+    append(conn, stamp, "manifest_imported", data=data)
     return ImportResult(
         supply_id=m.supply_id,
         parcels=len(m.parcels),
         packages=len(m.packages),
         orders=len(m.orders),
-        replaced=None if replaced is None else replaced[0],
+        replaced=old,
+        attached=tuple(p.barcode for p, _ in plan.attached),
     )
-
-
-def _prepare_supply(
-    conn: sqlite3.Connection, m: Manifest, *, now: str, root: str
-) -> tuple[int, list[str]] | None:
-    """Insert the supply row, or clear an older open version; return (old version, its orders)."""
-    row = conn.execute("SELECT status, version FROM supplies WHERE id = ?", (m.supply_id,)).fetchone()
-    if row is None:
-        conn.execute(
-            "INSERT INTO supplies (id, carrier, status, version, imported_at) VALUES (?, ?, 'open', ?, ?)",
-            (m.supply_id, m.carrier, m.version, now),
-        )
-        return None
-    old = int(row["version"])
-    if old >= m.version:
-        raise ManifestError.at(
-            f"{root}.version",
-            "version_not_newer",
-            f"supply {m.supply_id}: version {old} is already imported; {m.version} must be newer to replace it",
-        )
-    started = conn.execute(
-        "SELECT (SELECT count(*) FROM parcels WHERE supply_id = ?1 AND state != 'expected') "
-        "+ (SELECT count(*) FROM packages WHERE supply_id = ?1 AND state != 'expected')",
-        (m.supply_id,),
-    ).fetchone()[0]
-    if row["status"] != "open" or started:
-        raise ManifestError.at(
-            f"{root}.supply_id",
-            "acceptance_started",
-            f"supply {m.supply_id} is {row['status']}: acceptance has started, "
-            f"version {m.version} cannot replace version {old}",
-        )
-    orders = [
-        str(r[0])
-        for r in conn.execute(
-            "SELECT DISTINCT order_id FROM parcels WHERE supply_id = ? AND order_id IS NOT NULL",
-            (m.supply_id,),
-        )
-    ]
-    conn.execute("DELETE FROM parcels WHERE supply_id = ?", (m.supply_id,))
-    conn.execute("DELETE FROM packages WHERE supply_id = ?", (m.supply_id,))
-    conn.execute(
-        "UPDATE supplies SET carrier = ?, version = ?, imported_at = ? WHERE id = ?",
-        (m.carrier, m.version, now, m.supply_id),
-    )
-    return old, orders
-
-
-def _check_barcodes_free(conn: sqlite3.Connection, m: Manifest, root: str) -> None:
-    """Refuse barcodes the store already holds: they belong to another supply (ours was cleared)."""
-    for i, p in enumerate(m.packages):
-        _check_free(conn, p.barcode, f"{root}.packages[{i}].barcode")
-    for i, q in enumerate(m.parcels):
-        _check_free(conn, q.barcode, f"{root}.parcels[{i}].barcode")
-
-
-def _check_free(conn: sqlite3.Connection, barcode: str, at: str) -> None:
-    row = conn.execute("SELECT supply_id FROM parcels WHERE barcode = ?", (barcode,)).fetchone()
-    what = "parcel"
-    if row is None:
-        row = conn.execute("SELECT supply_id FROM packages WHERE barcode = ?", (barcode,)).fetchone()
-        what = "package"
-    if row is not None:
-        owner = "no supply" if row[0] is None else f"supply {row[0]}"
-        raise ManifestError.at(at, "duplicate_barcode", f"barcode '{barcode}' is already a {what} of {owner}")
