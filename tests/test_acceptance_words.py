@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from device.engine import Engine
 from device.intake.deadlines import sweep
 from device.intake.updates import apply_updates, decode_updates
 from device.store.db import Store
 from device.store.journal import Stamp
-from tests.support.factory import DEVICE, T0, M, P, dump, load, scan
-from tests.support.stock import TODAY, device_stamp
+from tests.support.factory import DEVICE, T0, M, P, dump, load, scan, state
+from tests.support.stock import TODAY, device_stamp, half_day
 from workflows.inputs import Command
 from workflows.messages import Msg, return_reason_name
 from workflows.outcome import Level
@@ -71,6 +72,10 @@ def test_a_parcel_accepted_with_another_supply_and_not_placed_is_put_with_the_pa
     scan(engine, "S2")
     r = scan(engine, "11111111-0001-1")
     assert r.feedback.msg == Msg("acc_accepted_earlier", {"parcel": "11111111-0001-1", "supply": "S1"})
+    # the same after START, before a supply is chosen
+    r = scan(engine, Command.CANCEL, Command.START_ACCEPTANCE, "11111111-0001-1")
+    assert r.feedback.msg.key == "acc_accepted_earlier"
+    assert r.session is not None and r.session.state.value == "choose_supply"
     # within its own supply a second scan is a true duplicate
     scan(engine, Command.CANCEL, "22222222-0001-1")
     assert scan(engine, "11111111-0001-1").feedback.msg.key == "duplicate_scan"
@@ -155,3 +160,21 @@ def test_commands_are_named_in_words_not_identifiers(engine: Engine) -> None:
     text = r.feedback.msg.render("ru")
     assert text.startswith("«Отказ от товара» не нужна при приёмке")
     assert "REFUSE" not in text and "scanning" not in text
+
+
+def test_a_customer_return_an_inventory_did_not_find_is_not_taken_as_a_late_delivery(tmp_path: Path) -> None:
+    store, engine = half_day(tmp_path / "pvz.db")
+    ok = Command.CHECK_OK
+    scan(engine, Command.START_RETURN, "RR-1", ok, ok, ok, "C-R-01-1")  # R-22222222-0002-1 in R-01-1
+    scan(engine, Command.START_INVENTORY, "C-R-01-1", Command.DONE)  # counted empty: not found
+    assert state(store, "R-22222222-0002-1") == ("missing", None)
+    load(store, M("S2", [P("55555555-0001-1", "55555555")]))
+    scan(engine, "S2")
+    before = dump(store)
+    r = scan(engine, "R-22222222-0002-1")
+    assert r.feedback.msg == Msg("acc_parcel_not_found", {"parcel": "R-22222222-0002-1"})
+    assert dump(store) == before
+    scan(engine, Command.CANCEL)
+    r = scan(engine, "R-22222222-0002-1")  # at an idle station it does not open an acceptance
+    assert r.session is None
+    store.close()

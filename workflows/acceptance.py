@@ -134,15 +134,20 @@ def _choose(session: Acceptance, code: Code, q: Queries) -> Outcome:
         parcel = q.parcel(text)
         if package is not None:
             if package.state == "missing":
-                return _late_package(session, package)
+                # At an idle station it is one scan: the station is idle again after it.
+                late_fb, late_effects = _late_package(package)
+                return finish(session, S.CLOSED, late_fb, late_effects)
             supply, replay = q.supply(package.supply_id), True
-        elif parcel is not None and parcel.state is ParcelState.MISSING:
-            late = _accept(session, parcel, str(parcel.supply_id), q, damaged=False)
+        elif parcel is not None and parcel.state is ParcelState.MISSING and parcel.supply_id:
+            # At an idle station a late parcel is one scan: the station is idle again after it.
+            late = _accept(session, parcel, parcel.supply_id, q, damaged=False)
             return finish(session, S.CLOSED, late.feedback, late.effects)
         elif parcel is not None and parcel.supply_id and parcel.state is ParcelState.EXPECTED:
             supply, replay = q.supply(parcel.supply_id), True
         elif parcel is not None and (where := elsewhere(parcel)) is not None:
             return Outcome(session, Feedback(Level.WARN, where))
+        elif parcel is not None and parcel.state is ParcelState.ACCEPTED:
+            return warn(session, "acc_accepted_earlier", parcel=parcel.barcode, supply=str(parcel.supply_id))
     if supply is None:
         return refuse(session, "acc_no_supply_for_code", code=text)
     count = q.supply_progress(supply.id)
@@ -163,13 +168,10 @@ def _choose(session: Acceptance, code: Code, q: Queries) -> Outcome:
     return Outcome(first.session, first.feedback, effects + first.effects, first.prints)
 
 
-def _late_package(session: Acceptance, package: PackageView) -> Outcome:
-    """A package its supply's act called missing has come: accepted; its parcels come one scan each.
-
-    Scanned at an idle station the session ends with it (the caller may go on scanning instead).
-    """
+def _late_package(package: PackageView) -> tuple[Feedback, tuple[Effect, ...]]:
+    """A package its supply's act called missing has come: accepted; its parcels come one scan each."""
     msg = Msg("acc_package_late", {"package": package.barcode, "supply": package.supply_id})
-    return finish(session, S.CLOSED, Feedback(Level.WARN, msg), (PackageTo(package.barcode, "accepted"),))
+    return Feedback(Level.WARN, msg), (PackageTo(package.barcode, "accepted"),)
 
 
 def _scan(session: Acceptance, supply_id: str, code: Code, q: Queries) -> Outcome:
@@ -209,8 +211,8 @@ def _package(
     if damaged:
         return refuse(session, "acc_damaged_needs_parcel")
     if package.state == "missing":
-        late = _late_package(session, package)
-        return Outcome(back, late.feedback, late.effects)
+        fb, effects = _late_package(package)
+        return Outcome(back, fb, effects)
     if package.supply_id != supply_id:
         return refuse(
             session,
@@ -230,11 +232,11 @@ def _package(
 def _parcel(
     session: Acceptance, back: Acceptance, parcel: ParcelView, supply_id: str, q: Queries, *, damaged: bool
 ) -> Outcome:
-    if parcel.state in (ParcelState.EXPECTED, ParcelState.MISSING):
-        return _accept(back, parcel, supply_id, q, damaged=damaged)
     where = elsewhere(parcel)
     if where is not None:
         return Outcome(session, Feedback(Level.WARN, where))
+    if parcel.state in (ParcelState.EXPECTED, ParcelState.MISSING):
+        return _accept(back, parcel, supply_id, q, damaged=damaged)
     # Accepted already: here, or with another supply and not placed yet.
     if damaged and not parcel.damaged:
         msg = Msg(

@@ -42,7 +42,8 @@ def parcel_progress(q: Queries, parcel: ParcelView, supply_id: str) -> Msg:
 
 
 def elsewhere(parcel: ParcelView) -> Msg | None:
-    """Where a parcel that acceptance cannot take is, and what to do with it; None if it can be taken.
+    """Where a parcel that acceptance cannot take is, and what to do with it; None if it can be taken
+    (expected, a supply's missing one that turned up late, or accepted already).
 
     A stored parcel that turns up at the counter is not "already counted": it left its cell.
     """
@@ -66,6 +67,9 @@ def elsewhere(parcel: ParcelView) -> Msg | None:
             return Msg("acc_parcel_returning", {"parcel": barcode, "bag": str(parcel.bag)})
         case ParcelState.RETURNED:
             return Msg("acc_parcel_returned", {"parcel": barcode})
+        case ParcelState.MISSING if parcel.supply_id is None:
+            # Not one a supply is waiting for (a customer return an inventory count did not find).
+            return Msg("acc_parcel_not_found", {"parcel": barcode})
     return None
 
 

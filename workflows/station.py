@@ -60,7 +60,8 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
         return acceptance.start(q, ctx, code)
     parcel = q.parcel(text)
     if parcel is not None:
-        if parcel.state in (ParcelState.EXPECTED, ParcelState.MISSING):
+        late = parcel.state is ParcelState.MISSING and parcel.supply_id is not None
+        if parcel.state is ParcelState.EXPECTED or late:
             return acceptance.start(q, ctx, code)
         if parcel.state is ParcelState.ACCEPTED:
             return placement.start(q, ctx, parcel)

@@ -56,8 +56,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # parcels
     "acc_parcel_accepted": ("Принято {parcel} · {progress}", "Accepted {parcel} · {progress}"),
     "acc_parcel_late": (
-        "Принято с опозданием {parcel}: в акте поставки {supply} оно «не поступило» · {progress}",
-        "Accepted late {parcel}: the act of supply {supply} has it missing · {progress}",
+        "Принято с опозданием {parcel}: оно числилось «не поступило» (поставка {supply}) · {progress}",
+        "Accepted late {parcel}: it was recorded as missing (supply {supply}) · {progress}",
     ),
     "acc_parcel_other_supply": (
         "Принято {parcel} из другой поставки · {progress}",
@@ -126,6 +126,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "acc_parcel_returned": (
         "{parcel} уже передано отправителю: отложите его и сообщите в поддержку",
         "{parcel} was already handed back to the sender: set it aside and tell support",
+    ),
+    "acc_parcel_not_found": (
+        "{parcel} числится ненайденным при инвентаризации: положите его в ячейку и отсканируйте там "
+        "при инвентаризации",
+        "{parcel} is recorded as not found in an inventory count: put it in a cell and scan it there "
+        "in an inventory count",
     ),
     # codes that are not parcels
     "acc_cell_not_now": (
