@@ -84,7 +84,8 @@ def messy(store: Store, engine: Engine) -> list[Result]:
         ),
     )
     load(store, M("S3", [P("88888888-0001-1", "88888888")]))
-    scan(engine, "66666666-0001-1", "77777777-0001-1", Command.DONE)
+    # DONE with 55555555-0001-1 missing asks first; DONE again closes S2
+    scan(engine, "66666666-0001-1", "77777777-0001-1", Command.DONE, Command.DONE)
     return _messy_day(engine)
 
 
