@@ -21,7 +21,7 @@ from workflows.inputs import BadCode, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
-from workflows.session import Session
+from workflows.session import Session, describe
 
 log = logging.getLogger("pvz.engine")
 
@@ -114,6 +114,13 @@ class Engine:
 
     def session(self, station_name: str) -> Session[Any, Any] | None:
         return load_session(self.store.conn, station_name)
+
+    def describe(self, station_name: str) -> Msg | None:
+        """The station's open session in words (what it is doing, what comes next); None when idle."""
+        session = self._shown_session(station_name)
+        if session is None:
+            return None
+        return describe(session, StoreQueries(self.store.conn, pickup_key=self.pickup_key, now=self.clock()))
 
     def _shown_session(self, station_name: str) -> Session[Any, Any] | None:
         """The session a refusal shows; one the store cannot give back shows as none."""

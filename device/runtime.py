@@ -87,8 +87,24 @@ class Runtime:
         self.refresh_lights()
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
+            self.show_resumed(name)
         self.prints.drain()
         self.check_deadlines(show=True)
+
+    def resumed(self, station: str) -> tuple[Msg, Msg] | None:
+        """What a station's screen says after a restart: that work goes on, and what was in progress."""
+        doing = self.engine.describe(station)
+        if doing is None:
+            return None
+        return Msg("session_resumed", {"station": station}), doing
+
+    def show_resumed(self, station: str) -> None:
+        io = self.stations.get(station)
+        said = self.resumed(station)
+        if io is None or io.screen is None or said is None:
+            return
+        title, doing = said
+        io.screen.show(title.render(self.lang), [doing.render(self.lang)])
 
     def check_deadlines(self, *, show: bool = False) -> list[str]:
         """Sweep overdue parcels unless today was swept; then show the pick list on idle stations.
@@ -119,9 +135,19 @@ class Runtime:
             if io.status_light is not None and due["to_return"] > 0:
                 io.status_light.show(Color.AMBER, Pattern.BLINK)
             if io.screen is not None:
-                expiring = due["expiring_today"]
-                lines = [Msg("expiring_today", {"count": expiring}).render(self.lang)] if expiring else []
-                io.screen.show(Msg("due_back", {"count": due["to_return"]}).render(self.lang), lines)
+                io.screen.show(*self._due_lines(due))
+
+    def _due_lines(self, due: Mapping[str, int]) -> tuple[str, list[str]]:
+        """The pick list's size as the title; what to do about it and today's last days below."""
+        lines = []
+        if due["to_return"]:
+            title = Msg("due_back", {"count": due["to_return"]})
+            lines.append(Msg("due_back_start"))
+        else:
+            title = Msg("nothing_due")
+        if due["expiring_today"]:
+            lines.append(Msg("expiring_today", {"count": due["expiring_today"]}))
+        return title.render(self.lang), [m.render(self.lang) for m in lines]
 
     def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""

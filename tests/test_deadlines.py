@@ -156,9 +156,14 @@ def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(
     assert (event["station"], event["clerk"]) == (None, None) and event["ts"].startswith("2026-11-25T08:00")
     for name in ("s1", "b"):
         assert (lights[name].color, lights[name].pattern) == (Color.AMBER, Pattern.BLINK)
-        assert screens[name].title == "К возврату отправителю: 2"
-        assert screens[name].lines == ["Сегодня последний день хранения: 1"]
-    assert lights["a"].history == [] and screens["a"].history == []
+        assert screens[name].title == "К возврату отправителю: 2 отправления"
+        assert screens[name].lines == [
+            "Отсканируйте «Возврат отправителю» на карте команд, когда приедет курьер",
+            "Сегодня последний день хранения: 1 отправление",
+        ]
+    # the busy station keeps its session on screen: what goes on after the restart, not the pick list
+    assert lights["a"].history == []
+    assert [title for _, title, _ in screens["a"].history] == ["Пост a: работа продолжается после перезапуска"]
 
 
 def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english(
@@ -170,7 +175,7 @@ def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english
     Runtime(engine, stations=stations, rack=SimCellLights(), lang="en").start()
     assert store.scalar("SELECT count(*) FROM parcels WHERE state = 'to_return'") == 0
     assert lights["s1"].history == []
-    assert (screens["s1"].title, screens["s1"].lines) == ("Due back to the sender: 0", [])
+    assert (screens["s1"].title, screens["s1"].lines) == ("Nothing is due back to the sender", [])
 
 
 def test_a_failing_sweep_is_logged_and_the_counter_goes_on(
@@ -201,7 +206,7 @@ def test_run_sweeps_again_when_the_date_changes(
     stations[0].sources.append(source)
     rt = Runtime(engine, stations=stations, rack=SimCellLights(), lang="en")
     rt.start()
-    assert screens["s1"].title == "Due back to the sender: 2"
+    assert screens["s1"].title == "Due back to the sender: 2 parcels"
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -219,7 +224,7 @@ def test_run_sweeps_again_when_the_date_changes(
     assert state(store, "22222222-0002-1") == ("to_return", "A-03-1")
     assert state(store, "44444444-0001-1") == ("to_return", "B-01-1")
     assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'deadline_passed'") == 4
-    assert screens["s1"].title == "Due back to the sender: 4"
+    assert screens["s1"].title == "Due back to the sender: 4 parcels"
     assert (lights["s1"].color, lights["s1"].pattern) == (Color.AMBER, Pattern.BLINK)
     days = [
         json.loads(r[0])["deadline"]

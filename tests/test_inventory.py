@@ -65,7 +65,8 @@ def test_refusals_and_duplicates(stocked: Engine, store: Store) -> None:
     assert scan(stocked, "11111111-0001-1").feedback.msg.key == "duplicate_scan"
     scan(stocked, "XX-00001234")
     assert scan(stocked, "XX-00001234").feedback.msg.key == "duplicate_scan"
-    assert scan(stocked, Command.START_INVENTORY, station="a").feedback.msg.key == "claimed_elsewhere"
+    elsewhere = scan(stocked, Command.START_INVENTORY, station="a").feedback.msg
+    assert (elsewhere.key, elsewhere.params) == ("inv_elsewhere", {"station": "s1"})
 
 
 def test_cancel_abandons_the_count_without_changes(stocked: Engine, store: Store) -> None:

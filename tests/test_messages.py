@@ -225,7 +225,7 @@ def test_a_template_agrees_its_words_with_the_number() -> None:
 
 def test_names_stand_in_for_identifiers() -> None:
     assert Msg("session_open", {"workflow": workflow_name("placement")}).render("ru") == (
-        "Сначала завершите: размещение"
+        "Сначала завершите размещение («Готово») или отмените («Отмена»)"
     )
     assert state_name("missing").render("ru") == "не поступило"
     assert return_reason_name("deadline").render("en") == "storage period ended"

@@ -10,6 +10,7 @@ from device.engine import Engine
 from device.store.db import Store
 from tests.support.factory import dump, scan, state
 from workflows.inputs import Command
+from workflows.messages import state_name
 from workflows.outcome import Level, Light
 
 
@@ -60,7 +61,7 @@ def test_a_parcel_not_due_is_refused(due: Engine, store: Store) -> None:
     before = dump(store)
     r = scan(due, "11111111-0001-1")
     assert r.feedback.level is Level.ERROR and r.feedback.msg.key == "rts_not_due"
-    assert r.feedback.msg.params["state"] == "stored"
+    assert r.feedback.msg.params["state"] == state_name("stored")
     assert dump(store) == before
 
 

@@ -12,6 +12,7 @@ from device.store.db import Store
 from tests.support.factory import dump, scan, state
 from tests.support.stock import issue_order_22
 from workflows.inputs import Command
+from workflows.messages import Msg
 from workflows.outcome import Level, Light
 
 
@@ -135,4 +136,5 @@ def test_find_state_commands(issued: Engine) -> None:
     assert scan(issued, Command.CHECK_OK).feedback.msg.key == "command_not_now"
     assert scan(issued, Command.DONE).session is None
     scan(issued, Command.START_RETURN, "22222222-0001-1")
-    assert scan(issued, "C-R-01-1").feedback.msg.key == "command_not_now"  # a code during the checklist
+    refused = scan(issued, "C-R-01-1").feedback.msg  # a code during the checklist: answer the check first
+    assert (refused.key, refused.params["check"]) == ("ret_answer_check", Msg("check_condition"))

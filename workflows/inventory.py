@@ -10,11 +10,11 @@ from typing import Any
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg
+from workflows.messages import Msg, Param
 from workflows.outcome import Effect, Feedback, KeepReport, Level, Light, Move, Note, PrintRequest
 from workflows.parcel import IN_CELL, ParcelState
 from workflows.queries import Queries
-from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, not_now, refuse, warn
 from workflows.views import CellView, ParcelView
 
 NAME = "inventory"
@@ -63,8 +63,9 @@ def start(q: Queries, ctx: Ctx) -> Outcome:
     cells = q.cells()
     data = InventoryData(started_at=ctx.now.isoformat(timespec="seconds"))
     session = enter(WORKFLOW, S.WAIT_CELL, data, lights=_lights(cells, {}, None), claims=("inventory",))
-    if q.claimed_by("inventory") is not None:
-        return refuse(None, "claimed_elsewhere", code="inventory", station=str(q.claimed_by("inventory")))
+    holder = q.claimed_by("inventory")
+    if holder is not None:
+        return refuse(None, "inv_elsewhere", station=holder)
     return Outcome(session, Feedback(Level.INFO, Msg("inv_start", {"cells": len(cells)})))
 
 
@@ -78,7 +79,7 @@ def step(session: Counting, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
         case Cmd(Command.DONE):
             return _reconcile(session, q)
         case Cmd(command):
-            return refuse(session, "command_not_now", command=command.value, state=state.value)
+            return not_now(session, command, q)
         case Code(text=text):
             cell = q.cell_by_label(text)
             if cell is not None:
@@ -166,6 +167,22 @@ def _correct(parcel: ParcelView, cell: str) -> Move:
     return Move(parcel.barcode, to, "inventory_corrected", cell=cell, data={"was": parcel.cell})
 
 
+def describe(session: Counting, q: Queries) -> Msg:
+    """A count in progress: how many cells are counted, the one being counted, what comes next."""
+    data = session.data
+    total = len(q.cells())
+    if data.current is None:
+        return Msg("inv_doing", {"counted": len(data.counted), "cells": total})
+    found = len(data.counted.get(data.current, ()))
+    params: dict[str, Param] = {
+        "counted": len(data.counted),
+        "cells": total,
+        "cell": data.current,
+        "found": found,
+    }
+    return Msg("inv_doing_cell", params)
+
+
 WORKFLOW: Workflow[State, InventoryData] = Workflow(
     NAME,
     State,
@@ -174,4 +191,5 @@ WORKFLOW: Workflow[State, InventoryData] = Workflow(
     command=Command.START_INVENTORY,
     start=start,
     step=step,
+    describe=describe,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import string
 from collections.abc import Mapping
@@ -153,3 +154,14 @@ def return_reason_name(reason: str | None) -> Msg:
     """Why a parcel goes back, as a person reads it; a reason this version does not know reads as other."""
     key = f"why_{reason}"
     return Msg(key if key in CATALOG else "why_unknown")
+
+
+def command_name(command: enum.Enum) -> Msg:
+    """A command barcode as the command card names it ("Готово"), never its code ("DONE")."""
+    return Msg(f"cmd_{command.name}")
+
+
+def zone_name(zone: str) -> Param:
+    """A rack zone as a person reads it; a zone the site named itself shows by that name."""
+    key = f"zone_{zone}"
+    return Msg(key) if key in CATALOG else zone

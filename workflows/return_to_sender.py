@@ -9,11 +9,11 @@ from workflows.context import Ctx
 from workflows.identify import looks_like_parcel
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg
+from workflows.messages import Msg, state_name
 from workflows.outcome import BagTo, Effect, Feedback, Level, Light, Move, PrintRequest
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
-from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, not_now, refuse, warn
 
 NAME = "return_to_sender"
 
@@ -71,11 +71,11 @@ def step(session: Bagging, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
             fb = Feedback(Level.INFO, Msg("rts_cancelled", {"count": len(back)}))
             return finish(session, S.ENDED, fb, back)
         case Cmd(Command.DONE) if state is S.BAG:
-            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("nothing_open")))
+            return finish(session, S.ENDED, Feedback(Level.INFO, Msg("rts_left")))
         case Cmd(Command.DONE):
             return _hand_over(session)
         case Cmd(command):
-            return refuse(session, "command_not_now", command=command.value, state=state.value)
+            return not_now(session, command, q)
         case Code(text=text) if state is S.BAG:
             return _open_bag(session, text, q, ctx)
         case Code(text=text):
@@ -118,7 +118,7 @@ def _pick(session: Bagging, text: str, q: Queries) -> Outcome:
             return warn(session, "duplicate_scan", code=parcel.barcode)
         return refuse(session, "rts_in_other_bag", parcel=parcel.barcode, bag=str(parcel.bag))
     if parcel.state is not ParcelState.TO_RETURN:
-        return refuse(session, "rts_not_due", parcel=parcel.barcode, state=parcel.state.value)
+        return refuse(session, "rts_not_due", parcel=parcel.barcode, state=state_name(parcel.state.value))
     picked = (*session.data.picked, parcel.barcode)
     move = Move(parcel.barcode, ParcelState.RETURNING, "returning", bag=bag)
     lights = {
@@ -152,6 +152,15 @@ def _hand_over(session: Bagging) -> Outcome:
     return finish(session, S.ENDED, fb, effects, (act,))
 
 
+def describe(session: Bagging, q: Queries) -> Msg:
+    """A return to sender in progress: the bag, what is in it, what is still due."""
+    due = len(q.to_return())
+    if session.data.bag is None:
+        return Msg("rts_doing_bag", {"count": due})
+    picked = len(session.data.picked)
+    return Msg("rts_doing_pick", {"bag": session.data.bag, "picked": picked, "left": due})
+
+
 WORKFLOW: Workflow[State, BagData] = Workflow(
     NAME,
     State,
@@ -160,4 +169,5 @@ WORKFLOW: Workflow[State, BagData] = Workflow(
     command=Command.START_RETURN_TO_SENDER,
     start=start,
     step=step,
+    describe=describe,
 )

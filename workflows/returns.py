@@ -11,7 +11,7 @@ from typing import Any
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
-from workflows.messages import Msg
+from workflows.messages import Msg, Param, state_name
 from workflows.outcome import (
     Effect,
     Feedback,
@@ -25,8 +25,8 @@ from workflows.outcome import (
 )
 from workflows.parcel import ParcelState, Size
 from workflows.queries import Queries
-from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse
-from workflows.views import ParcelView
+from workflows.session import Outcome, Session, Workflow, advance, enter, finish, not_now, refuse
+from workflows.views import RETURNS_ZONE, ParcelView
 
 NAME = "customer_return"
 CUSTOMER_RETURN = "customer_return"
@@ -84,6 +84,10 @@ def step(session: Return, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     match inp:
         case Cmd(Command.CANCEL) if state is S.PLACE:
             return refuse(session, "ret_needs_returns_cell")
+        case Cmd(Command.DONE) if state is S.PLACE and data.suggested is None:
+            return _set_aside(session)
+        case Cmd(Command.DONE) if state is S.PLACE:
+            return Outcome(session, Feedback(Level.ERROR, _place_prompt(data)))
         case Cmd(Command.CANCEL | Command.DONE) if state is S.FIND:
             return finish(session, S.ENDED, Feedback(Level.INFO, Msg("ret_ended")))
         case Cmd(Command.CANCEL):
@@ -93,13 +97,13 @@ def step(session: Return, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
         case Cmd(Command.CHECK_OK | Command.CHECK_FAIL as command) if state in CHECKS:
             return _check(session, state, command is Command.CHECK_OK, q, ctx)
         case Cmd(command):
-            return refuse(session, "command_not_now", command=command.value, state=state.value)
+            return not_now(session, command, q)
         case Code(text=text) if state is S.FIND:
             return _find(session, text, q, ctx)
         case Code(text=text) if state is S.PLACE:
             return _shelve(session, text, q)
-        case Code(text=text):
-            return refuse(session, "command_not_now", command=text, state=state.value)
+        case Code() if state in CHECKS:
+            return refuse(session, "ret_answer_check", check=Msg(f"check_{CHECKS[state]}"))
     raise AssertionError(f"unhandled input {inp!r}")
 
 
@@ -125,7 +129,7 @@ def _find(session: Return, text: str, q: Queries, ctx: Ctx) -> Outcome:
         return refuse(session, "ret_never_issued_here", code=text)
     for p in parcels:
         if p.state is not ParcelState.ISSUED or p.issued_at is None:
-            return refuse(session, "ret_not_issued", parcel=p.barcode, state=p.state.value)
+            return refuse(session, "ret_not_issued", parcel=p.barcode, state=state_name(p.state.value))
         until = date.fromisoformat(p.issued_at[:10]) + timedelta(days=ctx.policy.return_window_days)
         if ctx.now.date() > until:
             return refuse(session, "ret_window_passed", parcel=p.barcode, until=until.isoformat())
@@ -146,7 +150,7 @@ def _find(session: Return, text: str, q: Queries, ctx: Ctx) -> Outcome:
     fb = Feedback(
         Level.OK,
         Msg("ret_found", {"count": len(parcels), "order": str(order_id)}),
-        (Msg("ret_check_condition"),),
+        (_question(S.CHECK_CONDITION),),
     )
     return Outcome(advance(session, S.CHECK_CONDITION, data, lights={}, claims=claims), fb)
 
@@ -158,9 +162,9 @@ def _check(session: Return, state: State, ok: bool, q: Queries, ctx: Ctx) -> Out
     ]
     if nxt is S.CHECK_MATCH and data.request is None:
         nxt = S.PLACE  # nothing to match without a return request
-    remark = () if ok else (Msg("ret_check_failed", {"check": Msg(f"check_{CHECKS[state]}").render()}),)
+    remark = () if ok else (Msg("ret_check_failed", {"check": Msg(f"check_{CHECKS[state]}")}),)
     if nxt is not S.PLACE:
-        prompt = Msg("ret_check_complete" if nxt is S.CHECK_COMPLETE else "ret_check_match")
+        prompt = _question(nxt)
         level = Level.OK if ok else Level.WARN
         return Outcome(advance(session, nxt, data), Feedback(level, prompt, remark))
     outcome = _label(session, data, q)
@@ -168,6 +172,15 @@ def _check(session: Return, state: State, ok: bool, q: Queries, ctx: Ctx) -> Out
         fb = Feedback(Level.WARN, outcome.feedback.msg, remark)
         return Outcome(outcome.session, fb, outcome.effects, outcome.prints)
     return outcome
+
+
+def _question(state: State) -> Msg:
+    """The question a check state asks, answered with CHECK_OK or CHECK_FAIL."""
+    if state is S.CHECK_CONDITION:
+        return Msg("ret_check_condition")
+    if state is S.CHECK_COMPLETE:
+        return Msg("ret_check_complete")
+    return Msg("ret_check_match")
 
 
 def _label(session: Return, data: ReturnData, q: Queries) -> Outcome:
@@ -208,24 +221,47 @@ def _label_data(data: ReturnData) -> dict[str, Any]:
 
 def _shelve(session: Return, text: str, q: Queries) -> Outcome:
     cell = q.cell_by_label(text)
-    if cell is None or cell.zone != "returns":
-        return refuse(session, "ret_needs_returns_cell")
+    if cell is None or cell.zone != RETURNS_ZONE:
+        return Outcome(session, Feedback(Level.ERROR, _place_prompt(session.data)))
     barcode = str(session.data.barcode)
     size = session.data.size
     if not size.fits_in(cell.size):
-        return refuse(
-            session,
-            "pl_too_big",
-            parcel=barcode,
-            size=size.value,
-            cell=cell.address,
-            cell_size=cell.size.value,
-        )
+        return refuse(session, "ret_too_big", size=size.value, cell=cell.address, cell_size=cell.size.value)
     if not cell.has_room:
-        return refuse(session, "pl_cell_full", cell=cell.address, capacity=cell.capacity)
+        return refuse(session, "ret_cell_full", cell=cell.address)
     move = Move(barcode, ParcelState.TO_RETURN, "return_stored", cell=cell.address, reason=CUSTOMER_RETURN)
     fb = Feedback(Level.OK, Msg("ret_stored", {"barcode": barcode, "cell": cell.address}))
     return finish(session, S.ENDED, fb, (move,))
+
+
+def _set_aside(session: Return) -> Outcome:
+    """No room in the returns zone: the labelled return waits beside the rack, due back without a cell."""
+    barcode = str(session.data.barcode)
+    move = Move(barcode, ParcelState.TO_RETURN, "return_set_aside", reason=CUSTOMER_RETURN)
+    fb = Feedback(Level.WARN, Msg("ret_set_aside", {"barcode": barcode}))
+    return finish(session, S.ENDED, fb, (move,))
+
+
+def _place_prompt(data: ReturnData) -> Msg:
+    """Where the labelled return goes: the lit returns cell, or aside when the zone is full."""
+    if data.suggested is None:
+        return Msg("ret_no_room", {"barcode": str(data.barcode)})
+    return Msg("ret_put_in", {"barcode": str(data.barcode), "cell": data.suggested})
+
+
+def describe(session: Return, q: Queries) -> Msg:
+    """A return in progress: what is being returned and the step it waits at."""
+    data = session.data
+    if session.state is S.FIND:
+        return Msg("ret_find")
+    if session.state is S.PLACE:
+        return _place_prompt(data)
+    params: dict[str, Param] = {
+        "count": len(data.parcels),
+        "order": str(data.order),
+        "check": Msg(f"check_{CHECKS[session.state]}"),
+    }
+    return Msg("ret_doing_check", params)
 
 
 WORKFLOW: Workflow[State, ReturnData] = Workflow(
@@ -236,4 +272,5 @@ WORKFLOW: Workflow[State, ReturnData] = Workflow(
     command=Command.START_RETURN,
     start=start,
     step=step,
+    describe=describe,
 )

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from workflows.context import Ctx
 from workflows.inputs import Command, Input
 from workflows.machine import BadMachine, Transitions
-from workflows.messages import Msg, Param
+from workflows.messages import Msg, Param, command_name, workflow_name
 from workflows.outcome import Effect, Feedback, Level, Light, PrintRequest
 from workflows.queries import Queries
 
@@ -25,7 +25,9 @@ class Workflow(Generic[St, D]):
     `name` is how the store and the journal name it; `states` and `transitions` are its
     machine; `data` is the frozen dataclass its sessions carry; `command` is the command
     barcode that starts it at an idle station; `start` is that entry and `step` handles
-    every input while a session is open.
+    every input while a session is open. `describe`, if given, says in words what a session
+    is doing and what the clerk does next (shown after a restart and with a refused command);
+    without it a session is described by its workflow's name.
     """
 
     name: str
@@ -35,6 +37,7 @@ class Workflow(Generic[St, D]):
     command: Command
     start: Callable[[Queries, Ctx], Outcome]
     step: Callable[[Session[St, D], Input, Queries, Ctx], Outcome]
+    describe: Callable[[Session[St, D], Queries], Msg] | None = None
 
     def __post_init__(self) -> None:
         if self.transitions.machine != self.name:
@@ -123,6 +126,19 @@ class Outcome:
     @property
     def changes_store(self) -> bool:
         return bool(self.effects or self.prints)
+
+
+def describe(session: Session[Any, Any], q: Queries) -> Msg:
+    """What the session is doing and what comes next, in words: its workflow's own, or its name."""
+    own = session.workflow.describe
+    if own is not None:
+        return own(session, q)
+    return Msg("session_doing", {"workflow": workflow_name(session.workflow.name)})
+
+
+def not_now(session: Session[Any, Any], command: Command, q: Queries) -> Outcome:
+    """A command this session cannot take now: refused with the command's name and what comes next."""
+    return refuse(session, "command_not_now", command=command_name(command), state=describe(session, q))
 
 
 def refuse(session: Session[Any, Any] | None, key: str, **params: Param) -> Outcome:

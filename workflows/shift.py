@@ -41,4 +41,5 @@ def close_shift(q: Queries, ctx: Ctx) -> Outcome:
         effects.append(CloseShift(ctx.clerk))
         prints = (PrintRequest("shift_report", {"shift": shift.id}),)
     effects.append(SignOut(ctx.clerk))
-    return Outcome(None, Feedback(Level.OK, Msg("shift_closed")), tuple(effects), prints)
+    said = Msg("shift_closed") if shift is not None else Msg("signed_out")
+    return Outcome(None, Feedback(Level.OK, said), tuple(effects), prints)

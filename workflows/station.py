@@ -7,12 +7,13 @@ from typing import Any
 from workflows import acceptance, issue, placement, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, Input
-from workflows.messages import Msg
+from workflows.messages import Msg, command_name, state_name, workflow_name
 from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
 from workflows.registry import BY_COMMAND
 from workflows.session import Outcome, Session, refuse
+from workflows.views import ParcelView
 
 
 def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
@@ -25,7 +26,7 @@ def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) 
         return refuse(session, "sign_in_first")
     if badge is not None:
         if session is not None:
-            return refuse(session, "session_open", workflow=session.workflow.name)
+            return refuse(session, "session_open", workflow=workflow_name(session.workflow.name))
         return shift.sign_in(None, badge, q, ctx)
     if session is None:
         outcome = _idle(inp, q, ctx)
@@ -34,7 +35,7 @@ def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) 
             return Outcome(None, outcome.feedback)
         return outcome
     if isinstance(inp, Cmd) and inp.command in BY_COMMAND:
-        return refuse(session, "session_open", workflow=session.workflow.name)
+        return refuse(session, "session_open", workflow=workflow_name(session.workflow.name))
     return session.workflow.step(session, inp, q, ctx)
 
 
@@ -47,7 +48,7 @@ def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:
         case Cmd(Command.DONE | Command.CANCEL):
             return Outcome(None, Feedback(Level.INFO, Msg("nothing_open")))
         case Cmd(command):
-            return refuse(None, "command_not_now", command=command.value, state="idle")
+            return refuse(None, "command_idle", command=command_name(command))
         case Code() as code:
             return _idle_code(code, q, ctx)
     raise AssertionError(f"unhandled input {inp!r}")
@@ -66,18 +67,9 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
         if parcel.state is ParcelState.ACCEPTED:
             return placement.start(q, ctx, parcel)
         if parcel.state is ParcelState.STORED:
-            where = Msg(
-                "parcel_where",
-                {"parcel": parcel.barcode, "cell": str(parcel.cell), "order": str(parcel.order_id)},
-            )
-            return Outcome(None, Feedback(Level.INFO, where))
-        return Outcome(
-            None,
-            Feedback(
-                Level.INFO,
-                Msg("parcel_state", {"parcel": parcel.barcode, "state": parcel.state.value}),
-            ),
-        )
+            return Outcome(None, Feedback(Level.INFO, _where(parcel)))
+        shown = Msg("parcel_state", {"parcel": parcel.barcode, "state": state_name(parcel.state.value)})
+        return Outcome(None, Feedback(Level.INFO, shown))
     cell = q.cell_by_label(text)
     if cell is not None:
         info = Msg(
@@ -88,3 +80,10 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
     if issue.find_order(code, q) is not None:
         return issue.start(q, ctx, code)
     return refuse(None, "unknown_code", code=text)
+
+
+def _where(parcel: ParcelView) -> Msg:
+    """A stored parcel's cell, and its order if it belongs to one (a surplus parcel does not)."""
+    if parcel.order_id is None:
+        return Msg("parcel_where_no_order", {"parcel": parcel.barcode, "cell": str(parcel.cell)})
+    return Msg("parcel_where", {"parcel": parcel.barcode, "cell": str(parcel.cell), "order": parcel.order_id})

@@ -27,6 +27,12 @@ class ParcelView:
     bag: str | None = None
 
 
+# The zones the code gives a meaning to; a site may name others, which hold nothing special.
+MAIN_ZONE = "main"  # cells where orders are stored for issue
+RETURNS_ZONE = "returns"  # cells where customer returns wait to go back to the sender
+ZONES = (MAIN_ZONE, RETURNS_ZONE)
+
+
 @dataclass(frozen=True, slots=True)
 class CellView:
     address: str

@@ -21,7 +21,6 @@ from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimSt
 from drivers.printer.sim_printer import SimPrinter
 from drivers.scanner.sim_input import StreamSource
 from workflows.inputs import Command
-from workflows.messages import Msg
 
 STATION = "counter-1"
 
@@ -120,11 +119,10 @@ def run_sim(
         runtime = Runtime(engine, stations=[io], rack=lights, lang=lang)
         runtime.on_result = Console(runtime, lights, status, printer, out)
         runtime.start()
-        for name, session in engine.sessions().items():
-            out.write(
-                Msg("session_resumed", {"station": name, "workflow": session.workflow.name}).render(lang)
-                + "\n"
-            )
+        for name in engine.sessions():
+            said = runtime.resumed(name)
+            if said is not None:
+                out.write("".join(f"{m.render(lang)}\n" for m in said))
         asyncio.run(runtime.run())
     finally:
         store.close()

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 TEXTS: dict[str, tuple[str, str]] = {
-    "due_back": ("К возврату отправителю: {count}", "Due back to the sender: {count}"),
-    "expiring_today": ("Сегодня последний день хранения: {count}", "Last day of storage today: {count}"),
+    "due_back": (
+        "К возврату отправителю: {count} {count|отправление|отправления|отправлений}",
+        "Due back to the sender: {count} {count|parcel|parcels}",
+    ),
+    "due_back_start": (
+        "Отсканируйте «Возврат отправителю» на карте команд, когда приедет курьер",
+        "Scan Return to sender on the command card when the courier comes",
+    ),
+    "nothing_due": ("Отправлений к возврату нет", "Nothing is due back to the sender"),
+    "expiring_today": (
+        "Сегодня последний день хранения: {count} {count|отправление|отправления|отправлений}",
+        "Last day of storage today: {count} {count|parcel|parcels}",
+    ),
 }

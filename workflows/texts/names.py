@@ -1,7 +1,8 @@
 """Names a person reads instead of identifiers: workflows and the reasons a parcel goes back.
 
-Parcel states have theirs in reports.py (`rep_state_<state>`). Use them through
-workflows.messages.workflow_name, return_reason_name and state_name, never the raw value.
+Parcel states have theirs in reports.py (`rep_state_<state>`), commands theirs in commands.py.
+Use them through workflows.messages.workflow_name, return_reason_name, state_name, zone_name
+and command_name, never the raw value.
 """
 
 from __future__ import annotations
@@ -18,4 +19,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "why_customer_return": ("возврат от клиента", "returned by the customer"),
     "why_cancelled": ("заказ отменён", "order cancelled"),
     "why_unknown": ("другая причина", "other reason"),
+    "zone_main": ("хранение заказов", "order storage"),
+    "zone_returns": ("возвраты", "returns"),
 }
