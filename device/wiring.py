@@ -14,6 +14,7 @@ from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware
 from device.runtime import Runtime, StationIO
+from device.store.clock import TIMEZONE_KEY
 from device.store.db import Store
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
@@ -37,6 +38,10 @@ def open_store(config: Config, config_file: Path, *, owner: bool) -> Store:
         raise UnknownBackend(
             f"store belongs to device {known!r}, config says {config.device.id!r}: refusing to mix journals"
         )
+    if store.get_meta(TIMEZONE_KEY) != config.device.timezone:
+        # Reports made from the store alone (`pvz report --store`) read its times in this zone.
+        with store.transaction():
+            store.set_meta(TIMEZONE_KEY, config.device.timezone)
     sync_clerks(store, config)
     return store
 
@@ -65,7 +70,10 @@ def local_clock(timezone: str) -> Callable[[], datetime]:
 
 def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
     """Every station's drivers from config; the engine over the store; the rack's lights."""
-    docs = Documents(site=config.device.site, device_id=config.device.id, lang=config.device.language)
+    zone = ZoneInfo(config.device.timezone)
+    docs = Documents(
+        site=config.device.site, device_id=config.device.id, lang=config.device.language, tz=zone
+    )
     engine = Engine(
         store,
         device_id=config.device.id,

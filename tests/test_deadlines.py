@@ -163,7 +163,9 @@ def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(
         ]
     # the busy station keeps its session on screen: what goes on after the restart, not the pick list
     assert lights["a"].history == []
-    assert [title for _, title, _ in screens["a"].history] == ["Пост a: работа продолжается после перезапуска"]
+    assert [title for _, title, _ in screens["a"].history] == [
+        "Пост a: работа продолжается после перезапуска"
+    ]
 
 
 def test_start_with_an_empty_pick_list_leaves_the_light_alone_and_speaks_english(

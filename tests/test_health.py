@@ -37,7 +37,7 @@ def test_scanner_and_printer_faults_light_red_and_clear_again(engine: Engine) ->
     io = StationIO("s1", sources=[source], printer=printer, status_light=light, screen=screen)
     runtime = Runtime(engine, stations=[io], rack=SimCellLights(), lang="en", clock=lambda: now[0])
     report = runtime.check_health()
-    assert report == {"s1": ["Scanner s1/scanner0 is not connected"]}
+    assert report == {"s1": ["Scanner s1/scanner0 is not connected: check its cable or plug it in again"]}
     assert (light.color, light.pattern) == (Color.RED, Pattern.FAST_BLINK)
     assert screen.title == "Hardware fault"
     source.connected = True
@@ -45,7 +45,12 @@ def test_scanner_and_printer_faults_light_red_and_clear_again(engine: Engine) ->
     scan(engine, "BOX00000001", Command.DONE)  # asks: the parcels are missing
     runtime.process("s1", Command.DONE.barcode)  # the acceptance act cannot print
     assert runtime.prints.pending() == 1
-    assert runtime.check_health() == {"s1": ["Printer: p: paper out; 1 queued"]}
+    assert runtime.check_health() == {
+        "s1": [
+            "Printer: p: paper out; 1 document queued. "
+            "Check the paper, the cover and the cable; printing resumes by itself"
+        ]
+    }
     assert (light.color, light.pattern) == (Color.RED, Pattern.FAST_BLINK)
     printer.set_fault(None)
     now[0] += 10_000  # past the backoff

@@ -30,6 +30,7 @@ from workflows.messages import (
 from workflows.parcel import ParcelState
 from workflows.registry import WORKFLOWS
 from workflows.returns import CHECKS, CUSTOMER_RETURN
+from workflows.views import ZONES
 
 RETURN_REASONS = (RETURN_REASON, REFUSED_REASON, CUSTOMER_RETURN, CANCEL_REASON)
 
@@ -44,10 +45,12 @@ METHODS = {"t": (0, 1), "say": (0,)}
 FAMILIES: dict[str, set[str]] = {
     "check_": {f"check_{name}" for name in CHECKS.values()},
     "cmd_": {f"cmd_{command.name}" for command in Command},
+    "ev_": {key for key in CATALOG if key.startswith("ev_")},  # known kinds, and ev_other for the rest
     "rep_col_": {f"rep_col_{name}" for name in (*CLERK_COLUMNS, *SUPPLY_COLUMNS, *WORK)},
     "rep_state_": {f"rep_state_{state.value}" for state in ParcelState},
     "wf_": {f"wf_{workflow.name}" for workflow in WORKFLOWS},
     "why_": {f"why_{reason}" for reason in RETURN_REASONS} | {"why_unknown"},
+    "zone_": {f"zone_{zone}" for zone in ZONES},
 }
 
 

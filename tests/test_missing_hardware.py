@@ -91,6 +91,6 @@ def test_a_scanner_that_is_not_there_shows_at_the_counter_and_the_daemon_runs(
         return report
 
     report = asyncio.run(main())
-    assert report == {"s1": ["Scanner s1/scanner0 is not connected"]}
+    assert report == {"s1": ["Scanner s1/scanner0 is not connected: check its cable or plug it in again"]}
     assert (light.color, light.pattern) == (Color.RED, Pattern.FAST_BLINK)
     assert screen.title == "Hardware fault"

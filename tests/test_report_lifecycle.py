@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from device.engine import Engine
 from device.reports.build import day_report, parcel_history
-from device.reports.text import history_text
+from device.reports.history import history_text
 from device.store.db import Store
 from tests.support.factory import CLERK, scan, state
 from tests.support.report_day import D21

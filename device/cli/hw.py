@@ -7,8 +7,10 @@ import asyncio
 import json
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from device.cli.common import Add
 from device.config import Config, load_config
@@ -95,12 +97,15 @@ def hw_print_test(args: Any) -> int:
     """A test page on every station's printer (or one station's); exit 1 if any printer failed."""
     config, config_file = _config(args.config)
     stations, _, _ = build_stations(config, config_file)
-    docs = Documents(site=config.device.site, device_id=config.device.id, lang=config.device.language)
+    zone = ZoneInfo(config.device.timezone)
+    docs = Documents(
+        site=config.device.site, device_id=config.device.id, lang=config.device.language, tz=zone
+    )
     failed = 0
     for io in stations:
         if io.printer is None or (args.station and io.name != args.station):
             continue
-        stamp = Stamp(config.device.id, time.strftime("%Y-%m-%dT%H:%M:%S"), io.name)
+        stamp = Stamp(config.device.id, datetime.now(zone).isoformat(timespec="seconds"), io.name)
         doc = docs.build("test_page", {"printer": io.printer.name}, _no_store(), stamp)
         try:
             io.printer.print_document(doc)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from device.cli.common import Add, store_opts, store_path
 from device.exc import PvzError
+from device.store.clock import TIMEZONE_KEY
 
 ACTIONS = ("day", "shift", "parcel", "export")
 
@@ -24,7 +26,13 @@ def _date(text: str) -> date:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=ACTIONS)
     p.add_argument("code", nargs="?", help="parcel barcode or order number (for `parcel`)")
-    p.add_argument("--date", type=_date, help="the day, YYYY-MM-DD (default: today, local time)")
+    p.add_argument("--date", type=_date, help="the day, YYYY-MM-DD (default: today at the site)")
+    p.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the site's time zone, e.g. Europe/Moscow (default: [device] timezone of --config, "
+        "else the zone the daemon last ran with on this store)",
+    )
     p.add_argument("--id", type=int, dest="shift_id", help="shift number (default: the shifts of --date)")
     p.add_argument("--csv", metavar="DIR", help="directory for the CSV files (for `export`)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text tables")
@@ -35,6 +43,7 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
     """The report the arguments ask for, as the text to print."""
     from device.reports import text
     from device.reports.build import day_report, export_csv, parcel_history, shift_report, shifts_on
+    from device.reports.history import history_text
     from device.store.db import Store
 
     if args.action == "parcel" and not args.code:
@@ -43,28 +52,45 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
         raise PvzError("report export: give the output directory with --csv DIR")
     if not store_path.exists():
         raise PvzError(f"{store_path}: no store there")
-    day = args.date or date.today()
     lang = args.lang
     with Store.open(store_path) as store:
+        tz = _zone(args, store.get_meta(TIMEZONE_KEY))
+        day = args.date or datetime.now(tz).date()
         if args.action == "day":
-            rep = day_report(store, day)
+            rep = day_report(store, day, tz)
             return _json(rep) if args.json else text.day_text(rep, lang)
         if args.action == "shift":
-            ids = [args.shift_id] if args.shift_id is not None else shifts_on(store, day)
-            reports = [shift_report(store, i) for i in ids]
+            ids = [args.shift_id] if args.shift_id is not None else shifts_on(store, day, tz)
+            reports = [shift_report(store, i, tz=tz) for i in ids]
             if args.json:
                 return _json(reports[0] if args.shift_id is not None else reports)
             if not reports:
                 return text.t(lang, "rep_no_shifts", date=day.isoformat())
             return "\n\n".join(text.shift_text(r, lang) for r in reports)
         if args.action == "parcel":
-            history = parcel_history(store, args.code)
-            return _json(history) if args.json else text.history_text(history, lang)
-        paths = export_csv(store, Path(args.csv), day)
+            history = parcel_history(store, args.code, tz)
+            return _json(history) if args.json else history_text(history, lang)
+        paths = export_csv(store, Path(args.csv), day, tz)
     if args.json:
         return _json([str(p) for p in paths])
     done = text.t(lang, "rep_exported", count=len(paths), dir=str(args.csv))
     return "\n".join([done, *(str(p) for p in paths)])
+
+
+def _zone(args: argparse.Namespace, stored: str | None) -> tzinfo | None:
+    """The site's zone: --tz, else the config's, else the one the daemon recorded in the store."""
+    name = args.tz
+    if name is None and args.config:
+        from device.config import load_config
+
+        name = load_config(args.config).device.timezone
+    name = name or stored
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PvzError(f"unknown time zone {name!r}") from None
 
 
 def _json(data: Any) -> str:

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 from device.demo.data import CLERKS, DemoDay
 from device.demo.day import prepare_site
-from device.demo.stage import DEMO_DAY, DEVICE_ID, SITE
+from device.demo.stage import DEMO_DAY, DEVICE_ID, MSK, SITE
 from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.runtime import Runtime, StationIO
@@ -110,7 +110,7 @@ def run_sim(
             cheat_sheet(plan, out)
         else:
             out.write(f"pvz sim: resuming {store_path}\n")
-        docs = Documents(site=SITE, device_id=DEVICE_ID, lang=lang)
+        docs = Documents(site=SITE, device_id=DEVICE_ID, lang=lang, tz=MSK)
         engine = Engine(store, device_id=DEVICE_ID, pickup_key=key, docs=docs)
         lights, status = SimCellLights(), SimStatusLight()
         printer = SimPrinter(out_dir=store_path.parent / "receipts", name="sim-printer")

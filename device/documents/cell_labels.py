@@ -9,6 +9,7 @@ from typing import Any
 from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Block, Document, Feed, Rule, Text
+from workflows.messages import zone_name
 
 
 def cell_labels(
@@ -25,7 +26,7 @@ def cell_labels(
         blocks += [
             Text(row["address"], bold=True, double=True, align=Align.CENTER),
             Barcode(row["label"]),
-            Text(docs.t("doc_cell_zone", zone=row["zone"], size=row["size"]), align=Align.CENTER),
+            Text(docs.t("doc_cell_zone", zone=zone_name(row["zone"]), size=row["size"]), align=Align.CENTER),
             Feed(),
             Rule(),
         ]

@@ -9,7 +9,7 @@ from typing import Any
 from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Columns, Document, Feed, Rule, Text
-from workflows.messages import Msg
+from workflows.messages import Msg, return_reason_name, state_name
 
 
 def return_label(
@@ -42,9 +42,17 @@ def pick_list(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connectio
         "WHERE p.state = 'to_return' ORDER BY c.address, p.barcode"
     ).fetchall()
     blocks = docs.header(stamp)
-    blocks += [Columns(f"{r['address'] or '-'}  {r['barcode']}", str(r["return_reason"] or "")) for r in rows]
+    blocks += [
+        Columns(f"{r['address'] or docs.t('doc_no_cell')}  {r['barcode']}", _why(docs, r["return_reason"]))
+        for r in rows
+    ]
     blocks += [Rule(), Text(docs.t("doc_total", count=len(rows)), bold=True)]
     return Document("pick_list", docs.t("doc_pick_list"), tuple(blocks))
+
+
+def _why(docs: DocContext, reason: str | None) -> str:
+    """Why a parcel goes back, in words; nothing when the store does not say."""
+    return "" if not reason else return_reason_name(reason).render(docs.lang)
 
 
 def handover_act(
@@ -54,13 +62,11 @@ def handover_act(
     parcels = [str(b) for b in data["parcels"]]
     marks = ",".join("?" * len(parcels))
     reasons = dict(
-        conn.execute(
-            f"SELECT barcode, coalesce(return_reason, '') FROM parcels WHERE barcode IN ({marks})", parcels
-        )
+        conn.execute(f"SELECT barcode, return_reason FROM parcels WHERE barcode IN ({marks})", parcels)
     )
     blocks = docs.header(stamp)
     blocks.append(Text(docs.t("doc_bag", bag=str(data["bag"])), bold=True))
-    blocks += [Columns(b, str(reasons.get(b, ""))) for b in parcels]
+    blocks += [Columns(b, _why(docs, reasons.get(b))) for b in parcels]
     blocks += [Rule(), Text(docs.t("doc_total", count=len(parcels)), bold=True), Feed()]
     blocks += [Text(docs.t("doc_sign_courier")), Feed(), Text(docs.t("doc_sign_clerk")), Feed()]
     blocks.append(Barcode(str(data["bag"])))
@@ -75,10 +81,16 @@ def inventory_report(
     blocks.append(Text(docs.t("doc_inv_cells", counted=counted, left=left)))
     blocks.append(Text(docs.t("doc_inv_found", count=len(data["found"])), bold=True))
     blocks.append(Text(docs.t("doc_inv_misplaced", count=len(data["misplaced"])), bold=True))
-    blocks += [Text(f"  {m['parcel']}: {m['was'] or '-'} -> {m['found']}") for m in data["misplaced"]]
+    blocks += [
+        Text(f"  {m['parcel']}: {m['was'] or docs.t('doc_no_cell')} -> {m['found']}")
+        for m in data["misplaced"]
+    ]
     blocks.append(Text(docs.t("doc_inv_missing", count=len(data["missing"])), bold=True))
     blocks += [Text(f"  {m['parcel']} ({m['cell']})") for m in data["missing"]]
     blocks.append(Text(docs.t("doc_inv_unknown", count=len(data["unknown"])), bold=True))
-    blocks += [Text(f"  {u['code']}" + (f" ({u['state']})" if u["state"] else "")) for u in data["unknown"]]
+    blocks += [
+        Text(f"  {u['code']}" + (f" ({state_name(u['state']).render(docs.lang)})" if u["state"] else ""))
+        for u in data["unknown"]
+    ]
     blocks += [Rule(), Text(docs.t("doc_sign_clerk"))]
     return Document("inventory_report", docs.t("doc_inventory_report"), tuple(blocks))

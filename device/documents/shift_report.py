@@ -22,12 +22,12 @@ def shift_report_document(
     docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
     """Header with the clerk, station and times; the clerk's counts, COD, refusals, waits."""
-    rep = shift_report(conn, int(data["shift"]), now=datetime.fromisoformat(stamp.ts))
+    rep = shift_report(conn, int(data["shift"]), now=datetime.fromisoformat(stamp.ts), tz=docs.tz)
     lang = docs.lang
     head = shift_header(rep, lang)
     blocks: list[Block] = [
         Text(docs.t("doc_point", site=docs.site, device=docs.device_id), align=Align.CENTER),
-        Text(docs.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
+        Text(docs.t("doc_date", ts=docs.when(stamp.ts))),
         Rule(),
         *(Text(line) for line in head[1:]),
         Rule(),

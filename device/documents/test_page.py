@@ -30,7 +30,7 @@ def printer_test_page(
     width = int(data.get("width") or 42)
     blocks: list[Block] = [
         Text(docs.t("doc_point", site=docs.site, device=docs.device_id), align=Align.CENTER),
-        Text(docs.t("doc_date", ts=stamp.ts[:16].replace("T", " "))),
+        Text(docs.t("doc_date", ts=docs.when(stamp.ts))),
         Text(docs.t("doc_station", station=stamp.station or "-")),
         Text(docs.t("doc_test_printer", printer=printer), bold=True),
         Text(docs.t("doc_test_profile", profile=str(data.get("profile") or DEFAULT_PROFILE), width=width)),

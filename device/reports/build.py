@@ -6,6 +6,8 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
+import msgspec
+
 from device.exc import PvzError
 from device.reports.csv_export import write_csv
 from device.reports.sections import clerk_names, rows, sections
@@ -18,6 +20,7 @@ from device.reports.types import (
     ShiftHeader,
     ShiftReport,
 )
+from device.store.clock import instant, local_text
 from device.store.db import Store
 from device.store.journal import Data, Event, read_events
 
@@ -30,12 +33,6 @@ class ReportError(PvzError, LookupError):
 
 def _conn(src: Source) -> sqlite3.Connection:
     return src.conn if isinstance(src, Store) else src
-
-
-def _instant(ts: str) -> datetime:
-    """A journal time as an aware datetime (a time without offset is taken as UTC)."""
-    dt = datetime.fromisoformat(ts)
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def _aware(now: datetime | None) -> datetime:
@@ -52,6 +49,13 @@ def local_date(ts: str, tz: tzinfo | None = None) -> date:
     return dt.astimezone(tz).date()
 
 
+def _local(events: list[Event[Data]], tz: tzinfo | None) -> list[Event[Data]]:
+    """Events as the site reads them: each time in the site's zone (as written without one)."""
+    if tz is None:
+        return events
+    return [msgspec.structs.replace(e, ts=local_text(e.ts, tz)) for e in events]
+
+
 def _near(
     conn: sqlite3.Connection, first: date, last: date, extra: str = "", params: tuple[str, ...] = ()
 ) -> list[Event[Data]]:
@@ -62,20 +66,20 @@ def _near(
 
 
 def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event[Data]]:
-    """The journal of one calendar day, in sequence order."""
+    """The journal of one calendar day in the site's zone `tz`, in sequence order, times local."""
     conn = _conn(src)
     if tz is None:
         return read_events(conn, "substr(ts, 1, 10) = ?", (day.isoformat(),))
-    return [e for e in _near(conn, day, day) if local_date(e.ts, tz) == day]
+    return _local([e for e in _near(conn, day, day) if local_date(e.ts, tz) == day], tz)
 
 
 def day_report(src: Source, day: date, tz: tzinfo | None = None) -> DayReport:
-    """Day D: the events whose time falls on D (the date as written, or in `tz` if given)."""
+    """Day D: the events whose time falls on D at the site (in `tz`; as written without one)."""
     conn = _conn(src)
-    return DayReport(date=day.isoformat(), **sections(conn, day_events(conn, day, tz)))
+    return DayReport(date=day.isoformat(), **sections(conn, day_events(conn, day, tz), tz))
 
 
-def _shift(conn: sqlite3.Connection, shift_id: int, now: datetime | None) -> ShiftHeader:
+def _shift(conn: sqlite3.Connection, shift_id: int, now: datetime | None, tz: tzinfo | None) -> ShiftHeader:
     found = rows(
         conn,
         "SELECT s.id, s.badge, s.station, s.opened_at, s.closed_at, c.name FROM shifts s "
@@ -86,27 +90,32 @@ def _shift(conn: sqlite3.Connection, shift_id: int, now: datetime | None) -> Shi
         raise ReportError(f"no shift {shift_id} in the store")
     r = found[0]
     # A shift still open runs until now, written in the offset its opening was written in.
-    zone = _instant(r["opened_at"]).tzinfo
+    zone = instant(r["opened_at"]).tzinfo
     until = r["closed_at"] or _aware(now).astimezone(zone).isoformat(timespec="seconds")
     return ShiftHeader(
         id=r["id"],
         badge=r["badge"],
         clerk=r["name"] or "",
         station=r["station"],
-        opened_at=r["opened_at"],
-        closed_at=r["closed_at"],
-        until=until,
+        opened_at=local_text(r["opened_at"], tz),
+        closed_at=None if r["closed_at"] is None else local_text(r["closed_at"], tz),
+        until=local_text(until, tz),
     )
 
 
-def shift_report(src: Source, shift_id: int, *, now: datetime | None = None) -> ShiftReport:
-    """One shift: its clerk's events from opening to closing (or `now`, for a shift still open)."""
+def shift_report(
+    src: Source, shift_id: int, *, now: datetime | None = None, tz: tzinfo | None = None
+) -> ShiftReport:
+    """One shift: its clerk's events from opening to closing (or `now`, for a shift still open).
+
+    With the site's zone `tz`, every time in the report is local there.
+    """
     conn = _conn(src)
-    header = _shift(conn, shift_id, now)
-    start, end = _instant(header["opened_at"]), _instant(header["until"])
+    header = _shift(conn, shift_id, now, tz)
+    start, end = instant(header["opened_at"]), instant(header["until"])
     near = _near(conn, start.date(), end.date(), " AND clerk = ?", (header["badge"],))
-    events = [e for e in near if start <= _instant(e.ts) <= end]
-    return ShiftReport(shift=header, **sections(conn, events))
+    events = _local([e for e in near if start <= instant(e.ts) <= end], tz)
+    return ShiftReport(shift=header, **sections(conn, events, tz))
 
 
 def shifts_on(src: Source, day: date, tz: tzinfo | None = None) -> list[int]:
@@ -120,7 +129,7 @@ def shifts_on(src: Source, day: date, tz: tzinfo | None = None) -> list[int]:
     return found
 
 
-def _origin(conn: sqlite3.Connection, supply: str | None) -> Origin | None:
+def _origin(conn: sqlite3.Connection, supply: str | None, tz: tzinfo | None) -> Origin | None:
     if supply is None:
         return None
     meta = rows(conn, "SELECT carrier, version, imported_at FROM supplies WHERE id = ?", (supply,))
@@ -130,21 +139,24 @@ def _origin(conn: sqlite3.Connection, supply: str | None) -> Origin | None:
     )
     matching = [e for e in imports if e.data.get("version") == version] or imports
     last = matching[-1] if matching else None
+    imported = meta[0]["imported_at"] if meta else None
     return Origin(
         supply=supply,
         carrier=meta[0]["carrier"] if meta else None,
         version=version,
-        imported_at=meta[0]["imported_at"] if meta else None,
-        manifest_event_ts=None if last is None else last.ts,
+        imported_at=None if imported is None else local_text(imported, tz),
+        manifest_event_ts=None if last is None else local_text(last.ts, tz),
         manifest_parcels=None if last is None else last.data.get("parcels"),
     )
 
 
-def _parcel(conn: sqlite3.Connection, row: sqlite3.Row, names: dict[str, str]) -> ParcelHistory:
+def _parcel(
+    conn: sqlite3.Connection, row: sqlite3.Row, names: dict[str, str], tz: tzinfo | None
+) -> ParcelHistory:
     events = [
         HistoryEvent(
             seq=e.seq,
-            ts=e.ts,
+            ts=local_text(e.ts, tz),
             kind=e.kind,
             from_state=e.from_state,
             to_state=e.to_state,
@@ -162,13 +174,16 @@ def _parcel(conn: sqlite3.Connection, row: sqlite3.Row, names: dict[str, str]) -
         order=row["order_id"],
         state=row["state"],
         cell=row["address"],
-        origin=_origin(conn, row["supply_id"]),
+        origin=_origin(conn, row["supply_id"], tz),
         events=events,
     )
 
 
-def parcel_history(src: Source, code: str) -> History:
-    """A parcel's origin and every event about it; for an order number, each of its parcels."""
+def parcel_history(src: Source, code: str, tz: tzinfo | None = None) -> History:
+    """A parcel's origin and every event about it; for an order number, each of its parcels.
+
+    With the site's zone `tz`, every time is local there.
+    """
     conn = _conn(src)
     sql = (
         "SELECT p.barcode, p.kind, p.order_id, p.supply_id, p.state, c.address FROM parcels p "
@@ -180,14 +195,14 @@ def parcel_history(src: Source, code: str) -> History:
     if not found:
         raise ReportError(f"no parcel or order {code!r} in the store")
     names = clerk_names(conn)
-    return History(code=code, by=by, parcels=[_parcel(conn, r, names) for r in found])
+    return History(code=code, by=by, parcels=[_parcel(conn, r, names, tz) for r in found])
 
 
 def export_csv(src: Source, out_dir: Path, day: date, tz: tzinfo | None = None) -> list[Path]:
     """The day report as CSV files (UTF-8, header row) plus the day's journal and every parcel."""
     conn = _conn(src)
     events = day_events(conn, day, tz)
-    report = DayReport(date=day.isoformat(), **sections(conn, events))
+    report = DayReport(date=day.isoformat(), **sections(conn, events, tz))
     parcels = rows(
         conn,
         "SELECT p.barcode, p.kind, p.order_id, p.supply_id, p.state, c.address AS cell, p.size, "

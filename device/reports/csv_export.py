@@ -27,7 +27,7 @@ CLERK_COLUMNS = (
 SUPPLY_COLUMNS = ("supply", "carrier", "expected", "accepted", "missing", "surplus", "damaged")
 COD_COLUMNS = ("ts", "order", "kopecks", "clerk", "station")
 REF_COLUMNS = ("ts", "parcel", "order", "clerk", "station")
-WAIT_COLUMNS = ("parcel", "order", "accepted_at", "issued_at", "seconds", "hours")
+WAIT_COLUMNS = ("parcel", "order", "accepted_at", "issued_at", "seconds", "hours", "clock_back")
 JOURNAL_COLUMNS = (
     "seq",
     "event_id",

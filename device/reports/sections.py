@@ -7,7 +7,7 @@ import sqlite3
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 
 from device.reports.types import (
@@ -21,6 +21,7 @@ from device.reports.types import (
     WaitRow,
     Waits,
 )
+from device.store.clock import instant, local_text
 from device.store.journal import Data, Event
 from workflows.parcel import ParcelState
 
@@ -174,8 +175,13 @@ def returns(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Returns:
     return Returns(customer=_refs(conn, customer), to_sender=_refs(conn, back))
 
 
-def waits(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Waits:
-    """Acceptance to issue for each parcel issued in the window."""
+def waits(conn: sqlite3.Connection, events: Sequence[Event[Data]], tz: tzinfo | None = None) -> Waits:
+    """Acceptance to issue for each parcel issued in the window, acceptance times local in `tz`.
+
+    A clock stepped back between the two (a Pi without its network time, set by hand) would
+    make a wait negative: it shows as zero, flagged, and stays out of the mean, median and
+    maximum, which count only waits the clock can vouch for.
+    """
     issued = [e for e in events if e.kind == "issued" and e.parcel]
     barcodes = json.dumps(sorted({e.parcel for e in issued if e.parcel}))
     accepted: dict[str, str] = {}
@@ -190,21 +196,24 @@ def waits(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Waits:
     for e in issued:
         assert e.parcel is not None
         start = accepted.get(e.parcel)
-        seconds = None if start is None else int((e.when - datetime.fromisoformat(start)).total_seconds())
+        raw = None if start is None else int((instant(e.ts) - instant(start)).total_seconds())
+        seconds = None if raw is None else max(raw, 0)
         order = e.data.get("order") or info.get(e.parcel, (None, None))[0]
         found.append(
             WaitRow(
                 parcel=e.parcel,
                 order=None if order is None else str(order),
-                accepted_at=start,
+                accepted_at=None if start is None else local_text(start, tz),
                 issued_at=e.ts,
                 seconds=seconds,
                 hours=None if seconds is None else hours(seconds),
+                clock_back=raw is not None and raw < 0,
             )
         )
-    known = [r["seconds"] for r in found if r["seconds"] is not None]
+    known = [r["seconds"] for r in found if r["seconds"] is not None and not r["clock_back"]]
     return Waits(
         count=len(known),
+        clock_back=sum(1 for r in found if r["clock_back"]),
         mean_hours=hours(statistics.fmean(known)) if known else None,
         median_hours=hours(statistics.median(known)) if known else None,
         max_hours=hours(max(known)) if known else None,
@@ -212,7 +221,7 @@ def waits(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Waits:
     )
 
 
-def sections(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Sections:
+def sections(conn: sqlite3.Connection, events: Sequence[Event[Data]], tz: tzinfo | None = None) -> Sections:
     return Sections(
         states=states(conn),
         supplies=supplies(conn, events),
@@ -220,6 +229,6 @@ def sections(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> Section
         cod=cod(events),
         refusals=refusals(conn, events),
         returns=returns(conn, events),
-        waits=waits(conn, events),
+        waits=waits(conn, events, tz),
         events=len(events),
     )

@@ -1,12 +1,14 @@
-"""Reports as readable text tables in the reader's language, for the `pvz report` command."""
+"""Reports as readable text tables in the reader's language, for the `pvz report` command.
+
+A parcel's history has its own module, device.reports.history.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
-from device.reports.types import DayReport, EventRef, History, Sections, ShiftReport
+from device.reports.types import DayReport, EventRef, Sections, ShiftReport
 from workflows.messages import CATALOG, Msg, Param, format_money
 
 
@@ -126,17 +128,22 @@ def sections_text(rep: Sections, lang: str) -> list[str]:
 
 
 def waits_line(rep: Sections, lang: str) -> str:
+    """The waits summed up; issues the device's clock cannot vouch for are named apart."""
     w = rep["waits"]
     if not w["count"]:
-        return t(lang, "rep_waits_none")
-    return t(
-        lang,
-        "rep_waits_summary",
-        count=w["count"],
-        mean=number(w["mean_hours"], lang),
-        median=number(w["median_hours"], lang),
-        max=number(w["max_hours"], lang),
-    )
+        line = t(lang, "rep_waits_none")
+    else:
+        line = t(
+            lang,
+            "rep_waits_summary",
+            count=w["count"],
+            mean=number(w["mean_hours"], lang),
+            median=number(w["median_hours"], lang),
+            max=number(w["max_hours"], lang),
+        )
+    if w["clock_back"]:
+        line += ". " + t(lang, "rep_waits_clock_back", count=w["clock_back"])
+    return line
 
 
 def day_text(rep: DayReport, lang: str) -> str:
@@ -158,37 +165,3 @@ def shift_header(rep: ShiftReport, lang: str) -> list[str]:
 
 def shift_text(rep: ShiftReport, lang: str) -> str:
     return "\n".join([*shift_header(rep, lang), *sections_text(rep, lang)])
-
-
-def history_text(h: History, lang: str) -> str:
-    if h["by"] == "order":
-        lines = [t(lang, "rep_order_title", code=h["code"], count=len(h["parcels"]))]
-    else:
-        lines = [t(lang, "rep_parcel_title", code=h["code"])]
-    for p in h["parcels"]:
-        lines += _heading(t(lang, "rep_parcel_head", parcel=p["barcode"], order=p["order"] or "-"))
-        o = p["origin"]
-        if o is None:
-            lines.append(t(lang, "rep_no_origin"))
-        else:
-            version = "-" if o["version"] is None else str(o["version"])
-            ts = when(o["manifest_event_ts"] or o["imported_at"])
-            lines.append(
-                t(lang, "rep_origin", supply=o["supply"], carrier=o["carrier"] or "-", version=version, ts=ts)
-            )
-        lines.append(t(lang, "rep_now", state=state_name(p["state"], lang), cell=p["cell"] or "-"))
-        body = [
-            [
-                when(e["ts"]),
-                e["kind"],
-                e["from_state"] or "",
-                e["to_state"] or "",
-                e["clerk_name"] or e["clerk"] or "",
-                e["station"] or "",
-                e["cell"] or "",
-                json.dumps(e["data"], ensure_ascii=False, sort_keys=True) if e["data"] else "",
-            ]
-            for e in p["events"]
-        ]
-        lines += table(_cols(lang, "ts", "kind", "from", "to", "clerk", "station", "cell", "data"), body)
-    return "\n".join(lines)

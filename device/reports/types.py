@@ -67,14 +67,19 @@ class WaitRow(TypedDict):
     order: str | None
     accepted_at: str | None
     issued_at: str
-    seconds: int | None
+    seconds: int | None  # never negative: a clock stepped back shows as 0 with clock_back
     hours: float | None
+    clock_back: bool  # the issue is journalled before the acceptance: the device's clock went back
 
 
 class Waits(TypedDict):
-    """Acceptance to issue, over the parcels issued in the window whose acceptance is journaled."""
+    """Acceptance to issue, over the parcels issued in the window whose acceptance is journaled.
+
+    The figures count only waits with the clock going forward; `clock_back` counts the others.
+    """
 
     count: int
+    clock_back: int
     mean_hours: float | None
     median_hours: float | None
     max_hours: float | None

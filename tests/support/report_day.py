@@ -86,6 +86,7 @@ REFUSALS = [
 ]
 WAITS = {
     "count": 2,
+    "clock_back": 0,
     "mean_hours": 4.83,
     "median_hours": 4.83,
     "max_hours": 5.83,
@@ -97,6 +98,7 @@ WAITS = {
             "issued_at": "2026-11-21T13:00:03+00:00",
             "seconds": 13798,  # 3:49:58
             "hours": 3.83,
+            "clock_back": False,
         },
         {
             "parcel": "22222222-0001-1",
@@ -105,6 +107,7 @@ WAITS = {
             "issued_at": "2026-11-21T15:00:04+00:00",
             "seconds": 21001,  # 5:50:01
             "hours": 5.83,
+            "clock_back": False,
         },
     ],
 }

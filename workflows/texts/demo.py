@@ -19,8 +19,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A week earlier: acceptance of supply {supply}",
     ),
     "demo_expired": (
-        "Ночная проверка сроков: {count} шт. к возврату отправителю",
-        "Overnight deadline sweep: {count} due back to the sender",
+        "Ночная проверка сроков: {count} {count|отправление|отправления|отправлений} к возврату отправителю",
+        "Overnight deadline sweep: {count} {count|parcel|parcels} due back to the sender",
     ),
     "demo_shift_change": ("Пересменка", "Shift change"),
     "demo_customer_return": ("Возврат: {customer}, заказ {order}", "Return: {customer}, order {order}"),

@@ -37,6 +37,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_yes": ("да", "yes"),
     "doc_no": ("НЕТ", "NO"),
     "doc_total": ("Всего: {count}", "Total: {count}"),
+    "doc_no_cell": ("без ячейки", "no cell"),
     "doc_bag": ("Мешок {bag}", "Bag {bag}"),
     "doc_inv_found": ("На месте ({count})", "Found ({count})"),
     "doc_inv_misplaced": ("Не на своём месте ({count})", "Misplaced ({count})"),
@@ -48,7 +49,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # cell labels
     "doc_cell_labels": ("Этикетки ячеек", "Cell labels"),
-    "doc_cell_zone": ("Зона {zone}, размер {size}", "Zone {zone}, size {size}"),
+    "doc_cell_zone": ("Зона: {zone}, размер {size}", "Zone: {zone}, size {size}"),
     "doc_cells_unknown": ("Нет таких ячеек: {cells}", "No such cells: {cells}"),
     # the printer test page
     "doc_test_page": ("Тестовая страница", "Test page"),

@@ -5,6 +5,14 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     "hw_fault": ("Неисправность оборудования", "Hardware fault"),
     "hw_ok": ("Оборудование в порядке", "Hardware OK"),
-    "hw_scanner_missing": ("Сканер {scanner} не подключён", "Scanner {scanner} is not connected"),
-    "hw_printer_fault": ("Принтер: {error}; в очереди {queued}", "Printer: {error}; {queued} queued"),
+    "hw_scanner_missing": (
+        "Сканер {scanner} не подключён: проверьте кабель или переподключите его",
+        "Scanner {scanner} is not connected: check its cable or plug it in again",
+    ),
+    "hw_printer_fault": (
+        "Принтер: {error}; в очереди {queued} {queued|документ|документа|документов}. "
+        "Проверьте бумагу, крышку и кабель — печать продолжится сама",
+        "Printer: {error}; {queued} {queued|document|documents} queued. "
+        "Check the paper, the cover and the cable; printing resumes by itself",
+    ),
 }

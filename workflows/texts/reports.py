@@ -26,11 +26,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Issued {count}: mean {mean} h, median {median} h, max {max} h",
     ),
     "rep_waits_none": ("Выдач с известным временем приёмки нет", "No issues with a known acceptance time"),
+    "rep_waits_clock_back": (
+        "Часы устройства переводились назад: {count} {count|выдача не учтена|выдачи не учтены|выдач не учтено}",
+        "The device's clock went back: {count} {count|issue|issues} not counted",
+    ),
     "rep_events": ("Событий в журнале: {count}", "Journal events: {count}"),
     "rep_none": ("нет", "none"),
     "rep_no_shifts": ("Смен за {date} нет", "No shifts on {date}"),
     "rep_parcel_title": ("История отправления {code}", "History of parcel {code}"),
-    "rep_order_title": ("Заказ {code}: отправлений {count}", "Order {code}: {count} parcels"),
+    "rep_order_title": ("Заказ {code}: отправлений {count}", "Order {code}: {count} {count|parcel|parcels}"),
     "rep_parcel_head": ("Отправление {parcel}, заказ {order}", "Parcel {parcel}, order {order}"),
     "rep_origin": (
         "Поставка {supply} ({carrier}), накладная версии {version}, загружена {ts}",
@@ -38,7 +42,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "rep_no_origin": ("Не из накладной (возврат от клиента)", "Not from a manifest (customer return)"),
     "rep_now": ("Сейчас: {state}, ячейка {cell}", "Now: {state}, cell {cell}"),
-    "rep_exported": ("Записано файлов: {count}, каталог {dir}", "{count} files written to {dir}"),
+    "rep_exported": (
+        "Записано файлов: {count}, каталог {dir}",
+        "{count} {count|file|files} written to {dir}",
+    ),
     "rep_sign_clerk": ("Сотрудник: ______________", "Clerk: __________________"),
     # column names
     "rep_col_state": ("Статус", "State"),
@@ -73,7 +80,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rep_col_from": ("Было", "From"),
     "rep_col_to": ("Стало", "To"),
     "rep_col_cell": ("Ячейка", "Cell"),
-    "rep_col_data": ("Данные", "Data"),
+    "rep_col_data": ("Подробности", "Details"),
     # parcel states as a person reads them
     "rep_state_expected": ("ожидается", "expected"),
     "rep_state_accepted": ("принято", "accepted"),
