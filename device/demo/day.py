@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from device.demo.data import CLERKS, DemoDay, DemoOrder, make_day, make_last_wee
 from device.demo.scenes import evening, last_week
 from device.demo.stage import BACK, COUNTER, DEMO_DAY, DEVICE_ID, MSK, SITE, Day, DemoClock
 from device.documents.registry import Documents
-from device.engine import Engine
+from device.engine import Engine, Result
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, generate_rack, import_cells
 from device.runtime import Runtime, StationIO
@@ -39,7 +39,16 @@ def rack() -> list[CellSpec]:
     return cells
 
 
-def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False) -> dict[str, Any]:
+def run_demo(
+    out: Path,
+    *,
+    seed: int = 1,
+    lang: str = "ru",
+    quiet: bool = False,
+    echo: Callable[[str], None] | None = None,
+    on_result: Callable[[Result], None] | None = None,
+) -> dict[str, Any]:
+    """The whole day; `echo` sees every screen frame and line of the timeline, `on_result` every scan's result."""
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("pvz.db", "pvz.db-wal", "pvz.db-shm", "pvz.db.lock", "summary.json"):
         (out / stale).unlink(missing_ok=True)
@@ -63,11 +72,18 @@ def run_demo(out: Path, *, seed: int = 1, lang: str = "ru", quiet: bool = False)
                 printer=printer,
                 status_light=SimStatusLight(),
                 buzzer=SimBuzzer(),
-                screen=SimScreen(),
+                screen=SimScreen(echo=echo),
             ),
-            StationIO(BACK, printer=printer, status_light=SimStatusLight(), buzzer=SimBuzzer()),
+            StationIO(
+                BACK,
+                printer=printer,
+                status_light=SimStatusLight(),
+                buzzer=SimBuzzer(),
+                screen=SimScreen(echo=echo),
+            ),
         ]
-        day = Day(Runtime(engine, stations=stations, rack=cells, lang=lang), cells, clock, rng, lang, quiet)
+        runtime = Runtime(engine, stations=stations, rack=cells, lang=lang)
+        day = Day(runtime, cells, clock, rng, lang, quiet, echo=echo, on_result=on_result)
         day.runtime.on_result = day.show
         day.runtime.start()
         last_week(day, old_supply, old_orders, key)

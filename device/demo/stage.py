@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -53,10 +54,15 @@ class Day:
     rng: random.Random
     lang: str
     quiet: bool
+    echo: Callable[[str], None] | None = None  # sees each line of the timeline, quiet or not
+    on_result: Callable[[Result], None] | None = None  # sees each scan's result, quiet or not
 
     def say(self, key: str, **params: Param) -> None:
+        text = Msg(key, params).render(self.lang)
+        if self.echo is not None:
+            self.echo(text)
         if not self.quiet:
-            print(f"\n── {self.clock.now:%H:%M} {Msg(key, params).render(self.lang)} ──")
+            print(f"\n── {self.clock.now:%H:%M} {text} ──")
 
     def scan(self, station: str, code: str | bytes | Command, *, keyed: bool = False) -> Result:
         self.clock.pause()
@@ -64,6 +70,8 @@ class Day:
         return self.runtime.process(station, raw, keyed=keyed)
 
     def show(self, result: Result) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
         if self.quiet:
             return
         fb = result.feedback

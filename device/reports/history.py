@@ -35,12 +35,15 @@ def event_name(kind: str) -> Msg:
     return Msg(key if key in CATALOG else "ev_other")
 
 
-def details(data: Mapping[str, Any], lang: str) -> str:
-    """An event's data in words: the fields of DETAILS that carry a value, in their order."""
+def details(data: Mapping[str, Any], lang: str, cell: str | None = None) -> str:
+    """An event's data in words: the fields of DETAILS that carry a value, in their order.
+
+    `cell` is the event's own cell, already in its column: a detail that repeats it is left out.
+    """
     shown = []
     for field, key in DETAILS.items():
         value = data.get(field)
-        if value is None or value in ("", []):
+        if value is None or value in ("", []) or (field == "from_cell" and value == cell):
             continue
         text = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         shown.append(t(lang, key, value=text))
@@ -63,7 +66,7 @@ def _row(e: HistoryEvent, lang: str) -> list[str]:
         e["clerk_name"] or e["clerk"] or "",
         e["station"] or "",
         e["cell"] or "",
-        details(e["data"], lang),
+        details(e["data"], lang, e["cell"]),
     ]
 
 

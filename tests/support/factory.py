@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +146,13 @@ def new_engine(
     *,
     signed_in: tuple[str, ...] = STATIONS,
     clock: Callable[[], datetime] | None = None,
+    tz: tzinfo | None = None,
 ) -> Engine:
-    """An engine whose stations already have a clerk signed in (as every test but sign-in needs)."""
-    docs = Documents(site=SITE, device_id=DEVICE, lang=lang)
+    """An engine whose stations already have a clerk signed in (as every test but sign-in needs).
+
+    `tz` is the site's zone its documents print times in (as written, without one).
+    """
+    docs = Documents(site=SITE, device_id=DEVICE, lang=lang, tz=tz)
     engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock or StepClock())
     for station in signed_in:
         engine.handle(station, CLERK)
