@@ -25,7 +25,7 @@ from device.documents.registry import BUILDERS
 from device.intake.deadlines import RETURN_REASON
 from device.intake.order_updates import CANCEL_REASON
 from device.store.db import Store
-from tests.support.seen import Seen, messy_day
+from tests.support.seen import Seen, known_elsewhere, messy_day
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
 from workflows.machine import END, START
@@ -40,17 +40,6 @@ TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 PYTHON = {"None", "True", "False"}
 
-# Texts of other areas that still show an identifier while their own items are being fixed:
-# (message key, workflow of the station's session or None for any) -> the item that fixes it.
-# A rendered feedback text of these keys is let through wherever it is shown (the screen too).
-KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {
-    # acceptance, placement and issue still pass their raw session state to command_not_now;
-    # their refusals become workflows.session.not_now(session, command, q), which names the
-    # command and describes the session (items 14 and 12 for helpers B, C and A).
-    ("command_not_now", "acceptance"): "item 14, acceptance (helper B)",
-    ("command_not_now", "placement"): "items 9 and 14, placement (helper C)",
-    ("command_not_now", "issue"): "item 14, issue (helper A)",
-}
 # A barcode or a QR code as the text rendering of paper shows it: a code to scan, not words.
 PRINTED_CODE = re.compile(r"^(\|\|\| .* \|\|\||\[QR\] .*)$")
 
@@ -102,12 +91,8 @@ def leaks(lang: str, line: str, names: set[str]) -> list[str]:
 
 
 def allowed_lines(seen: Seen) -> set[str]:
-    """Rendered feedback of the keys KNOWN_ELSEWHERE lets through (as long as their items are open)."""
-    return {
-        msg.render(seen.lang)
-        for _, workflow, msg in seen.feedback
-        if (msg.key, workflow) in KNOWN_ELSEWHERE or (msg.key, None) in KNOWN_ELSEWHERE
-    }
+    """Rendered feedback that tests.support.seen.KNOWN_ELSEWHERE lets through while its items are open."""
+    return {msg.render(seen.lang) for _, workflow, msg in seen.feedback if known_elsewhere(msg.key, workflow)}
 
 
 def found_leaks(seen: Seen, names: set[str]) -> list[tuple[str, str, str]]:

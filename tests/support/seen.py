@@ -22,8 +22,26 @@ from drivers.printer.sim_printer import SimPrinter
 from tests.support.factory import CLERK, CLERK2, StepClock, new_engine, new_store, standard_manifest
 from workflows.inputs import Command
 from workflows.messages import Msg
+from workflows.outcome import Level
 
 STATIONS = ("s1", "a", "b", "c")
+
+# Texts of other areas that still show an identifier, or refuse without a next step, while their
+# own items are being fixed: (message key, workflow of the station's session or None for any) ->
+# the item that fixes it. tests/test_no_identifiers.py and tests/test_next_steps.py let these
+# through, and only these; remove an entry when its item is merged.
+KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {
+    # acceptance, placement and issue still pass their raw session state to command_not_now;
+    # their refusals become workflows.session.not_now(session, command, q), which names the
+    # command and describes the session.
+    ("command_not_now", "acceptance"): "items 12 and 14, acceptance (helper B)",
+    ("command_not_now", "placement"): "items 9, 12 and 14, placement (helper C)",
+    ("command_not_now", "issue"): "items 12 and 14, issue (helper A)",
+}
+
+
+def known_elsewhere(key: str, workflow: str | None) -> bool:
+    return (key, workflow) in KNOWN_ELSEWHERE or (key, None) in KNOWN_ELSEWHERE
 
 
 @dataclass
@@ -33,6 +51,7 @@ class Seen:
     lang: str
     texts: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
     feedback: list[tuple[str, str | None, Msg]] = field(default_factory=list)  # (station, workflow, msg)
+    levels: list[tuple[str, str | None, Level, Msg]] = field(default_factory=list)  # each scan's main message
 
     def screen(self, frame: str) -> None:
         self.texts.append(("screen", frame))
@@ -48,6 +67,7 @@ class Seen:
 
     def result(self, result: Result) -> None:
         workflow = None if result.session is None else result.session.workflow.name
+        self.levels.append((result.station, workflow, result.feedback.level, result.feedback.msg))
         for msg in (result.feedback.msg, *result.feedback.details):
             self.feedback.append((result.station, workflow, msg))
             self.texts.append((f"feedback {msg.key}", msg.render(self.lang)))
