@@ -31,12 +31,9 @@ STATIONS = ("s1", "a", "b", "c")
 # the item that fixes it. tests/test_no_identifiers.py and tests/test_next_steps.py let these
 # through, and only these; remove an entry when its item is merged.
 KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {
-    # acceptance, placement and issue still pass their raw session state to command_not_now;
-    # their refusals become workflows.session.not_now(session, command, q), which names the
-    # command and describes the session.
-    ("command_not_now", "acceptance"): "items 12 and 14, acceptance (helper B)",
-    ("command_not_now", "placement"): "items 9, 12 and 14, placement (helper C)",
-    ("command_not_now", "issue"): "items 12 and 14, issue (helper A)",
+    # issue still passes its raw session state to command_not_now; its refusals become
+    # workflows.session.not_now(session, command, q), which names the command and describes the session.
+    ("command_not_now", "issue"): "items 12 and 14, issue",
 }
 
 
