@@ -32,7 +32,12 @@ def test_parcel_shapes() -> None:
 
 def test_issue_codes_and_qr_payloads() -> None:
     assert issue_code("12345678*1234") == IssueCode("12345678", "1234")
-    assert issue_code("12345678*") is None and issue_code("abc*123") is None
+    assert issue_code("12345678*") is None and issue_code("12345678*12ab") is None
+    # order ids come in every shape a manifest allows (docs/manifest.md): the last star splits
+    assert issue_code("ORD-77120*482915") == IssueCode("ORD-77120", "482915")
+    assert issue_code("A*B*123") == IssueCode("A*B", "123")
+    assert issue_code("ORD 1*123") is None and issue_code("x" * 65 + "*123") is None
+    assert issue_code("PVZQR:abc*123") is None  # a QR payload is never an issue code
     assert qr_token("PVZQR:abc") == "abc" and qr_token("pvzqr:abc") == "abc"
     assert qr_token("PVZQR:") is None and qr_token("12345678") is None
 

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 _POSTING = re.compile(r"^\d{6,12}-\d{1,6}-\d{1,3}$")
 _GENERIC = re.compile(r"^[A-Z0-9][A-Z0-9-]{7,39}$")
 _EAN13 = re.compile(r"^\d{13}$")
-_ISSUE_CODE = re.compile(r"^(?P<order>\d{4,16})\*(?P<code>\d{3,12})$")
+# `order*code`: an order id in any shape a manifest allows (1..64 printable ASCII characters
+# without spaces, `Ident` in device/intake/manifest.py), a star, and the code the customer
+# dictates. A code has no star, so the last star splits the two even in an id that has one.
+_ISSUE_CODE = re.compile(r"\A(?P<order>[!-~]{1,64})\*(?P<code>\d{3,12})\Z")
+# A pickup code alone: what a customer reads out of the app (3..12 digits, as after the star).
+_PICKUP_CODE = re.compile(r"\A\d{3,12}\Z")
 QR_PREFIX = "PVZQR:"
 _MIN_DIGITS = 4
 
@@ -42,8 +47,16 @@ class IssueCode:
 
 
 def issue_code(text: str) -> IssueCode | None:
+    """`ORD-77120*482915` → order `ORD-77120`, code `482915`; a QR payload is never one."""
+    if qr_token(text) is not None:
+        return None
     m = _ISSUE_CODE.match(text)
     return None if m is None else IssueCode(m["order"], m["code"])
+
+
+def pickup_code(text: str) -> str | None:
+    """The text as a pickup code typed alone, if it has that shape."""
+    return text if _PICKUP_CODE.match(text) else None
 
 
 def qr_token(text: str) -> str | None:
