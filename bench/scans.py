@@ -20,11 +20,11 @@ OPERATIONS: tuple[tuple[str, str, bool], ...] = (
     ("place_parcel_order_cell", "placement: parcel → suggestion (order's cell)", False),
     ("place_parcel_empty_cell", "placement: parcel → suggestion (empty cell)", False),
     ("place_cell", "placement: cell → stored", False),
-    ("find_order_number", "issue: find by order number (keyed)", False),
+    ("find_issue_code", "issue: find by order*code (keyed)", False),
     ("find_pickup_code", "issue: find by pickup code (HMAC)", False),
     ("id_checked", "issue: ID-CHECKED (18+)", False),
     ("take", "issue: take parcel", False),
-    ("paid", "issue: PAID (cash on delivery)", False),
+    ("paid", "issue: PAID-CASH (cash on delivery)", False),
     ("done", "issue: DONE (receipt print job)", False),
     ("unknown", "refusal: unknown code", False),
     ("acc_open", "acceptance: open supply (one-off)", True),
@@ -118,9 +118,9 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
     order = fx.to_issue[n]
     by_code = n % 2 == 1
     result = s.timed(
-        "find_pickup_code" if by_code else "find_order_number",
+        "find_pickup_code" if by_code else "find_issue_code",
         COUNTER,
-        order.code if by_code else order.id,
+        order.code if by_code else f"{order.id}*{order.code}",
         keyed=True,
         expect=("iss_found",),
     )
@@ -130,10 +130,10 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
     if order.age:
         s.timed("id_checked", COUNTER, Command.ID_CHECKED.barcode, expect=("iss_id_checked",))
     for barcode in order.parcels:
-        s.timed("take", COUNTER, barcode, expect=("iss_taken", "iss_taken_all"))
+        s.timed("take", COUNTER, barcode, expect=("iss_taken", "iss_taken_all", "iss_taken_all_pay"))
     if order.cod:
-        s.timed("paid", COUNTER, Command.PAID.barcode, expect=("iss_paid",))
-    result = s.timed("done", COUNTER, Command.DONE.barcode, expect=("iss_done",))
+        s.timed("paid", COUNTER, Command.PAID_CASH.barcode, expect=("iss_paid_done",))
+    result = s.timed("done", COUNTER, Command.DONE.barcode, expect=("iss_done", "iss_done_paid"))
     if len(result.jobs) != 1:
         raise BenchError(f"order {order.id}: DONE queued {len(result.jobs)} print jobs, expected 1")
 
@@ -143,7 +143,8 @@ def _round(s: ScanTimer, fx: Fixture, n: int, rng: random.Random) -> None:
         unknown = str(rng.randrange(100_000_000, 1_000_000_000))
     else:
         unknown = f"{rng.randrange(90_000_000, 100_000_000)}-0001-1"
-    s.timed("unknown", COUNTER, unknown, keyed=keyed, expect=("unknown_code",))
+    # Digits typed are a wrong pickup code (counted; the next round's right code clears it).
+    s.timed("unknown", COUNTER, unknown, keyed=keyed, expect=("unknown_code", "iss_wrong_code"))
 
 
 def drive(engine: Engine, fx: Fixture, scans: int, rng: random.Random) -> tuple[ScanTimer, float]:

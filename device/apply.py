@@ -6,10 +6,12 @@ import json
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
 from device.documents.registry import Documents
+from device.store.clock import utc_text
 from device.store.journal import Stamp, append
 from device.store.parcels import move_parcels
 from device.store.sessions import save_session
@@ -17,6 +19,7 @@ from workflows.machine import WorkflowError
 from workflows.outcome import (
     BagTo,
     CloseShift,
+    CountCodes,
     Effect,
     KeepReport,
     MarkDamaged,
@@ -106,6 +109,8 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             )
         case Note(kind=kind, data=data, parcel=parcel):
             append(conn, stamp, kind, parcel=parcel, data=data)
+        case CountCodes():
+            _count_codes(conn, effect, stamp)
         case NewReturn():
             conn.execute(
                 "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "
@@ -144,6 +149,22 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
                 "inventory_report",
                 data={k: len(v) for k, v in data.items() if isinstance(v, list)},
             )
+
+
+def _count_codes(conn: sqlite3.Connection, effect: CountCodes, stamp: Stamp) -> None:
+    """A station's run of wrong codes: cleared, counted, or counted with a pause starting now."""
+    if effect.failures == 0:
+        conn.execute("DELETE FROM wrong_codes WHERE station = ?", (stamp.station,))
+        return
+    now = utc_text(datetime.fromisoformat(stamp.ts))
+    paused_at = now if effect.pause_s > 0 else None
+    conn.execute(
+        "INSERT INTO wrong_codes (station, failures, last_at, paused_at, pause_s) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (station) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at, "
+        "paused_at = coalesce(excluded.paused_at, wrong_codes.paused_at), "
+        "pause_s = CASE WHEN excluded.paused_at IS NULL THEN wrong_codes.pause_s ELSE excluded.pause_s END",
+        (stamp.station, effect.failures, now, paused_at, effect.pause_s),
+    )
 
 
 def _clerk(conn: sqlite3.Connection, effect: Effect, badge: str, stamp: Stamp) -> None:

@@ -34,6 +34,8 @@ class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     language: Literal["ru", "en"] = "ru"
     # The site's time zone: deadlines are local dates, and the day turns at local midnight.
     timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Moscow"
+    # The pickup point's address as the customer's receipt prints it; empty: not printed.
+    address: Annotated[str, msgspec.Meta(max_length=200, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\Z")] = ""
 
 
 class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -126,7 +128,16 @@ class RackSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class IssueSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Issue at the counter: what releases an order, and how wrong pickup codes are limited."""
+
+    # An order found by its number alone is shown; "never" releases it without its code or QR,
+    # "id_check" also after an ID check the clerk confirms by scanning ID CHECKED (journalled).
+    release_by_number: Literal["never", "id_check"] = "never"
+    # Wrong codes in a row at one station before it pauses codes; the pause doubles with every
+    # further wrong code up to the cap. A right code clears the run.
     max_wrong_codes: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
+    pause_s: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
+    max_pause_s: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 900
 
 
 class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -280,6 +291,8 @@ def _check(config: Config, source: str) -> None:
                     "bad_value",
                     "a serial scanner ends a code with `cr`, `lf` or `crlf`",
                 )
+    if config.issue.max_pause_s < config.issue.pause_s:
+        raise fail("$.issue.max_pause_s", "bad_value", "`max_pause_s` must not be shorter than `pause_s`")
     tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
     if any(tls) and not all(tls):
         raise fail("$.mqtt", "missing_option", "TLS needs `ca_file`, `cert_file` and `key_file` together")

@@ -68,18 +68,33 @@ def local_clock(timezone: str) -> Callable[[], datetime]:
     return lambda: datetime.now(zone)
 
 
+def policy(config: Config) -> Policy:
+    """The rules of the point that workflows follow, from config."""
+    return Policy(
+        return_window_days=config.returns.window_days,
+        release_by_number=config.issue.release_by_number,
+        max_wrong_codes=config.issue.max_wrong_codes,
+        pause_s=config.issue.pause_s,
+        max_pause_s=config.issue.max_pause_s,
+    )
+
+
 def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
     """Every station's drivers from config; the engine over the store; the rack's lights."""
     zone = ZoneInfo(config.device.timezone)
     docs = Documents(
-        site=config.device.site, device_id=config.device.id, lang=config.device.language, tz=zone
+        site=config.device.site,
+        device_id=config.device.id,
+        lang=config.device.language,
+        tz=zone,
+        address=config.device.address,
     )
     engine = Engine(
         store,
         device_id=config.device.id,
         pickup_key=bytes.fromhex(config.security.pickup_key),
         docs=docs,
-        policy=Policy(return_window_days=config.returns.window_days),
+        policy=policy(config),
         clock=local_clock(config.device.timezone),
     )
     stations, rack, hw = build_stations(config, config_file)

@@ -48,7 +48,7 @@ def test_bad_code_is_refused_logged_and_changes_nothing(
             "C-A-01-1",
             Command.DONE,
         )
-        scan(engine, "11111111", keyed=True)
+        scan(engine, "11111111*1111", keyed=True)
     session = engine.session("s1")
     before = dump(store)
     caplog.set_level(logging.INFO, logger="pvz.engine")
@@ -56,6 +56,8 @@ def test_bad_code_is_refused_logged_and_changes_nothing(
     assert r.feedback.level is Level.ERROR
     if reason == "unknown_code" and opened == "acceptance":
         reason = "acc_not_a_label"  # not parcel-shaped, so not a surplus either
+    if reason == "unknown_code" and opened == "issue":
+        reason = "iss_unknown_parcel"  # the issue says what to scan instead
     assert r.feedback.msg.key == reason
     assert r.feedback.msg.render("ru") and r.feedback.msg.render("en")
     assert dump(store) == before
@@ -103,6 +105,7 @@ ALPHABET = [
     "PVZQR:qr-token-22",
     *[c.barcode for c in Command],
 ]
+WRONG_CODE = {"iss_wrong_code", "iss_codes_paused"}
 codes = st.one_of(st.sampled_from(ALPHABET), st.binary(max_size=40), st.text(max_size=40))
 
 
@@ -116,7 +119,15 @@ def test_random_scans_never_raise_and_refusals_never_write(seq: list[tuple[str |
             for raw, station in seq:
                 before = dump(store)
                 r = engine.handle(station, raw)
-                if r.feedback.level is Level.ERROR:
+                if r.feedback.msg.key in WRONG_CODE:
+                    # a wrong pickup code is counted against the station, and journalled; nothing else
+                    after = dump(store)
+                    assert {t: rows for t, rows in after.items() if t not in ("wrong_codes", "journal")} == {
+                        t: rows for t, rows in before.items() if t not in ("wrong_codes", "journal")
+                    }
+                    new_events = {row[6] for row in after["journal"][len(before["journal"]) :]}
+                    assert new_events <= {"wrong_code", "alert"}, new_events
+                elif r.feedback.level is Level.ERROR:
                     assert dump(store) == before, (raw, r.feedback.msg)
                 bad = store.conn.execute(
                     "SELECT c.address FROM cells c WHERE (SELECT count(*) FROM parcels p WHERE p.cell_id = c.id) "

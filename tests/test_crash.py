@@ -134,9 +134,9 @@ while True:
     do("C-X-01-1")
     do(Command.DONE)
 
-    # issue: every order by its number, each stored parcel taken, DONE
+    # issue: every order by its number and code, each stored parcel taken, DONE
     for order in sorted({o for _, o, _ in parcels}):
-        r = do(order, keyed=True)
+        r = do(f"{order}*{order}", keyed=True)
         for barcode in r.session.data.parcels:
             do(barcode)
         do(Command.DONE)
@@ -161,7 +161,8 @@ def manifest(n: int) -> M:
                 package=box if k < 4 else None,
             )
         )
-    return M(f"SUP{n:06d}", parcels, packages=[box])
+    codes = {p.order: p.order for p in parcels}  # each order's pickup code is its number
+    return M(f"SUP{n:06d}", parcels, packages=[box], codes=codes)
 
 
 def rack() -> list[CellSpec]:

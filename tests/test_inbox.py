@@ -165,7 +165,9 @@ def test_a_cancelled_order_goes_back_to_the_sender_and_is_never_issued(
     for code in ("22222222", "222222", "PVZQR:qr-token-22"):
         res = scan(engine, code, keyed=code.isdigit())
         assert res.feedback.msg.key == "iss_order_cancelled", code
-        assert res.feedback.msg.render("en") == "Order 22222222 was cancelled: it cannot be issued"
+        assert res.feedback.msg.render("en") == (
+            "Order 22222222 was cancelled: do not hand it over, its parcels go back to the sender"
+        )
     # cancelled again (a new message): nothing left to move, nothing changes
     before = domain(store)
     again = put(store, updates({"type": "cancel_order", "order": "22222222"}, mid="x2", version=1))
@@ -197,7 +199,7 @@ def test_expected_parcels_of_a_cancelled_order_stay_expected_and_go_back_when_th
 
 def test_a_cancellation_during_an_issue_refuses_the_next_scan(deadline_day: tuple[Store, Engine]) -> None:
     store, engine = deadline_day
-    assert scan(engine, "44444444", keyed=True).feedback.msg.key == "iss_found"
+    assert scan(engine, "44444444*4444", keyed=True).feedback.msg.key == "iss_found"
     assert store.scalar("SELECT station FROM claims WHERE key = 'order:44444444'") == "s1"
     put(store, updates({"type": "cancel_order", "order": "44444444"}, mid="x1", version=1))
     assert state(store, "44444444-0001-1") == ("to_return", "B-01-1")
@@ -242,7 +244,7 @@ def at(engine: Engine, moment: datetime) -> None:
 
 def finds(engine: Engine, code: str) -> str:
     key = scan(engine, code, keyed=True).feedback.msg.key
-    if key == "iss_found":
+    if key in ("iss_found", "iss_found_part"):
         scan(engine, Command.CANCEL)
     return key
 
@@ -258,7 +260,7 @@ def test_the_old_pickup_code_works_within_the_grace_window_only(deadline_day: tu
     at(engine, NOW + timedelta(hours=23))
     assert [finds(engine, c) for c in ("5555", "3333", "33333333*3333", "33333333*5555")] == ["iss_found"] * 4
     at(engine, NOW + timedelta(hours=24))  # the window has ended (the clock ticks a second per scan)
-    assert [finds(engine, c) for c in ("3333", "33333333*3333")] == ["unknown_code"] * 2
+    assert [finds(engine, c) for c in ("3333", "33333333*3333")] == ["iss_wrong_code"] * 2
     assert [finds(engine, c) for c in ("5555", "33333333*5555")] == ["iss_found"] * 2
     # the same code again changes nothing; an older rotation arriving late is stale
     before = domain(store)
@@ -267,7 +269,7 @@ def test_the_old_pickup_code_works_within_the_grace_window_only(deadline_day: tu
     assert domain(store) == before
     old = {**code, "pickup_code_hmac": code_hmac(KEY, "7777")}
     assert put(store, updates(old, mid="p0", version=1)).outcome == "stale"
-    assert finds(engine, "7777") == "unknown_code"
+    assert finds(engine, "7777") == "iss_wrong_code"
 
 
 def test_no_grace_invalidates_the_old_code_at_once_and_the_qr_token_follows_the_update(
@@ -277,14 +279,15 @@ def test_no_grace_invalidates_the_old_code_at_once_and_the_qr_token_follows_the_
     at(engine, NOW)
     code = {"type": "pickup_code", "order": "22222222", "pickup_code_hmac": code_hmac(KEY, "808080")}
     put(store, updates({**code, "grace_hours": 0}, mid="p1", version=1))
-    assert finds(engine, "222222") == "unknown_code"
-    assert finds(engine, "808080") == "iss_found"
-    assert finds(engine, "PVZQR:qr-token-22") == "iss_found"  # left out: the QR token is kept
+    assert finds(engine, "222222") == "iss_wrong_code"
+    # 22222222-0001-1 was never placed: the order is found with one of its two parcels ready
+    assert finds(engine, "808080") == "iss_found_part"
+    assert finds(engine, "PVZQR:qr-token-22") == "iss_found_part"  # left out: the QR token is kept
     qr = {**code, "qr_token_hmac": code_hmac(KEY, "qr-new")}
     put(store, updates(qr, mid="p2", version=2))
     assert (finds(engine, "PVZQR:qr-token-22"), finds(engine, "PVZQR:qr-new")) == (
-        "unknown_code",
-        "iss_found",
+        "iss_qr_unknown",
+        "iss_found_part",
     )
     put(store, updates({**code, "qr_token_hmac": None}, mid="p3", version=3))
     assert store.scalar("SELECT qr_token_hmac FROM orders WHERE id = '22222222'") is None

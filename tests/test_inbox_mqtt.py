@@ -97,7 +97,7 @@ def test_manifests_and_updates_over_mqtt(
     assert isinstance(clock, StepClock)
     for moment, old_code in (
         (NOW + timedelta(hours=23), "iss_found"),
-        (NOW + timedelta(hours=24), "unknown_code"),
+        (NOW + timedelta(hours=24), "iss_wrong_code"),
     ):
         clock.now = moment
         assert scan(engine, "5555", keyed=True).feedback.msg.key == "iss_found"

@@ -17,7 +17,7 @@ from workflows.outcome import Level, Light
 @pytest.fixture
 def due(stocked: Engine, store: Store) -> Engine:
     """Two parcels refused at issue (order 22222222), so due back to the sender in cell A-03-1."""
-    scan(stocked, "22222222", keyed=True)
+    scan(stocked, "22222222*222222", keyed=True)
     scan(
         stocked, Command.REFUSE_ITEM, "22222222-0001-1", Command.REFUSE_ITEM, "22222222-0002-1", Command.DONE
     )

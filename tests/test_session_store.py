@@ -108,7 +108,7 @@ def test_rows_an_earlier_version_wrote_load_typed_and_save_back_compatibly(
 def test_sessions_written_by_an_earlier_version_go_on_where_they_were(engine: Engine, store: Store) -> None:
     stock(engine)
     put_row(store, "issue", "find", "{}")
-    r = scan(engine, "22222222", keyed=True)
+    r = scan(engine, "222222", keyed=True)
     assert r.feedback.msg.key == "iss_found"
     assert r.session is not None and r.session.data.parcels == ("22222222-0001-1", "22222222-0002-1")
     put_row(store, "placement", "wait_parcel", "{}")

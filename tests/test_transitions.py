@@ -137,13 +137,20 @@ def scripted_day(tmp_path: Path) -> dict[str, str]:
 
     Returns the message keys of a few checkpoints, for the coverage test to assert on.
     """
+    codes = {f"1000000{i}": f"100{i}" for i in range(1, 5)}
     store = new_store(
         tmp_path / "day.db",
-        M("S1", [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)]),
+        M(
+            "S1",
+            [P(f"1000000{i}-0001-1", f"1000000{i}", cod=100 * i) for i in range(1, 6)],
+            codes={**codes, "10000005": "7777"},
+        ),
+        # the same pickup code as 10000005: a code that fits two orders
         M(
             "S2",
             [P("20000001-0001-1", "20000001"), P("20000002-0001-1", "20000002", size="M")],
             packages=["BOX00000009"],
+            codes={"20000001": "7777"},
         ),
     )
     e = new_engine(store)
@@ -175,13 +182,18 @@ def scripted_day(tmp_path: Path) -> dict[str, str]:
     # → fill_cell (back to the open cell) → wait_parcel (it is full) → fill_cell → ended
     scan(e, Command.START_PLACEMENT, "C-B-01-1", a[0], "C-A-01-1", "20000002-0001-1", "C-A-03-1")
     scan(e, "20000001-0001-1", "C-B-01-1", Command.DONE)
-    # issue: find → ended; find → collecting → refuse_next → collecting/ended …
+    # issue: find → ended; find → proof (the number) → proof → collecting (its code) / ended;
+    # find → choose (a code of two orders) → choose → collecting (the number) / ended;
+    # find → collecting → refuse_next → collecting/ended …
     scan(e, Command.START_ISSUE, Command.CANCEL, Command.START_ISSUE, Command.DONE)
     scan(e, "10000001", Command.CANCEL)
-    scan(e, "10000002", Command.REFUSE_ITEM, Command.CANCEL, Command.CANCEL)
-    scan(e, "10000003", Command.REFUSE_ITEM, a[2], Command.DONE)
-    taken_all = scan(e, "10000004", a[3])
-    scan(e, Command.PAID, Command.DONE)
+    scan(e, "10000002", "10000001", "1001", Command.CANCEL)
+    scan(e, "7777", "7777", Command.CANCEL)
+    scan(e, "7777", "10000005", Command.CANCEL)
+    scan(e, "10000002*1002", Command.REFUSE_ITEM, Command.CANCEL, Command.CANCEL)
+    scan(e, "10000003*1003", Command.REFUSE_ITEM, a[2], Command.DONE)
+    taken_all = scan(e, "10000004*1004", a[3])
+    scan(e, Command.PAID_CASH, Command.DONE)
     store.close()
     return {"taken_all": taken_all.feedback.msg.key}
 
@@ -230,7 +242,7 @@ def test_every_workflow_has_a_scripted_day() -> None:
 
 def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
     """Run scenarios through the real engine while recording each checked transition."""
-    assert scripted_day(tmp_path) == {"taken_all": "iss_taken_all"}
+    assert scripted_day(tmp_path) == {"taken_all": "iss_taken_all_pay"}
     assert_covered(["acceptance", "placement", "issue"], seen)
     parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
     assert {

@@ -85,7 +85,7 @@ def test_a_deadline_still_in_the_past_or_a_parcel_without_a_cell_stays_to_return
 def test_a_parcel_refused_by_the_customer_is_not_brought_back(deadline_day: tuple[Store, Engine]) -> None:
     store, engine = deadline_day
     scan(engine, "22222222-0001-1", "C-A-03-1", Command.DONE)
-    scan(engine, "22222222", keyed=True)
+    scan(engine, "22222222*222222", keyed=True)
     scan(engine, Command.REFUSE_ITEM, "22222222-0001-1", "22222222-0002-1", Command.DONE)
     assert store.scalar("SELECT return_reason FROM parcels WHERE barcode = '22222222-0001-1'") == (
         "refused_by_customer"

@@ -32,7 +32,9 @@ class Command(enum.Enum):
     DAMAGED = "DAMAGED"
     REFUSE_ITEM = "REFUSE"
     ID_CHECKED = "IDCHECK"
-    PAID = "PAID"
+    PAID_CASH = "PAID-CASH"
+    PAID_CARD = "PAID-CARD"
+    PAID = "PAID-CASH"  # an alias, not on the card: the retired PVZC-PAID was cash (LEGACY)
     START_RETURN = "RETURN"
     START_RETURN_TO_SENDER = "SENDBACK"
     START_INVENTORY = "COUNT"
@@ -59,6 +61,9 @@ class Cmd:
 
 
 Input = Code | Cmd
+
+# Command barcodes retired from the card that old printed cards still carry: PAID was cash.
+LEGACY = {"PAID": Command.PAID_CASH}
 
 
 def clean_code(data: bytes | str) -> str:
@@ -94,5 +99,7 @@ def parse_input(text: str, *, keyed: bool = False) -> Input:
         for command in Command:
             if command.value == name:
                 return Cmd(command)
+        if name in LEGACY:
+            return Cmd(LEGACY[name])
         raise BadCode("unknown_command", text)
     return Code(text, keyed=keyed)

@@ -77,6 +77,15 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
+class CountCodes:
+    """The station's run of wrong pickup codes becomes `failures` (0 clears it and any pause);
+    a pause of `pause_s` seconds starts now when it is above 0."""
+
+    failures: int
+    pause_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class NewReturn:
     """A customer return: a parcel of its own that enters at accepted."""
 
@@ -133,6 +142,7 @@ Effect = (
     | PackageTo
     | SupplyTo
     | Note
+    | CountCodes
     | NewReturn
     | SignIn
     | SignOut

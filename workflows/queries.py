@@ -16,6 +16,7 @@ from workflows.views import (
     ReturnRequestView,
     ShiftView,
     SupplyView,
+    WrongCodesView,
 )
 
 
@@ -54,11 +55,17 @@ class Queries(Protocol):
 
     def order(self, order_id: str) -> OrderView | None: ...
 
-    def order_by_pickup_code(self, code: str) -> OrderView | None: ...
+    def orders_by_pickup_code(self, code: str) -> list[OrderView]:
+        """Every order this code opens (its current code, or a previous one still in grace)."""
+        ...
 
     def order_by_qr_token(self, token: str) -> OrderView | None: ...
 
     def pickup_code_matches(self, order_id: str, code: str) -> bool: ...
+
+    def wrong_codes(self, station: str) -> WrongCodesView:
+        """The station's run of wrong pickup codes (none: zero failures, no pause)."""
+        ...
 
     def claimed_by(self, key: str) -> str | None:
         """The station whose open session holds `key` ("order:…", "parcel:…"), if any."""

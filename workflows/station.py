@@ -31,8 +31,9 @@ def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) 
     if session is None:
         outcome = _idle(inp, q, ctx)
         if outcome.feedback.level is Level.ERROR:
-            # A refused first scan leaves the station idle: no half-opened workflow.
-            return Outcome(None, outcome.feedback)
+            # A refused first scan leaves the station idle: no half-opened workflow. What it
+            # records stays (a wrong pickup code counts against the station).
+            return Outcome(None, outcome.feedback, outcome.effects)
         return outcome
     if isinstance(inp, Cmd) and inp.command in BY_COMMAND:
         return refuse(session, "session_open", workflow=workflow_name(session.workflow.name))
@@ -77,7 +78,7 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
             {"cell": cell.address, "occupied": cell.occupied, "capacity": cell.capacity},
         )
         return Outcome(None, Feedback(Level.INFO, info))
-    if issue.find_order(code, q) is not None:
+    if issue.takes(code, q):
         return issue.start(q, ctx, code)
     return refuse(None, "unknown_code", code=text)
 

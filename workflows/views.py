@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from workflows.parcel import ParcelState, Size
 
@@ -107,3 +108,12 @@ class ReturnRequestView:
     parcels: tuple[str, ...]
     reason: str
     used_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WrongCodesView:
+    """A station's run of wrong pickup codes since the last right one, and the pause it earned."""
+
+    failures: int = 0
+    paused_at: datetime | None = None
+    pause_s: int = 0

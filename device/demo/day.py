@@ -208,13 +208,14 @@ def _cell_with_room(day: Day, barcode: str, avoid: str | None = None) -> str:
 
 
 def _ways(order: DemoOrder, i: int) -> Iterator[tuple[str, bool]]:
-    """How the customer identifies: dictated issue code, order number, pickup code, or QR."""
+    """How the customer identifies: dictated issue code, order number then its code, code, or QR."""
     if order.qr_token is not None:
         yield f"PVZQR:{order.qr_token}", False
     elif i % 3 == 0:
         yield f"{order.id}*{order.code}", True
     elif i % 3 == 1:
-        yield order.id, True
+        yield order.id, True  # shows the order; nothing is released before its code
+        yield order.code, True
     else:
         yield order.code, True
 
@@ -254,8 +255,8 @@ def issue_orders(day: Day, plan: DemoDay, missing: str) -> list[DemoOrder]:
             day.scan(COUNTER, Command.REFUSE_ITEM)
             day.scan(COUNTER, refuse)
         if any(p.cod_kopecks for p in order.parcels if p.barcode != refuse):
-            if i % 2 == 0:
-                day.scan(COUNTER, Command.DONE)  # refused: payment first
-            day.scan(COUNTER, Command.PAID)
+            if i % 4 == 0:
+                day.scan(COUNTER, Command.DONE)  # refused: payment first, as the prompt said
+            day.scan(COUNTER, Command.PAID_CASH if i % 2 == 0 else Command.PAID_CARD)
         day.scan(COUNTER, Command.DONE)
     return queue

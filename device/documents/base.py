@@ -20,11 +20,14 @@ class DocContext:
     Without one, times print as they were written.
     """
 
-    def __init__(self, *, site: str, device_id: str, lang: str, tz: tzinfo | None = None) -> None:
+    def __init__(
+        self, *, site: str, device_id: str, lang: str, tz: tzinfo | None = None, address: str = ""
+    ) -> None:
         self.site = site
         self.device_id = device_id
         self.lang = lang
         self.tz = tz
+        self.address = address  # the point's address for the customer's receipt; "" when unknown
 
     def t(self, key: str, **params: Param) -> str:
         return Msg(key, params).render(self.lang)

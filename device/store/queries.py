@@ -20,6 +20,7 @@ from workflows.views import (
     ReturnRequestView,
     ShiftView,
     SupplyView,
+    WrongCodesView,
 )
 
 _PARCEL_SQL = """
@@ -185,15 +186,21 @@ class StoreQueries:
         r = self.conn.execute(_ORDER_SQL + " WHERE id = ?", (order_id,)).fetchone()
         return None if r is None else _order(r)
 
-    def order_by_pickup_code(self, code: str) -> OrderView | None:
-        """The order whose current code this is, else one whose previous code is still in grace."""
+    def orders_by_pickup_code(self, code: str) -> list[OrderView]:
+        """Orders whose current code this is, and those whose previous code it is, still in grace.
+
+        Two customers may hold the same code: every order it fits is returned, by id, and the
+        workflow decides (it never picks one).
+        """
         digest = code_hmac(self._key, code)
-        r = self.conn.execute(_ORDER_SQL + " WHERE pickup_code_hmac = ?", (digest,)).fetchone()
-        if r is None and self._now is not None:
-            r = self.conn.execute(
-                _ORDER_SQL + " WHERE prev_pickup_code_hmac = ? AND prev_valid_until > ?", (digest, self._now)
-            ).fetchone()
-        return None if r is None else _order(r)
+        rows = self.conn.execute(_ORDER_SQL + " WHERE pickup_code_hmac = ? ORDER BY id", (digest,)).fetchall()
+        if self._now is not None:
+            rows += self.conn.execute(
+                _ORDER_SQL + " WHERE prev_pickup_code_hmac = ? AND prev_valid_until > ? ORDER BY id",
+                (digest, self._now),
+            ).fetchall()
+        found = {r["id"]: _order(r) for r in rows}
+        return [found[key] for key in sorted(found)]
 
     def order_by_qr_token(self, token: str) -> OrderView | None:
         r = self.conn.execute(
@@ -212,6 +219,15 @@ class StoreQueries:
         current = r[0] is not None and codes_equal(str(r[0]), digest)
         in_grace = None not in (r[1], r[2], self._now) and str(self._now) < str(r[2])
         return current or (in_grace and codes_equal(str(r[1]), digest))
+
+    def wrong_codes(self, station: str) -> WrongCodesView:
+        r = self.conn.execute(
+            "SELECT failures, paused_at, pause_s FROM wrong_codes WHERE station = ?", (station,)
+        ).fetchone()
+        if r is None:
+            return WrongCodesView()
+        paused_at = None if r["paused_at"] is None else datetime.fromisoformat(r["paused_at"])
+        return WrongCodesView(int(r["failures"]), paused_at, int(r["pause_s"]))
 
     def claimed_by(self, key: str) -> str | None:
         r = self.conn.execute("SELECT station FROM claims WHERE key = ?", (key,)).fetchone()

@@ -19,20 +19,19 @@ from device.exc import ConfigError
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.runtime import Runtime
 from device.store.journal import Stamp
-from device.wiring import sync_clerks
+from device.wiring import policy, sync_clerks
 from drivers.base import Pattern
 from drivers.exc import PrinterError
 from sync import diagnostics
 from sync.commands import Action, CommandFailed
 from sync.desired_config import DesiredConfig
-from workflows.context import Policy
 
 log = logging.getLogger("pvz.sync.actions")
 
 MAX_STEP_S = 2.0
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # What a changed config does without a restart; every other change waits for the next start.
-LIVE = ("device.language", "returns", "clerks")
+LIVE = ("device.language", "device.address", "returns", "issue", "clerks")
 
 
 def utc_now() -> datetime:
@@ -207,8 +206,10 @@ def apply_live(ctx: DeviceContext, config: Config) -> dict[str, Any]:
     if "device.language" in changed:
         runtime.lang = config.device.language
         runtime.engine.docs.lang = config.device.language
-    if "returns" in changed:
-        runtime.engine.policy = Policy(return_window_days=config.returns.window_days)
+    if "device.address" in changed:
+        runtime.engine.docs.address = config.device.address
+    if "returns" in changed or "issue" in changed:
+        runtime.engine.policy = policy(config)
     if "clerks" in changed:
         sync_clerks(runtime.engine.store, config)
     ctx.config = config

@@ -15,6 +15,7 @@ from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, import_cells
 from device.store.codes import code_hmac
 from device.store.db import Store
+from workflows.context import Policy
 from workflows.inputs import Command
 from workflows.parcel import Size
 
@@ -147,13 +148,17 @@ def new_engine(
     signed_in: tuple[str, ...] = STATIONS,
     clock: Callable[[], datetime] | None = None,
     tz: tzinfo | None = None,
+    policy: Policy | None = None,
+    address: str = "",
 ) -> Engine:
     """An engine whose stations already have a clerk signed in (as every test but sign-in needs).
 
     `tz` is the site's zone its documents print times in (as written, without one).
     """
-    docs = Documents(site=SITE, device_id=DEVICE, lang=lang, tz=tz)
-    engine = Engine(store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock or StepClock())
+    docs = Documents(site=SITE, device_id=DEVICE, lang=lang, tz=tz, address=address)
+    engine = Engine(
+        store, device_id=DEVICE, pickup_key=KEY, docs=docs, clock=clock or StepClock(), policy=policy
+    )
     for station in signed_in:
         engine.handle(station, CLERK)
     return engine

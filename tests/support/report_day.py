@@ -170,12 +170,12 @@ def build_day(path: Path, lang: str = "ru") -> tuple[Store, Engine, SetClock]:
     scan(engine, "33333333*3333", station="a", keyed=True)
     scan(engine, "33333333-0001-1", Command.PAID, Command.DONE, station="a")  # done at 13:00:03
     clock.at(15, 0)
-    scan(engine, "22222222", station="a", keyed=True)
+    scan(engine, "22222222*222222", station="a", keyed=True)
     scan(engine, "22222222-0001-1", Command.REFUSE_ITEM, "22222222-0002-1", station="a")
     scan(engine, Command.DONE, station="a")  # 15:00:04
     clock.at(18, 0)
     scan(engine, Command.SHIFT_CLOSE, station="a")
     clock.at(10, 0, day=22)
-    scan(engine, "11111111", station="b", keyed=True)
+    scan(engine, "11111111*1111", station="b", keyed=True)
     scan(engine, "11111111-0001-1", Command.DONE, station="b")  # 10:00:02 on the 22nd
     return store, engine, clock

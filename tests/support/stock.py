@@ -50,7 +50,7 @@ def stock(engine: Engine, *, unplaced: Collection[str] = ()) -> None:
 
 
 def issue_order_22(engine: Engine) -> None:
-    scan(engine, "22222222", keyed=True)
+    scan(engine, "22222222*222222", keyed=True)
     scan(engine, "22222222-0001-1", "22222222-0002-1", Command.DONE)
 
 
@@ -96,7 +96,7 @@ def deadline_day(path: Path) -> tuple[Store, Engine]:
     load_with_deadlines(store, M("S2", [P("55555555-0001-1", "55555555")]))
     engine = new_engine(store)
     stock(engine, unplaced={"22222222-0001-1"})
-    scan(engine, "11111111", keyed=True)
+    scan(engine, "11111111*1111", keyed=True)
     scan(engine, "11111111-0001-1", Command.DONE)
     expected = {
         "11111111-0001-1": ("issued", None),
