@@ -232,6 +232,7 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
             "ts": "2026-11-21T13:00:03+00:00",
             "order": "33333333",
             "kopecks": "123450",
+            "payment": "cash",
             "clerk": CLERK,
             "station": "a",
         }

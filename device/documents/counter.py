@@ -10,32 +10,87 @@ from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from workflows.inputs import Command
-from workflows.messages import format_money
+from workflows.issue_words import paid_how
+from workflows.messages import format_money, return_reason_name
+from workflows.parcel import ParcelState
 
 
 def receipt(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp) -> Document:
+    """What the customer takes away: what was handed over, refused and not handed over, and why;
+    how it was paid, who handed it over and where. Not a fiscal receipt: it says so."""
     order = str(data["order"])
     row = conn.execute("SELECT customer FROM orders WHERE id = ?", (order,)).fetchone()
     blocks = docs.header(stamp)
     blocks += [Text(docs.t("doc_order", order=order), bold=True)]
     if row is not None:
         blocks.append(Text(docs.t("doc_customer", customer=row[0])))
-    cods = _cods(conn, [*data["taken"], *data["refused"]])
-    blocks.append(Text(docs.t("doc_issued", count=len(data["taken"])), bold=True))
-    blocks += [Columns(b, format_money(cods[b], docs.lang) if cods.get(b) else "") for b in data["taken"]]
-    if data["refused"]:
-        blocks.append(Text(docs.t("doc_refused", count=len(data["refused"])), bold=True))
-        blocks += [Text(f"  {b}") for b in data["refused"]]
+    parcels = _parcels(conn, order)
+    taken = [str(b) for b in data["taken"]]
+    refused = [str(b) for b in data["refused"]]
+    blocks.append(Text(docs.t("doc_issued", count=len(taken)), bold=True))
+    for barcode in taken:
+        p = parcels.get(barcode)
+        cod = format_money(p["cod_kopecks"], docs.lang) if p is not None and p["cod_kopecks"] else ""
+        blocks.append(Columns(barcode, cod))
+        if p is not None and p["damaged"]:
+            blocks.append(Text(docs.t("rcp_damaged")))
+    if refused:
+        blocks.append(Text(docs.t("doc_refused", count=len(refused)), bold=True))
+        blocks += [Text(f"  {b}") for b in refused]
+    # Everything else of the order the customer has not had: kept here, on its way, or going back.
+    handed = set(taken) | set(refused)
+    kept = [p for b, p in parcels.items() if b not in handed and p["state"] != ParcelState.ISSUED.value]
+    if kept:
+        blocks.append(Text(docs.t("rcp_not_handed", count=len(kept)), bold=True))
+        for p in kept:
+            blocks += [Text(f"  {p['barcode']}"), Text(_not_handed(docs, p))]
     blocks.append(Rule())
     paid = int(data["cod_kopecks"])
     if paid:
-        blocks.append(Columns(docs.t("doc_paid"), format_money(paid, docs.lang)))
+        how = paid_how(data.get("payment"))
+        blocks.append(Columns(docs.t("rcp_paid", method=how), format_money(paid, docs.lang)))
     else:
         blocks.append(Text(docs.t("doc_prepaid")))
-    if data["remaining"]:
-        blocks.append(Text(docs.t("doc_remaining", count=len(data["remaining"]))))
-    blocks += [Feed(), Barcode(order), Text(docs.t("doc_thanks"), align=Align.CENTER)]
+    clerk = _clerk_name(conn, stamp.clerk)
+    if clerk:
+        blocks.append(Text(docs.t("rcp_clerk", name=clerk)))
+    if docs.address:
+        blocks.append(Text(docs.t("rcp_address", address=docs.address)))
+    blocks += [Text(docs.t("rcp_not_fiscal")), Feed(), Barcode(order)]
+    blocks.append(Text(docs.t("doc_thanks"), align=Align.CENTER))
     return Document("receipt", docs.t("doc_receipt"), tuple(blocks))
+
+
+def _parcels(conn: sqlite3.Connection, order: str) -> dict[str, sqlite3.Row]:
+    rows = conn.execute(
+        "SELECT barcode, state, cod_kopecks, damaged, deadline, return_reason FROM parcels "
+        "WHERE order_id = ? ORDER BY barcode",
+        (order,),
+    )
+    return {r["barcode"]: r for r in rows}
+
+
+def _not_handed(docs: DocContext, p: sqlite3.Row) -> str:
+    """Why a parcel of the order stays behind, as the customer reads it."""
+    state = ParcelState(p["state"])
+    if state is ParcelState.STORED:
+        if p["deadline"]:
+            return docs.t("rcp_kept_until", date=str(p["deadline"]))
+        return docs.t("rcp_kept")
+    if state is ParcelState.EXPECTED:
+        return docs.t("rcp_on_the_way")
+    if state is ParcelState.ACCEPTED:
+        return docs.t("rcp_not_placed")
+    if state is ParcelState.MISSING:
+        return docs.t("rcp_not_arrived")
+    return docs.t("rcp_going_back", reason=return_reason_name(p["return_reason"]))
+
+
+def _clerk_name(conn: sqlite3.Connection, badge: str | None) -> str | None:
+    if badge is None:
+        return None
+    row = conn.execute("SELECT name FROM clerks WHERE badge = ?", (badge,)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def acceptance_act(
@@ -86,11 +141,3 @@ def card(docs: DocContext) -> Document:
     for command in Command:
         blocks += [Text(docs.t(f"cmd_{command.name}"), bold=True), Barcode(command.barcode), Feed()]
     return Document("command_card", docs.t("doc_command_card"), tuple(blocks))
-
-
-def _cods(conn: sqlite3.Connection, barcodes: list[str]) -> dict[str, int]:
-    if not barcodes:
-        return {}
-    marks = ",".join("?" * len(barcodes))
-    rows = conn.execute(f"SELECT barcode, cod_kopecks FROM parcels WHERE barcode IN ({marks})", barcodes)
-    return {r[0]: r[1] for r in rows}

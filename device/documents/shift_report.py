@@ -42,6 +42,8 @@ def shift_report_document(
         Rule(),
         Text(docs.t("rep_cod"), bold=True),
         Columns(docs.t("rep_col_amount"), format_money(cod["total_kopecks"], lang)),
+        Columns(docs.t("rep_col_cash"), format_money(cod["cash_kopecks"], lang)),
+        Columns(docs.t("rep_col_card"), format_money(cod["card_kopecks"], lang)),
         Columns(docs.t("rep_col_cod_orders"), str(cod["orders"])),
         Rule(),
         Text(docs.t("rep_refusals", count=len(rep["refusals"])), bold=True),

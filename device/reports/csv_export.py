@@ -25,7 +25,7 @@ CLERK_COLUMNS = (
     "events",
 )
 SUPPLY_COLUMNS = ("supply", "carrier", "expected", "accepted", "missing", "surplus", "damaged")
-COD_COLUMNS = ("ts", "order", "kopecks", "clerk", "station")
+COD_COLUMNS = ("ts", "order", "kopecks", "payment", "clerk", "station")
 REF_COLUMNS = ("ts", "parcel", "order", "clerk", "station")
 WAIT_COLUMNS = ("parcel", "order", "accepted_at", "issued_at", "seconds", "hours", "clock_back")
 JOURNAL_COLUMNS = (

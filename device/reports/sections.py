@@ -128,19 +128,29 @@ def clerks(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[Cler
 
 
 def cod(events: Sequence[Event[Data]]) -> Cod:
-    """Cash on delivery taken: the completed issues that collected money."""
+    """Cash on delivery taken: the completed issues that collected money, in cash and by card.
+
+    An issue completed before card payments were recorded was paid in cash.
+    """
     items = [
         CodItem(
             ts=e.ts,
             order=str(e.data.get("order", "")),
             kopecks=int(e.data.get("cod_kopecks", 0)),
+            payment="card" if e.data.get("payment") == "card" else "cash",
             clerk=e.clerk,
             station=e.station,
         )
         for e in events
         if e.kind == "issue_completed" and int(e.data.get("cod_kopecks", 0)) > 0
     ]
-    return Cod(total_kopecks=sum(i["kopecks"] for i in items), orders=len(items), items=items)
+    return Cod(
+        total_kopecks=sum(i["kopecks"] for i in items),
+        cash_kopecks=sum(i["kopecks"] for i in items if i["payment"] == "cash"),
+        card_kopecks=sum(i["kopecks"] for i in items if i["payment"] == "card"),
+        orders=len(items),
+        items=items,
+    )
 
 
 def _refs(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[EventRef]:

@@ -72,6 +72,19 @@ def _refs(title: str, refs: Sequence[EventRef], names: dict[str, str], lang: str
     return lines + table(_cols(lang, "ts", "order", "parcel", "clerk", "station"), body)
 
 
+def payment_name(payment: str, lang: str) -> str:
+    """Cash or card, in words."""
+    by_card = payment == "card"
+    return t(lang, "rep_pay_card" if by_card else "rep_pay_cash")
+
+
+def cod_split(rep: Sections, lang: str) -> str:
+    """Cash on delivery taken in cash and by card: what the till and the card terminal should hold."""
+    cod = rep["cod"]
+    cash = format_money(cod["cash_kopecks"], lang)
+    return t(lang, "rep_cod_split", cash=cash, card=format_money(cod["card_kopecks"], lang))
+
+
 def sections_text(rep: Sections, lang: str) -> list[str]:
     """Every section of a day or shift report."""
     names = {c["badge"]: c["name"] for c in rep["clerks"]}
@@ -94,18 +107,20 @@ def sections_text(rep: Sections, lang: str) -> list[str]:
     cod = rep["cod"]
     lines += _heading(t(lang, "rep_cod"))
     lines.append(t(lang, "rep_cod_total", amount=cod["total_kopecks"], orders=cod["orders"]))
+    lines.append(cod_split(rep, lang))
     if cod["items"]:
         body = [
             [
                 when(i["ts"]),
                 i["order"],
                 format_money(i["kopecks"], lang),
+                payment_name(i["payment"], lang),
                 names.get(i["clerk"] or "", ""),
                 i["station"] or "",
             ]
             for i in cod["items"]
         ]
-        lines += table(_cols(lang, "ts", "order", "amount", "clerk", "station"), body)
+        lines += table(_cols(lang, "ts", "order", "amount", "payment", "clerk", "station"), body)
     lines += _refs(t(lang, "rep_refusals", count=len(rep["refusals"])), rep["refusals"], names, lang)
     ret = rep["returns"]
     lines += _refs(t(lang, "rep_returns_customer", count=len(ret["customer"])), ret["customer"], names, lang)

@@ -37,12 +37,15 @@ class CodItem(TypedDict):
     ts: str
     order: str
     kopecks: int
+    payment: str  # "cash" or "card"
     clerk: str | None
     station: str | None
 
 
 class Cod(TypedDict):
     total_kopecks: int
+    cash_kopecks: int
+    card_kopecks: int
     orders: int  # completed issues with cash on delivery taken
     items: list[CodItem]
 

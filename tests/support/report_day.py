@@ -64,12 +64,15 @@ S1 = {
 }
 COD = {
     "total_kopecks": 123450,
+    "cash_kopecks": 123450,
+    "card_kopecks": 0,
     "orders": 1,
     "items": [
         {
             "ts": "2026-11-21T13:00:03+00:00",
             "order": "33333333",
             "kopecks": 123450,
+            "payment": "cash",
             "clerk": CLERK,
             "station": "a",
         }

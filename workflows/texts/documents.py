@@ -12,8 +12,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_customer": ("Получатель: {customer}", "Recipient: {customer}"),
     "doc_issued": ("Выдано ({count}):", "Issued ({count}):"),
     "doc_refused": ("Отказ ({count}):", "Refused ({count}):"),
-    "doc_remaining": ("Осталось на хранении: {count}", "Still stored: {count}"),
-    "doc_paid": ("Оплачено", "Paid"),
     "doc_prepaid": ("Оплачено заранее", "Prepaid"),
     "doc_thanks": ("Спасибо за заказ!", "Thank you for your order!"),
     "doc_supply": ("Поставка {supply}, перевозчик {carrier}", "Supply {supply}, carrier {carrier}"),
