@@ -33,7 +33,7 @@ def receipt(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection,
         cod = format_money(p["cod_kopecks"], docs.lang) if p is not None and p["cod_kopecks"] else ""
         blocks.append(Columns(barcode, cod))
         if p is not None and p["damaged"]:
-            blocks.append(Text(docs.t("rcp_damaged")))
+            blocks.append(Text(_NOTE + docs.t("rcp_damaged")))
     if refused:
         blocks.append(Text(docs.t("doc_refused", count=len(refused)), bold=True))
         blocks += [Text(f"  {b}") for b in refused]
@@ -43,7 +43,7 @@ def receipt(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection,
     if kept:
         blocks.append(Text(docs.t("rcp_not_handed", count=len(kept)), bold=True))
         for p in kept:
-            blocks += [Text(f"  {p['barcode']}"), Text(_not_handed(docs, p))]
+            blocks += [Text(f"  {p['barcode']}"), Text(_NOTE + _not_handed(docs, p))]
     blocks.append(Rule())
     paid = int(data["cod_kopecks"])
     if paid:
@@ -59,6 +59,9 @@ def receipt(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection,
     blocks += [Text(docs.t("rcp_not_fiscal")), Feed(), Barcode(order)]
     blocks.append(Text(docs.t("doc_thanks"), align=Align.CENTER))
     return Document("receipt", docs.t("doc_receipt"), tuple(blocks))
+
+
+_NOTE = "    "  # a note under a parcel's line is indented further than the parcel
 
 
 def _parcels(conn: sqlite3.Connection, order: str) -> dict[str, sqlite3.Row]:

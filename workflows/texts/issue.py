@@ -183,7 +183,7 @@ COLLECTING: dict[str, tuple[str, str]] = {
         "{parcel}: 18+. Проверьте паспорт и отсканируйте «Документ проверен»",
         "{parcel}: 18+. Check the ID and scan ID CHECKED",
     ),
-    "iss_id_checked": ("Документ проверен", "ID checked"),
+    "iss_id_checked": ("Документ проверен: сканируйте отправления", "ID checked: scan the parcels"),
     "iss_id_not_needed": (
         "Проверка документа не нужна: в заказе нет товаров 18+. {next}",
         "No ID check needed: nothing 18+ in this order. {next}",
@@ -279,14 +279,14 @@ RESUME: dict[str, tuple[str, str]] = {
 
 # The receipt the customer takes away (device/documents/counter.py).
 RECEIPT: dict[str, tuple[str, str]] = {
-    "rcp_damaged": ("  повреждено при приёмке", "  damaged at acceptance"),
+    "rcp_damaged": ("повреждено при приёмке", "damaged at acceptance"),
     "rcp_not_handed": ("Не выдано ({count}):", "Not handed over ({count}):"),
-    "rcp_kept_until": ("  хранится на пункте до {date}", "  kept at the point until {date}"),
-    "rcp_kept": ("  хранится на пункте", "  kept at the point"),
-    "rcp_on_the_way": ("  ещё в пути", "  still on its way"),
-    "rcp_not_placed": ("  поступило, ещё не разложено", "  arrived, not yet shelved"),
-    "rcp_not_arrived": ("  не поступило на пункт", "  did not arrive at the point"),
-    "rcp_going_back": ("  возвращается отправителю: {reason}", "  going back to the sender: {reason}"),
+    "rcp_kept_until": ("хранится на пункте до {date}", "kept at the point until {date}"),
+    "rcp_kept": ("хранится на пункте", "kept at the point"),
+    "rcp_on_the_way": ("ещё в пути", "still on its way"),
+    "rcp_not_placed": ("поступило, ещё не разложено", "arrived, not yet shelved"),
+    "rcp_not_arrived": ("не поступило на пункт", "did not arrive at the point"),
+    "rcp_going_back": ("возвращается отправителю: {reason}", "going back to the sender: {reason}"),
     "rcp_paid": ("Оплачено {method}", "Paid {method}"),
     "rcp_clerk": ("Выдал: {name}", "Handed over by: {name}"),
     "rcp_address": ("Адрес: {address}", "Address: {address}"),
