@@ -9,7 +9,8 @@ from pathlib import Path
 
 from device.engine import Engine, Result
 from device.store.db import Store
-from tests.support.factory import M, P, StepClock, load, new_engine, new_store, scan, standard_manifest
+from device.store.queries import StoreQueries
+from tests.support.factory import KEY, M, P, StepClock, load, new_engine, new_store, scan, standard_manifest
 from tests.support.stock import stock
 from workflows import issue
 from workflows.inputs import Command
@@ -217,12 +218,21 @@ def test_a_resumed_issue_says_which_order_and_what_is_already_taken(tmp_path: Pa
 
     again = Store.open(tmp_path / "pvz.db")
     resumed = new_engine(again, signed_in=(), clock=StepClock(clock.now)).sessions()["s1"]
-    assert issue.describe(resumed) == Msg(
+    q = StoreQueries(again.conn, pickup_key=KEY)
+    assert issue.describe(resumed, q) == Msg(
         "iss_resume_taken",
-        {"order": "22222222", "customer": "Иван П.", "taken": 1, "count": 2, "parcels": "22222222-0001-1"},
+        {
+            "order": "22222222",
+            "customer": "Иван П.",
+            "taken": 1,
+            "count": 2,
+            "parcels": "22222222-0001-1",
+            "next": Msg("iss_prompt_take", {"count": 1}),
+        },
     )
-    assert issue.describe(resumed).render("ru") == (
-        "Продолжается выдача заказа 22222222, Иван П.: взято 1 из 2 (22222222-0001-1)"
+    assert issue.describe(resumed, q).render("ru") == (
+        "Выдача заказа 22222222, Иван П.: взято 1 из 2 (22222222-0001-1). "
+        "Возьмите из подсвеченных ячеек и отсканируйте ещё 1 отправление"
     )
     again.close()
 
@@ -233,9 +243,17 @@ def test_every_issue_state_has_words_for_a_restart(stocked: Engine) -> None:
         scan(stocked, Command.CANCEL)
         r = scan(stocked, *codes, keyed=True)
         assert r.session is not None
-        seen[r.session.state] = issue.describe(r.session)
+        seen[r.session.state] = issue.describe(r.session, StoreQueries(stocked.store.conn, pickup_key=KEY))
     assert seen == {
-        State.FIND: Msg("iss_resume_find"),
+        State.FIND: Msg("iss_find"),
         State.PROOF: Msg("iss_resume_proof", {"order": "11111111"}),
-        State.COLLECTING: Msg("iss_resume_none", {"order": "22222222", "customer": "Иван П.", "count": 2}),
+        State.COLLECTING: Msg(
+            "iss_resume_none",
+            {
+                "order": "22222222",
+                "customer": "Иван П.",
+                "count": 2,
+                "next": Msg("iss_prompt_take", {"count": 2}),
+            },
+        ),
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from workflows.context import Ctx
-from workflows.issue_model import CARD, Issue, State, due, left_to_take
+from workflows.issue_model import CARD, Issue, IssueData, State, due, left_to_take
 from workflows.messages import Msg, Param, return_reason_name
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
@@ -89,9 +89,10 @@ def duration(seconds: int) -> Msg:
     return Msg("iss_minutes", {"count": math.ceil(seconds / 60)})
 
 
-def need_proof(ctx: Ctx) -> Msg:
-    """What releases an order shown by its number, as the point's policy says."""
-    by_id = ctx.policy.release_by_number == "id_check"
+def need_proof(ctx: Ctx | None) -> Msg:
+    """What releases an order shown by its number, as the point's policy says (without the
+    policy at hand: its code or QR, which every policy takes)."""
+    by_id = ctx is not None and ctx.policy.release_by_number == "id_check"
     return Msg("iss_need_code_or_id" if by_id else "iss_need_code")
 
 
@@ -101,7 +102,7 @@ def paid_how(payment: str | None) -> Msg:
     return Msg("iss_by_card" if by_card else "iss_in_cash")
 
 
-def prompt(session: Issue, q: Queries, ctx: Ctx) -> Msg:
+def prompt(session: Issue, q: Queries, ctx: Ctx | None = None) -> Msg:
     """What the station waits for now, as the next step a refusal names."""
     data = session.data
     match session.state:
@@ -122,8 +123,9 @@ def prompt(session: Issue, q: Queries, ctx: Ctx) -> Msg:
     return Msg("iss_find")
 
 
-def describe(session: Issue) -> Msg:
-    """The open issue in words, as a restart that resumes it shows: the order and what is taken."""
+def describe(session: Issue, q: Queries) -> Msg:
+    """The open issue in words, as a restart that resumes it shows: the order, what is already
+    taken, and what the clerk does next."""
     data = session.data
     match session.state:
         case State.PROOF:
@@ -131,19 +133,17 @@ def describe(session: Issue) -> Msg:
         case State.CHOOSE:
             return Msg("iss_resume_choose", {"count": len(data.choices)})
         case State.COLLECTING | State.REFUSE_NEXT if data.taken:
+            taken: dict[str, Param] = {"taken": len(data.taken), "parcels": ", ".join(data.taken)}
             return Msg(
                 "iss_resume_taken",
-                {
-                    "order": data.order,
-                    "customer": data.customer,
-                    "taken": len(data.taken),
-                    "count": len(data.parcels),
-                    "parcels": ", ".join(data.taken),
-                },
+                {**_order(data), **taken, "count": len(data.parcels), "next": prompt(session, q)},
             )
         case State.COLLECTING | State.REFUSE_NEXT:
             return Msg(
-                "iss_resume_none",
-                {"order": data.order, "customer": data.customer, "count": len(data.parcels)},
+                "iss_resume_none", {**_order(data), "count": len(data.parcels), "next": prompt(session, q)}
             )
-    return Msg("iss_resume_find")
+    return Msg("iss_find")
+
+
+def _order(data: IssueData) -> dict[str, Param]:
+    return {"order": data.order, "customer": data.customer}

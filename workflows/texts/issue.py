@@ -255,25 +255,25 @@ COLLECTING: dict[str, tuple[str, str]] = {
     ),
 }
 
-# An issue session that a restart resumes, in words: the order and what is already taken.
+# An issue in progress in words, as a restart that resumes it shows (and what comes next).
 RESUME: dict[str, tuple[str, str]] = {
-    "iss_resume_find": (f"Продолжается выдача: {_FIND_RU}", f"Issue resumed: {_FIND_EN}"),
     "iss_resume_proof": (
-        "Продолжается выдача: заказ {order} найден по номеру, нужен код клиента или QR-код",
-        "Issue resumed: order {order} found by its number, the customer's code or QR code is needed",
+        "Заказ {order} найден по номеру: нужен код получения или QR-код клиента, введите его",
+        "Order {order} found by its number: the customer's pickup code or QR code is needed, enter it",
     ),
     "iss_resume_choose": (
-        "Продолжается выдача: код подошёл к {count} {count|заказу|заказам|заказам}, "
-        "введите номер заказа клиента",
-        "Issue resumed: the code fits {count} {count|order|orders}, type the customer's order number",
+        "Код подошёл к {count} {count|заказу|заказам|заказам}: введите номер заказа клиента "
+        "(хватит последних цифр) или отсканируйте QR-код",
+        "The code fits {count} {count|order|orders}: type the customer's order number "
+        "(its last digits will do) or scan the QR code",
     ),
     "iss_resume_none": (
-        f"Продолжается выдача заказа {{order}}, {{customer}}: ничего не взято, к выдаче {_PARCELS_RU}",
-        f"Issue of order {{order}}, {{customer}} resumed: nothing taken yet, {_PARCELS_EN} to hand over",
+        f"Выдача заказа {{order}}, {{customer}}: ещё ничего не взято, к выдаче {_PARCELS_RU}. {{next}}",
+        f"Issue of order {{order}}, {{customer}}: nothing taken yet, {_PARCELS_EN} to hand over. {{next}}",
     ),
     "iss_resume_taken": (
-        "Продолжается выдача заказа {order}, {customer}: взято {taken} из {count} ({parcels})",
-        "Issue of order {order}, {customer} resumed: {taken} of {count} taken ({parcels})",
+        "Выдача заказа {order}, {customer}: взято {taken} из {count} ({parcels}). {next}",
+        "Issue of order {order}, {customer}: {taken} of {count} taken ({parcels}). {next}",
     ),
 }
 
