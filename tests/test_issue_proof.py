@@ -147,7 +147,8 @@ def twins(tmp_path: Path) -> tuple[Store, Engine]:
 
     import_manifest(store, decode_manifest(json.dumps(data).encode()), now=T0.isoformat())
     engine = new_engine(store)
-    scan(engine, "S5", *(p.barcode for p in parcels[:2]), Command.DONE)
+    # the third parcel is missing: DONE asks first, DONE again closes the supply
+    scan(engine, "S5", *(p.barcode for p in parcels[:2]), Command.DONE, Command.DONE)
     scan(engine, Command.START_PLACEMENT, parcels[0].barcode, "C-A-01-1", parcels[1].barcode, "C-A-01-2")
     scan(engine, Command.DONE)
     return store, engine

@@ -130,7 +130,7 @@ def test_a_command_a_return_cannot_take_names_it_and_describes_the_return(stocke
         "state": Msg("ret_doing_check", {"count": 1, "order": "22222222", "check": Msg("check_condition")}),
     }
     assert r.feedback.msg.render("ru") == (
-        "Команда «Оплачено» сейчас не действует. Возврат 1 товара по заказу 22222222: "
+        "Команда «Оплата наличными» сейчас не действует. Возврат 1 товара по заказу 22222222: "
         "проверка «товарный вид», ответьте «Проверка: да» или «Проверка: нет»"
     )
     r = scan(stocked, "C-R-01-1")  # a cell while a check waits for its answer

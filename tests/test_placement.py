@@ -123,10 +123,10 @@ def test_stray_input_at_a_placement_is_refused_with_what_to_do_next(engine: Engi
     assert r.feedback.msg == Msg("pl_unknown_code", {"code": "nonsense", "next": Msg("pl_next_parcel")})
     r = scan(engine, Command.PAID)
     assert r.feedback.msg == Msg(
-        "pl_command_not_now", {"command": Msg("cmd_PAID"), "next": Msg("pl_next_parcel")}
+        "pl_command_not_now", {"command": Msg("cmd_PAID_CASH"), "next": Msg("pl_next_parcel")}
     )
     assert r.feedback.msg.render("ru") == (
-        "Команда «Оплачено» при размещении не нужна: отсканируйте отправление или ячейку"
+        "Команда «Оплата наличными» при размещении не нужна: отсканируйте отправление или ячейку"
     )
     scan(engine, "11111111-0001-1")
     r = scan(engine, Command.DAMAGED)

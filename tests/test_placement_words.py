@@ -70,7 +70,7 @@ def _messy_day(engine: Engine) -> list[Result]:
 def messy(store: Store, engine: Engine) -> list[Result]:
     """Stocked but for 22222222-0001-1, order 11111111 issued; S2 half accepted, S3 expected."""
     stock(engine, unplaced={"22222222-0001-1"})
-    scan(engine, "11111111", keyed=True)
+    scan(engine, "11111111*1111", keyed=True)  # the order number alone only shows the order
     scan(engine, "11111111-0001-1", Command.DONE)
     load(
         store,

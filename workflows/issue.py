@@ -54,4 +54,5 @@ WORKFLOW: Workflow[State, IssueData] = Workflow(
     command=Command.START_ISSUE,
     start=start,
     step=step,
+    describe=describe,
 )

@@ -30,11 +30,7 @@ STATIONS = ("s1", "a", "b", "c")
 # own items are being fixed: (message key, workflow of the station's session or None for any) ->
 # the item that fixes it. tests/test_no_identifiers.py and tests/test_next_steps.py let these
 # through, and only these; remove an entry when its item is merged.
-KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {
-    # issue still passes its raw session state to command_not_now; its refusals become
-    # workflows.session.not_now(session, command, q), which names the command and describes the session.
-    ("command_not_now", "issue"): "items 12 and 14, issue",
-}
+KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {}
 
 
 def known_elsewhere(key: str, workflow: str | None) -> bool:
