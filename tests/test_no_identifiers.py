@@ -25,7 +25,7 @@ from device.documents.registry import BUILDERS
 from device.intake.deadlines import RETURN_REASON
 from device.intake.order_updates import CANCEL_REASON
 from device.store.db import Store
-from tests.support.seen import Seen, known_elsewhere, messy_day
+from tests.support.seen import Seen, messy_day
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
 from workflows.machine import END, START
@@ -90,19 +90,13 @@ def leaks(lang: str, line: str, names: set[str]) -> list[str]:
     return found
 
 
-def allowed_lines(seen: Seen) -> set[str]:
-    """Rendered feedback that tests.support.seen.KNOWN_ELSEWHERE lets through while its items are open."""
-    return {msg.render(seen.lang) for _, workflow, msg in seen.feedback if known_elsewhere(msg.key, workflow)}
-
-
 def found_leaks(seen: Seen, names: set[str]) -> list[tuple[str, str, str]]:
-    allowed = allowed_lines(seen)
     bad = []
     for where, line in seen.lines():
         text = line.strip()
         if text.startswith("[") and text.endswith("]"):
             text = text[1:-1]  # a screen's title
-        if text in allowed or PRINTED_CODE.match(text):
+        if PRINTED_CODE.match(text):
             continue
         bad += [(where, token, text) for token in leaks(seen.lang, text, names)]
     return bad

@@ -26,16 +26,6 @@ from workflows.outcome import Level
 
 STATIONS = ("s1", "a", "b", "c")
 
-# Texts of other areas that still show an identifier, or refuse without a next step, while their
-# own items are being fixed: (message key, workflow of the station's session or None for any) ->
-# the item that fixes it. tests/test_no_identifiers.py and tests/test_next_steps.py let these
-# through, and only these; remove an entry when its item is merged.
-KNOWN_ELSEWHERE: dict[tuple[str, str | None], str] = {}
-
-
-def known_elsewhere(key: str, workflow: str | None) -> bool:
-    return (key, workflow) in KNOWN_ELSEWHERE or (key, None) in KNOWN_ELSEWHERE
-
 
 @dataclass
 class Seen:
