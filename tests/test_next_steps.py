@@ -20,7 +20,6 @@ from tests.support.stock import CELLS, issue_order_22, stock
 from workflows.inputs import Command
 from workflows.messages import Msg, command_name, state_name, workflow_name
 from workflows.outcome import Level
-from workflows.texts import common, deadlines, inventory, return_to_sender, returns
 
 # Words that tell a clerk what to do: an imperative, or that nothing needs doing.
 NEXT_STEP = (
@@ -51,7 +50,6 @@ NEXT_STEP = (
 )
 # The refusals of this area: every text a refusal of the station, returns, return to sender or
 # an inventory count can show.
-MY_TABLES = (common.TEXTS, deadlines.TEXTS, returns.TEXTS, return_to_sender.TEXTS, inventory.TEXTS)
 
 
 def says_what_next(text: str) -> bool:
