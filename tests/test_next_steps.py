@@ -48,8 +48,6 @@ NEXT_STEP = (
     "сообщите",
     "ничего не нужно",
 )
-# The refusals of this area: every text a refusal of the station, returns, return to sender or
-# an inventory count can show.
 
 
 def says_what_next(text: str) -> bool:
