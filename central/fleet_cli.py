@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from central.fleet_diag import save_bundle
+from central.fleet_view import row, table
 from device.exc import PvzError
 from sync.desired_config import DesiredConfigError, parse_desired
 from sync.topics import Topics, all_devices, parse, replies_for, reply_topic
@@ -39,15 +41,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ls", parents=[common], help="devices, online, version, outbox depth, last seen")
     p.add_argument("--site", default="+", help="only this site")
     p.add_argument("--json", action="store_true", help="one JSON object per device")
-    p = sub.add_parser("cmd", parents=[common], help="send a command to site/device or site/*")
-    p.add_argument("target", help="SITE/DEVICE, or SITE/* for every device of the site")
+    p = sub.add_parser("cmd", parents=[common], help="send a command to SITE/DEVICE, SITE/* or */*")
+    p.add_argument("target", help="SITE/DEVICE, SITE/* for every device of the site, */* for every site")
     p.add_argument("name", help="ping, lights-test, print-test, reload-config, set-log-level, sync-now, …")
     p.add_argument("--args", default="{}", help="the command's arguments as a JSON object")
     p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for answers")
     p.add_argument("--expires", type=float, help="seconds the command may wait to run (default: --timeout)")
+    p.add_argument(
+        "--save-dir",
+        type=Path,
+        default=Path(),
+        help="where a diagnostics bundle is saved, one zip per device (default: the current directory)",
+    )
     p = sub.add_parser("config", parents=[common], help="push a desired config (retained)")
     p.add_argument("config_action", choices=["push"])
-    p.add_argument("target", help="SITE/DEVICE, or SITE/* for every device of the site")
+    p.add_argument("target", help="SITE/DEVICE, SITE/* for every device of the site, */* for every site")
     p.add_argument("file", help='JSON {"version": N, "config": {...}}, or TOML with --version')
     p.add_argument("--version", type=int, dest="doc_version", help="the version of a TOML file")
     p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for the ack (0: no)")
@@ -100,8 +108,12 @@ async def statuses(link: MqttLink, site: str, window: float) -> dict[tuple[str, 
 
 
 def parse_target(target: str) -> tuple[str, str | None]:
-    """SITE/DEVICE → (site, device); SITE/* → (site, None). Checked before anything connects."""
+    """SITE/DEVICE → (site, device); SITE/* → (site, None); */* → ("+", None): every site.
+
+    Checked before anything connects."""
     site, _, device = target.partition("/")
+    if site == "*" and device == "*":
+        return "+", None
     try:
         Topics(site, "xx" if device == "*" else device)
     except ValueError as exc:
@@ -115,7 +127,8 @@ async def targets(link: MqttLink, target: tuple[str, str | None], window: float)
         return [Topics(site, device)]
     found = await statuses(link, site, window)
     if not found:
-        raise FleetError(f"no device of site {site!r} has a retained status on the broker")
+        whose = "no device" if site == "+" else f"no device of site {site!r}"
+        raise FleetError(f"{whose} has a retained status on the broker")
     return [Topics(s, d) for s, d in sorted(found)]
 
 
@@ -125,34 +138,15 @@ async def _ls(args: argparse.Namespace, out: TextIO) -> int:
         found = await statuses(link, args.site, args.window)
     finally:
         link.stop()
-    rows = [_row(site, device, st) for (site, device), st in sorted(found.items())]
+    rows = [row(site, device, st) for (site, device), st in sorted(found.items())]
     if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False), file=out)
+        for one in rows:
+            print(json.dumps(one, ensure_ascii=False), file=out)
         return 0
-    table = [["DEVICE", "SITE", "ONLINE", "VERSION", "OUTBOX", "LAST SEEN"]]
-    table += [["-" if v is None else str(v) for v in list(row.values())[:6]] for row in rows]
-    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
-    for line in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip(), file=out)
+    for line in table(rows):
+        print(line, file=out)
     print(f"{len(rows)} device(s)", file=out)
     return 0
-
-
-def _row(site: str, device: str, status: dict[str, Any]) -> dict[str, Any]:
-    counts: dict[str, Any] = status["counts"] if isinstance(status.get("counts"), dict) else {}
-    config: dict[str, Any] = status["config"] if isinstance(status.get("config"), dict) else {}
-    online = status.get("online")
-    return {
-        "device": device,
-        "site": site,
-        "online": None if online is None else "yes" if online is True else "no",
-        "version": status.get("version"),
-        "outbox": counts.get("outbox_depth"),
-        "last_seen": status.get("ts"),
-        "config_version": config.get("version"),
-        "config_applied": config.get("applied"),
-    }
 
 
 def request(name: str, args: dict[str, Any], *, expires_s: float, now: datetime) -> dict[str, Any]:
@@ -215,6 +209,8 @@ async def _cmd(args: argparse.Namespace, out: TextIO) -> int:
     failed = 0
     for who in sent:
         body = answers.get(who, {"ok": False, "error": f"no answer within {args.timeout:g} s"})
+        if args.name == "diagnostics" and body.get("ok") is True:
+            body = save_bundle(body, who, args.save_dir)
         failed += body.get("ok") is not True
         print(json.dumps({"device": who, **body}, ensure_ascii=False), file=out)
     return 1 if failed else 0

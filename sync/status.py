@@ -68,15 +68,60 @@ def parcel_counts(store: Store) -> dict[str, int]:
 
 
 def device_status(
-    store: Store, config: Config, *, config_report: Mapping[str, Any] | None, now: datetime
+    store: Store,
+    config: Config,
+    *,
+    config_report: Mapping[str, Any] | None,
+    now: datetime,
+    health: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The retained status: online, software version, role, desired config outcome, counts."""
-    return {
+    """The retained status: online, software version, role, desired config outcome, counts, and
+    (from a running device) its health: what `pvz-central fleet ls` shows without asking."""
+    message: dict[str, Any] = {
         "online": True,
         **identity(config),
         "config": dict(config_report or {}),
         "counts": {"parcels": parcel_counts(store), "outbox_depth": Outbox(store).depth()},
         "ts": now.isoformat(timespec="seconds"),
+    }
+    if health is not None:
+        message["health"] = dict(health)
+    return message
+
+
+def device_health(runtime: Any, config_report: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Printers (state, paper), scanners connected of all, and the alerts a technician acts on.
+
+    `runtime` is a device Runtime. Only what changes when something breaks is here, so the
+    retained status is republished when it does (and not on every scan)."""
+    state = runtime.status()
+    printers: dict[str, dict[str, Any]] = {}
+    alerts: list[str] = []
+    connected = 0
+    total = 0
+    for name, st in sorted(state["stations"].items()):
+        printer = st["printer"]
+        if printer is not None:
+            printers[name] = {"state": printer.get("state"), "paper": printer.get("paper")}
+            if printer.get("state") not in (None, "ready"):
+                alerts.append(f"printer {name}: {printer.get('state')}")
+            elif printer.get("paper") in ("out", "low"):
+                alerts.append(f"printer {name}: paper {printer.get('paper')}")
+        for source in st["sources"]:
+            total += 1
+            # A scripted source has no cable: it counts as connected.
+            if source.get("connected", True):
+                connected += 1
+            else:
+                alerts.append(f"scanner {name}/{source.get('name')}: disconnected")
+    alerts += [str(problem) for problem in state["hardware_problems"]]
+    if config_report and config_report.get("reason") is not None:
+        where = config_report.get("path") or "$"
+        alerts.append(f"config {config_report.get('version')} rejected: {config_report['reason']} at {where}")
+    return {
+        "printers": printers,
+        "scanners": {"connected": connected, "total": total},
+        "alerts": alerts,
     }
 
 

@@ -125,7 +125,8 @@ def test_telemetry_arrives_every_period_and_a_clean_stop_says_goodbye(
         )
         sample = ticks[0]
         assert sample["printers"]["s1"]["state"] == "ready" and sample["print_queue"] == 0
-        assert sample["scanners"] == {"s1": []} and sample["outbox_depth"] == 1
+        assert sample["scanners"] == {"s1": [{"name": "scanner-s1", "connected": None}]}
+        assert sample["outbox_depth"] == 1
         assert sample["disk_free_bytes"] > 0 and sample["uptime_s"] >= 0
         assert isinstance(sample["counters"], dict)
         await device.close()

@@ -18,7 +18,7 @@ from sync.commands import CommandProcessor
 from sync.desired_config import DesiredConfig
 from sync.inbox_service import InboxService
 from sync.publisher import Publisher
-from sync.status import StatusReporter, device_status, telemetry, will
+from sync.status import StatusReporter, device_health, device_status, telemetry, will
 from sync.topics import Topics
 from sync.transport import MqttLink, TlsSettings
 
@@ -93,8 +93,13 @@ class SyncService:
         self.publisher.notify()
 
     def _status_message(self) -> dict[str, Any]:
+        report = self.desired.report()
         return device_status(
-            self.store, self.ctx.config, config_report=self.desired.report(), now=self.runtime.engine.clock()
+            self.store,
+            self.ctx.config,
+            config_report=report,
+            now=self.runtime.engine.clock(),
+            health=device_health(self.runtime, report),
         )
 
     def _telemetry(self) -> dict[str, Any]:

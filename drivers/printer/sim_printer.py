@@ -81,6 +81,8 @@ class SimPrinter:
             "name": self.name,
             "state": "ready" if fault is None else fault,
             "fault": fault,
+            # What a real printer's paper sensor would say: "paper out" is the fault it reports.
+            "paper": "out" if fault == "paper out" else "ok",
             "printed": len(self._printed),
             "profile": self.profile,
             "out_dir": str(self.out_dir) if self.out_dir is not None else None,

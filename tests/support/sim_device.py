@@ -20,6 +20,7 @@ from device.store.db import Store
 from device.uplink.actions import DeviceActions, DeviceContext, apply_live
 from drivers.lights.sim_lights import SimCellLights, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
+from drivers.scanner.sim_input import ScriptSource
 from sync import commands, desired_config, status
 from sync.commands import Action, CommandProcessor
 from sync.desired_config import DesiredConfig
@@ -67,7 +68,14 @@ class SimDevice:
         engine = new_engine(self.store, signed_in=())
         self.runtime = Runtime(
             engine,
-            stations=[StationIO("s1", printer=self.printer, status_light=SimStatusLight())],
+            stations=[
+                StationIO(
+                    "s1",
+                    sources=[ScriptSource(name="scanner-s1")],
+                    printer=self.printer,
+                    status_light=SimStatusLight(),
+                )
+            ],
             rack=self.rack,
         )
         self.recent = RecentLog()
@@ -109,8 +117,10 @@ class SimDevice:
         await self.reporter.publish_status(force=True)
 
     def status(self) -> dict[str, Any]:
+        report = self.desired.report()
+        health = status.device_health(self.runtime, report)
         return status.device_status(
-            self.store, self.ctx.config, config_report=self.desired.report(), now=datetime.now(UTC)
+            self.store, self.ctx.config, config_report=report, now=datetime.now(UTC), health=health
         )
 
     def telemetry(self) -> dict[str, Any]:
