@@ -19,6 +19,7 @@ from device.reports.build import (
     shift_report,
     shifts_on,
 )
+from device.reports.csv_export import roubles
 from device.reports.types import History
 from device.store.db import Store
 from device.store.journal import Data, Event, Stamp, append
@@ -212,8 +213,8 @@ def test_an_unknown_code_is_a_report_error(day: Store) -> None:
 
 
 def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f, delimiter=";"))
 
 
 def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
@@ -231,7 +232,7 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
         {
             "ts": "2026-11-21T13:00:03+00:00",
             "order": "33333333",
-            "kopecks": "123450",
+            "amount_rub": "1234,50",
             "payment": "cash",
             "clerk": CLERK,
             "station": "a",
@@ -242,8 +243,8 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
     assert [
         (r["parcel"], r["accepted_at"], r["issued_at"], r["seconds"], r["hours"]) for r in t["waits"]
     ] == [
-        ("33333333-0001-1", "2026-11-21T09:10:05+00:00", "2026-11-21T13:00:03+00:00", "13798", "3.83"),
-        ("22222222-0001-1", "2026-11-21T09:10:03+00:00", "2026-11-21T15:00:04+00:00", "21001", "5.83"),
+        ("33333333-0001-1", "2026-11-21T09:10:05+00:00", "2026-11-21T13:00:03+00:00", "13798", "3,83"),
+        ("22222222-0001-1", "2026-11-21T09:10:03+00:00", "2026-11-21T15:00:04+00:00", "21001", "5,83"),
     ]
     assert [int(r["seq"]) for r in t["journal"]] == list(range(1, 28))
     assert json.loads(t["journal"][0]["data"]) == {"parcels": 5, "supply": "S1", "version": 1}
@@ -255,6 +256,24 @@ def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
         "44444444-0001-1": ("missing", ""),
         SURPLUS: ("accepted", ""),
     }
+
+
+def test_csv_bytes_open_in_a_russian_excel(day: Store, tmp_path: Path) -> None:
+    """UTF-8 with a BOM (else Excel reads Cyrillic as cp1251), `;` fields, roubles with a comma."""
+    paths = {p.stem: p for p in export_csv(day, tmp_path / "csv", D21)}
+    cod = paths["cod"].read_bytes()
+    assert cod.startswith(b"\xef\xbb\xbfts;order;amount_rub;payment;clerk;station\r\n")
+    assert b";33333333;1234,50;cash;" in cod
+    clerks = paths["clerks"].read_bytes()
+    assert "Анна С.".encode() in clerks and b"," not in clerks.splitlines()[0]
+    parcels = _read(paths["parcels"])
+    assert {r["barcode"]: r["cod_rub"] for r in parcels if r["cod_rub"] != "0,00"} == {
+        "33333333-0001-1": "1234,50"
+    }
+
+
+def test_roubles_are_written_with_a_decimal_comma() -> None:
+    assert [roubles(k) for k in (618350, 5, 100, 0, -250)] == ["6183,50", "0,05", "1,00", "0,00", "-2,50"]
 
 
 def test_closing_the_shift_printed_its_report(day: Store) -> None:

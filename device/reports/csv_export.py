@@ -1,4 +1,5 @@
-"""Writing a day report as CSV files, UTF-8 with a header row, one file per section."""
+"""Writing a report as CSV files, one per section, that a Russian-locale Excel opens as they are:
+UTF-8 with a BOM, `;` between fields, a decimal comma, money in roubles ("6183,50")."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ CLERK_COLUMNS = (
     "events",
 )
 SUPPLY_COLUMNS = ("supply", "carrier", "expected", "accepted", "missing", "surplus", "damaged")
-COD_COLUMNS = ("ts", "order", "kopecks", "payment", "clerk", "station")
+COD_COLUMNS = ("ts", "order", "amount_rub", "payment", "clerk", "station")
 REF_COLUMNS = ("ts", "parcel", "order", "clerk", "station")
 WAIT_COLUMNS = ("parcel", "order", "accepted_at", "issued_at", "seconds", "hours", "clock_back")
 JOURNAL_COLUMNS = (
@@ -50,7 +51,7 @@ PARCEL_COLUMNS = (
     "state",
     "cell",
     "size",
-    "cod_kopecks",
+    "cod_rub",
     "surplus",
     "damaged",
     "return_reason",
@@ -59,16 +60,45 @@ PARCEL_COLUMNS = (
 )
 
 
+DELIMITER = ";"  # what Excel expects where the decimal separator is a comma
+
+
+class Roubles(int):
+    """An amount in kopecks that a file shows in roubles."""
+
+
+def roubles(kopecks: int) -> str:
+    """123450 → "1234,50": the amount in roubles with a decimal comma (the sign kept)."""
+    sign = "-" if kopecks < 0 else ""
+    whole, part = divmod(abs(kopecks), 100)
+    return f"{sign}{whole},{part:02d}"
+
+
+def cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, Roubles):
+        return roubles(value)
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+def _money(row: Mapping[str, object] | sqlite3.Row, source: str) -> object:
+    value = row[source]
+    return None if value is None else Roubles(int(str(value)))
+
+
 def _pick(row: Mapping[str, object], columns: Sequence[str]) -> list[object]:
-    return [row[c] for c in columns]
+    return [_money(row, "kopecks") if c == "amount_rub" else row[c] for c in columns]
 
 
 def _write(path: Path, header: Sequence[str], body: Iterable[Sequence[Any]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        out = csv.writer(f, delimiter=DELIMITER)
         out.writerow(header)
         for row in body:
-            out.writerow(["" if v is None else v for v in row])
+            out.writerow([cell(v) for v in row])
     return path
 
 
@@ -122,5 +152,9 @@ def write_csv(
                 for e in events
             ),
         ),
-        _write(out_dir / "parcels.csv", PARCEL_COLUMNS, ([r[c] for c in PARCEL_COLUMNS] for r in parcels)),
+        _write(
+            out_dir / "parcels.csv",
+            PARCEL_COLUMNS,
+            ([_money(r, "cod_kopecks") if c == "cod_rub" else r[c] for c in PARCEL_COLUMNS] for r in parcels),
+        ),
     ]
