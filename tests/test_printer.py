@@ -204,10 +204,13 @@ def test_sim_printer_records_bytes_and_text() -> None:
         "name": "sim-printer",
         "state": "ready",
         "fault": None,
+        "paper": "ok",
         "printed": 1,
         "profile": DEFAULT_PROFILE,
         "out_dir": None,
     }
+    sim.set_fault("paper out")
+    assert (sim.status()["state"], sim.status()["paper"]) == ("paper out", "out")
 
 
 def test_sim_printer_fault_raises_and_records_nothing(tmp_path: Path) -> None:
