@@ -60,11 +60,8 @@ def user_version(path: Path) -> int:
 # --- migrations -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start", ["no-file", "empty-file"])
-def test_a_new_store_is_migrated_to_the_current_version_with_every_table(tmp_path: Path, start: str) -> None:
+def test_a_new_store_is_migrated_to_the_current_version_with_every_table(tmp_path: Path) -> None:
     path = tmp_path / "pvz.db"
-    if start == "empty-file":
-        path.write_bytes(b"")
     with Store.open(path) as store:
         assert store.version == SCHEMA_VERSION
         found = tables(store.conn)

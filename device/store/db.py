@@ -61,6 +61,11 @@ class Store:
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Only a missing file becomes a new store: an empty or foreign file is somebody's lost
+        # data (a truncated copy, a wrong --store), and a fresh schema over it would hide that.
+        existing = path.exists()
+        if existing:
+            check_file(path)
         lock_fd = _take_lock(path) if owner else None
         conn: sqlite3.Connection | None = None
         try:
@@ -77,6 +82,8 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             store = cls(conn, path, lock_fd)
             store.check_integrity_header()
+            if existing:
+                store.check_ours()
             if migrate:
                 store.migrate(target=target)
         except BaseException:
@@ -109,6 +116,17 @@ class Store:
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a usable pvz database ({exc})") from exc
+
+    def check_ours(self) -> None:
+        """Refuse a SQLite file some other program wrote: migrating it would bury its data."""
+        tables = {str(r[0]) for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if self.version == 0 and not tables:
+            return  # a store created and never migrated (tests build every version from here)
+        if self.version == 0 or "meta" not in tables:
+            raise StoreError(
+                f"{self.path}: a SQLite database, but not a pvz store; check [store] path or --store "
+                f"(pvz never writes into another program's database)"
+            )
 
     def migrate(self, *, target: int | None = None) -> int:
         """Apply pending migrations, each in its own transaction; return the new version."""
@@ -173,6 +191,27 @@ class Store:
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """An existing store file must at least start like a SQLite database."""
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a store file; check [store] path or --store")
+    with path.open("rb") as f:
+        head = f.read(len(SQLITE_MAGIC))
+    if not head:
+        raise StoreError(
+            f"{path}: the store file is empty (0 bytes), its parcels are lost; restore a backup "
+            f"with `pvz store restore BACKUP --store {path}`, or move the file away to start a new store"
+        )
+    if head != SQLITE_MAGIC:
+        raise StoreError(
+            f"{path}: not a usable pvz database (not a SQLite file); check [store] path or --store, "
+            f"or restore a backup with `pvz store restore BACKUP --store {path}`"
+        )
 
 
 def _take_lock(path: Path) -> int:
