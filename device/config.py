@@ -40,6 +40,9 @@ class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     path: PathStr = "/var/lib/pvz/pvz.db"
+    # The full integrity check reads the whole file, so it runs this often and only while no
+    # station has work open; 0 turns it off (the quick check at every start still runs).
+    integrity_check_hours: Annotated[float, msgspec.Meta(ge=0, le=24 * 30)] = 24.0
 
 
 class SecuritySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -24,6 +24,10 @@ class StoreLocked(StoreError, RuntimeError):
     """Another pvz process already owns this store."""
 
 
+class StoreDamaged(StoreError, RuntimeError):
+    """SQLite's own check found the store file damaged; nothing may write into it."""
+
+
 class InputError(PvzError, ValueError):
     """Input pvz refuses: a manifest, an updates batch, a config, a message from central.
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from device.engine import Engine, Result
 from device.intake.deadlines import due_today, needs_sweep, sweep
-from device.store.journal import Stamp
+from device.store.health import IntegrityWatch
+from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
 from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
 from drivers.base import Buzzer as BuzzerDriver
@@ -25,6 +26,7 @@ log = logging.getLogger("pvz.runtime")
 SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
+IDLE_BEFORE_INTEGRITY_S = 300.0  # no scan this long (and no open session): the full store check may run
 
 LIGHT_PATTERN = {
     Light.SUGGESTED: Pattern.STEADY,
@@ -64,6 +66,7 @@ class Runtime:
         lang: str = "ru",
         on_result: Callable[[Result], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        integrity_every_s: float = 0.0,
     ) -> None:
         self.engine = engine
         self.stations = {s.name: s for s in stations}
@@ -72,6 +75,9 @@ class Runtime:
         self.on_result = on_result
         printers = {s.name: s.printer for s in stations if s.printer is not None}
         self.prints = PrintQueue(engine.store, printers, clock=clock)
+        self.clock = clock
+        self.integrity = IntegrityWatch(engine.store.path, every_s=integrity_every_s)
+        self._last_scan_at = clock()
         self._channels: dict[str, int] = {}
         self._lit: dict[int, Pattern] = {}
         self.scans = 0
@@ -153,6 +159,7 @@ class Runtime:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""
         result = self.engine.handle(station, raw, keyed=keyed)
         self.scans += 1
+        self._last_scan_at = self.clock()
         self._signal(result)
         if result.changed:
             self.refresh_lights()
@@ -217,6 +224,7 @@ class Runtime:
         stopper = asyncio.create_task((stop or asyncio.Event()).wait())
         checks = asyncio.create_task(self._deadline_checks(), name="deadline-checks")
         health = asyncio.create_task(self._health_checks(), name="health-checks")
+        integrity = asyncio.create_task(self._integrity_checks(), name="integrity-checks")
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
@@ -250,10 +258,11 @@ class Runtime:
             stopper.cancel()
             checks.cancel()
             health.cancel()
+            integrity.cancel()
             printing.cancel()
             for task in readers:
                 task.cancel()
-            for task in [*readers, checks, health, printing]:
+            for task in [*readers, checks, health, integrity, printing]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
@@ -267,6 +276,37 @@ class Runtime:
         while True:
             await asyncio.sleep(HEALTH_CHECK_S)
             self.check_health()
+
+    async def _integrity_checks(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_CHECK_S)
+            self.check_integrity()
+
+    def check_integrity(self) -> list[str] | None:
+        """The scheduled full store check, when due and the counter is idle; None if it did not run.
+
+        A damaged file is journalled once (the fleet sees it), logged with what to do, and
+        shown on every station's screen with a red light until a technician restores it.
+        """
+        now = self.clock()
+        idle = now - self._last_scan_at >= IDLE_BEFORE_INTEGRITY_S and not self.engine.sessions()
+        if not idle or not self.integrity.due(now):
+            return None
+        was_ok = self.integrity.last_ok is not False
+        found = self.integrity.run(now)
+        if not found:
+            return found
+        log.error("store %s is damaged: %s", self.engine.store.path, "; ".join(found))
+        if was_ok:
+            with contextlib.suppress(Exception), self.engine.store.transaction() as conn:
+                stamp = Stamp(self.engine.device_id, self.engine.clock().isoformat(timespec="seconds"))
+                append(conn, stamp, "store_damaged", data={"problems": found[:3]})
+        for io in self.stations.values():
+            if io.status_light is not None:
+                io.status_light.show(Color.RED, Pattern.FAST_BLINK)
+            if io.screen is not None:
+                io.screen.show(Msg("hw_fault").render(self.lang), [Msg("hw_store_damaged").render(self.lang)])
+        return found
 
     def check_health(self) -> dict[str, list[str]]:
         """Faults a clerk must see: a scanner that is not there, a printer that cannot print.
@@ -337,6 +377,7 @@ class Runtime:
                 name: f"{s.workflow.name}:{s.state.value}" for name, s in self.engine.sessions().items()
             },
             "lit_cells": len(self._lit),
+            "store": self.integrity.status(),
             "print": self.prints.status(),
             "stations": {
                 name: {

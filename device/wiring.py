@@ -98,7 +98,13 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
         clock=local_clock(config.device.timezone),
     )
     stations, rack, hw = build_stations(config, config_file)
-    runtime = Runtime(engine, stations=stations, rack=rack, lang=config.device.language)
+    runtime = Runtime(
+        engine,
+        stations=stations,
+        rack=rack,
+        lang=config.device.language,
+        integrity_every_s=config.store.integrity_check_hours * 3600,
+    )
     runtime.hardware = hw
     return runtime
 

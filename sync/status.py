@@ -172,6 +172,7 @@ def telemetry(runtime: Any, store: Store, *, uptime_s: float, now: datetime) -> 
         "disk_total_bytes": disk.total,
         "counters": sync_counters(store),
         "hardware_problems": state["hardware_problems"],
+        "store": state["store"],
     }
 
 

@@ -107,14 +107,25 @@ def _store_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store(args: argparse.Namespace) -> int:
+    if args.action == "info":
+        return _store_info(args)
+    from device.cli import store_safety
+
+    return store_safety.run(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     print(run(args, store_path(args)))
     return 0
 
 
 def register(add: Add) -> None:
-    p = add("store", "show a store's schema version and counts", _store_info)
-    p.add_argument("action", choices=["info"])
+    p = add("store", "a store's counts; check, back up, restore", _store)
+    p.add_argument("action", choices=["info", "check", "backup", "restore"])
+    p.add_argument("file", nargs="?", help="the backup file to put in place (for `restore`)")
+    p.add_argument("--to", help="the new backup file (for `backup`; default: STORE.backup-<time> beside it)")
+    p.add_argument("--full", action="store_true", help="run the full integrity_check (for `check`)")
     store_opts(p)
 
     p = add("report", "day, shift and parcel reports; CSV export", _report)

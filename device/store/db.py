@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from device.exc import StoreError, StoreLocked, StoreTooNew
+from device.store import health
 
 
 def _load_migrations() -> list[tuple[int, str, str]]:
@@ -84,6 +85,8 @@ class Store:
             store.check_integrity_header()
             if existing:
                 store.check_ours()
+            if owner and existing:
+                store.quick_check()
             if migrate:
                 store.migrate(target=target)
         except BaseException:
@@ -127,6 +130,16 @@ class Store:
                 f"{self.path}: a SQLite database, but not a pvz store; check [store] path or --store "
                 f"(pvz never writes into another program's database)"
             )
+
+    def quick_check(self) -> None:
+        """The daemon's start check: every page of every table readable and well formed.
+
+        Unlike reading the schema, it walks the whole file, so a damaged page in the middle
+        stops the start instead of the daemon taking scans into it (docs/store.md: timings).
+        """
+        found = health.problems(self.conn, full=False)
+        if found:
+            raise health.damaged(self.path, found, check="quick_check")
 
     def migrate(self, *, target: int | None = None) -> int:
         """Apply pending migrations, each in its own transaction; return the new version."""

@@ -9,6 +9,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Сканер {scanner} не подключён: проверьте кабель или переподключите его",
         "Scanner {scanner} is not connected: check its cable or plug it in again",
     ),
+    "hw_store_damaged": (
+        "Файл базы повреждён: не принимайте и не выдавайте отправления, позовите техника "
+        "(pvz store restore — docs/store.md)",
+        "The store file is damaged: stop accepting and handing out parcels and call the technician "
+        "(pvz store restore, docs/store.md)",
+    ),
     "hw_printer_fault": (
         "Принтер: {error}; в очереди {queued} {queued|документ|документа|документов}. "
         "Проверьте бумагу, крышку и кабель — печать продолжится сама",
