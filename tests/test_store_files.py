@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +76,34 @@ def test_a_store_left_at_version_zero_by_pvz_itself_still_migrates(tmp_path: Pat
     Store.open(path, target=0).close()
     with Store.open(path) as store:
         assert store.version == SCHEMA_VERSION
+
+
+# Tests run as root, which ignores permission bits: the process runs as nobody instead
+# (setpriv, util-linux), the way the daemon runs as its own user on a device.
+NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder nobody may read but not write (tmp_path's parents are root-only)."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run pvz as another user")
+    directory = Path(tempfile.mkdtemp(prefix="pvz-ro-"))
+    directory.chmod(0o755)
+    yield directory
+    shutil.rmtree(directory)
+
+
+@pytest.mark.parametrize("case", ["read-only file", "read-only folder, no file"])
+def test_a_store_pvz_may_not_write_gets_one_line_saying_what_to_check(shared_dir: Path, case: str) -> None:
+    path = shared_dir / "pvz.db"
+    if case == "read-only file":
+        new_store_file = pvz("store", "info", "--store", path)
+        assert new_store_file.returncode == 0, new_store_file.stderr
+        path.chmod(0o444)
+    config = write_config(shared_dir)
+    config.chmod(0o644)
+    for args in (("store", "info", "--store", path), ("run", "--config", config)):
+        line = one_line_error(pvz(*args, prefix=NOBODY))
+        assert "cannot open the store for writing" in line
+        assert "read-write" in line  # what to check

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import sqlite3
@@ -61,6 +62,15 @@ class Store:
         (tests use it to build every earlier version).
         """
         path = Path(path)
+        try:
+            return cls._open(path, owner=owner, migrate=migrate, target=target)
+        except (sqlite3.OperationalError, OSError) as exc:
+            if not _read_only(exc):
+                raise
+            raise cannot_write(path, exc) from exc
+
+    @classmethod
+    def _open(cls, path: Path, *, owner: bool, migrate: bool, target: int | None) -> Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Only a missing file becomes a new store: an empty or foreign file is somebody's lost
         # data (a truncated copy, a wrong --store), and a fresh schema over it would hide that.
@@ -74,6 +84,8 @@ class Store:
             conn.row_factory = sqlite3.Row
             try:
                 mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError:
+                raise  # read-only or cannot open: cannot_write() says so
             except sqlite3.DatabaseError as exc:
                 # Corrupt state stops the start loudly; it never becomes an empty store.
                 raise StoreError(f"{path}: not a usable pvz database ({exc})") from exc
@@ -204,6 +216,24 @@ class Store:
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+
+def _read_only(exc: BaseException) -> bool:
+    """Whether an error means the file, its folder or the disk may not be written."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+
+
+def cannot_write(path: Path, exc: BaseException) -> StoreError:
+    """One line for a store pvz may not write: a read-only file, folder or disk."""
+    reason = getattr(exc, "sqlite_errorname", None) or getattr(exc, "strerror", None) or type(exc).__name__
+    return StoreError(
+        f"{path}: cannot open the store for writing ({reason}); the daemon writes the file, its -wal "
+        f"and .lock beside it: check that the disk is mounted read-write (mount | grep {path.parent}) "
+        f"and that the pvz user owns {path.parent} and the files in it"
+    )
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
