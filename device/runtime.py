@@ -15,7 +15,18 @@ from device.intake.deadlines import due_today, needs_sweep, sweep
 from device.store.health import IntegrityWatch
 from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
-from drivers.base import Beep, CellLights, CodeSource, Color, Pattern, Printer, RawScan, Screen, StatusLight
+from drivers.base import (
+    Beep,
+    CellLights,
+    CodeSource,
+    Color,
+    Pattern,
+    Printer,
+    RawScan,
+    Screen,
+    StatusLight,
+    ThreadedSource,
+)
 from drivers.base import Buzzer as BuzzerDriver
 from workflows.messages import Msg
 from workflows.outcome import Level, Light
@@ -265,6 +276,14 @@ class Runtime:
             for task in [*readers, checks, health, integrity, printing]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            self.close_sources()
+
+    def close_sources(self) -> None:
+        """Stop the sources' own reader threads, so none is left blocked on a read at exit."""
+        for io in self.stations.values():
+            for source in io.sources:
+                if isinstance(source, ThreadedSource):
+                    source.stop()
 
     async def _deadline_checks(self) -> None:
         """Every SWEEP_CHECK_S: sweep when the date changed. Scans are synchronous, so never concurrent."""

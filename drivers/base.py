@@ -61,6 +61,17 @@ class CodeSource(Protocol):
 
 
 @runtime_checkable
+class ThreadedSource(Protocol):
+    """A code source that reads in a thread of its own: stop() stops and joins it.
+
+    Sources read on the event loop (evdev, serial) release their device when their
+    iteration is cancelled; a thread is not cancelled, so the owner stops it at shutdown.
+    """
+
+    def stop(self) -> None: ...
+
+
+@runtime_checkable
 class Printer(Protocol):
     """Prints one neutral document; raises PrinterError when it cannot."""
 

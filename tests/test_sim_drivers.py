@@ -420,3 +420,27 @@ def test_status_dicts_are_json_serialisable() -> None:
         "counts": {"ok": 0, "warn": 1, "error": 0},
     }
     assert screen.status() == {"kind": "sim", "title": "Привет", "lines": ["строка"], "updates": 1}
+
+
+def test_stream_source_stop_ends_a_reader_blocked_on_an_open_pipe() -> None:
+    """A stop signal comes while nothing was typed: stop() wakes the thread and joins it."""
+    read_fd, write_fd = os.pipe()
+
+    async def scenario(source: StreamSource) -> None:
+        task = asyncio.create_task(collect(source.codes()))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    try:
+        with os.fdopen(read_fd, "rb") as reader:
+            source = StreamSource(name="pipe", stream=reader)
+            asyncio.run(scenario(source))
+            thread = source._thread
+            assert thread is not None and thread.is_alive()
+            source.stop()
+            assert not thread.is_alive()
+            assert source._thread is None
+    finally:
+        os.close(write_fd)

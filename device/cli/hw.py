@@ -18,7 +18,7 @@ from device.documents.registry import Documents
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.store.journal import Stamp
 from device.wiring import build_stations
-from drivers.base import Beep, CellLights, Color, Pattern, RawScan
+from drivers.base import Beep, CellLights, Color, Pattern, RawScan, ThreadedSource
 from drivers.exc import PrinterError
 from workflows.inputs import BadCode, clean_code
 
@@ -74,11 +74,25 @@ def hw_scan(args: Any) -> int:
             async for scan in source.codes():
                 print(_describe(station, scan), flush=True)
 
-        tasks = [asyncio.create_task(read(io.name, s)) for io in stations for s in io.sources]
-        futures: set[asyncio.Future[Any]] = {asyncio.gather(*tasks), asyncio.ensure_future(stop.wait())}
-        await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
-        for future in [*tasks, *futures]:
-            future.cancel()
+        sources = [(io.name, s) for io in stations for s in io.sources]
+        tasks = [asyncio.create_task(read(name, s), name=f"read:{s.name}") for name, s in sources]
+        stopper: asyncio.Task[Any] = asyncio.create_task(stop.wait())
+        try:
+            # Until Ctrl-C or SIGTERM, or until every source has ended.
+            pending: set[asyncio.Task[Any]] = set(tasks)
+            while pending and not stop.is_set():
+                done, pending = await asyncio.wait({*pending, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(stopper)
+                for task in done - {stopper}:
+                    if task.exception() is not None:
+                        print(f"{task.get_name()}: {task.exception()}", flush=True)
+        finally:
+            for task in [*tasks, stopper]:
+                task.cancel()
+            await asyncio.gather(*tasks, stopper, return_exceptions=True)
+            for _, source in sources:
+                if isinstance(source, ThreadedSource):
+                    source.stop()
 
     asyncio.run(main())
     return 0

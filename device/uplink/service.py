@@ -121,11 +121,16 @@ class SyncService:
         }
 
     async def _flush(self) -> None:
-        """At shutdown, give the central side a moment to ack what is written; the rest waits."""
+        """At shutdown, give the central side a moment to ack what is written; the rest waits.
+
+        Only over a link that is up: waiting for a broker that does not answer would only
+        delay the stop, and the outbox keeps every unacknowledged event for the next start.
+        """
+        if not self.link.connected:
+            log.info("shutdown: the MQTT link is down; unsent events wait in the outbox for the next start")
+            return
         last = self.publisher.outbox.last_seq()
         deadline = time.monotonic() + FINAL_SYNC_S
-        with contextlib.suppress(TimeoutError):
-            await self.link.wait_connected(FINAL_SYNC_S)
         while self.link.connected and self.publisher.outbox.acked() < last and time.monotonic() < deadline:
             self.publisher.notify()
             await asyncio.sleep(0.05)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
+import io
+import os
 import re
+import select
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -17,6 +21,7 @@ KEYPAD_PREFIX = b"k:"
 
 _TERMINATOR = re.compile(rb"[\r\n]")
 _CHUNK = 4096
+STOP_JOIN_S = 1.0  # how long stop() waits for the reader thread; it only waits on a poll
 
 
 def _as_bytes(code: str | bytes) -> bytes:
@@ -124,24 +129,73 @@ class StreamSource:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._eof = False
         self._read = 0
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self._wake_r: int | None = None
+        self._wake_w: int | None = None
 
     def _start(self) -> asyncio.Queue[bytes | BaseException]:
         loop = asyncio.get_running_loop()
         if self._queue is None:
             self._loop = loop
             self._queue = asyncio.Queue()
-            # A daemon thread rather than run_in_executor: a read blocked on stdin in the
-            # default executor would make asyncio.run() and interpreter exit wait for the
-            # user to press Enter after Ctrl+C.
-            threading.Thread(
+            # A thread rather than run_in_executor: a read blocked on stdin in the default
+            # executor would make asyncio.run() and interpreter exit wait for Enter after
+            # Ctrl+C. It reads the file descriptor with os.read after a poll that stop()
+            # can wake, never through the buffered stream: a daemon thread blocked inside
+            # BufferedReader.read1 holds its lock, and the interpreter aborts at exit
+            # ("_enter_buffered_busy ... <stdin>") when it flushes sys.stdin.
+            self._wake_r, self._wake_w = os.pipe()
+            self._thread = threading.Thread(
                 target=self._reader, args=(loop, self._queue), name=f"sim-{self.name}", daemon=True
-            ).start()
+            )
+            self._thread.start()
         elif loop is not self._loop:
             raise RuntimeError(f"{self.name}: already reading for another event loop")
         return self._queue
 
+    def stop(self) -> None:
+        """Stop the reader thread and wait for it; lines not yet read stay in the stream. Idempotent."""
+        self._stopping = True
+        if self._wake_w is not None:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"x")
+        if self._thread is not None:
+            self._thread.join(STOP_JOIN_S)
+            if not self._thread.is_alive():
+                self._thread = None
+                self._close_wake()
+
+    def _close_wake(self) -> None:
+        for fd in (self._wake_r, self._wake_w):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r = None
+        self._wake_w = None
+
+    def _fd(self) -> int | None:
+        """The stream's file descriptor; None for in-memory streams (tests), read through read1."""
+        try:
+            return self._stream.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            return None
+
+    def _read_chunk(self, fd: int | None) -> bytes | None:
+        """The next chunk (b"" at EOF), or None once stop() asked the thread to stop."""
+        if fd is None:
+            read1: Callable[[int], bytes] | None = getattr(self._stream, "read1", None)
+            # read1 returns as soon as anything is available, so a CR-terminated line
+            # typed on a terminal is not held back waiting for an LF.
+            return read1(_CHUNK) if read1 is not None else self._stream.readline()
+        assert self._wake_r is not None
+        ready, _, _ = select.select([fd, self._wake_r], [], [])
+        if self._stopping or self._wake_r in ready:
+            return None
+        return os.read(fd, _CHUNK)
+
     def _reader(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[bytes | BaseException]) -> None:
-        read1: Callable[[int], bytes] | None = getattr(self._stream, "read1", None)
+        fd = self._fd()
 
         def deliver(item: bytes | BaseException) -> bool:
             try:
@@ -150,15 +204,13 @@ class StreamSource:
                 return False  # the loop is closed: nobody is listening any more
             return True
 
-        while True:
+        while not self._stopping:
             try:
-                # read1 returns as soon as anything is available, so a CR-terminated line
-                # typed on a terminal is not held back waiting for an LF.
-                chunk = read1(_CHUNK) if read1 is not None else self._stream.readline()
+                chunk = self._read_chunk(fd)
             except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
                 deliver(exc)
                 return
-            if not deliver(chunk) or not chunk:
+            if chunk is None or not deliver(chunk) or not chunk:
                 return
 
     def _to_scan(self, line: bytes) -> RawScan | None:
