@@ -306,6 +306,36 @@ def _check(config: Config, source: str) -> None:
         raise fail(
             "$.lights", "missing_option", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`"
         )
+    _check_pins(config, fail)
+
+
+def _outputs(config: Config) -> list[tuple[str, int]]:
+    """Every GPIO output the config drives, as (its key's path, its pin)."""
+    used: list[tuple[str, int]] = []
+    lights = config.lights
+    if lights.backend == "gpio":
+        used += [(f"$.lights.pins[{i}]", pin) for i, pin in enumerate(lights.pins)]
+    if lights.backend == "shift":
+        for key in ("data_pin", "clock_pin", "latch_pin"):
+            pin = getattr(lights, key)
+            if pin is not None:
+                used.append((f"$.lights.{key}", pin))
+    for i, station in enumerate(config.stations):
+        light, buzzer = station.status_light, station.buzzer
+        if light.backend == "gpio" and light.pins is not None:
+            used += [(f"$.stations[{i}].status_light.pins[{j}]", pin) for j, pin in enumerate(light.pins)]
+        if buzzer.backend == "gpio" and buzzer.pin is not None:
+            used.append((f"$.stations[{i}].buzzer.pin", buzzer.pin))
+    return used
+
+
+def _check_pins(config: Config, fail: _Fail) -> None:
+    """Two outputs on one GPIO pin would fight: a buzzer on the shift register's data line, say."""
+    owners: dict[int, str] = {}
+    for at, pin in _outputs(config):
+        if pin in owners:
+            raise fail(at, "duplicate", f"GPIO pin {pin} is already used by {owners[pin]}")
+        owners[pin] = at
 
 
 _PRINTER_NEEDS = {

@@ -125,6 +125,16 @@ def _with(extra: str) -> str:
             "duplicate",
             "$.clerks[1].badge",
         ),
+        # two outputs on one GPIO pin: a buzzer on the shift register's data line, a light twice
+        (
+            _with(
+                '[stations.buzzer]\nbackend = "gpio"\npin = 17\n'
+                '[lights]\nbackend = "shift"\ndata_pin = 17\nclock_pin = 27\nlatch_pin = 22\n'
+            ),
+            "duplicate",
+            "$.stations[0].buzzer.pin",
+        ),
+        (_with('[lights]\nbackend = "gpio"\npins = [5, 6, 5]\n'), "duplicate", "$.lights.pins[2]"),
         # TOML syntax
         ("[device\nid = 1", "not_toml", "$"),
         ('[device]\nid = "a"\nid = "b"\n', "not_toml", "$"),
