@@ -7,11 +7,12 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from device.engine import Engine, Result
 from device.intake.deadlines import due_today, needs_sweep, sweep
+from device.station_faults import StationFaults, show_store_damaged
+from device.station_io import StationIO
 from device.store.health import IntegrityWatch
 from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
@@ -21,13 +22,9 @@ from drivers.base import (
     CodeSource,
     Color,
     Pattern,
-    Printer,
     RawScan,
-    Screen,
-    StatusLight,
     ThreadedSource,
 )
-from drivers.base import Buzzer as BuzzerDriver
 from workflows.messages import Msg
 from workflows.outcome import Level, Light
 
@@ -53,18 +50,6 @@ LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
     Level.WARN: (Color.AMBER, Pattern.STEADY, Beep.WARN),
     Level.ERROR: (Color.RED, Pattern.BLINK, Beep.ERROR),
 }
-
-
-@dataclass
-class StationIO:
-    """A station's inputs and outputs; the cell lights belong to the rack, not to a station."""
-
-    name: str
-    sources: list[CodeSource] = field(default_factory=list)
-    printer: Printer | None = None
-    status_light: StatusLight | None = None
-    buzzer: BuzzerDriver | None = None
-    screen: Screen | None = None
 
 
 class Runtime:
@@ -93,7 +78,7 @@ class Runtime:
         self._lit: dict[int, Pattern] = {}
         self.scans = 0
         self.hardware: Any = None  # device.hardware.Hardware when built from config
-        self._faults: dict[str, list[str]] = {}
+        self.faults = StationFaults()
         self._print_wakeup: asyncio.Event | None = None
         self._closing = False
 
@@ -320,49 +305,12 @@ class Runtime:
             with contextlib.suppress(Exception), self.engine.store.transaction() as conn:
                 stamp = Stamp(self.engine.device_id, self.engine.clock().isoformat(timespec="seconds"))
                 append(conn, stamp, "store_damaged", data={"problems": found[:3]})
-        for io in self.stations.values():
-            if io.status_light is not None:
-                io.status_light.show(Color.RED, Pattern.FAST_BLINK)
-            if io.screen is not None:
-                io.screen.show(Msg("hw_fault").render(self.lang), [Msg("hw_store_damaged").render(self.lang)])
+        show_store_damaged(self.stations, self.lang)
         return found
 
     def check_health(self) -> dict[str, list[str]]:
-        """Faults a clerk must see: a scanner that is not there, a printer that cannot print.
-
-        A station with a fault shows red fast blinking and the fault on its screen; when the
-        fault clears it goes back to green. Changes are logged once, not every check.
-        """
-        printers = self.prints.status()["printers"]
-        queued = self.prints.pending()
-        report: dict[str, list[str]] = {}
-        for name, io in self.stations.items():
-            faults = [
-                Msg("hw_scanner_missing", {"scanner": source.name})
-                for source in io.sources
-                if source.status().get("connected") is False
-            ]
-            printer = printers.get(name)
-            if printer is not None and printer["failures"]:
-                faults.append(
-                    Msg("hw_printer_fault", {"error": str(printer["last_error"]), "queued": queued})
-                )
-            lines = [m.render(self.lang) for m in faults]
-            report[name] = lines
-            if lines == self._faults.get(name, []):
-                continue
-            self._faults[name] = lines
-            if lines:
-                log.warning("station %s: %s", name, "; ".join(m.render("en") for m in faults))
-                color, pattern, title = Color.RED, Pattern.FAST_BLINK, Msg("hw_fault")
-            else:
-                log.info("station %s: hardware back to normal", name)
-                color, pattern, title = Color.GREEN, Pattern.STEADY, Msg("hw_ok")
-            if io.status_light is not None:
-                io.status_light.show(color, pattern)
-            if io.screen is not None:
-                io.screen.show(title.render(self.lang), lines)
-        return report
+        """Faults a clerk must see at each station (see device.station_faults)."""
+        return self.faults.check(self.stations, self.prints, self.lang)
 
     async def _printing(self, wakeup: asyncio.Event) -> None:
         """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""

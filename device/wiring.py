@@ -13,7 +13,8 @@ from device.config import Config, resolve_path
 from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
 from device.store.db import Store
 from drivers.base import CellLights

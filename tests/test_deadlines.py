@@ -12,7 +12,8 @@ import device.runtime
 from device.engine import Engine
 from device.intake import deadlines
 from device.intake.deadlines import due_today, last_sweep, needs_sweep, request_sweep, sweep
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store import parcels
 from device.store.db import Store
 from drivers.base import Color, Pattern

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from device.engine import Engine
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from drivers.base import Color, Pattern, RawScan
 from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter

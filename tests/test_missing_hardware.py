@@ -10,7 +10,8 @@ import pytest
 
 from device.config import parse_config
 from device.engine import Engine
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.wiring import build_stations
 from drivers.base import Color, Pattern
 from drivers.exc import PrinterError

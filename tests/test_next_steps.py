@@ -11,7 +11,8 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 from device.engine import Engine
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from drivers.lights.sim_lights import SimCellLights, SimScreen
 from tests.support.factory import CLERK, cells, dump, new_engine, new_store, scan, standard_manifest, state

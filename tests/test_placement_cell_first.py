@@ -10,7 +10,8 @@ from pathlib import Path
 
 from device.engine import Engine
 from device.intake.rack import CellSpec
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from drivers.base import Beep, Color, Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight

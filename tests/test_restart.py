@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from device.engine import Engine
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimCellLights

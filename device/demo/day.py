@@ -17,7 +17,8 @@ from device.documents.registry import Documents
 from device.engine import Engine, Result
 from device.intake.manifest import decode_manifest, import_manifest
 from device.intake.rack import CellSpec, generate_rack, import_cells
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from device.store.summary import summary
 from drivers.base import Pattern

@@ -14,7 +14,8 @@ from device.demo.day import prepare_site
 from device.demo.stage import DEMO_DAY, DEVICE_ID, MSK, SITE
 from device.documents.registry import Documents
 from device.engine import Engine, Result
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from drivers.document import Document
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight

@@ -15,7 +15,8 @@ from device.engine import Engine, Result
 from device.reports.build import day_report, parcel_history, shift_report
 from device.reports.history import history_text
 from device.reports.text import day_text, shift_text
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter

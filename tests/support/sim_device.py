@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from device.config import Config, load_config
-from device.runtime import Runtime, StationIO
+from device.runtime import Runtime
+from device.station_io import StationIO
 from device.store.db import Store
 from device.uplink.actions import DeviceActions, DeviceContext, apply_live
 from drivers.lights.sim_lights import SimCellLights, SimStatusLight

@@ -1,0 +1,65 @@
+"""What a clerk must see of the hardware and the store: faults shown at each station, once per change."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from drivers.base import Color, Pattern
+from workflows.messages import Msg
+
+if TYPE_CHECKING:
+    from device.station_io import StationIO
+    from device.store.print_queue import PrintQueue
+
+log = logging.getLogger("pvz.runtime")
+
+
+class StationFaults:
+    """A scanner that is not there, a printer that cannot print: red fast blinking and the fault
+    on the station's screen; back to green when it clears. Changes are logged once, not every check."""
+
+    def __init__(self) -> None:
+        self._shown: dict[str, list[str]] = {}
+
+    def check(self, stations: Mapping[str, StationIO], prints: PrintQueue, lang: str) -> dict[str, list[str]]:
+        printers = prints.status()["printers"]
+        queued = prints.pending()
+        report: dict[str, list[str]] = {}
+        for name, io in stations.items():
+            faults = [
+                Msg("hw_scanner_missing", {"scanner": source.name})
+                for source in io.sources
+                if source.status().get("connected") is False
+            ]
+            printer = printers.get(name)
+            if printer is not None and printer["failures"]:
+                faults.append(
+                    Msg("hw_printer_fault", {"error": str(printer["last_error"]), "queued": queued})
+                )
+            lines = [m.render(lang) for m in faults]
+            report[name] = lines
+            if lines == self._shown.get(name, []):
+                continue
+            self._shown[name] = lines
+            if lines:
+                log.warning("station %s: %s", name, "; ".join(m.render("en") for m in faults))
+                color, pattern, title = Color.RED, Pattern.FAST_BLINK, Msg("hw_fault")
+            else:
+                log.info("station %s: hardware back to normal", name)
+                color, pattern, title = Color.GREEN, Pattern.STEADY, Msg("hw_ok")
+            if io.status_light is not None:
+                io.status_light.show(color, pattern)
+            if io.screen is not None:
+                io.screen.show(title.render(lang), lines)
+        return report
+
+
+def show_store_damaged(stations: Mapping[str, StationIO], lang: str) -> None:
+    """Every station: red fast blinking and the store's damage on the screen, until a technician restores it."""
+    for io in stations.values():
+        if io.status_light is not None:
+            io.status_light.show(Color.RED, Pattern.FAST_BLINK)
+        if io.screen is not None:
+            io.screen.show(Msg("hw_fault").render(lang), [Msg("hw_store_damaged").render(lang)])
