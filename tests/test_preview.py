@@ -21,8 +21,10 @@ from device.documents.registry import Documents
 from device.store.journal import Stamp
 from drivers.document import QR, Align, Barcode, Document, Feed, Rule, Text
 from drivers.printer import preview
-from drivers.printer.preview import code128_widths, preview_font, preview_image, preview_png, save_preview
+from drivers.printer.code128 import widths as code128_widths
+from drivers.printer.preview import preview_font, preview_image, preview_png, save_preview
 from drivers.printer.sim_printer import SimPrinter
+from tests.support.escpos_paper import zbar
 from tests.support.factory import cells, new_store
 from tests.test_printer import decode_stream
 
@@ -36,7 +38,7 @@ _STOP = "".join(str(len(list(run))) for _, run in itertools.groupby(STOP + "11")
 
 
 def decode_row(row: bytes) -> str | None:
-    """Code 128 B data from one pixel row: bar widths -> modules -> symbols; None if not a barcode."""
+    """Code 128 (code sets B and C) data from one pixel row: bar widths -> modules -> symbols; None if not a barcode."""
     runs = [len(list(run)) for _, run in itertools.groupby(px < 128 for px in row)]
     if row[0] < 128 or len(runs) < 3:
         return None
@@ -46,13 +48,20 @@ def decode_row(row: bytes) -> str | None:
         return None
     digits = "".join(str(r // module) for r in runs)
     symbols = [_PATTERNS.get(digits[i : i + 6]) for i in range(0, len(digits) - 7, 6)]
-    if digits[-7:] != _STOP or None in symbols or len(symbols) < 2 or symbols[0] != 104:
+    if digits[-7:] != _STOP or None in symbols or len(symbols) < 2 or symbols[0] not in (104, 105):
         return None
     values = [s for s in symbols if s is not None]
     *data, checksum = values[1:]
-    if (104 + sum(i * v for i, v in enumerate(data, 1))) % 103 != checksum:
+    if (values[0] + sum(i * v for i, v in enumerate(data, 1))) % 103 != checksum:
         return None
-    return "".join(chr(v + 32) for v in data)
+    code_set = "B" if values[0] == 104 else "C"
+    text = ""
+    for v in data:
+        if v in (99, 100):  # Code C, Code B: switch code sets
+            code_set = "C" if v == 99 else "B"
+        else:
+            text += f"{v:02d}" if code_set == "C" else chr(v + 32)
+    return text
 
 
 def barcodes(image: Image.Image) -> list[str]:
@@ -132,12 +141,14 @@ def test_styles_change_pixels() -> None:
 def test_drawn_code128_decodes_back(data: str) -> None:
     image = png(Document("label", "", (Barcode(data),)))
     assert barcodes(image) == [data]
-    assert sum(code128_widths(data)) == 11 * len(data) + 35
+    assert sum(code128_widths(data)) <= 11 * len(data) + 35  # digit pairs in code set C are shorter
 
 
-def test_data_that_cannot_be_a_barcode_is_printed_as_text() -> None:
+def test_data_that_cannot_be_a_code128_is_drawn_as_a_qr_code(tmp_path: Path) -> None:
     for data in ("Ёлка", "X" * 60):
-        assert barcodes(png(Document("label", "", (Barcode(data),)))) == []
+        image = png(Document("label", "", (Barcode(data),)))
+        assert barcodes(image) == []
+        assert zbar(image, tmp_path) == [f"QR-Code:{data}"]
     with pytest.raises(ValueError, match="printable ASCII"):
         code128_widths("Ёлка")
 

@@ -12,10 +12,11 @@ from escpos.exceptions import Error as EscposError
 
 from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
 from drivers.exc import PrinterError
+from drivers.printer import code128
+from drivers.printer.fit import barcode_module_width, qr_module
 from drivers.printer.text_render import (
     all_blocks,
     barcode_data,
-    barcode_module_width,
     column_lines,
     feed_count,
     qr_data,
@@ -27,7 +28,6 @@ from drivers.printer.text_render import (
 # CP866 (and 46 to CP1251), so python-escpos's magic encoder prints Cyrillic natively.
 DEFAULT_PROFILE = "TM-T88V"
 BARCODE_HEIGHT = 80  # dots, about 10 mm: easy for hand scanners
-QR_SIZE = 6  # dots per module: a 50-character URL comes out about 25 mm wide
 _ALIGN = {Align.LEFT: "left", Align.CENTER: "center", Align.RIGHT: "right"}
 # python-escpos backends fail with escpos errors, OSError (USBError, SerialException,
 # socket errors), AssertionError (write to a device that never opened), ValueError and
@@ -128,15 +128,19 @@ class _Paper:
             return
         module = barcode_module_width(data, self.width)
         if module is None:
-            self._style(Align.CENTER)
-            self._lines([data])
+            self._qr(data)  # too wide for Code 128 on this paper: a QR code, never plain text
             return
         self._style(Align.CENTER)
         with _QUIET, contextlib.redirect_stdout(io.StringIO()):
             if self.printer.profile.supports("barcodeB"):
-                # Native GS k Code128 needs a code set prefix; "{" itself is sent as "{{".
-                code = "{B" + data.replace("{", "{{")
-                self.printer.barcode(code, "CODE128", height=BARCODE_HEIGHT, width=module, function_type="B")
+                # Native GS k Code128: code sets B and C (digit pairs as bytes), see code128.py.
+                self.printer.barcode(
+                    code128.escpos_data(data),
+                    "CODE128",
+                    height=BARCODE_HEIGHT,
+                    width=module,
+                    function_type="B",
+                )
             else:
                 # The software (image) encoder takes the bare data, no code set prefix.
                 self.printer.barcode(
@@ -146,8 +150,9 @@ class _Paper:
     def _qr(self, data: str) -> None:
         if not data:
             return
+        size = qr_module(data, self.width)
         self._style(Align.CENTER)  # ESC a also positions native 2D codes
         if self.printer.profile.supports("qrCode"):
-            self.printer.qr(data, size=QR_SIZE, native=True)
+            self.printer.qr(data, size=size, native=True)
         else:
-            self.printer.qr(data, size=QR_SIZE, native=False, center=True)
+            self.printer.qr(data, size=size, native=False, center=True)

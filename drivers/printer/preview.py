@@ -14,11 +14,12 @@ import qrcode  # type: ignore[import-untyped, unused-ignore]
 from PIL import Image, ImageDraw, ImageFont
 
 from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
-from drivers.printer.escpos_render import BARCODE_HEIGHT, QR_SIZE
+from drivers.printer import code128
+from drivers.printer.escpos_render import BARCODE_HEIGHT
+from drivers.printer.fit import barcode_module_width, qr_module
 from drivers.printer.text_render import (
     all_blocks,
     barcode_data,
-    barcode_module_width,
     column_lines,
     feed_count,
     qr_data,
@@ -53,29 +54,6 @@ FONT_CANDIDATES = (
 COLUMNS = 42  # characters per line, as the printer is configured (print.width)
 MARGIN_PX = 16
 HRI_GAP_PX = 4  # between a barcode and its human-readable text
-# Code 128 bar/space widths of symbol values 0..105 (six digits each), and the stop symbol.
-_CODE128 = (
-    "212222222122222221121223121322131222122213122312132212221213221312231212112232122132122231113222"
-    "123122123221223211221132221231213212223112312131311222321122321221312212322112322211212123212321"
-    "232121111323131123131321112313132113132311211313231113231311112133112331132131113123113321133121"
-    "313121211331231131213113213311213131311123311321331121312113312311332111314111221411431111111224"
-    "111422121124121421141122141221112214112412122114122411142112142211241211221114413111241112134111"
-    "111242121142121241114212124112124211411212421112421211212141214121412121111143111341131141114113"
-    "114311411113411311113141114131311141411131211412211214211232"
-)
-_CODE128_STOP = "2331112"
-_START_B = 104
-
-
-def code128_widths(data: str) -> list[int]:
-    """Code 128 (code set B) as module widths, bar first: start B, data, checksum, stop."""
-    if not data or not all(" " <= ch <= "~" for ch in data):
-        raise ValueError(f"Code 128 B takes printable ASCII only: {data!r}")
-    symbols = [ord(ch) - 32 for ch in data]
-    checksum = (_START_B + sum(i * v for i, v in enumerate(symbols, 1))) % 103
-    values = [_START_B, *symbols, checksum]
-    digits = "".join(_CODE128[v * 6 : v * 6 + 6] for v in values) + _CODE128_STOP
-    return [int(d) for d in digits]
 
 
 @dataclass(frozen=True)
@@ -206,14 +184,12 @@ class _Sheet:
 
 
 def _barcode(sheet: _Sheet, data: str) -> None:
+    # The same module width as the printer is sent (fit.py), so the picture is what prints.
     module = barcode_module_width(data, sheet.columns)
-    widths = code128_widths(data) if module is not None else []
-    quiet = 10  # modules of white either side, as scanners need
-    while module and (sum(widths) + 2 * quiet) * module > sheet.width:
-        module -= 1
-    if not module:
-        sheet.text(data, align=Align.CENTER)  # as the printer does with data it cannot encode
+    if module is None:
+        _qr(sheet, data)  # as the printer does with a code too wide for Code 128
         return
+    widths = code128.widths(data)
     image = Image.new("L", (sum(widths) * module, BARCODE_HEIGHT), 255)
     draw = ImageDraw.Draw(image)
     x = 0
@@ -227,15 +203,11 @@ def _barcode(sheet: _Sheet, data: str) -> None:
 
 
 def _qr(sheet: _Sheet, data: str) -> None:
-    box = QR_SIZE
-    while True:
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=box, border=0)
-        code.add_data(data)
-        image = code.make_image().get_image().convert("L")
-        if image.width <= sheet.width - 2 * MARGIN_PX or box == 1:
-            break
-        box -= 1
-    sheet.image(image)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=qr_module(data, sheet.columns), border=0
+    )
+    code.add_data(data.encode("utf-8"))
+    sheet.image(code.make_image().get_image().convert("L"))
     sheet.space(HRI_GAP_PX)
 
 

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from drivers.document import QR, Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from drivers.printer.fit import barcode_module_width
 
 # Receipt printers have no ₽ and no typographic punctuation in their Cyrillic code page
 # (CP866); without these substitutions they would print "?" or hop between code pages.
@@ -32,8 +33,6 @@ _SUBSTITUTES = str.maketrans(
 # unassigned characters have no glyph and would break UTF-8 output files.
 _DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 MAX_FEED = 20  # a corrupt queue entry must not spool metres of blank paper
-DOTS_PER_CHAR = 12  # font A cell width on common 58/80 mm printers (32/42 columns)
-_CODE128_FIXED_MODULES = 35  # start (11) + checksum (11) + stop (13)
 
 
 def clean(text: str) -> str:
@@ -51,8 +50,12 @@ def clean(text: str) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Word-wrapped lines of already clean text; an empty text is one blank line."""
-    return textwrap.wrap(text, max(1, width)) or [""]
+    """Word-wrapped lines of already clean text; an empty text is one blank line.
+
+    Lines break at spaces only, never at a hyphen: "pvz-demo-0001" or a barcode stays whole
+    on one line (only a word longer than the whole line is cut).
+    """
+    return textwrap.wrap(text, max(1, width), break_on_hyphens=False) or [""]
 
 
 def text_lines(block: Text, width: int) -> list[str]:
@@ -85,21 +88,6 @@ def feed_count(block: Feed) -> int:
 
 def barcode_data(block: Barcode) -> str:
     return clean(block.data).strip()
-
-
-def barcode_module_width(data: str, width: int) -> int | None:
-    """Code128 bar width in dots (3, else 2) that fits the paper, or None: print as text.
-
-    Code set B holds printable ASCII only, and a printer silently drops a barcode wider
-    than the paper, so too long or non-ASCII data is printed as plain text instead.
-    """
-    if not data or not all(" " <= ch <= "~" for ch in data):
-        return None
-    modules = 11 * len(data) + _CODE128_FIXED_MODULES
-    for module in (3, 2):
-        if modules * module <= width * DOTS_PER_CHAR:
-            return module
-    return None
 
 
 def qr_data(block: QR) -> str:
@@ -148,7 +136,7 @@ def block_text_lines(block: Block, width: int) -> list[str]:
             if not data:
                 return []
             if barcode_module_width(data, width) is None:
-                return [_centred(data, width)]
+                return [_centred(f"[QR] {data}", width)]  # too wide for Code 128: a QR code
             return [_centred(f"||| {data} |||", width)]
         case QR():
             data = qr_data(block)
