@@ -135,3 +135,12 @@ def test_the_header_never_breaks_inside_the_device_id(width: int, site: str) -> 
     assert any("pvz-demo-0001" in line for line in lines), lines
     assert not any(line.rstrip().endswith("pvz-") for line in lines)
     assert wrap("устройство pvz-demo-0001", 20) == ["устройство", "pvz-demo-0001"]
+
+
+@pytest.mark.parametrize("width", [NARROW, WIDE])
+def test_every_command_of_the_thermal_command_card_scans(tmp_path: Path, width: int) -> None:
+    card = Documents(site="msk-01", device_id="pvz-demo-0001", lang="ru").command_card()
+    read = zbar_codes(printed(card, width), tmp_path, paper_dots=paper_dots(width))
+    assert [line.split(":", 1)[1] for line in read] == [c.barcode for c in Command]
+    if width == NARROW:  # 14 characters of code set B need 418 dots: a QR code on 58 mm
+        assert "QR-Code:PVZC-PAID-CARD" in read

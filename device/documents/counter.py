@@ -142,5 +142,6 @@ def card(docs: DocContext) -> Document:
         Rule(),
     ]
     for command in Command:
-        blocks += [Text(docs.t(f"cmd_{command.name}"), bold=True), Barcode(command.barcode), Feed()]
+        # A rule after each command: cut apart, or one tile each on an office sheet.
+        blocks += [Text(docs.t(f"cmd_{command.name}"), bold=True), Barcode(command.barcode), Feed(), Rule()]
     return Document("command_card", docs.t("doc_command_card"), tuple(blocks))

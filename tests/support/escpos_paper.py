@@ -115,7 +115,7 @@ def zbar(image: Image.Image, tmp: Path) -> list[str]:
 
     zbar guesses a QR code's character set (short UTF-8 Cyrillic comes out as Shift JIS), so a
     QR code's data is read again as raw bytes (-Sbinary) and taken as UTF-8, as a scanner
-    configured for UTF-8 does; at most one QR code an image.
+    configured for UTF-8 does; at most one such QR code an image.
     """
     path = tmp / "zbar-input.png"
     framed = Image.new("L", (image.width + 2 * QUIET * 4, image.height + 40), 255)
@@ -123,8 +123,8 @@ def zbar(image: Image.Image, tmp: Path) -> list[str]:
     framed.save(path)
     read = _zbarimg(path).decode("utf-8").splitlines()
     qr = [line for line in read if line.startswith("QR-Code:")]
-    if qr:
-        assert len(qr) == 1, f"more than one QR code in one image: {qr}"
+    if qr and not all(line.isascii() for line in qr):
+        assert len(qr) == 1, f"more than one non-ASCII QR code in one image: {qr}"
         raw = _zbarimg(path, "--raw", "-Sdisable", "-Sqrcode.enable", "-Sbinary").decode("utf-8")
         read = [line for line in read if not line.startswith("QR-Code:")] + [f"QR-Code:{raw}"]
     return sorted(read)
