@@ -30,6 +30,8 @@ COMPACT_EVERY_S = 3600.0
 COMPACT_CHUNK = 5000  # rows deleted per transaction, so a scan never waits long
 MAX_ACK_BYTES = 1024
 ACK_REJECTED = "acks_rejected"
+ACK_AHEAD = "acks_ahead"  # an ack beyond what this publisher has sent: refused (also in ACK_REJECTED)
+ACK_BEHIND = "acks_behind"  # an ack below the mark (a replay, a slow hub): changes nothing
 
 
 class WireBatch(msgspec.Struct, frozen=True):
@@ -89,12 +91,16 @@ class Publisher:
         self.clock = clock
         self.monotonic = monotonic
         self.acked = self.outbox.acked()
-        self.sent = self.acked  # the last seq handed to the link
+        self.sent = self.acked  # the last seq handed to the link (rewound on a resend)
+        # The highest seq ever handed to the link by this publisher: no ack may go beyond it,
+        # or events written but not yet sent would be marked delivered and never go out.
+        self.published = self.acked
         self._out: list[int] = []  # last seq of each batch out and not yet acknowledged
         self._progress_at = monotonic()
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self.counters = dict.fromkeys(("batches_sent", "events_sent", "acks", ACK_REJECTED, "resends"), 0)
+        self.counters.update({ACK_AHEAD: 0, ACK_BEHIND: 0})
         self.counters.update(compacted=0, publish_errors=0)
         link.subscribe(topics.ack, self._on_ack)
         link.on_connect(self._on_connect)
@@ -144,6 +150,7 @@ class Publisher:
                 self._progress_at = self.monotonic()
             self._out.append(last)
             self.sent = last
+            self.published = max(self.published, last)
             task = asyncio.create_task(self._publish(payload, first, last))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -175,20 +182,34 @@ class Publisher:
             ack = decode(msg.payload, WireAck, max_bytes=MAX_ACK_BYTES, what="invalid ack")
             if ack.device != self.topics.device or ack.acked_seq < 0:
                 raise ValueError(f"ack for device {ack.device!r}, seq {ack.acked_seq}")
+        except ValueError as exc:  # an InputError: a bad payload
+            self._reject(f"malformed: {exc}")
+            return
+        if ack.acked_seq > self.published:
+            self._reject(f"ahead: seq {ack.acked_seq}, but only up to {self.published} was sent", ACK_AHEAD)
+            return
+        try:
             acked = self.outbox.ack(ack.acked_seq)
-        except ValueError as exc:  # an InputError (bad payload) and an OutboxError are ValueErrors
-            what = "beyond the journal" if isinstance(exc, OutboxError) else "malformed"
-            log.warning("ack rejected (%s): %s", what, exc)
-            self.counters[ACK_REJECTED] += 1
-            bump(self.store, ACK_REJECTED)
+        except OutboxError as exc:  # beyond the journal: cannot be after the check above, kept as a guard
+            self._reject(f"beyond the journal: {exc}")
             return
         self.counters["acks"] += 1
+        if ack.acked_seq < acked:
+            self.counters[ACK_BEHIND] += 1
+            bump(self.store, ACK_BEHIND)
         if acked > self.acked:
             self.acked = acked
             self._progress_at = self.monotonic()
             self._out = [seq for seq in self._out if seq > acked]
             self.sent = max(self.sent, acked)
             self._wake.set()
+
+    def _reject(self, why: str, counter: str | None = None) -> None:
+        log.warning("ack rejected (%s)", why)
+        for name in (ACK_REJECTED, counter):
+            if name is not None:
+                self.counters[name] += 1
+                bump(self.store, name)
 
     def compact(self, now: datetime | None = None) -> int:
         """Delete up to COMPACT_CHUNK acknowledged events older than the retention window.
@@ -209,5 +230,6 @@ class Publisher:
         return int(deleted)
 
     def status(self) -> dict[str, Any]:
-        out = {"acked_seq": self.acked, "sent_seq": self.sent, "batches_out": len(self._out)}
+        out = {"acked_seq": self.acked, "sent_seq": self.sent, "published_seq": self.published}
+        out["batches_out"] = len(self._out)
         return {**out, "last_seq": self.outbox.last_seq(), **self.counters}

@@ -53,7 +53,7 @@ def test_batches_window_and_forward_only_acks(tmp_path: Path, broker: Broker) ->
                 assert device.acked == Outbox(store).acked() == 300
 
                 bogus: list[Any] = [
-                    {"device": DEVICE, "acked_seq": last + 1},  # beyond the journal
+                    {"device": DEVICE, "acked_seq": last + 1},  # beyond the journal and what was sent
                     {"device": "pvz-other-0002", "acked_seq": 10},
                     {"device": DEVICE, "acked_seq": -5},
                     {"device": DEVICE, "acked_seq": 10, "extra": 1},
@@ -68,6 +68,8 @@ def test_batches_window_and_forward_only_acks(tmp_path: Path, broker: Broker) ->
                 stored = store.scalar("SELECT value FROM sync_counters WHERE name = ?", (ACK_REJECTED,))
                 assert stored == len(bogus)
 
+                await ack({"device": DEVICE, "acked_seq": device.sent})  # what went out so far
+                await wait_until(lambda: device.sent == last, 10, "the rest to go out")
                 await ack({"device": DEVICE, "acked_seq": last})
                 await wait_until(lambda: device.acked == last, 10, "the final ack")
                 assert Outbox(store).depth() == 0 and device.status()["batches_out"] == 0
