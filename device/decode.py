@@ -10,6 +10,7 @@ in this module and nowhere else, so a msgspec upgrade can change a message, neve
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, TypeVar, overload
 
@@ -26,6 +27,7 @@ REASONS: dict[str, str] = {
     "not_utf8": "bytes that are not UTF-8, inside a string or anywhere else",
     "not_json": "not JSON: malformed, cut short, or with something after the value",
     "too_deep": "arrays or objects nested too deeply to be read",
+    "duplicate_key": "an object names one key twice; the path is the object's, the detail names the key",
     "wrong_type": "a value of another JSON type than the schema's (a string for a number, …)",
     "missing_field": "a required field is absent; the path ends with its name",
     "unknown_field": "a field the schema does not have; the path ends with its name",
@@ -85,6 +87,7 @@ def decode(
     """
     if len(raw) > max_bytes:
         raise error.at("$", "too_large", f"{len(raw)} bytes, more than the limit of {max_bytes}", what=what)
+    check_unique_keys(raw, error=error, what=what)
     try:
         return msgspec.json.decode(raw, type=into)
     except (msgspec.DecodeError, RecursionError) as exc:
@@ -101,6 +104,61 @@ def convert(data: Any, into: Any, *, error: type[InputError] = InputError, what:
         return msgspec.convert(data, type=into)
     except (msgspec.DecodeError, RecursionError) as exc:
         raise error.at(*_explain(exc, None), what=what) from exc
+
+
+class _Twice:
+    """What an object with a repeated key parses to: the key, found again by `_first_twice`."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def check_unique_keys(raw: bytes, *, error: type[InputError] = InputError, what: str = "") -> None:
+    """Raise `error` with reason `duplicate_key` and the object's JSON path when any object of
+    `raw` names a key twice (msgspec, like most parsers, would let the last one win).
+
+    Bytes that are not plain JSON (malformed, NaN, nested too deeply) pass here: `decode`
+    then refuses them with msgspec's reason.
+    """
+    seen: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> Any:
+        obj: dict[str, Any] = {}
+        for key, value in items:
+            if key in obj:
+                seen.append(True)
+                return _Twice(key)
+            obj[key] = value
+        return obj
+
+    try:
+        tree = json.loads(raw, object_pairs_hook=pairs, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return
+    if seen:
+        path, key = _first_twice(tree)
+        detail = f"key `{_printable(_short(key))}` appears more than once"
+        raise error.at(path, "duplicate_key", detail, what=what)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _first_twice(tree: Any) -> tuple[str, str]:
+    """(path, key) of the first object, in document order, that names a key twice."""
+    stack: list[tuple[str, Any]] = [("$", tree)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, _Twice):
+            return path, node.key
+        if isinstance(node, dict):
+            stack.extend((field_path(path, k), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in reversed(list(enumerate(node))))
+    return "$", ""
 
 
 def field_path(path: str, name: str) -> str:

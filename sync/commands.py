@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from device.decode import check_unique_keys
+from device.exc import InputError
 from device.store.db import Store
 from sync.status import bump
 from sync.topics import Topics
@@ -75,13 +77,20 @@ def parse_time(value: Any, key: str) -> datetime:
     return parsed
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def parse_request(payload: bytes) -> Request:
     """The JSON body of a command; every field checked, unknown fields refused by name."""
     if len(payload) > MAX_PAYLOAD:
         raise BadRequest(f"payload of {len(payload)} bytes is over the limit of {MAX_PAYLOAD}")
     try:
-        body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        check_unique_keys(payload)
+        body = json.loads(payload, parse_constant=_no_constant)
+    except InputError as exc:
+        raise BadRequest(f"{exc.reason} {exc.path}: {exc.detail}") from None
+    except ValueError as exc:  # malformed, not UTF-8, NaN or Infinity
         raise BadRequest(f"not JSON: {exc}") from None
     except RecursionError:
         raise BadRequest("not JSON: nested too deeply") from None

@@ -227,6 +227,12 @@ def test_failures_are_answered_not_raised(store: Store, monkeypatch: pytest.Monk
         (b"{", "not JSON"),
         (b"[" * 10_000, "nested too deeply"),
         (b"[]", "must be a JSON object"),
+        (b'{"id": "1", "id": "2", "name": "ping", "issued_at": "2026-11-21T09:00:00Z"}', "duplicate_key $: "),
+        (
+            b'{"id": "1", "name": "ping", "args": {"on": 1, "on": 0}, "issued_at": "2026-11-21T09:00:00Z"}',
+            "duplicate_key $.args: key `on`",
+        ),
+        (b'{"id": "1", "name": "ping", "args": {"n": NaN}, "issued_at": "2026-11-21T09:00:00Z"}', "not JSON"),
         (b'{"id": "", "name": "ping"}', "`id` must be a string"),
         (b'{"id": "1", "name": 3}', "`name` must be a non-empty string"),
         (b'{"id": "1", "name": "ping", "issued_at": 5}', "`issued_at` must be an ISO 8601 time string"),

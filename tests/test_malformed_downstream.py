@@ -26,6 +26,8 @@ GARBAGE = {
     "wrong-schema": json.dumps({"hello": "world"}).encode(),
     "wrong-types": json.dumps({"id": 7, "version": "two", "type": ["supply"], "body": 1}).encode(),
     "ten-mb": TEN_MB,
+    # {"acked_seq":304,"acked_seq":306} was read as 306: the last key won
+    "duplicate-keys": b'{"version": 1, "version": 2}',
     "unknown-fields": json.dumps(
         {"id": "m-1", "type": "updates", "version": 1, "body": {"version": 1, "updates": []}, "extra": True}
     ).encode(),
@@ -37,6 +39,7 @@ REFUSED = {
         "wrong-schema": ("missing_field", "$.type"),
         "wrong-types": ("wrong_type", "$.type"),
         "ten-mb": ("too_large", "$"),
+        "duplicate-keys": ("duplicate_key", "$"),
         "unknown-fields": ("unknown_field", "$.extra"),
     },
     "config": {
@@ -44,6 +47,7 @@ REFUSED = {
         "wrong-schema": ("unknown_field", "$.hello"),
         "wrong-types": ("wrong_type", "$.version"),
         "ten-mb": ("too_large", "$"),
+        "duplicate-keys": ("duplicate_key", "$"),
         "unknown-fields": ("unknown_field", "$.type"),
     },
     "ack": {
@@ -51,6 +55,7 @@ REFUSED = {
         "wrong-schema": ("unknown_field", "$.hello"),
         "wrong-types": ("unknown_field", "$.id"),
         "ten-mb": ("too_large", "$"),
+        "duplicate-keys": ("duplicate_key", "$"),
         "unknown-fields": ("unknown_field", "$.id"),
     },
 }
