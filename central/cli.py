@@ -22,6 +22,26 @@ def _hub(args: argparse.Namespace) -> int:
     return run_hub(args.broker, Path(args.db), manifests=manifests, tls=tls, **options)
 
 
+def _outcomes(args: argparse.Namespace) -> int:
+    """What the devices reported about each manifest-topic message, newest first."""
+    from central.hub_store import HubStore
+
+    store = HubStore(Path(args.db))
+    try:
+        rows = store.outcomes(args.device, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        what = f"{r['code']} {r['path']}" if r["outcome"] == "rejected" else (r["reason"] or "")
+        counts = ", ".join(f"{k} {v}" for k, v in dict(r["counts"]).items() if v)
+        line = f"{r['ts']}  {r['site']}/{r['device']}  {r['message_id'] or '-'}  {r['outcome']}  {what}"
+        print(line.rstrip() + (f"  ({counts})" if counts else ""))
+    return 0
+
+
 def _fleet(args: argparse.Namespace) -> int:
     from central.fleet_cli import run
 
@@ -70,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
     p.add_argument("--cert", help="the hub's client certificate (PEM), from `pvz-central pki hub`")
     p.add_argument("--key", help="the hub's client key (PEM)")
+
+    p = add("outcomes", "what devices did with each manifest message", _outcomes)
+    p.add_argument("--db", required=True, help="the hub's SQLite file")
+    p.add_argument("--device", help="only this device")
+    p.add_argument("--limit", type=int, default=50, help="newest N reports (default: 50)")
+    p.add_argument("--json", action="store_true", help="as JSON")
 
     p = add("fleet", "fleet over MQTT: list devices, commands, config", _fleet)
     fleet_arguments(p)

@@ -19,6 +19,7 @@ from central.hub_store import HubStore
 from device.decode import decode
 from device.exc import InputError
 from sync.inbox import wrap
+from sync.inbox_service import MAX_OUTCOME_BYTES, WireOutcome
 from sync.publisher import WireBatch
 from sync.topics import Topics, all_devices, parse, shared
 from sync.transport import Inbound, MqttLink, PublishError, PublishProps, TlsSettings
@@ -92,11 +93,28 @@ class Hub:
         self.group = group
         self.manifests = manifests
         self.counters = dict.fromkeys(("batches", "events_new", "duplicates", "rejected", "acks"), 0)
-        self.counters.update(manifests=0, stamped_other_device=0)
+        self.counters.update(manifests=0, stamped_other_device=0, outcomes=0, outcomes_rejected=0)
         self._sent_manifests: dict[Path, str] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
+        link.subscribe(shared(group, all_devices("outcome", site)), self._on_outcome)
+
+    def _on_outcome(self, msg: Inbound) -> None:
+        """A device's report of what one manifest-topic message did: kept for `pvz-central outcomes`."""
+        where = parse(msg.topic)
+        try:
+            report = decode(msg.payload, WireOutcome, max_bytes=MAX_OUTCOME_BYTES, what="invalid outcome")
+            if where is None or where[2] != "outcome" or report.device != where[1]:
+                raise InputError.at("$.device", "wrong_device", f"report of {report.device!r} on {msg.topic}")
+        except InputError as exc:
+            self.counters["outcomes_rejected"] += 1
+            log.warning("outcome on %s rejected: %s", msg.topic, exc)
+            return
+        if self.store.record_outcome(where[0], report):
+            self.counters["outcomes"] += 1
+        level = logging.WARNING if report.outcome == "rejected" else logging.INFO
+        log.log(level, "%s: message %s %s %s", msg.topic, report.id, report.outcome, report.reason or "")
 
     def _on_events(self, msg: Inbound) -> None:
         where = parse(msg.topic)

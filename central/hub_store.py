@@ -1,12 +1,16 @@
-"""The reference central system's SQLite: events de-duplicated by id, and per-device acked sequence."""
+"""The reference central system's SQLite: events de-duplicated by id, per-device acked sequence,
+and what each device did with each manifest-topic message."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
 SCHEMA = """
@@ -33,6 +37,20 @@ CREATE TABLE IF NOT EXISTS devices (
     batches    INTEGER NOT NULL DEFAULT 0,
     last_seen  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS manifest_outcomes (
+    site         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    message_id   TEXT,
+    outcome      TEXT NOT NULL,
+    code         TEXT,
+    path         TEXT,
+    reason       TEXT,
+    counts       TEXT NOT NULL,
+    ts           TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    UNIQUE (device, message_id, outcome, ts)
+);
+CREATE INDEX IF NOT EXISTS manifest_outcomes_device ON manifest_outcomes (device, ts);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -108,6 +126,38 @@ class HubStore:
             raise
         conn.execute("COMMIT")
         return Stored(inserted, acked)
+
+    def record_outcome(self, site: str, outcome: WireOutcome) -> bool:
+        """Keep one device's report about one message; False for a repeat (QoS 1 may deliver twice)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        row = (
+            site,
+            outcome.device,
+            outcome.id,
+            outcome.outcome,
+            outcome.code,
+            outcome.path,
+            outcome.reason,
+            json.dumps(outcome.counts, sort_keys=True),
+            outcome.ts,
+            now,
+        )
+        before = self.conn.total_changes
+        self.conn.execute(
+            "INSERT OR IGNORE INTO manifest_outcomes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+        )
+        return self.conn.total_changes > before
+
+    def outcomes(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest reports, newest first (of one device, or of all)."""
+        where, args = ("WHERE device = ?", (device,)) if device else ("", ())
+        cur = self.conn.execute(
+            "SELECT site, device, message_id, outcome, code, path, reason, counts, ts FROM manifest_outcomes "
+            f"{where} ORDER BY ts DESC, rowid DESC LIMIT ?",
+            (*args, limit),
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) | {"counts": json.loads(r[7])} for r in cur.fetchall()]
 
     def acked(self, device: str) -> int:
         row = self.conn.execute("SELECT acked_seq FROM devices WHERE device = ?", (device,)).fetchone()

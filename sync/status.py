@@ -32,6 +32,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def wire_time(moment: datetime) -> str:
+    """A moment as every pvz payload spells it on the wire: UTC, seconds, `+00:00`.
+
+    The device's clocks may be in the site's zone (the engine's clock is); the wire is not.
+    """
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def encode(message: Mapping[str, Any]) -> bytes:
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 

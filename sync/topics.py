@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 ROOT = "pvz/v1"
 _ID = re.compile(r"\A[a-z0-9][a-z0-9-]{1,63}\Z")
-UP = ("status", "events", "telemetry")  # device → central
+UP = ("status", "events", "telemetry", "outcome")  # device → central
 DOWN = ("ack", "manifest", "config", "cmd")  # central → device
 
 

@@ -27,7 +27,7 @@ SUBCOMMANDS = [
     "store",
     "report",
 ]
-CENTRAL_SUBCOMMANDS = ["hub", "fleet", "pki", "demo-sync"]
+CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
 
 
 def pvz(

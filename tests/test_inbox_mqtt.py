@@ -66,6 +66,8 @@ async def deliver(
         await asyncio.sleep(0.2)  # let the SUBSCRIBE land
         await asyncio.to_thread(publish, port, payloads)
         await wait_until(lambda: sum(handled(store).values()) >= total, 30, f"{total} inbox messages")
+        # Each outcome goes up after its message is handled: stop only when they are out too.
+        await wait_until(lambda: sum(service.outcomes.values()) >= total, 30, f"{total} outcomes")
     finally:
         link.stop()
 

@@ -175,6 +175,15 @@ def test_a_device_publishes_its_events_and_the_hub_receives_them(connect: Callab
     assert hub.next_message("pvz/v1/s1/dev-a/events").payload == b"batch-1"
 
 
+def test_a_device_reports_manifest_outcomes_and_the_hub_reads_them(connect: Callable[..., Peer]) -> None:
+    hub = connect("hub-central")
+    assert hub.subscribe("$share/hubs/pvz/v1/s1/+/outcome") == [1]
+    dev_a = connect("dev-a")
+    assert dev_a.publish("pvz/v1/s1/dev-a/outcome", b"applied") == 0
+    assert hub.next_message("pvz/v1/s1/dev-a/outcome").payload == b"applied"
+    assert dev_a.publish("pvz/v1/s1/dev-b/outcome", b"forged") == NOT_AUTHORIZED
+
+
 @pytest.mark.parametrize(
     "topic",
     [
