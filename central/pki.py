@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from device.exc import PvzError
+from sync.topics import ID_PATTERN, ID_RULE
 
 CA_DAYS = 3650  # the site CA: ten years
 LEAF_DAYS = 730  # broker, device and hub certificates: two years
@@ -23,7 +24,7 @@ CRL_DAYS = 3650  # a broker refuses every client once its CRL is past nextUpdate
 DEFAULT_HOSTS = ("localhost", "127.0.0.1")
 BROKER_PATH = "/etc/mosquitto/pvz"  # where the broker reads the files of DIR/broker/
 HUB_PREFIX = "hub-"
-_NAME = re.compile(r"\A[a-z0-9][a-z0-9-]{1,63}\Z")  # as in sync.topics: one topic level
+_NAME = re.compile(ID_PATTERN)  # one topic level, the rule of sync.topics
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 _TIMEOUT_S = 60
 _CA_EXT = ("basicConstraints = critical,CA:TRUE,pathlen:0", "keyUsage = critical,keyCertSign,cRLSign")
@@ -35,7 +36,7 @@ class PkiError(PvzError):
 
 def _check_name(what: str, value: str) -> str:
     if not _NAME.match(value):
-        raise PkiError(f"{what} {value!r}: use 2-64 of a-z, 0-9 and '-', starting with a letter or digit")
+        raise PkiError(f"{what} {value!r}: use {ID_RULE}")
     return value
 
 
@@ -125,7 +126,8 @@ def init(
         if not force:
             raise PkiError(f"{pki}: a CA is already there; --force archives it and all it signed")
         _archive(pki, [p for p in sorted(pki.iterdir()) if p.name != "archive"], "pki")
-    subject = [("O", "pvz"), ("OU", site), ("CN", f"pvz site CA {site}")]
+    # A CN holds 64 characters at most; the OU keeps the whole site id (up to 64, see ID_RULE).
+    subject = [("O", "pvz"), ("OU", site), ("CN", f"pvz site CA {site}"[:64])]
     _certify(pki, pki / "ca.key", pki / "ca.crt", subject, _CA_EXT)
     _write(pki / "broker" / "ca.crt", (pki / "ca.crt").read_bytes(), 0o644)
     _crl(pki)

@@ -12,9 +12,10 @@ import msgspec
 
 from device.decode import convert
 from device.exc import ConfigError
+from sync.topics import ID_PATTERN
 
 Name = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9][a-z0-9_-]{0,31}\Z")]
-DeviceId = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9-]{3,64}\Z")]
+DeviceId = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]  # a site or device id: one topic level
 # An even number of hex digits so that it is whole bytes; 32 digits = 128 bits at least.
 HexKey = Annotated[str, msgspec.Meta(pattern=r"\A(?:[0-9a-fA-F]{2}){16,128}\Z")]
 PathStr = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]

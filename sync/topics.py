@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 
 ROOT = "pvz/v1"
-_ID = re.compile(r"\A[a-z0-9][a-z0-9-]{1,63}\Z")
+# The one rule for site and device ids (one topic level each): config, `pvz-central pki` and
+# the topics use it, docs/protocol.md states it.
+ID_PATTERN = r"\A[a-z0-9][a-z0-9-]{1,63}\Z"
+ID_RULE = "2..64 characters of a-z, 0-9 and '-', starting with a letter or digit"
+_ID = re.compile(ID_PATTERN)
 UP = ("status", "events", "telemetry", "outcome")  # device → central
 DOWN = ("ack", "manifest", "config", "cmd")  # central → device
 
@@ -19,7 +23,7 @@ class Topics:
     def __post_init__(self) -> None:
         for what, value in (("site", self.site), ("device", self.device)):
             if not _ID.match(value):
-                raise ValueError(f"{what} {value!r} cannot be part of a topic (a-z, 0-9, '-')")
+                raise ValueError(f"{what} {value!r} cannot be part of a topic: use {ID_RULE}")
 
     @property
     def prefix(self) -> str:
