@@ -27,7 +27,7 @@ from sync import status
 from sync.commands import parse_request
 from sync.desired_config import parse_desired
 from sync.inbox import decode_message
-from sync.inbox_service import InboxService
+from sync.inbox_service import InboxService, WireOutcome
 from sync.outbox import Outbox
 from sync.publisher import ACK_REJECTED, Publisher, WireAck, WireBatch
 from tests.support.broker import Broker
@@ -264,8 +264,9 @@ def examples() -> dict[str, Any]:
 
 def test_the_examples_of_protocol_md_pass_the_devices_own_checks() -> None:
     ex = examples()
-    assert set(ex) == {"status", "events", "telemetry", "ack", "manifest", "config", "cmd"}
+    assert set(ex) == {"status", "events", "telemetry", "ack", "manifest", "outcome", "config", "cmd"}
     msgspec.json.decode(json.dumps(ex["events"]), type=WireBatch)
+    msgspec.json.decode(json.dumps(ex["outcome"]), type=WireOutcome)
     msgspec.json.decode(json.dumps(ex["ack"]), type=WireAck)
     decode_message(json.dumps(ex["manifest"]).encode())
     parse_desired(json.dumps(ex["config"]).encode())
