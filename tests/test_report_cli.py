@@ -89,15 +89,26 @@ def test_errors_exit_with_2_and_a_message(
 def test_export_writes_the_csv_files(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = tmp_path / "csv"
     code, out, _ = run(capsys, "export", "--csv", str(out_dir), "--store", str(db), "--date", "2026-11-21")
-    assert code == 0 and "Записано файлов: 9" in out
+    assert code == 0 and "Записано файлов: 10" in out
     assert sorted(p.name for p in out_dir.iterdir()) == sorted(
         f"{n}.csv"
-        for n in ("states", "supplies", "clerks", "cod", "refusals", "returns", "waits", "journal", "parcels")
+        for n in (
+            "states",
+            "supplies",
+            "clerks",
+            "stations",
+            "cod",
+            "refusals",
+            "returns",
+            "waits",
+            "journal",
+            "parcels",
+        )
     )
     code, out, _ = run(
         capsys, "export", "--csv", str(out_dir), "--store", str(db), "--date", "2026-11-22", "--json"
     )
-    assert code == 0 and len(json.loads(out)) == 9
+    assert code == 0 and len(json.loads(out)) == 10
     assert (out_dir / "journal.csv").read_text(encoding="utf-8").count("\n") == 3  # header and two events
 
 

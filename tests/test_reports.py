@@ -219,7 +219,18 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def test_export_csv_writes_every_section(day: Store, tmp_path: Path) -> None:
     paths = export_csv(day, tmp_path / "csv", D21)
-    names = ["states", "supplies", "clerks", "cod", "refusals", "returns", "waits", "journal", "parcels"]
+    names = [
+        "states",
+        "supplies",
+        "clerks",
+        "stations",
+        "cod",
+        "refusals",
+        "returns",
+        "waits",
+        "journal",
+        "parcels",
+    ]
     assert [p.name for p in paths] == [f"{n}.csv" for n in names]
     t = {p.stem: _read(p) for p in paths}
     assert {r["state"]: int(r["count"]) for r in t["states"]} == STATES

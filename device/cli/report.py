@@ -11,9 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from device.cli.common import Add, store_opts, store_path
 from device.exc import PvzError
+from device.reports.period import month, week
 from device.store.clock import TIMEZONE_KEY
 
-ACTIONS = ("day", "shift", "parcel", "export")
+# --week and --month without a value: the week or month of --date, else of today at the site.
+TODAY = date.min
+
+ACTIONS = ("day", "period", "shift", "parcel", "export")
 
 
 def _date(text: str) -> date:
@@ -21,6 +25,13 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month (YYYY-MM): {text!r}") from None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,8 +44,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the site's time zone, e.g. Europe/Moscow (default: [device] timezone of --config, "
         "else the zone the daemon last ran with on this store)",
     )
+    p.add_argument("--from", type=_date, dest="first", metavar="DATE", help="first day of a period")
+    p.add_argument("--to", type=_date, dest="last", metavar="DATE", help="last day of a period (included)")
+    p.add_argument(
+        "--week", type=_date, nargs="?", const=TODAY, metavar="DATE", help="the Monday-Sunday week of DATE"
+    )
+    p.add_argument("--month", type=_month, nargs="?", const=TODAY, metavar="YYYY-MM", help="a calendar month")
+    p.add_argument("--clerk", metavar="BADGE", help="only this clerk's work")
+    p.add_argument("--station", metavar="NAME", help="only this station's work")
     p.add_argument("--id", type=int, dest="shift_id", help="shift number (default: the shifts of --date)")
     p.add_argument("--csv", metavar="DIR", help="directory for the CSV files (for `export`)")
+    p.add_argument("--xlsx", metavar="FILE", help="Excel workbook to write (for `export`)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text tables")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the text output")
 
@@ -42,23 +62,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, store_path: Path) -> str:
     """The report the arguments ask for, as the text to print."""
     from device.reports import text
-    from device.reports.build import day_report, export_csv, parcel_history, shift_report, shifts_on
+    from device.reports.build import (
+        day_report,
+        export_csv,
+        parcel_history,
+        period_report,
+        shift_report,
+        shifts_on,
+    )
     from device.reports.history import history_text
+    from device.reports.xlsx_export import write_xlsx
     from device.store.db import Store
 
     if args.action == "parcel" and not args.code:
         raise PvzError("report parcel: give a parcel barcode or an order number")
-    if args.action == "export" and not args.csv:
-        raise PvzError("report export: give the output directory with --csv DIR")
+    if args.action == "export" and not (args.csv or args.xlsx):
+        raise PvzError("report export: give the output directory with --csv DIR or a file with --xlsx FILE")
     if not store_path.exists():
         raise PvzError(f"{store_path}: no store there")
     lang = args.lang
     with Store.open(store_path) as store:
         tz = _zone(args, store.get_meta(TIMEZONE_KEY))
         day = args.date or datetime.now(tz).date()
-        if args.action == "day":
+        first, last = period(args, day)
+        filters = {"clerk": args.clerk, "station": args.station}
+        narrowed = args.action == "period" or (first, last) != (day, day) or any(filters.values())
+        if args.action == "day" and not narrowed:
             rep = day_report(store, day, tz)
             return _json(rep) if args.json else text.day_text(rep, lang)
+        if args.action in ("day", "period"):
+            report = period_report(store, first, last, tz, **filters)
+            return _json(report) if args.json else text.period_text(report, lang)
         if args.action == "shift":
             ids = [args.shift_id] if args.shift_id is not None else shifts_on(store, day, tz)
             reports = [shift_report(store, i, tz=tz) for i in ids]
@@ -70,11 +104,33 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
         if args.action == "parcel":
             history = parcel_history(store, args.code, tz)
             return _json(history) if args.json else history_text(history, lang)
-        paths = export_csv(store, Path(args.csv), day, tz)
+        paths = []
+        if args.csv:
+            paths += export_csv(store, Path(args.csv), first, tz, last=last, **filters)
+        if args.xlsx:
+            report = period_report(store, first, last, tz, **filters)
+            paths.append(write_xlsx(Path(args.xlsx), report, lang))
     if args.json:
         return _json([str(p) for p in paths])
-    done = text.t(lang, "rep_exported", count=len(paths), dir=str(args.csv))
+    where = args.csv or str(Path(args.xlsx).parent)
+    done = text.t(lang, "rep_exported", count=len(paths), dir=where)
     return "\n".join([done, *(str(p) for p in paths)])
+
+
+def period(args: argparse.Namespace, day: date) -> tuple[date, date]:
+    """The dates asked for: --from/--to, --week, --month, else the one day (--date or today)."""
+    chosen = [args.first is not None or args.last is not None, args.week is not None, args.month is not None]
+    if sum(chosen) > 1:
+        raise PvzError("report: give one of --from/--to, --week, --month")
+    if args.week is not None:
+        return week(day if args.week is TODAY else args.week)
+    if args.month is not None:
+        return month(day if args.month is TODAY else args.month)
+    first = args.first or args.last or day
+    last = args.last or args.first or day
+    if last < first:
+        raise PvzError(f"report: --to {last} is before --from {first}")
+    return first, last
 
 
 def _zone(args: argparse.Namespace, stored: str | None) -> tzinfo | None:
@@ -128,6 +184,6 @@ def register(add: Add) -> None:
     p.add_argument("--full", action="store_true", help="run the full integrity_check (for `check`)")
     store_opts(p)
 
-    p = add("report", "day, shift and parcel reports; CSV export", _report)
+    p = add("report", "day, period, shift, parcel reports; CSV/xlsx", _report)
     add_arguments(p)
     store_opts(p)

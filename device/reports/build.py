@@ -10,6 +10,7 @@ import msgspec
 
 from device.exc import PvzError
 from device.reports.csv_export import write_csv
+from device.reports.period import only
 from device.reports.sections import clerk_names, rows, sections
 from device.reports.types import (
     DayReport,
@@ -17,6 +18,7 @@ from device.reports.types import (
     HistoryEvent,
     Origin,
     ParcelHistory,
+    PeriodReport,
     ShiftHeader,
     ShiftReport,
 )
@@ -71,6 +73,40 @@ def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event[D
     if tz is None:
         return read_events(conn, "substr(ts, 1, 10) = ?", (day.isoformat(),))
     return _local([e for e in _near(conn, day, day) if local_date(e.ts, tz) == day], tz)
+
+
+def period_events(src: Source, first: date, last: date, tz: tzinfo | None = None) -> list[Event[Data]]:
+    """The journal of local dates first .. last (both included) in the site's zone `tz`."""
+    conn = _conn(src)
+    if tz is None:
+        return read_events(conn, "substr(ts, 1, 10) BETWEEN ? AND ?", (first.isoformat(), last.isoformat()))
+    return _local([e for e in _near(conn, first, last) if first <= local_date(e.ts, tz) <= last], tz)
+
+
+def period_report(
+    src: Source,
+    first: date,
+    last: date,
+    tz: tzinfo | None = None,
+    *,
+    clerk: str | None = None,
+    station: str | None = None,
+) -> PeriodReport:
+    """The day report's sections over dates first .. last, of one clerk and/or station when named.
+
+    Parcels by state stay the whole store now: a filter narrows the work, not the shelves.
+    """
+    if last < first:
+        raise ReportError(f"the period ends ({last}) before it begins ({first})")
+    conn = _conn(src)
+    events = only(period_events(conn, first, last, tz), clerk, station)
+    return PeriodReport(
+        date_from=first.isoformat(),
+        date_to=last.isoformat(),
+        clerk=clerk,
+        station=station,
+        **sections(conn, events, tz),
+    )
 
 
 def day_report(src: Source, day: date, tz: tzinfo | None = None) -> DayReport:
@@ -198,15 +234,28 @@ def parcel_history(src: Source, code: str, tz: tzinfo | None = None) -> History:
     return History(code=code, by=by, parcels=[_parcel(conn, r, names, tz) for r in found])
 
 
-def export_csv(src: Source, out_dir: Path, day: date, tz: tzinfo | None = None) -> list[Path]:
-    """The day report as CSV files (UTF-8, header row) plus the day's journal and every parcel."""
-    conn = _conn(src)
-    events = day_events(conn, day, tz)
-    report = DayReport(date=day.isoformat(), **sections(conn, events, tz))
-    parcels = rows(
-        conn,
+def parcels_table(src: Source) -> list[sqlite3.Row]:
+    """Every parcel the store holds, for the exports."""
+    return rows(
+        _conn(src),
         "SELECT p.barcode, p.kind, p.order_id, p.supply_id, p.state, c.address AS cell, p.size, "
         "p.cod_kopecks, p.surplus, p.damaged, p.return_reason, p.issued_at, p.updated_at "
         "FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id ORDER BY p.barcode",
     )
-    return write_csv(Path(out_dir), report, events, parcels)
+
+
+def export_csv(
+    src: Source,
+    out_dir: Path,
+    day: date,
+    tz: tzinfo | None = None,
+    *,
+    last: date | None = None,
+    clerk: str | None = None,
+    station: str | None = None,
+) -> list[Path]:
+    """The report of `day` (to `last`, when given) as CSV files, plus its journal and every parcel."""
+    conn = _conn(src)
+    report = period_report(conn, day, last or day, tz, clerk=clerk, station=station)
+    events = only(period_events(conn, day, last or day, tz), clerk, station)
+    return write_csv(Path(out_dir), report, events, parcels_table(conn))

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from device.reports.types import DayReport
+from device.reports.types import Sections
 from device.store.journal import Data, Event
 
 CLERK_COLUMNS = (
@@ -23,6 +23,17 @@ CLERK_COLUMNS = (
     "customer_returns",
     "returned",
     "inventory",
+    "events",
+)
+STATION_COLUMNS = (
+    "station",
+    "accepted",
+    "placed",
+    "issued",
+    "refused",
+    "customer_returns",
+    "returned",
+    "cod_rub",
     "events",
 )
 SUPPLY_COLUMNS = ("supply", "carrier", "expected", "accepted", "missing", "surplus", "damaged")
@@ -90,7 +101,8 @@ def _money(row: Mapping[str, object] | sqlite3.Row, source: str) -> object:
 
 
 def _pick(row: Mapping[str, object], columns: Sequence[str]) -> list[object]:
-    return [_money(row, "kopecks") if c == "amount_rub" else row[c] for c in columns]
+    money = {"amount_rub": "kopecks", "cod_rub": "cod_kopecks"}
+    return [_money(row, money[c]) if c in money else row[c] for c in columns]
 
 
 def _write(path: Path, header: Sequence[str], body: Iterable[Sequence[Any]]) -> Path:
@@ -103,9 +115,9 @@ def _write(path: Path, header: Sequence[str], body: Iterable[Sequence[Any]]) -> 
 
 
 def write_csv(
-    out_dir: Path, report: DayReport, events: Sequence[Event[Data]], parcels: Sequence[sqlite3.Row]
+    out_dir: Path, report: Sections, events: Sequence[Event[Data]], parcels: Sequence[sqlite3.Row]
 ) -> list[Path]:
-    """Write states, supplies, clerks, cod, refusals, returns, waits, journal and parcels; return paths."""
+    """Write states, supplies, clerks, stations, cod, refusals, returns, waits, journal and parcels; return paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     returns = [("customer", r) for r in report["returns"]["customer"]]
     returns += [("to_sender", r) for r in report["returns"]["to_sender"]]
@@ -120,6 +132,11 @@ def write_csv(
             out_dir / "clerks.csv",
             CLERK_COLUMNS,
             (_pick(k, CLERK_COLUMNS) for k in report["clerks"]),
+        ),
+        _write(
+            out_dir / "stations.csv",
+            STATION_COLUMNS,
+            (_pick(k, STATION_COLUMNS) for k in report["stations"]),
         ),
         _write(
             out_dir / "cod.csv",

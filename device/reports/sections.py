@@ -17,6 +17,7 @@ from device.reports.types import (
     EventRef,
     Returns,
     Sections,
+    StationRow,
     SupplyRow,
     WaitRow,
     Waits,
@@ -125,6 +126,32 @@ def clerks(conn: sqlite3.Connection, events: Sequence[Event[Data]]) -> list[Cler
             )
         )
     return found
+
+
+def stations(events: Sequence[Event[Data]]) -> list[StationRow]:
+    """Every station with events in the window, by name."""
+    kinds: dict[str, Counter[str]] = {}
+    taken: Counter[str] = Counter()
+    for e in events:
+        if e.station is None:
+            continue
+        kinds.setdefault(e.station, Counter())[e.kind] += 1
+        if e.kind == "issue_completed":
+            taken[e.station] += int(e.data.get("cod_kopecks", 0))
+    return [
+        StationRow(
+            station=name,
+            accepted=sum(kinds[name][kind] for kind in ACCEPTANCE_KINDS),
+            placed=kinds[name]["placed"],
+            issued=kinds[name]["issued"],
+            refused=kinds[name]["refused"],
+            customer_returns=kinds[name]["customer_return"],
+            returned=kinds[name][RETURNED_TO_SENDER],
+            cod_kopecks=taken[name],
+            events=kinds[name].total(),
+        )
+        for name in sorted(kinds)
+    ]
 
 
 def cod(events: Sequence[Event[Data]]) -> Cod:
@@ -236,6 +263,7 @@ def sections(conn: sqlite3.Connection, events: Sequence[Event[Data]], tz: tzinfo
         states=states(conn),
         supplies=supplies(conn, events),
         clerks=clerks(conn, events),
+        stations=stations(events),
         cod=cod(events),
         refusals=refusals(conn, events),
         returns=returns(conn, events),

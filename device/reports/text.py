@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
-from device.reports.types import DayReport, EventRef, Sections, ShiftReport
+from device.reports.types import DayReport, EventRef, PeriodReport, Sections, ShiftReport
 from workflows.messages import CATALOG, Msg, Param, format_money
+
+STATION_COUNTS = ("accepted", "placed", "issued", "refused", "customer_returns", "returned")
 
 
 def t(lang: str, key: str, **params: Param) -> str:
@@ -104,6 +106,23 @@ def sections_text(rep: Sections, lang: str) -> list[str]:
         lines += table(_cols(lang, *CLERK_COLUMNS), body)
     else:
         lines.append(t(lang, "rep_none"))
+    lines += _heading(t(lang, "rep_stations"))
+    if rep["stations"]:
+        body = [
+            [
+                s["station"],
+                *_values(s, STATION_COUNTS),
+                format_money(s["cod_kopecks"], lang),
+                str(s["events"]),
+            ]
+            for s in rep["stations"]
+        ]
+        columns = _cols(
+            lang, "station", "accepted", "placed", "issued", "refused", "customer_returns", "returned"
+        )
+        lines += table([*columns, *_cols(lang, "cod", "events")], body)
+    else:
+        lines.append(t(lang, "rep_none"))
     cod = rep["cod"]
     lines += _heading(t(lang, "rep_cod"))
     lines.append(t(lang, "rep_cod_total", amount=cod["total_kopecks"], orders=cod["orders"]))
@@ -163,6 +182,17 @@ def waits_line(rep: Sections, lang: str) -> str:
 
 def day_text(rep: DayReport, lang: str) -> str:
     return "\n".join([t(lang, "rep_day_title", date=rep["date"]), *sections_text(rep, lang)])
+
+
+def period_text(rep: PeriodReport, lang: str) -> str:
+    """A period report: its dates, the filters it was made with, then every section."""
+    lines = [t(lang, "rep_period_title", first=rep["date_from"], last=rep["date_to"])]
+    if rep["clerk"] is not None:
+        names = {c["badge"]: c["name"] for c in rep["clerks"]}
+        lines.append(t(lang, "rep_filter_clerk", name=names.get(rep["clerk"], ""), badge=rep["clerk"]))
+    if rep["station"] is not None:
+        lines.append(t(lang, "rep_filter_station", station=rep["station"]))
+    return "\n".join([*lines, *sections_text(rep, lang)])
 
 
 def shift_header(rep: ShiftReport, lang: str) -> list[str]:

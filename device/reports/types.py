@@ -33,6 +33,20 @@ class ClerkRow(TypedDict):
     kinds: dict[str, int]
 
 
+class StationRow(TypedDict):
+    """One station's work in the window (journal events carry the station they were scanned at)."""
+
+    station: str
+    accepted: int  # accepted, accepted_late and surplus
+    placed: int
+    issued: int
+    refused: int
+    customer_returns: int
+    returned: int
+    cod_kopecks: int  # cash on delivery taken at the station, cash and card
+    events: int
+
+
 class CodItem(TypedDict):
     ts: str
     order: str
@@ -93,6 +107,7 @@ class Sections(TypedDict):
     states: dict[str, int]
     supplies: list[SupplyRow]
     clerks: list[ClerkRow]
+    stations: list[StationRow]
     cod: Cod
     refusals: list[EventRef]
     returns: Returns
@@ -102,6 +117,15 @@ class Sections(TypedDict):
 
 class DayReport(Sections):
     date: str
+
+
+class PeriodReport(Sections):
+    """Dates from .. to, both included, local at the site; `clerk`/`station` name a filter when set."""
+
+    date_from: str
+    date_to: str
+    clerk: str | None
+    station: str | None
 
 
 class ShiftHeader(TypedDict):

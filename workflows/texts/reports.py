@@ -5,6 +5,12 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     # headings
     "rep_day_title": ("Отчёт за день {date}", "Day report {date}"),
+    "rep_period_title": ("Отчёт за период {first} — {last}", "Report for {first} to {last}"),
+    "rep_filter_clerk": ("Только сотрудник: {name} ({badge})", "Clerk only: {name} ({badge})"),
+    "rep_filter_station": ("Только пост: {station}", "Station only: {station}"),
+    "rep_stations": ("Посты", "Stations"),
+    "rep_return_customer": ("от клиента", "from a customer"),
+    "rep_return_to_sender": ("отправителю", "to the sender"),
     "rep_shift_title": ("Отчёт по смене № {id}", "Shift report #{id}"),
     "rep_shift_clerk": ("Сотрудник: {name} ({badge})", "Clerk: {name} ({badge})"),
     "rep_shift_station": ("Пост: {station}", "Station: {station}"),
@@ -79,6 +85,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rep_col_payment": ("Оплата", "Payment"),
     "rep_col_clerk": ("Сотрудник", "Clerk"),
     "rep_col_station": ("Пост", "Station"),
+    "rep_col_cod": ("Наложенный платёж", "Cash on delivery"),
     "rep_col_accepted_at": ("Принято", "Accepted at"),
     "rep_col_issued_at": ("Выдано", "Issued at"),
     "rep_col_hours": ("Часов", "Hours"),
