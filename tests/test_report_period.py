@@ -170,7 +170,7 @@ def test_xlsx_has_a_sheet_per_section_with_typed_values(
     ]
     head = book["report"]
     assert head["B2"].value == datetime(2026, 11, 16) and head["B3"].value == datetime(2026, 11, 22)
-    assert head["B2"].is_date
+    assert head["B2"].is_date and (head["A2"].value, head["A3"].value) == ("From", "To")
     stations = list(book["stations"].iter_rows(values_only=True))
     assert stations[0] == (
         "Station",

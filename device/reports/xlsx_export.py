@@ -111,8 +111,8 @@ def write_xlsx(path: Path, report: PeriodReport, lang: str) -> Path:
     title = book.active
     title.title = "report"
     title.append([t(lang, "rep_period_title", first=report["date_from"], last=report["date_to"])])
-    title.append([t(lang, "rep_col_from"), datetime.fromisoformat(report["date_from"])])
-    title.append([t(lang, "rep_col_to"), datetime.fromisoformat(report["date_to"])])
+    title.append([t(lang, "rep_col_date_from"), datetime.fromisoformat(report["date_from"])])
+    title.append([t(lang, "rep_col_date_to"), datetime.fromisoformat(report["date_to"])])
     title["B2"].number_format = DAY
     title["B3"].number_format = DAY
     if report["clerk"] is not None:

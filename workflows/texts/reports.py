@@ -86,6 +86,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rep_col_clerk": ("Сотрудник", "Clerk"),
     "rep_col_station": ("Пост", "Station"),
     "rep_col_cod": ("Наложенный платёж", "Cash on delivery"),
+    "rep_col_date_from": ("С даты", "From"),
+    "rep_col_date_to": ("По дату", "To"),
     "rep_col_accepted_at": ("Принято", "Accepted at"),
     "rep_col_issued_at": ("Выдано", "Issued at"),
     "rep_col_hours": ("Часов", "Hours"),
