@@ -199,7 +199,7 @@ def test_xlsx_has_a_sheet_per_section_with_typed_values(
     assert waits[0] == ("Parcel", "Order", "Accepted at", "Issued at", "Hours")
     assert [w[4] for w in waits[1:]] == [3.83, 5.83, 24.83]
     assert isinstance(waits[1][2], datetime)
-    states = dict(book["states"].iter_rows(min_row=2, values_only=True))
+    states = {row[0]: row[1] for row in book["states"].iter_rows(min_row=2, values_only=True)}
     assert states["issued"] == 3 and states["missing"] == 1
     clerks = list(book["clerks"].iter_rows(min_row=2, values_only=True))
     assert [(c[0], c[4]) for c in clerks] == [(CLERK, 2), (CLERK2, 1)]

@@ -108,8 +108,8 @@ def _sheet(
 def write_xlsx(path: Path, report: PeriodReport, lang: str) -> Path:
     """The period report as a workbook at `path`: a title sheet, then one sheet per section."""
     book = Workbook()
-    title = book.active
-    title.title = "report"
+    title = book.create_sheet("report", 0)
+    book.remove(book.worksheets[1])  # the empty sheet a new workbook starts with
     title.append([t(lang, "rep_period_title", first=report["date_from"], last=report["date_to"])])
     title.append([t(lang, "rep_col_date_from"), datetime.fromisoformat(report["date_from"])])
     title.append([t(lang, "rep_col_date_to"), datetime.fromisoformat(report["date_to"])])
