@@ -65,8 +65,9 @@ def queue_document(
     """Build a document from the store as it is now and put it in the persistent print queue."""
     doc = docs.build(kind, data, conn, stamp)
     cur = conn.execute(
-        "INSERT INTO print_jobs (station, kind, document, state, created_at) VALUES (?, ?, ?, 'queued', ?)",
-        (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts),
+        "INSERT INTO print_jobs (station, kind, document, state, created_at, lang) "
+        "VALUES (?, ?, ?, 'queued', ?, ?)",
+        (stamp.station, doc.kind, json.dumps(doc.to_json(), ensure_ascii=False), stamp.ts, docs.lang),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid

@@ -70,7 +70,9 @@ class Runtime:
         self.lang = lang
         self.on_result = on_result
         printers = {s.name: s.printer for s in stations if s.printer is not None}
-        self.prints = PrintQueue(engine.store, printers, clock=clock)
+        self.prints = PrintQueue(
+            engine.store, printers, clock=clock, device_id=engine.device_id, now=engine.clock, lang=lang
+        )
         self.clock = clock
         self.integrity = IntegrityWatch(engine.store.path, every_s=integrity_every_s)
         self._last_scan_at = clock()
@@ -90,6 +92,7 @@ class Runtime:
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
             self.show_resumed(name)
+        self.prints.recover()
         self.prints.drain()
         self.check_deadlines(show=True)
 

@@ -62,19 +62,27 @@ Block = Text | Columns | Rule | Barcode | QR | Feed
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A document to print: a kind (receipt, acceptance_act, …), a title and blocks."""
+    """A document to print: a kind (receipt, acceptance_act, …), a title and blocks.
+
+    `mark`, when set, is printed large above the title: "КОПИЯ" on a document printed again
+    after its first print may already be on paper.
+    """
 
     kind: str
     title: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    mark: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-able form, stored in the print queue."""
-        return {
+        data: dict[str, Any] = {
             "kind": self.kind,
             "title": self.title,
             "blocks": [_block_to_json(b) for b in self.blocks],
         }
+        if self.mark:
+            data["mark"] = self.mark
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Document:
@@ -82,6 +90,7 @@ class Document:
             kind=str(data["kind"]),
             title=str(data["title"]),
             blocks=tuple(_block_from_json(b) for b in data["blocks"]),
+            mark=str(data.get("mark", "")),
         )
 
 

@@ -19,5 +19,13 @@ class PrinterError(DriverError, OSError):
     """The printer refused or failed a job (offline, out of paper, vanished)."""
 
 
+class PrinterNotReady(PrinterError):
+    """The printer refused a job before any of its bytes went out (absent, offline, out of paper).
+
+    Nothing of the job is on paper, so the print queue prints it again as it is; after any
+    other PrinterError some of it may be, and the queue prints it again marked as a copy.
+    """
+
+
 class UnknownBackend(DriverError, LookupError):
     """Config names a backend that no driver provides."""

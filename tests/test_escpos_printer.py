@@ -9,6 +9,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -25,7 +26,7 @@ from drivers.exc import PrinterError
 from drivers.printer import escpos_link as link
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.sim_printer import SimPrinter
-from tests.support.factory import new_store
+from tests.support.factory import T0, new_store
 
 WAIT_S = 30.0  # generous upper bound for threads; no test waits this long when it passes
 OK, PAPER_OUT, OFFLINE = 0x12, 0x72, 0x1A  # DLE EOT answers: fine, paper end sensor, offline
@@ -139,8 +140,9 @@ def test_reader_gone_mid_job_keeps_the_job_queued_until_a_reader_is_back(tmp_pat
     fifo = tmp_path / "lp0"
     os.mkfifo(fifo)
     doc = receipt(lines=200)
-    expected = sim_bytes(doc)
-    assert len(expected) > 2 * PIPE_SIZE  # the writer must wait for the reader, who leaves early
+    # Part of the first print is on paper, so the job prints again in full, marked as a copy.
+    expected = sim_bytes(replace(doc, mark="КОПИЯ"))
+    assert len(sim_bytes(doc)) > 2 * PIPE_SIZE  # the writer must wait for the reader, who leaves early
     store = new_store(tmp_path / "pvz.db")
     with store.transaction() as conn:
         conn.execute(
@@ -149,13 +151,15 @@ def test_reader_gone_mid_job_keeps_the_job_queued_until_a_reader_is_back(tmp_pat
         )
     now = [1000.0]
     printer = EscposPrinter(name="s1/printer", backend="file", path=str(fifo))
-    queue = PrintQueue(store, {"s1": printer}, clock=lambda: now[0])
+    queue = PrintQueue(
+        store, {"s1": printer}, clock=lambda: now[0], device_id="d1", now=lambda: T0, lang="ru"
+    )
 
     reader = fifo_reader(fifo, stop_after=1000)  # takes a little, then goes away
     assert queue.drain() == 0
     assert len(reader.result()) == 1000
-    row = store.conn.execute("SELECT state, attempts, last_error FROM print_jobs").fetchone()
-    assert (row["state"], row["attempts"]) == ("queued", 1)
+    row = store.conn.execute("SELECT state, attempts, last_error, copy FROM print_jobs").fetchone()
+    assert (row["state"], row["attempts"], row["copy"]) == ("queued", 1, 1)
     assert "Broken pipe" in row["last_error"] and "lp0" in row["last_error"]
     assert printer.status()["state"] == "error"
 
@@ -165,6 +169,7 @@ def test_reader_gone_mid_job_keeps_the_job_queued_until_a_reader_is_back(tmp_pat
     assert reader.result() == expected
     row = store.conn.execute("SELECT state, attempts, last_error FROM print_jobs").fetchone()
     assert (row["state"], row["attempts"]) == ("printed", 2)
+    assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'print_copy'") == 1
     assert printer.status()["state"] == "ready" and printer.status()["printed"] == 1
     store.close()
 

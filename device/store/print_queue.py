@@ -1,8 +1,10 @@
 """The persistent print queue: jobs wait in the store until their printer takes them.
 
-A job is marked printed only after the printer accepted all of its bytes. A job cut
-off by a restart (the process died between sending and marking) is printed again on
-start: a duplicate receipt is better than a lost one.
+A printer cannot confirm a job, so a job is marked `printing` (committed) before its bytes
+go out and `printed` after the printer took them all. A job found `printing` at start was
+cut off by a dead process and may already be on paper: it is printed again marked as a copy
+("КОПИЯ"), so nobody takes it for a second hand-over. A job the printer refused before any
+byte went out (absent, offline, out of paper) prints as it is when the printer is back.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from device.store.db import Store
+from device.store.journal import Stamp, append
 from drivers.base import Printer
 from drivers.document import Document
-from drivers.exc import PrinterError
+from drivers.exc import PrinterError, PrinterNotReady
+from workflows.messages import Msg
 
 log = logging.getLogger("pvz.print")
 
@@ -33,14 +38,45 @@ class _PrinterState:
 
 
 class PrintQueue:
-    def __init__(self, store: Store, printers: dict[str, Printer], *, clock: Callable[[], float]) -> None:
+    """`clock` paces the back-off; `device_id`, `now` (UTC) and `lang` (the language of a job
+    queued without one) are for the copies: the mark's words and the journal's record.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        printers: dict[str, Printer],
+        *,
+        clock: Callable[[], float],
+        device_id: str,
+        now: Callable[[], datetime],
+        lang: str,
+    ) -> None:
         self.store = store
         self.printers = printers
         self.clock = clock
+        self.device_id = device_id
+        self.now = now
+        self.lang = lang
         self._state = {name: _PrinterState() for name in printers}
 
     def pending(self) -> int:
-        return int(self.store.scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"))
+        """Jobs not yet printed, the one being sent included."""
+        return int(self.store.scalar("SELECT count(*) FROM print_jobs WHERE state IN ('queued', 'printing')"))
+
+    def recover(self) -> int:
+        """At start, before anything prints: jobs cut off by a dead process are queued again as copies.
+
+        Only the daemon that owns the store calls this: a `printing` job of a live daemon is
+        being sent right now. Returns how many jobs will print as copies.
+        """
+        with self.store.transaction() as conn:
+            cur = conn.execute("UPDATE print_jobs SET state = 'queued', copy = 1 WHERE state = 'printing'")
+        if cur.rowcount:
+            log.warning(
+                "%d print job(s) cut off by a restart: printing them again marked as copies", cur.rowcount
+            )
+        return cur.rowcount
 
     def ready(self) -> list[tuple[int, str, Document]]:
         """The next job of each printer that may print now: (job id, printer name, document).
@@ -49,24 +85,40 @@ class PrintQueue:
         fails holds back the ones behind it.
         """
         rows = self.store.conn.execute(
-            "SELECT id, station, document FROM print_jobs WHERE state = 'queued' ORDER BY id"
+            "SELECT id, station, document, lang, copy FROM print_jobs WHERE state = 'queued' ORDER BY id"
         ).fetchall()
         picked: dict[str, tuple[int, str, Document]] = {}
         for row in rows:
             name = row["station"] if row["station"] in self.printers else next(iter(self.printers), None)
             if name is None or name in picked or self.clock() < self._state[name].retry_at:
                 continue
-            picked[name] = (row["id"], name, Document.from_json(json.loads(row["document"])))
+            doc = Document.from_json(json.loads(row["document"]))
+            if row["copy"]:
+                doc = replace(doc, mark=Msg("doc_copy").render(row["lang"] or self.lang))
+            picked[name] = (row["id"], name, doc)
         return list(picked.values())
 
+    def sending(self, job: int) -> None:
+        """Committed before the first byte goes out: if the process dies now, the job may be on paper."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE print_jobs SET state = 'printing' WHERE id = ?", (job,))
+
     def printed(self, job: int, name: str) -> None:
-        self._state[name].failures, self._state[name].retry_at, self._state[name].last_error = 0, 0.0, None
+        state = self._state[name]
+        state.failures = 0
+        state.retry_at = 0.0
+        state.last_error = None
         with self.store.transaction() as conn:
             conn.execute(
                 "UPDATE print_jobs SET state = 'printed', attempts = attempts + 1, printed_at = "
                 "strftime('%Y-%m-%dT%H:%M:%S', 'now') WHERE id = ?",
                 (job,),
             )
+            row = conn.execute("SELECT station, kind, copy FROM print_jobs WHERE id = ?", (job,)).fetchone()
+            if row["copy"]:
+                # The reprint is on record with the hand-overs it repeats, and goes to the hub.
+                stamp = Stamp(self.device_id, self.now().isoformat(timespec="seconds"), row["station"])
+                append(conn, stamp, "print_copy", data={"job": job, "document": row["kind"]})
 
     def failed(self, job: int, name: str, exc: PrinterError) -> None:
         state = self._state[name]
@@ -74,10 +126,14 @@ class PrintQueue:
         state.last_error = str(exc)
         delay = min(BACKOFF_FIRST_S * 2 ** (state.failures - 1), BACKOFF_MAX_S)
         state.retry_at = self.clock() + delay
+        # Refused before sending: nothing is on paper. Otherwise part of it may be.
+        cut_off = not isinstance(exc, PrinterNotReady)
         log.warning("printer %s: job %s kept queued, retry in %.0f s: %s", name, job, delay, exc)
         with self.store.transaction() as conn:
             conn.execute(
-                "UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?", (str(exc), job)
+                "UPDATE print_jobs SET state = 'queued', attempts = attempts + 1, last_error = ?, "
+                "copy = max(copy, ?) WHERE id = ?",
+                (str(exc), int(cut_off), job),
             )
 
     def drain(self) -> int:
@@ -85,6 +141,7 @@ class PrintQueue:
         printed = 0
         while batch := self.ready():
             for job, name, doc in batch:
+                self.sending(job)
                 try:
                     self.printers[name].print_document(doc)
                 except PrinterError as exc:
@@ -102,6 +159,8 @@ class PrintQueue:
         """
         printed = 0
         while batch := self.ready():
+            for job, _, _ in batch:
+                self.sending(job)
             results = await asyncio.gather(
                 *(asyncio.to_thread(self.printers[name].print_document, doc) for _, name, doc in batch),
                 return_exceptions=True,

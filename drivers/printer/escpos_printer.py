@@ -17,7 +17,7 @@ from escpos.exceptions import Error as EscposError
 
 from drivers.base import Printer
 from drivers.document import Document
-from drivers.exc import PrinterError
+from drivers.exc import PrinterError, PrinterNotReady
 from drivers.printer import escpos_link as link
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 
@@ -113,7 +113,7 @@ class EscposPrinter(Printer):
                 try:
                     problem = self._check(printer)
                     if problem is not None:
-                        raise PrinterError(f"{self.name}: {problem} ({self.target})")
+                        raise PrinterNotReady(f"{self.name}: {problem} ({self.target})")
                     render(printer, doc, width=self.width)
                     self._finish(printer)
                     done = True
@@ -122,6 +122,9 @@ class EscposPrinter(Printer):
             except PrinterError as exc:
                 own = str(exc).startswith(f"{self.name}: ")
                 self.last_error = str(exc) if own else f"{self.name}: {self.target}: {exc}"
+                # Unreachable or refused at the status check: nothing of the job went out.
+                if isinstance(exc, PrinterNotReady):
+                    raise PrinterNotReady(self.last_error) from exc
                 raise PrinterError(self.last_error) from exc
             except _ERRORS as exc:
                 self.last_error = f"{self.name}: {self.target}: {exc}"
@@ -191,7 +194,7 @@ class EscposPrinter(Printer):
                 self._usb_interface = link.usb_claim(printer)
         except _ERRORS as exc:
             reason = " ".join(self._unreachable(exc).split())  # python-escpos puts newlines in
-            raise PrinterError(f"{self.name}: {reason}") from exc
+            raise PrinterNotReady(f"{self.name}: {reason}") from exc
         return printer
 
     def _unreachable(self, exc: BaseException) -> str:

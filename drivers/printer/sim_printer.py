@@ -11,7 +11,7 @@ from typing import Any
 from escpos.printer import Dummy
 
 from drivers.document import Document
-from drivers.exc import PrinterError
+from drivers.exc import PrinterError, PrinterNotReady
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 from drivers.printer.text_render import render_text
 
@@ -63,7 +63,7 @@ class SimPrinter:
     def print_document(self, doc: Document) -> None:
         fault = self.fail_with
         if fault is not None:
-            raise PrinterError(f"{self.name}: {fault}")
+            raise PrinterNotReady(f"{self.name}: {fault}")
         dummy = Dummy(profile=self.profile)
         render(dummy, doc, width=self.width)
         printed_text = render_text(doc, width=self.width)

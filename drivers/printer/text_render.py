@@ -100,7 +100,16 @@ def title_block(doc: Document) -> Text | None:
     return Text(title, bold=True, align=Align.CENTER) if title else None
 
 
+def mark_block(doc: Document) -> Text | None:
+    """The document's mark ("КОПИЯ"), printed double size, bold and centred above the title."""
+    mark = clean(doc.mark).strip()
+    return Text(mark, bold=True, double=True, align=Align.CENTER) if mark else None
+
+
 def all_blocks(doc: Document) -> Iterator[Block]:
+    mark = mark_block(doc)
+    if mark is not None:
+        yield mark
     title = title_block(doc)
     if title is not None:
         yield title

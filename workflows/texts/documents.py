@@ -6,6 +6,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_receipt": ("Чек выдачи заказа", "Order issue receipt"),
     "doc_acceptance_act": ("Акт приёмки поставки", "Supply acceptance act"),
     "doc_command_card": ("Карта команд", "Command card"),
+    "doc_copy": ("КОПИЯ", "COPY"),  # above the title of a document printed again after a restart
     "doc_point": ("Пункт выдачи {site}, устройство {device}", "Pickup point {site}, device {device}"),
     "doc_date": ("Дата: {ts}", "Date: {ts}"),
     "doc_order": ("Заказ {order}", "Order {order}"),

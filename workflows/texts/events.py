@@ -24,6 +24,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ev_returned": ("передано отправителю", "handed back to the sender"),
     "ev_inventory_missing": ("не найдено при инвентаризации", "not found by an inventory count"),
     "ev_inventory_corrected": ("найдено при инвентаризации", "found by an inventory count"),
+    "ev_print_copy": ("напечатана копия документа", "a document reprinted as a copy"),
     "ev_other": ("другое событие", "other event"),
     # details of an event, one field each
     "det_order": ("заказ {value}", "order {value}"),
