@@ -10,11 +10,14 @@ in this module and nowhere else, so a msgspec upgrade can change a message, neve
 
 from __future__ import annotations
 
+import ast
+import difflib
 import json
 import re
 from typing import Any, TypeVar, overload
 
 import msgspec
+import msgspec.inspect as mi
 
 from device.exc import INVALID, InputError
 
@@ -66,6 +69,28 @@ _TYPE = re.compile(r"\AExpected `[^`]+`(?:, got `[^`]+`)?\Z")
 _LENGTH = re.compile(r"\AExpected `[^`]+` of length (?P<op>[<>]=?) ")
 _BOUND = re.compile(r"\AExpected `[^`]+` (?:[<>]=?) |\A(?:Number|Integer value) out of range")
 MAX_NAME = 64  # characters of a field name kept in a path
+_REGEX = re.compile(r" matching regex (?P<pattern>'.*')\Z", re.DOTALL)
+_SEGMENT = re.compile(r"\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)|\[(?P<index>[0-9]+)\]|\[(?P<key>\".*?\")\]")
+
+# What a person reads instead of a schema's regex: every `pattern` in a schema has its form here
+# (tests/test_decode.py walks the schemas), so an error says "expected vvvv:pppp, e.g. 05e0:1200".
+PATTERN_FORMS: dict[str, str] = {
+    r"\A[a-z0-9][a-z0-9_-]{0,31}\Z": "1..32 characters of a-z, 0-9, '_' and '-', starting with a letter "
+    "or digit, e.g. counter-1",
+    r"\A[a-z0-9][a-z0-9-]{1,63}\Z": "2..64 characters of a-z, 0-9 and '-', starting with a letter or digit, "
+    "e.g. pvz-msk-0001",
+    r"\A(?:[0-9a-fA-F]{2}){16,128}\Z": "32..256 hex digits, an even number of them; generate a key with "
+    "`openssl rand -hex 32`",
+    r"\A[^\x00-\x1f\x7f-\x9f]*\Z": "text without control characters (no line breaks or tabs)",
+    r"\A[^\x00-\x1f\x7f-\x9f]+\Z": "text without control characters (no line breaks or tabs)",
+    r"\A[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z": "vvvv:pppp (USB vendor and product id in hex), e.g. 05e0:1200",
+    r"\A[!-~]+\Z": "printable ASCII without spaces, as a barcode carries it, e.g. BADGE-0001",
+    r"\A[A-Za-z0-9][A-Za-z0-9._-]*\Z": "letters A-Z, a-z, digits, '.', '_' and '-', starting with a letter "
+    "or digit, e.g. A-01-1",
+    r"\A[a-z][a-z0-9_-]*\Z": "a-z, 0-9, '_' and '-', starting with a letter, e.g. main",
+    r"\A[0-9a-f]{64}\Z": "64 lowercase hex digits (an HMAC-SHA256), e.g. 550c68be…e72f",
+    r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z": "a date YYYY-MM-DD, e.g. 2026-03-14",
+}
 _IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -91,7 +116,7 @@ def decode(
     try:
         return msgspec.json.decode(raw, type=into)
     except (msgspec.DecodeError, RecursionError) as exc:
-        raise error.at(*_explain(exc, raw), what=what) from exc
+        raise error.at(*_explain(exc, raw, into), what=what) from exc
 
 
 @overload
@@ -103,7 +128,7 @@ def convert(data: Any, into: Any, *, error: type[InputError] = InputError, what:
     try:
         return msgspec.convert(data, type=into)
     except (msgspec.DecodeError, RecursionError) as exc:
-        raise error.at(*_explain(exc, None), what=what) from exc
+        raise error.at(*_explain(exc, None, into), what=what) from exc
 
 
 class _Twice:
@@ -173,7 +198,7 @@ def field_path(path: str, name: str) -> str:
     return f"{path}[{_printable(msgspec.json.encode(name).decode())}]"
 
 
-def _explain(exc: BaseException, raw: bytes | None) -> tuple[str, str, str]:
+def _explain(exc: BaseException, raw: bytes | None, into: Any) -> tuple[str, str, str]:
     """(path, reason, detail) of a msgspec failure: the only place that reads msgspec's wording.
 
     Bytes that are not UTF-8 are not JSON, whatever msgspec came across first (it may report
@@ -195,8 +220,39 @@ def _explain(exc: BaseException, raw: bytes | None) -> tuple[str, str, str]:
         name, short = field["name"], _printable(_short(field["name"]))
         if text.startswith("Object missing"):
             return field_path(path, name), "missing_field", f"missing required field `{short}`"
-        return field_path(path, name), "unknown_field", f"unknown field `{short}`"
+        detail = f"unknown field `{short}`"
+        near = difflib.get_close_matches(name, _fields_at(into, path), n=1, cutoff=0.6)
+        if near:
+            detail += f" — did you mean `{near[0]}`?"
+        return field_path(path, name), "unknown_field", detail
+    regex = _REGEX.search(text)
+    if regex is not None:
+        pattern = ast.literal_eval(regex["pattern"])
+        form = PATTERN_FORMS.get(pattern, "a value of another form")
+        return path, "bad_format", f"expected {form}"
     return path, _classify(text), _lower(text)
+
+
+def _fields_at(into: Any, path: str) -> list[str]:
+    """The field names of the struct at `path` in the type `into`, for suggesting a misspelt key."""
+    node: Any = mi.type_info(into)
+    for segment in _SEGMENT.finditer(path[1:]):
+        node = _struct_of(node)
+        if segment["name"] is not None and isinstance(node, mi.StructType):
+            node = next((f.type for f in node.fields if f.encode_name == segment["name"]), None)
+        elif isinstance(node, (mi.ListType, mi.DictType)):
+            node = node.item_type if isinstance(node, mi.ListType) else node.value_type
+        else:
+            return []
+    node = _struct_of(node)
+    return [f.encode_name for f in node.fields] if isinstance(node, mi.StructType) else []
+
+
+def _struct_of(node: Any) -> Any:
+    """An optional struct or list (`X | None`) as the X inside."""
+    if isinstance(node, mi.UnionType):
+        return next((t for t in node.types if not isinstance(t, mi.NoneType)), None)
+    return node
 
 
 def _classify(text: str) -> str:

@@ -172,3 +172,64 @@ def test_the_docs_list_every_reason() -> None:
     table = (DOCS / "manifest.md").read_text(encoding="utf-8").split("## Reason codes", 1)[1]
     documented = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
     assert documented == set(REASONS)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _schema_patterns() -> set[str]:
+    """Every `pattern=` of a msgspec.Meta in pvz's own modules (a literal or sync.topics.ID_PATTERN)."""
+    import ast
+
+    from sync.topics import ID_PATTERN
+
+    found: set[str] = set()
+    for folder in ("device", "sync", "workflows", "central"):
+        for file in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.keyword) and node.arg == "pattern":
+                    if isinstance(node.value, ast.Constant):
+                        found.add(str(node.value.value))
+                    else:
+                        assert ast.unparse(node.value) == "ID_PATTERN", f"{file}: {ast.unparse(node.value)}"
+                        found.add(ID_PATTERN)
+    return found
+
+
+def test_every_schema_pattern_has_a_human_form() -> None:
+    from device.decode import PATTERN_FORMS
+
+    patterns = _schema_patterns()
+    assert len(patterns) >= 10
+    assert patterns <= set(PATTERN_FORMS), patterns - set(PATTERN_FORMS)
+
+
+def test_a_bad_format_reads_as_an_example_never_as_a_regex() -> None:
+    from device.config import ScannerConfig
+
+    with pytest.raises(ConfigError) as caught:
+        convert({"backend": "evdev", "device": "05e0-1200"}, ScannerConfig, error=ConfigError)
+    assert (caught.value.reason, caught.value.path) == ("bad_format", "$.device")
+    assert caught.value.detail == "expected vvvv:pppp (USB vendor and product id in hex), e.g. 05e0:1200"
+    with pytest.raises(ConfigError) as caught:
+        convert({"name": "BAD"}, Item, error=ConfigError)
+    # A pattern of no schema of pvz's (this test's own) still never shows its regex.
+    assert caught.value.reason == "bad_format"
+    assert "regex" not in caught.value.detail and "\\A" not in caught.value.detail
+
+
+def test_an_unknown_field_names_the_closest_known_one() -> None:
+    from device.config import Config
+
+    data = {"stations": [{"name": "c", "scanners": [{"backend": "stdin", "keypda": True}]}]}
+    with pytest.raises(ConfigError) as caught:
+        convert(data, Config, error=ConfigError)
+    assert (caught.value.reason, caught.value.path) == ("unknown_field", "$.stations[0].scanners[0].keypda")
+    assert caught.value.detail == "unknown field `keypda` — did you mean `keypad`?"
+    with pytest.raises(ManifestError) as json_caught:
+        decode(b'{"version": 1, "items": [{"nmae": "a"}]}', Doc, max_bytes=LIMIT, error=ManifestError)
+    assert json_caught.value.path == "$.items[0].nmae"
+    assert json_caught.value.detail == "unknown field `nmae` — did you mean `name`?"
+    with pytest.raises(InputError) as far:
+        decode(b'{"version": 1, "items": [{"name": "a"}], "zzzz": 1}', Doc, max_bytes=LIMIT)
+    assert far.value.detail == "unknown field `zzzz`"
