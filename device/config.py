@@ -25,6 +25,14 @@ Pin = Annotated[int, msgspec.Meta(ge=0, le=63)]
 
 _Fail = Callable[[str, str, str], ConfigError]
 
+# docs/config.example.toml carries this in place of a key; a copied example is refused with the way out.
+KEY_PLACEHOLDER = "CHANGE-ME: openssl rand -hex 32"
+MAKE_KEY = "generate the site's own with `openssl rand -hex 32` and give central the same key"
+# Keys published with pvz: anyone could compute a customer's pickup code hash with them. The
+# example's old key is refused everywhere; docs/examples/sim.toml's only where nothing is real.
+PUBLISHED_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+SIM_KEY = "00112233445566778899aabbccddeeff"
+
 # Every table below is frozen and forbids unknown fields, so a misspelt key is named.
 
 
@@ -214,9 +222,44 @@ def check_config(data: Mapping[str, Any], *, source: str) -> Config:
 
     Any problem is a ConfigError with its reason code and the key's path; `source` opens the message.
     """
+    security = data.get("security")
+    if isinstance(security, Mapping) and security.get("pickup_key") == KEY_PLACEHOLDER:
+        raise ConfigError.at(
+            "$.security.pickup_key",
+            "published_key",
+            f"still the example's placeholder: {MAKE_KEY}",
+            what=source,
+        )
     config = convert(dict(data), Config, error=ConfigError, what=source)
     _check(config, source)
+    _check_key(config, source)
     return config
+
+
+def simulated(config: Config) -> bool:
+    """Nothing real: simulated printers, lights and buzzers, typed or scripted input, no broker."""
+    signals = [config.lights.backend] + [
+        b for st in config.stations for b in (st.printer.backend, st.status_light.backend, st.buzzer.backend)
+    ]
+    scanners = [s.backend for st in config.stations for s in st.scanners]
+    return (
+        config.mqtt.host is None
+        and all(b == "sim" for b in signals)
+        and all(b in ("stdin", "script") for b in scanners)
+    )
+
+
+def _check_key(config: Config, source: str) -> None:
+    key = config.security.pickup_key.lower()
+    if key == PUBLISHED_KEY or (key == SIM_KEY and not simulated(config)):
+        where = (
+            "the example's key"
+            if key == PUBLISHED_KEY
+            else "the simulation's key, for simulated devices only"
+        )
+        raise ConfigError.at(
+            "$.security.pickup_key", "published_key", f"{where}, published with pvz: {MAKE_KEY}", what=source
+        )
 
 
 def resolve_path(config_file: Path | str, value: str) -> Path:

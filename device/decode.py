@@ -57,6 +57,7 @@ REASONS: dict[str, str] = {
     # Config and desired config documents.
     "unreadable": "the file cannot be read",
     "not_toml": "not valid TOML",
+    "published_key": "a config's key is the example's or another published with pvz",
     "not_remote": "a section or key that a central system may not change",
     "write_failed": "the device could not write the accepted document",
     # Event batches at the hub.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from device.cli.main import main
-from tests.support.config import example_daemon, station, write_config
+from tests.support.config import example_copy, example_daemon, station, write_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBCOMMANDS = [
@@ -69,13 +69,10 @@ def test_help_lists_every_subcommand_on_one_line(module: str, subcommands: list[
 def test_config_check_accepts_the_example_and_names_a_bad_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["config", "check", str(ROOT / "docs/config.example.toml")]) == 0
+    example = example_copy(tmp_path)
+    assert main(["config", "check", str(example)]) == 0
     bad = tmp_path / "bad.toml"
-    text = (
-        (ROOT / "docs/config.example.toml")
-        .read_text(encoding="utf-8")
-        .replace("[store]\n", "[store]\nptah = 1\n")
-    )
+    text = example.read_text(encoding="utf-8").replace("[store]\n", "[store]\nptah = 1\n")
     bad.write_text(text, encoding="utf-8")
     assert main(["config", "check", str(bad)]) == 2
     assert "unknown field `ptah`" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import pytest
 
 from device.config import Config, load_config, parse_config, resolve_path
 from device.exc import ConfigError
+from tests.support.config import example_copy
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KEY = "ab" * 16
@@ -30,8 +31,8 @@ def parse(text: str) -> Config:
     return parse_config(text, source="config.toml")
 
 
-def test_example_loads() -> None:
-    config = load_config(DOCS / "config.example.toml")
+def test_example_loads(tmp_path: Path) -> None:
+    config = load_config(example_copy(tmp_path))
     assert config.device.id == "pvz-msk-0001"
     assert [s.name for s in config.stations] == ["counter-1", "kiosk-1"]
     assert config.stations[0].printer.backend == "usb"
@@ -180,3 +181,24 @@ def test_load_config_errors_name_the_file(tmp_path: Path) -> None:
 def test_resolve_path(tmp_path: Path) -> None:
     assert resolve_path(tmp_path / "pvz.toml", "cells.json") == tmp_path / "cells.json"
     assert resolve_path(tmp_path / "pvz.toml", "/etc/pvz/cells.json") == Path("/etc/pvz/cells.json")
+
+
+def test_the_examples_placeholder_and_published_keys_are_refused_with_the_way_out() -> None:
+    from device.config import KEY_PLACEHOLDER, PUBLISHED_KEY, SIM_KEY
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(DOCS / "config.example.toml")
+    assert (caught.value.reason, caught.value.path) == ("published_key", "$.security.pickup_key")
+    assert "openssl rand -hex 32" in caught.value.detail
+    for key in (KEY_PLACEHOLDER, PUBLISHED_KEY, PUBLISHED_KEY.upper()):
+        with pytest.raises(ConfigError) as caught:
+            parse(MINIMAL.replace(KEY, key))
+        assert (caught.value.reason, caught.value.path) == ("published_key", "$.security.pickup_key")
+    # The simulation's key passes on a device where nothing is real, and nowhere else.
+    assert parse(MINIMAL.replace(KEY, SIM_KEY)).security.pickup_key == SIM_KEY
+    assert load_config(DOCS / "examples/sim.toml").security.pickup_key == SIM_KEY
+    for real in ('[mqtt]\nhost = "broker"\n', '[lights]\nbackend = "gpio"\npins = [4]\n'):
+        with pytest.raises(ConfigError) as caught:
+            parse(MINIMAL.replace(KEY, SIM_KEY) + real)
+        assert caught.value.reason == "published_key"
+        assert "simulated devices only" in caught.value.detail

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from central import pki
-from device.config import parse_config
+from device.config import KEY_PLACEHOLDER, parse_config
 from device.exc import ConfigError
 from sync.topics import ID_RULE, Topics
+from tests.support.config import PICKUP_KEY
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-EXAMPLE = (DOCS / "config.example.toml").read_text(encoding="utf-8")
+# The example as a technician fills it in: with a key of the site's own.
+EXAMPLE = (DOCS / "config.example.toml").read_text(encoding="utf-8").replace(KEY_PLACEHOLDER, PICKUP_KEY)
 
 
 def documented() -> tuple[set[str], set[str]]:

@@ -70,3 +70,18 @@ def example_daemon(
         mqtt_port=mqtt_port,
         clerks={"BADGE-0009": "Ива Н."},
     )
+
+
+def example_copy(directory: Path) -> Path:
+    """docs/config.example.toml as a technician fills it in: a real key, the store in DIRECTORY,
+    the rack file (docs/examples/cells.json) beside it."""
+    from device.config import KEY_PLACEHOLDER
+
+    directory.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "docs/config.example.toml").read_text(encoding="utf-8")
+    assert KEY_PLACEHOLDER in text and '"/var/lib/pvz/pvz.db"' in text
+    text = text.replace(KEY_PLACEHOLDER, PICKUP_KEY).replace('"/var/lib/pvz/pvz.db"', '"pvz.db"')
+    (directory / "cells.json").write_bytes((ROOT / "docs/examples/cells.json").read_bytes())
+    path = directory / "pvz.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
