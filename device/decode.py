@@ -56,6 +56,7 @@ REASONS: dict[str, str] = {
     "store_refused": "the store refused the change (a constraint); nothing was written",
     # Config and desired config documents.
     "unreadable": "the file cannot be read",
+    "not_found": "a file or directory the config names does not exist",
     "not_toml": "not valid TOML",
     "published_key": "a config's key is the example's or another published with pvz",
     "not_remote": "a section or key that a central system may not change",

@@ -13,6 +13,7 @@ from device.config import Config, resolve_path
 from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware
+from device.intake.rack import sync_rack_file
 from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
@@ -44,6 +45,12 @@ def open_store(config: Config, config_file: Path, *, owner: bool) -> Store:
         with store.transaction():
             store.set_meta(TIMEZONE_KEY, config.device.timezone)
     sync_clerks(store, config)
+    if config.rack.file is not None:
+        # The rack file is the technician's description of the rack: a new or changed one is
+        # imported at start, so the cells a clerk scans are the ones the file lists.
+        written = sync_rack_file(store, resolve_path(config_file, config.rack.file))
+        if written is not None:
+            log.info("rack file %s imported: %d cells", config.rack.file, written)
     return store
 
 

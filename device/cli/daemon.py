@@ -28,6 +28,7 @@ def _sim(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from device.config import load_config
+    from device.preflight import check_for_run
     from device.wiring import build_runtime, open_store
 
     config_file = Path(args.config)
@@ -37,6 +38,7 @@ def _run(args: argparse.Namespace) -> int:
 
         # The desired config last pushed by the central side stays in force across restarts.
         config, _ = DesiredConfig(config_file).effective()
+    check_for_run(config, config_file)
     store = open_store(config, config_file, owner=True)
     try:
         runtime = build_runtime(config, config_file, store)

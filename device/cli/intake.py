@@ -70,8 +70,10 @@ def _cells_import(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     from device.config import load_config
+    from device.preflight import check_for_run
 
     config = load_config(Path(args.file))
+    check_for_run(config, Path(args.file))
     print(f"{args.file}: ok (device {config.device.id}, {len(config.stations)} station(s))")
     return 0
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import string
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -50,6 +52,35 @@ def decode_cells(raw: bytes, *, source: str = "cells") -> list[CellSpec]:
     rack = decode(raw, Rack, max_bytes=MAX_BYTES, error=ConfigError, what=source)
     check_cells(rack.cells, source=source)
     return rack.cells
+
+
+RACK_FILE_KEY = "rack_file_sha256"  # meta: the rack file last imported at start
+
+
+def read_rack_file(path: Path) -> tuple[list[CellSpec], str]:
+    """The cells of the rack file at `path` and the file's SHA-256; a ConfigError names the problem."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read rack file: {exc}", reason="unreadable") from exc
+    return decode_cells(raw, source=str(path)), hashlib.sha256(raw).hexdigest()
+
+
+def sync_rack_file(store: Store, path: Path) -> int | None:
+    """Import the configured rack file when the store has no cells or the file changed since the
+    last import; return how many cells were written, None when nothing was to do.
+
+    The import upserts by address (cells left out of the file stay), and is refused whole, with
+    the cell named, when it would shrink a cell below the parcels in it.
+    """
+    cells, digest = read_rack_file(path)
+    empty = store.conn.execute("SELECT count(*) FROM cells").fetchone()[0] == 0
+    if not empty and store.get_meta(RACK_FILE_KEY) == digest:
+        return None
+    n = import_cells(store, cells)
+    with store.transaction():
+        store.set_meta(RACK_FILE_KEY, digest)
+    return n
 
 
 def check_cells(cells: Sequence[CellSpec], *, source: str = "cells") -> None:

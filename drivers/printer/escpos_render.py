@@ -6,7 +6,7 @@ import contextlib
 import io
 import threading
 
-from escpos.capabilities import NotSupported
+from escpos.capabilities import CAPABILITIES, NotSupported
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 
@@ -156,3 +156,8 @@ class _Paper:
             self.printer.qr(data, size=size, native=True)
         else:
             self.printer.qr(data, size=size, native=False, center=True)
+
+
+def profiles() -> list[str]:
+    """The printer profiles python-escpos knows, by name (a config's `profile` is one of them)."""
+    return sorted(CAPABILITIES["profiles"])
