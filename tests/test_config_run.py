@@ -141,3 +141,17 @@ def _one_cell(tmp_path: Path, rack: dict[str, list[dict[str, object]]], label: s
     path = tmp_path / "one.json"
     path.write_text(json.dumps({"cells": [cell]}), encoding="utf-8")
     return path
+
+
+def test_config_check_refuses_keys_and_forms_with_the_way_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "still the example's placeholder" in cli_refuses(ROOT / "docs/config.example.toml", capsys)
+    published = write_config(tmp_path / "k", key="00112233445566778899aabbccddeeff" * 2)
+    err = cli_refuses(published, capsys)
+    assert "$.security.pickup_key" in err and "openssl rand -hex 32" in err and "(published_key)" in err
+    assert main(["config", "check", str(ROOT / "docs/examples/sim.toml")]) == 0
+    stations = '[[stations]]\nname = "s1"\n[[stations.scanners]]\nbackend = "evdev"\ndevice = "05e0-1200"\n'
+    err = cli_refuses(write_config(tmp_path / "f", stations=stations), capsys)
+    assert "expected vvvv:pppp (USB vendor and product id in hex), e.g. 05e0:1200 (bad_format)" in err
+    assert "regex" not in err
