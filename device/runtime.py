@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from device import hardware_status
 from device.engine import Engine, Result
 from device.intake.deadlines import due_today, needs_sweep, sweep
 from device.station_faults import StationFaults, show_store_damaged
@@ -281,8 +282,23 @@ class Runtime:
 
     async def _health_checks(self) -> None:
         while True:
+            # In a thread: looking for a network printer may wait for its TCP timeout.
+            await asyncio.to_thread(self.write_hardware_status)
             await asyncio.sleep(HEALTH_CHECK_S)
             self.check_health()
+
+    def hardware_rows(self) -> list[hardware_status.PartRow]:
+        return hardware_status.rows(self.stations.values(), self.rack, self.hardware, look=False)
+
+    def write_hardware_status(self) -> None:
+        """The file beside the store that `pvz hw list` reads while this daemon holds the devices."""
+        path = self.engine.store.path
+        if path is None:
+            return
+        try:
+            hardware_status.write_status(path, self.hardware_rows())
+        except OSError as exc:
+            log.warning("cannot write the hardware status file beside %s: %s", path, exc)
 
     async def _integrity_checks(self) -> None:
         while True:
@@ -357,5 +373,5 @@ class Runtime:
                 for name, io in self.stations.items()
             },
             "lights": self.rack.status(),
-            "hardware_problems": [] if self.hardware is None else self.hardware.status()["problems"],
+            "hardware_problems": hardware_status.problems(self.hardware_rows()),
         }

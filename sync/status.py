@@ -111,17 +111,15 @@ def device_health(runtime: Any, config_report: Mapping[str, Any] | None = None) 
         printer = st["printer"]
         if printer is not None:
             printers[name] = {"state": printer.get("state"), "paper": printer.get("paper")}
-            if printer.get("state") not in (None, "ready"):
-                alerts.append(f"printer {name}: {printer.get('state')}")
-            elif printer.get("paper") in ("out", "low"):
+            # A printer that is absent or failing is among the hardware problems below.
+            if printer.get("state") == "ready" and printer.get("paper") in ("out", "low"):
                 alerts.append(f"printer {name}: paper {printer.get('paper')}")
         for source in st["sources"]:
             total += 1
             # A scripted source has no cable: it counts as connected.
             if source.get("connected", True):
                 connected += 1
-            else:
-                alerts.append(f"scanner {name}/{source.get('name')}: disconnected")
+    # Each part that is not ready (an unplugged scanner, an absent printer), with its cause.
     alerts += [str(problem) for problem in state["hardware_problems"]]
     if config_report and config_report.get("reason") is not None:
         where = config_report.get("path") or "$"

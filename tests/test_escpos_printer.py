@@ -121,7 +121,8 @@ def test_a_missing_device_node_is_named(tmp_path: Path) -> None:
     printer = EscposPrinter(name="p1", backend="file", path=str(tmp_path / "usb" / "lp0"))
     with pytest.raises(PrinterError, match=r"p1: cannot open .*/usb/lp0: No such file"):
         printer.print_document(receipt())
-    assert printer.status()["state"] == "error" and "lp0" in printer.status()["last_error"]
+    # The node is not there: "absent", not "error" (nor "ready" before the first job).
+    assert printer.status()["state"] == "absent" and "lp0" in printer.status()["last_error"]
     assert printer.probe()["reachable"] is False
 
 
@@ -393,7 +394,8 @@ def fake_usb(monkeypatch: pytest.MonkeyPatch) -> FakeUsbDevice:
         endpoint_direction=lambda address: address & 0x80,
         claim_interface=lambda dev, n: dev.claimed.append(n),
     )
-    core = SimpleNamespace(USBError=type("USBError", (OSError,), {}))
+    # find: the presence look before a printer is called ready; this device is on the bus.
+    core = SimpleNamespace(USBError=type("USBError", (OSError,), {}), find=lambda **ids: device)
     monkeypatch.setitem(sys.modules, "usb", SimpleNamespace(core=core, util=util))
     monkeypatch.setitem(sys.modules, "usb.core", core)
     monkeypatch.setitem(sys.modules, "usb.util", util)

@@ -27,10 +27,11 @@ def sim_config(tmp_path: Path, scanner: str = SCRIPT) -> Path:
 def test_hw_list_shows_every_station_and_the_machine(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["hw", "list", "--config", str(sim_config(tmp_path))]) == 0
+    assert main(["hw", "list", "--json", "--config", str(sim_config(tmp_path))]) == 0
     found = json.loads(capsys.readouterr().out)
-    assert set(found["stations"]) == {"counter-1", "kiosk-1"}
-    assert found["stations"]["counter-1"]["printer"]["state"] == "ready"
+    assert {p["station"] for p in found["parts"]} == {"counter-1", "kiosk-1", "-"}
+    printer = next(p for p in found["parts"] if p["name"] == "counter-1/printer")
+    assert (printer["found"], printer["ready"]) == (True, True)
     assert found["problems"] == []
     assert "input_devices" in found and "serial_ports" in found
 
@@ -64,8 +65,11 @@ def test_hw_lights_test_walks_every_channel(tmp_path: Path, capsys: pytest.Captu
         main(["hw", "lights-test", "--config", str(sim_config(tmp_path)), "--channels", "5", "--step", "0"])
         == 0
     )
-    status = json.loads(capsys.readouterr().out)
-    assert status["lights"]["lit"] == {}  # everything off again after the walk
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("channel ")] == [
+        f"channel {c}: no cell on this channel, lit" for c in range(5)
+    ]  # no store yet: no cells to name
+    assert out[-1] == "5 channel(s) walked; cell lights now off"  # everything off again after the walk
 
 
 def test_walk_lights_each_channel_once_and_leaves_them_off() -> None:

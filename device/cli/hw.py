@@ -7,13 +7,16 @@ import asyncio
 import json
 import signal
 import time
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from device import hardware_status
 from device.cli.common import Add
-from device.config import Config, load_config
+from device.config import Config, load_config, resolve_path
 from device.documents.registry import Documents
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.store.journal import Stamp
@@ -30,25 +33,74 @@ def _config(path: str | None) -> tuple[Config, Path]:
 
 
 def hw_list(args: Any) -> int:
-    """Every input device and serial port on this machine, and each configured part's state."""
+    """Every configured part's state (from the running daemon when one holds the store), and the
+    machine's input devices and serial ports; exit 1 when a part has a problem."""
     found: dict[str, Any] = {"input_devices": _probe("drivers.scanner.evdev_scanner", "find_devices")}
     found["serial_ports"] = _probe("drivers.scanner.serial_scanner", "find_ports")
+    parts: list[hardware_status.PartRow] = []
+    doubt: str | None = None
     if args.config:
         config, config_file = _config(args.config)
-        stations, rack, hw = build_stations(config, config_file)
-        found["stations"] = {
-            io.name: {
-                "scanners": [s.status() for s in io.sources],
-                "printer": None if io.printer is None else io.printer.status(),
-                "status_light": None if io.status_light is None else io.status_light.status(),
-                "buzzer": None if io.buzzer is None else io.buzzer.status(),
-            }
-            for io in stations
-        }
-        found["lights"] = rack.status()
-        found["problems"] = hw.problems
-    print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
-    return 0
+        store_path = resolve_path(config_file, config.store.path)
+        pid = hardware_status.daemon_pid(store_path)
+        if pid is not None:
+            found["source"] = f"daemon pid {pid}"
+            parts, doubt = hardware_status.read_status(store_path)
+        else:
+            found["source"] = "looked now (no daemon holds the store)"
+            stations, rack, hw = build_stations(config, config_file)
+            parts = hardware_status.rows(stations, rack, hw, look=True)
+        found["parts"] = [asdict(row) for row in parts]
+        found["problems"] = hardware_status.problems(parts) + ([doubt] if doubt else [])
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(_table(found, parts, doubt))
+    return 1 if found.get("problems") else 0
+
+
+_COLUMNS = ("station", "device", "name", "backend", "found", "connected", "ready")
+
+
+def _table(found: dict[str, Any], parts: list[hardware_status.PartRow], doubt: str | None) -> str:
+    """The parts as aligned columns, each problem under its part with what to do."""
+    lines: list[str] = []
+    if "source" in found:
+        lines.append(f"source: {found['source']}")
+        cells = [list(_COLUMNS)] + [[_cell(getattr(row, c)) for c in _COLUMNS] for row in parts]
+        widths = [max(len(line[i]) for line in cells) for i in range(len(_COLUMNS))]
+        for index, line in enumerate(cells):
+            lines.append("  ".join(text.ljust(w) for text, w in zip(line, widths, strict=True)).rstrip())
+            row = parts[index - 1] if index else None
+            if row is not None and row.problem is not None:
+                lines.append(f"    problem: {row.problem}")
+                if row.todo is not None:
+                    lines.append(f"    to do:   {row.todo}")
+        if doubt is not None:
+            lines.append(f"problem: {doubt}")
+        count = len(found["problems"])
+        lines.append("all parts ready" if not count else f"{count} problem(s)")
+    devices = found["input_devices"]
+    ports = found["serial_ports"]
+    lines.append(f"input devices on this machine: {_machine(devices, 'path')}")
+    lines.append(f"serial ports on this machine: {_machine(ports, 'path')}")
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return str(value)
+
+
+def _machine(found: Any, key: str) -> str:
+    if isinstance(found, dict):
+        return f"cannot list ({found.get('error')})"
+    if not found:
+        return "none"
+    return ", ".join(str(item.get(key, item)) if isinstance(item, dict) else str(item) for item in found)
 
 
 def _probe(module: str, func: str) -> Any:
@@ -137,27 +189,63 @@ def _no_store() -> Any:
 
 
 def hw_lights_test(args: Any) -> int:
-    """Walk every cell light, then the status light colours and the buzzer of each station."""
+    """Walk every cell light saying which cell is lit, then each station's status light and buzzer."""
     config, config_file = _config(args.config)
-    stations, rack, _ = build_stations(config, config_file)
+    stations, rack, hw = build_stations(config, config_file)
+    for problem in hw.problems:
+        print(f"problem: {problem}", flush=True)
     channels = range(args.channels) if args.channels else _channels(config, config_file)
-    walk(rack, channels, step_s=args.step)
+    cells = _cells(resolve_path(config_file, config.store.path))
+
+    def say(channel: int) -> None:
+        print(f"channel {channel}: {_cell_name(cells.get(channel))} lit", flush=True)
+
+    count = walk(rack, channels, step_s=args.step, say=say)
     for io in stations:
         for color in (Color.GREEN, Color.AMBER, Color.RED, Color.OFF):
             if io.status_light is not None:
                 io.status_light.show(color)
+                print(f"{io.name}: status light {color.value}", flush=True)
             time.sleep(args.step)
         if io.buzzer is not None:
             io.buzzer.beep(Beep.OK)
-    print(json.dumps({"lights": rack.status()}, default=str))
-    return 0
+            print(f"{io.name}: buzzer beeped", flush=True)
+    lit = rack.status().get("lit")
+    print(f"{count} channel(s) walked; cell lights now {'off' if not lit else f'still lit: {lit}'}")
+    return 1 if hw.problems or lit else 0
 
 
-def walk(rack: CellLights, channels: Any, *, step_s: float) -> int:
+def _cells(store_path: Path) -> dict[int, tuple[str, str]]:
+    """Channel → (address, label) of the rack's cells, read-only from the store; empty without one."""
+    import sqlite3
+
+    if not store_path.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{store_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT channel, address, label FROM cells").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return {int(channel): (str(address), str(label)) for channel, address, label in rows}
+
+
+def _cell_name(cell: tuple[str, str] | None) -> str:
+    if cell is None:
+        return "no cell on this channel,"
+    address, label = cell
+    return f"cell {address}" if address == label else f"cell {address} (label {label})"
+
+
+def walk(rack: CellLights, channels: Any, *, step_s: float, say: Callable[[int], None] | None = None) -> int:
     """Each channel on for a moment, then off: a person watching sees a dead light at once."""
     count = 0
     for channel in channels:
         rack.show(channel, Pattern.STEADY)
+        if say is not None:
+            say(channel)
         time.sleep(step_s)
         rack.show(channel, Pattern.OFF)
         count += 1
@@ -183,6 +271,7 @@ def register(add: Add) -> None:
     p = add("hw", "hardware diagnostics: list, scan, print-test, lights-test", _hw)
     p.add_argument("action", choices=["list", "scan", "print-test", "lights-test"])
     p.add_argument("--config", help="device config file (TOML); list works without one")
+    p.add_argument("--json", action="store_true", help="list: the same as JSON, for scripts")
     p.add_argument("--station", help="print-test: only this station's printer")
     p.add_argument("--step", type=float, default=LIGHTS_TEST_STEP_S, help="lights-test: seconds per light")
     p.add_argument(

@@ -19,6 +19,7 @@ from drivers.base import Printer
 from drivers.document import Document
 from drivers.exc import PrinterError, PrinterNotReady
 from drivers.printer import escpos_link as link
+from drivers.printer import presence
 from drivers.printer.escpos_render import DEFAULT_PROFILE, render
 
 log = logging.getLogger("pvz.printer")
@@ -29,6 +30,7 @@ BACKENDS = ("file", "usb", "serial", "network")
 # socket errors, our timeouts), ValueError (pyusb's NoBackendError), RuntimeError (pyusb or
 # pyserial missing), AssertionError (a write to a device that never opened).
 _ERRORS = (EscposError, OSError, ValueError, RuntimeError, AssertionError)
+PRESENCE_EVERY_S = 10.0  # how long a presence look stays good (status() runs on every health check)
 
 
 class EscposPrinter(Printer):
@@ -93,6 +95,8 @@ class EscposPrinter(Printer):
         self.last_status: dict[str, Any] = {}
         self._usb_interface = 0
         self._lock = threading.Lock()  # one job at a time on one printer
+        self._absent: str | None = None
+        self._looked_at: float | None = None
 
     @property
     def target(self) -> str:
@@ -133,14 +137,45 @@ class EscposPrinter(Printer):
             self.printed += 1
             self.last_success = self.clock()
 
+    def absent(self, *, fresh: bool = False) -> str | None:
+        """Why the printer is not there (unplugged, off, unreachable), or None when it is.
+
+        Looked at again after PRESENCE_EVERY_S (or when `fresh`); while a job is printing
+        it is there, and nothing is opened beside the job.
+        """
+        now = time.monotonic()
+        if not fresh and self._looked_at is not None and now - self._looked_at < PRESENCE_EVERY_S:
+            return self._absent
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            self._absent = self._look()
+        finally:
+            self._lock.release()
+        self._looked_at = now
+        return self._absent
+
+    def _look(self) -> str | None:
+        if self.backend == "usb":
+            return presence.usb_problem(self.vendor_id or 0, self.product_id or 0)
+        if self.backend == "network":
+            return presence.network_problem(self.host or "", self.port)
+        assert self.path is not None
+        if self.backend == "serial":
+            return presence.serial_problem(self.path, self.baudrate)
+        return presence.file_problem(self.path)
+
     def status(self) -> dict[str, Any]:
         success = self.last_success
+        absent = self.absent()
+        state = "absent" if absent is not None else "ready" if self.last_error is None else "error"
         return {
             "name": self.name,
             "backend": self.backend,
             "target": self.target,
             "profile": self.profile,
-            "state": "ready" if self.last_error is None else "error",
+            "state": state,
+            "absent": absent,
             "last_error": self.last_error,
             "printed": self.printed,
             "last_success": None if success is None else datetime.fromtimestamp(success, UTC).isoformat(),

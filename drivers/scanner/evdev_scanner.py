@@ -227,6 +227,14 @@ class EvdevScanner:
         path = _text(dev.path)
         return Attached(dev, path, f"{path} ({dev.name}, {_ids(dev)})")
 
+    def absent(self) -> str | None:
+        """Why no matching input device is there, or None when one is (opened and closed, not grabbed)."""
+        try:
+            _close(self._find())
+        except DeviceNotFound as exc:
+            return str(exc)
+        return None
+
     def _find(self) -> InputLike:
         pattern = self.path or EVENT_GLOB
         problems: list[str] = []

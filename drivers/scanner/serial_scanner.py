@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import errno
 import logging
 import os
@@ -249,6 +250,16 @@ class SerialScanner:
         # Compared resolved, so that a /dev/serial/by-id/… link matches the ttyACM it names.
         wanted = {str(Path(p).resolve()) for p in matching}
         return [p for p in self._list_paths(self.path) if str(Path(p).resolve()) in wanted]
+
+    def absent(self) -> str | None:
+        """Why no serial port of this scanner opens, or None when one does (closed again at once)."""
+        try:
+            attached = self._attach()
+        except DeviceNotFound as exc:
+            return str(exc)
+        with contextlib.suppress(OSError):
+            attached.device.close()
+        return None
 
     def _attach(self) -> Attached[SerialLike]:
         problems = []
