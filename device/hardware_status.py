@@ -102,7 +102,15 @@ def _printer(station: str, printer: Any) -> PartRow:
 
 def problems(found: Iterable[PartRow]) -> list[str]:
     """One line per part that is not ready: telemetry's `hardware_problems`."""
-    return [f"{r.station} {r.device} {r.name}: {r.problem}" for r in found if not r.ready]
+    return [_problem(r) for r in found if not r.ready]
+
+
+def _problem(row: PartRow) -> str:
+    if row.device == "printer":
+        return f"printer {row.station}: {row.problem}"  # one printer per station
+    if row.device == "fallback":
+        return str(row.problem)  # already names its part
+    return f"{row.device} {row.name}: {row.problem}"
 
 
 def status_file(store_path: Path) -> Path:

@@ -92,10 +92,12 @@ def test_an_unplugged_scanner_and_an_absent_printer_are_in_telemetry(tmp_path: P
         store.close()
     scanner = [p for p in problems if "counter-1/scanner0" in p]
     assert scanner == [
-        "counter-1 scanner counter-1/scanner0: not connected: the daemon is waiting for it to be plugged in"
+        "scanner counter-1/scanner0: not connected: the daemon is waiting for it to be plugged in"
     ]
-    assert any("counter-1/printer" in p and "USB" in p for p in problems)
-    assert any("kiosk-1/printer" in p for p in problems)
+    assert any(p.startswith("printer counter-1: USB printer 0416:5011") for p in problems)
+    assert (
+        f"printer kiosk-1: {tmp_path / 'lp9'} does not exist (printer unplugged or switched off)" in problems
+    )
     assert len(problems) == 3
     assert alerts == problems  # each once, with its cause
 
