@@ -14,7 +14,7 @@ from typing import Any
 from device.decode import check_unique_keys
 from device.exc import InputError
 from device.store.db import Store
-from sync.status import bump
+from sync.status import bump, wire_time
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishProps
 
@@ -140,7 +140,7 @@ class CommandProcessor:
         """Close every command that was running when the process died (never run again); drop old replies."""
         rows = self.store.conn.execute("SELECT id FROM commands WHERE state = 'running'").fetchall()
         ids = [str(r[0]) for r in rows]
-        cutoff = (self.clock() - timedelta(days=KEEP_REPLIES_DAYS)).isoformat(timespec="seconds")
+        cutoff = wire_time(self.clock() - timedelta(days=KEEP_REPLIES_DAYS))
         with self.store.transaction() as conn:
             conn.execute("DELETE FROM commands WHERE state = 'done' AND finished_at < ?", (cutoff,))
             for cid in ids:
@@ -245,7 +245,7 @@ class CommandProcessor:
         deadline = req.expires_at or req.issued_at + timedelta(seconds=self.max_age_s)
         if now >= deadline:
             key = "expires_at" if req.expires_at else f"issued_at + {self.max_age_s:.0f} s"
-            return f"{key} ({deadline.isoformat()}) is in the past by the device clock ({now.isoformat()})"
+            return f"{key} ({wire_time(deadline)}) is in the past by the device clock ({wire_time(now)})"
         return None
 
     def _store(self, req: Request, reply: bytes, *, insert: bool = True) -> bytes:
@@ -271,7 +271,7 @@ class CommandProcessor:
         return encode(body)
 
     def _now(self) -> str:
-        return self.clock().isoformat(timespec="seconds")
+        return wire_time(self.clock())
 
     def _count(self, name: str) -> None:
         bump(self.store, name)

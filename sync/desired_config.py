@@ -19,7 +19,7 @@ from device.config import Config, check_config, resolve_path
 from device.decode import decode, field_path
 from device.exc import ConfigError
 from device.store.db import Store
-from sync.status import bump
+from sync.status import bump, wire_time
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink
 
@@ -280,7 +280,7 @@ class DesiredConfig:
         record = {
             **_pair(desired),
             "config": desired.overlay,
-            "applied_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "applied_at": wire_time(datetime.now(UTC)),
         }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from device import __version__
 from device.config import Config
 from device.store.db import SCHEMA_VERSION, Store
 from device.store.summary import summary
+from sync.status import wire_time
 
 INLINE_LIMIT = 256 * 1024  # smaller bundles also travel in the reply, base64-encoded
 KEEP_BUNDLES = 5  # older bundles in the store's diagnostics/ directory are deleted
@@ -97,7 +98,7 @@ def collect(
         "software_version": __version__,
         "schema_version": store.version,
         "code_schema_version": SCHEMA_VERSION,
-        "created_at": now.isoformat(timespec="seconds"),
+        "created_at": wire_time(now),
     }
     files = {
         "meta.json": js(meta),

@@ -15,7 +15,7 @@ from device.decode import decode
 from device.store.db import Store
 from device.store.journal import Event
 from sync.outbox import Outbox, OutboxError
-from sync.status import bump
+from sync.status import bump, wire_time
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishError
 
@@ -24,7 +24,7 @@ log = logging.getLogger("pvz.sync.publisher")
 BATCH = 100  # events per message: paho and the broker move ~100 small messages as fast as one
 WINDOW = 16  # batches sent but not yet acknowledged by the central side (8: 6k events/s, 16: 8.5k)
 ACK_TIMEOUT_S = 15.0  # no ack progress this long while batches are out: send them again
-POLL_S = 5.0  # look for new events this often even if nobody calls notify()
+POLL_S = 5.0  # look for new events this often: an event written outside a scan (no notify()) waits this long at most
 RETENTION_DAYS = 30  # acknowledged events older than this are deleted from the journal
 COMPACT_EVERY_S = 3600.0
 COMPACT_CHUNK = 5000  # rows deleted per transaction, so a scan never waits long
@@ -55,6 +55,16 @@ class WireAck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def on_the_wire(event: Event[Any]) -> Event[Any]:
+    """The event as it is sent: its time in UTC like every other stamp on the wire.
+
+    The journal keeps the offset of the clock that wrote it (the site's zone, for reports by
+    the site's day); the moment is the same.
+    """
+    ts = wire_time(event.when)
+    return event if ts == event.ts else msgspec.structs.replace(event, ts=ts)
 
 
 class Publisher:
@@ -145,7 +155,7 @@ class Publisher:
                 break
             first, last = events[0].seq, events[-1].seq
             body = {"device": self.topics.device, "first_seq": first, "last_seq": last}
-            payload = msgspec.json.encode({**body, "events": events})
+            payload = msgspec.json.encode({**body, "events": [on_the_wire(e) for e in events]})
             if not self._out:
                 self._progress_at = self.monotonic()
             self._out.append(last)

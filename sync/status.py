@@ -15,6 +15,7 @@ from typing import Any
 
 from device import __version__
 from device.config import Config
+from device.store.clock import utc_text
 from device.store.db import Store
 from sync.outbox import Outbox
 from sync.topics import Topics
@@ -36,8 +37,9 @@ def wire_time(moment: datetime) -> str:
     """A moment as every pvz payload spells it on the wire: UTC, seconds, `+00:00`.
 
     The device's clocks may be in the site's zone (the engine's clock is); the wire is not.
+    A moment without an offset is taken as UTC, as the store reads one (device.store.clock).
     """
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return utc_text(moment)
 
 
 def encode(message: Mapping[str, Any]) -> bytes:
@@ -59,7 +61,7 @@ def offline_status(
     """The last will (no time: it is written at connect) or the goodbye of a clean shutdown."""
     message: dict[str, Any] = {"online": False, **identity(config), "reason": reason}
     if ts is not None:
-        message["ts"] = ts.isoformat(timespec="seconds")
+        message["ts"] = wire_time(ts)
     return message
 
 
@@ -90,7 +92,7 @@ def device_status(
         **identity(config),
         "config": dict(config_report or {}),
         "counts": {"parcels": parcel_counts(store), "outbox_depth": Outbox(store).depth()},
-        "ts": now.isoformat(timespec="seconds"),
+        "ts": wire_time(now),
     }
     if health is not None:
         message["health"] = dict(health)
@@ -168,7 +170,7 @@ def telemetry(runtime: Any, store: Store, *, uptime_s: float, now: datetime) -> 
     disk_dir = store.path.parent if store.path is not None else Path()
     disk = shutil.disk_usage(disk_dir)
     return {
-        "ts": now.isoformat(timespec="seconds"),
+        "ts": wire_time(now),
         "uptime_s": round(uptime_s, 1),
         "outbox_depth": Outbox(store).depth(),
         "print_queue": state["print"]["queued"],

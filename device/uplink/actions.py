@@ -25,6 +25,7 @@ from drivers.exc import PrinterError
 from sync import diagnostics
 from sync.commands import Action, CommandFailed
 from sync.desired_config import DesiredConfig
+from sync.status import wire_time
 
 log = logging.getLogger("pvz.sync.actions")
 
@@ -90,7 +91,7 @@ class DeviceActions:
             "pong": True,
             "device": self.ctx.config.device.id,
             "version": __version__,
-            "time": self.ctx.clock().isoformat(timespec="seconds"),
+            "time": wire_time(self.ctx.clock()),
             "uptime_s": round(time.monotonic() - self.ctx.started, 1),
         }
 
