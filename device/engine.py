@@ -17,6 +17,7 @@ from device.store.queries import StoreQueries
 from device.store.sessions import load_session
 from workflows import station
 from workflows.context import Ctx, Policy
+from workflows.identify import masked
 from workflows.inputs import BadCode, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
@@ -41,6 +42,20 @@ class Result:
     @property
     def label(self) -> str:
         return self.text if self.text is not None else self.shown
+
+
+def logged(result: Result) -> Result:
+    """Log what the counter decided, for a technician (`pvz -v run`), never a customer's code in
+    clear (workflows.identify.masked); return the result."""
+    if log.isEnabledFor(logging.INFO):
+        code = masked(result.label)
+        session = result.session
+        now = "idle" if session is None else f"{session.workflow.name}/{session.state.value}"
+        feedback = result.feedback
+        log.info(
+            "station %s: %s -> %s %s (%s)", result.station, code, feedback.level.value, feedback.msg.key, now
+        )
+    return result
 
 
 def printable(raw: bytes | str, limit: int = 64) -> str:
@@ -81,12 +96,10 @@ class Engine:
             inp = parse_input(text, keyed=keyed)
         except BadCode as exc:
             shown = printable(raw)
-            log.warning("station %s: refused code %s: %s", station_name, shown, exc)
             session = self._shown_session(station_name)
             params = {"code": shown} if exc.reason == "unknown_command" else {}
-            return Result(
-                station_name, None, Feedback(Level.ERROR, Msg(exc.reason, params)), session, shown=shown
-            )
+            refused = Feedback(Level.ERROR, Msg(exc.reason, params))
+            return logged(Result(station_name, None, refused, session, shown=shown))
         now = self.clock()
         try:
             with self.store.transaction() as conn:
@@ -101,16 +114,12 @@ class Engine:
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
         except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:
             # The transaction rolled back: the store is as it was before this scan.
-            log.exception("station %s: scan %r failed and was rolled back: %s", station_name, text, exc)
-            return Result(
-                station_name,
-                text,
-                Feedback(Level.ERROR, Msg("internal_error")),
-                self._shown_session(station_name),
+            log.exception(
+                "station %s: scan %s failed and was rolled back: %s", station_name, masked(text), exc
             )
-        if outcome.feedback.level is Level.ERROR:
-            log.info("station %s: refused %r: %s", station_name, text, outcome.feedback.msg.render("en"))
-        return Result(station_name, text, outcome.feedback, outcome.session, jobs, changed)
+            failed = Feedback(Level.ERROR, Msg("internal_error"))
+            return logged(Result(station_name, text, failed, self._shown_session(station_name)))
+        return logged(Result(station_name, text, outcome.feedback, outcome.session, jobs, changed))
 
     def session(self, station_name: str) -> Session[Any, Any] | None:
         return load_session(self.store.conn, station_name)

@@ -31,6 +31,7 @@ from workflows.outcome import Level, Light
 
 log = logging.getLogger("pvz.runtime")
 
+
 # How often run() checks whether the day changed (or an update asked for a sweep).
 SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start

@@ -65,3 +65,19 @@ def qr_token(text: str) -> str | None:
         token = text[len(QR_PREFIX) :]
         return token or None
     return None
+
+
+MASK = "***"
+
+
+def masked(text: str) -> str:
+    """A code as a log may show it: a customer's QR token, pickup code or the code of `order*code`
+    is hidden; a parcel barcode, cell label, badge or command barcode is shown as it is."""
+    if qr_token(text) is not None:
+        return text[: len(QR_PREFIX)] + MASK
+    found = issue_code(text)
+    if found is not None:
+        return f"{found.order}*{MASK}"
+    if pickup_code(text) is not None:
+        return MASK
+    return text

@@ -51,6 +51,11 @@ def run_command(
     level = logging.WARNING if args.verbose == 0 else logging.INFO if args.verbose == 1 else logging.DEBUG
     if args.command in quiet and args.verbose == 0:
         level = logging.ERROR  # the command's own output already shows every refusal
+    root = logging.getLogger()
+    # python-escpos calls logging.basicConfig() when imported, which made ours a no-op: `-v` did
+    # nothing and every line came out as "INFO:name:". Its plain stderr handler goes; ours stays.
+    for handler in [h for h in root.handlers if type(h) is logging.StreamHandler]:
+        root.removeHandler(handler)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args))

@@ -5,10 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from device.cli.common import Add
+
+if TYPE_CHECKING:
+    from device.config import Config
+
+log = logging.getLogger("pvz.daemon")
+# The startup line is written whatever the level (-v or not): the journal always shows what runs.
+log.setLevel(logging.INFO)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -40,6 +49,7 @@ def _run(args: argparse.Namespace) -> int:
         config, _ = DesiredConfig(config_file).effective()
     check_for_run(config, config_file)
     store = open_store(config, config_file, owner=True)
+    log.info("%s", startup_line(config, store.path))
     try:
         runtime = build_runtime(config, config_file, store)
         runtime.start()
@@ -64,6 +74,22 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def startup_line(config: Config, store_path: Path | None) -> str:
+    """Version, store, each station's backends, lights and sync: what a technician checks first."""
+    from device import __version__
+
+    stations = []
+    for st in config.stations:
+        scanners = "+".join(s.backend for s in st.scanners)
+        parts = f"scanner {scanners}, printer {st.printer.backend}, light {st.status_light.backend}"
+        stations.append(f"{st.name} ({parts}, buzzer {st.buzzer.backend})")
+    mqtt = "off" if config.mqtt.host is None else f"{config.mqtt.host}:{config.mqtt.port}"
+    return (
+        f"pvz {__version__} starting: device {config.device.id}, site {config.device.site}, "
+        f"store {store_path}, stations {'; '.join(stations)}, cell lights {config.lights.backend}, mqtt {mqtt}"
+    )
 
 
 def register(add: Add) -> None:
