@@ -54,10 +54,19 @@ class InboxService:
     process died comes again, and the inbox's message ids make that harmless.
     """
 
-    def __init__(self, store: Store, *, device_id: str, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        device_id: str,
+        clock: Callable[[], datetime] = utc_now,
+        on_written: Callable[[], None] | None = None,
+    ) -> None:
         self.store = store
         self.device_id = device_id
         self.clock = clock
+        # An applied message wrote journal events: the publisher should send them now, not at its next poll.
+        self.on_written = on_written
         self.last: InboxResult | None = None
         self.failures = 0  # the store failed (not the message): nothing of it was written
         self.link: MqttLink | None = None
@@ -74,6 +83,8 @@ class InboxService:
             self.failures += 1
             log.exception("inbox %s: the store failed; the message (%d bytes) is lost", topic, len(payload))
             return
+        if self.last.outcome == "applied" and self.on_written is not None:
+            self.on_written()
         self._report(self.last, wire_time(self.clock()))
 
     def _report(self, result: InboxResult, ts: str) -> None:

@@ -52,7 +52,12 @@ class SyncService:
         )
         self.started = time.monotonic()
         self.publisher = Publisher(self.store, self.link, self.topics)
-        self.inbox = InboxService(self.store, device_id=config.device.id, clock=runtime.engine.clock)
+        self.inbox = InboxService(
+            self.store,
+            device_id=config.device.id,
+            clock=runtime.engine.clock,
+            on_written=self.publisher.notify,
+        )
         self.inbox.subscribe(self.link, self.topics)
         self.desired = DesiredConfig(config_file, store=self.store)
         self.recent = diagnostics.RecentLog()
