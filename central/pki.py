@@ -24,6 +24,7 @@ CRL_DAYS = 3650  # a broker refuses every client once its CRL is past nextUpdate
 DEFAULT_HOSTS = ("localhost", "127.0.0.1")
 BROKER_PATH = "/etc/mosquitto/pvz"  # where the broker reads the files of DIR/broker/
 HUB_PREFIX = "hub-"
+MAX_CN = 64  # openssl refuses a longer common name (X.509 ub-common-name)
 _NAME = re.compile(ID_PATTERN)  # one topic level, the rule of sync.topics
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 _TIMEOUT_S = 60
@@ -127,7 +128,7 @@ def init(
             raise PkiError(f"{pki}: a CA is already there; --force archives it and all it signed")
         _archive(pki, [p for p in sorted(pki.iterdir()) if p.name != "archive"], "pki")
     # A CN holds 64 characters at most; the OU keeps the whole site id (up to 64, see ID_RULE).
-    subject = [("O", "pvz"), ("OU", site), ("CN", f"pvz site CA {site}"[:64])]
+    subject = [("O", "pvz"), ("OU", site), ("CN", f"pvz site CA {site}"[:MAX_CN])]
     _certify(pki, pki / "ca.key", pki / "ca.crt", subject, _CA_EXT)
     _write(pki / "broker" / "ca.crt", (pki / "ca.crt").read_bytes(), 0o644)
     _crl(pki)
@@ -168,6 +169,10 @@ def hub(pki: Path, name: str, *, force: bool = False) -> Path:
     """A central-system client's certificate (CN = hub-<name>), its key and the CA, in DIR/hubs/<name>/."""
     ca_site(pki)
     name = _check_name("hub", name.removeprefix(HUB_PREFIX))
+    if len(HUB_PREFIX + name) > MAX_CN:
+        raise PkiError(
+            f"hub {name!r}: at most {MAX_CN - len(HUB_PREFIX)} characters (its certificate is {HUB_PREFIX}<name>)"
+        )
     cn = HUB_PREFIX + name
     return _client(pki, pki / "hubs" / name, [("O", "pvz"), ("OU", "hubs"), ("CN", cn)], force)
 

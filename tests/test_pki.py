@@ -176,6 +176,14 @@ def test_a_hub_certificate_and_its_acl_block(site: Path) -> None:
     assert "topic write pvz/v1/s1/+/manifest" in acl
 
 
+def test_a_hub_name_fits_a_certificate_name_or_is_refused_before_openssl(site: Path) -> None:
+    longest = "h" * 60  # hub- and 60 characters: the 64 a certificate's common name holds
+    assert main(["pki", "hub", "--dir", str(site), "--name", longest]) == 0
+    assert f"CN=hub-{longest}," in cert_text(site / "hubs" / longest / "client.crt")
+    assert main(["pki", "hub", "--dir", str(site), "--name", "h" * 61]) == 2
+    assert not (site / "hubs" / ("h" * 61)).exists()
+
+
 def test_a_revoked_device_is_on_the_crl_and_out_of_the_acl(site: Path) -> None:
     for device in ("dev-a", "dev-b"):
         main(["pki", "device", "--dir", str(site), "--site", "s1", "--device", device])
