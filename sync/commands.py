@@ -127,8 +127,13 @@ class CommandProcessor:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         max_age_s: float | None = None,
+        reply_prefix: str | None = None,
     ) -> None:
         self.store = store
+        # Where this device may answer (its replies prefix, the only place the broker's ACL lets it
+        # write): a request asking for a reply elsewhere is refused before it runs, not answered
+        # into a topic the broker would drop.
+        self.reply_prefix = reply_prefix
         self.actions = dict(actions)
         self.clock = clock
         self.monotonic = monotonic
@@ -164,6 +169,14 @@ class CommandProcessor:
         correlation = prop(properties, "CorrelationData")
         if not topic or not isinstance(topic, str) or "+" in topic or "#" in topic:
             log.warning("command without a usable ResponseTopic dropped (%d bytes)", len(payload))
+            self._count(REJECTED_COUNTER)
+            return None
+        if self.reply_prefix is not None and not topic.startswith(self.reply_prefix):
+            log.warning(
+                "command dropped: its ResponseTopic %r is not under this device's %s",
+                topic,
+                self.reply_prefix,
+            )
             self._count(REJECTED_COUNTER)
             return None
         try:

@@ -13,6 +13,7 @@ import pytest
 
 from device.store.db import Store
 from sync.commands import EXPIRED, UNKNOWN_OUTCOME, CommandProcessor, parse_request
+from sync.topics import reply_topic
 from tests.support.broker import Broker
 from tests.support.sim_device import Central, SimDevice, command, run
 
@@ -262,3 +263,24 @@ def test_old_replies_are_dropped_at_start(store: Store) -> None:
         )
     processor_for(store)
     assert [r[0] for r in store.conn.execute("SELECT id FROM commands")] == ["new"]
+
+
+def test_a_reply_asked_for_outside_the_devices_replies_prefix_is_refused_before_it_runs(
+    store: Store,
+) -> None:
+    ran: list[str] = []
+
+    async def ping(args: dict[str, Any]) -> dict[str, Any]:
+        ran.append("ping")
+        return {"pong": True}
+
+    prefix = reply_topic("s1", "dev-a", "")
+    processor = CommandProcessor(store, {"ping": ping}, lambda: NOW, reply_prefix=prefix)
+    ping_request = request("c-1", "ping")
+    elsewhere = SimpleNamespace(ResponseTopic="pvz/v1/replies/s1/dev-b/n1", CorrelationData=b"c")
+    assert asyncio.run(processor.handle(ping_request, elsewhere)) is None
+    assert ran == []
+    assert store.scalar("SELECT value FROM sync_counters WHERE name = 'commands_rejected'") == 1
+    own = SimpleNamespace(ResponseTopic=reply_topic("s1", "dev-a", "n1"), CorrelationData=b"c")
+    answer = asyncio.run(processor.handle(ping_request, own))
+    assert answer is not None and answer[0] == "pvz/v1/replies/s1/dev-a/n1" and ran == ["ping"]

@@ -19,7 +19,7 @@ from sync.desired_config import DesiredConfig
 from sync.inbox_service import InboxService
 from sync.publisher import Publisher
 from sync.status import StatusReporter, device_health, device_status, telemetry, will
-from sync.topics import Topics
+from sync.topics import Topics, reply_topic
 from sync.transport import MqttLink, TlsSettings
 
 log = logging.getLogger("pvz.sync")
@@ -74,7 +74,8 @@ class SyncService:
         self.ctx = ctx
         # A pushed config takes effect now where it can (language, returns, clerks), else at restart.
         self.desired.on_applied = self._apply_live
-        self.commands = CommandProcessor(self.store, DeviceActions(ctx).table())
+        replies = reply_topic(self.topics.site, self.topics.device, "")
+        self.commands = CommandProcessor(self.store, DeviceActions(ctx).table(), reply_prefix=replies)
         commands.serve(self.link, self.topics, self.commands)
         self.reporter = StatusReporter(
             self.link,
