@@ -14,6 +14,7 @@ import ast
 import difflib
 import json
 import re
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import msgspec
@@ -22,6 +23,7 @@ import msgspec.inspect as mi
 from device.exc import INVALID, InputError
 
 T = TypeVar("T")
+E = TypeVar("E", bound=InputError)
 
 # Every reason code pvz gives for input it refuses (docs/manifest.md lists them for central).
 REASONS: dict[str, str] = {
@@ -290,3 +292,12 @@ def _printable(text: str) -> str:
 
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def read_input(path: Path | str, what: str, error: type[E]) -> bytes:
+    """The bytes of an input file; one that cannot be read is `error` with reason `unreadable`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        detail = f"cannot read {what}: {exc.strerror or exc}"
+        raise error(f"{path}: {detail}", reason="unreadable", detail=detail) from exc

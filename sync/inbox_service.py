@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from device.decode import read_input
 from device.exc import INVALID, ManifestError, PvzError
 from device.store.db import Store
 from device.store.journal import Stamp
@@ -144,10 +145,7 @@ def apply_file(store: Store, path: Path, *, now: datetime | None = None) -> str:
 
     A rejected message (or an unreadable file) is a ManifestError with the reason.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot read message: {exc.strerror or exc}") from exc
+    raw = read_input(path, "message", ManifestError)
     moment = now or utc_now()
     stamp = Stamp(store.get_meta("device_id") or "unknown", moment.isoformat(timespec="seconds"))
     result = apply_message(store, raw, stamp=stamp, topic="file")

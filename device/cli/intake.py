@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from device.cli.common import Add, store_opts, store_path
-from device.exc import PvzError
 
 
 def _manifest_import(args: argparse.Namespace) -> int:
@@ -54,14 +53,10 @@ def _manifest(args: argparse.Namespace) -> int:
 
 
 def _cells_import(args: argparse.Namespace) -> int:
-    from device.intake.rack import decode_cells, import_cells
+    from device.intake.rack import import_cells, read_rack_file
     from device.store.db import Store
 
-    try:
-        raw = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise PvzError(f"{args.file}: {exc}") from exc
-    cells = decode_cells(raw, source=args.file)
+    cells, _ = read_rack_file(Path(args.file))
     with Store.open(store_path(args)) as store:
         n = import_cells(store, cells)
     print(f"rack: {n} cells")

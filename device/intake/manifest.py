@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from device.decode import decode
+from device.decode import decode, read_input
 from device.exc import ManifestError
 from device.intake.supply_rows import plan_supply, write_supply
 from device.store.db import Store
@@ -96,11 +96,7 @@ def decode_manifest(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Manifest:
 
 def load_manifest_file(path: Path | str) -> Manifest:
     """Read and decode a manifest file; an unreadable file is a ManifestError too."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        detail = f"cannot read manifest: {exc.strerror or exc}"
-        raise ManifestError(f"{path}: {detail}", reason="unreadable", detail=detail) from exc
+    raw = read_input(path, "manifest", ManifestError)
     try:
         return decode_manifest(raw)
     except ManifestError as exc:

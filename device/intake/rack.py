@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from device.decode import decode
+from device.decode import decode, read_input
 from device.exc import ConfigError
 from device.store.db import Store
 from workflows.parcel import Size
@@ -59,10 +59,7 @@ RACK_FILE_KEY = "rack_file_sha256"  # meta: the rack file last imported at start
 
 def read_rack_file(path: Path) -> tuple[list[CellSpec], str]:
     """The cells of the rack file at `path` and the file's SHA-256; a ConfigError names the problem."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read rack file: {exc}", reason="unreadable") from exc
+    raw = read_input(path, "rack file", ConfigError)
     return decode_cells(raw, source=str(path)), hashlib.sha256(raw).hexdigest()
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from device.decode import decode
+from device.decode import decode, read_input
 from device.exc import ManifestError
 from device.intake.deadlines import RETURN_REASON, request_sweep
 from device.intake.manifest import Barcode, Ident, IsoDate, Version
@@ -84,11 +84,7 @@ def decode_updates(raw: bytes, *, max_bytes: int = MAX_BYTES) -> Updates:
 
 def load_updates_file(path: Path | str) -> Updates:
     """Read and decode an updates file; an unreadable file is a ManifestError too."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        detail = f"cannot read updates: {exc.strerror or exc}"
-        raise ManifestError(f"{path}: {detail}", reason="unreadable", detail=detail) from exc
+    raw = read_input(path, "updates", ManifestError)
     try:
         return decode_updates(raw)
     except ManifestError as exc:
