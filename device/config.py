@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from device.decode import convert
+from device.decode import convert, unique_index
 from device.exc import ConfigError
 from sync.topics import ID_PATTERN
 
@@ -276,16 +276,12 @@ def _check(config: Config, source: str) -> None:
 
     if not config.stations:
         raise fail("$.stations", "too_short", "at least one [[stations]] entry is required")
-    badges: dict[str, int] = {}
-    for i, clerk in enumerate(config.clerks):
-        if clerk.badge in badges:
-            first = badges[clerk.badge]
-            raise fail(
-                f"$.clerks[{i}].badge",
-                "duplicate",
-                f"duplicate badge `{clerk.badge}` (also $.clerks[{first}])",
-            )
-        badges[clerk.badge] = i
+    unique_index(
+        (clerk.badge for clerk in config.clerks),
+        lambda i, first, badge: fail(
+            f"$.clerks[{i}].badge", "duplicate", f"duplicate badge `{badge}` (also $.clerks[{first}])"
+        ),
+    )
     try:
         ZoneInfo(config.device.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -14,6 +14,7 @@ import ast
 import difflib
 import json
 import re
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -24,6 +25,7 @@ from device.exc import INVALID, InputError
 
 T = TypeVar("T")
 E = TypeVar("E", bound=InputError)
+K = TypeVar("K", bound=Hashable)
 
 # Every reason code pvz gives for input it refuses (docs/manifest.md lists them for central).
 REASONS: dict[str, str] = {
@@ -301,3 +303,13 @@ def read_input(path: Path | str, what: str, error: type[E]) -> bytes:
     except OSError as exc:
         detail = f"cannot read {what}: {exc.strerror or exc}"
         raise error(f"{path}: {detail}", reason="unreadable", detail=detail) from exc
+
+
+def unique_index(keys: Iterable[K], repeated: Callable[[int, int, K], InputError]) -> dict[K, int]:
+    """Each key's position; the first key seen again raises `repeated(position, first position, key)`."""
+    index: dict[K, int] = {}
+    for i, key in enumerate(keys):
+        first = index.setdefault(key, i)
+        if first != i:
+            raise repeated(i, first, key)
+    return index

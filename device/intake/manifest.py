@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from device.decode import decode, read_input
+from device.decode import decode, read_input, unique_index
 from device.exc import ManifestError
 from device.intake.supply_rows import plan_supply, write_supply
 from device.store.db import Store
@@ -109,25 +109,20 @@ def _fail(path: str, reason: str, message: str) -> ManifestError:
 
 def cross_check(m: Manifest, *, root: str = "$") -> None:
     """The checks a schema cannot express: references, uniqueness, calendar dates."""
-    orders: dict[str, int] = {}
-    for i, order in enumerate(m.orders):
-        if order.id in orders:
-            raise _fail(
-                f"{root}.orders[{i}].id",
-                "duplicate",
-                f"duplicate order '{order.id}' (also {root}.orders[{orders[order.id]}])",
-            )
-        orders[order.id] = i
-    packages: dict[str, int] = {}
-    for i, package in enumerate(m.packages):
-        if package.barcode in packages:
-            first = packages[package.barcode]
-            raise _fail(
-                f"{root}.packages[{i}].barcode",
-                "duplicate_barcode",
-                f"duplicate barcode '{package.barcode}' (also {root}.packages[{first}])",
-            )
-        packages[package.barcode] = i
+    orders = unique_index(
+        (order.id for order in m.orders),
+        lambda i, first, order: _fail(
+            f"{root}.orders[{i}].id", "duplicate", f"duplicate order '{order}' (also {root}.orders[{first}])"
+        ),
+    )
+    packages = unique_index(
+        (package.barcode for package in m.packages),
+        lambda i, first, barcode: _fail(
+            f"{root}.packages[{i}].barcode",
+            "duplicate_barcode",
+            f"duplicate barcode '{barcode}' (also {root}.packages[{first}])",
+        ),
+    )
     parcels: dict[str, int] = {}
     for i, parcel in enumerate(m.parcels):
         at = f"{root}.parcels[{i}]"

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from device.decode import decode, read_input
+from device.decode import decode, read_input, unique_index
 from device.exc import ManifestError
 from device.intake.deadlines import RETURN_REASON, request_sweep
 from device.intake.manifest import Barcode, Ident, IsoDate, Version
@@ -104,15 +104,14 @@ def cross_check(u: Updates, *, root: str = "$") -> None:
                 ) from None
         if not isinstance(update, ReturnRequest):
             continue
-        seen: dict[str, int] = {}
-        for j, barcode in enumerate(update.parcels):
-            if barcode in seen:
-                raise _fail(
-                    f"{at}.parcels[{j}]",
-                    "duplicate_barcode",
-                    f"duplicate parcel '{barcode}' (also {at}.parcels[{seen[barcode]}])",
-                )
-            seen[barcode] = j
+        unique_index(
+            update.parcels,
+            lambda j, first, barcode, at=at: _fail(
+                f"{at}.parcels[{j}]",
+                "duplicate_barcode",
+                f"duplicate parcel '{barcode}' (also {at}.parcels[{first}])",
+            ),
+        )
 
 
 def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, int]:
