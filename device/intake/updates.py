@@ -104,14 +104,20 @@ def cross_check(u: Updates, *, root: str = "$") -> None:
                 ) from None
         if not isinstance(update, ReturnRequest):
             continue
-        unique_index(
-            update.parcels,
-            lambda j, first, barcode, at=at: _fail(
-                f"{at}.parcels[{j}]",
-                "duplicate_barcode",
-                f"duplicate parcel '{barcode}' (also {at}.parcels[{first}])",
-            ),
+        unique_index(update.parcels, _repeated_parcel(at))
+
+
+def _repeated_parcel(at: str) -> Callable[[int, int, str], ManifestError]:
+    """The error for a return request at `at` that names one parcel twice."""
+
+    def repeated(j: int, first: int, barcode: str) -> ManifestError:
+        return _fail(
+            f"{at}.parcels[{j}]",
+            "duplicate_barcode",
+            f"duplicate parcel '{barcode}' (also {at}.parcels[{first}])",
         )
+
+    return repeated
 
 
 def apply_updates(store: Store, updates: Updates, *, stamp: Stamp) -> dict[str, int]:
