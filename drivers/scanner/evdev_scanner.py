@@ -177,14 +177,10 @@ class EvdevScanner:
         return {
             "name": self.name,
             "kind": "evdev",
-            "path": self._hotplug.path or self.path,
             "device": self.device,
             "keyed": self.keypad,
-            "connected": self._hotplug.connected,
-            "codes_read": self._hotplug.delivered,
-            "reconnects": self._hotplug.reconnects,
+            **self._hotplug.status(self.path),
             "partial_codes_dropped": self._decoder.dropped,
-            "last_error": self._hotplug.last_error,
         }
 
     async def _read(self, dev: InputLike) -> AsyncGenerator[RawScan, None]:

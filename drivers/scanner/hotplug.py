@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from drivers.exc import DeviceGone, DeviceNotFound
 
@@ -90,6 +90,16 @@ class Hotplug(Generic[D, T]):
     def last_error(self) -> str | None:
         """Why the device was last missing or lost; kept after it is back, for telemetry."""
         return self._last_error
+
+    def status(self, configured_path: str | None) -> dict[str, Any]:
+        """The lifecycle part of a scanner's status(): where it reads, whether it is there, counts."""
+        return {
+            "path": self.path or configured_path,
+            "connected": self.connected,
+            "codes_read": self.delivered,
+            "reconnects": self.reconnects,
+            "last_error": self.last_error,
+        }
 
     async def run(self) -> AsyncGenerator[T, None]:
         while True:

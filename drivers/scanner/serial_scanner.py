@@ -203,14 +203,10 @@ class SerialScanner:
         return {
             "name": self.name,
             "kind": "serial",
-            "path": self._hotplug.path or self.path,
             "device": self.device,
             "keyed": self.keypad,
-            "connected": self._hotplug.connected,
-            "codes_read": self._hotplug.delivered,
-            "reconnects": self._hotplug.reconnects,
+            **self._hotplug.status(self.path),
             "overlong_discarded": self._framer.discarded,
-            "last_error": self._hotplug.last_error,
         }
 
     async def _read(self, port: SerialLike) -> AsyncGenerator[RawScan, None]:
