@@ -1,27 +1,16 @@
-"""The typed device config (TOML): sections, defaults, bounds, and errors that name the key."""
+"""Loading the device config (TOML): the schema (device.config_schema), then what types cannot say, with errors that name the key."""
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import msgspec
-
+from device.config_schema import Config, PrinterConfig
 from device.decode import convert, unique_index
 from device.exc import ConfigError
-from sync.topics import ID_PATTERN
-
-Name = Annotated[str, msgspec.Meta(pattern=r"\A[a-z0-9][a-z0-9_-]{0,31}\Z")]
-DeviceId = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]  # a site or device id: one topic level
-# An even number of hex digits so that it is whole bytes; 32 digits = 128 bits at least.
-HexKey = Annotated[str, msgspec.Meta(pattern=r"\A(?:[0-9a-fA-F]{2}){16,128}\Z")]
-PathStr = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
-Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
-UsbId = Annotated[int, msgspec.Meta(ge=0, le=0xFFFF)]
-Pin = Annotated[int, msgspec.Meta(ge=0, le=63)]
 
 _Fail = Callable[[str, str, str], ConfigError]
 
@@ -32,166 +21,6 @@ MAKE_KEY = "generate the site's own with `openssl rand -hex 32` and give central
 # example's old key is refused everywhere; docs/examples/sim.toml's only where nothing is real.
 PUBLISHED_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 SIM_KEY = "00112233445566778899aabbccddeeff"
-
-# Every table below is frozen and forbids unknown fields, so a misspelt key is named.
-
-
-class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    id: DeviceId
-    site: DeviceId
-    role: Literal["counter", "kiosk", "hub"] = "counter"
-    language: Literal["ru", "en"] = "ru"
-    # The site's time zone: deadlines are local dates, and the day turns at local midnight.
-    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Moscow"
-    # The pickup point's address as the customer's receipt prints it; empty: not printed.
-    address: Annotated[str, msgspec.Meta(max_length=200, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\Z")] = ""
-
-
-class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    path: PathStr = "/var/lib/pvz/pvz.db"
-    # The full integrity check reads the whole file, so it runs this often and only while no
-    # station has work open; 0 turns it off (the quick check at every start still runs).
-    integrity_check_hours: Annotated[float, msgspec.Meta(ge=0, le=24 * 30)] = 24.0
-
-
-class SecuritySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    pickup_key: HexKey
-
-    def __repr__(self) -> str:
-        # The site key must not end up in logs through a repr of the config.
-        return "SecuritySection(pickup_key=<hidden>)"
-
-    @property
-    def pickup_key_bytes(self) -> bytes:
-        return bytes.fromhex(self.pickup_key)
-
-
-VendorProduct = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-fA-F]{4}:[0-9a-fA-F]{4}\Z")]
-
-
-class ScannerConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A barcode scanner or a numeric keypad.
-
-    evdev: `path` is a device path or a glob such as /dev/input/by-id/usb-*Honeywell*-event-kbd,
-    or `device` = "vvvv:pppp" picks it by USB vendor and product. serial: `path` is the tty
-    (a glob is allowed too). `keypad` marks typed input (codes, order numbers).
-    """
-
-    backend: Literal["script", "stdin", "evdev", "serial"]
-    path: PathStr | None = None
-    device: VendorProduct | None = None
-    keypad: bool = False
-    layout: Literal["us", "ru"] = "us"
-    terminator: Literal["enter", "tab", "cr", "lf", "crlf"] | None = None
-    prefix: Annotated[str, msgspec.Meta(max_length=16)] = ""
-    suffix: Annotated[str, msgspec.Meta(max_length=16)] = ""
-    # A scanner types a whole code within milliseconds; a slower gap means a person typing.
-    max_gap_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 60
-    baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 9600
-
-
-class PrinterConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    backend: Literal["sim", "file", "usb", "serial", "network"] = "sim"
-    out_dir: PathStr | None = None
-    profile: str | None = None
-    path: PathStr | None = None
-    host: str | None = None
-    port: Port = 9100
-    vendor_id: UsbId | None = None
-    product_id: UsbId | None = None
-    baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 19200
-    # A printer that takes no data this long fails the job (it stays queued) instead of hanging.
-    timeout_s: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
-
-
-class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A status light (three GPIO pins: green, amber, red) or a buzzer (one pin); or simulated."""
-
-    backend: Literal["sim", "gpio"] = "sim"
-    pin: Pin | None = None
-    pins: Annotated[list[Pin], msgspec.Meta(min_length=3, max_length=3)] | None = None
-
-
-class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    name: Name
-    scanners: Annotated[list[ScannerConfig], msgspec.Meta(min_length=1)]
-    printer: PrinterConfig = msgspec.field(default_factory=PrinterConfig)
-    status_light: SignalConfig = msgspec.field(default_factory=SignalConfig)
-    buzzer: SignalConfig = msgspec.field(default_factory=SignalConfig)
-
-
-class LightsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The cell lights: one GPIO pin per cell (`pins[channel]`), or a 74HC595 chain on three pins."""
-
-    backend: Literal["sim", "gpio", "shift"] = "sim"
-    # gpiozero pin factory: "auto" picks lgpio on a Pi 5 and RPi.GPIO on a Pi 3/4.
-    pin_factory: Literal["auto", "rpigpio", "lgpio", "mock"] = "auto"
-    pins: list[Pin] = msgspec.field(default_factory=list)
-    data_pin: Pin | None = None
-    clock_pin: Pin | None = None
-    latch_pin: Pin | None = None
-    registers: Annotated[int, msgspec.Meta(ge=1, le=64)] = 1
-    # A light nobody turned off goes dark after this long.
-    timeout_s: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 300.0
-
-
-class RackSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    file: PathStr | None = None
-
-
-class IssueSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Issue at the counter: what releases an order, and how wrong pickup codes are limited."""
-
-    # An order found by its number alone is shown; "never" releases it without its code or QR,
-    # "id_check" also after an ID check the clerk confirms by scanning ID CHECKED (journalled).
-    release_by_number: Literal["never", "id_check"] = "never"
-    # Wrong codes in a row at one station before it pauses codes; the pause doubles with every
-    # further wrong code up to the cap. A right code clears the run.
-    max_wrong_codes: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
-    pause_s: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
-    max_pause_s: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 900
-
-
-class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    width: Annotated[int, msgspec.Meta(ge=24, le=80)] = 42
-
-
-class ClerkConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A clerk's badge (the barcode on it) and the name printed on reports."""
-
-    badge: Annotated[str, msgspec.Meta(min_length=4, max_length=64, pattern=r"\A[!-~]+\Z")]
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-
-
-class ReturnsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    window_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 14
-
-
-class MqttSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The broker the device syncs through; without `host` the device works offline only."""
-
-    host: str | None = None
-    port: Port = 8883
-    keepalive_s: Annotated[int, msgspec.Meta(ge=5, le=3600)] = 30
-    # TLS with a client certificate per device (see docs/security.md); paths relative to this file.
-    ca_file: PathStr | None = None
-    cert_file: PathStr | None = None
-    key_file: PathStr | None = None
-    telemetry_s: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 60.0
-
-
-class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    device: DeviceSection
-    security: SecuritySection
-    stations: list[Station]
-    store: StoreSection = msgspec.field(default_factory=StoreSection)
-    lights: LightsSection = msgspec.field(default_factory=LightsSection)
-    rack: RackSection = msgspec.field(default_factory=RackSection)
-    issue: IssueSection = msgspec.field(default_factory=IssueSection)
-    print: PrintSection = msgspec.field(default_factory=PrintSection)
-    returns: ReturnsSection = msgspec.field(default_factory=ReturnsSection)
-    mqtt: MqttSection = msgspec.field(default_factory=MqttSection)
-    clerks: list[ClerkConfig] = msgspec.field(default_factory=list)
 
 
 def load_config(path: Path | str) -> Config:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from device.config import Config, PrinterConfig, ScannerConfig, SignalConfig, resolve_path
+from device.config import resolve_path
+from device.config_schema import Config, PrinterConfig, ScannerConfig, SignalConfig
 from drivers.base import Buzzer, CellLights, CodeSource, Printer, StatusLight
 from drivers.exc import DriverError, UnknownBackend
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight

@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from device.config import Config, resolve_path, simulated
+from device.config import resolve_path, simulated
+from device.config_schema import Config
 from device.exc import ConfigError
 from device.intake.rack import read_rack_file
 from drivers.printer.escpos_render import profiles

@@ -9,7 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from device import hardware
-from device.config import Config, resolve_path
+from device.config import resolve_path
+from device.config_schema import Config
 from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware

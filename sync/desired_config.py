@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from device.config import Config, check_config, resolve_path
+from device.config import check_config, resolve_path
+from device.config_schema import Config
 from device.decode import decode, field_path
 from device.exc import ConfigError
 from device.store.db import Store

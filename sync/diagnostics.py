@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from device import __version__
-from device.config import Config
+from device.config_schema import Config
 from device.store.db import SCHEMA_VERSION, Store
 from device.store.summary import summary
 from sync.status import wire_time

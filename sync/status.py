@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from device import __version__
-from device.config import Config
+from device.config_schema import Config
 from device.store.clock import utc_text
 from device.store.db import Store
 from sync.outbox import Outbox

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from device.config import Config, load_config, parse_config, resolve_path
+from device.config import load_config, parse_config, resolve_path
+from device.config_schema import Config
 from device.exc import ConfigError
 from tests.support.config import example_copy
 

@@ -205,7 +205,7 @@ def test_every_schema_pattern_has_a_human_form() -> None:
 
 
 def test_a_bad_format_reads_as_an_example_never_as_a_regex() -> None:
-    from device.config import ScannerConfig
+    from device.config_schema import ScannerConfig
 
     with pytest.raises(ConfigError) as caught:
         convert({"backend": "evdev", "device": "05e0-1200"}, ScannerConfig, error=ConfigError)
@@ -219,7 +219,7 @@ def test_a_bad_format_reads_as_an_example_never_as_a_regex() -> None:
 
 
 def test_an_unknown_field_names_the_closest_known_one() -> None:
-    from device.config import Config
+    from device.config_schema import Config
 
     data = {"stations": [{"name": "c", "scanners": [{"backend": "stdin", "keypda": True}]}]}
     with pytest.raises(ConfigError) as caught:

@@ -241,7 +241,7 @@ def _config(extra: str) -> str:
 def test_the_example_config_documents_every_issue_key_and_the_address() -> None:
     import tomllib
 
-    from device.config import IssueSection
+    from device.config_schema import IssueSection
 
     raw = tomllib.loads((Path(__file__).resolve().parents[1] / "docs/config.example.toml").read_text("utf-8"))
     assert set(raw["issue"]) == set(IssueSection.__struct_fields__)

@@ -20,7 +20,8 @@ import msgspec
 import pytest
 
 from device import __version__
-from device.config import Config, load_config
+from device.config import load_config
+from device.config_schema import Config
 from device.engine import Engine
 from device.store.db import Store
 from sync import status

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from device.cli.common import Add
 
 if TYPE_CHECKING:
-    from device.config import Config
+    from device.config_schema import Config
 
 log = logging.getLogger("pvz.daemon")
 # The startup line is written whatever the level (-v or not): the journal always shows what runs.

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from device import hardware_status
 from device.cli.common import Add
-from device.config import Config, load_config, resolve_path
+from device.config import load_config, resolve_path
+from device.config_schema import Config
 from device.documents.registry import Documents
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.store.journal import Stamp

@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 from device import __version__
-from device.config import Config, load_config
+from device.config import load_config
+from device.config_schema import Config
 from device.exc import ConfigError
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.runtime import Runtime

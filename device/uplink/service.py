@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from device.config import Config, resolve_path
+from device.config import resolve_path
+from device.config_schema import Config
 from device.engine import Result
 from device.runtime import Runtime
 from device.uplink.actions import DeviceActions, DeviceContext, apply_live

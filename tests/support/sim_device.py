@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from device.config import Config, load_config
+from device.config import load_config
+from device.config_schema import Config
 from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.db import Store
