@@ -176,6 +176,18 @@ def _check(config: Config, source: str) -> None:
             "$.lights", "missing_option", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`"
         )
     _check_pins(config, fail)
+    screen_listen(config, source)
+
+
+def screen_listen(config: Config, source: str = "config") -> tuple[str, int] | None:
+    """The screen server's host and port from `[screen] listen`; None when it is "off"."""
+    value = config.screen.listen
+    if value == "off":
+        return None
+    host, _, port = value.rpartition(":")
+    if not 1 <= int(port) <= 65535:
+        raise ConfigError.at("$.screen.listen", "out_of_range", f"port {port} is not 1..65535", what=source)
+    return host.strip("[]"), int(port)
 
 
 def _outputs(config: Config) -> list[tuple[str, int]]:

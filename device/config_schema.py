@@ -99,6 +99,8 @@ class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Name
     scanners: Annotated[list[ScannerConfig], msgspec.Meta(min_length=1)]
+    # The language of this station's screen and messages; without it, the device's.
+    language: Literal["ru", "en"] | None = None
     printer: PrinterConfig = msgspec.field(default_factory=PrinterConfig)
     status_light: SignalConfig = msgspec.field(default_factory=SignalConfig)
     buzzer: SignalConfig = msgspec.field(default_factory=SignalConfig)
@@ -164,6 +166,19 @@ class MqttSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     telemetry_s: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 60.0
 
 
+class ScreenSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The local screen: a web page per station served by the daemon (device/screen/).
+
+    `listen` is "host:port" ("[::1]:8080" for IPv6), or "off" for no server. On a loopback host
+    only this machine's own browser (the HDMI kiosk) reaches it; on any other address every
+    client from another machine needs a paired station token (device/screen/auth.py).
+    """
+
+    listen: Annotated[
+        str, msgspec.Meta(pattern=r"\A(?:off|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})\Z")
+    ] = "127.0.0.1:8080"
+
+
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     device: DeviceSection
     security: SecuritySection
@@ -176,3 +191,4 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     returns: ReturnsSection = msgspec.field(default_factory=ReturnsSection)
     mqtt: MqttSection = msgspec.field(default_factory=MqttSection)
     clerks: list[ClerkConfig] = msgspec.field(default_factory=list)
+    screen: ScreenSection = msgspec.field(default_factory=ScreenSection)
