@@ -12,6 +12,7 @@ from typing import Any
 from device import hardware_status
 from device.engine import Engine, Result
 from device.intake.deadlines import due_today, needs_sweep, sweep
+from device.rack_lights import RackLights
 from device.station_faults import StationFaults, show_store_damaged
 from device.station_io import StationIO
 from device.store.health import IntegrityWatch
@@ -27,7 +28,7 @@ from drivers.base import (
     ThreadedSource,
 )
 from workflows.messages import Msg
-from workflows.outcome import Level, Light
+from workflows.outcome import Level
 
 log = logging.getLogger("pvz.runtime")
 
@@ -38,14 +39,6 @@ FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they w
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 IDLE_BEFORE_INTEGRITY_S = 300.0  # no scan this long (and no open session): the full store check may run
 
-LIGHT_PATTERN = {
-    Light.SUGGESTED: Pattern.STEADY,
-    Light.TAKE: Pattern.BLINK,
-    Light.CURRENT: Pattern.FAST_BLINK,
-    Light.PICK: Pattern.BLINK,
-    Light.COUNT: Pattern.BLINK,
-    Light.COUNTING: Pattern.STEADY,
-}
 LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
     Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),
     Level.INFO: (Color.GREEN, Pattern.STEADY, None),
@@ -78,8 +71,7 @@ class Runtime:
         self.clock = clock
         self.integrity = IntegrityWatch(engine.store.path, every_s=integrity_every_s)
         self._last_scan_at = clock()
-        self._channels: dict[str, int] = {}
-        self._lit: dict[int, Pattern] = {}
+        self.lights = RackLights(rack, engine.store)
         self.scans = 0
         self.hardware: Any = None  # device.hardware.Hardware when built from config
         self.faults = StationFaults()
@@ -88,9 +80,7 @@ class Runtime:
 
     def start(self) -> None:
         """Rebuild what only lived in hardware from the store: lights of open sessions, printing."""
-        self.rack.clear()
-        self._lit = {}
-        self.refresh_lights()
+        self.redraw_lights()
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
             self.show_resumed(name)
@@ -188,31 +178,12 @@ class Runtime:
             io.screen.show(result.feedback.msg.render(self.lang), details)
 
     def redraw_lights(self) -> None:
-        """Show the open sessions' cells again from scratch (after a remote lights test walked the rack)."""
-        self.rack.clear()
-        self._lit = {}
-        self.refresh_lights()
+        """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
+        self.lights.redraw(self.engine.sessions().values())
 
     def refresh_lights(self) -> None:
         """Make the rack show the union of every open session's lit cells."""
-        wanted: dict[int, Pattern] = {}
-        for session in self.engine.sessions().values():
-            for address, meaning in session.lights.items():
-                channel = self._channel(address)
-                if channel is not None:
-                    wanted[channel] = LIGHT_PATTERN[meaning]
-        for channel in self._lit.keys() - wanted.keys():
-            self.rack.show(channel, Pattern.OFF)
-        for channel, pattern in wanted.items():
-            if self._lit.get(channel) is not pattern:
-                self.rack.show(channel, pattern)
-        self._lit = wanted
-
-    def _channel(self, address: str) -> int | None:
-        if address not in self._channels:
-            rows = self.engine.store.conn.execute("SELECT address, channel FROM cells")
-            self._channels = {r[0]: r[1] for r in rows}
-        return self._channels.get(address)
+        self.lights.refresh(self.engine.sessions().values())
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Read every source of every station until all sources end or `stop` is set."""
@@ -363,7 +334,7 @@ class Runtime:
             "sessions": {
                 name: f"{s.workflow.name}:{s.state.value}" for name, s in self.engine.sessions().items()
             },
-            "lit_cells": len(self._lit),
+            "lit_cells": len(self.lights.lit),
             "store": self.integrity.status(),
             "print": self.prints.status(),
             "stations": {

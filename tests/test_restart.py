@@ -199,7 +199,7 @@ def test_without_open_sessions_a_restart_lights_nothing(open_store: Opener) -> N
 
 
 def test_every_light_meaning_has_a_pattern_on_the_rack() -> None:
-    from device.runtime import LIGHT_PATTERN
+    from device.rack_lights import LIGHT_PATTERN
     from workflows.outcome import Light
 
     assert set(LIGHT_PATTERN) == set(Light)
