@@ -7,10 +7,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from device import hardware_status
 from device.engine import Engine, Result
+from device.exc import PvzError
 from device.intake.deadlines import due_today, needs_sweep, sweep
 from device.rack_lights import RackLights
 from device.station_faults import StationFaults, show_store_damaged
@@ -47,6 +48,23 @@ LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
 }
 
 
+class Watcher(Protocol):
+    """Something that follows the counter as it works (the local screen), told on the loop after
+    each change; it reads what it shows from the runtime and must not change anything."""
+
+    def scanned(self, result: Result) -> None: ...
+
+    def lights_changed(self) -> None: ...
+
+    def print_job(self, job: int, station: str, state: str) -> None: ...
+
+    def hardware_checked(self) -> None: ...
+
+
+class NotRunning(PvzError, RuntimeError):
+    """An input was handed to a runtime whose loop is not reading inputs (starting or stopping)."""
+
+
 class Runtime:
     def __init__(
         self,
@@ -75,6 +93,9 @@ class Runtime:
         self.scans = 0
         self.hardware: Any = None  # device.hardware.Hardware when built from config
         self.faults = StationFaults()
+        self.watchers: list[Watcher] = []
+        self.prints.on_job = self._print_job
+        self._inputs: asyncio.Queue[tuple[str, RawScan] | None] | None = None
         self._print_wakeup: asyncio.Event | None = None
         self._closing = False
 
@@ -87,6 +108,11 @@ class Runtime:
         self.prints.recover()
         self.prints.drain()
         self.check_deadlines(show=True)
+
+    def lang_of(self, station: str) -> str:
+        """The language a station's screen speaks: its own, or the device's."""
+        io = self.stations.get(station)
+        return self.lang if io is None or io.lang is None else io.lang
 
     def resumed(self, station: str) -> tuple[Msg, Msg] | None:
         """What a station's screen says after a restart: that work goes on, and what was in progress."""
@@ -101,7 +127,8 @@ class Runtime:
         if io is None or io.screen is None or said is None:
             return
         title, doing = said
-        io.screen.show(title.render(self.lang), [doing.render(self.lang)])
+        lang = self.lang_of(station)
+        io.screen.show(title.render(lang), [doing.render(lang)])
 
     def check_deadlines(self, *, show: bool = False) -> list[str]:
         """Sweep overdue parcels unless today was swept; then show the pick list on idle stations.
@@ -132,9 +159,10 @@ class Runtime:
             if io.status_light is not None and due["to_return"] > 0:
                 io.status_light.show(Color.AMBER, Pattern.BLINK)
             if io.screen is not None:
-                io.screen.show(*self._due_lines(due))
+                color = Color.AMBER if due["to_return"] > 0 else Color.GREEN
+                io.screen.show(*self._due_lines(due, self.lang_of(name)), color=color)
 
-    def _due_lines(self, due: Mapping[str, int]) -> tuple[str, list[str]]:
+    def _due_lines(self, due: Mapping[str, int], lang: str) -> tuple[str, list[str]]:
         """The pick list's size as the title; what to do about it and today's last days below."""
         lines = []
         if due["to_return"]:
@@ -144,7 +172,7 @@ class Runtime:
             title = Msg("nothing_due")
         if due["expiring_today"]:
             lines.append(Msg("expiring_today", {"count": due["expiring_today"]}))
-        return title.render(self.lang), [m.render(self.lang) for m in lines]
+        return title.render(lang), [m.render(lang) for m in lines]
 
     def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""
@@ -152,8 +180,11 @@ class Runtime:
         self.scans += 1
         self._last_scan_at = self.clock()
         self._signal(result)
-        if result.changed:
-            self.refresh_lights()
+        lights_changed = result.changed and self.lights.refresh(self.engine.sessions().values())
+        for watcher in self.watchers:
+            watcher.scanned(result)
+            if lights_changed:
+                watcher.lights_changed()
         if self._print_wakeup is not None:
             if result.jobs:
                 self._print_wakeup.set()  # the printing task prints off the scan path
@@ -174,8 +205,9 @@ class Runtime:
         if io.buzzer is not None and beep is not None:
             io.buzzer.beep(beep)
         if io.screen is not None:
-            details = [m.render(self.lang) for m in result.feedback.details]
-            io.screen.show(result.feedback.msg.render(self.lang), details)
+            lang = self.lang_of(result.station)
+            details = [m.render(lang) for m in result.feedback.details]
+            io.screen.show(result.feedback.msg.render(lang), details, color=color)
 
     def redraw_lights(self) -> None:
         """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
@@ -183,11 +215,28 @@ class Runtime:
 
     def refresh_lights(self) -> None:
         """Make the rack show the union of every open session's lit cells."""
-        self.lights.refresh(self.engine.sessions().values())
+        if self.lights.refresh(self.engine.sessions().values()):
+            for watcher in self.watchers:
+                watcher.lights_changed()
+
+    def _print_job(self, job: int, station: str, state: str) -> None:
+        for watcher in self.watchers:
+            watcher.print_job(job, station, state)
+
+    def submit(self, station: str, raw: bytes | str, *, keyed: bool = False, source: str = "screen") -> None:
+        """An input from outside the station's own sources (a touch screen's button or keypad):
+        queued behind the scans already waiting, then handled exactly like a scan."""
+        if self._inputs is None:
+            raise NotRunning("the counter is not reading inputs now")
+        if station not in self.stations:
+            raise KeyError(station)
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        self._inputs.put_nowait((station, RawScan(source, data, keyed)))
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Read every source of every station until all sources end or `stop` is set."""
         queue: asyncio.Queue[tuple[str, RawScan] | None] = asyncio.Queue()
+        self._inputs = queue
         readers = [
             asyncio.create_task(self._read(io.name, source, queue), name=f"read:{io.name}:{source.name}")
             for io in self.stations.values()
@@ -221,6 +270,7 @@ class Runtime:
         finally:
             # Let the printing task finish what is queued (a receipt for the last customer),
             # but never hang on a dead printer: what is left prints at the next start.
+            self._inputs = None
             self._closing = True
             self._print_wakeup.set()
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
@@ -258,6 +308,15 @@ class Runtime:
             await asyncio.to_thread(self.write_hardware_status)
             await asyncio.sleep(HEALTH_CHECK_S)
             self.check_health()
+            for watcher in self.watchers:
+                watcher.hardware_checked()
+            if (
+                self._print_wakeup is not None
+                and self.prints.next_retry_in() is None
+                and self.prints.pending()
+            ):
+                # A job queued by another process (`pvz screen pair`) prints within a health tick.
+                self._print_wakeup.set()
 
     def hardware_rows(self) -> list[hardware_status.PartRow]:
         return hardware_status.rows(self.stations.values(), self.rack, self.hardware, look=False)

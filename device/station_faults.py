@@ -38,7 +38,7 @@ class StationFaults:
                 faults.append(
                     Msg("hw_printer_fault", {"error": str(printer["last_error"]), "queued": queued})
                 )
-            lines = [m.render(lang) for m in faults]
+            lines = [m.render(io.lang or lang) for m in faults]
             report[name] = lines
             if lines == self._shown.get(name, []):
                 continue
@@ -52,7 +52,7 @@ class StationFaults:
             if io.status_light is not None:
                 io.status_light.show(color, pattern)
             if io.screen is not None:
-                io.screen.show(title.render(lang), lines)
+                io.screen.show(title.render(io.lang or lang), lines, color=color)
         return report
 
 
@@ -62,4 +62,7 @@ def show_store_damaged(stations: Mapping[str, StationIO], lang: str) -> None:
         if io.status_light is not None:
             io.status_light.show(Color.RED, Pattern.FAST_BLINK)
         if io.screen is not None:
-            io.screen.show(Msg("hw_fault").render(lang), [Msg("hw_store_damaged").render(lang)])
+            said = io.lang or lang
+            io.screen.show(
+                Msg("hw_fault").render(said), [Msg("hw_store_damaged").render(said)], color=Color.RED
+            )

@@ -17,3 +17,4 @@ class StationIO:
     status_light: StatusLight | None = None
     buzzer: Buzzer | None = None
     screen: Screen | None = None
+    lang: str | None = None  # the station's own language; None: the device's

@@ -134,6 +134,7 @@ def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], 
                 status_light=hardware.status_light(config, st.status_light, st.name, hw),
                 buzzer=hardware.buzzer(config, st.buzzer, st.name, hw),
                 screen=SimScreen(),
+                lang=st.language,
             )
         )
     return stations, hardware.cell_lights(config, hw), hw

@@ -113,8 +113,9 @@ class Buzzer(Protocol):
 
 @runtime_checkable
 class Screen(Protocol):
-    """An optional small screen: a title and a few lines, already localised."""
+    """An optional screen: a title and a few lines, already localised, in the status light's colour
+    (green: done or go on, amber: look, red: refused or a fault)."""
 
-    def show(self, title: str, lines: list[str]) -> None: ...
+    def show(self, title: str, lines: list[str], *, color: Color = Color.GREEN) -> None: ...
 
     def status(self) -> dict[str, Any]: ...

@@ -59,6 +59,8 @@ class PrintQueue:
         self.now = now
         self.lang = lang
         self._state = {name: _PrinterState() for name in printers}
+        # Told (job, station, "printing" | "printed" | "queued") as a job moves: the local screen.
+        self.on_job: Callable[[int, str, str], None] | None = None
 
     def pending(self) -> int:
         """Jobs not yet printed, the one being sent included."""
@@ -119,6 +121,8 @@ class PrintQueue:
                 # The reprint is on record with the hand-overs it repeats, and goes to the hub.
                 stamp = Stamp(self.device_id, self.now().isoformat(timespec="seconds"), row["station"])
                 append(conn, stamp, "print_copy", data={"job": job, "document": row["kind"]})
+        if self.on_job is not None:
+            self.on_job(job, name, "printed")
 
     def failed(self, job: int, name: str, exc: PrinterError) -> None:
         state = self._state[name]
@@ -135,6 +139,8 @@ class PrintQueue:
                 "copy = max(copy, ?) WHERE id = ?",
                 (str(exc), int(cut_off), job),
             )
+        if self.on_job is not None:
+            self.on_job(job, name, "queued")
 
     def drain(self) -> int:
         """Print, in this thread, every queued job whose printer is ready; return how many printed."""

@@ -140,12 +140,14 @@ class SimScreen:
         self._max_history = _check_limit(max_history)
         self.title = ""
         self.lines: list[str] = []
+        self.color = Color.OFF
         self.history: list[tuple[float, str, list[str]]] = []
 
-    def show(self, title: str, lines: list[str]) -> None:
+    def show(self, title: str, lines: list[str], *, color: Color = Color.GREEN) -> None:
         # Copied so a caller reusing its list cannot rewrite what was shown.
         self.title = title
         self.lines = list(lines)
+        self.color = color
         self.history.append((self._clock(), title, list(lines)))
         _trim(self.history, self._max_history)
         if self._echo is not None:
