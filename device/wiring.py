@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from device import hardware
-from device.config import resolve_path
+from device.config import resolve_path, screen_listen
 from device.config_schema import Config
 from device.documents.registry import Documents
 from device.engine import Engine
@@ -23,6 +24,9 @@ from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
 from workflows.context import Policy
+
+if TYPE_CHECKING:
+    from device.screen.server import ScreenServer
 
 log = logging.getLogger("pvz.wiring")
 
@@ -116,6 +120,24 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
     )
     runtime.hardware = hw
     return runtime
+
+
+def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
+    """The local screen, when `[screen] listen` is not "off": every station's screen becomes its
+    web page (device/screen/), served from the daemon's loop once the caller starts it."""
+    listen = screen_listen(config)
+    if listen is None:
+        return None
+    from device.screen.feed import Feed
+    from device.screen.hub import ScreenHub
+    from device.screen.server import ScreenServer
+
+    hub = ScreenHub(Feed())
+    hub.attach(runtime)
+    for name, io in runtime.stations.items():
+        io.screen = hub.screen(name)
+    host, port = listen
+    return ScreenServer(hub, host=host, port=port)
 
 
 def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], CellLights, Hardware]:

@@ -25,6 +25,7 @@ from workflows.texts import (
     reports,
     return_to_sender,
     returns,
+    screen,
 )
 
 LANGUAGES = ("ru", "en")
@@ -48,6 +49,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     deadlines.TEXTS,
     demo.TEXTS,
     names.TEXTS,
+    screen.TEXTS,
 )
 
 

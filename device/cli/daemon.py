@@ -14,6 +14,7 @@ from device.cli.common import Add
 
 if TYPE_CHECKING:
     from device.config_schema import Config
+    from device.screen.server import ScreenServer
 
 log = logging.getLogger("pvz.daemon")
 # The startup line is written whatever the level (-v or not): the journal always shows what runs.
@@ -38,7 +39,7 @@ def _sim(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from device.config import load_config
     from device.preflight import check_for_run
-    from device.wiring import build_runtime, open_store
+    from device.wiring import build_runtime, build_screen, open_store
 
     config_file = Path(args.config)
     config = load_config(config_file)
@@ -52,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     log.info("%s", startup_line(config, store.path))
     try:
         runtime = build_runtime(config, config_file, store)
+        screen = build_screen(config, runtime)
         runtime.start()
         stop = asyncio.Event()
 
@@ -59,21 +61,42 @@ def _run(args: argparse.Namespace) -> int:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
-            if config.mqtt.host is None:
-                await runtime.run(stop=stop)
-                return
-            from device.uplink.service import SyncService
+            serving = screen is not None and await start_screen(screen)
+            try:
+                if config.mqtt.host is None:
+                    await runtime.run(stop=stop)
+                    return
+                from device.uplink.service import SyncService
 
-            sync = SyncService(runtime, config, config_file)
-            syncing = asyncio.create_task(sync.run(stop))
-            await runtime.run(stop=stop)
-            stop.set()
-            await syncing
+                sync = SyncService(runtime, config, config_file)
+                syncing = asyncio.create_task(sync.run(stop))
+                await runtime.run(stop=stop)
+                stop.set()
+                await syncing
+            finally:
+                if serving and screen is not None:
+                    await screen.stop()
 
         asyncio.run(main())
     finally:
         store.close()
     return 0
+
+
+async def start_screen(screen: ScreenServer) -> bool:
+    """Listen for the stations' pages; a port that is taken leaves the counter working headless."""
+    try:
+        await screen.start()
+    except OSError as exc:
+        log.error(
+            "screen: cannot listen on %s:%d (%s); the counter works on lights and sound. "
+            "Free the port or change [screen] listen",
+            screen.host,
+            screen.port,
+            exc.strerror or exc,
+        )
+        return False
+    return True
 
 
 def startup_line(config: Config, store_path: Path | None) -> str:
@@ -86,9 +109,10 @@ def startup_line(config: Config, store_path: Path | None) -> str:
         parts = f"scanner {scanners}, printer {st.printer.backend}, light {st.status_light.backend}"
         stations.append(f"{st.name} ({parts}, buzzer {st.buzzer.backend})")
     mqtt = "off" if config.mqtt.host is None else f"{config.mqtt.host}:{config.mqtt.port}"
+    screen = config.screen.listen
     return (
         f"pvz {__version__} starting: device {config.device.id}, site {config.device.site}, "
-        f"store {store_path}, stations {'; '.join(stations)}, cell lights {config.lights.backend}, mqtt {mqtt}"
+        f"store {store_path}, stations {'; '.join(stations)}, cell lights {config.lights.backend}, mqtt {mqtt}, screen {screen}"
     )
 
 

@@ -1,0 +1,148 @@
+"""From the runtime to the pages: what each station's screen was told, and what changed since,
+as numbered events. Changes made within one turn of the loop go out as one event per kind."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from device.screen import panels, view
+from device.screen.feed import Feed
+from drivers.base import Color
+from workflows.identify import masked
+from workflows.messages import Msg
+
+if TYPE_CHECKING:
+    from device.engine import Result
+    from device.runtime import Runtime
+
+TONE = {Color.GREEN: "ok", Color.AMBER: "warn", Color.RED: "error", Color.OFF: "info"}
+
+
+class StationScreen:
+    """A station's screen (drivers.base.Screen) whose frames go to that station's pages."""
+
+    def __init__(self, hub: ScreenHub, station: str) -> None:
+        self.hub = hub
+        self.station = station
+
+    def show(self, title: str, lines: list[str], *, color: Color = Color.GREEN) -> None:
+        self.hub.shown(self.station, title, lines, TONE[color])
+
+    def status(self) -> dict[str, Any]:
+        return {"kind": "web", **self.hub.feed.status()}
+
+
+class ScreenHub:
+    """Follows the runtime (a device.runtime.Watcher) and publishes what the pages show."""
+
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+        self.rt: Runtime | None = None
+        self.messages: dict[str, view.Message] = {}
+        self._seq = 0
+        self._dirty: set[str] = set()
+        self._rack_dirty = False
+        self._flush_scheduled = False
+        self._hardware: dict[str, dict[str, Any]] = {}
+
+    def attach(self, rt: Runtime) -> None:
+        self.rt = rt
+        rt.watchers.append(self)
+        for station in rt.stations:
+            self.messages.setdefault(station, self._message(station, Msg("scr_idle"), [], "info"))
+
+    def screen(self, station: str) -> StationScreen:
+        return StationScreen(self, station)
+
+    def _runtime(self) -> Runtime:
+        if self.rt is None:
+            raise RuntimeError("the screen hub is not attached to a runtime")
+        return self.rt
+
+    def _message(self, station: str, title: Msg | str, lines: list[str], tone: str) -> view.Message:
+        rt = self._runtime()
+        self._seq += 1
+        text = title if isinstance(title, str) else title.render(rt.lang_of(station))
+        at = rt.engine.clock().strftime("%H:%M:%S")
+        return view.Message(self._seq, text, tuple(lines), tone, None, at)
+
+    # What the runtime tells: the station's screen, then (for a scan) the result itself.
+
+    def shown(self, station: str, title: str, lines: list[str], tone: str) -> None:
+        self.messages[station] = self._message(station, title, lines, tone)
+        self._mark(station)
+
+    def scanned(self, result: Result) -> None:
+        said = self.messages.get(result.station)
+        if said is not None:
+            # The screen already shows the result's words; the level and the code come from the result.
+            self.messages[result.station] = view.Message(
+                said.seq, said.title, said.lines, result.feedback.level.value, masked(result.label), said.at
+            )
+        self._mark(result.station)
+        for job in result.jobs:
+            self.print_job(job, result.station, "queued")
+
+    def lights_changed(self) -> None:
+        self._rack_dirty = True
+        self._schedule()
+
+    def print_job(self, job: int, station: str, state: str) -> None:
+        rt = self._runtime()
+        row = panels.job(rt, job)
+        if row is None or row["station"] not in rt.stations:
+            return
+        lang = rt.lang_of(row["station"])
+        failing = panels.printer_failing(rt, station)
+        self.feed.publish("print", row["station"], panels.print_entry(row, lang, failing=failing))
+
+    def hardware_checked(self) -> None:
+        rt = self._runtime()
+        for station in rt.stations:
+            now = panels.hardware(rt, station, rt.lang_of(station))
+            if now != self._hardware.get(station):
+                self._hardware[station] = now
+                self.feed.publish("hardware", station, now)
+
+    def _mark(self, station: str) -> None:
+        self._dirty.add(station)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Publish at the end of this turn of the loop (or now, without a running loop)."""
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_scheduled = False
+        rt = self._runtime()
+        dirty, self._dirty = sorted(self._dirty), set()
+        for station in dirty:
+            if station in rt.stations:
+                self.feed.publish("station", station, view.station_part(rt, station, self.messages[station]))
+        if self._rack_dirty:
+            self._rack_dirty = False
+            for station in rt.stations:
+                self.feed.publish("rack", station, {"lit": panels.rack_lit(rt, rt.lang_of(station))})
+
+    def snapshot(self, station: str) -> dict[str, Any]:
+        """Everything a page shows, from scratch: the first event of a page, and GET /state."""
+        rt = self._runtime()
+        lang = rt.lang_of(station)
+        return {
+            **view.station_part(rt, station, self.messages[station]),
+            "stations": list(rt.stations),
+            "lang": lang,
+            "labels": view.labels(lang),
+            "prints": panels.prints(rt, station, lang),
+            "rack": {"cells": panels.rack_cells(rt.engine.store), "lit": panels.rack_lit(rt, lang)},
+            "hardware": panels.hardware(rt, station, lang),
+        }
