@@ -62,6 +62,8 @@
     document.body.dataset.seq = String(screen.seq);
   }
 
+  $('message').addEventListener('animationend', () => $('message').classList.remove('fresh'));
+
   function renderStation(s) {
     renderMessage(s.screen);
     setText('prompt', s.prompt);
