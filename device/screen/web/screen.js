@@ -13,7 +13,6 @@
   let rackCells = [];
   let prints = [];
   let keyed = '';
-  let source = null;
   window.pvzScreen = {events: 0};
 
   const $ = (id) => document.getElementById(id);
@@ -59,7 +58,6 @@
       void box.offsetWidth;  // restart the animation: a repeated message still shows as new
       box.classList.add('fresh');
     }
-    document.body.dataset.seq = String(screen.seq);
   }
 
   $('message').addEventListener('animationend', () => $('message').classList.remove('fresh'));
@@ -78,6 +76,7 @@
     renderButtons(s.buttons || []);
     $('keypad').hidden = !s.keypad;
     if (!s.keypad) setKeyed('');
+    document.body.dataset.seq = String(s.screen.seq);  // last: the latency benchmark waits for it
   }
 
   function flag(kind, text) {
@@ -280,10 +279,10 @@
   }
 
   function connect() {
-    source = new EventSource('/events?station=' + encodeURIComponent(station));
+    const source = new EventSource('/events?station=' + encodeURIComponent(station));
     source.addEventListener('open', () => setConnected(true));
     source.addEventListener('error', () => {
-      setConnected(false);
+      setConnected(false);  // the browser reconnects by itself, sending Last-Event-ID
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, REOPEN_MS);
     });
     for (const [name, handler] of Object.entries(HANDLERS)) {
