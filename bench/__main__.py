@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`, or `--drain [--events N]`."""
+"""Benchmarks: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`, `--drain [--events N]`,
+or `--screen [--scans N]`."""
 
 from __future__ import annotations
 
@@ -41,7 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         "--drain", action="store_true", help="instead: time the outbox drain to `pvz-central hub` over MQTT"
     )
     parser.add_argument("--events", type=_count, default=100_000, help="--drain: events (default 100000)")
+    parser.add_argument(
+        "--screen", action="store_true", help="instead: time a scan to the screen page's DOM in Chromium"
+    )
     args = parser.parse_args(argv)
+    if args.screen:
+        from bench.screen_bench import main as screen
+
+        scans = args.scans if "--scans" in (argv or sys.argv) else 500
+        return screen(["--scans", str(scans), *(["--out", str(args.out)] if args.out else [])])
     if args.drain:
         from bench.drain_bench import main as drain
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from tests.support.broker import free_port
 from tests.support.factory import DEVICE, SITE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,14 +32,17 @@ def write_config(
     clerks: dict[str, str] | None = None,
     key: str = PICKUP_KEY,
     extra: str = "",
+    screen: str | None = None,
 ) -> Path:
     """DIRECTORY/pvz.toml for the store DIRECTORY/pvz.db, with one station s1 unless `stations` (TOML)
-    says otherwise; `extra` holds further tables, as TOML."""
+    says otherwise; `extra` holds further tables, as TOML. The screen listens on `screen`, by
+    default a free port of its own, so every daemon a test starts serves its pages too."""
     directory.mkdir(parents=True, exist_ok=True)
     text = f'[device]\nid = "{device}"\nsite = "{site}"\n[store]\npath = "pvz.db"\n'
     text += f'[security]\npickup_key = "{key}"\n'
     if mqtt_port is not None:
         text += f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n'
+    text += f'[screen]\nlisten = "{screen or f"127.0.0.1:{free_port()}"}"\n'
     text += (station("s1") if stations is None else stations) + extra
     for badge, name in (clerks or {}).items():
         text += f'[[clerks]]\nbadge = "{badge}"\nname = "{name}"\n'
@@ -81,6 +85,8 @@ def example_copy(directory: Path) -> Path:
     text = (ROOT / "docs/config.example.toml").read_text(encoding="utf-8")
     assert KEY_PLACEHOLDER in text and '"/var/lib/pvz/pvz.db"' in text
     text = text.replace(KEY_PLACEHOLDER, PICKUP_KEY).replace('"/var/lib/pvz/pvz.db"', '"pvz.db"')
+    assert '\nlisten = "127.0.0.1:8080"\n' in text
+    text = text.replace('\nlisten = "127.0.0.1:8080"\n', f'\nlisten = "127.0.0.1:{free_port()}"\n')
     (directory / "cells.json").write_bytes((ROOT / "docs/examples/cells.json").read_bytes())
     path = directory / "pvz.toml"
     path.write_text(text, encoding="utf-8")

@@ -52,7 +52,7 @@
     setText('message-icon', TONE_ICON[tone]);
     setText('message-title', screen.title);
     $('message-lines').replaceChildren(...(screen.lines || []).map((line) => el('p', {}, line)));
-    setText('message-meta', [screen.scan, screen.at].filter(Boolean).join('  ·  '));
+    setText('message-meta', [label('tone_' + tone), screen.scan, screen.at].filter(Boolean).join('  ·  '));
     if (String(screen.seq) !== document.body.dataset.seq) {
       box.classList.remove('fresh');
       void box.offsetWidth;  // restart the animation: a repeated message still shows as new
