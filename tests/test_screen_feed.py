@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from device.screen.feed import QUEUE, Feed
+from device.screen.feed import QUEUE, REPLAY_GRACE_S, Feed
 
 
 def test_ids_carry_the_run_and_grow_by_one() -> None:
@@ -62,5 +62,31 @@ def test_close_ends_every_stream() -> None:
         feed.close()
         assert await sub.queue.get() is None
         assert feed.status()["pages"] == 0
+
+    asyncio.run(go())
+
+
+def test_nobody_watching_a_station_costs_nothing_and_a_page_coming_back_starts_afresh() -> None:
+    async def go() -> None:
+        now = [0.0]
+        feed = Feed(boot="b", clock=lambda: now[0])
+        assert not feed.watching("s1")  # a headless counter: no event is built
+        feed.skip("s1")
+        snapshot_id = feed.last_id  # a page connecting now gets a snapshot made after the change
+        assert feed.since(snapshot_id, "s1") == []
+        page = feed.subscribe("s1")
+        assert feed.watching("s1") and not feed.watching("s2")
+        seen = feed.publish("station", "s1", {"n": 1})
+        feed.unsubscribe(page)
+        # The page's Wi-Fi dropped: for a while its station's events are still built and kept.
+        now[0] = REPLAY_GRACE_S - 1
+        assert feed.watching("s1")
+        missed = feed.publish("station", "s1", {"n": 2})
+        assert feed.since(seen.id, "s1") == [missed]
+        now[0] = REPLAY_GRACE_S + 1
+        assert not feed.watching("s1")
+        feed.skip("s1")
+        assert feed.since(missed.id, "s1") is None  # something changed that nobody kept
+        assert feed.since(missed.id, "s2") == []  # another station's page lost nothing
 
     asyncio.run(go())

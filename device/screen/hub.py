@@ -93,6 +93,9 @@ class ScreenHub:
         row = panels.job(rt, job)
         if row is None or row["station"] not in rt.stations:
             return
+        if not self.feed.watching(row["station"]):
+            self.feed.skip(row["station"])
+            return
         lang = rt.lang_of(row["station"])
         failing = panels.printer_failing(rt, station)
         self.feed.publish("print", row["station"], panels.print_entry(row, lang, failing=failing))
@@ -100,6 +103,10 @@ class ScreenHub:
     def hardware_checked(self) -> None:
         rt = self._runtime()
         for station in rt.stations:
+            if not self.feed.watching(station):
+                self._hardware.pop(station, None)
+                self.feed.skip(station)
+                continue
             now = panels.hardware(rt, station, rt.lang_of(station))
             if now != self._hardware.get(station):
                 self._hardware[station] = now
@@ -124,13 +131,18 @@ class ScreenHub:
     def flush(self) -> None:
         self._flush_scheduled = False
         rt = self._runtime()
-        dirty, self._dirty = sorted(self._dirty), set()
-        for station in dirty:
-            if station in rt.stations:
+        dirty, self._dirty = self._dirty, set()
+        rack, self._rack_dirty = self._rack_dirty, False
+        for station in rt.stations:
+            if station not in dirty and not rack:
+                continue
+            if not self.feed.watching(station):
+                # No page: nothing is built on the scan's path; one that comes back gets a snapshot.
+                self.feed.skip(station)
+                continue
+            if station in dirty:
                 self.feed.publish("station", station, view.station_part(rt, station, self.messages[station]))
-        if self._rack_dirty:
-            self._rack_dirty = False
-            for station in rt.stations:
+            if rack:
                 self.feed.publish("rack", station, {"lit": panels.rack_lit(rt, rt.lang_of(station))})
 
     def snapshot(self, station: str) -> dict[str, Any]:
