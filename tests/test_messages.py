@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from device.documents.registry import BUILDERS
 from device.documents.shift_report import WORK
 from device.intake.deadlines import RETURN_REASON
 from device.intake.order_updates import CANCEL_REASON
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.screen.view import LABELS
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
+from workflows.issue_model import CARD, CASH
 from workflows.messages import (
     CATALOG,
     LANGUAGES,
@@ -27,6 +30,7 @@ from workflows.messages import (
     state_name,
     workflow_name,
 )
+from workflows.outcome import Light
 from workflows.parcel import ParcelState
 from workflows.registry import WORKFLOWS
 from workflows.returns import CHECKS, CUSTOMER_RETURN
@@ -51,6 +55,13 @@ FAMILIES: dict[str, set[str]] = {
     "wf_": {f"wf_{workflow.name}" for workflow in WORKFLOWS},
     "why_": {f"why_{reason}" for reason in RETURN_REASONS} | {"why_unknown"},
     "zone_": {f"zone_{zone}" for zone in ZONES},
+    "scr_": {f"scr_{name}" for name in LABELS},
+    "scr_doc_": {f"scr_doc_{kind}" for kind in BUILDERS} | {"scr_doc_other"},
+    "scr_print_": {f"scr_print_{state}" for state in ("queued", "printed", "failed")},
+    "scr_light_": {f"scr_light_{light.value}" for light in Light},
+    "scr_paid_": {f"scr_paid_{how}" for how in (CASH, CARD)},
+    "scr_wf_": {f"scr_wf_{workflow.name}" for workflow in WORKFLOWS},
+    "scr_parcel_": {f"scr_parcel_{status}" for status in ("waiting", "taken", "refused")},
 }
 
 

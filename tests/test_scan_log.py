@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from device import __version__
@@ -47,8 +48,13 @@ def test_the_startup_line_is_written_even_without_v_and_names_what_runs(tmp_path
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if " INFO pvz.daemon: " in line]
     assert len(lines) == 1, result.stderr
-    assert lines[0].endswith(
-        f"pvz {__version__} starting: device pvz-log-0001, site lab, store {tmp_path / 'pvz.db'}, "
-        "stations counter-1 (scanner script, printer sim, light sim, buzzer sim), cell lights sim, mqtt off"
+    assert re.search(
+        re.escape(
+            f"pvz {__version__} starting: device pvz-log-0001, site lab, store {tmp_path / 'pvz.db'}, "
+            "stations counter-1 (scanner script, printer sim, light sim, buzzer sim), cell lights sim, "
+            "mqtt off, screen 127.0.0.1:"
+        )
+        + r"\d+$",
+        lines[0],
     )
     assert scan_lines(result.stderr) == []  # per scan only with -v
