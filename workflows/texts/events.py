@@ -25,6 +25,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ev_inventory_missing": ("не найдено при инвентаризации", "not found by an inventory count"),
     "ev_inventory_corrected": ("найдено при инвентаризации", "found by an inventory count"),
     "ev_print_copy": ("напечатана копия документа", "a document reprinted as a copy"),
+    "ev_screen_paired": ("экран подключён к посту", "a screen paired with a station"),
+    "ev_screen_revoked": ("доступ экрана к посту отозван", "a screen's access to a station revoked"),
     "ev_other": ("другое событие", "other event"),
     # details of an event, one field each
     "det_order": ("заказ {value}", "order {value}"),
