@@ -21,6 +21,7 @@ from workflows.texts import (
     inventory,
     issue,
     names,
+    pairing,
     placement,
     reports,
     return_to_sender,
@@ -50,6 +51,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     demo.TEXTS,
     names.TEXTS,
     screen.TEXTS,
+    pairing.TEXTS,
 )
 
 

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents import cell_labels, counter, lifecycle, shift_report, test_page
+from device.documents import cell_labels, counter, lifecycle, screen_pair, shift_report, test_page
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
 from drivers.document import Document
@@ -22,6 +22,7 @@ BUILDERS: Mapping[str, Builder] = {
     "shift_report": shift_report.shift_report_document,
     "cell_labels": cell_labels.cell_labels,
     "test_page": test_page.printer_test_page,
+    "screen_pair": screen_pair.screen_pair,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,11 +21,16 @@ from typing import Any
 from device.store.db import Store
 from device.store.journal import Stamp, append
 from drivers.base import Printer
-from drivers.document import Document
+from drivers.document import Document, Text
 from drivers.exc import PrinterError, PrinterNotReady
 from workflows.messages import Msg
 
 log = logging.getLogger("pvz.print")
+
+# Documents whose text is a credential (the screen's pairing slip carries a station token):
+# kept whole until printed, since a job cut off mid-print is printed again, then replaced by
+# their title and a line saying so, so that the store and its backups keep no usable secret.
+SECRET_KINDS = frozenset({"screen_pair"})
 
 BACKOFF_FIRST_S = 2.0
 BACKOFF_MAX_S = 300.0
@@ -117,12 +123,31 @@ class PrintQueue:
                 (job,),
             )
             row = conn.execute("SELECT station, kind, copy FROM print_jobs WHERE id = ?", (job,)).fetchone()
+            if row["kind"] in SECRET_KINDS:
+                self._forget(conn, job)
             if row["copy"]:
                 # The reprint is on record with the hand-overs it repeats, and goes to the hub.
                 stamp = Stamp(self.device_id, self.now().isoformat(timespec="seconds"), row["station"])
                 append(conn, stamp, "print_copy", data={"job": job, "document": row["kind"]})
         if self.on_job is not None:
             self.on_job(job, name, "printed")
+
+    def _forget(self, conn: sqlite3.Connection, job: int) -> None:
+        """A printed secret document keeps only what it was; secure_delete overwrites the old
+        text in the file instead of leaving it in freed space."""
+        row = conn.execute("SELECT document, lang FROM print_jobs WHERE id = ?", (job,)).fetchone()
+        doc = Document.from_json(json.loads(row["document"]))
+        lang = row["lang"] or self.lang
+        blank = Document(doc.kind, doc.title, (Text(Msg("doc_secret_printed").render(lang)),))
+        secure = conn.execute("PRAGMA secure_delete").fetchone()[0]
+        conn.execute("PRAGMA secure_delete = ON")
+        try:
+            conn.execute(
+                "UPDATE print_jobs SET document = ? WHERE id = ?",
+                (json.dumps(blank.to_json(), ensure_ascii=False), job),
+            )
+        finally:
+            conn.execute(f"PRAGMA secure_delete = {int(secure)}")
 
     def failed(self, job: int, name: str, exc: PrinterError) -> None:
         state = self._state[name]
