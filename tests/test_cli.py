@@ -26,6 +26,7 @@ SUBCOMMANDS = [
     "hw",
     "store",
     "report",
+    "screen",
 ]
 CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
 
