@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from device.screen.netaddr import is_loopback, local_addresses
+from device.screen.tokens import new_token, revoke
 from tests.support.screen import COD_CODE, COD_PARCELS, ScreenDevice
 from tests.support.tcp_proxy import CuttableProxy
 from tests.test_screen_server import stocked, wait_for
@@ -161,3 +163,60 @@ def test_a_page_whose_stream_was_cut_mid_issue_catches_up(page: Page, tmp_path: 
         resumed = [r for r in proxy.requests if r.startswith(b"GET /events")][-1]
         assert b"last-event-id:" in resumed.lower()
         assert page.evaluate("window.pvzScreen.events") > seen_before
+
+
+def lan_address() -> str:
+    found = [a for a in local_addresses() if not is_loopback(a)]
+    assert found, "this machine has no network address besides loopback"
+    return found[0]
+
+
+def test_an_unpaired_browser_on_the_lan_sees_nothing_and_a_paired_one_its_station(
+    page: Page, tmp_path: Path
+) -> None:
+    lan = lan_address()
+    with ScreenDevice(tmp_path, host="0.0.0.0", stations=("s1", "b"), setup=stocked) as dev:
+        base = f"http://{lan}:{dev.port}"
+        for path in ("/", "/station/s1", "/state?station=s1", "/static/screen.js"):
+            response = page.goto(base + path)
+            assert response is not None and response.status == 401, path
+            assert response.headers["x-pvz-reason"] == "not_paired"
+            body = page.content()
+            assert "Анна" not in body and "s1" not in body and "55555555" not in body
+        status = page.evaluate(
+            "async (url) => (await fetch(url, {method: 'POST', body: '{\"code\": \"PVZC-ISSUE\"}'})).status",
+            f"{base}/station/s1/input",
+        )
+        assert status == 401
+        assert dev.state("s1")["workflow"] is None  # nothing reached the counter
+
+        # Paired with s1 (the token as the printed slip carries it): s1's page, and only s1's.
+        def pair() -> str:
+            assert dev.runtime is not None
+            store = dev.runtime.engine.store
+            with store.transaction() as conn:
+                return new_token(conn, "s1", "tablet", dev.runtime.engine.clock())[1]
+
+        token = dev.call(pair)
+        page.goto(f"{base}/pair?token={token}")
+        assert page.url == f"{base}/station/s1"
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+        expect(page.locator("#clerk")).to_contain_text("Анна С.")
+        response = page.goto(f"{base}/station/b")
+        assert response is not None and response.status == 403
+        page.goto(f"{base}/")
+        expect(page.locator("body")).to_have_attribute("data-station", "s1")
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+
+        # Revoked: the open stream is cut within a recheck, and the page cannot get back in.
+        def revoke_all() -> None:
+            assert dev.runtime is not None
+            store = dev.runtime.engine.store
+            with store.transaction() as conn:
+                for (token_id,) in conn.execute("SELECT id FROM screen_tokens").fetchall():
+                    revoke(conn, token_id, dev.runtime.engine.clock())
+
+        dev.call(revoke_all)
+        expect(page.locator("body")).to_have_attribute("data-connected", "0", timeout=WAIT_MS)
+        response = page.goto(f"{base}/station/s1")
+        assert response is not None and response.status == 401

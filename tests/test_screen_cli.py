@@ -26,7 +26,7 @@ STATIONS = station("counter-1") + station("counter-2")
 
 
 def config(tmp_path: Path, listen: str = "0.0.0.0:8080") -> Path:
-    return write_config(tmp_path, stations=STATIONS, extra=f'[screen]\nlisten = "{listen}"\n')
+    return write_config(tmp_path, stations=STATIONS, screen=listen)
 
 
 def pair(capsys: pytest.CaptureFixture[str], cfg: Path, *args: str) -> str:

@@ -55,13 +55,14 @@ class ScreenHub:
     def screen(self, station: str) -> StationScreen:
         return StationScreen(self, station)
 
-    def _runtime(self) -> Runtime:
+    @property
+    def runtime(self) -> Runtime:
         if self.rt is None:
             raise RuntimeError("the screen hub is not attached to a runtime")
         return self.rt
 
     def _message(self, station: str, title: Msg | str, lines: list[str], tone: str) -> view.Message:
-        rt = self._runtime()
+        rt = self.runtime
         self._seq += 1
         text = title if isinstance(title, str) else title.render(rt.lang_of(station))
         at = rt.engine.clock().strftime("%H:%M:%S")
@@ -89,7 +90,7 @@ class ScreenHub:
         self._schedule()
 
     def print_job(self, job: int, station: str, state: str) -> None:
-        rt = self._runtime()
+        rt = self.runtime
         row = panels.job(rt, job)
         if row is None or row["station"] not in rt.stations:
             return
@@ -101,7 +102,7 @@ class ScreenHub:
         self.feed.publish("print", row["station"], panels.print_entry(row, lang, failing=failing))
 
     def hardware_checked(self) -> None:
-        rt = self._runtime()
+        rt = self.runtime
         for station in rt.stations:
             if not self.feed.watching(station):
                 self._hardware.pop(station, None)
@@ -130,7 +131,7 @@ class ScreenHub:
 
     def flush(self) -> None:
         self._flush_scheduled = False
-        rt = self._runtime()
+        rt = self.runtime
         dirty, self._dirty = self._dirty, set()
         rack, self._rack_dirty = self._rack_dirty, False
         for station in rt.stations:
@@ -147,7 +148,7 @@ class ScreenHub:
 
     def snapshot(self, station: str) -> dict[str, Any]:
         """Everything a page shows, from scratch: the first event of a page, and GET /state."""
-        rt = self._runtime()
+        rt = self.runtime
         lang = rt.lang_of(station)
         return {
             **view.station_part(rt, station, self.messages[station]),

@@ -8,15 +8,15 @@ import collections
 import html
 import json
 import logging
-from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
 from device.runtime import NotRunning, Runtime
-from device.screen import panels
+from device.screen import auth, panels
 from device.screen.hub import ScreenHub
+from device.store.print_queue import SECRET_KINDS
 from drivers.document import Document
 from drivers.printer.preview import preview_png
 from workflows.inputs import MAX_CODE_LENGTH
@@ -31,32 +31,20 @@ PREVIEWS_KEPT = 32
 STATIC = {"screen.css": "text/css", "screen.js": "text/javascript"}
 MAX_BODY = 4096
 
-Check = Callable[[web.Request, str], bool]
-StillAllowed = Callable[[web.Request], bool]
-
 
 class ScreenServer:
-    """Serves the pages of `hub`'s runtime. `allowed` says whether a request may see a station;
-    `still_allowed` re-checks an open stream; both allow everything on a loopback-only listen."""
+    """Serves the pages of `hub`'s runtime. On a loopback host anyone on this machine may see
+    every station; on any other, a request from another machine needs a paired station token and
+    sees only that station (device/screen/auth.py)."""
 
-    def __init__(
-        self,
-        hub: ScreenHub,
-        *,
-        host: str,
-        port: int,
-        middlewares: tuple[Any, ...] = (),
-        allowed: Check | None = None,
-        still_allowed: StillAllowed | None = None,
-        routes: tuple[web.RouteDef, ...] = (),
-    ) -> None:
+    def __init__(self, hub: ScreenHub, *, host: str, port: int) -> None:
         self.hub = hub
         self.host = host
         self.port = port
-        self._allowed = allowed or (lambda _request, _station: True)
-        self._still_allowed = still_allowed or (lambda _request: True)
         self._previews: collections.OrderedDict[int, bytes] = collections.OrderedDict()
-        self.app = web.Application(middlewares=list(middlewares), client_max_size=MAX_BODY)
+        store = hub.runtime.engine.store
+        middleware = auth.auth_middleware(store, open_listen=auth.open_listen(host))
+        self.app = web.Application(middlewares=[middleware], client_max_size=MAX_BODY)
         self.app.add_routes(
             [
                 web.get("/", self.page),
@@ -66,15 +54,14 @@ class ScreenServer:
                 web.get("/state", self.state),
                 web.post("/station/{station}/input", self.input),
                 web.get("/preview/{job:\\d+}.png", self.preview),
-                *routes,
+                web.get(auth.PAIR_PATH, auth.pair),
             ]
         )
         self._runner: web.AppRunner | None = None
 
     @property
     def rt(self) -> Runtime:
-        assert self.hub.rt is not None
-        return self.hub.rt
+        return self.hub.runtime
 
     async def start(self) -> None:
         """Listen; the port actually bound (for port 0) is in `self.port` afterwards."""
@@ -107,8 +94,9 @@ class ScreenServer:
             lang = self.rt.lang
             text = Msg("scr_unknown_station", {"station": name[:64]}).render(lang)
             raise web.HTTPNotFound(text=text)
-        if not self._allowed(request, name):
-            raise web.HTTPForbidden(text="")
+        if not auth.allowed(request, name):
+            refused = auth.forbidden()
+            raise web.HTTPForbidden(text=refused.text, headers=refused.headers)
         return name
 
     # Routes.
@@ -172,8 +160,8 @@ class ScreenServer:
             try:
                 event = await asyncio.wait_for(sub.queue.get(), RECHECK_S)
             except TimeoutError:
-                if not self._still_allowed(request):
-                    return
+                if not auth.still_allowed(request):
+                    return  # revoked while the page was open
                 quiet += RECHECK_S
                 if quiet >= KEEPALIVE_S:
                     quiet = 0.0
@@ -208,6 +196,8 @@ class ScreenServer:
         row = panels.job(self.rt, job_id)
         if row is None or row["station"] not in self.rt.stations:
             raise web.HTTPNotFound()
+        if row["kind"] in SECRET_KINDS and row["state"] != "printed":
+            raise web.HTTPNotFound()  # a pairing slip shows its code on paper only
         self._station(request, row["station"])
         png = self._previews.get(job_id)
         if png is None:
@@ -228,9 +218,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _bound(request: web.Request) -> str | None:
-    """The station a paired tablet's token is bound to (device/screen/auth.py sets it)."""
-    bound = request.get("screen_station")
-    return bound if isinstance(bound, str) else None
+    """The station a paired tablet's token is bound to: its page is the one `/` shows."""
+    return auth.bound_station(request)
 
 
 def _dumps(data: Any) -> str:
