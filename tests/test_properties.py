@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from device.store.db import Store
@@ -82,6 +82,12 @@ def check(store: Store) -> None:
     assert q("PRAGMA foreign_key_check").fetchall() == []
 
 
+def failures(store: Store, station: str) -> int:
+    row = store.conn.execute("SELECT failures FROM wrong_codes WHERE station = ?", (station,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+@example(seq=[("000", "a"), ("000", "a")])  # wrong pickup codes at an idle station are counted
 @settings(
     max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -99,9 +105,16 @@ def test_random_days_keep_every_invariant(
         engine = new_engine(store, signed_in=())
         for raw, station in seq:
             before = store.conn.total_changes
+            counted = failures(store, station)
+            last = store.scalar("SELECT coalesce(max(seq), 0) FROM journal")
             r = engine.handle(station, raw)
-            if r.feedback.level is Level.ERROR:
-                assert store.conn.total_changes == before, (raw, r.feedback.msg)
+            if r.feedback.level is Level.ERROR and store.conn.total_changes != before:
+                # A refusal changes nothing, but a wrong pickup code is counted against the
+                # station (the limit on guessing codes) and journalled, with an alert at the pause.
+                kinds = [k for (k,) in store.conn.execute("SELECT kind FROM journal WHERE seq > ?", (last,))]
+                assert kinds and set(kinds) <= {"wrong_code", "alert"}, (raw, r.feedback.msg, kinds)
+                assert failures(store, station) == counted + 1, (raw, r.feedback.msg)
+                assert store.conn.total_changes - before == 1 + len(kinds)  # nothing else was written
             check(store)
     finally:
         store.close()
