@@ -186,7 +186,7 @@ def test_a_live_stream_sees_each_scan_as_one_station_event(dev: ScreenDevice) ->
     assert next(events)[1] == "snapshot"
     dev.scan("s1", Command.START_ISSUE.barcode, Command.CANCEL.barcode)
     seen = [(kind, data["screen"]["scan"]) for _, kind, data in events]
-    assert seen == [("station", "PVZC-ISSUE"), ("station", "PVZC-CANCEL")]
+    assert seen == [("station", "Начать выдачу"), ("station", "Отмена")]  # commands by their names
 
 
 def test_the_keypad_counts_wrong_codes_like_a_scanner(dev: ScreenDevice) -> None:

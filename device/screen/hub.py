@@ -10,13 +10,26 @@ from device.screen import panels, view
 from device.screen.feed import Feed
 from drivers.base import Color
 from workflows.identify import masked
-from workflows.messages import Msg
+from workflows.inputs import BadCode, Cmd, parse_input
+from workflows.messages import Msg, command_name
 
 if TYPE_CHECKING:
     from device.engine import Result
     from device.runtime import Runtime
 
 TONE = {Color.GREEN: "ok", Color.AMBER: "warn", Color.RED: "error", Color.OFF: "info"}
+
+
+def shown_code(label: str, lang: str) -> str:
+    """The scanned code as the page shows it: a command by its name on the card, a customer's
+    pickup code or QR hidden, any other code as scanned."""
+    try:
+        found = parse_input(label)
+    except BadCode:
+        return masked(label)
+    if isinstance(found, Cmd):
+        return command_name(found.command).render(lang)
+    return masked(label)
 
 
 class StationScreen:
@@ -78,8 +91,9 @@ class ScreenHub:
         said = self.messages.get(result.station)
         if said is not None:
             # The screen already shows the result's words; the level and the code come from the result.
+            scan = shown_code(result.label, self.runtime.lang_of(result.station))
             self.messages[result.station] = view.Message(
-                said.seq, said.title, said.lines, result.feedback.level.value, masked(result.label), said.at
+                said.seq, said.title, said.lines, result.feedback.level.value, scan, said.at
             )
         self._mark(result.station)
         for job in result.jobs:

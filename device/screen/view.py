@@ -94,6 +94,7 @@ def station_part(rt: Runtime, station: str, message: Message) -> dict[str, Any]:
         prompt = "" if doing is None else doing.render(lang)
     else:
         prompt = Msg("scr_prompt_idle" if badge else "scr_prompt_sign_in").render(lang)
+    order = _order(session, q, lang)
     commands = IDLE_BUTTONS if session is None else WORKFLOW_BUTTONS.get(session.workflow.name, ())
     return {
         "station": station,
@@ -101,7 +102,7 @@ def station_part(rt: Runtime, station: str, message: Message) -> dict[str, Any]:
         "prompt": prompt,
         "workflow": None if session is None else Msg(f"scr_wf_{session.workflow.name}").render(lang),
         "clerk": None if clerk is None else {"name": clerk.name},
-        "order": _order(session, q, lang),
+        "order": order,
         "acceptance": _acceptance(session, q, lang),
         "buttons": [
             {
@@ -111,7 +112,8 @@ def station_part(rt: Runtime, station: str, message: Message) -> dict[str, Any]:
             }
             for command in commands
         ],
-        "keypad": True,
+        # A code to dictate is asked for until an order is released; then the page needs the room.
+        "keypad": order is None,
     }
 
 

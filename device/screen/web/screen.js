@@ -71,6 +71,7 @@
       el('span', {class: 'caption'}, label('title_clerk')), ' ',
       el('strong', {}, s.clerk ? s.clerk.name : label('no_clerk')));
     $('clerk').classList.toggle('missing', !s.clerk);
+    document.body.classList.toggle('has-card', Boolean(s.order || s.acceptance));
     renderOrder(s.order);
     renderAcceptance(s.acceptance);
     renderButtons(s.buttons || []);
