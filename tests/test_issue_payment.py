@@ -141,3 +141,22 @@ def test_the_shift_report_splits_cash_and_card(store: Store, engine: Engine) -> 
 def receipt_text(store: Store) -> str:
     doc = json.loads(store.scalar("SELECT document FROM print_jobs WHERE kind = 'receipt' ORDER BY id DESC"))
     return json.dumps(doc, ensure_ascii=False)
+
+
+def test_paid_for_the_whole_order_then_one_parcel_stays_the_clerk_is_told_to_give_the_change(
+    store: Store, engine: Engine
+) -> None:
+    three_cod_parcels(store, engine)
+    scan(engine, f"{ORDER}*5151", keyed=True)
+    scan(engine, PARCELS[0], PARCELS[1])
+    paid = scan(engine, Command.PAID_CASH)  # 1 233,50 ₽ for all three, one still in its cell
+    assert paid.feedback.level is Level.OK
+    done = scan(engine, Command.DONE)
+    assert done.feedback.level is Level.WARN
+    assert done.feedback.details[0] == Msg("iss_change_due", {"amount": 3300})
+    assert done.feedback.details[0].render("ru") == (
+        "Верните клиенту 33,00 ₽: оплачено больше, чем стоят выданные отправления"
+    )
+    assert [state(store, b)[0] for b in PARCELS] == ["issued", "issued", "stored"]
+    completed = store.conn.execute("SELECT data FROM journal WHERE kind = 'issue_completed'").fetchone()
+    assert json.loads(completed[0])["change_kopecks"] == 3300

@@ -170,6 +170,12 @@ def _complete(session: Issue, q: Queries) -> Outcome:
         details.append(Msg("iss_done_refused", {"count": len(refused)}))
     if remaining:
         details.append(Msg("iss_remaining", {"count": len(remaining)}))
+    # Paid for the whole order, then a parcel stayed (not brought, or left in its cell): the
+    # difference goes back to the customer, said first, before the receipt is handed over.
+    change = data.paid_kopecks - cod if data.payment else 0
+    if change > 0:
+        details.insert(0, Msg("iss_change_due", {"amount": change}))
+        summary["change_kopecks"] = change
     if cod:
         paid: dict[str, Param] = {"order": order, "count": len(taken), "amount": cod}
         msg = Msg("iss_done_paid", {**paid, "method": paid_how(data.payment)})
@@ -177,5 +183,5 @@ def _complete(session: Issue, q: Queries) -> Outcome:
         msg = Msg("iss_done_none", {"order": order})
     else:
         msg = Msg("iss_done", {"order": order, "count": len(taken)})
-    fb = Feedback(Level.OK, msg, tuple(details))
+    fb = Feedback(Level.WARN if change > 0 else Level.OK, msg, tuple(details))
     return finish(session, S.ENDED, fb, effects, (PrintRequest("receipt", summary),))

@@ -243,6 +243,10 @@ COLLECTING: dict[str, tuple[str, str]] = {
         f"Отказ: {_PARCELS_RU} — верните в ячейки, они уйдут отправителю",
         f"Refused: {_PARCELS_EN}; put them back in their cells, they go back to the sender",
     ),
+    "iss_change_due": (
+        "Верните клиенту {amount}: оплачено больше, чем стоят выданные отправления",
+        "Give the customer back {amount}: more was paid than the parcels handed over cost",
+    ),
     "iss_remaining": (f"Осталось на хранении: {_PARCELS_RU}", f"Still stored: {_PARCELS_EN}"),
     "iss_cancelled": ("Выдача заказа {order} отменена", "Issue of order {order} cancelled"),
     "iss_cancelled_put_back": (
