@@ -334,7 +334,17 @@ class Runtime:
     async def _integrity_checks(self) -> None:
         while True:
             await asyncio.sleep(SWEEP_CHECK_S)
-            self.check_integrity()
+            now = self.clock()
+            if self._integrity_due(now):
+                # In a thread, on its own connection: a big store takes tens of seconds, and a
+                # loop held that long would miss the watchdog (device/supervision/watchdog.py).
+                was_ok = self.integrity.last_ok is not False
+                found = await asyncio.to_thread(self.integrity.run, now)
+                self._integrity_found(found, was_ok=was_ok)
+
+    def _integrity_due(self, now: float) -> bool:
+        idle = now - self._last_scan_at >= IDLE_BEFORE_INTEGRITY_S and not self.engine.sessions()
+        return idle and self.integrity.due(now)
 
     def check_integrity(self) -> list[str] | None:
         """The scheduled full store check, when due and the counter is idle; None if it did not run.
@@ -343,11 +353,12 @@ class Runtime:
         shown on every station's screen with a red light until a technician restores it.
         """
         now = self.clock()
-        idle = now - self._last_scan_at >= IDLE_BEFORE_INTEGRITY_S and not self.engine.sessions()
-        if not idle or not self.integrity.due(now):
+        if not self._integrity_due(now):
             return None
         was_ok = self.integrity.last_ok is not False
-        found = self.integrity.run(now)
+        return self._integrity_found(self.integrity.run(now), was_ok=was_ok)
+
+    def _integrity_found(self, found: list[str], *, was_ok: bool) -> list[str]:
         if not found:
             return found
         log.error("store %s is damaged: %s", self.engine.store.path, "; ".join(found))
