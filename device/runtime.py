@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from device import hardware_status
@@ -19,6 +20,7 @@ from device.station_io import StationIO
 from device.store.health import IntegrityWatch
 from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
+from device.wall_clock import ClockTrust
 from drivers.base import (
     Beep,
     CellLights,
@@ -76,6 +78,7 @@ class Runtime:
         on_result: Callable[[Result], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         integrity_every_s: float = 0.0,
+        clock_trust: ClockTrust | None = None,
     ) -> None:
         self.engine = engine
         self.stations = {s.name: s for s in stations}
@@ -96,6 +99,8 @@ class Runtime:
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
         self._inputs: asyncio.Queue[tuple[str, RawScan] | None] | None = None
+        # None: the wall clock is always believed (tests and the demo run on their own clocks).
+        self.clock_trust = clock_trust
         self._print_wakeup: asyncio.Event | None = None
         self._closing = False
 
@@ -134,12 +139,18 @@ class Runtime:
         """Sweep overdue parcels unless today was swept; then show the pick list on idle stations.
 
         It shows after a sweep that moved parcels, or always with `show`. A failure is
-        logged and the counter goes on working; the next check tries again.
+        logged and the counter goes on working; the next check tries again. While the wall
+        clock is not set (device.wall_clock) nothing is swept and no date is shown: the
+        clerk sees the pick list as it stands, the log says why.
         """
         now = self.engine.clock()
         today = now.date()
         moved: list[str] = []
         try:
+            if not self.clock_trusted(now):
+                if show:
+                    self.show_due({**due_today(self.engine.store, today), "expiring_today": 0})
+                return moved
             if needs_sweep(self.engine.store, today):
                 # The sweep is the device's own act: no station, no clerk.
                 stamp = Stamp(self.engine.device_id, now.isoformat(timespec="seconds"))
@@ -150,6 +161,12 @@ class Runtime:
         except Exception:
             log.exception("deadline sweep for %s failed", today)
         return moved
+
+    def clock_trusted(self, now: datetime | None = None) -> bool:
+        """Whether the date may be believed now (always, without a ClockTrust)."""
+        if self.clock_trust is None:
+            return True
+        return self.clock_trust.check(self.engine.clock() if now is None else now)
 
     def show_due(self, due: Mapping[str, int]) -> None:
         """Every idle station: amber blink while the return pick list is not empty, counts on screen."""
@@ -406,6 +423,7 @@ class Runtime:
             },
             "lit_cells": len(self.lights.lit),
             "store": self.integrity.status(),
+            "clock": None if self.clock_trust is None else self.clock_trust.status(),
             "print": self.prints.status(),
             "stations": {
                 name: {

@@ -20,6 +20,7 @@ from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
 from device.store.db import Store
+from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
@@ -92,8 +93,11 @@ def policy(config: Config) -> Policy:
     )
 
 
-def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
-    """Every station's drivers from config; the engine over the store; the rack's lights."""
+def build_runtime(
+    config: Config, config_file: Path, store: Store, *, clock_trust: ClockTrust | None = None
+) -> Runtime:
+    """Every station's drivers from config; the engine over the store; the rack's lights. The
+    daemon passes a ClockTrust (device/wall_clock.py) so that no deadline follows an unset clock."""
     zone = ZoneInfo(config.device.timezone)
     docs = Documents(
         site=config.device.site,
@@ -117,6 +121,7 @@ def build_runtime(config: Config, config_file: Path, store: Store) -> Runtime:
         rack=rack,
         lang=config.device.language,
         integrity_every_s=config.store.integrity_check_hours * 3600,
+        clock_trust=clock_trust,
     )
     runtime.hardware = hw
     return runtime
