@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
@@ -99,6 +100,7 @@ class Runtime:
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
         self._inputs: asyncio.Queue[tuple[str, RawScan] | None] | None = None
+        self._waiting: deque[float] = deque()  # when each input now in the queue was put there
         # None: the wall clock is always believed (tests and the demo run on their own clocks).
         self.clock_trust = clock_trust
         self._print_wakeup: asyncio.Event | None = None
@@ -248,14 +250,31 @@ class Runtime:
         if station not in self.stations:
             raise KeyError(station)
         data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        self._inputs.put_nowait((station, RawScan(source, data, keyed)))
+        self._enqueue((station, RawScan(source, data, keyed)))
+
+    def _enqueue(self, item: tuple[str, RawScan] | None) -> None:
+        """Queue an input (or a source's end) and note when, for input_wait_s. While the runtime
+        stops (the last prints) nobody reads the queue: an input then is dropped, as a scan made
+        after the daemon stopped would be."""
+        if self._inputs is None:
+            return
+        self._waiting.append(self.clock())
+        self._inputs.put_nowait(item)
+
+    def input_wait_s(self) -> float:
+        """How long the oldest input still in the queue has waited (0 when none waits): the
+        watchdog's sign that the loop turns but the scans do not move (device/supervision)."""
+        if not self._waiting:
+            return 0.0
+        return max(0.0, self.clock() - self._waiting[0])
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Read every source of every station until all sources end or `stop` is set."""
         queue: asyncio.Queue[tuple[str, RawScan] | None] = asyncio.Queue()
         self._inputs = queue
+        self._waiting.clear()
         readers = [
-            asyncio.create_task(self._read(io.name, source, queue), name=f"read:{io.name}:{source.name}")
+            asyncio.create_task(self._read(io.name, source), name=f"read:{io.name}:{source.name}")
             for io in self.stations.values()
             for source in io.sources
         ]
@@ -275,6 +294,8 @@ class Runtime:
                     getter.cancel()
                     break
                 item = getter.result()
+                if self._waiting:
+                    self._waiting.popleft()
                 if item is None:
                     active -= 1
                     continue
@@ -288,6 +309,7 @@ class Runtime:
             # Let the printing task finish what is queued (a receipt for the last customer),
             # but never hang on a dead printer: what is left prints at the next start.
             self._inputs = None
+            self._waiting.clear()
             self._closing = True
             self._print_wakeup.set()
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
@@ -404,16 +426,14 @@ class Runtime:
             if self._closing:
                 return
 
-    async def _read(
-        self, station: str, source: CodeSource, queue: asyncio.Queue[tuple[str, RawScan] | None]
-    ) -> None:
+    async def _read(self, station: str, source: CodeSource) -> None:
         try:
             async for scan in source.codes():
-                await queue.put((station, scan))
+                self._enqueue((station, scan))
         except Exception:
             log.exception("station %s: source %s failed", station, source.name)
         finally:
-            await queue.put(None)
+            self._enqueue(None)
 
     def status(self) -> dict[str, Any]:
         return {

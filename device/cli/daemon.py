@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +16,9 @@ from device.cli.common import Add
 
 if TYPE_CHECKING:
     from device.config_schema import Config
+    from device.runtime import Runtime
     from device.screen.server import ScreenServer
+    from device.supervision.notify import Notifier
 
 log = logging.getLogger("pvz.daemon")
 # The startup line is written whatever the level (-v or not): the journal always shows what runs.
@@ -36,12 +40,11 @@ def _sim(args: argparse.Namespace) -> int:
     return run_sim(Path(args.store), lang=args.lang, seed=args.seed)
 
 
-def _run(args: argparse.Namespace) -> int:
+def config_for_run(config_file: Path) -> Config:
+    """The config the daemon runs with, checked before any device is opened."""
     from device.config import load_config
     from device.preflight import check_for_run
-    from device.wiring import build_runtime, build_screen, open_store
 
-    config_file = Path(args.config)
     config = load_config(config_file)
     if config.mqtt.host is not None:
         from sync.desired_config import DesiredConfig
@@ -49,19 +52,41 @@ def _run(args: argparse.Namespace) -> int:
         # The desired config last pushed by the central side stays in force across restarts.
         config, _ = DesiredConfig(config_file).effective()
     check_for_run(config, config_file)
+    return config
+
+
+def _run(args: argparse.Namespace) -> int:
+    from device.supervision.notify import Notifier
+    from device.wall_clock import ClockTrust
+    from device.wiring import build_runtime, build_screen, open_store
+
+    notifier = Notifier.from_environ()
+    config_file = Path(args.config)
+    config = config_for_run(config_file)
+    notifier.set_status("starting: opening the store")
     store = open_store(config, config_file, owner=True)
     log.info("%s", startup_line(config, store.path))
     try:
-        runtime = build_runtime(config, config_file, store)
+        notifier.set_status("starting: opening the drivers")
+        runtime = build_runtime(config, config_file, store, clock_trust=ClockTrust.for_store(store))
         screen = build_screen(config, runtime)
+        notifier.set_status("starting: redrawing the lights and recovering the print queue")
         runtime.start()
         stop = asyncio.Event()
 
         async def main() -> None:
             loop = asyncio.get_running_loop()
+
+            def stopping() -> None:
+                notifier.stopping()  # at once: the last prints may still take FINAL_PRINT_S
+                stop.set()
+
             for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stop.set)
+                loop.add_signal_handler(sig, stopping)
+            if screen is not None:
+                notifier.set_status("starting: opening the screen")
             serving = screen is not None and await start_screen(screen)
+            watching = supervise(notifier, runtime, ready_line(config, serving, screen))
             try:
                 if config.mqtt.host is None:
                     await runtime.run(stop=stop)
@@ -74,13 +99,51 @@ def _run(args: argparse.Namespace) -> int:
                 stop.set()
                 await syncing
             finally:
+                notifier.stopping()
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
                 if serving and screen is not None:
                     await screen.stop()
 
         asyncio.run(main())
     finally:
         store.close()
+        notifier.close()
     return 0
+
+
+def supervise(notifier: Notifier, runtime: Runtime, ready: str) -> asyncio.Task[None]:
+    """READY=1 now (the store is open, the drivers started, the screen listens or cannot), then
+    the watchdog task on this loop: pings while healthy, STATUS kept current."""
+    from device.supervision.notify import watchdog_period_s
+    from device.supervision.watchdog import Watchdog
+
+    def status() -> str:
+        if runtime.clock_trusted():
+            return ready
+        return f"{ready}; waiting for the clock to be set (deadlines not swept)"
+
+    period = watchdog_period_s(os.environ)
+    watchdog = Watchdog(notifier, period_s=period, inputs=runtime, status=status)
+    watchdog.ready()
+    if notifier.enabled:
+        log.info("systemd notified: ready%s", "" if period is None else f", watchdog every {period / 2:g} s")
+    return asyncio.create_task(watchdog.run(), name="watchdog")
+
+
+def ready_line(config: Config, serving: bool, screen: ScreenServer | None) -> str:
+    """What the daemon does, for `systemctl status`: its stations, its screen, its uplink."""
+    count = len(config.stations)
+    stations = f"{count} station{'' if count == 1 else 's'}"
+    if screen is None:
+        shown = "screen off"
+    elif serving:
+        shown = f"screen on {screen.host}:{screen.port}"
+    else:
+        shown = f"screen failed on {screen.host}:{screen.port}"
+    mqtt = "mqtt off" if config.mqtt.host is None else f"mqtt {config.mqtt.host}:{config.mqtt.port}"
+    return f"ready: {stations}, {shown}, {mqtt}"
 
 
 async def start_screen(screen: ScreenServer) -> bool:
