@@ -11,20 +11,23 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from device.engine import Result
+from device.intake.deadlines import last_sweep
 from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.db import Store
+from device.store.journal import Stamp, append
 from device.supervision.notify import Notifier, socket_address, watchdog_period_s
 from device.supervision.watchdog import INPUTS_STUCK, Watchdog
 from drivers.lights.sim_lights import SimCellLights
 from drivers.scanner.sim_input import ScriptSource
 from tests.support.config import write_config
-from tests.support.factory import CLERK, new_engine, new_store
+from tests.support.factory import CLERK, DEVICE, new_engine, new_store
 from tests.support.notify import notify_socket
 from tests.support.process import PVZ, ROOT
 
@@ -248,3 +251,29 @@ def test_a_taken_port_still_makes_pvz_run_ready_and_says_so(tmp_path: Path) -> N
     assert f"ready: 1 station, screen failed on 127.0.0.1:{port}, mqtt off" in systemd.statuses()
     assert systemd.times_of("WATCHDOG=1") == []  # no WATCHDOG_USEC, no pings
     assert systemd.statuses()[-1] == "stopping"
+
+
+def test_pvz_run_with_a_journal_from_the_future_is_ready_but_waits_for_the_clock(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "device")
+    store = Store.open(tmp_path / "device" / "pvz.db")
+    with store.transaction() as conn:  # the device ran with the right time once; now it boots in the past
+        store.set_meta("device_id", DEVICE)
+        append(conn, Stamp(DEVICE, (datetime.now(UTC) + timedelta(days=30)).isoformat()), "device_started")
+    store.close()
+    with notify_socket(tmp_path / "notify.sock") as systemd:
+        env = {**os.environ, "NOTIFY_SOCKET": systemd.env, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen(
+            [*PVZ, "run", "--config", str(config)],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        _, err = proc.communicate(b"", timeout=60)
+        time.sleep(0.1)
+    assert proc.returncode == 0, err.decode()
+    ready = next(m for _, m in systemd.messages if m.startswith("READY=1"))
+    assert ready.endswith("mqtt off; waiting for the clock to be set (deadlines not swept)")
+    store = Store.open(tmp_path / "device" / "pvz.db")
+    assert last_sweep(store) is None
+    store.close()
