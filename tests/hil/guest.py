@@ -31,7 +31,7 @@ from typing import Any
 
 from drivers.base import CodeSource, RawScan
 from drivers.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
-from tests.hil import gadgets
+from tests.hil import gadgets, guest_udev
 from tests.hil.gadgets import HidKeyboard
 
 log = logging.getLogger("pvz.hil.guest")
@@ -578,6 +578,10 @@ def _diff(got: bytes, want: bytes) -> str:
         f"{len(got)} bytes arrived, {len(want)} expected; first difference at {at}: "
         f"got {got[max(0, at - 8) : at + 24]!r}, expected {want[max(0, at - 8) : at + 24]!r}"
     )
+
+
+# The udev rules' scenarios live in their own module (tests/hil/guest_udev.py).
+SCENARIOS.update(guest_udev.SCENARIOS)
 
 
 # --- the runner ---------------------------------------------------------------------------------
