@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -100,10 +101,27 @@ def _load(name: str) -> Any:
         raise GpioUnavailable(f"{library} is not installed ({exc})") from exc
     except RuntimeError as exc:  # RPi.GPIO refuses to import off a Pi
         raise GpioUnavailable(f"{library} cannot run here ({exc})") from exc
+    except OSError as exc:
+        # lgpio makes its notification pipe in the working directory (or $LG_WD) on import; in a
+        # read-only one (`/` under ProtectSystem=strict) that is a bare FileNotFoundError.
+        raise GpioUnavailable(
+            f"{library} cannot start: it needs a writable working directory, and {_workdir()} is not "
+            f"({exc}); set WorkingDirectory= or LG_WD to a writable directory"
+        ) from exc
     try:
         return getattr(module, class_name)()
     except Exception as exc:  # lgpio raises its own `lgpio.error`; any failure here means no GPIO
         raise GpioUnavailable(f"{library} cannot open the GPIO chip ({exc})") from exc
+
+
+def _workdir() -> str:
+    """Where lgpio puts its pipe: $LG_WD, else the working directory (which may be gone)."""
+    if wd := os.environ.get("LG_WD"):
+        return wd
+    try:
+        return str(Path.cwd())
+    except OSError:
+        return "the working directory"
 
 
 def open_output(
