@@ -31,7 +31,7 @@ from typing import Any
 
 from drivers.base import CodeSource, RawScan
 from drivers.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
-from tests.hil import gadgets, guest_udev
+from tests.hil import gadgets, guest_sandbox, guest_udev
 from tests.hil.gadgets import HidKeyboard
 
 log = logging.getLogger("pvz.hil.guest")
@@ -580,8 +580,9 @@ def _diff(got: bytes, want: bytes) -> str:
     )
 
 
-# The udev rules' scenarios live in their own module (tests/hil/guest_udev.py).
+# The udev rules' and the sandbox's scenarios live in their own modules.
 SCENARIOS.update(guest_udev.SCENARIOS)
+SCENARIOS.update(guest_sandbox.SCENARIOS)
 
 
 # --- the runner ---------------------------------------------------------------------------------
@@ -595,17 +596,19 @@ async def run_one(name: str) -> dict[str, Any]:
         result.update(status="error", details=f"no scenario {name!r} in tests/hil/guest.py")
     else:
         log.info("scenario %s: start", name)
+        # A scenario may take longer than most (it sets `timeout_s` on itself).
+        timeout_s = float(getattr(func, "timeout_s", SCENARIO_TIMEOUT_S))
         try:
             left = gadgets.remove_all()
             if left:
                 log.warning("removed gadgets left behind: %s", left)
-            async with asyncio.timeout(SCENARIO_TIMEOUT_S):
+            async with asyncio.timeout(timeout_s):
                 details = await func()
             result.update(status="passed", details=details)
         except Skipped as exc:
             result.update(status="skipped", details=str(exc))
         except TimeoutError:
-            result.update(status="failed", details=f"timed out after {SCENARIO_TIMEOUT_S:.0f} s")
+            result.update(status="failed", details=f"timed out after {timeout_s:.0f} s")
         except AssertionError as exc:
             result.update(status="failed", details=str(exc))
         except Exception as exc:
