@@ -177,8 +177,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def register(add: Add) -> None:
-    p = add("store", "a store's counts; check, back up, restore", _store)
-    p.add_argument("action", choices=["info", "check", "backup", "restore"])
+    p = add("store", "a store's counts; check, back up, restore, migrate", _store)
+    p.add_argument("action", choices=["info", "check", "backup", "restore", "migrate"])
     p.add_argument("file", nargs="?", help="the backup file to put in place (for `restore`)")
     p.add_argument("--to", help="the new backup file (for `backup`; default: STORE.backup-<time> beside it)")
     p.add_argument("--full", action="store_true", help="run the full integrity_check (for `check`)")

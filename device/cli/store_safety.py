@@ -1,4 +1,4 @@
-"""`pvz store check|backup|restore`: is the file sound, an online copy of it, and putting one back."""
+"""`pvz store check|backup|restore|migrate`: is the file sound, an online copy, putting one back, upgrading it."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ def run(args: argparse.Namespace) -> int:
         return _check(path, full=args.full)
     if args.action == "backup":
         return _backup(path, Path(args.to) if args.to else None)
+    if args.action == "migrate":
+        return _migrate(path)
     if not args.file:
         raise PvzError("store restore: give the backup file, e.g. `pvz store restore /var/backups/pvz.db`")
     return _restore(Path(args.file), path)
@@ -77,6 +79,29 @@ def _restore(backup_file: Path, path: Path) -> int:
                 "from": str(backup_file),
                 "old_file_kept_as": None if kept is None else str(kept),
             }
+        )
+    )
+    return 0
+
+
+def _migrate(path: Path) -> int:
+    """Bring an existing store to this pvz's schema, as the daemon would on start, and say so.
+
+    The package's upgrade runs it with the new release, first on a copy and then on the store,
+    before the new release becomes current (docs/install.md). It never makes a store: a missing
+    file is a wrong path, not a fresh start. Owning the store's lock means a running daemon makes
+    it fail (StoreLocked) instead of two processes migrating one file.
+    """
+    from device.store.db import SCHEMA_VERSION, Store
+
+    if not path.is_file():
+        raise PvzError(f"{path}: no store there; check --store or --config")
+    with Store.open(path, owner=True, migrate=False) as store:
+        before = store.version
+        after = store.migrate()
+    print(
+        json.dumps(
+            {"migrated": str(path), "from": before, "to": after, "code_schema_version": SCHEMA_VERSION}
         )
     )
     return 0
