@@ -48,6 +48,7 @@ INPUTS = (
     "deb",
 )
 KEY = "5f" * 32
+KEEP_DEBS = 6
 STORE = "/var/lib/pvz/pvz.db"
 # The later versions the journey upgrades to: one more migration that works, then one that fails.
 GOOD_MIGRATION = "CREATE TABLE deb_upgrade_probe (id INTEGER PRIMARY KEY);\n"
@@ -106,6 +107,9 @@ def _deb(src: Path) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     build.build(src, "amd64", partial)
     partial.rename(out)
+    # Each source change adds three packages: keep the newest few sets, not every one ever built.
+    for stale in sorted(out.parent.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_DEBS]:
+        shutil.rmtree(stale, ignore_errors=True)
     return next(out.glob("pvz_*_amd64.deb"))
 
 
