@@ -1,0 +1,1 @@
+"""The Raspberry Pi image: `./dev image` runs image.build (docs/image.md)."""
