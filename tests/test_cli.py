@@ -27,6 +27,7 @@ SUBCOMMANDS = [
     "store",
     "report",
     "screen",
+    "provision",
 ]
 CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
 

@@ -24,7 +24,7 @@ def _provision(args: argparse.Namespace) -> int:
 
 
 def register(add: Add) -> None:
-    p = add("provision", "apply the boot partition's pvz-provision.toml, checked whole, once", _provision)
+    p = add("provision", "first boot of the Pi image: apply pvz-provision.toml", _provision)
     p.add_argument("--boot", default="/boot/firmware", help="boot partition (default: /boot/firmware)")
     p.add_argument(
         "--etc", default="/var/lib/pvz/etc", help="config directory to replace (default: /var/lib/pvz/etc)"
