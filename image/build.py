@@ -267,7 +267,25 @@ def make_image(root: Path, data: Path, work: Path, out: Path) -> None:
     finally:
         firmware.rmdir()
         held.rename(firmware)
-    run("mke2fs", "-q", "-t", "ext4", "-L", DATA_LABEL, "-d", data, "-m", "1", data_img, f"{DATA_MIB}M")
+    # mke2fs -d fills the file system but leaves its top directory root's 0755: it is /var/lib/pvz.
+    st = data.stat()
+    run(
+        "mke2fs",
+        "-q",
+        "-t",
+        "ext4",
+        "-L",
+        DATA_LABEL,
+        "-d",
+        data,
+        "-m",
+        "1",
+        "-E",
+        f"root_owner={st.st_uid}:{st.st_gid}",
+        data_img,
+        f"{DATA_MIB}M",
+    )
+    run("debugfs", "-w", "-R", f"sif / mode 0{st.st_mode:o}", data_img, capture_output=True)
     sizes = [BOOT_MIB, root_mib, DATA_MIB]
     total = FIRST_MIB + sum(sizes) + 1
     tmp = out.with_suffix(".tmp")
