@@ -156,9 +156,9 @@ def chroot_mounts(root: Path) -> Iterator[None]:
             run("umount", "-l", dst)
 
 
-def chroot(root: Path, *cmd: str) -> None:
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C.UTF-8"}
-    run("chroot", root, *cmd, env=env)
+def chroot(root: Path, *cmd: str, **env: str) -> None:
+    base = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C.UTF-8"}
+    run("chroot", root, *cmd, env=base | env)
 
 
 def install_deb(root: Path, deb: Path) -> None:
@@ -205,11 +205,17 @@ def configure(root: Path) -> None:
     # The Pi's boot files for the installed kernel, with `ro` (raspi-extra-cmdline) and the labels.
     defaults = root / "etc" / "default" / "raspi-firmware"
     text = defaults.read_text()
+    # The UART of a Pi 3/4 is ttyS1; the last console (HDMI) gets the boot messages.
     if "\nROOTPART=" not in text:
-        defaults.write_text(text + f'\nROOTPART="LABEL={ROOT_LABEL}"\nCONSOLES="auto"\n')
+        defaults.write_text(text + f'\nROOTPART="LABEL={ROOT_LABEL}"\nCONSOLES="ttyS1,115200 tty0"\n')
     kernels = sorted((root / "boot").glob("vmlinuz-*"))
     with chroot_mounts(root):
-        chroot(root, "/etc/kernel/postinst.d/z50-raspi-firmware", kernels[-1].name.removeprefix("vmlinuz-"))
+        # The hook acts only when told it runs from a package's configure step.
+        version = kernels[-1].name.removeprefix("vmlinuz-")
+        chroot(root, "/etc/kernel/postinst.d/z50-raspi-firmware", version, DEB_MAINT_PARAMS="configure")
+    cmdline = (root / "boot" / "firmware" / "cmdline.txt").read_text()
+    if f"root=LABEL={ROOT_LABEL} " not in cmdline or not cmdline.rstrip().endswith(" ro"):
+        raise SystemExit(f"image: raspi-firmware wrote an unexpected cmdline.txt: {cmdline!r}")
     for pattern in ("var/cache/apt/*.bin", "var/lib/apt/lists/*_Packages", "var/log/*.log", "tmp/*"):
         for p in root.glob(pattern):
             if p.is_file():
