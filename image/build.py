@@ -57,7 +57,6 @@ ENABLE = (
     "systemd-networkd.service",
     "systemd-resolved.service",
     "systemd-timesyncd.service",
-    "wpa_supplicant@wlan0.service",
 )
 MASK = ("apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service")
 
