@@ -5,7 +5,7 @@
 # restart the watchdog causes. Lines start with PVZ-TEST so the host can pick them out.
 say() { echo "PVZ-TEST $*" >/dev/console; }
 prop() { systemctl show -P "$1" pvz.service; }
-say HOOK type=$(prop Type) watchdog_usec=$(prop WatchdogUSec)
+say HOOK type=$(prop Type)
 # For Type=notify, "active" means READY=1 has arrived.
 until [ "$(systemctl is-active pvz.service)" = active ]; do
     if [ "$(systemctl is-failed pvz.service)" = failed ] || [ "$(systemctl is-failed pvz-provision.service)" = failed ]; then
@@ -15,12 +15,18 @@ until [ "$(systemctl is-active pvz.service)" = active ]; do
     sleep 0.5
 done
 pid=$(prop MainPID)
-say READY pid=$pid mono_us=$(prop ActiveEnterTimestampMonotonic) status="$(prop StatusText)"
+say READY pid=$pid mono_us=$(prop ActiveEnterTimestampMonotonic) watchdog_usec=$(prop WatchdogUSec) status="$(prop StatusText)"
 sleep 5
 say STOPPING pid=$pid
 kill -STOP "$pid"
-until [ "$(prop MainPID)" != "$pid" ] && [ "$(systemctl is-active pvz.service)" = active ]; do sleep 0.5; done
-say RESTARTED pid=$(prop MainPID) restarts=$(prop NRestarts) mono_us=$(prop ActiveEnterTimestampMonotonic) result=$(prop Result)
+# Between the kill and the restart (RestartSec=) the unit's Result says why it went down.
+why=none
+until [ "$(prop MainPID)" != "$pid" ] && [ "$(systemctl is-active pvz.service)" = active ]; do
+    result=$(prop Result)
+    [ "$result" != success ] && why=$result
+    sleep 0.5
+done
+say RESTARTED pid=$(prop MainPID) restarts=$(prop NRestarts) mono_us=$(prop ActiveEnterTimestampMonotonic) after=$why
 journalctl -b --no-pager -o short-monotonic -u pvz.service | grep -i -E 'watchdog|Started|Main process' | tail -n 10 | sed 's/^/PVZ-TEST JOURNAL /' >/dev/console
 sleep 10
 say DONE

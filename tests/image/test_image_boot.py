@@ -221,7 +221,7 @@ def test_the_image_boots_provisions_runs_and_is_restarted_by_the_watchdog(
         restart_at, restarted = console.wait_for("PVZ-TEST RESTARTED", WATCHDOG_TIMEOUT_S)
         again_at, _ = status.first(restart_at - 30, 180, online=True)
         assert again_at > stop_at
-        journal = "\n".join(line for _, line in console.lines if "PVZ-TEST JOURNAL" in line)
+        assert "after=watchdog" in restarted, restarted  # systemd's Result: the watchdog killed it
         console.wait_for("PVZ-TEST DONE", 120)
         # A new subscriber gets the status retained.
         retained = subprocess.run(
@@ -231,7 +231,6 @@ def test_the_image_boots_provisions_runs_and_is_restarted_by_the_watchdog(
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         assert retained == "1"
-        assert "watchdog" in journal.lower(), journal
         times = {
             "image_bytes": IMAGE.stat().st_size,
             "power_on_to_ready_s": round(ready_at - power_on, 1),
