@@ -8,7 +8,14 @@ prop() { systemctl show -P "$1" pvz.service; }
 say HOOK type=$(prop Type)
 # For Type=notify, "active" means READY=1 has arrived.
 until [ "$(systemctl is-active pvz.service)" = active ]; do
-    if [ "$(systemctl is-failed pvz.service)" = failed ] || [ "$(systemctl is-failed pvz-provision.service)" = failed ]; then
+    if [ "$(systemctl is-failed pvz-provision.service)" = failed ]; then
+        # A refused provisioning file: the daemon must never have started.
+        say PROVISION-FAILED pvz=$(systemctl is-active pvz.service) pvz_started_us=$(prop ExecMainStartTimestampMonotonic)
+        journalctl -b --no-pager -o cat -u pvz-provision.service | grep REJECTED | sed 's/^/PVZ-TEST JOURNAL /' >/dev/console
+        say DONE
+        systemctl poweroff --no-block; exit 0
+    fi
+    if [ "$(systemctl is-failed pvz.service)" = failed ]; then
         say FAILED; journalctl -b --no-pager -o short-monotonic -u pvz-provision.service -u pvz.service | tail -n 40 >/dev/console
         systemctl poweroff --no-block; exit 0
     fi

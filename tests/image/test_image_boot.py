@@ -150,8 +150,9 @@ def broker(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         proc.wait(10)
 
 
-def prepare(tmp_path: Path, port: int) -> tuple[Path, Path, Path]:
-    """A copy of the image with the provisioning file and the test hook; its kernel and initrd."""
+def prepare(tmp_path: Path, port: int, *, corrupt: bool = False) -> tuple[Path, Path, Path]:
+    """A copy of the image with the provisioning file (cut short if `corrupt`, as a card pulled
+    in the middle of copying leaves it) and the test hook; its kernel and initrd."""
     image = tmp_path / "pi.img"
     subprocess.run(["cp", "--sparse=always", str(IMAGE), str(image)], check=True)
     boot_off, root_off, _ = disk.partitions(image)
@@ -172,6 +173,9 @@ def prepare(tmp_path: Path, port: int) -> tuple[Path, Path, Path]:
         wifi=False,
         site_config=IMAGE_SITE_CONFIG,
     ).parent
+    if corrupt:
+        provision = boot / "pvz-provision.toml"
+        provision.write_bytes(provision.read_bytes()[:60])
     disk.fat_put(image, boot_off, *sorted(boot.iterdir()))
     disk.ext4_put(
         image,
@@ -246,6 +250,34 @@ def test_the_image_boots_provisions_runs_and_is_restarted_by_the_watchdog(
         proc.wait(120)
     finally:
         status.stop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_a_provisioning_file_cut_short_leaves_the_device_unprovisioned_and_says_why(
+    tmp_path: Path, broker: tuple[int, Path]
+) -> None:
+    assert IMAGE.is_file(), f"{IMAGE}: build it first with `./dev image`"
+    port, _ = broker
+    image, kernel, initrd = prepare(tmp_path, port, corrupt=True)
+    proc = subprocess.Popen(qemu(image, kernel, initrd), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    console = Console(proc, tmp_path / "console.log")
+    try:
+        _, failed = console.wait_for("PVZ-TEST PROVISION-FAILED", BOOT_TIMEOUT_S)
+        # pvz.service never ran: not active, and no main process was ever started.
+        assert "pvz=inactive pvz_started_us=0" in failed, failed
+        console.wait_for("PVZ-TEST DONE", 60)
+        journal = [line for _, line in console.lines if "PVZ-TEST JOURNAL" in line]
+        # Cut after [device]: whole tables up to there, so it parses, and the broker is missing.
+        assert any("REJECTED missing_field at $.broker" in line for line in journal), console.tail()
+        proc.wait(300)  # a clean poweroff: the boot partition's report is on the disk
+        boot_off = disk.partitions(image)[0]
+        names = disk.fat_names(image, boot_off)
+        assert "pvz-provision.toml" in names  # kept, so the next boot reports it again
+        report = disk.fat_get(image, boot_off, "pvz-provision.error.txt", tmp_path / "error.txt").read_text()
+        assert "reason: missing_field\npath: $.broker\n" in report
+    finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
