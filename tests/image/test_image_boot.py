@@ -41,6 +41,9 @@ IMAGE_SITE_CONFIG = SITE_CONFIG.replace(
     'backend = "stdin"', 'backend = "serial"\npath = "/dev/pvz/scanner-test"'
 )
 
+# What the hook says when the boot went wrong: nothing after it is worth waiting for.
+FAILURES = ("PVZ-TEST FAILED", "PVZ-TEST PROVISION-FAILED")
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("PVZ_IMAGE_TEST") != "1", reason="boots the Pi image under QEMU: run `./dev image-test`"
 )
@@ -53,6 +56,7 @@ class Console:
         self.lines: list[tuple[float, str]] = []
         self.lock = threading.Condition()
         self.log = log.open("w", encoding="utf-8")
+        self.proc = proc
         self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
         self.thread.start()
 
@@ -73,8 +77,10 @@ class Console:
                 for at, line in self.lines:
                     if marker in line:
                         return at, line
-                    if "PVZ-TEST FAILED" in line:
-                        raise AssertionError(self.tail())
+                    if any(bad in line and bad != marker for bad in FAILURES):
+                        raise AssertionError(f"waiting for {marker!r}:\n{self.tail()}")
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"the guest stopped before {marker!r}:\n{self.tail()}")
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"no {marker!r} within {timeout:.0f} s:\n{self.tail()}")
