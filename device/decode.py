@@ -98,6 +98,10 @@ PATTERN_FORMS: dict[str, str] = {
     r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z": "a date YYYY-MM-DD, e.g. 2026-03-14",
     r"\A(?:off|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})\Z": "host:port, e.g. 127.0.0.1:8080, "
     "0.0.0.0:8080 or [::1]:8080, or off",
+    r"\A[A-Za-z0-9.:-]+\Z": "a host name or an IP address, e.g. mqtt.example.net or 10.0.0.5",
+    r"\A([ -~]{8,63}|[0-9a-fA-F]{64})\Z": "a Wi-Fi passphrase of 8..63 printable ASCII characters, "
+    "or the 64 hex digits of a PSK",
+    r"\A[A-Z]{2}\Z": "a two-letter country code in capitals, e.g. RU",
 }
 _IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 
