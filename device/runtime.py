@@ -7,17 +7,19 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
 from device import hardware_status
 from device.engine import Engine, Result
 from device.exc import PvzError
-from device.intake.deadlines import due_today, needs_sweep, sweep
+from device.intake.deadlines import due_today, needs_sweep, sweep_batches
 from device.rack_lights import RackLights
+from device.sweep_progress import SweepProgress
 from device.station_faults import StationFaults, show_store_damaged
 from device.station_io import StationIO
+from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
 from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
@@ -41,6 +43,8 @@ log = logging.getLogger("pvz.runtime")
 SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
+CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
+SWEEP_YIELD_S = 0.001  # between two batches of a sweep, while scans wait in the queue
 IDLE_BEFORE_INTEGRITY_S = 300.0  # no scan this long (and no open session): the full store check may run
 
 LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
@@ -105,16 +109,25 @@ class Runtime:
         self.clock_trust = clock_trust
         self._print_wakeup: asyncio.Event | None = None
         self._closing = False
+        self._swept_at_start = True
+        # WAL checkpoints run off the scan path (device/store/checkpoint.py), when idle.
+        self.checkpointer = Checkpointer(engine.store.path) if engine.store.checkpoints_off else None
 
-    def start(self) -> None:
-        """Rebuild what only lived in hardware from the store: lights of open sessions, printing."""
+    def start(self, *, sweep: bool = True) -> None:
+        """Rebuild what only lived in hardware from the store: lights of open sessions, printing.
+
+        With `sweep=False` (the daemon) the start-up deadline check is left to run(), which
+        sweeps a backlog in batches with scans served between them, after READY.
+        """
         self.redraw_lights()
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
             self.show_resumed(name)
         self.prints.recover()
         self.prints.drain()
-        self.check_deadlines(show=True)
+        self._swept_at_start = sweep
+        if sweep:
+            self.check_deadlines(show=True)
 
     def lang_of(self, station: str) -> str:
         """The language a station's screen speaks: its own, or the device's."""
@@ -143,26 +156,49 @@ class Runtime:
         It shows after a sweep that moved parcels, or always with `show`. A failure is
         logged and the counter goes on working; the next check tries again. While the wall
         clock is not set (device.wall_clock) nothing is swept and no date is shown: the
-        clerk sees the pick list as it stands, the log says why.
+        clerk sees the pick list as it stands, the log says why. Returns the barcodes moved
+        (the daemon's loop uses sweep_deadlines, which keeps no list).
         """
+        moved: list[str] = []
+        for batch in self._sweeping(show=show):
+            moved += batch
+        return moved
+
+    async def sweep_deadlines(self, *, show: bool = False) -> int:
+        """check_deadlines on the loop: batch by batch, and every input waiting in the queue is
+        handled before the next batch, so a backlog of weeks never holds a scan for longer than
+        one batch. Returns how many parcels moved."""
+        count = 0
+        for batch in self._sweeping(show=show):
+            count += len(batch)
+            await asyncio.sleep(0)
+            while self._waiting:
+                await asyncio.sleep(SWEEP_YIELD_S)
+        return count
+
+    def _sweeping(self, *, show: bool) -> Iterator[list[str]]:
+        """The check itself, yielding each committed batch of the sweep."""
         now = self.engine.clock()
         today = now.date()
-        moved: list[str] = []
+        moved = 0
         try:
             if not self.clock_trusted(now):
                 if show:
                     self.show_due({**due_today(self.engine.store, today), "expiring_today": 0})
-                return moved
+                return
             if needs_sweep(self.engine.store, today):
                 # The sweep is the device's own act: no station, no clerk.
                 stamp = Stamp(self.engine.device_id, now.isoformat(timespec="seconds"))
-                moved = sweep(self.engine.store, today=today, stamp=stamp)
-                log.info("deadline sweep for %s: %d parcel(s) due back to the sender", today, len(moved))
+                progress = SweepProgress(str(today), clock=self.clock)
+                for batch in sweep_batches(self.engine.store, today=today, stamp=stamp):
+                    moved += len(batch)
+                    progress.add(len(batch))
+                    yield batch
+                log.info("deadline sweep for %s: %d parcel(s) due back to the sender", today, moved)
             if moved or show:
                 self.show_due(due_today(self.engine.store, today))
         except Exception:
             log.exception("deadline sweep for %s failed", today)
-        return moved
 
     def clock_trusted(self, now: datetime | None = None) -> bool:
         """Whether the date may be believed now (always, without a ClockTrust)."""
@@ -282,6 +318,7 @@ class Runtime:
         checks = asyncio.create_task(self._deadline_checks(), name="deadline-checks")
         health = asyncio.create_task(self._health_checks(), name="health-checks")
         integrity = asyncio.create_task(self._integrity_checks(), name="integrity-checks")
+        checkpoints = asyncio.create_task(self._checkpoints(), name="wal-checkpoints")
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
@@ -320,12 +357,15 @@ class Runtime:
             checks.cancel()
             health.cancel()
             integrity.cancel()
+            checkpoints.cancel()
             printing.cancel()
             for task in readers:
                 task.cancel()
-            for task in [*readers, checks, health, integrity, printing]:
+            for task in [*readers, checks, health, integrity, checkpoints, printing]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if self.checkpointer is not None:
+                self.checkpointer.close()
             self.close_sources()
 
     def close_sources(self) -> None:
@@ -336,10 +376,28 @@ class Runtime:
                     source.stop()
 
     async def _deadline_checks(self) -> None:
-        """Every SWEEP_CHECK_S: sweep when the date changed. Scans are synchronous, so never concurrent."""
+        """At once if start() did not sweep, then every SWEEP_CHECK_S: sweep when the date changed.
+        A batch and a scan are both on this loop, so never concurrent."""
+        if not self._swept_at_start:
+            await self.sweep_deadlines(show=True)
         while True:
             await asyncio.sleep(SWEEP_CHECK_S)
-            self.check_deadlines()
+            await self.sweep_deadlines()
+
+    async def _checkpoints(self) -> None:
+        """A passive WAL checkpoint from a second connection, in a thread, when the counter has
+        been idle for a moment or the WAL grew past its limit (a long sweep): never inside a
+        scan's commit, and the WAL never grows without bound."""
+        if self.checkpointer is None:
+            return
+        while True:
+            await asyncio.sleep(CHECKPOINT_CHECK_S)
+            idle = self.clock() - self._last_scan_at
+            if self.checkpointer.due(idle_s=idle):
+                try:
+                    await asyncio.to_thread(self.checkpointer.run)
+                except Exception:
+                    log.exception("WAL checkpoint failed; the next one tries again")
 
     async def _health_checks(self) -> None:
         while True:
@@ -443,6 +501,7 @@ class Runtime:
             },
             "lit_cells": len(self.lights.lit),
             "store": self.integrity.status(),
+            "wal": None if self.checkpointer is None else self.checkpointer.status(),
             "clock": None if self.clock_trust is None else self.clock_trust.status(),
             "print": self.prints.status(),
             "stations": {

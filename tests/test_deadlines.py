@@ -115,9 +115,25 @@ def test_due_today_counts_the_pick_list_and_the_last_day_of_storage(
 
 
 def test_the_overdue_and_expiring_queries_use_the_partial_deadline_index(store: Store) -> None:
-    for sql in (deadlines._OVERDUE_SQL, deadlines._EXPIRING_SQL):
-        plan = " ".join(r["detail"] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, ("2026-11-25",)))
+    for sql, params in ((deadlines._OVERDUE_SQL, ("2026-11-25", 10)), (deadlines._EXPIRING_SQL, ("2026-11-25",))):
+        plan = " ".join(r["detail"] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "USING INDEX parcels_deadline" in plan, plan
+        # A batch reads its LIMIT rows in the index's order: no sort of the whole backlog.
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_sweep_stopped_between_batches_resumes_where_it_stopped(
+    deadline_day: tuple[Store, Engine],
+) -> None:
+    store, _ = deadline_day
+    batches = deadlines.sweep_batches(store, today=TODAY, stamp=device_stamp(), limit=1)
+    first = next(batches)
+    batches.close()  # the process died after the first batch's commit
+    assert first == OVERDUE[:1] and last_sweep(store) is None and needs_sweep(store, TODAY)
+    assert state(store, OVERDUE[0])[0] == "to_return" and state(store, OVERDUE[1])[0] != "to_return"
+    assert sweep(store, today=TODAY, stamp=device_stamp(), limit=1) == OVERDUE[1:]
+    assert last_sweep(store) == TODAY
+    assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'deadline_passed'") == len(OVERDUE)
 
 
 def test_a_move_the_lifecycle_forbids_rolls_the_whole_sweep_back(
@@ -189,7 +205,7 @@ def test_a_failing_sweep_is_logged_and_the_counter_goes_on(
     def broken(*args: object, **kwargs: object) -> list[str]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(device.runtime, "sweep", broken)
+    monkeypatch.setattr(device.runtime, "sweep_batches", broken)
     rt = Runtime(engine, stations=[StationIO("s1")], rack=SimCellLights())
     rt.start()
     assert rt.check_deadlines() == []

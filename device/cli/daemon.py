@@ -65,13 +65,15 @@ def _run(args: argparse.Namespace) -> int:
     config = config_for_run(config_file)
     notifier.set_status("starting: opening the store")
     store = open_store(config, config_file, owner=True)
+    store.defer_checkpoints()
     log.info("%s", startup_line(config, store.path))
     try:
         notifier.set_status("starting: opening the drivers")
         runtime = build_runtime(config, config_file, store, clock_trust=ClockTrust.for_store(store))
         screen = build_screen(config, runtime)
         notifier.set_status("starting: redrawing the lights and recovering the print queue")
-        runtime.start()
+        # A backlog of overdue parcels is swept after READY, in batches between scans.
+        runtime.start(sweep=False)
         stop = asyncio.Event()
 
         async def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from device.store.db import Store
@@ -12,13 +13,18 @@ from workflows.parcel import ParcelState
 
 SWEEP_DATE_KEY = "deadline_sweep_date"
 RETURN_REASON = "deadline"
+# Parcels moved per transaction. A device that was off for weeks meets a backlog of hundreds of
+# thousands: one transaction for all of them held every row in memory (420 MB for 900k) and the
+# loop for minutes. A batch is all or nothing, and scans are served between batches.
+SWEEP_BATCH = 500
 
 # INDEXED BY: without statistics the planner prefers parcels_state (every accepted and stored
 # parcel) over the partial deadline index; this query must only ever touch the overdue ones,
-# and fails loudly instead of scanning if the index is ever dropped.
+# and fails loudly instead of scanning if the index is ever dropped. The order is the index's
+# own (deadline, then row id), so a batch reads only its LIMIT rows and sorts nothing.
 _OVERDUE_SQL = (
     "SELECT barcode, deadline FROM parcels INDEXED BY parcels_deadline "
-    "WHERE state IN ('accepted', 'stored') AND deadline < ? ORDER BY deadline, barcode"
+    "WHERE state IN ('accepted', 'stored') AND deadline < ? ORDER BY deadline, id LIMIT ?"
 )
 _EXPIRING_SQL = (
     "SELECT count(*) FROM parcels INDEXED BY parcels_deadline "
@@ -26,16 +32,18 @@ _EXPIRING_SQL = (
 )
 
 
-def sweep(store: Store, *, today: date, stamp: Stamp) -> list[str]:
-    """Move every accepted or stored parcel whose deadline is before `today` to `to_return`.
+def sweep_batch(store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_BATCH) -> list[str]:
+    """The batch boundary of the sweep: move up to `limit` overdue parcels in one transaction.
 
-    One transaction: each parcel keeps its cell (it stays there until picked for the
-    sender), gets return_reason 'deadline' and one 'deadline_passed' event; the sweep date
-    is recorded. Returns the barcodes moved, earliest deadline first.
+    Each parcel keeps its cell (it stays there until picked for the sender), gets
+    return_reason 'deadline' and one 'deadline_passed' event. A batch that finds fewer than
+    `limit` is the last: it records the sweep date in the same transaction. A crash between
+    batches leaves whole batches moved and no date, so the next check resumes where it
+    stopped. Returns the barcodes moved, earliest deadline first.
     """
     day = today.isoformat()
     with store.transaction() as conn:
-        overdue = conn.execute(_OVERDUE_SQL, (day,)).fetchall()
+        overdue = conn.execute(_OVERDUE_SQL, (day, limit)).fetchall()
         move_parcels(
             conn,
             stamp,
@@ -50,8 +58,27 @@ def sweep(store: Store, *, today: date, stamp: Stamp) -> list[str]:
                 for barcode, deadline in overdue
             ),
         )
-        store.set_meta(SWEEP_DATE_KEY, day)
+        if len(overdue) < limit:
+            store.set_meta(SWEEP_DATE_KEY, day)
     return [str(barcode) for barcode, _ in overdue]
+
+
+def sweep_batches(
+    store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_BATCH
+) -> Iterator[list[str]]:
+    """Batch after batch until the sweep date is recorded; the caller may pause between them."""
+    while True:
+        moved = sweep_batch(store, today=today, stamp=stamp, limit=limit)
+        yield moved
+        if len(moved) < limit:
+            return
+
+
+def sweep(store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_BATCH) -> list[str]:
+    """Move every accepted or stored parcel whose deadline is before `today` to `to_return`,
+    batch by batch; return the barcodes moved, earliest deadline first (for small stores: the
+    daemon counts batches instead of keeping every barcode)."""
+    return [b for batch in sweep_batches(store, today=today, stamp=stamp, limit=limit) for b in batch]
 
 
 def last_sweep(store: Store) -> date | None:

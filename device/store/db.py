@@ -33,6 +33,7 @@ def _load_migrations() -> list[tuple[int, str, str]]:
 
 
 MIGRATIONS = _load_migrations()
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes a reset WAL is truncated back to
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -50,6 +51,7 @@ class Store:
         self.path = path
         self._lock_fd = lock_fd
         self.db = sqlite_utils.Database(conn)
+        self.checkpoints_off = False
 
     @classmethod
     def open(
@@ -108,6 +110,14 @@ class Store:
                 os.close(lock_fd)
             raise
         return store
+
+    def defer_checkpoints(self) -> None:
+        """The daemon's connection: no checkpoint inside a scan's commit (wal_autocheckpoint=0);
+        its runtime checkpoints from a second connection when idle (device/store/checkpoint.py).
+        journal_size_limit truncates a WAL that a long sweep grew, once it is reset."""
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
+        self.conn.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
+        self.checkpoints_off = True
 
     def close(self) -> None:
         self.conn.close()
