@@ -1,4 +1,5 @@
-"""Benchmarks: `python -m bench [--parcels N] [--scans N] [--out FILE] [--db DIR]`, `--drain [--events N]`,
+"""Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
+`--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
 or `--screen [--scans N]`."""
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Build a large pvz store and time Engine.handle per counter operation.",
     )
     parser.add_argument(
-        "--parcels", type=_count, default=100_000, help="parcels in the store (default 100000)"
+        "--quick", action="store_true", help="the whole suite at 100k parcels only (no 1M store)"
+    )
+    parser.add_argument(
+        "--parcels", type=_count, help="instead: only Engine.handle's latency over a store of N parcels"
     )
     parser.add_argument("--scans", type=_count, default=2000, help="timed scans (default 2000)")
     parser.add_argument("--out", type=Path, help="also write the results as JSON to this file")
@@ -55,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench.drain_bench import main as drain
 
         return drain(["--events", str(args.events), *(["--out", str(args.out)] if args.out else [])])
+    if args.parcels is None:
+        from bench.suite import main as suite
+
+        return suite(
+            quick=args.quick, out=args.out, say=lambda line: print(line, file=sys.stderr, flush=True)
+        )
     config = BenchConfig(parcels=args.parcels, scans=args.scans, db_dir=args.db, seed=args.seed)
     try:
         report = run(config, progress=lambda line: print(line, file=sys.stderr, flush=True))

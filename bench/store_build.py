@@ -18,6 +18,8 @@ from bench.rows import SUPPLY_SIZE, Rows
 from bench.settings import DEVICE, BenchError
 from device.store.db import SCHEMA_VERSION, Store
 
+MIN_PARCELS = 1000
+
 
 @dataclass(frozen=True, slots=True)
 class IssueOrder:
@@ -138,18 +140,25 @@ def _load(path: Path, rows: Rows, cells: list[tuple[Any, ...]]) -> dict[str, flo
 
 
 def build_store(
-    path: Path, parcels: int, need: int, rng: random.Random, progress: Callable[[str], None]
+    path: Path,
+    parcels: int,
+    need: int,
+    rng: random.Random,
+    progress: Callable[[str], None],
+    *,
+    expected: int = 0,
 ) -> Fixture:
-    """A store of exactly `parcels` parcels, with `need` of each kind of work for the scan phase."""
+    """A store of exactly `parcels` parcels, with `need` of each kind of work for the scan phase
+    and at least `expected` parcels in the open supply (the acceptance throughput's supply)."""
     t_start = time.perf_counter()
-    n_expected = max(SUPPLY_SIZE, need)
-    n_place = max(need, 400)
+    n_expected = max(min(SUPPLY_SIZE, parcels // 5), need, expected)
+    n_place = max(need, min(400, parcels // 5))
     n_new = n_place // 2
     n_late = n_place - n_new
-    if parcels - n_expected - n_place < 10 * need or parcels < 10_000:
+    if parcels - n_expected - n_place < 10 * need or parcels < MIN_PARCELS:
         raise BenchError(
             f"--parcels {parcels} is too small for {need} rounds of scans: use at least "
-            f"{max(10_000, n_expected + n_place + 10 * need)} parcels"
+            f"{max(MIN_PARCELS, n_expected + n_place + 10 * need)} parcels"
         )
     orders, history = plan_orders(parcels, n_expected, n_new, n_late, rng)
     stored = [o for o in orders if o.kind == "stored"]

@@ -16,13 +16,13 @@ from device.engine import Engine, Result
 from device.exc import PvzError
 from device.intake.deadlines import due_today, needs_sweep, sweep_batches
 from device.rack_lights import RackLights
-from device.sweep_progress import SweepProgress
 from device.station_faults import StationFaults, show_store_damaged
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
 from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
+from device.sweep_progress import SweepProgress
 from device.wall_clock import ClockTrust
 from drivers.base import (
     Beep,
@@ -113,20 +113,21 @@ class Runtime:
         # WAL checkpoints run off the scan path (device/store/checkpoint.py), when idle.
         self.checkpointer = Checkpointer(engine.store.path) if engine.store.checkpoints_off else None
 
-    def start(self, *, sweep: bool = True) -> None:
+    def start(self, *, background: bool = False) -> None:
         """Rebuild what only lived in hardware from the store: lights of open sessions, printing.
 
-        With `sweep=False` (the daemon) the start-up deadline check is left to run(), which
-        sweeps a backlog in batches with scans served between them, after READY.
+        With `background` (the daemon) the queued prints and the start-up deadline check are
+        left to run(): the printing task prints in worker threads, and a backlog of overdue
+        parcels is swept in batches with scans served between them, both after READY.
         """
         self.redraw_lights()
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
             self.show_resumed(name)
         self.prints.recover()
-        self.prints.drain()
-        self._swept_at_start = sweep
-        if sweep:
+        self._swept_at_start = not background
+        if not background:
+            self.prints.drain()
             self.check_deadlines(show=True)
 
     def lang_of(self, station: str) -> str:
@@ -354,14 +355,10 @@ class Runtime:
             self._print_wakeup = None
             self._closing = False
             stopper.cancel()
-            checks.cancel()
-            health.cancel()
-            integrity.cancel()
-            checkpoints.cancel()
-            printing.cancel()
-            for task in readers:
+            tasks = [*readers, checks, health, integrity, checkpoints, printing]
+            for task in tasks:
                 task.cancel()
-            for task in [*readers, checks, health, integrity, checkpoints, printing]:
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             if self.checkpointer is not None:

@@ -115,7 +115,10 @@ def test_due_today_counts_the_pick_list_and_the_last_day_of_storage(
 
 
 def test_the_overdue_and_expiring_queries_use_the_partial_deadline_index(store: Store) -> None:
-    for sql, params in ((deadlines._OVERDUE_SQL, ("2026-11-25", 10)), (deadlines._EXPIRING_SQL, ("2026-11-25",))):
+    for sql, params in (
+        (deadlines._OVERDUE_SQL, ("2026-11-25", 10)),
+        (deadlines._EXPIRING_SQL, ("2026-11-25",)),
+    ):
         plan = " ".join(r["detail"] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "USING INDEX parcels_deadline" in plan, plan
         # A batch reads its LIMIT rows in the index's order: no sort of the whole backlog.

@@ -72,8 +72,8 @@ def _run(args: argparse.Namespace) -> int:
         runtime = build_runtime(config, config_file, store, clock_trust=ClockTrust.for_store(store))
         screen = build_screen(config, runtime)
         notifier.set_status("starting: redrawing the lights and recovering the print queue")
-        # A backlog of overdue parcels is swept after READY, in batches between scans.
-        runtime.start(sweep=False)
+        # Queued prints and a backlog of overdue parcels are handled after READY, off the scan path.
+        runtime.start(background=True)
         stop = asyncio.Event()
 
         async def main() -> None:

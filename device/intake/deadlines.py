@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import date
 
 from device.store.db import Store
@@ -16,7 +16,7 @@ RETURN_REASON = "deadline"
 # Parcels moved per transaction. A device that was off for weeks meets a backlog of hundreds of
 # thousands: one transaction for all of them held every row in memory (420 MB for 900k) and the
 # loop for minutes. A batch is all or nothing, and scans are served between batches.
-SWEEP_BATCH = 500
+SWEEP_BATCH = 200
 
 # INDEXED BY: without statistics the planner prefers parcels_state (every accepted and stored
 # parcel) over the partial deadline index; this query must only ever touch the overdue ones,
@@ -65,7 +65,7 @@ def sweep_batch(store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_B
 
 def sweep_batches(
     store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_BATCH
-) -> Iterator[list[str]]:
+) -> Generator[list[str], None, None]:
     """Batch after batch until the sweep date is recorded; the caller may pause between them."""
     while True:
         moved = sweep_batch(store, today=today, stamp=stamp, limit=limit)

@@ -25,7 +25,9 @@ BUSY_EVERY_S = 5.0  # and then at most this often
 class Checkpointer:
     """A second connection to the store, used only to checkpoint; one caller at a time."""
 
-    def __init__(self, path: Path | None, *, idle_s: float = IDLE_S, wal_limit: int = WAL_LIMIT_BYTES) -> None:
+    def __init__(
+        self, path: Path | None, *, idle_s: float = IDLE_S, wal_limit: int = WAL_LIMIT_BYTES
+    ) -> None:
         self.path = path
         self.idle_s = idle_s
         self.wal_limit = wal_limit

@@ -12,8 +12,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from device.exc import StoreError, StoreLocked, StoreTooNew
 from device.store import health
 
@@ -50,7 +48,6 @@ class Store:
         self.conn = conn
         self.path = path
         self._lock_fd = lock_fd
-        self.db = sqlite_utils.Database(conn)
         self.checkpoints_off = False
 
     @classmethod
@@ -110,6 +107,14 @@ class Store:
                 os.close(lock_fd)
             raise
         return store
+
+    @property
+    def db(self) -> Any:
+        """sqlite_utils over the same connection, imported only when asked for: it pulls in click,
+        yaml and (where installed) numpy, a second of the daemon's start for nothing it uses."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def defer_checkpoints(self) -> None:
         """The daemon's connection: no checkpoint inside a scan's commit (wal_autocheckpoint=0);
