@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.orders import Order
+from bench.progress import Progress
 from bench.settings import ACC, COUNTER, DEVICE, KEY, PLACE
 from device.store.codes import code_hmac
 
 SUPPLY_SIZE = 1500  # parcels per historic supply, and at least this many in the open one
 BOX_SIZE = 25  # parcels per transport box; one parcel in five travels loose
 CARRIERS = ("Ozon Логистика", "Ozon Экспресс", "Межрегиональный курьер")
+CHUNK = 20_000  # rows per executemany while loading, between two progress updates
 T_HISTORY = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
 # A journal event's state change: from, to, and the cell it went to.
@@ -145,32 +148,44 @@ class Rows:
         ts = _ts(t)
         self.prints.append((COUNTER, "receipt", _receipt_json(o, barcodes, ts), "printed", 1, ts, ts))
 
-    def insert(self, conn: sqlite3.Connection, cells: list[tuple[Any, ...]]) -> None:
-        """Every row in the caller's transaction, with the statements' column lists of the schema."""
-        conn.executemany("INSERT INTO supplies VALUES (?, ?, ?, ?, ?, ?)", self.supplies)
-        conn.executemany(
-            "INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, ?)", self.packages
+    def insert(
+        self, conn: sqlite3.Connection, cells: list[tuple[Any, ...]], say: Callable[[str], None] = print
+    ) -> None:
+        """Every row in the caller's transaction, with the statements' column lists of the schema;
+        the big tables in chunks, so that progress shows."""
+        tables = (
+            ("INSERT INTO supplies VALUES (?, ?, ?, ?, ?, ?)", self.supplies),
+            ("INSERT INTO packages (barcode, supply_id, kind, state) VALUES (?, ?, ?, ?)", self.packages),
+            (
+                "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?)",
+                self.orders,
+            ),
+            (
+                "INSERT INTO cells (id, address, label, size, capacity, channel, zone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                cells,
+            ),
+            (
+                "INSERT INTO parcels (barcode, order_id, supply_id, package, size, deadline, cod_kopecks, "
+                "age_restricted, state, cell_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.parcels,
+            ),
+            (
+                "INSERT INTO journal (event_id, device_id, ts, station, clerk, kind, parcel, from_state, "
+                "to_state, cell, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.journal,
+            ),
+            (
+                "INSERT INTO print_jobs (station, kind, document, state, attempts, created_at, printed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.prints,
+            ),
         )
-        conn.executemany(
-            "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?)",
-            self.orders,
-        )
-        conn.executemany(
-            "INSERT INTO cells (id, address, label, size, capacity, channel, zone) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            cells,
-        )
-        conn.executemany(
-            "INSERT INTO parcels (barcode, order_id, supply_id, package, size, deadline, cod_kopecks, "
-            "age_restricted, state, cell_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.parcels,
-        )
-        conn.executemany(
-            "INSERT INTO journal (event_id, device_id, ts, station, clerk, kind, parcel, from_state, "
-            "to_state, cell, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            self.journal,
-        )
-        conn.executemany(
-            "INSERT INTO print_jobs (station, kind, document, state, attempts, created_at, printed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            self.prints,
-        )
+        progress = Progress("inserting rows", sum(len(rows) for _, rows in tables), say)
+        try:
+            for sql, rows in tables:
+                for start in range(0, len(rows), CHUNK):
+                    chunk = rows[start : start + CHUNK]
+                    conn.executemany(sql, chunk)
+                    progress.update(len(chunk))
+        finally:
+            progress.close()

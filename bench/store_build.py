@@ -106,7 +106,9 @@ def _generate(
     return work
 
 
-def _load(path: Path, rows: Rows, cells: list[tuple[Any, ...]]) -> dict[str, float]:
+def _load(
+    path: Path, rows: Rows, cells: list[tuple[Any, ...]], say: Callable[[str], None]
+) -> dict[str, float]:
     """Schema through Store.open, then one bulk transaction, a foreign key check and a checkpoint."""
     t0 = time.perf_counter()
     with Store.open(path) as store:
@@ -118,7 +120,7 @@ def _load(path: Path, rows: Rows, cells: list[tuple[Any, ...]]) -> dict[str, flo
     try:
         conn.execute("PRAGMA cache_size = -1000000")  # ~1 GB, for the bulk load only
         conn.execute("BEGIN IMMEDIATE")
-        rows.insert(conn, cells)
+        rows.insert(conn, cells, say)
         conn.execute("COMMIT")
         t1 = time.perf_counter()
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
@@ -179,7 +181,7 @@ def build_store(
     progress(
         f"  inserting {len(rows.parcels):,} parcels and {len(rows.journal):,} journal rows in one transaction"
     )
-    timings = _load(path, rows, cells)
+    timings = _load(path, rows, cells, progress)
     if len(rows.parcels) != parcels or rows.states["stored"] + rows.states["issued"] != history:
         raise BenchError(f"built {len(rows.parcels)} parcels, {rows.states}; wanted {parcels}")
     return Fixture(
