@@ -39,6 +39,7 @@ TARGETS = {
     "rss_mb_1m": "<= 60 MB",
     "sweep_rss_mb": "<= 80 MB, scans served during the sweep",
     "ready_s": "<= 1.0 s at 1M",
+    "ready_after_crash_s": "report it (the quick check of the whole file runs first)",
     "import_s": "report it",
     "screen_p99_ms": "<= 20 ms",
 }
@@ -104,6 +105,9 @@ def run(*, quick: bool, say: Callable[[str], None], tmp: Path | None = None) -> 
         store = work / largest / DB_NAME
         say(f"[daemon] pvz run over the {largest} store: READY, idle RSS, {SCREEN_SCANS} scans to the screen")
         daemon_probe.mark_swept(store, swept=True)
+        # A store no daemon stopped cleanly (as after a power cut) is quick-checked before READY;
+        # a restart after a clean stop is not (Store.check_after_last_stop): both are reported.
+        detail["first_start"] = daemon_probe.run_daemon(store)
         detail["daemon"] = daemon_probe.run_daemon(store, screen_scans=SCREEN_SCANS)
         backlog = min(SWEEP_BACKLOG, sizes[largest])
         overdue = daemon_probe.limit_overdue(store, backlog)
@@ -154,6 +158,7 @@ def _keys(d: dict[str, Any], largest: str) -> dict[str, Any]:
         "sweep_overdue": sweep["overdue"],
         "sweep_scan_p99_ms": during.get("p99_ms"),
         "ready_s": daemon["ready_s"],
+        "ready_after_crash_s": d["first_start"]["ready_s"],
         "import_s": d["import"]["device.cli.main"]["import_s"],
         "screen_p99_ms": daemon["screen"]["p99_ms"],
     }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from device.exc import StoreLocked
 from device.store.backup import restore
-from device.store.db import Store
+from device.store.db import CLEAN_STOP_KEY, Store
 from device.store.health import problems
 from tests.support.config import write_config
 from tests.support.factory import new_engine, new_store
@@ -150,3 +151,32 @@ def test_the_config_sets_how_often_the_full_check_runs(tmp_path: Path) -> None:
         assert build_runtime(config, config_file, store).integrity.every_s == 7200
     finally:
         store.close()
+
+
+def test_a_clean_stop_lets_the_next_start_skip_the_quick_check_and_a_kill_does_not(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    path = tmp_path / "pvz.db"
+    stocked_file(path)
+
+    def marker() -> str | None:
+        conn = sqlite3.connect(path)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (CLEAN_STOP_KEY,)).fetchone()
+        finally:
+            conn.close()
+        return None if row is None else str(row[0])
+
+    assert marker() is None  # never run by a daemon: its first start checks the file
+    assert pvz("run", "--config", config).returncode == 0  # standard input ends: a clean stop
+    assert marker() is not None
+    # Killed while running: the marker was taken at start, so the next start checks again.
+    proc = subprocess.Popen([*PVZ, "run", "--config", str(config)], cwd=ROOT, stdin=subprocess.PIPE)
+    deadline = 30.0
+    while marker() is not None and deadline > 0:
+        time.sleep(0.05)
+        deadline -= 0.05
+    proc.kill()
+    proc.wait(30)
+    assert marker() is None
+    corrupt_a_middle_page(path)
+    assert "damaged (quick_check" in one_line_error(pvz("run", "--config", config))

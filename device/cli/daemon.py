@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,6 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     store = open_store(config, config_file, owner=True)
     store.defer_checkpoints()
     log.info("%s", startup_line(config, store.path))
+    clean = False
     try:
         notifier.set_status("starting: opening the drivers")
         runtime = build_runtime(config, config_file, store, clock_trust=ClockTrust.for_store(store))
@@ -74,45 +76,54 @@ def _run(args: argparse.Namespace) -> int:
         notifier.set_status("starting: redrawing the lights and recovering the print queue")
         # Queued prints and a backlog of overdue parcels are handled after READY, off the scan path.
         runtime.start(background=True)
-        stop = asyncio.Event()
-
-        async def main() -> None:
-            loop = asyncio.get_running_loop()
-
-            def stopping() -> None:
-                notifier.stopping()  # at once: the last prints may still take FINAL_PRINT_S
-                stop.set()
-
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stopping)
-            if screen is not None:
-                notifier.set_status("starting: opening the screen")
-            serving = screen is not None and await start_screen(screen)
-            watching = supervise(notifier, runtime, ready_line(config, serving, screen))
-            try:
-                if config.mqtt.host is None:
-                    await runtime.run(stop=stop)
-                    return
-                from device.uplink.service import SyncService
-
-                sync = SyncService(runtime, config, config_file)
-                syncing = asyncio.create_task(sync.run(stop))
-                await runtime.run(stop=stop)
-                stop.set()
-                await syncing
-            finally:
-                notifier.stopping()
-                watching.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watching
-                if serving and screen is not None:
-                    await screen.stop()
-
-        asyncio.run(main())
+        asyncio.run(serve(config, config_file, runtime, screen, notifier))
+        # Stopped by a signal or the end of input, with no damage found: the next start may
+        # skip the quick check (Store.check_after_last_stop). Any other way out leaves it due.
+        clean = runtime.integrity.last_ok is not False
     finally:
-        store.close()
+        if clean:
+            store.close_cleanly(datetime.now(UTC).isoformat(timespec="seconds"))
+        else:
+            store.close()
         notifier.close()
     return 0
+
+
+async def serve(
+    config: Config, config_file: Path, runtime: Runtime, screen: ScreenServer | None, notifier: Notifier
+) -> None:
+    """The daemon's loop: signals, the screen, READY and the watchdog, the counter and sync."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def stopping() -> None:
+        notifier.stopping()  # at once: the last prints may still take FINAL_PRINT_S
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping)
+    if screen is not None:
+        notifier.set_status("starting: opening the screen")
+    serving = screen is not None and await start_screen(screen)
+    watching = supervise(notifier, runtime, ready_line(config, serving, screen))
+    try:
+        if config.mqtt.host is None:
+            await runtime.run(stop=stop)
+            return
+        from device.uplink.service import SyncService
+
+        sync = SyncService(runtime, config, config_file)
+        syncing = asyncio.create_task(sync.run(stop))
+        await runtime.run(stop=stop)
+        stop.set()
+        await syncing
+    finally:
+        notifier.stopping()
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watching
+        if serving and screen is not None:
+            await screen.stop()
 
 
 def supervise(notifier: Notifier, runtime: Runtime, ready: str) -> asyncio.Task[None]:
