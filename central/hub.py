@@ -16,6 +16,7 @@ from typing import Any, Literal
 import msgspec
 
 from central.hub_store import HubStore
+from device import crash_points
 from device.decode import decode
 from device.exc import InputError
 from sync.inbox import wrap
@@ -137,6 +138,7 @@ class Hub:
                 "%s: %d event(s) stamped with another device id, stored as %s's", msg.topic, stamped, device
             )
         stored = self.store.store_batch(site, batch)
+        crash_points.reached("hub_ack")
         self.counters["batches"] += 1
         self.counters["events_new"] += stored.inserted
         self.counters["duplicates"] += len(batch.events) - stored.inserted

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from device import crash_points
 from device.apply import apply, queue_document
 from device.documents.registry import Documents
 from device.store.db import Store
@@ -112,6 +113,7 @@ class Engine:
                 )
                 changed = outcome.changes_store or outcome.session != before
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
+                crash_points.reached("scan_tx")
         except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:
             # The transaction rolled back: the store is as it was before this scan.
             log.exception(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from device import hardware_status
+from device import crash_points, hardware_status
 from device.engine import Engine, Result
 from device.exc import PvzError
 from device.intake.deadlines import due_today, needs_sweep, sweep_batches
@@ -233,6 +233,7 @@ class Runtime:
     def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""
         result = self.engine.handle(station, raw, keyed=keyed)
+        crash_points.reached("after_commit")
         self.scans += 1
         self._last_scan_at = self.clock()
         self._signal(result)

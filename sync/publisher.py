@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from device import crash_points
 from device.decode import decode
 from device.store.db import Store
 from device.store.journal import Event
@@ -172,6 +173,7 @@ class Publisher:
     async def _publish(self, payload: bytes, first: int, last: int) -> None:
         try:
             await self.link.publish(self.topics.events, payload, 1)
+            crash_points.reached("publish")  # the broker holds the batch; no ack came yet
         except PublishError as exc:  # the ack timeout or the reconnect sends it again
             self.counters["publish_errors"] += 1
             log.warning("events %d..%d: %s", first, last, exc)
@@ -203,6 +205,7 @@ class Publisher:
         except OutboxError as exc:  # beyond the journal: cannot be after the check above, kept as a guard
             self._reject(f"beyond the journal: {exc}")
             return
+        crash_points.reached("ack")
         self.counters["acks"] += 1
         if ack.acked_seq < acked:
             self.counters[ACK_BEHIND] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from datetime import date
 
+from device import crash_points
 from device.store.db import Store
 from device.store.journal import Stamp
 from device.store.parcels import move_parcels
@@ -58,6 +59,7 @@ def sweep_batch(store: Store, *, today: date, stamp: Stamp, limit: int = SWEEP_B
                 for barcode, deadline in overdue
             ),
         )
+        crash_points.reached("sweep")
         if len(overdue) < limit:
             store.set_meta(SWEEP_DATE_KEY, day)
     return [str(barcode) for barcode, _ in overdue]

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from device import crash_points
 from device.exc import StoreError, StoreLocked, StoreTooNew
 from device.store import health
 
@@ -212,6 +213,7 @@ class Store:
         """One migration, all or nothing: executescript runs it inside our BEGIN."""
         try:
             self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};")
+            crash_points.reached("migration")
             broken = self.conn.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise StoreError(f"migration {name} failed: {len(broken)} rows break foreign keys")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from device import crash_points
 from device.store.db import Store
 from device.store.journal import Stamp, append
 from drivers.base import Printer
@@ -178,6 +179,7 @@ class PrintQueue:
                 except PrinterError as exc:
                     self.failed(job, name, exc)
                     continue
+                crash_points.reached("print_sent")
                 self.printed(job, name)
                 printed += 1
         return printed
@@ -202,6 +204,7 @@ class PrintQueue:
                 elif isinstance(result, BaseException):
                     self.failed(job, name, PrinterError(f"{name}: {result!r}"))
                 else:
+                    crash_points.reached("print_sent")
                     self.printed(job, name)
                     printed += 1
         return printed
