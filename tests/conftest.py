@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from device.engine import Engine
 from device.store.db import Store
@@ -13,6 +14,12 @@ from tests.support.broker import Broker
 from tests.support.factory import new_engine, new_store, standard_manifest
 from tests.support.stock import deadline_day as build_deadline_day
 from tests.support.stock import stock
+
+# `./dev reliability --fuzz`: every Hypothesis test without its own count runs this many cases.
+FUZZ_EXAMPLES = 12_000
+settings.register_profile(
+    "fuzz", max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from tests.support.factory import CLERK, CLERK2, new_engine
 from tests.support.stock import CELLS, half_day
 from workflows.inputs import Command
 from workflows.outcome import Level
+from workflows.parcel import ParcelState
 
 CODES = [
     "BOX00000001",
@@ -82,6 +83,29 @@ def check(store: Store) -> None:
     assert q("PRAGMA foreign_key_check").fetchall() == []
 
 
+# 1000 random days in the default run; under `./dev reliability --fuzz` (the "fuzz" profile,
+# loaded before this module) a quarter of that profile's count, each day costing a store copy.
+DAYS = max(1000, settings().max_examples // 4)
+STATES = tuple(state.value for state in ParcelState)
+NEW_PARCEL_KINDS = ("surplus", "customer_return")  # the only events that add a parcel
+
+
+def check_parcels(store: Store, parcels: int, since: int) -> None:
+    """Each parcel is in exactly one known state and at most one cell, the cells' counts add up
+    to the parcels in them, and no parcel appears or vanishes but by a surplus or a return."""
+    q = store.conn.execute
+    marks = ",".join("?" * len(STATES))
+    assert not q(f"SELECT barcode FROM parcels WHERE state NOT IN ({marks})", STATES).fetchall()
+    assert store.scalar("SELECT count(*) - count(DISTINCT barcode) FROM parcels") == 0
+    assert store.scalar("SELECT coalesce(sum(occupied), 0) FROM cells") == store.scalar(
+        "SELECT count(*) FROM parcels WHERE cell_id IS NOT NULL"
+    )
+    added = store.scalar(
+        "SELECT count(*) FROM journal WHERE seq > ? AND kind IN (?, ?)", (since, *NEW_PARCEL_KINDS)
+    )
+    assert store.scalar("SELECT count(*) FROM parcels") == parcels + added
+
+
 def failures(store: Store, station: str) -> int:
     row = store.conn.execute("SELECT failures FROM wrong_codes WHERE station = ?", (station,)).fetchone()
     return 0 if row is None else int(row[0])
@@ -89,7 +113,7 @@ def failures(store: Store, station: str) -> int:
 
 @example(seq=[("000", "a"), ("000", "a")])  # wrong pickup codes at an idle station are counted
 @settings(
-    max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=DAYS, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(seq=steps)
 def test_random_days_keep_every_invariant(
@@ -103,6 +127,8 @@ def test_random_days_keep_every_invariant(
     store = Store.open(path)
     try:
         engine = new_engine(store, signed_in=())
+        parcels = store.scalar("SELECT count(*) FROM parcels")
+        since = store.scalar("SELECT coalesce(max(seq), 0) FROM journal")
         for raw, station in seq:
             before = store.conn.total_changes
             counted = failures(store, station)
@@ -116,5 +142,6 @@ def test_random_days_keep_every_invariant(
                 assert failures(store, station) == counted + 1, (raw, r.feedback.msg)
                 assert store.conn.total_changes - before == 1 + len(kinds)  # nothing else was written
             check(store)
+            check_parcels(store, parcels, since)
     finally:
         store.close()
