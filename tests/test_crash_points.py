@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from device import crash_points
+from tests.support.broker import free_port
 from tests.support.campaign import AIMED, aimed, random_kills
-from tests.support.day import ROOT, build_template
+from tests.support.day import ROOT, Day, build_template
 
 RANDOM_KILLS = 30
 
@@ -66,3 +68,21 @@ def test_an_armed_point_kills_the_process_at_its_count_th_pass() -> None:
     env["PVZ_CRASH"] = ""
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout.split()) == (0, ["0", "1", "2", "3", "4"])
+
+
+def test_the_checks_catch_an_answered_scan_that_was_lost(template: Path, tmp_path: Path) -> None:
+    """The campaign's check is not vacuous: a store missing the last answered scan fails it."""
+    day = Day(tmp_path, template, free_port())  # no broker: the uplink just keeps trying
+    try:
+        assert day.start()
+        assert day.run(10)
+        day.kill()
+        conn = sqlite3.connect(day.db)
+        conn.execute("DELETE FROM journal WHERE seq = (SELECT max(seq) FROM journal)")
+        conn.commit()
+        conn.close()
+        assert day.start()
+        with pytest.raises(AssertionError, match="was lost"):
+            day.recover()
+    finally:
+        day.close()

@@ -7,11 +7,12 @@ hanging up), paper out (test_escpos_printer.py, test_restart.py), garbage on a s
 line and a scanner unplugged in the middle of a code (tests/test_serial_scanner.py, on a pty).
 
 Here: a broker that accepts the connection and never answers (a TCP server that reads and says
-nothing), and a disk that fills up: a real 4 MiB tmpfs mounted for the test (root is needed;
-without it the test is skipped), so SQLite meets the kernel's own ENOSPC. A store made
-read-only mid-day is not here yet: the kernel refuses to remount a filesystem (or a bind mount
-of it) read-only while the daemon holds the store open for writing (EBUSY), so it needs
-another way in (a device-mapper target switched to error, or a FUSE layer).
+nothing); a disk that fills up: a real 4 MiB tmpfs mounted for the test, so SQLite meets the
+kernel's own ENOSPC; and a store made read-only mid-day the way an SD card's filesystem goes
+read-only: an ext4 image on a loop device mounted `errors=remount-ro`, whose error is
+triggered through ext4's own /sys/fs/ext4/<dev>/trigger_fs_error, so the kernel turns it
+read-only under the open store (a plain `mount -o remount,ro` is refused with EBUSY while
+the store is open for writing). Mounting needs root: without it these tests are skipped.
 """
 
 from __future__ import annotations
@@ -138,3 +139,46 @@ def test_a_full_disk_refuses_the_scan_whole_and_the_counter_goes_on_once_there_i
         assert digest(store) != before
     finally:
         store.close()
+
+
+@pytest.fixture
+def sd_card(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """An ext4 filesystem on a loop device, mounted as the Pi's card is: (mount point, the file
+    that makes the kernel treat it as failing)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a loop device needs root")
+    image, mount = tmp_path / "card.img", tmp_path / "card"
+    mount.mkdir()
+    with image.open("wb") as f:
+        f.truncate(16 << 20)
+    subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], check=True)
+    subprocess.run(["mount", "-o", "loop,errors=remount-ro", str(image), str(mount)], check=True)
+    try:
+        source = subprocess.run(
+            ["findmnt", "-n", "-o", "SOURCE", str(mount)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        yield mount, Path("/sys/fs/ext4") / Path(source).name / "trigger_fs_error"
+    finally:
+        while subprocess.run(["mountpoint", "-q", str(mount)], check=False).returncode == 0:
+            subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_store_made_read_only_mid_day_refuses_scans_and_keeps_what_was_committed(
+    sd_card: tuple[Path, Path],
+) -> None:
+    mount, trigger = sd_card
+    store, runtime, light = counter(mount / "pvz.db")
+    assert runtime.process("s1", BOX).feedback.msg.key == "acc_package_accepted"
+    assert runtime.process("s1", "11111111-0001-1").feedback.msg.key == "acc_parcel_accepted"
+    before = digest(store)
+    trigger.write_text("1")  # the kernel makes the filesystem read-only under the open store
+    for code in ["22222222-0001-1", "22222222-0002-1", Command.DONE.barcode]:
+        r = runtime.process("s1", code)  # the counter goes on answering: each scan refused
+        assert r.feedback.msg.key == "internal_error" and light.color is Color.RED, r.feedback.msg.key
+    store.close()
+    # the card taken out and mounted again, as after a reboot
+    subprocess.run(["umount", str(mount)], check=True)
+    subprocess.run(["mount", "-o", "loop", str(mount.with_name("card.img")), str(mount)], check=True)
+    with Store.open(mount / "pvz.db") as again:
+        assert again.scalar("PRAGMA integrity_check") == "ok"
+        assert digest(again) == before  # every answered scan is there, nothing of the refused ones

@@ -239,6 +239,12 @@ class Day:
         while not drained and (line := self.lines.get(timeout=WAIT_S)) is not None:  # its last words
             self._note(line)
 
+    def kill(self) -> None:
+        """SIGKILL the daemon now and take note of its death."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self._dead()
+
     def _note(self, line: str) -> str | None:
         if line.startswith("Traceback"):
             self.tracebacks += 1
