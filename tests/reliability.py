@@ -63,10 +63,13 @@ def fuzz() -> int:
         text=True,
         check=False,
     )
-    cases = [int(n) for n in re.findall(r"- (\d+) passing examples", done.stdout)]
-    print(done.stdout[-3000:] if done.returncode else done.stdout.strip().splitlines()[-1])
+    # Hypothesis's statistics: "- N passing, M failing, and K invalid test cases" per test and phase
+    cases = [int(n) for n in re.findall(r"- (\d+) passing, \d+ failing", done.stdout)]
+    tests = len(re.findall(r"^tests/\S+::\S+:$", done.stdout, re.MULTILINE))
+    summary = [line for line in done.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
+    print(done.stdout[-5000:] if done.returncode else summary[-1].strip("= "))
     print(
-        f"fuzz: {'passed' if done.returncode == 0 else 'FAILED'}; {sum(cases)} cases in {len(cases)} "
+        f"fuzz: {'passed' if done.returncode == 0 else 'FAILED'}; {sum(cases)} cases in {tests} "
         f"Hypothesis tests, {time.monotonic() - started:.1f} s"
     )
     if done.returncode == 0 and sum(cases) < MIN_FUZZ_CASES:
