@@ -71,6 +71,7 @@ def sweep_batches(
     """Batch after batch until the sweep date is recorded; the caller may pause between them."""
     while True:
         moved = sweep_batch(store, today=today, stamp=stamp, limit=limit)
+        crash_points.reached("sweep_batch")
         yield moved
         if len(moved) < limit:
             return

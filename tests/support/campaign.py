@@ -39,6 +39,7 @@ AIMED: dict[str, int] = {
     "hub_ack": 3,  # the hub dies, not the daemon
     "migration": 1,  # the first start migrates the template (one version behind)
     "sweep": 1,  # the first start sweeps supply 1, overdue
+    "sweep_batch": 1,  # its batch committed (supply 1 fits in one), before the daemon goes on
 }
 SCANS_AFTER_KILL = 60  # codes sent after an aimed kill before the day ends
 CHUNK = 20  # codes between two looks at the hub process
