@@ -162,12 +162,15 @@ def check_unique_keys(raw: bytes, *, error: type[InputError] = InputError, what:
     seen: list[bool] = []
 
     def pairs(items: list[tuple[str, Any]]) -> Any:
-        obj: dict[str, Any] = {}
-        for key, value in items:
-            if key in obj:
+        obj = dict(items)  # in C: the common case (no repeat) costs a length compare
+        if len(obj) == len(items):
+            return obj
+        keys: set[str] = set()
+        for key, _ in items:
+            if key in keys:
                 seen.append(True)
                 return _Twice(key)
-            obj[key] = value
+            keys.add(key)
         return obj
 
     try:
