@@ -82,7 +82,23 @@ class HubStore:
 
     def store_batch(self, site: str, batch: WireBatch) -> Stored:
         """Insert the batch's new events and move the device's acked seq, in one transaction."""
+        return self.store_batches([(site, batch)])[0]
+
+    def store_batches(self, batches: list[tuple[str, WireBatch]]) -> list[Stored]:
+        """Each (site, batch) as store_batch does, in order, all in one transaction: one commit
+        (one fsync, with `synchronous=FULL`) for the batches that arrived together."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            stored = [self._insert(site, batch, now) for site, batch in batches]
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return stored
+
+    def _insert(self, site: str, batch: WireBatch, now: str) -> Stored:
         dev = batch.device
         rows = [
             (
@@ -103,28 +119,18 @@ class HubStore:
             for e in batch.events
         ]
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            before = conn.total_changes
-            conn.executemany(
-                "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-            inserted = conn.total_changes - before
-            acked = self.acked(batch.device)
-            if conn.execute(
-                "SELECT 1 FROM events WHERE device = ? AND seq = ?", (batch.device, acked + 1)
-            ).fetchone():
-                acked = int(conn.execute(_RUN_END, (batch.device, acked)).fetchone()[0])
-            conn.execute(
-                "INSERT INTO devices (device, site, acked_seq, batches, last_seen) VALUES (?, ?, ?, 1, ?) "
-                "ON CONFLICT (device) DO UPDATE SET site = excluded.site, batches = batches + 1, "
-                "acked_seq = max(acked_seq, excluded.acked_seq), last_seen = excluded.last_seen",
-                (batch.device, site, acked, now),
-            )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        before = conn.total_changes
+        conn.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        inserted = conn.total_changes - before
+        acked = self.acked(dev)
+        if conn.execute("SELECT 1 FROM events WHERE device = ? AND seq = ?", (dev, acked + 1)).fetchone():
+            acked = int(conn.execute(_RUN_END, (dev, acked)).fetchone()[0])
+        conn.execute(
+            "INSERT INTO devices (device, site, acked_seq, batches, last_seen) VALUES (?, ?, ?, 1, ?) "
+            "ON CONFLICT (device) DO UPDATE SET site = excluded.site, batches = batches + 1, "
+            "acked_seq = max(acked_seq, excluded.acked_seq), last_seen = excluded.last_seen",
+            (dev, site, acked, now),
+        )
         return Stored(inserted, acked)
 
     def record_outcome(self, site: str, outcome: WireOutcome) -> bool:
