@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import msgspec
+
+from device.store.clock import instant, utc_text
 from device.store.db import Store
 from device.store.journal import Data, Event, read_events
 
@@ -35,6 +39,42 @@ class Outbox:
         start = self.acked() if after is None else after
         return read_events(self.store.conn, "seq > ?", (start,), limit=limit)
 
+    def wire_batch(self, *, after: int, limit: int, max_bytes: int) -> list[Event[msgspec.Raw]]:
+        """Up to `limit` events after `after` as they go on the wire, stopping once about
+        `max_bytes` are reached (always at least one event).
+
+        The publisher's path, read without decoding anything: `data` is passed on as the JSON
+        text the journal holds (journal.append wrote it with json.dumps, so it is valid JSON),
+        and `ts` is spelled in UTC as on the whole wire, by SQLite for the one shape pvz writes
+        (`isoformat(timespec="seconds")` with an offset) and by Python for anything else.
+        Reading each row's data into a dict and encoding it again, and a datetime per event,
+        cost more than everything else of the device's side of a drain.
+        """
+        rows = self.store.conn.execute(_WIRE_SELECT, (after, limit))
+        events: list[Event[msgspec.Raw]] = []
+        size = 0
+        for seq, event_id, device_id, ts, utc, station, clerk, kind, parcel, from_, to, cell, data in rows:
+            raw = data.encode() if data and data[0] == "{" else _as_object(data)
+            event = Event(
+                seq=seq,
+                event_id=event_id,
+                device_id=device_id,
+                ts=utc or utc_text(instant(ts)),
+                station=station,
+                clerk=clerk,
+                kind=kind,
+                parcel=parcel,
+                from_state=from_,
+                to_state=to,
+                cell=cell,
+                data=msgspec.Raw(raw),
+            )
+            events.append(event)
+            size += len(raw) + _STAMP_BYTES
+            if size >= max_bytes:
+                break
+        return events
+
     def ack(self, seq: int) -> int:
         """Record that the central side holds every event up to `seq`; acks never go back."""
         with self.store.transaction():
@@ -49,3 +89,23 @@ class Outbox:
 
     def status(self) -> dict[str, Any]:
         return {"acked_seq": self.acked(), "last_seq": self.last_seq(), "depth": self.depth()}
+
+
+# `ts` in UTC when it has exactly the shape pvz writes (SQLite's date functions read the offset;
+# fractions of a second would be rounded by them, and are left to Python, which truncates).
+_SECONDS_WITH_OFFSET = (
+    "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9][+-][01][0-9]:[0-5][0-9]"
+)
+_WIRE_SELECT = (
+    "SELECT seq, event_id, device_id, ts, "
+    f"CASE WHEN ts GLOB '{_SECONDS_WITH_OFFSET}' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', ts) END, "
+    "station, clerk, kind, parcel, from_state, to_state, cell, data "
+    "FROM journal WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+_STAMP_BYTES = 250  # an event's JSON around its data: ids, stamps, names (a placement is ~260 bytes in all)
+
+
+def _as_object(text: str | None) -> bytes:
+    """A data column that is not an object (never written by pvz) as the device reads it: wrapped."""
+    data = json.loads(text or "{}")
+    return msgspec.json.encode(data if isinstance(data, dict) else {"value": data})

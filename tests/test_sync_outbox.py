@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sync.outbox import Outbox
-from sync.publisher import ACK_REJECTED, BATCH, WINDOW, Publisher
+from sync.publisher import ACK_REJECTED, WINDOW, Publisher
 from sync.transport import Inbound, MqttLink
 from tests.support.broker import Broker
 from tests.support.factory import DEVICE, T0, new_store
 from tests.support.sync import TOPICS, fill_journal, new_link, running_device, wait_until
+
+BATCH = 100  # events per batch in these tests: a window of them is much less than the journal
 
 
 def test_batches_window_and_forward_only_acks(tmp_path: Path, broker: Broker) -> None:
@@ -33,7 +35,7 @@ def test_batches_window_and_forward_only_acks(tmp_path: Path, broker: Broker) ->
             await central.publish(TOPICS.ack, raw, 1)
 
         try:
-            async with running_device(store, broker.port) as device:
+            async with running_device(store, broker.port, batch=BATCH) as device:
                 # Nobody acks: the device sends its window and waits (a PUBACK is not an ack).
                 await wait_until(lambda: len(batches) >= WINDOW, 10, "a window of batches")
                 assert device.status()["batches_out"] == WINDOW and device.sent == WINDOW * BATCH
@@ -95,7 +97,7 @@ def test_no_ack_in_time_means_send_again_from_the_mark(tmp_path: Path, broker: B
         await central.wait_connected(10)
         await asyncio.sleep(0.1)
         try:
-            async with running_device(store, broker.port, ack_timeout=0.3, poll=0.1) as device:
+            async with running_device(store, broker.port, ack_timeout=0.3, poll=0.1, batch=BATCH) as device:
                 await wait_until(lambda: firsts.count(1) >= 2, 10, "a resend from the start")
                 await central.publish(TOPICS.ack, json.dumps({"device": DEVICE, "acked_seq": 200}), 1)
                 await wait_until(lambda: device.acked == 200, 10, "the ack")

@@ -14,7 +14,7 @@ from typing import Any
 from central.hub import Hub
 from central.hub_store import HubStore
 from device.store.db import Store
-from sync.publisher import Publisher
+from sync.publisher import BATCH, Publisher
 from sync.topics import Topics
 from sync.transport import MqttLink
 from tests.support.factory import DEVICE, SITE, T0
@@ -117,10 +117,10 @@ async def running_hub(
 
 @contextlib.asynccontextmanager
 async def running_device(
-    store: Store, port: int, *, ack_timeout: float = 3.0, poll: float = 1.0
+    store: Store, port: int, *, ack_timeout: float = 3.0, poll: float = 1.0, batch: int = BATCH
 ) -> AsyncIterator[Publisher]:
     link = new_link(port, DEVICE)
-    publisher = Publisher(store, link, TOPICS, ack_timeout=ack_timeout, poll=poll)
+    publisher = Publisher(store, link, TOPICS, batch=batch, ack_timeout=ack_timeout, poll=poll)
     link.start(asyncio.get_running_loop())
     async with serving(link, publisher.run):
         yield publisher
