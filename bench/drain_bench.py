@@ -1,4 +1,6 @@
-"""Drain benchmark: events/s from a device store to a `pvz-central hub` store through a local Mosquitto, acked end to end."""
+"""Drain benchmark: events/s from a device store to a `pvz-central hub` store through a local Mosquitto,
+acked end to end, against raw paho-mqtt publishing one message per event to the same broker
+(bench/paho_baseline.py) in the same run."""
 
 from __future__ import annotations
 
@@ -17,8 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from bench.paho_baseline import WINDOW as PAHO_WINDOW
+from bench.paho_baseline import publish_all
 from central.hub_store import HubStore
 from device.store.db import Store
+from device.store.journal import read_events
+from sync.outbox import Outbox
 from sync.publisher import BATCH, WINDOW, Publisher
 from sync.topics import Topics
 from sync.transport import MqttLink
@@ -77,9 +85,9 @@ def start_hub(port: int, db: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
-async def drain(store: Store, port: int, last: int, window: int) -> dict[str, Any]:
+async def drain(store: Store, port: int, last: int, window: int, batch: int) -> dict[str, Any]:
     link = MqttLink(client_id=DEVICE, host="127.0.0.1", port=port, reconnect=(0.1, 1.0))
-    publisher = Publisher(store, link, Topics(SITE, DEVICE), window=window, poll=1.0)
+    publisher = Publisher(store, link, Topics(SITE, DEVICE), batch=batch, window=window, poll=1.0)
     link.start(asyncio.get_running_loop())
     await link.wait_connected(30)
     start = time.perf_counter()
@@ -94,8 +102,18 @@ async def drain(store: Store, port: int, last: int, window: int) -> dict[str, An
 
 
 def run(
-    events: int = 100_000, *, window: int = WINDOW, progress: Callable[[str], None] = print
+    events: int = 100_000,
+    *,
+    window: int = WINDOW,
+    batch: int = BATCH,
+    paho_window: int = PAHO_WINDOW,
+    progress: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """The drain and its paho baseline through one broker, one after the other.
+
+    Keys: `events_per_s` (the drain), `paho_events_per_s` (the baseline), `ratio_vs_paho`,
+    and `hub_events`, `hub_distinct`, `device_acked` for the exactly-once check.
+    """
     with tempfile.TemporaryDirectory(prefix="pvz-drain-") as tmp:
         work = Path(tmp)
         broker = Broker(work / "broker")
@@ -104,13 +122,20 @@ def run(
             progress(f"filling the journal with {events} events …")
             with Store.open(work / "device.db") as store:
                 last = fill(store, events)
+                payloads = [msgspec.json.encode(e) for e in read_events(store.conn)]
                 hub = start_hub(broker.port, work / "hub.db")
                 try:
                     progress(f"draining through mosquitto on port {broker.port} to pvz-central hub …")
-                    result = asyncio.run(asyncio.wait_for(drain(store, broker.port, last, window), TIMEOUT_S))
+                    result = asyncio.run(
+                        asyncio.wait_for(drain(store, broker.port, last, window, batch), TIMEOUT_S)
+                    )
                 finally:
                     hub.terminate()
                     hub.wait(30)
+                result["device_acked"] = Outbox(store).acked()
+            progress(f"baseline: one QoS 1 message per event with raw paho-mqtt, window {paho_window} …")
+            baseline = Topics(SITE, DEVICE).events + "/baseline"  # nobody subscribes: the broker only
+            result["paho_seconds"] = publish_all(broker.port, baseline, payloads, window=paho_window)
             held = HubStore(work / "hub.db")
             try:
                 result["hub_events"] = held.count()
@@ -120,13 +145,20 @@ def run(
                 held.close()
         finally:
             broker.stop()
-    result.update(events=events, batch=BATCH, window=window, events_per_s=events / result["seconds"])
+    result.update(events=events, batch=batch, window=window, events_per_s=events / result["seconds"])
+    result.update(paho_window=paho_window, paho_events_per_s=events / result["paho_seconds"])
+    result["ratio_vs_paho"] = result["events_per_s"] / result["paho_events_per_s"]
     result.update(machine=f"{platform.machine()}, {os.cpu_count()} cpu, Python {platform.python_version()}")
     return result
 
 
+def exactly_once(r: dict[str, Any]) -> bool:
+    """Every event held by the hub once, and all of them marked acknowledged on the device."""
+    return bool(r["hub_events"] == r["hub_distinct"] == r["events"] == r["device_acked"])
+
+
 def format_report(r: dict[str, Any]) -> str:
-    ok = "every event exactly once" if r["hub_events"] == r["hub_distinct"] == r["events"] else "MISMATCH"
+    ok = "every event exactly once, all marked acked on the device" if exactly_once(r) else "MISMATCH"
     return "\n".join(
         [
             f"drain: {r['events']:,} events, device store → mosquitto → pvz-central hub store, acked end to end",
@@ -134,6 +166,9 @@ def format_report(r: dict[str, Any]) -> str:
             f"(batch {r['batch']}, window {r['window']}, {r['batches_sent']} batches sent, "
             f"{r['resends']} resends)",
             f"  hub holds {r['hub_events']:,} events: {ok}",
+            f"  baseline, raw paho-mqtt, one QoS 1 message per event, window {r['paho_window']}: "
+            f"{r['paho_seconds']:.2f} s, {r['paho_events_per_s']:,.0f} events/s",
+            f"  ratio vs paho: {r['ratio_vs_paho']:.2f}",
             f"  {r['machine']}",
         ]
     )
@@ -145,13 +180,28 @@ def main(argv: list[str] | None = None) -> int:
         "--events", type=int, default=100_000, help="journal events to drain (default 100000)"
     )
     parser.add_argument("--window", type=int, default=WINDOW, help=f"batches in flight (default {WINDOW})")
+    parser.add_argument(
+        "--batch", type=int, default=BATCH, help=f"events per batch at most (default {BATCH})"
+    )
+    parser.add_argument(
+        "--paho-window",
+        type=int,
+        default=PAHO_WINDOW,
+        help=f"baseline: messages in flight (default {PAHO_WINDOW})",
+    )
     parser.add_argument("--out", type=Path, help="also write the results as JSON to this file")
     args = parser.parse_args(argv)
-    report = run(args.events, window=args.window, progress=lambda s: print(s, file=sys.stderr, flush=True))
+    report = run(
+        args.events,
+        window=args.window,
+        batch=args.batch,
+        paho_window=args.paho_window,
+        progress=lambda s: print(s, file=sys.stderr, flush=True),
+    )
     print(format_report(report))
     if args.out is not None:
         args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return 0 if report["hub_events"] == report["hub_distinct"] == report["events"] else 1
+    return 0 if exactly_once(report) else 1
 
 
 if __name__ == "__main__":
