@@ -29,6 +29,7 @@ MAX_AGE_S = 300.0
 ACTION_TIMEOUT_S = 120.0
 KEEP_REPLIES_DAYS = 30  # stored replies older than this are deleted at start (long past any expiry)
 MAX_PAYLOAD = 16_384
+MIN_YEAR, MAX_YEAR = 1970, 9998  # of `issued_at` and `expires_at` in UTC: sure to compute with
 MAX_ID = 128
 EXPIRED = "expired"
 UNKNOWN_OUTCOME = "outcome unknown"
@@ -74,6 +75,12 @@ def parse_time(value: Any, key: str) -> datetime:
         raise BadRequest(f"`{key}` is not an ISO 8601 time: {value!r}") from None
     if parsed.tzinfo is None:
         raise BadRequest(f"`{key}` needs a time zone (e.g. `Z` or `+03:00`)")
+    try:
+        year = parsed.astimezone(UTC).year
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        year = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:  # a later one would overflow once the max age is added
+        raise BadRequest(f"`{key}` is not between the years {MIN_YEAR} and {MAX_YEAR}: {value!r}")
     return parsed
 
 
