@@ -54,7 +54,7 @@ class Outbox:
         events: list[Event[msgspec.Raw]] = []
         size = 0
         for seq, event_id, device_id, ts, utc, station, clerk, kind, parcel, from_, to, cell, data in rows:
-            raw = data.encode() if data and data[0] == "{" else _as_object(data)
+            raw = _raw_data(data)
             event = Event(
                 seq=seq,
                 event_id=event_id,
@@ -105,7 +105,15 @@ _WIRE_SELECT = (
 _STAMP_BYTES = 250  # an event's JSON around its data: ids, stamps, names (a placement is ~260 bytes in all)
 
 
-def _as_object(text: str | None) -> bytes:
-    """A data column that is not an object (never written by pvz) as the device reads it: wrapped."""
+def _raw_data(text: str | None) -> bytes:
+    """A data column as it goes on the wire: its own text when that is a JSON object.
+
+    Else as the device reads it (journal.read_events) and encodes it: something that is not an
+    object (never written by pvz) wrapped under "value", and Python's `Infinity` and `NaN`
+    (json.dumps writes them, JSON has none, the hub would refuse the batch) as null. A text
+    that only mentions those words takes this slower way too, to the same result.
+    """
+    if text and text[0] == "{" and "Infinity" not in text and "NaN" not in text:
+        return text.encode()
     data = json.loads(text or "{}")
     return msgspec.json.encode(data if isinstance(data, dict) else {"value": data})
