@@ -252,8 +252,10 @@ def hub(tmp_path: Path) -> Iterator[tuple[Hub, list[bytes]]]:
     link = MqttLink(client_id="hub-1", host="127.0.0.1")
     acks: list[bytes] = []
 
-    async def publish(topic: str, payload: bytes, qos: int = 1, *_: Any, **__: Any) -> None:
-        assert topic == Topics(SITE, DEVICE).ack and qos == 1
+    async def publish(
+        topic: str, payload: bytes | str, qos: int = 1, retain: bool = False, properties: Any = None
+    ) -> None:
+        assert topic == Topics(SITE, DEVICE).ack and qos == 1 and isinstance(payload, bytes)
         acks.append(payload)
 
     link.publish = publish  # type: ignore[method-assign]

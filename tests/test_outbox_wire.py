@@ -74,7 +74,9 @@ def test_the_wire_read_matches_the_journal_decoded_and_the_hub_accepts_it(
     for sent, held in zip(wire, journal, strict=True):
         assert sent.ts == wire_time(held.when)
         assert json.loads(bytes(sent.data)) == json.loads(msgspec.json.encode(held.data))  # inf as null
-        assert msgspec.structs.replace(sent, ts=held.ts, data=held.data) == held
+        assert {**msgspec.structs.asdict(sent), "ts": held.ts, "data": held.data} == msgspec.structs.asdict(
+            held
+        )
     payload = msgspec.json.encode(WireBatch(DEVICE, wire[0].seq, wire[-1].seq, wire))
     batch = decode(payload, WireBatch, max_bytes=MAX_BATCH_BYTES, error=BadBatch)
     check(SITE, DEVICE, batch)
