@@ -45,8 +45,10 @@ class Outbox:
 
         The publisher's path, read without decoding anything: `data` is passed on as the JSON
         text the journal holds (journal.append wrote it with json.dumps, so it is valid JSON),
-        and `ts` is spelled in UTC as on the whole wire, by SQLite for the one shape pvz writes
-        (`isoformat(timespec="seconds")` with an offset) and by Python for anything else.
+        and `ts` is spelled in UTC as on the whole wire (the journal keeps the offset of the
+        clock that wrote it, for reports by the site's day; the moment is the same), by SQLite
+        for the one shape pvz writes (`isoformat(timespec="seconds")` with an offset) and by
+        Python for anything else.
         Reading each row's data into a dict and encoding it again, and a datetime per event,
         cost more than everything else of the device's side of a drain.
         """
@@ -103,6 +105,11 @@ _WIRE_SELECT = (
     "FROM journal WHERE seq > ? ORDER BY seq LIMIT ?"
 )
 _STAMP_BYTES = 250  # an event's JSON around its data: ids, stamps, names (a placement is ~260 bytes in all)
+
+
+def wire_bytes(events: list[Event[msgspec.Raw]]) -> int:
+    """About how many bytes these events take on the wire, counted as wire_batch counts them."""
+    return sum(len(e.data) for e in events) + _STAMP_BYTES * len(events)
 
 
 def _raw_data(text: str | None) -> bytes:

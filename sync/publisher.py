@@ -15,16 +15,17 @@ from device import crash_points
 from device.decode import decode
 from device.store.db import Store
 from device.store.journal import Event
-from sync.outbox import Outbox, OutboxError
+from sync.outbox import Outbox, OutboxError, wire_bytes
 from sync.status import bump
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, PublishError
 
 log = logging.getLogger("pvz.sync.publisher")
 
-BATCH = 1000  # events per message at most (docs/protocol.md): 100 drained 21k events/s, 1000 50k (before the hub's group commit)
+BATCH = 1000  # events per message at most (docs/protocol.md); drain bench: 100 gave 21k events/s, 1000 50k
+READ_CHUNK = 250  # events read from the journal at a time, the loop free in between (~1 ms here)
 BATCH_BYTES = 256 * 1024  # and about this many bytes: under EMQX's default packet limit (1 MiB)
-WINDOW = 16  # batches sent but not yet acknowledged by the central side (drain bench: 4: 42k events/s, 8: 59k, 16: 77k)
+WINDOW = 16  # batches sent, not yet acknowledged by the central side (drain bench: 4: 42k events/s, 16: 77k)
 ACK_TIMEOUT_S = 15.0  # no ack progress this long while batches are out: send them again
 POLL_S = 5.0  # look for new events this often: an event written outside a scan (no notify()) waits this long at most
 RETENTION_DAYS = 30  # acknowledged events older than this are deleted from the journal
@@ -124,8 +125,7 @@ class Publisher:
                 if self._out and self.monotonic() - self._progress_at > self.ack_timeout:
                     log.warning("no ack for %.1f s after seq %d: sending again", self.ack_timeout, self.acked)
                     self._rewind()
-                while self.pump(limit=1):  # one batch at a time: a scan waits for one read at most
-                    await asyncio.sleep(0)
+                await self.fill_window()
                 if self.monotonic() >= next_compact:
                     next_compact = self.monotonic() + COMPACT_EVERY_S
                     while self.compact() == COMPACT_CHUNK:
@@ -140,27 +140,53 @@ class Publisher:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def pump(self, limit: int | None = None) -> int:
-        """Hand batches (at most `limit`) to the link while the window has room; return how many."""
+    async def fill_window(self) -> int:
+        """Hand batches to the link while the window has room; return how many.
+
+        The loop is free between two batches and between two chunks of one batch's read, so a
+        scan waits for one chunk at most (READ_CHUNK events: about a millisecond here).
+        """
         sent = 0
-        while self.link.connected and len(self._out) < self.window and (limit is None or sent < limit):
-            events = self.outbox.wire_batch(after=self.sent, limit=self.batch, max_bytes=self.batch_bytes)
+        while self.link.connected and len(self._out) < self.window:
+            start = self.sent
+            events = await self._read_batch(start)
+            if self.sent != start:  # an ack or a reconnect moved the start meanwhile: read again
+                continue
             if not events:
                 break
-            first, last = events[0].seq, events[-1].seq
-            payload = msgspec.json.encode(WireBatch(self.topics.device, first, last, events))
-            if not self._out:
-                self._progress_at = self.monotonic()
-            self._out.append(last)
-            self.sent = last
-            self.published = max(self.published, last)
-            task = asyncio.create_task(self._publish(payload, first, last))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            self.counters["batches_sent"] += 1
-            self.counters["events_sent"] += len(events)
+            self._hand_over(events)
             sent += 1
+            await asyncio.sleep(0)
         return sent
+
+    async def _read_batch(self, after: int) -> list[Event[msgspec.Raw]]:
+        events: list[Event[msgspec.Raw]] = []
+        room = self.batch_bytes
+        while len(events) < self.batch and room > 0:
+            if events:
+                await asyncio.sleep(0)
+            want = min(READ_CHUNK, self.batch - len(events))
+            start = events[-1].seq if events else after
+            chunk = self.outbox.wire_batch(after=start, limit=want, max_bytes=room)
+            events += chunk
+            room -= wire_bytes(chunk)
+            if len(chunk) < want:  # the journal's end, or the byte budget reached
+                break
+        return events
+
+    def _hand_over(self, events: list[Event[msgspec.Raw]]) -> None:
+        first, last = events[0].seq, events[-1].seq
+        payload = msgspec.json.encode(WireBatch(self.topics.device, first, last, events))
+        if not self._out:
+            self._progress_at = self.monotonic()
+        self._out.append(last)
+        self.sent = last
+        self.published = max(self.published, last)
+        task = asyncio.create_task(self._publish(payload, first, last))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        self.counters["batches_sent"] += 1
+        self.counters["events_sent"] += len(events)
 
     async def _publish(self, payload: bytes, first: int, last: int) -> None:
         try:
