@@ -165,6 +165,8 @@ class Publisher:
         while len(events) < self.batch and room > 0:
             if events:
                 await asyncio.sleep(0)
+                if self.sent != after:  # moved meanwhile: fill_window reads again from there
+                    return []
             want = min(READ_CHUNK, self.batch - len(events))
             start = events[-1].seq if events else after
             chunk = self.outbox.wire_batch(after=start, limit=want, max_bytes=room)

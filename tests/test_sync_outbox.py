@@ -159,3 +159,41 @@ def test_compaction_reads_timestamps_with_offsets(tmp_path: Path) -> None:
     assert publisher.compact(now=cut) == 2
     assert store.scalar("SELECT min(seq) FROM journal") == 3
     store.close()
+
+
+def test_a_reconnect_while_a_batch_is_read_makes_it_read_again_from_the_mark(tmp_path: Path) -> None:
+    store = new_store(tmp_path / "device.db")
+    fill_journal(store, 2500)
+    link = MqttLink(client_id=DEVICE, host="127.0.0.1")
+    sent: list[tuple[int, int]] = []
+
+    async def publish(
+        topic: str, payload: bytes | str, qos: int = 1, retain: bool = False, properties: Any = None
+    ) -> None:
+        batch = json.loads(payload)
+        sent.append((batch["first_seq"], batch["last_seq"]))
+
+    link.publish = publish  # type: ignore[method-assign]
+    link.connected = True
+    device = Publisher(store, link, TOPICS, window=2)
+    device.sent = device.published = 1000  # as if 1..1000 were out, unacknowledged
+    device._out = [1000]
+    read = device.outbox.wire_batch
+    reads: list[int] = []
+
+    def reconnect_on_the_second_chunk(*, after: int, limit: int, max_bytes: int) -> Any:
+        reads.append(after)
+        if len(reads) == 2:
+            device._on_connect(False)  # the broker came back: everything after the mark goes again
+        return read(after=after, limit=limit, max_bytes=max_bytes)
+
+    device.outbox.wire_batch = reconnect_on_the_second_chunk  # type: ignore[method-assign]
+
+    async def main() -> None:
+        assert await device.fill_window() == 2
+        await asyncio.gather(*device._tasks)
+
+    asyncio.run(main())
+    assert reads[:2] == [1000, 1250] and reads[2] == 0  # the half-read batch 1001.. is dropped
+    assert sent == [(1, 1000), (1001, 2000)] and device.sent == 2000
+    store.close()
