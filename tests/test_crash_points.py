@@ -28,7 +28,7 @@ RANDOM_KILLS = 30
 
 def supplies_for(kills: int) -> int:
     """Enough supplies that the day never runs out of codes (about 50 codes each)."""
-    return 5 * kills + 40
+    return 10 * kills + 80
 
 
 @pytest.fixture(scope="module")
