@@ -6,23 +6,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from device import crash_points, hardware_status
+from device.deadline_watch import DeadlineWatch
 from device.engine import Engine, Result
-from device.exc import PvzError
-from device.intake.deadlines import due_today, needs_sweep, sweep_batches
+from device.input_queue import InputQueue
+from device.integrity_watch import StoreCheck
 from device.rack_lights import RackLights
-from device.station_faults import StationFaults, show_store_damaged
+from device.station_faults import StationFaults
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
-from device.store.journal import Stamp, append
 from device.store.print_queue import PrintQueue
-from device.sweep_progress import SweepProgress
 from device.wall_clock import ClockTrust
 from drivers.base import (
     Beep,
@@ -30,7 +27,6 @@ from drivers.base import (
     CodeSource,
     Color,
     Pattern,
-    RawScan,
     ThreadedSource,
 )
 from workflows.messages import Msg
@@ -44,8 +40,6 @@ SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
-SWEEP_YIELD_S = 0.001  # between two batches of a sweep, while scans wait in the queue
-IDLE_BEFORE_INTEGRITY_S = 300.0  # no scan this long (and no open session): the full store check may run
 
 LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
     Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),
@@ -66,10 +60,6 @@ class Watcher(Protocol):
     def print_job(self, job: int, station: str, state: str) -> None: ...
 
     def hardware_checked(self) -> None: ...
-
-
-class NotRunning(PvzError, RuntimeError):
-    """An input was handed to a runtime whose loop is not reading inputs (starting or stopping)."""
 
 
 class Runtime:
@@ -103,10 +93,23 @@ class Runtime:
         self.faults = StationFaults()
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
-        self._inputs: asyncio.Queue[tuple[str, RawScan] | None] | None = None
-        self._waiting: deque[float] = deque()  # when each input now in the queue was put there
-        # None: the wall clock is always believed (tests and the demo run on their own clocks).
-        self.clock_trust = clock_trust
+        self.inputs = InputQueue(clock)
+        self.deadlines = DeadlineWatch(
+            engine,
+            self.stations,
+            lang_of=self.lang_of,
+            clock=clock,
+            busy=self.inputs.busy,
+            clock_trust=clock_trust,
+        )
+        self.store_check = StoreCheck(
+            engine,
+            self.stations,
+            self.integrity,
+            lang=lang,
+            clock=clock,
+            last_scan_at=lambda: self._last_scan_at,
+        )
         self._print_wakeup: asyncio.Event | None = None
         self._closing = False
         self._swept_at_start = True
@@ -152,83 +155,11 @@ class Runtime:
         io.screen.show(title.render(lang), [doing.render(lang)])
 
     def check_deadlines(self, *, show: bool = False) -> list[str]:
-        """Sweep overdue parcels unless today was swept; then show the pick list on idle stations.
+        """The deadline check now (device.deadline_watch.DeadlineWatch.check): the barcodes moved."""
+        return self.deadlines.check(show=show)
 
-        It shows after a sweep that moved parcels, or always with `show`. A failure is
-        logged and the counter goes on working; the next check tries again. While the wall
-        clock is not set (device.wall_clock) nothing is swept and no date is shown: the
-        clerk sees the pick list as it stands, the log says why. Returns the barcodes moved
-        (the daemon's loop uses sweep_deadlines, which keeps no list).
-        """
-        moved: list[str] = []
-        for batch in self._sweeping(show=show):
-            moved += batch
-        return moved
-
-    async def sweep_deadlines(self, *, show: bool = False) -> int:
-        """check_deadlines on the loop: batch by batch, and every input waiting in the queue is
-        handled before the next batch, so a backlog of weeks never holds a scan for longer than
-        one batch. Returns how many parcels moved."""
-        count = 0
-        for batch in self._sweeping(show=show):
-            count += len(batch)
-            await asyncio.sleep(0)
-            while self._waiting:
-                await asyncio.sleep(SWEEP_YIELD_S)
-        return count
-
-    def _sweeping(self, *, show: bool) -> Iterator[list[str]]:
-        """The check itself, yielding each committed batch of the sweep."""
-        now = self.engine.clock()
-        today = now.date()
-        moved = 0
-        try:
-            if not self.clock_trusted(now):
-                if show:
-                    self.show_due({**due_today(self.engine.store, today), "expiring_today": 0})
-                return
-            if needs_sweep(self.engine.store, today):
-                # The sweep is the device's own act: no station, no clerk.
-                stamp = Stamp(self.engine.device_id, now.isoformat(timespec="seconds"))
-                progress = SweepProgress(str(today), clock=self.clock)
-                for batch in sweep_batches(self.engine.store, today=today, stamp=stamp):
-                    moved += len(batch)
-                    progress.add(len(batch))
-                    yield batch
-                log.info("deadline sweep for %s: %d parcel(s) due back to the sender", today, moved)
-            if moved or show:
-                self.show_due(due_today(self.engine.store, today))
-        except Exception:
-            log.exception("deadline sweep for %s failed", today)
-
-    def clock_trusted(self, now: datetime | None = None) -> bool:
-        """Whether the date may be believed now (always, without a ClockTrust)."""
-        if self.clock_trust is None:
-            return True
-        return self.clock_trust.check(self.engine.clock() if now is None else now)
-
-    def show_due(self, due: Mapping[str, int]) -> None:
-        """Every idle station: amber blink while the return pick list is not empty, counts on screen."""
-        for name, io in self.stations.items():
-            if self.engine.session(name) is not None:
-                continue
-            if io.status_light is not None and due["to_return"] > 0:
-                io.status_light.show(Color.AMBER, Pattern.BLINK)
-            if io.screen is not None:
-                color = Color.AMBER if due["to_return"] > 0 else Color.GREEN
-                io.screen.show(*self._due_lines(due, self.lang_of(name)), color=color)
-
-    def _due_lines(self, due: Mapping[str, int], lang: str) -> tuple[str, list[str]]:
-        """The pick list's size as the title; what to do about it and today's last days below."""
-        lines = []
-        if due["to_return"]:
-            title = Msg("due_back", {"count": due["to_return"]})
-            lines.append(Msg("due_back_start"))
-        else:
-            title = Msg("nothing_due")
-        if due["expiring_today"]:
-            lines.append(Msg("expiring_today", {"count": due["expiring_today"]}))
-        return title.render(lang), [m.render(lang) for m in lines]
+    def clock_trusted(self) -> bool:
+        return self.deadlines.clock_trusted()
 
     def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """One input: decide and commit, then lights, status, buzzer, screen, printer."""
@@ -283,34 +214,17 @@ class Runtime:
     def submit(self, station: str, raw: bytes | str, *, keyed: bool = False, source: str = "screen") -> None:
         """An input from outside the station's own sources (a touch screen's button or keypad):
         queued behind the scans already waiting, then handled exactly like a scan."""
-        if self._inputs is None:
-            raise NotRunning("the counter is not reading inputs now")
         if station not in self.stations:
             raise KeyError(station)
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        self._enqueue((station, RawScan(source, data, keyed)))
-
-    def _enqueue(self, item: tuple[str, RawScan] | None) -> None:
-        """Queue an input (or a source's end) and note when, for input_wait_s. While the runtime
-        stops (the last prints) nobody reads the queue: an input then is dropped, as a scan made
-        after the daemon stopped would be."""
-        if self._inputs is None:
-            return
-        self._waiting.append(self.clock())
-        self._inputs.put_nowait(item)
+        self.inputs.submit(station, raw, keyed=keyed, source=source)
 
     def input_wait_s(self) -> float:
-        """How long the oldest input still in the queue has waited (0 when none waits): the
-        watchdog's sign that the loop turns but the scans do not move (device/supervision)."""
-        if not self._waiting:
-            return 0.0
-        return max(0.0, self.clock() - self._waiting[0])
+        """How long the oldest input waits: the watchdog's sign that scans do not move (device/supervision)."""
+        return self.inputs.wait_s()
 
     async def run(self, *, stop: asyncio.Event | None = None) -> None:
         """Read every source of every station until all sources end or `stop` is set."""
-        queue: asyncio.Queue[tuple[str, RawScan] | None] = asyncio.Queue()
-        self._inputs = queue
-        self._waiting.clear()
+        self.inputs.open()
         readers = [
             asyncio.create_task(self._read(io.name, source), name=f"read:{io.name}:{source.name}")
             for io in self.stations.values()
@@ -327,14 +241,12 @@ class Runtime:
         active = len(readers)
         try:
             while active:
-                getter = asyncio.create_task(queue.get())
+                getter = asyncio.create_task(self.inputs.get())
                 done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 if stopper in done:
                     getter.cancel()
                     break
                 item = getter.result()
-                if self._waiting:
-                    self._waiting.popleft()
                 if item is None:
                     active -= 1
                     continue
@@ -347,8 +259,7 @@ class Runtime:
         finally:
             # Let the printing task finish what is queued (a receipt for the last customer),
             # but never hang on a dead printer: what is left prints at the next start.
-            self._inputs = None
-            self._waiting.clear()
+            self.inputs.close()
             self._closing = True
             self._print_wakeup.set()
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
@@ -377,10 +288,10 @@ class Runtime:
         """At once if start() did not sweep, then every SWEEP_CHECK_S: sweep when the date changed.
         A batch and a scan are both on this loop, so never concurrent."""
         if not self._swept_at_start:
-            await self.sweep_deadlines(show=True)
+            await self.deadlines.sweep(show=True)
         while True:
             await asyncio.sleep(SWEEP_CHECK_S)
-            await self.sweep_deadlines()
+            await self.deadlines.sweep()
 
     async def _checkpoints(self) -> None:
         """A passive WAL checkpoint from a second connection, in a thread, when the counter has
@@ -429,40 +340,11 @@ class Runtime:
     async def _integrity_checks(self) -> None:
         while True:
             await asyncio.sleep(SWEEP_CHECK_S)
-            now = self.clock()
-            if self._integrity_due(now):
-                # In a thread, on its own connection: a big store takes tens of seconds, and a
-                # loop held that long would miss the watchdog (device/supervision/watchdog.py).
-                was_ok = self.integrity.last_ok is not False
-                found = await asyncio.to_thread(self.integrity.run, now)
-                self._integrity_found(found, was_ok=was_ok)
-
-    def _integrity_due(self, now: float) -> bool:
-        idle = now - self._last_scan_at >= IDLE_BEFORE_INTEGRITY_S and not self.engine.sessions()
-        return idle and self.integrity.due(now)
+            await self.store_check.check_in_thread()
 
     def check_integrity(self) -> list[str] | None:
-        """The scheduled full store check, when due and the counter is idle; None if it did not run.
-
-        A damaged file is journalled once (the fleet sees it), logged with what to do, and
-        shown on every station's screen with a red light until a technician restores it.
-        """
-        now = self.clock()
-        if not self._integrity_due(now):
-            return None
-        was_ok = self.integrity.last_ok is not False
-        return self._integrity_found(self.integrity.run(now), was_ok=was_ok)
-
-    def _integrity_found(self, found: list[str], *, was_ok: bool) -> list[str]:
-        if not found:
-            return found
-        log.error("store %s is damaged: %s", self.engine.store.path, "; ".join(found))
-        if was_ok:
-            with contextlib.suppress(Exception), self.engine.store.transaction() as conn:
-                stamp = Stamp(self.engine.device_id, self.engine.clock().isoformat(timespec="seconds"))
-                append(conn, stamp, "store_damaged", data={"problems": found[:3]})
-        show_store_damaged(self.stations, self.lang)
-        return found
+        """The scheduled full store check now, if due (device.integrity_watch.StoreCheck.check)."""
+        return self.store_check.check()
 
     def check_health(self) -> dict[str, list[str]]:
         """Faults a clerk must see at each station (see device.station_faults)."""
@@ -485,11 +367,11 @@ class Runtime:
     async def _read(self, station: str, source: CodeSource) -> None:
         try:
             async for scan in source.codes():
-                self._enqueue((station, scan))
+                self.inputs.put((station, scan))
         except Exception:
             log.exception("station %s: source %s failed", station, source.name)
         finally:
-            self._enqueue(None)
+            self.inputs.put(None)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -500,7 +382,7 @@ class Runtime:
             "lit_cells": len(self.lights.lit),
             "store": self.integrity.status(),
             "wal": None if self.checkpointer is None else self.checkpointer.status(),
-            "clock": None if self.clock_trust is None else self.clock_trust.status(),
+            "clock": None if self.deadlines.clock_trust is None else self.deadlines.clock_trust.status(),
             "print": self.prints.status(),
             "stations": {
                 name: {

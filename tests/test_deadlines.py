@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import device.deadline_watch
 import device.runtime
 from device.engine import Engine
 from device.intake import deadlines
@@ -208,7 +209,7 @@ def test_a_failing_sweep_is_logged_and_the_counter_goes_on(
     def broken(*args: object, **kwargs: object) -> list[str]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(device.runtime, "sweep_batches", broken)
+    monkeypatch.setattr(device.deadline_watch, "sweep_batches", broken)
     rt = Runtime(engine, stations=[StationIO("s1")], rack=SimCellLights())
     rt.start()
     assert rt.check_deadlines() == []

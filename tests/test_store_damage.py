@@ -60,7 +60,8 @@ def test_a_damaged_page_stops_the_daemon_at_start_with_what_to_do(tmp_path: Path
 
 
 def test_the_scheduled_full_check_finds_damage_journals_it_and_reports_it(tmp_path: Path) -> None:
-    from device.runtime import IDLE_BEFORE_INTEGRITY_S, Runtime
+    from device.integrity_watch import IDLE_BEFORE_INTEGRITY_S
+    from device.runtime import Runtime
     from drivers.lights.sim_lights import SimCellLights
 
     path = tmp_path / "pvz.db"

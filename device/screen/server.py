@@ -13,7 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from device.runtime import NotRunning, Runtime
+from device.input_queue import NotRunning
+from device.runtime import Runtime
 from device.screen import auth, panels
 from device.screen.hub import ScreenHub
 from device.store.print_queue import SECRET_KINDS
