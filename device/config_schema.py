@@ -99,6 +99,9 @@ class SignalConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Name
     scanners: Annotated[list[ScannerConfig], msgspec.Meta(min_length=1)]
+    # "counter": a clerk signs in and works every workflow; "kiosk": customers collect their own
+    # prepaid orders with no clerk (workflows/kiosk.py). Without it, the device's role says.
+    kind: Literal["counter", "kiosk"] | None = None
     # The language of this station's screen and messages; without it, the device's.
     language: Literal["ru", "en"] | None = None
     printer: PrinterConfig = msgspec.field(default_factory=PrinterConfig)
@@ -136,6 +139,64 @@ class IssueSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_wrong_codes: Annotated[int, msgspec.Meta(ge=1, le=100)] = 5
     pause_s: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 30
     max_pause_s: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 900
+
+
+class LockBoard(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One lock-control board on the RS-485 bus: its address (DIP switches) and model."""
+
+    address: Annotated[int, msgspec.Meta(ge=0, le=255)]
+    # cu16: Kerong KR-CU16 (16 locks, 0x30 status, 0x31 open); cu48: the 48-lock variant (0x60, 0x61).
+    model: Literal["cu16", "cu48"] = "cu16"
+
+
+class DoorsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The locker's doors (drivers/doors/): cells in `zone` have a door, numbered by their light channel.
+
+    kerong: lock-control boards sharing one RS-485 bus on `port`; doors are numbered from 0 across
+    `boards` in their order (board 1's 16 locks are doors 0-15, the next board's follow).
+    gpio: a relay per door (`relay_pins[door]`), a door sensor per door (`sensor_pins`, empty: none)
+    and, where fitted, an occupancy sensor per cell (`occupancy_pins`).
+    """
+
+    backend: Literal["none", "sim", "kerong", "gpio"] = "none"
+    zone: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] = "locker"
+    count: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0  # sim: how many doors
+    port: PathStr | None = None
+    baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 19200
+    boards: list[LockBoard] = msgspec.field(default_factory=list)
+    pin_factory: Literal["auto", "rpigpio", "lgpio", "mock"] = "auto"
+    relay_pins: list[Pin] = msgspec.field(default_factory=list)
+    sensor_pins: list[Pin] = msgspec.field(default_factory=list)
+    occupancy_pins: list[Pin] = msgspec.field(default_factory=list)
+    relay_active_high: bool = True
+    pulse_s: Annotated[float, msgspec.Meta(gt=0, le=10)] = 0.5  # how long a relay holds a lock open
+    # A door whose sensor does not read open this long after the pulse is jammed.
+    opened_within_s: Annotated[float, msgspec.Meta(gt=0, le=60)] = 3.0
+    # A door left open this long raises an alert (and keeps its state until it closes).
+    left_open_alert_s: Annotated[float, msgspec.Meta(gt=0, le=86_400)] = 120.0
+    poll_s: Annotated[float, msgspec.Meta(ge=0.01, le=5)] = 0.2  # how often the sensors are read
+    # An open command not executed within this long after it was decided is never executed.
+    command_expiry_s: Annotated[float, msgspec.Meta(gt=0, le=600)] = 20.0
+
+
+class KioskSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Self-service: wrong codes per kiosk, how long a customer may take, what is kept about customers."""
+
+    # Wrong codes in a row before the keypad locks for `lock_s`; each further lock doubles, to the cap.
+    max_wrong_codes: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
+    lock_s: Annotated[int, msgspec.Meta(ge=1, le=86_400)] = 300
+    max_lock_s: Annotated[int, msgspec.Meta(ge=1, le=7 * 86_400)] = 86_400
+    # The lock level is forgotten only after this many quiet hours, not by a right code.
+    forget_after_h: Annotated[float, msgspec.Meta(gt=0, le=24 * 30)] = 24.0
+    # A customer who stops answering (an open shelf, scanning parcels) is timed out after this.
+    idle_s: Annotated[float, msgspec.Meta(ge=10, le=3600)] = 120.0
+    # Speak prompts through espeak-ng on this ALSA device; empty: no speaker.
+    speaker: Annotated[str, msgspec.Meta(max_length=128)] = ""
+
+
+class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # A customer's masked name and phone ending are erased this many days after issue or return.
+    purge_after_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 30
 
 
 class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -192,3 +253,6 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     mqtt: MqttSection = msgspec.field(default_factory=MqttSection)
     clerks: list[ClerkConfig] = msgspec.field(default_factory=list)
     screen: ScreenSection = msgspec.field(default_factory=ScreenSection)
+    doors: DoorsSection = msgspec.field(default_factory=DoorsSection)
+    kiosk: KioskSection = msgspec.field(default_factory=KioskSection)
+    privacy: PrivacySection = msgspec.field(default_factory=PrivacySection)
