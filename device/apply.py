@@ -12,6 +12,7 @@ from typing import Any
 
 from device.documents.registry import Documents
 from device.store.clock import utc_text
+from device.store.doors import record_open
 from device.store.journal import Stamp, append
 from device.store.parcels import move_parcels
 from device.store.sessions import save_session
@@ -27,6 +28,7 @@ from workflows.outcome import (
     NewReturn,
     NewSurplus,
     Note,
+    OpenDoor,
     OpenShift,
     PackageTo,
     SignIn,
@@ -112,6 +114,10 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             append(conn, stamp, kind, parcel=parcel, data=data)
         case CountCodes():
             _count_codes(conn, effect, stamp)
+        case OpenDoor():
+            command = record_open(conn, effect, stamp)
+            data = {"command": command, "door": effect.door, "purpose": effect.purpose, "order": effect.order}
+            append(conn, stamp, "door_commanded", cell=effect.cell, data=data)
         case NewReturn():
             conn.execute(
                 "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "

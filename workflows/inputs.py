@@ -62,6 +62,42 @@ class Cmd:
 
 Input = Code | Cmd
 
+
+class DoorEvent(enum.Enum):
+    """What the door controller learnt about a door; never typed or scanned."""
+
+    OPENED = "opened"  # a commanded door read open
+    ALREADY_OPEN = "already_open"  # it was open before anything was fired
+    JAMMED = "jammed"  # fired, never read open
+    NOT_VERIFIED = "not_verified"  # fired on a door without a sensor
+    FAILED = "failed"  # the lock bus did not answer: not fired, or not known to be
+    EXPIRED = "expired"  # not fired before its command expired
+    INTERRUPTED = "interrupted"  # in flight when the power went: never sent again
+    REFUSED = "refused"  # the door holds someone else's parcel: not fired
+    CLOSED_EMPTY = "closed_empty"  # shut, and the occupancy sensor reads the cell empty
+    CLOSED_FULL = "closed_full"  # shut with something still inside
+    CLOSED = "closed"  # shut; no occupancy sensor says what is inside
+    LEFT_OPEN = "left_open"  # opened and not shut within the limit
+    OPENED_UNASKED = "opened_unasked"  # open with no command: an alert
+
+
+@dataclass(frozen=True, slots=True)
+class DoorReport:
+    """A door's news from the device's door controller, handled in a transaction like a scan."""
+
+    door: int
+    cell: str
+    event: DoorEvent
+    command: int | None = None  # the door_commands row it answers, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """The time passes at a kiosk waiting for a customer: its idle limit may be reached."""
+
+
+DeviceEvent = DoorReport | Tick
+
 # Command barcodes retired from the card that old printed cards still carry: PAID was cash.
 LEGACY = {"PAID": Command.PAID_CASH}
 

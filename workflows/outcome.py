@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from workflows.messages import Msg
@@ -86,6 +87,18 @@ class CountCodes:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenDoor:
+    """Command a locker door open: a `door_commands` row written in this transaction, fired once by
+    the device's door controller after the commit, and never after `expires_at` (UTC)."""
+
+    cell: str
+    door: int
+    order: str | None
+    purpose: str  # "issue", "reopen", "service" or "placement"
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class NewReturn:
     """A customer return: a parcel of its own that enters at accepted."""
 
@@ -151,6 +164,7 @@ Effect = (
     | BagTo
     | UseReturnRequest
     | KeepReport
+    | OpenDoor
 )
 
 
