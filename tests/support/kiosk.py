@@ -7,7 +7,6 @@ then moved to the doors' zone by importing the rack again, as a technician re-zo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from device.intake.rack import CellSpec, import_cells
 from device.store.db import Store
 from tests.support.factory import T0, M, P, new_engine, new_store, scan
 from workflows.context import KioskRules, Policy
-from workflows.inputs import Command, DeviceEvent, DoorEvent, DoorReport, Tick
+from workflows.inputs import Command, DoorEvent, DoorReport, Tick
 from workflows.parcel import Size
 
 KIOSK, COUNTER = "k1", "c1"
@@ -121,7 +120,3 @@ def door(engine: Engine, number: int, event: DoorEvent, cell: str | None = None)
 
 def tick(engine: Engine) -> Result:
     return engine.handle_event(KIOSK, Tick())
-
-
-def event_of(engine: Engine) -> Callable[[DeviceEvent], Result]:
-    return lambda event: engine.handle_event(KIOSK, event)
