@@ -29,7 +29,10 @@ def site(tmp_path: Path) -> tuple[Store, Engine, Clock]:
 
 
 def commands(store: Store) -> list[tuple[str, str, int, str, str, str]]:
-    rows = store.conn.execute("SELECT station, cell, door, order_id, purpose, expires_at FROM door_commands")
+    rows = store.conn.execute(
+        "SELECT station, cell, door, order_id, purpose, expires_at FROM door_commands WHERE station = ? ORDER BY id",
+        (KIOSK,),
+    )
     return [tuple(r) for r in rows]
 
 
