@@ -227,3 +227,15 @@ def test_a_report_about_a_door_already_settled_is_journalled_and_changes_nothing
     assert state(store, "50000001-0001-1") == ("stored", "L-14")
     events = [d["event"] for d in notes(store, "door_report")]
     assert events == ["jammed", "closed_empty"]
+
+
+def test_a_door_report_at_a_counter_with_a_clerks_session_is_journalled_and_leaves_it_alone(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    store, engine, _ = site
+    opened = engine.handle(kiosk.COUNTER, Command.START_ISSUE.barcode)
+    assert opened.session is not None
+    r = engine.handle_event(kiosk.COUNTER, DoorReport(15, "L-15", E.CLOSED_EMPTY))
+    assert r.session == opened.session and r.feedback.msg == Msg("ksk_door_noted", {"door": 15})
+    assert notes(store, "door_report")[-1]["event"] == "closed_empty"
+    assert state(store, PARCEL_15) == ("stored", "L-15")
