@@ -15,7 +15,7 @@ from device.store.db import Store
 from tests.support import kiosk
 from tests.support.factory import T0, dump, new_engine
 from tests.support.kiosk import COUNTER, KIOSK, RULES, Clock, at_kiosk, door, kiosk_site
-from workflows.code_limit import kiosk_guesses
+from workflows.code_limit import kiosk_cycle, kiosk_guesses, kiosk_steady_rate
 from workflows.inputs import Command, DoorEvent
 from workflows.messages import Msg
 from workflows.outcome import Level
@@ -157,3 +157,25 @@ def test_guesses_an_attacker_gets_per_hour_per_kiosk(site: tuple[Store, Engine, 
     # steady: every lock is at the 24-hour cap, so one run of 3 a day, 0.125 an hour
     assert second_day == kiosk_guesses(2 * DAY, RULES) - kiosk_guesses(DAY, RULES) == 3
     print(f"guesses per kiosk: first hour {first_hour}, first day {first_day}, then {second_day} a day")
+
+
+def test_a_patient_attacker_who_waits_for_the_level_to_be_forgotten_gets_the_policys_steady_rate(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    store, engine, clock = site
+    rate, runs = kiosk_steady_rate(RULES)
+    assert runs == 6 and round(rate, 3) == 0.615  # 18 guesses every 29 h 15 min
+    guesses, seconds = kiosk_cycle(runs, RULES)
+    n = 0
+    start = clock.now
+    for _ in range(3):  # three cycles: each starts from a forgotten level
+        for run in range(runs):
+            for _ in range(RULES.max_wrong_codes):
+                n += 1
+                r = at_kiosk(engine, f"{700000 + n}")
+                assert r.feedback.msg.key in ("ksk_wrong_code", "ksk_locked_now")
+            assert r.feedback.msg.key == "ksk_locked_now", run
+            clock.now = lock_end(store)
+        clock.now += timedelta(seconds=RULES.forget_after_s)
+    assert n == 3 * guesses and (clock.now - start).total_seconds() == 3 * seconds
+    print(f"patient attacker: {guesses} guesses every {seconds / 3600:.2f} h = {rate:.3f} an hour")
