@@ -239,3 +239,21 @@ def test_a_door_report_at_a_counter_with_a_clerks_session_is_journalled_and_leav
     assert r.session == opened.session and r.feedback.msg == Msg("ksk_door_noted", {"door": 15})
     assert notes(store, "door_report")[-1]["event"] == "closed_empty"
     assert state(store, PARCEL_15) == ("stored", "L-15")
+
+
+def test_a_commanded_door_nobody_reports_on_is_taken_as_never_opened_long_after_its_command_expired(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    store, engine, clock = site
+    at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
+    clock.tick(kiosk.RULES.idle_s)  # the command expired long ago, but a customer may still be idle
+    assert not tick(engine).changed
+    clock.tick(kiosk.RULES.door_expiry_s)
+    r = tick(engine)
+    assert r.session is None and r.feedback.msg == Msg("ksk_timed_out")
+    assert r.feedback.details == (
+        Msg("ksk_done_none"),
+        Msg("ksk_door_failed", {"door": "15"}),
+        Msg("ksk_go_to_counter"),
+    )
+    assert alerts(store) == ["door_no_news"] and state(store, PARCEL_15) == ("stored", "L-15")
