@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from device.engine import Engine
+from device.intake.order_updates import CancelOrder, cancel_order
 from device.store.db import Store
+from device.store.journal import Stamp
 from tests.support import kiosk
-from tests.support.factory import state
+from tests.support.factory import DEVICE, T0, state
 from tests.support.kiosk import KIOSK, Clock, at_kiosk, door, kiosk_site, tick
 from workflows.inputs import Command, DoorEvent, DoorReport
 from workflows.kiosk_model import DoorStep, State
@@ -257,3 +259,19 @@ def test_a_commanded_door_nobody_reports_on_is_taken_as_never_opened_long_after_
         Msg("ksk_go_to_counter"),
     )
     assert alerts(store) == ["door_no_news"] and state(store, PARCEL_15) == ("stored", "L-15")
+
+
+def test_an_order_cancelled_during_the_collection_is_not_issued_by_a_scan_and_a_taken_parcel_is_an_alert(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    store, engine, _ = site
+    at_kiosk(engine, kiosk.CODES[kiosk.MIXED])
+    door(engine, 14, E.OPENED)
+    with store.transaction() as conn:
+        cancel_order(conn, CancelOrder(kiosk.MIXED), T0.isoformat(), Stamp(DEVICE, T0.isoformat()))
+    r = at_kiosk(engine, "50000001-0002-1", keyed=False)
+    assert r.feedback.msg.key == "ksk_put_back" and state(store, "50000001-0002-1") == ("to_return", "S-01")
+    r = door(engine, 14, E.CLOSED_EMPTY)  # the customer took it all the same: a person must know
+    assert r.session is not None and state(store, "50000001-0001-1") == ("to_return", "L-14")
+    alert = store.conn.execute("SELECT parcel, data FROM journal WHERE kind = 'alert'").fetchall()
+    assert [(p, json.loads(d)["alert"]) for p, d in alert] == [("50000001-0001-1", "kiosk_taken_not_stored")]

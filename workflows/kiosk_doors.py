@@ -79,7 +79,7 @@ def on_report(session: Kiosk, report: DoorReport, q: Queries, ctx: Ctx) -> Outco
         new = replace(door, step=DoorStep.LEFT_OPEN)
         fb = Feedback(Level.WARN, Msg("ksk_close_door", label))
     elif event is E.CLOSED_EMPTY:
-        data, moves = issued(data, door.parcels)
+        data, moves = issued(data, door.parcels, q)
         effects += moves
         new = replace(door, step=DoorStep.TAKEN)
         fb = Feedback(Level.OK, Msg("ksk_door_taken", label))
