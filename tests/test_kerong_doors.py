@@ -135,7 +135,7 @@ def test_readings_follow_the_locks(bus_of: Any) -> None:
 
 
 def test_occupancy_only_where_the_sensors_are_fitted(bus_of: Any) -> None:
-    bus, doors = bus_of((0, "cu16"), (1, "cu48"))
+    bus, doors = bus_of((0, "cu16"), (32, "cu48"))
     bus.put(0, 0)
     assert doors.read(0).occupied is None
     assert doors.read(16).occupied is None
@@ -191,8 +191,8 @@ def test_a_refusal(bus_of: Any) -> None:
 
 
 def test_a_lost_open_reply_is_never_resent(bus_of: Any) -> None:
-    bus, doors = bus_of((0, "cu16"), (1, "cu48"))
-    for door, (address, lock) in ((3, (0, 3)), (20, (1, 4))):
+    bus, doors = bus_of((0, "cu16"), (32, "cu48"))
+    for door, (address, lock) in ((3, (0, 3)), (20, (32, 4))):
         bus.fail_next("drop")  # the board opens the lock, its reply is lost
         doors.pulse(door)  # the status read answers instead
         assert not bus.lock(address, lock).shut
@@ -231,8 +231,8 @@ def test_an_absent_port_sends_nothing_and_is_found_later(tmp_path: Any) -> None:
 
 
 def test_open_door_results(bus_of: Any) -> None:
-    bus, doors = bus_of((0, "cu16"), (1, "cu48"))
-    for door, (address, lock) in ((0, (0, 0)), (30, (1, 14))):
+    bus, doors = bus_of((0, "cu16"), (32, "cu48"))
+    for door, (address, lock) in ((0, (0, 0)), (30, (32, 14))):
         assert open_door(doors, door, opened_within_s=0.3, poll_s=0.01) is OpenResult.OPENED
         assert open_door(doors, door, opened_within_s=0.3, poll_s=0.01) is OpenResult.ALREADY_OPEN
         bus.take(address, lock)
@@ -260,7 +260,7 @@ def test_open_door_not_verified_without_a_sensor(bus_of: Any) -> None:
 
 def test_starting_on_the_bus_opens_nothing(bus_of: Any) -> None:
     """After a power cut the daemon starts, opens the port, reads every door: no open frame."""
-    bus, doors = bus_of((0, "cu16"), (1, "cu16"), (2, "cu48"))
+    bus, doors = bus_of((0, "cu16"), (1, "cu16"), (34, "cu48"))
     bus.force_open(1, 3)  # a door left open when the power went
     readings = doors.read_all()
     doors.close()
@@ -268,4 +268,4 @@ def test_starting_on_the_bus_opens_nothing(bus_of: Any) -> None:
     again.close()
     assert readings[19].state is DoorState.OPEN
     assert bus.opens() == []
-    assert all(lock.shut for a in (0, 2) for lock in bus.boards[a].locks)
+    assert all(lock.shut for a in (0, 34) for lock in bus.boards[a].locks)
