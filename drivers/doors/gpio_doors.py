@@ -116,6 +116,9 @@ class GpioDoors:
             "sensors": bool(self._sensors),
             "occupancy": bool(self._occupancy),
             "pins": self._pins,
+            "open": sorted(d for d, r in self.read_all().items() if r.state is DoorState.OPEN)
+            if self._devices
+            else [],
             "pulses": self.pulses,
             "online": True,
         }

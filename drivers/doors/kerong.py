@@ -109,6 +109,7 @@ class KerongDoors:
         self.faults: collections.Counter[str] = collections.Counter()
         self.frames_sent = 0
         self.unconfirmed_opens = 0  # opens whose reply was lost, answered by a status read instead
+        self._last: dict[int, DoorReading] = {}  # each door as last read, for status() without the bus
         try:
             self._ensure_port()
         except DoorFault as exc:
@@ -132,15 +133,17 @@ class KerongDoors:
         board, lock = self._doors[door]
         with self._bus:
             status = self._status(board)
-        return self._reading(door, board, lock, status)
+        return self._keep({door: self._reading(door, board, lock, status)})[door]
 
     def read_all(self) -> dict[int, DoorReading]:
         with self._bus:
             statuses = {board.address: self._status(board) for board in self._boards}
-        return {
-            door: self._reading(door, board, lock, statuses[board.address])
-            for door, (board, lock) in enumerate(self._doors)
-        }
+        return self._keep(
+            {
+                door: self._reading(door, board, lock, statuses[board.address])
+                for door, (board, lock) in enumerate(self._doors)
+            }
+        )
 
     def pulse(self, door: int) -> None:
         check_door(door, self.count())
@@ -185,6 +188,10 @@ class KerongDoors:
                 for b in self._boards
             ],
             "doors": self.count(),
+            # As last read; None before anything was (a door never read is not "shut").
+            "open": sorted(d for d, r in self._last.items() if r.state is DoorState.OPEN)
+            if self._last
+            else None,
             "online": self.online,
             "last_error": self.last_error,
             "faults": dict(self.faults),
@@ -245,6 +252,10 @@ class KerongDoors:
     def _fine(self) -> None:
         self.online = True
         self.last_error = None
+
+    def _keep(self, readings: dict[int, DoorReading]) -> dict[int, DoorReading]:
+        self._last.update(readings)
+        return readings
 
     @staticmethod
     def _reading(door: int, board: Board, lock: int, status: BoardStatus) -> DoorReading:
