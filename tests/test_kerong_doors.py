@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,3 +271,14 @@ def test_starting_on_the_bus_opens_nothing(bus_of: Any) -> None:
     assert readings[19].state is DoorState.OPEN
     assert bus.opens() == []
     assert all(lock.shut for a in (0, 34) for lock in bus.boards[a].locks)
+
+
+def test_the_frames_in_docs_doors_md_are_whole() -> None:
+    """Every complete frame docs/doors.md shows opens with STX, closes with ETX and its checksum."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "doors.md").read_text(encoding="utf-8")
+    frames = [bytes.fromhex(f) for f in re.findall(r"`((?:[0-9A-F]{2} ){4,}[0-9A-F]{2})`", text)]
+    assert len(frames) >= 7
+    for frame in frames:
+        assert frame[0] == 0x02 and frame[-2] == 0x03 and frame == seal(frame[:-1]), frame.hex(" ")
+    requests = {f.hex(" ") for f in frames}
+    assert {status_request(CU16, 1).hex(" "), open_request(CU48, 2, 9).hex(" ")} <= requests
