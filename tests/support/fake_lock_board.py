@@ -13,6 +13,7 @@ import contextlib
 import os
 import select
 import threading
+import time
 import tty
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class FakeLockBus:
         tty.setraw(self.master)
         self.path = os.ttyname(self._slave)
         self.received: list[bytes] = []  # every whole frame, in order, whoever it was for
+        self.received_ns: list[int] = []  # when each was whole (time.monotonic_ns), for bench/door_bench.py
         self.faults: list[str] = []  # the next replies' fates: "drop", "corrupt", "short", "stranger"
         self._mutex = threading.Lock()
         self._stop = threading.Event()
@@ -131,6 +133,7 @@ class FakeLockBus:
                 if len(frame) == size and frame[-2] == ETX and frame == seal(frame[:-1]):
                     found.append(frame)
                     self.received.append(frame)
+                    self.received_ns.append(time.monotonic_ns())
                     self._buffer = self._buffer[size:]
                     break
             else:
