@@ -106,8 +106,10 @@ def test_any_reply_is_decoded_or_refused_with_a_reason(reply: bytes) -> None:
             }
 
 
-def test_the_bytes_on_the_line_for_both_models(bus_of: Any) -> None:
+@pytest.mark.parametrize("trickle_s", [None, 0.002], ids=["whole", "byte-by-byte"])
+def test_the_bytes_on_the_line_for_both_models(bus_of: Any, trickle_s: float | None) -> None:
     bus, doors = bus_of((1, "cu16"), (2, "cu48"))
+    bus.trickle_s = trickle_s
     assert isinstance(doors, Doors)
     assert doors.count() == 64
     doors.read_all()

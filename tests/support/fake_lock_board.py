@@ -4,7 +4,8 @@ One thread answers for every board on the bus (CU16 and CU48, by address), from 
 code rather than drivers/doors/kerong_frames.py, so that a mistake in the backend's bytes shows.
 It records every frame it received, keeps each lock (shut or open, jammed, something inside)
 and plays the customer: shut() closes a door, take() empties the cell and closes it. It can
-lose, corrupt, cut short or misaddress its next replies, and a board can be switched off.
+lose, corrupt, cut short or misaddress its next replies, trickle them byte by byte, and a board
+can be switched off.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class FakeLockBus:
         self.received: list[bytes] = []  # every whole frame, in order, whoever it was for
         self.received_ns: list[int] = []  # when each was whole (time.monotonic_ns), for bench/door_bench.py
         self.faults: list[str] = []  # the next replies' fates: "drop", "corrupt", "short", "stranger"
+        self.trickle_s: float | None = None  # set: each reply byte by byte, this long apart
         self._mutex = threading.Lock()
         self._stop = threading.Event()
         self._buffer = b""
@@ -181,4 +183,9 @@ class FakeLockBus:
             reply = reply[:4]
         elif fate == "stranger":
             reply = seal(bytes([reply[0], reply[1] ^ 0x10]) + reply[2:-1])
-        os.write(self.master, reply)
+        if self.trickle_s is None:
+            os.write(self.master, reply)
+            return
+        for byte in reply:  # a slow board, or a USB adapter that hands the bytes over one by one
+            os.write(self.master, bytes([byte]))
+            time.sleep(self.trickle_s)
