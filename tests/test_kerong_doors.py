@@ -136,6 +136,14 @@ def test_readings_follow_the_locks(bus_of: Any) -> None:
     assert readings[31] == DoorReading(31, DoorState.OPEN, False)
     assert {d for d, r in readings.items() if r.state is DoorState.OPEN} == {31}
     assert doors.where(31) == "cu16 board 3, lock 15"
+    # A customer at door 2: it opens, they leave the parcel and shut it; again, they take it.
+    doors.pulse(2)
+    assert doors.read(2) == DoorReading(2, DoorState.OPEN, True)
+    bus.leave(0, 2)
+    assert doors.read(2) == DoorReading(2, DoorState.CLOSED, True)
+    doors.pulse(2)
+    bus.take(0, 2)
+    assert doors.read(2) == DoorReading(2, DoorState.CLOSED, False)
 
 
 def test_occupancy_only_where_the_sensors_are_fitted(bus_of: Any) -> None:

@@ -76,6 +76,10 @@ class FakeLockBus:
         with self._mutex:
             self.lock(address, lock).shut = True
 
+    def leave(self, address: int, lock: int) -> None:
+        """The customer shuts the door without taking what is inside."""
+        self.shut(address, lock)
+
     def take(self, address: int, lock: int) -> None:
         """The customer takes what is inside and shuts the door."""
         with self._mutex:
