@@ -45,13 +45,18 @@ class FakeBoard:
 
 
 class FakeLockBus:
-    def __init__(self, boards: dict[int, str]) -> None:
-        """`boards`: address → "cu16" or "cu48"."""
+    def __init__(self, boards: dict[int, str], *, fd: int | None = None) -> None:
+        """`boards`: address → "cu16" or "cu48". Served on a new pty whose slave is `path`, or on `fd`,
+        a tty opened raw by the caller and left open (the gadget side of a CDC-ACM gadget in tests/hil)."""
         self.boards = {address: FakeBoard(address, model) for address, model in boards.items()}
-        self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        tty.setraw(self.master)
-        self.path = os.ttyname(self._slave)
+        if fd is None:
+            self.master, slave = os.openpty()
+            tty.setraw(slave)
+            tty.setraw(self.master)
+            self.path = os.ttyname(slave)
+            self._own = [self.master, slave]
+        else:
+            self.master, self.path, self._own = fd, os.ttyname(fd), []
         self.received: list[bytes] = []  # every whole frame, in order, whoever it was for
         self.received_ns: list[int] = []  # when each was whole (time.monotonic_ns), for bench/door_bench.py
         self.faults: list[str] = []  # the next replies' fates: "drop", "corrupt", "short", "stranger"
@@ -106,7 +111,7 @@ class FakeLockBus:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        for fd in (self.master, self._slave):
+        for fd in self._own:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -119,6 +124,8 @@ class FakeLockBus:
                 continue
             try:
                 self._buffer += os.read(self.master, 256)
+            except BlockingIOError:
+                continue
             except OSError:
                 return
             with self._mutex:
