@@ -16,21 +16,14 @@ from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.rack_lights import RackLights
 from device.station_faults import StationFaults
+from device.station_feedback import show_feedback
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
 from device.store.print_queue import PrintQueue
 from device.wall_clock import ClockTrust
-from drivers.base import (
-    Beep,
-    CellLights,
-    CodeSource,
-    Color,
-    Pattern,
-    ThreadedSource,
-)
+from drivers.base import CellLights, CodeSource, ThreadedSource
 from workflows.messages import Msg
-from workflows.outcome import Level
 
 log = logging.getLogger("pvz.runtime")
 
@@ -40,13 +33,6 @@ SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
-
-LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
-    Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),
-    Level.INFO: (Color.GREEN, Pattern.STEADY, None),
-    Level.WARN: (Color.AMBER, Pattern.STEADY, Beep.WARN),
-    Level.ERROR: (Color.RED, Pattern.BLINK, Beep.ERROR),
-}
 
 
 class Watcher(Protocol):
@@ -167,7 +153,9 @@ class Runtime:
         crash_points.reached("after_commit")
         self.scans += 1
         self._last_scan_at = self.clock()
-        self._signal(result)
+        io = self.stations.get(result.station)
+        if io is not None:
+            show_feedback(io, result.feedback, self.lang_of(result.station))
         lights_changed = result.changed and self.lights.refresh(self.engine.sessions().values())
         for watcher in self.watchers:
             watcher.scanned(result)
@@ -182,20 +170,6 @@ class Runtime:
         if self.on_result is not None:
             self.on_result(result)
         return result
-
-    def _signal(self, result: Result) -> None:
-        io = self.stations.get(result.station)
-        if io is None:
-            return
-        color, pattern, beep = LEVEL_SIGNAL[result.feedback.level]
-        if io.status_light is not None:
-            io.status_light.show(color, pattern)
-        if io.buzzer is not None and beep is not None:
-            io.buzzer.beep(beep)
-        if io.screen is not None:
-            lang = self.lang_of(result.station)
-            details = [m.render(lang) for m in result.feedback.details]
-            io.screen.show(result.feedback.msg.render(lang), details, color=color)
 
     def redraw_lights(self) -> None:
         """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
