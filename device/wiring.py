@@ -13,6 +13,7 @@ from device import hardware
 from device.config import resolve_path, screen_listen
 from device.config_schema import Config
 from device.documents.registry import Documents
+from device.doors.controller import DoorController
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
@@ -124,6 +125,11 @@ def build_runtime(
         clock_trust=clock_trust,
     )
     runtime.hardware = hw
+    doors = hardware.build_doors(config, hw)
+    if doors is not None:
+        runtime.attach_doors(
+            DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
+        )
     return runtime
 
 
@@ -162,6 +168,7 @@ def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], 
                 buzzer=hardware.buzzer(config, st.buzzer, st.name, hw),
                 screen=SimScreen(),
                 lang=st.language,
+                kind=st.kind or ("kiosk" if config.device.role == "kiosk" else "counter"),
             )
         )
     return stations, hardware.cell_lights(config, hw), hw
