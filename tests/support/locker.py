@@ -80,17 +80,18 @@ class Locker:
         return [(s, r.event.value) for s, r in self.reports]
 
     def place(self, parcel: str, door: int) -> None:
-        """The parcel accepted and stored in door `door`'s cell, through the one writer."""
-        with self.store.transaction() as conn:
-            stamp = Stamp(DEVICE, self.clocks.wall.isoformat(), "s1", "BADGE-0001")
-            move_parcels(
-                conn,
-                stamp,
-                [
-                    Move(parcel, ParcelState.ACCEPTED, "accepted"),
-                    Move(parcel, ParcelState.STORED, "placed", cell=CELLS[door]),
-                ],
-            )
+        place(self.store, parcel, CELLS[door])
+
+
+def place(store: Store, parcel: str, cell: str) -> None:
+    """The parcel accepted and stored in `cell`, through the one writer of parcel state."""
+    with store.transaction() as conn:
+        stamp = Stamp(DEVICE, T0.isoformat(), "s1", "BADGE-0001")
+        moves = [
+            Move(parcel, ParcelState.ACCEPTED, "accepted"),
+            Move(parcel, ParcelState.STORED, "placed", cell=cell),
+        ]
+        move_parcels(conn, stamp, moves)
 
 
 def new_locker(directory: Path, *, without_occupancy: tuple[int, ...] = (), **config: Any) -> Locker:
