@@ -25,7 +25,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import Policy
+from workflows.context import KioskRules, Policy, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -91,7 +91,26 @@ def policy(config: Config) -> Policy:
         max_wrong_codes=config.issue.max_wrong_codes,
         pause_s=config.issue.pause_s,
         max_pause_s=config.issue.max_pause_s,
+        kiosk=KioskRules(
+            max_wrong_codes=config.kiosk.max_wrong_codes,
+            lock_s=config.kiosk.lock_s,
+            max_lock_s=config.kiosk.max_lock_s,
+            forget_after_s=round(config.kiosk.forget_after_h * 3600),
+            idle_s=config.kiosk.idle_s,
+            doors_zone=config.doors.zone,
+            door_expiry_s=config.doors.command_expiry_s,
+        ),
     )
+
+
+def device_kind(config: Config) -> StationKind:
+    """What a station is when its config does not say: a kiosk device's stations are kiosks."""
+    return "kiosk" if config.device.role == "kiosk" else "counter"
+
+
+def station_kinds(config: Config) -> dict[str, StationKind]:
+    """Each station's kind: its own `kind`, else the device's role."""
+    return {st.name: st.kind or device_kind(config) for st in config.stations}
 
 
 def build_runtime(
@@ -114,6 +133,8 @@ def build_runtime(
         docs=docs,
         policy=policy(config),
         clock=local_clock(config.device.timezone),
+        kinds=station_kinds(config),
+        default_kind=device_kind(config),
     )
     stations, rack, hw = build_stations(config, config_file)
     runtime = Runtime(
