@@ -166,11 +166,10 @@ class Runtime:
     def process_event(self, station: str, event: DeviceEvent) -> Result | None:
         """A device event (a door's report, a tick) at a station: decided and committed like a scan
         (Engine.handle_event), then shown exactly as process() shows a scan's outcome."""
-        handle = getattr(self.engine, "handle_event", None)
-        if handle is None or station not in self.stations:
-            log.info("station %s: %s not handled (no session takes device events)", station, event)
+        if station not in self.stations:
+            log.warning("station %s: not a station of this device; %s dropped", station, event)
             return None
-        result: Result = handle(station, event)
+        result = self.engine.handle_event(station, event)
         self.show(result)
         return result
 
@@ -202,7 +201,11 @@ class Runtime:
         doors.open_kiosks = self.open_kiosks
 
     def open_kiosks(self) -> list[str]:
-        return open_kiosks(self.stations, self.engine.sessions())
+        return open_kiosks(self.kiosks(), self.engine.sessions())
+
+    def kiosks(self) -> list[str]:
+        """The stations where customers serve themselves ([[stations]] kind, or the device's role)."""
+        return [name for name in self.stations if self.engine.kind(name) == "kiosk"]
 
     def redraw_lights(self) -> None:
         """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
@@ -245,9 +248,11 @@ class Runtime:
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
-        kiosks = [asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="kiosk-ticks")]
-        if self.doors is not None:
-            kiosks.append(asyncio.create_task(self.doors.run(), name="doors"))
+        kiosks = [asyncio.create_task(self.doors.run(), name="doors")] if self.doors is not None else []
+        if self.kiosks():  # a counter's device has nothing to tick
+            kiosks.append(
+                asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="ticks")
+            )
         active = len(readers)
         try:
             while active:
@@ -361,7 +366,7 @@ class Runtime:
     def check_health(self) -> dict[str, list[str]]:
         """Faults a clerk must see at each station (see device.station_faults)."""
         doors = None if self.doors is None else self.doors.fault()
-        return self.faults.check(self.stations, self.prints, self.lang, doors=doors)
+        return self.faults.check(self.stations, self.prints, self.lang, doors=doors, kiosks=self.kiosks())
 
     async def _printing(self, wakeup: asyncio.Event) -> None:
         """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""
