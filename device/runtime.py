@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from device import crash_points, hardware_status
 from device.deadline_watch import DeadlineWatch
@@ -19,7 +19,7 @@ from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
 from device.station_faults import StationFaults
-from device.station_feedback import show_feedback
+from device.station_feedback import Watcher, show_feedback
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
@@ -37,19 +37,6 @@ SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
-
-
-class Watcher(Protocol):
-    """Something that follows the counter as it works (the local screen), told on the loop after
-    each change; it reads what it shows from the runtime and must not change anything."""
-
-    def scanned(self, result: Result) -> None: ...
-
-    def lights_changed(self) -> None: ...
-
-    def print_job(self, job: int, station: str, state: str) -> None: ...
-
-    def hardware_checked(self) -> None: ...
 
 
 class Runtime:
