@@ -327,9 +327,8 @@ class Runtime:
                 self._print_wakeup.set()
 
     def hardware_rows(self) -> list[hardware_status.PartRow]:
-        return hardware_status.rows(
-            self.stations.values(), self.rack, self.hardware, look=False, doors=self.doors
-        )
+        doors = None if self.doors is None else self.doors.doors  # as the controller last read them
+        return hardware_status.rows(self.stations.values(), self.rack, self.hardware, look=False, doors=doors)
 
     def write_hardware_status(self) -> None:
         """The file beside the store that `pvz hw list` reads while this daemon holds the devices."""

@@ -58,7 +58,7 @@ def test_a_silent_bus_is_a_fault_at_the_kiosk_only_and_clears_by_itself(tmp_path
     assert faults == {"counter-1": [], "kiosk-1": [Msg("hw_doors_offline").render("ru")]}
     kiosk = runtime.stations["kiosk-1"].screen
     assert isinstance(kiosk, SimScreen) and kiosk.title == Msg("hw_fault").render("ru")
-    assert runtime.status()["hardware_problems"] == ["doors 4 doors: the lock bus does not answer"]
+    assert runtime.status()["hardware_problems"] == ["doors sim-doors: the doors do not answer"]
     doors.offline = False
     asyncio.run(runtime.doors.step())
     assert runtime.check_health() == {"counter-1": [], "kiosk-1": []}
