@@ -147,7 +147,7 @@ class DoorController:
             return self._answer(cmd, "refused")
         with self.store.transaction() as conn:
             if not mark_sent(conn, cmd.id, ts):
-                return Answer(cmd, "gone")  # answered meanwhile (never by this loop: defensive)
+                return self._resolve(Answer(cmd, "gone"))  # answered meanwhile (defensive: one loop)
         crash_points.reached("door_sent")
         try:
             result, reading = await asyncio.to_thread(self._fire, cmd.door)
@@ -174,13 +174,17 @@ class DoorController:
         with self.store.transaction() as conn:
             stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), cmd.station)
             written = record_result(conn, stamp, cmd, state, utc_text(now))
-        answer = Answer(cmd, state if written else "gone", reading)
-        self.counts[answer.state] += 1
-        future = self._waiting.pop(cmd.id, None)
-        if future is not None and not future.done():
-            future.set_result(answer)
+        answer = self._resolve(Answer(cmd, state if written else "gone", reading))
         if written and cmd.purpose != SERVICE:
             self.tell(cmd.station, DoorReport(cmd.door, cmd.cell, DoorEvent(state), cmd.id))
+        return answer
+
+    def _resolve(self, answer: Answer) -> Answer:
+        """Count the answer and hand it to whoever waits for it (a service open)."""
+        self.counts[answer.state] += 1
+        future = self._waiting.pop(answer.command.id, None)
+        if future is not None and not future.done():
+            future.set_result(answer)
         return answer
 
     def tell(self, station: str, report: DoorReport) -> None:
