@@ -8,6 +8,7 @@ from pathlib import Path
 
 from device.config import load_config
 from device.doors.controller import DoorController
+from device.kiosk_ticks import tick_kiosks
 from device.runtime import Runtime
 from device.wiring import build_runtime, open_store
 from drivers.doors.sim_doors import SimDoors
@@ -99,3 +100,22 @@ def test_a_commit_wakes_the_controller(tmp_path: Path) -> None:
 
     assert asyncio.run(scan()) is True
     runtime.engine.store.close()
+
+
+def test_ticks_go_to_the_open_kiosks_and_a_failing_one_does_not_stop_them() -> None:
+    got: list[tuple[str, object]] = []
+
+    def handle(station: str, event: object) -> None:
+        got.append((station, event))
+        if len(got) == 1:
+            raise ValueError("one bad tick")
+
+    async def ticking() -> None:
+        task = asyncio.create_task(tick_kiosks(lambda: ["k1", "k2"], handle, every_s=0))
+        while len(got) < 6:
+            await asyncio.sleep(0)
+        task.cancel()
+
+    asyncio.run(ticking())
+    assert [s for s, _ in got[:6]] == ["k1", "k2"] * 3
+    assert all(isinstance(e, Tick) for _, e in got)
