@@ -31,7 +31,7 @@ from device.store.clock import utc_text
 from device.store.db import Store
 from device.store.doors import (
     DoorCommand,
-    door_cells,
+    door_cell,
     live_commands,
     mark_sent,
     other_parcels,
@@ -206,10 +206,14 @@ class DoorController:
         self.bus_back()
         conn = self.store.conn
         busy = {cmd.door for cmd in live_commands(conn)}
-        found = self.watches.look(readings, door_cells(conn, self.config.zone), self.clock(), busy)
+        found = self.watches.look(readings, self.cell_of, self.clock(), busy)
         for finding in found:
             self._record(finding)
         return found
+
+    def cell_of(self, door: int) -> str:
+        """The address of the door's cell ("" when no cell of the doors' zone has that channel)."""
+        return door_cell(self.store.conn, self.config.zone, door) or ""
 
     def _record(self, found: Finding) -> None:
         now = self.now()
