@@ -106,7 +106,8 @@ def counter(db: Path) -> tuple[Store, Runtime, SimStatusLight]:
 def fill(disk: Path) -> Path:
     """Write a file until the disk is full; return it."""
     filler = disk / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):
+    # Unbuffered: a buffered file's close would flush a short write's rest and fail outside suppress.
+    with filler.open("wb", buffering=0) as f, contextlib.suppress(OSError):
         while True:
             f.write(b"\0" * 65536)
             f.flush()
