@@ -36,10 +36,11 @@ def test_a_right_code_opens_the_door_and_an_empty_cell_issues_the_order(tmp_path
     store = runtime.engine.store
     assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'alert'") == 0  # store and sensors agree
     runtime.process(KIOSK, CODES[LOCKED], keyed=True)
-    assert store.scalar("SELECT state FROM door_commands") == "pending"
+    kiosk_command = "SELECT state FROM door_commands WHERE station = ?"  # not placement's, at c1
+    assert store.scalar(kiosk_command, (KIOSK,)) == "pending"
     asyncio.run(ctl.step())
     assert [door for _, door in doors.pulses] == [DOOR]
-    assert store.scalar("SELECT state FROM door_commands") == "opened"
+    assert store.scalar(kiosk_command, (KIOSK,)) == "opened"
     assert runtime.open_kiosks() == [KIOSK]
     doors.take(DOOR)
     asyncio.run(ctl.step())
@@ -64,12 +65,12 @@ def test_a_restart_mid_opening_tells_the_session_what_the_sensors_say(tmp_path: 
     store = runtime.engine.store
     runtime.process(KIOSK, CODES[LOCKED], keyed=True)
     with store.transaction() as conn:
-        conn.execute("UPDATE door_commands SET state = 'sent'")
+        conn.execute("UPDATE door_commands SET state = 'sent' WHERE station = ?", (KIOSK,))
     doors.pulse(DOOR)  # it fired before the power went
     restarted = Runtime(runtime.engine, stations=list(runtime.stations.values()), rack=SimCellLights())
     restarted.attach_doors(DoorController(store, doors, config=ctl.config, device_id=DEVICE, now=ctl.now))
     restarted.start()
-    assert store.scalar("SELECT state FROM door_commands") == "interrupted"
+    assert store.scalar("SELECT state FROM door_commands WHERE station = ?", (KIOSK,)) == "interrupted"
     assert restarted.doors is not None
     doors.take(DOOR)
     asyncio.run(restarted.doors.step())
