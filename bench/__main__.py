@@ -1,6 +1,6 @@
 """Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
 `--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
-or `--screen [--scans N]`."""
+`--screen [--scans N]`, or `--kiosk-doors [--scans N]` (a right code to the open frame at the board)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--screen", action="store_true", help="instead: time a scan to the screen page's DOM in Chromium"
     )
+    parser.add_argument(
+        "--kiosk-doors",
+        action="store_true",
+        help="instead: time a right code at a kiosk to the open frame at the lock board (bench/kiosk_doors.py)",
+    )
     args = parser.parse_args(argv)
+    if args.kiosk_doors:
+        from bench.kiosk_doors import main as kiosk_doors
+
+        opens = args.scans if "--scans" in (argv or sys.argv) else 300
+        return kiosk_doors(["--opens", str(opens), *(["--out", str(args.out)] if args.out else [])])
     if args.screen:
         from bench.screen_bench import main as screen
 

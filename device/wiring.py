@@ -13,6 +13,7 @@ from device import hardware
 from device.config import resolve_path, screen_listen
 from device.config_schema import Config
 from device.documents.registry import Documents
+from device.doors.controller import DoorController
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
@@ -145,6 +146,11 @@ def build_runtime(
         clock_trust=clock_trust,
     )
     runtime.hardware = hw
+    doors = hardware.build_doors(config, hw)
+    if doors is not None:
+        runtime.attach_doors(
+            DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
+        )
     return runtime
 
 
