@@ -24,8 +24,10 @@ from workflows.session import Outcome, refuse
 E = DoorEvent
 # The door never opened: the order stays as it was, the fleet hears, the customer goes to the counter.
 NEVER_OPENED = frozenset({E.JAMMED, E.FAILED, E.EXPIRED, E.REFUSED, E.INTERRUPTED})
-# Door news the fleet must hear about whoever caused it.
-ALERTS = NEVER_OPENED | {E.LEFT_OPEN, E.OPENED_UNASKED}
+# What the kiosk raises to the fleet: an order put back because its door never opened. A door
+# left open or opened unasked is the door controller's alert (device/doors/record.py), raised
+# whether or not a collection hears of it, so it is not raised twice.
+ALERTS = NEVER_OPENED
 
 
 def news(report: DoorReport, order: str | None = None) -> list[Effect]:
