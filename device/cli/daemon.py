@@ -27,7 +27,10 @@ log.setLevel(logging.INFO)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from device.demo.day import run_demo
+    if args.kiosk:
+        from device.demo.kiosk_day import run_kiosk_demo as run_demo
+    else:
+        from device.demo.day import run_demo
 
     result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
     print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
@@ -198,6 +201,9 @@ def register(add: Add) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed of the day (default: 1)")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of messages and receipts")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument(
+        "--kiosk", action="store_true", help="a self-service kiosk's day at a parcel locker instead"
+    )
 
     p = add("sim", "drive one simulated counter by typing or pasting codes", _sim)
     p.add_argument("--store", default="pvz-sim/pvz.db", help="store file (created with demo data if new)")

@@ -33,4 +33,34 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Inventory count ({strayed} is on the wrong shelf, {lost} is lost)",
     ),
     "demo_summary": ("Итоги дня", "Summary of the day"),
+    "demo_kiosk_title": (
+        "Демо: день постамата с киоском самообслуживания, {site}, {day} ({doors} {doors|дверца|дверцы|дверц})",
+        "Demo: a day at a parcel locker with a self-service kiosk, {site}, {day} ({doors} {doors|door|doors})",
+    ),
+    "demo_kiosk_stock": (
+        "Утро: сотрудник принимает поставку и закладывает посылки в постамат",
+        "Morning: the clerk accepts the supply and loads the locker",
+    ),
+    "demo_kiosk_customers": ("Клиенты забирают заказы сами", "Customers collect their orders themselves"),
+    "demo_kiosk_jam": ("Дверцу {door} заклинило", "Door {door} is jammed"),
+    "demo_kiosk_not_taken": (
+        "Клиента отвлекли: он закрывает дверцу, не забрав посылку",
+        "A customer is called away and shuts the door without taking the parcel",
+    ),
+    "demo_kiosk_attacker": (
+        "Кто-то подбирает коды: после {count} неверных клавиатура блокируется на {minutes} мин, потом дольше",
+        "Someone is guessing codes: after {count} wrong ones the keypad locks for {minutes} min, then longer",
+    ),
+    "demo_kiosk_to_counter": (
+        "{customer} идёт к стойке: этот заказ выдаёт сотрудник",
+        "{customer} goes to the counter: a clerk issues this order",
+    ),
+    "demo_kiosk_power_cut": (
+        "Отключили электричество в тот миг, когда открывалась дверца {door}",
+        "The power went the instant door {door} opened",
+    ),
+    "demo_kiosk_power_back": (
+        "Питание вернулось: дверцы сверены с базой, команда открытия не повторяется",
+        "The power is back: the doors are checked against the store, the open is not sent again",
+    ),
 }
