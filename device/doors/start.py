@@ -55,7 +55,7 @@ def reconcile(ctl: DoorController, open_kiosks: Collection[str] = ()) -> StartRe
         readings = {}
     else:
         found.read = True
-        found.alerts = _compare(ctl, readings)
+        found.alerts = _compare(ctl, readings, explained={cmd.door for cmd in cut})
     asked = {cmd.door for cmd in cut}
     for door, reading in readings.items():
         if reading.state is DoorState.OPEN and door not in asked:
@@ -65,7 +65,13 @@ def reconcile(ctl: DoorController, open_kiosks: Collection[str] = ()) -> StartRe
     return found
 
 
-def _compare(ctl: DoorController, readings: Mapping[int, DoorReading]) -> list[dict[str, object]]:
+def _compare(
+    ctl: DoorController, readings: Mapping[int, DoorReading], *, explained: Collection[int] = ()
+) -> list[dict[str, object]]:
+    """Each door and cell whose sensors disagree with the store, as alerts. A door whose open was
+    in flight when the power went may well be open, or emptied by its customer: that difference is
+    explained (its command is journalled interrupted) and the store takes the sensor's word; a
+    cell holding what the store does not know of is never explained."""
     conn = ctl.store.conn
     now = ctl.now()
     ts = utc_text(now)
@@ -78,7 +84,9 @@ def _compare(ctl: DoorController, readings: Mapping[int, DoorReading]) -> list[d
         for door, reading in sorted(readings.items()):
             cell = cells.get(door)
             was = stored.get(door, "closed")
-            if reading.state is not DoorState.UNKNOWN and was != reading.state.value:
+            if reading.state is not DoorState.UNKNOWN and was != reading.state.value and door in explained:
+                set_door(conn, door, reading.state.value, ts)
+            elif reading.state is not DoorState.UNKNOWN and was != reading.state.value:
                 alert = {
                     "alert": "door_differs_at_start",
                     "door": door,
@@ -88,7 +96,9 @@ def _compare(ctl: DoorController, readings: Mapping[int, DoorReading]) -> list[d
                 alerts.append(alert)
                 set_door(conn, door, reading.state.value, ts)
             parcels = 0 if cell is None else held.get(cell, 0)
-            if reading.occupied is not None and cell is not None and (parcels > 0) != reading.occupied:
+            differs = reading.occupied is not None and (parcels > 0) != reading.occupied
+            emptied = parcels > 0 and reading.occupied is False  # what the open's customer may have done
+            if cell is not None and differs and not (emptied and door in explained):
                 alert = {
                     "alert": "cell_differs_at_start",
                     "door": door,
