@@ -11,6 +11,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_date": ("Дата: {ts}", "Date: {ts}"),
     "doc_order": ("Заказ {order}", "Order {order}"),
     "doc_customer": ("Получатель: {customer}", "Recipient: {customer}"),
+    # The phone as the device keeps it: its last four digits only ("•••• 4567").
+    "doc_phone": ("Телефон: {phone}", "Phone: {phone}"),
     "doc_issued": ("Выдано ({count}):", "Issued ({count}):"),
     "doc_refused": ("Отказ ({count}):", "Refused ({count}):"),
     "doc_prepaid": ("Оплачено заранее", "Prepaid"),
