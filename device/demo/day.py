@@ -24,6 +24,7 @@ from device.store.summary import summary
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
+from workflows.customer import masked_name
 from workflows.inputs import Command
 from workflows.parcel import Size
 
@@ -238,7 +239,7 @@ def issue_orders(day: Day, plan: DemoDay, missing: str) -> list[DemoOrder]:
     wrong_once = False
     for i, order in enumerate(queue):
         day.clock.pause(30, 240)
-        day.say("demo_customer", customer=order.customer, order=order.id)
+        day.say("demo_customer", customer=masked_name(order.customer), order=order.id)
         for code, keyed in _ways(order, i):
             day.scan(COUNTER, code, keyed=keyed)
         refuse = order.parcels[-1].barcode if order in multi and len(order.parcels) >= 2 else None
