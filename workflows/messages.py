@@ -23,6 +23,7 @@ from workflows.texts import (
     names,
     pairing,
     placement,
+    privacy,
     reports,
     return_to_sender,
     returns,
@@ -52,6 +53,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     names.TEXTS,
     screen.TEXTS,
     pairing.TEXTS,
+    privacy.TEXTS,
 )
 
 
