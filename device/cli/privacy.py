@@ -65,13 +65,17 @@ def _purge(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0
     key = "prv_would_purge" if result.dry_run else "prv_purged"
-    params: dict[str, Param] = {"count": result.orders, "receipts": result.receipts, "date": result.kept_from.isoformat()}
+    params: dict[str, Param] = {
+        "count": result.orders,
+        "receipts": result.receipts,
+        "date": result.kept_from.isoformat(),
+    }
     print(Msg(key, params).render(args.lang))
     return 0
 
 
 def register(add: Add) -> None:
-    p = add("privacy", "customer data: erase what is kept of orders done long enough ago", _purge)
+    p = add("privacy", "erase the customer data of orders done long ago", _purge)
     p.add_argument("action", choices=["purge"])
     p.add_argument("--dry-run", action="store_true", help="count what would be erased, change nothing")
     p.add_argument(
