@@ -15,18 +15,18 @@ NO_NAME = "—"  # a name that is empty or was purged
 
 
 def masked_name(name: str) -> str:
-    """The given name whole and the initial of the next word: "Иван Петров" → "Иван П.".
+    """The given name whole and the initial of the last word: "Иван Петров" → "Иван П.".
 
-    Central sends the given name first (docs/protocol.md). Any further word (a patronymic, a
-    second surname) is dropped. The same rule is spelled in SQL by migration 0011 for names
-    stored before it; keep the two alike.
+    Central sends the given name first (docs/manifest.md), so the last word is the surname:
+    "Мария Ивановна Петрова" → "Мария П."; words between (a patronymic) are dropped. The same
+    rule is spelled in SQL by migration 0011 for names stored before it; keep the two alike.
     """
     words = name.split()
     if not words:
         return NO_NAME
     if len(words) == 1:
         return words[0]
-    return f"{words[0]} {words[1][0]}."
+    return f"{words[0]} {words[-1][0]}."
 
 
 def phone_tail(phone: str) -> str | None:

@@ -9,14 +9,20 @@ ALTER TABLE orders ADD COLUMN phone_tail TEXT
 ALTER TABLE orders ADD COLUMN purged_at TEXT;
 
 -- Names stored before this migration are masked here by the rule of workflows/customer.py's
--- masked_name: the first word whole, the initial of the second, the rest dropped.
+-- masked_name: the first word whole and the initial of the last, the words between dropped.
 UPDATE orders SET customer = (
-    WITH n (c) AS (SELECT trim(customer)),
-         w (first, rest) AS (
-             SELECT substr(c, 1, instr(c || ' ', ' ') - 1), ltrim(substr(c, instr(c || ' ', ' ')))
-             FROM n
-         )
-    SELECT CASE WHEN rest = '' THEN first ELSE first || ' ' || substr(rest, 1, 1) || '.' END FROM w
+    WITH RECURSIVE w (rest, word, n) AS (
+        SELECT trim(customer) || ' ', NULL, 0
+        UNION ALL
+        SELECT ltrim(substr(rest, instr(rest, ' ') + 1)), substr(rest, 1, instr(rest, ' ') - 1), n + 1
+        FROM w WHERE rest != ''
+    )
+    SELECT CASE
+        WHEN max(n) <= 1 THEN coalesce((SELECT word FROM w WHERE n = 1), '')
+        ELSE (SELECT word FROM w WHERE n = 1) || ' '
+             || substr((SELECT word FROM w WHERE n = (SELECT max(n) FROM w)), 1, 1) || '.'
+    END
+    FROM w
 );
 
 -- The purge looks for orders not yet purged; issued and returned parcels by their order.
