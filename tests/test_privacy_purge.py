@@ -9,6 +9,7 @@ Order 44444444 is never collected.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -240,3 +241,22 @@ def test_cli_refuses_without_a_zone_or_with_bad_days(
     assert "--tz" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["privacy", "purge", "--store", str(db), "--tz", "UTC", "--days", "-1"])
+
+
+def test_on_the_daemons_loop_inputs_waiting_go_before_the_purge(point: Point) -> None:
+    """Today's deadline sweep done, the purge still due: the loop's check lets waiting inputs go
+    first, and nothing is purged while they wait."""
+    seen: list[set[str]] = []
+
+    def busy() -> bool:
+        seen.append(point.purged())
+        return len(seen) < 3  # two checks find inputs waiting, then the queue is empty
+
+    watch = point.runtime.deadlines
+    watch.purge_after_days = None
+    sweep_on(point, at(3))  # the deadline sweep alone
+    watch.purge_after_days = DAYS
+    watch.busy = busy
+    asyncio.run(watch.sweep())
+    assert seen == [set(), set(), set()]
+    assert point.purged() == {"11111111", "33333333"}
