@@ -260,3 +260,19 @@ def test_on_the_daemons_loop_inputs_waiting_go_before_the_purge(point: Point) ->
     asyncio.run(watch.sweep())
     assert seen == [set(), set(), set()]
     assert point.purged() == {"11111111", "33333333"}
+
+
+def test_the_daemon_purges_after_the_days_its_config_says(tmp_path: Path) -> None:
+    from device.config import load_config
+    from device.wiring import build_runtime, open_store
+    from tests.support.config import write_config
+
+    days = {"": 30, "[privacy]\npurge_after_days = 7\n": 7}
+    for extra, expected in days.items():
+        config_file = write_config(tmp_path / str(expected), extra=extra)
+        config = load_config(config_file)
+        store = open_store(config, config_file, owner=True)
+        try:
+            assert build_runtime(config, config_file, store).deadlines.purge_after_days == expected
+        finally:
+            store.close()
