@@ -44,13 +44,11 @@ def the_day() -> tuple[bytes, list[DemoOrder]]:
 
 
 def needles(orders: list[DemoOrder]) -> list[pii.Needle]:
-    found: dict[str, pii.Needle] = {}
-    for order in orders:
-        mine = pii.person(order.customer) + pii.phone(order.phone) + pii.code(order.code)
-        if order.qr_token is not None:
-            mine += pii.code(order.qr_token, "QR token")
-        found.update((n.text, n) for n in mine)
-    return list(found.values())
+    return pii.needles(
+        names=[o.customer for o in orders],
+        phones=[o.phone for o in orders],
+        codes=[o.code for o in orders] + [o.qr_token for o in orders if o.qr_token is not None],
+    )
 
 
 @pytest.fixture(scope="module")

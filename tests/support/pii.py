@@ -1,7 +1,8 @@
 """Looking for a customer's personal data in files: names in any case form, phones, codes.
 
-A test collects what it knows about its customers (`person`, `phone`, `code`), runs the device,
-and hands every log, capture and output file to `scan` (or `assert_clean`). What is looked for:
+A test collects what it knows about its customers (`needles(names=…, phones=…, codes=…)`), runs
+the device, and hands every log, capture and output file to `scan` (or `assert_clean`). What is
+looked for:
 
 - a name: each of its words cut to a stem (the last vowel, й or ь off), without regard to letter
   case or ё/е, so that "Петров", "ПЕТРОВА", "Петрову" and the mask's "Иван" are all found;
@@ -72,6 +73,20 @@ def phone(number: str) -> list[Needle]:
 
 def code(text: str, what: str = "pickup code") -> list[Needle]:
     return [Needle(text, "word", what)]
+
+
+def needles(
+    *, names: Iterable[str] = (), phones: Iterable[str] = (), codes: Iterable[str] = ()
+) -> list[Needle]:
+    """Everything to look for about these people, once each: full names, phones, codes and tokens."""
+    found: dict[str, Needle] = {}
+    for needle in [
+        *(n for name in names for n in person(name)),
+        *(n for number in phones for n in phone(number)),
+        *(n for text in codes for n in code(text)),
+    ]:
+        found.setdefault(needle.text, needle)
+    return list(found.values())
 
 
 def _compiled(needle: Needle) -> re.Pattern[str]:
