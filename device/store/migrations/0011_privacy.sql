@@ -24,6 +24,3 @@ UPDATE orders SET customer = (
     END
     FROM w
 );
-
--- The purge looks for orders not yet purged; issued and returned parcels by their order.
-CREATE INDEX orders_unpurged ON orders (id) WHERE purged_at IS NULL;
