@@ -9,6 +9,7 @@ from datetime import datetime
 
 from device.engine import Engine
 from device.intake.deadlines import due_today, needs_sweep, sweep_batches
+from device.privacy.purge import purge, purge_due
 from device.station_io import StationIO
 from device.store.journal import Stamp
 from device.sweep_progress import SweepProgress
@@ -26,7 +27,8 @@ class DeadlineWatch:
 
     `lang_of` gives a station's language, `clock` paces the progress lines, `busy` says whether
     inputs wait (the loop's sweep lets them through between batches). Without a `clock_trust`
-    the wall clock is always believed (tests and the demo run on their own clocks).
+    the wall clock is always believed (tests and the demo run on their own clocks). With
+    `purge_after_days` ([privacy]) the same daily check purges customer data (device/privacy/).
     """
 
     def __init__(
@@ -38,8 +40,10 @@ class DeadlineWatch:
         clock: Callable[[], float],
         busy: Callable[[], bool],
         clock_trust: ClockTrust | None = None,
+        purge_after_days: int | None = None,
     ) -> None:
         self.engine = engine
+        self.purge_after_days = purge_after_days
         self.stations = stations
         self.lang_of = lang_of
         self.clock = clock
@@ -95,6 +99,25 @@ class DeadlineWatch:
                 self.show_due(due_today(self.engine.store, today))
         except Exception:
             log.exception("deadline sweep for %s failed", today)
+            return
+        if self.purge_after_days is not None and purge_due(self.engine.store, today):
+            yield []  # inputs waiting since the last batch go before the purge's transaction
+            self._purge(now, self.purge_after_days)
+
+    def _purge(self, now: datetime, days: int) -> None:
+        """Today's purge of customer data, as a count in the log; a failure is logged and the
+        next check tries again."""
+        try:
+            stamp = Stamp(self.engine.device_id, now.isoformat(timespec="seconds"))
+            done = purge(self.engine.store, now=now, days=days, stamp=stamp, daily=True)
+            log.info(
+                "privacy purge for %s: customer data of %d order(s) and %d receipt(s) erased",
+                now.date(),
+                done.orders,
+                done.receipts,
+            )
+        except Exception:
+            log.exception("privacy purge for %s failed", now.date())
 
     def clock_trusted(self, now: datetime | None = None) -> bool:
         """Whether the date may be believed now (always, without a ClockTrust)."""

@@ -102,6 +102,8 @@ PATTERN_FORMS: dict[str, str] = {
     r"\A([ -~]{8,63}|[0-9a-fA-F]{64})\Z": "a Wi-Fi passphrase of 8..63 printable ASCII characters, "
     "or the 64 hex digits of a PSK",
     r"\A[A-Z]{2}\Z": "a two-letter country code in capitals, e.g. RU",
+    r"\A\+?[ ()-]*(?:[0-9][ ()-]*){4,15}\Z": "a phone: an optional '+', then 4..15 digits with spaces, "
+    "dashes or brackets between them, e.g. +7 916 123-45-67",
 }
 _IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 

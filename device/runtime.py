@@ -51,6 +51,7 @@ class Runtime:
         clock: Callable[[], float] = time.monotonic,
         integrity_every_s: float = 0.0,
         clock_trust: ClockTrust | None = None,
+        purge_after_days: int | None = None,
     ) -> None:
         self.engine = engine
         self.stations = {s.name: s for s in stations}
@@ -79,6 +80,7 @@ class Runtime:
             clock=clock,
             busy=self.inputs.busy,
             clock_trust=clock_trust,
+            purge_after_days=purge_after_days,
         )
         self.store_check = StoreCheck(
             engine,

@@ -144,6 +144,7 @@ def build_runtime(
         lang=config.device.language,
         integrity_every_s=config.store.integrity_check_hours * 3600,
         clock_trust=clock_trust,
+        purge_after_days=config.privacy.purge_after_days,
     )
     runtime.hardware = hw
     doors = hardware.build_doors(config, hw)

@@ -28,6 +28,7 @@ SUBCOMMANDS = [
     "report",
     "screen",
     "provision",
+    "privacy",
 ]
 CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
 

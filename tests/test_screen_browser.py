@@ -81,7 +81,7 @@ def test_an_issue_with_cash_and_a_refusal_on_the_page(page: Page, tmp_path: Path
         expect(page.locator("#workflow")).to_have_text(words[0], timeout=WAIT_MS)
         expect(page.locator("#order")).to_be_visible()
         expect(page.locator("#order-number")).to_have_text("55555555")
-        expect(page.locator("#order-customer")).to_have_text("Иван П.")
+        expect(page.locator("#order-customer")).to_have_text("Иван П. · •••• 1234")
         expect(page.locator("#order-due")).to_contain_text(words[1] if lang == "ru" else "7,183.50")
         expect(page.locator("#order-due-box")).to_contain_text(words[3])
         expect(page.locator("#order-flags")).to_contain_text("18+")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from workflows.code_limit import pause_after, pause_left, tries_left
 from workflows.context import Ctx
+from workflows.customer import masked_name
 from workflows.identify import issue_code, pickup_code, qr_token
 from workflows.inputs import Cmd, Code, Command, Input
 from workflows.issue_model import (
@@ -23,7 +24,7 @@ from workflows.issue_model import (
     State,
     collecting,
 )
-from workflows.issue_words import duration, found, masked, need_proof, prompt, tails, why_not
+from workflows.issue_words import duration, found, need_proof, prompt, tails, why_not
 from workflows.messages import Msg
 from workflows.outcome import CountCodes, Effect, Feedback, Level, Note
 from workflows.parcel import ParcelState
@@ -204,7 +205,7 @@ def _by_code(session: Issue, code: str, q: Queries, ctx: Ctx) -> Outcome:
         return release(session, live[0], PROOF_CODE, q, ctx)
     ids = tuple(o.id for o in live)
     ends = tails(ids)
-    lines = tuple(Msg("iss_choice", {"customer": masked(o.customer), "tail": ends[o.id]}) for o in live)
+    lines = tuple(Msg("iss_choice", {"customer": masked_name(o.customer), "tail": ends[o.id]}) for o in live)
     cleared: tuple[Effect, ...] = (CountCodes(0),) if q.wrong_codes(ctx.station).failures else ()
     choosing = advance(session, S.CHOOSE, IssueData(choices=ids), lights={}, claims=())
     fb = Feedback(Level.WARN, Msg("iss_choose", {"code": code, "count": len(ids)}), lines)

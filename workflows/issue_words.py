@@ -65,14 +65,6 @@ def found(order: OrderView, parcels: list[ParcelView], *, shown: bool) -> tuple[
     return Msg(key, params), tuple(details)
 
 
-def masked(name: str) -> str:
-    """A customer's name as a list of choices shows it: the first word whole, the others by initial."""
-    words = name.split()
-    if not words:
-        return "—"
-    return " ".join([words[0], *(f"{w[0]}." for w in words[1:])])
-
-
 def tails(order_ids: tuple[str, ...]) -> dict[str, str]:
     """The shortest ending (at least 4 characters) that tells each order of a choice apart."""
     width = _TAIL

@@ -24,6 +24,7 @@ from workflows.texts import (
     names,
     pairing,
     placement,
+    privacy,
     reports,
     return_to_sender,
     returns,
@@ -54,6 +55,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     names.TEXTS,
     screen.TEXTS,
     pairing.TEXTS,
+    privacy.TEXTS,
 )
 
 

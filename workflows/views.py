@@ -75,8 +75,9 @@ class SupplyView:
 @dataclass(frozen=True, slots=True)
 class OrderView:
     id: str
-    customer: str
+    customer: str  # masked at intake ("Иван П."), '' once purged (workflows/customer.py)
     cancelled: bool = False  # central cancelled it: nothing of it may be issued
+    phone_tail: str | None = None  # the phone's last four digits, when central sent a phone
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,10 +10,14 @@ from typing import Any
 
 from device.store.codes import code_hmac
 
+# Central knows each customer's full name and phone; the device keeps "Иван П." and "•••• 4567"
+# (workflows/customer.py). Full names here let tests/test_privacy_scan.py look for them in logs.
+# None shares a first name with a clerk, whose name the logs may show.
 CUSTOMERS = [
-    "Иван П.", "Анна С.", "Мария К.", "Дмитрий В.", "Ольга Н.", "Сергей М.", "Елена Т.",
-    "Алексей Б.", "Наталья Г.", "Павел Ж.", "Татьяна Л.", "Андрей Ф.", "Юлия Р.", "Михаил Ч.",
-    "Светлана Д.", "Николай Е.", "Ирина Щ.", "Владимир З.", "Ксения Я.", "Роман Х.",
+    "Иван Петров", "Мария Кузнецова", "Дмитрий Волков", "Ольга Новикова", "Сергей Морозов",
+    "Елена Тихонова", "Алексей Белов", "Наталья Григорьева", "Пётр Жуков", "Татьяна Лебедева",
+    "Андрей Фёдоров", "Юлия Романова", "Михаил Чернов", "Светлана Данилова", "Николай Ефимов",
+    "Ирина Щербакова", "Владимир Зайцев", "Ксения Яковлева", "Роман Харитонов", "Галина Соколова",
 ]  # fmt: skip
 CLERKS = [("BADGE-7001", "Анна С."), ("BADGE-7002", "Олег В.")]
 CARRIERS = ["Ozon Логистика", "Ozon Экспресс", "Межрегиональный курьер"]
@@ -37,6 +42,14 @@ class DemoOrder:
     code: str  # what the customer dictates; only its keyed hash goes into the manifest
     qr_token: str | None
     parcels: list[DemoParcel] = field(default_factory=list)
+
+    @property
+    def phone(self) -> str:
+        """A mobile number made from the order id (not from the seeded draws, so that adding it
+        left the demo's day as it was), spelled as central might: "+7 9XX XXX-XX-XX"."""
+        n = int.from_bytes(hashlib.sha256(self.id.encode()).digest()[:8], "big") % 10**9
+        d = f"9{n:09d}"
+        return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
 
     @property
     def cod_kopecks(self) -> int:
@@ -112,6 +125,7 @@ def manifest_json(
             {
                 "id": oid,
                 "customer": by_id[oid].customer,
+                "phone": by_id[oid].phone,
                 "pickup_code_hmac": code_hmac(key, by_id[oid].code),
                 "qr_token_hmac": None
                 if by_id[oid].qr_token is None

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from device.demo.data import CLERKS, DemoDay, DemoOrder, make_day, make_last_week, manifest_json
+from device.demo.data import CLERKS, DemoDay, DemoOrder, DemoSupply, make_day, make_last_week, manifest_json
 from device.demo.scenes import evening, last_week
 from device.demo.stage import BACK, COUNTER, DEMO_DAY, DEVICE_ID, MSK, SITE, Day, DemoClock
 from device.documents.registry import Documents
@@ -24,6 +24,7 @@ from device.store.summary import summary
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
+from workflows.customer import masked_name
 from workflows.inputs import Command
 from workflows.parcel import Size
 
@@ -56,13 +57,11 @@ def run_demo(
     shutil.rmtree(out / "receipts", ignore_errors=True)
     rng = random.Random(seed)
     today = DEMO_DAY
-    key = bytes(rng.getrandbits(8) for _ in range(32))
+    key, plan, (old_supply, old_orders) = draw_day(rng, today)
     clock = DemoClock(datetime(2026, 11, 14, 17, 0, tzinfo=MSK), rng)
     store = Store.open(out / "pvz.db", owner=True)
     try:
         setup_site(store)
-        plan = make_day(rng, day=today)
-        old_supply, old_orders = make_last_week(rng, day=today - timedelta(days=7))
         docs = Documents(site=SITE, device_id=DEVICE_ID, lang=lang, tz=MSK)
         engine = Engine(store, device_id=DEVICE_ID, pickup_key=key, docs=docs, clock=clock)
         cells = SimCellLights(clock=clock.timestamp)
@@ -112,6 +111,14 @@ def run_demo(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return result
+
+
+def draw_day(rng: random.Random, today: date) -> tuple[bytes, DemoDay, tuple[DemoSupply, list[DemoOrder]]]:
+    """The seeded draws of a demo day in their order: the pickup key, the day's supplies and
+    orders, last week's supply. Tests draw them again to know the day's customers."""
+    key = bytes(rng.getrandbits(8) for _ in range(32))
+    plan = make_day(rng, day=today)
+    return key, plan, make_last_week(rng, day=today - timedelta(days=7))
 
 
 def setup_site(store: Store) -> None:
@@ -238,7 +245,7 @@ def issue_orders(day: Day, plan: DemoDay, missing: str) -> list[DemoOrder]:
     wrong_once = False
     for i, order in enumerate(queue):
         day.clock.pause(30, 240)
-        day.say("demo_customer", customer=order.customer, order=order.id)
+        day.say("demo_customer", customer=masked_name(order.customer), order=order.id)
         for code, keyed in _ways(order, i):
             day.scan(COUNTER, code, keyed=keyed)
         refuse = order.parcels[-1].barcode if order in multi and len(order.parcels) >= 2 else None

@@ -9,6 +9,7 @@ from device.demo.data import CLERKS, DemoOrder, DemoSupply, manifest_json
 from device.demo.stage import BACK, COUNTER, Day
 from device.intake.manifest import decode_manifest, import_manifest
 from drivers.base import Pattern
+from workflows.customer import masked_name
 from workflows.inputs import Command
 
 
@@ -43,7 +44,7 @@ def change_shift(day: Day) -> None:
 
 def customer_return(day: Day, order: DemoOrder) -> None:
     """A customer brings back what was collected in the morning: incomplete, but taken in."""
-    day.say("demo_customer_return", customer=order.customer, order=order.id)
+    day.say("demo_customer_return", customer=masked_name(order.customer), order=order.id)
     day.scan(COUNTER, Command.START_RETURN)
     day.scan(COUNTER, order.parcels[0].barcode)
     day.scan(COUNTER, Command.CHECK_OK)

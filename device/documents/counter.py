@@ -9,6 +9,7 @@ from typing import Any
 from device.documents.base import DocContext
 from device.store.journal import Stamp
 from drivers.document import Align, Barcode, Block, Columns, Document, Feed, Rule, Text
+from workflows.customer import masked_name, shown_phone
 from workflows.inputs import Command
 from workflows.issue_words import paid_how
 from workflows.messages import format_money, return_reason_name
@@ -19,11 +20,14 @@ def receipt(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection,
     """What the customer takes away: what was handed over, refused and not handed over, and why;
     how it was paid, who handed it over and where. Not a fiscal receipt: it says so."""
     order = str(data["order"])
-    row = conn.execute("SELECT customer FROM orders WHERE id = ?", (order,)).fetchone()
+    row = conn.execute("SELECT customer, phone_tail FROM orders WHERE id = ?", (order,)).fetchone()
     blocks = docs.header(stamp)
     blocks += [Text(docs.t("doc_order", order=order), bold=True)]
     if row is not None:
-        blocks.append(Text(docs.t("doc_customer", customer=row[0])))
+        blocks.append(Text(docs.t("doc_customer", customer=masked_name(row["customer"]))))
+        phone = shown_phone(row["phone_tail"])
+        if phone is not None:
+            blocks.append(Text(docs.t("doc_phone", phone=phone)))
     parcels = _parcels(conn, order)
     taken = [str(b) for b in data["taken"]]
     refused = [str(b) for b in data["refused"]]

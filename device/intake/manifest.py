@@ -15,6 +15,7 @@ from device.exc import ManifestError
 from device.intake.supply_rows import plan_supply, write_supply
 from device.store.db import Store
 from device.store.journal import Stamp, append
+from workflows.customer import masked_name, phone_tail
 from workflows.parcel import Size
 
 MAX_PARCELS = 10_000
@@ -27,6 +28,9 @@ Barcode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\A[
 Ident = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"\A[!-~]+\Z")]
 # Free text printed on receipts and screens: any characters except control characters.
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\A[^\x00-\x1f\x7f-\x9f]+\Z")]
+# A phone in any spelling central uses ("+7 916 123-45-67"): only its last four digits are kept.
+# At least four digits and at most fifteen (E.164), with the usual spaces, dashes and brackets.
+Phone = Annotated[str, msgspec.Meta(max_length=32, pattern=r"\A\+?[ ()-]*(?:[0-9][ ()-]*){4,15}\Z")]
 Hmac = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-f]{64}\Z")]
 IsoDate = Annotated[str, msgspec.Meta(pattern=r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")]
 # Upper bounds keep every integer inside SQLite's signed 64-bit range.
@@ -42,12 +46,17 @@ class Package(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Order(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A customer order; its parcels may arrive in several supplies."""
+    """A customer order; its parcels may arrive in several supplies.
+
+    `customer` (given name first) and `phone` are what central knows; the store keeps only the
+    masked name and the phone's last four digits (write_manifest, workflows/customer.py).
+    """
 
     id: Ident
     customer: Text
     pickup_code_hmac: Hmac | None = None
     qr_token_hmac: Hmac | None = None
+    phone: Phone | None = None
 
 
 class Parcel(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -158,6 +167,31 @@ def import_manifest(store: Store, manifest: Manifest, *, now: str) -> ImportResu
         raise ManifestError(detail, reason="store_refused") from exc
 
 
+def write_orders(conn: sqlite3.Connection, orders: list[Order]) -> None:
+    """The orders as the device keeps them: the masked name and the phone's last four digits.
+
+    The full name and phone stop here: they are in no row, event or log. An order purged
+    before (device/privacy/purge.py) that a newer manifest names again is live again.
+    """
+    conn.executemany(
+        "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac, phone_tail) "
+        "VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, "
+        "pickup_code_hmac = excluded.pickup_code_hmac, qr_token_hmac = excluded.qr_token_hmac, "
+        "phone_tail = excluded.phone_tail, purged_at = NULL",
+        [
+            (
+                o.id,
+                masked_name(o.customer),
+                o.pickup_code_hmac,
+                o.qr_token_hmac,
+                None if o.phone is None else phone_tail(o.phone),
+            )
+            for o in orders
+        ],
+    )
+
+
 def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str, root: str = "$") -> ImportResult:
     """import_manifest inside the caller's transaction (the inbox applies a message in one).
 
@@ -186,12 +220,7 @@ def write_manifest(conn: sqlite3.Connection, m: Manifest, *, now: str, root: str
             "UPDATE supplies SET carrier = ?, version = ?, imported_at = ? WHERE id = ?",
             (m.carrier, m.version, now, m.supply_id),
         )
-    conn.executemany(
-        "INSERT INTO orders (id, customer, pickup_code_hmac, qr_token_hmac) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET customer = excluded.customer, "
-        "pickup_code_hmac = excluded.pickup_code_hmac, qr_token_hmac = excluded.qr_token_hmac",
-        [(o.id, o.customer, o.pickup_code_hmac, o.qr_token_hmac) for o in m.orders],
-    )
+    write_orders(conn, m.orders)
     device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()
     stamp = Stamp("unknown" if device_id is None else str(device_id[0]), now)
     write_supply(conn, plan, stamp, version=m.version)

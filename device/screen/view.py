@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from device.engine import station_clerk
 from device.store.queries import StoreQueries
 from workflows import issue_model
+from workflows.customer import masked_name, shown_phone
 from workflows.inputs import Command
-from workflows.issue_words import masked as masked_name
 from workflows.messages import Msg, command_name, format_money, plural_names
 from workflows.session import Session
 from workflows.texts import screen as screen_texts
@@ -149,6 +149,7 @@ def _order(session: Session[Any, Any] | None, q: StoreQueries, lang: str) -> dic
     return {
         "number": data.order,
         "customer": masked_name(data.customer),
+        "phone": _phone(q, data.order),
         "parcels": rows,
         "left": issue_model.left_to_take(data),
         "due": format_money(due, lang) if due and not data.payment else None,
@@ -156,6 +157,12 @@ def _order(session: Session[Any, Any] | None, q: StoreQueries, lang: str) -> dic
         "adult": any(r["adult"] for r in rows if r["status"] != "refused"),
         "damaged": any(r["damaged"] for r in rows if r["status"] != "refused"),
     }
+
+
+def _phone(q: StoreQueries, order_id: str) -> str | None:
+    """The phone's last four digits as the clerk checks them with the customer: "•••• 4567"."""
+    order = q.order(order_id)
+    return None if order is None else shown_phone(order.phone_tail)
 
 
 def _acceptance(session: Session[Any, Any] | None, q: StoreQueries, lang: str) -> dict[str, Any] | None:

@@ -34,7 +34,7 @@ SELECT c.address, c.label, c.size, c.capacity, c.channel, c.zone, c.occupied
 FROM cells c
 """
 _SIZES = [s.value for s in Size]
-_ORDER_SQL = "SELECT id, customer, cancelled_at FROM orders"
+_ORDER_SQL = "SELECT id, customer, cancelled_at, phone_tail FROM orders"
 # Listed parcels (not surplus) and those that arrived: past expected, and not missing.
 _PROGRESS_SQL = (
     "SELECT count(*), coalesce(sum(state NOT IN ('expected', 'missing')), 0) FROM parcels "
@@ -64,7 +64,9 @@ def _parcel(row: sqlite3.Row) -> ParcelView:
 
 
 def _order(row: sqlite3.Row) -> OrderView:
-    return OrderView(row["id"], row["customer"], cancelled=row["cancelled_at"] is not None)
+    return OrderView(
+        row["id"], row["customer"], cancelled=row["cancelled_at"] is not None, phone_tail=row["phone_tail"]
+    )
 
 
 def _cell(row: sqlite3.Row) -> CellView:

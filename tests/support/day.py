@@ -56,8 +56,54 @@ def build_template(path: Path, supplies: int) -> Path:
     """A store one migration behind the code (the daemon's first start migrates it), the crash
     test's rack and `supplies` supplies due in a month, and supply 1 already stored but overdue
     (the first start's deadline sweep moves it to the return pick list), with clerk BADGE-0001
-    signed in at s1."""
-    store = Store.open(path, target=SCHEMA_VERSION - 1)
+    signed in at s1. The day is built by today's code on a current store, then copied back one
+    version (`one_version_behind`): the code may use what the last migration added."""
+    current = path.with_name(f"{path.stem}-current{path.suffix}")
+    _build_current(current, supplies)
+    one_version_behind(current, path)
+    return path
+
+
+def one_version_behind(current: Path, path: Path) -> None:
+    """Copy a current store's rows into a new store one migration behind, column by column where
+    both have them. Triggers are off while rows go in (the copied counters are already right)
+    and foreign keys are checked once at the end; AUTOINCREMENT counters follow the copied ids."""
+    behind = Store.open(path, target=SCHEMA_VERSION - 1)
+    conn = behind.conn
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("ATTACH DATABASE ? AS cur", (str(current),))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        triggers = conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER main."{name}"')
+        tables = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        for table in tables:
+            mine = [str(r[1]) for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
+            theirs = {str(r[1]) for r in conn.execute(f'PRAGMA cur.table_info("{table}")')}
+            columns = ", ".join(f'"{c}"' for c in mine if c in theirs)
+            conn.execute(f'DELETE FROM main."{table}"')
+            if columns:
+                conn.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM cur."{table}"')
+        for _, sql in triggers:
+            conn.execute(sql)
+        broken = conn.execute("PRAGMA main.foreign_key_check").fetchall()
+        assert not broken, broken
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("DETACH DATABASE cur")
+        conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    behind.close()
+
+
+def _build_current(path: Path, supplies: int) -> None:
+    store = Store.open(path)
     with store.transaction() as conn:
         store.set_meta("device_id", DEVICE)
         conn.execute("INSERT INTO clerks (badge, name) VALUES (?, ?)", (CLERK, "Анна С."))
@@ -74,7 +120,6 @@ def build_template(path: Path, supplies: int) -> Path:
         assert result.feedback.level.value != "error", (code, result.feedback.msg)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return path
 
 
 class ReadStore:

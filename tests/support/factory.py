@@ -69,6 +69,7 @@ class M:
     codes: dict[str, str] = field(default_factory=dict)  # order -> pickup code
     qr: dict[str, str] = field(default_factory=dict)  # order -> QR token
     version: int = 1
+    phones: dict[str, str] = field(default_factory=dict)  # order -> the customer's phone, if central has it
 
     def to_json(self) -> dict[str, Any]:
         orders = sorted({p.order for p in self.parcels})
@@ -83,6 +84,7 @@ class M:
                     "customer": "Иван П.",
                     "pickup_code_hmac": code_hmac(KEY, self.codes[o]) if o in self.codes else None,
                     "qr_token_hmac": code_hmac(KEY, self.qr[o]) if o in self.qr else None,
+                    **({"phone": self.phones[o]} if o in self.phones else {}),
                 }
                 for o in orders
             ],

@@ -29,6 +29,7 @@ T = TypeVar("T")
 COD_ORDER = "55555555"
 COD_PARCELS = ("55555555-0001-1", "55555555-0002-1", "55555555-0003-1")
 COD_CODE = "5555"
+COD_PHONE = "+7 916 555-12-34"  # the page shows its ending only: "•••• 1234"
 
 
 def cod_manifest() -> M:
@@ -40,6 +41,7 @@ def cod_manifest() -> M:
             P(COD_PARCELS[2], COD_ORDER, cod=100000),
         ],
         codes={COD_ORDER: COD_CODE},
+        phones={COD_ORDER: COD_PHONE},
     )
 
 

@@ -11,6 +11,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_date": ("Дата: {ts}", "Date: {ts}"),
     "doc_order": ("Заказ {order}", "Order {order}"),
     "doc_customer": ("Получатель: {customer}", "Recipient: {customer}"),
+    # The phone as the device keeps it: its last four digits only ("•••• 4567").
+    "doc_phone": ("Телефон: {phone}", "Phone: {phone}"),
+    # What a printed receipt keeps once its customer's data was purged (device/privacy/purge.py).
+    "doc_purged": (
+        "Напечатано. Данные получателя удалены по сроку хранения; копию можно запросить у маркетплейса",
+        "Printed. The recipient's data was erased after the retention period; ask the marketplace for a copy",
+    ),
     "doc_issued": ("Выдано ({count}):", "Issued ({count}):"),
     "doc_refused": ("Отказ ({count}):", "Refused ({count}):"),
     "doc_prepaid": ("Оплачено заранее", "Prepaid"),

@@ -88,7 +88,8 @@
     $('order').hidden = !order;
     if (!order) return;
     setText('order-number', order.number);
-    setText('order-customer', order.customer);
+    // The phone's last digits ("•••• 4567") after the masked name, when central sent a phone.
+    setText('order-customer', order.phone ? order.customer + ' · ' + order.phone : order.customer);
     $('order-flags').replaceChildren(
       order.adult ? flag('adult', label('adult')) : '',
       order.damaged ? flag('damaged', label('damaged')) : '');

@@ -1,0 +1,1 @@
+"""Customer data kept minimal: the purge of what the device knows about customers (docs/protocol.md)."""
