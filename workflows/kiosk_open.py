@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from workflows.context import Ctx
-from workflows.issue_words import masked
+from workflows.customer import masked_name
 from workflows.kiosk_find import Found
 from workflows.kiosk_model import DoorStep, KioskData, KioskDoor
 from workflows.messages import Msg
@@ -105,7 +105,12 @@ def _opened(found: Found, stored: list[ParcelView], q: Queries, ctx: Ctx) -> Pla
             lines.append(Msg("ksk_take_shelf", {"count": len(parcels), "cell": label}))
     barcodes = tuple(p.barcode for p in stored)
     data = KioskData(
-        order.id, masked(order.customer), barcodes, tuple(doors), proof=found.proof, since=ctx.now.isoformat()
+        order.id,
+        masked_name(order.customer),
+        barcodes,
+        tuple(doors),
+        proof=found.proof,
+        since=ctx.now.isoformat(),
     )
     opened: dict[str, Any] = {
         "order": order.id,
