@@ -105,7 +105,15 @@ class SimPrinter:
         stem = self.out_dir / f"{entry.number:04d}-{kind}"
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            stem.with_suffix(".bin").write_bytes(entry.data)
-            stem.with_suffix(".txt").write_text(entry.text, encoding="utf-8")
+            _write_whole(stem.with_suffix(".bin"), entry.data)
+            _write_whole(stem.with_suffix(".txt"), entry.text.encode("utf-8"))
         except OSError as exc:
             raise PrinterError(f"{self.name}: cannot save to {self.out_dir}: {exc}") from exc
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """A sheet is on the paper whole or not at all: a process killed while saving it leaves no
+    empty or half file that a reader would take for a printed document."""
+    part = path.with_name(f".{path.name}.part")
+    part.write_bytes(data)
+    part.replace(path)
