@@ -97,7 +97,8 @@ def policy(config: Config) -> Policy:
             max_lock_s=config.kiosk.max_lock_s,
             forget_after_s=round(config.kiosk.forget_after_h * 3600),
             idle_s=config.kiosk.idle_s,
-            doors_zone=config.doors.zone,
+            # Without a door backend no cell is a door: nothing would ever fire their commands.
+            doors_zone=config.doors.zone if config.doors.backend != "none" else "",
             door_expiry_s=config.doors.command_expiry_s,
         ),
     )

@@ -37,7 +37,7 @@ def test_a_stations_kind_is_its_own_else_the_devices_role(role: str, front: str)
 def test_the_kiosk_rules_come_from_kiosk_and_doors() -> None:
     extra = (
         "[kiosk]\nmax_wrong_codes = 4\nlock_s = 60\nmax_lock_s = 600\nforget_after_h = 2.5\nidle_s = 45\n"
-        '[doors]\nzone = "boxes"\ncommand_expiry_s = 7.5\n'
+        '[doors]\nbackend = "sim"\ncount = 4\nzone = "boxes"\ncommand_expiry_s = 7.5\n'
     )
     rules = policy(parse_config(_config("kiosk", extra), source="t")).kiosk
     assert rules == KioskRules(
@@ -68,3 +68,9 @@ def test_the_same_code_is_a_kiosk_collection_at_a_kiosk_and_an_issue_at_a_counte
     assert other.kind(KIOSK) == other.kind("s9") == "kiosk"
     r = other.handle("s9", code, keyed=True)
     assert r.feedback.msg.key == "ksk_order_busy"  # k1 holds the order: the kiosk s9 may not open it
+
+
+def test_without_a_door_backend_no_cell_is_a_door() -> None:
+    """A rack zone named like the doors' on a device with no [doors] backend: nothing would ever fire
+    their commands, so no cell is a door (placement and the kiosk treat them as shelves)."""
+    assert policy(parse_config(_config("kiosk"), source="t")).kiosk.doors_zone == ""

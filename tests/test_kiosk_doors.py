@@ -207,7 +207,7 @@ def test_a_tick_times_out_the_shelf_but_waits_for_an_open_door(site: tuple[Store
 def test_an_opening_nobody_commanded_is_shown_and_moves_nothing(site: tuple[Store, Engine, Clock]) -> None:
     store, engine, _ = site
     r = engine.handle_event(KIOSK, DoorReport(16, "L-16", E.OPENED_UNASKED))
-    assert r.feedback.msg == Msg("ksk_door_unasked", {"door": 16}) and r.session is None
+    assert r.feedback.msg == Msg("ksk_door_unasked", {"door": "16"}) and r.session is None
     at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
     r = engine.handle_event(KIOSK, DoorReport(16, "L-16", E.OPENED_UNASKED))
     assert r.session is not None and r.session.data.doors[0].step is DoorStep.COMMANDED
@@ -241,9 +241,13 @@ def test_a_door_report_at_a_counter_with_a_clerks_session_is_journalled_and_leav
     opened = engine.handle(kiosk.COUNTER, Command.START_ISSUE.barcode)
     assert opened.session is not None
     r = engine.handle_event(kiosk.COUNTER, DoorReport(15, "L-15", E.CLOSED_EMPTY))
-    assert r.session == opened.session and r.feedback.msg == Msg("ksk_door_noted", {"door": 15})
+    assert r.session == opened.session and r.feedback.msg == Msg("ksk_door_is_shut", {"door": "15"})
     assert notes(store, "door_report")[-1]["event"] == "closed_empty"
     assert state(store, PARCEL_15) == ("stored", "L-15")
+    r = engine.handle_event(kiosk.COUNTER, DoorReport(15, "L-15", E.OPENED))
+    assert r.session == opened.session and r.feedback.msg == Msg("ksk_door_is_open", {"door": "15"})
+    r = engine.handle_event(kiosk.COUNTER, DoorReport(15, "L-15", E.JAMMED))
+    assert r.feedback.msg == Msg("ksk_door_did_not_open", {"door": "15"}) and r.feedback.level is Level.ERROR
 
 
 def test_a_commanded_door_nobody_reports_on_is_taken_as_never_opened_long_after_its_command_expired(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from device.engine import Engine
+from device.intake.rack import CellSpec, import_cells
 from device.store.db import Store
 from tests.support import kiosk
 from tests.support.factory import CLERK, M, P, load, scan, state
@@ -15,6 +16,7 @@ from tests.support.kiosk import COUNTER, Clock, kiosk_site
 from workflows.inputs import Command
 from workflows.messages import Msg
 from workflows.outcome import Level
+from workflows.parcel import Size
 
 NEXT = "50000002-0002-1"  # a second parcel of the order behind door 15
 STRANGER = "60000001-0001-1"  # another customer's parcel
@@ -76,3 +78,25 @@ def test_cell_first_into_a_door_opens_it_for_the_parcel(site: tuple[Store, Engin
     assert r.feedback.details == (Msg("pl_door_opening", {"door": "15"}),)
     assert placements(store) == [*before, (COUNTER, "L-15", 15, kiosk.LOCKED, CLERK)]
     assert state(store, NEXT) == ("stored", "L-15")
+
+
+def test_placement_lights_a_door_for_what_the_kiosk_may_issue_and_a_shelf_for_the_rest(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    """The suggestion follows the kiosk's rule: a prepaid order behind a door (the one its order
+    already has, else an empty one), cash on delivery on a shelf (the kiosk would send it away)."""
+    store, engine, _ = site
+    empty = CellSpec(address="L-19", size=Size.M, channel=19, label="19", capacity=2, zone=kiosk.LOCKER)
+    import_cells(store, [*kiosk.rack(shared_zoned=True), empty])
+    load(store, M("K3", [P("70000001-0001-1", "70000001"), P("70000002-0001-1", "70000002", cod=5000)]))
+    scan(engine, "K3", "70000001-0001-1", "70000002-0001-1", Command.DONE, station=COUNTER)
+    lit = scan(engine, Command.START_PLACEMENT, NEXT, station=COUNTER)
+    assert lit.feedback.msg == Msg("pl_suggest", {"parcel": NEXT, "cell": "L-15"})  # its order's door
+    scan(engine, "15", station=COUNTER)
+    prepaid = scan(engine, "70000001-0001-1", station=COUNTER)
+    assert prepaid.session is not None and prepaid.session.data.suggested == "L-19"
+    scan(engine, "19", station=COUNTER)
+    cod = scan(engine, "70000002-0001-1", station=COUNTER)
+    # every shelf cell already holds an order: nothing is lit, and never an empty door instead
+    assert cod.session is not None and cod.session.data.suggested is None
+    assert cod.feedback.msg.key == "pl_no_suggestion"

@@ -46,13 +46,23 @@ def news(report: DoorReport, order: str | None = None) -> list[Effect]:
 
 
 def unmatched(session: Kiosk | None, report: DoorReport, q: Queries) -> Outcome:
-    """A report about a door no open collection waits for: journalled (an alert if it is one), nothing moves."""
+    """A report about a door no open collection waits for: journalled (an alert if it is one), nothing moves.
+
+    The door is named as printed on it (its cell's label), never by its number on the lock bus."""
+    cell = q.cell_by_address(report.cell)
+    door = cell.label if cell is not None else report.cell
     if report.event is E.OPENED_UNASKED:
-        fb = Feedback(Level.WARN, Msg("ksk_door_unasked", {"door": report.door}))
+        fb = Feedback(Level.WARN, Msg("ksk_door_unasked", {"door": door}))
     elif session is not None:
         fb = Feedback(Level.INFO, describe(session, q))
+    elif report.event in (E.OPENED, E.ALREADY_OPEN, E.NOT_VERIFIED):
+        fb = Feedback(Level.INFO, Msg("ksk_door_is_open", {"door": door}))
+    elif report.event in NEVER_OPENED:
+        fb = Feedback(Level.ERROR, Msg("ksk_door_did_not_open", {"door": door}))
+    elif report.event is E.LEFT_OPEN:
+        fb = Feedback(Level.WARN, Msg("ksk_close_door", {"door": door}))
     else:
-        fb = Feedback(Level.INFO, Msg("ksk_door_noted", {"door": report.door}))
+        fb = Feedback(Level.INFO, Msg("ksk_door_is_shut", {"door": door}))
     return Outcome(session, fb, tuple(news(report)))
 
 

@@ -17,13 +17,14 @@ from typing import Any
 
 from device.demo.data import CLERKS, DemoDay
 from device.demo.day import import_day
-from device.demo.kiosk_data import DOORS, SHELF, KioskPlan, locker_rack, make_kiosk_day
+from device.demo.kiosk_data import DOORS, LOCKER, KioskPlan, locker_rack, make_kiosk_day
 from device.demo.kiosk_scenes import attacker, collect, counter_for, jammed, not_taken, power_cut
 from device.demo.kiosk_site import KIOSK, RULES, Locker, Site
 from device.demo.stage import COUNTER, DEMO_DAY, DEVICE_ID, MSK, SITE, DemoClock
 from device.intake.rack import import_cells
 from device.store.db import Store
 from device.store.summary import summary
+from drivers.base import Pattern
 from workflows.code_limit import kiosk_guesses, kiosk_steady_rate
 from workflows.inputs import Command
 
@@ -67,8 +68,8 @@ def run_kiosk_demo(
 
 
 def stock(site: Site, plan: KioskPlan) -> None:
-    """The clerk accepts the supply and loads the locker: one order behind each door, which opens
-    for the parcel and is shut on it; what a kiosk may not issue goes on the counter's shelf."""
+    """The clerk accepts the supply and follows the lit cells: an order a kiosk may issue goes behind
+    a door, which opens for the parcel and is shut on it; the rest goes on the counter's shelf."""
     day = site.day
     day.say("demo_kiosk_stock")
     day.scan(COUNTER, CLERKS[0][0])
@@ -76,19 +77,18 @@ def stock(site: Site, plan: KioskPlan) -> None:
         day.scan(COUNTER, parcel.barcode)
     day.scan(COUNTER, Command.DONE)
     day.scan(COUNTER, Command.START_PLACEMENT)
-    door = 0
+    conn = site.store.conn
     for order in plan.orders:
-        shelf = order.cod_kopecks > 0 or any(p.age_restricted for p in order.parcels)
-        label = SHELF[0] if shelf else str(door + 1)
         for parcel in order.parcels:
             day.scan(COUNTER, parcel.barcode)
+            label = day.lit_labels(Pattern.STEADY)[0]
             day.scan(COUNTER, label)
-            if not shelf:
+            zone, door = conn.execute("SELECT zone, channel FROM cells WHERE label = ?", (label,)).fetchone()
+            if zone == LOCKER:
                 site.doors_turn()  # the door opens for the clerk
                 site.locker.load(door)
                 site.locker.leave(door)  # the parcel in, the door shut
                 site.doors_turn()
-        door += 0 if shelf else 1
     day.scan(COUNTER, Command.DONE)
 
 

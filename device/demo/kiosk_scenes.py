@@ -8,6 +8,7 @@ from device.demo.data import DemoOrder
 from device.demo.kiosk_data import ADULT, COD, JAMMED, NOT_TAKEN, POWER_CUT, KioskPlan
 from device.demo.kiosk_site import KIOSK, RULES, PowerCut, Site
 from device.demo.stage import COUNTER
+from workflows.customer import masked_name
 from workflows.identify import QR_PREFIX
 from workflows.inputs import Command
 
@@ -25,7 +26,7 @@ def door_of(site: Site, order: DemoOrder) -> int:
 def arrive(site: Site, order: DemoOrder, *, typed: bool) -> None:
     """A customer walks up and shows the QR code from the app, or types the pickup code."""
     site.clock.pause(120, 900)
-    site.day.say("demo_customer", customer=order.customer, order=order.id)
+    site.day.say("demo_customer", customer=masked_name(order.customer), order=order.id)
     if order.qr_token is not None and not typed:
         site.day.scan(KIOSK, f"{QR_PREFIX}{order.qr_token}")
     else:
@@ -90,7 +91,7 @@ def counter_for(site: Site, plan: KioskPlan) -> None:
     cod, adult = plan.parts[COD], plan.parts[ADULT]
     for order in (cod, adult):
         arrive(site, order, typed=True)
-        site.day.say("demo_kiosk_to_counter", customer=order.customer)
+        site.day.say("demo_kiosk_to_counter", customer=masked_name(order.customer))
         site.day.scan(COUNTER, order.code, keyed=True)
         if order is adult:
             site.day.scan(COUNTER, Command.ID_CHECKED)

@@ -11,6 +11,7 @@ from device.engine import Result
 from device.runtime import Runtime
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimCellLights
+from workflows.identify import masked
 from workflows.inputs import Command
 from workflows.messages import Msg, Param
 from workflows.outcome import Level
@@ -75,7 +76,7 @@ class Day:
         if self.quiet:
             return
         fb = result.feedback
-        code = result.label
+        code = masked(result.label)  # a customer's code is theirs: the timeline hides it as the log does
         code = code if len(code) <= 24 else code[:21] + "…"
         print(
             f"{self.clock.now:%H:%M:%S} {result.station:<9} ▸ {code:<24} {MARK[fb.level]} {fb.msg.render(self.lang)}"

@@ -172,6 +172,29 @@ class StoreQueries:
                 return _cell(row)
         return None
 
+    def suggest_door(self, parcel: ParcelView, zone: str) -> CellView | None:
+        fitting = _SIZES[_SIZES.index(parcel.size.value) :]
+        marks = ",".join("?" * len(fitting))
+        if parcel.order_id is not None:
+            row = self.conn.execute(
+                _CELL_SQL
+                + f" WHERE c.zone = ? AND c.size IN ({marks}) AND c.occupied < c.capacity AND c.id IN "
+                "(SELECT cell_id FROM parcels WHERE order_id = ? AND cell_id IS NOT NULL) ORDER BY c.address LIMIT 1",
+                (zone, *fitting, parcel.order_id),
+            ).fetchone()
+            if row is not None:
+                return _cell(row)
+        for size in fitting:
+            row = self.conn.execute(
+                _CELL_SQL + " WHERE c.zone = ? AND c.size = ? AND c.occupied = 0 "
+                "AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.key = 'cell:' || c.address) "
+                "ORDER BY c.channel LIMIT 1",
+                (zone, size),
+            ).fetchone()
+            if row is not None:
+                return _cell(row)
+        return None
+
     def package(self, barcode: str) -> PackageView | None:
         r = self.conn.execute(
             "SELECT barcode, supply_id, kind, state FROM packages WHERE barcode = ?", (barcode,)

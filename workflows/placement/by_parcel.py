@@ -54,7 +54,7 @@ def take_parcel(
         moving = advance(session, S.WAIT_CELL, data, lights={parcel.cell: Light.CURRENT}, claims=claims)
         head = Msg("pl_move_from", {"parcel": parcel.barcode, "cell": parcel.cell})
         return Outcome(moving, _told(Level.INFO, head, notice))
-    cell = suggest(parcel, q) if at is None else other_cell(parcel, q, at)
+    cell = suggest(parcel, q, doors=ctx.policy.kiosk.doors_zone) if at is None else other_cell(parcel, q, at)
     lights: dict[str, Light] = {}
     if cell is not None:
         lights[cell.address] = Light.SUGGESTED

@@ -30,11 +30,28 @@ def zone_of(parcel: ParcelView) -> str:
     return RETURNS if parcel.kind == "customer_return" else MAIN
 
 
-def suggest(parcel: ParcelView, q: Queries) -> CellView | None:
-    """The cell to light for a parcel: the store's suggestion for its zone, if any has room."""
+def suggest(parcel: ParcelView, q: Queries, *, doors: str = "") -> CellView | None:
+    """The cell to light for a parcel: the store's suggestion for its zone, if any has room.
+
+    Where the site has a locker (`doors`, its zone), an order its customer may collect at the
+    kiosk goes behind a door; what only the counter may issue goes on the shelves."""
     if zone_of(parcel) == RETURNS:
         return q.returns_cell(parcel.size.value)
+    if doors and self_service(parcel, q):
+        door = q.suggest_door(parcel, doors)
+        if door is not None:
+            return door
     return q.suggest_cell(parcel)
+
+
+def self_service(parcel: ParcelView, q: Queries) -> bool:
+    """Whether a kiosk may issue the parcel's order: prepaid, no 18+, nothing damaged (workflows/kiosk_open.py)."""
+    if parcel.order_id is None:
+        return False
+    return all(
+        p.cod_kopecks == 0 and not p.age_restricted and not p.damaged
+        for p in q.parcels_of_order(parcel.order_id)
+    )
 
 
 def not_placeable(parcel: ParcelView) -> Msg:

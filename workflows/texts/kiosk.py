@@ -184,7 +184,16 @@ STAFF: dict[str, tuple[str, str]] = {
         "Дверца {door} открыта без команды: проверьте её",
         "Door {door} opened without a command: check it",
     ),
-    "ksk_door_noted": ("Дверца {door}: отмечено в журнале", "Door {door}: noted in the journal"),
+    # A door's news where nobody's collection waits for it (a clerk loading the locker).
+    "ksk_door_is_open": (
+        "Дверца {door} открыта: положите отправление и закройте её",
+        "Door {door} is open: put the parcel in and close it",
+    ),
+    "ksk_door_is_shut": ("Дверца {door} закрыта", "Door {door} is closed"),
+    "ksk_door_did_not_open": (
+        "Дверца {door} не открылась: отсканируйте отправление снова и положите его в другую ячейку",
+        "Door {door} did not open: scan the parcel again and put it into another cell",
+    ),
     "wf_kiosk": ("выдачу на терминале", "the kiosk collection"),
     "scr_wf_kiosk": ("Самообслуживание", "Self-service"),
 }
