@@ -234,3 +234,34 @@ def test_the_daemon_over_the_demo_day_logs_and_sends_none_of_it(
     assert "iss_wrong_code" in log
     scanned = [capture, tmp_path / "pvz.log", tmp_path / "pvz.out", tmp_path / "hub.log"]
     pii.assert_clean(scanned, needles(orders))
+
+
+def test_the_kiosk_demo_days_log_and_timeline_hold_no_name_phone_or_code(tmp_path: Path) -> None:
+    """`pvz -vv demo --kiosk`, timeline and all: customers type codes and show QR codes at the kiosk,
+    one goes to the counter, the power goes mid-opening; none of it names a customer."""
+    from device.demo.kiosk_data import make_kiosk_day
+
+    seed = 5
+    with (tmp_path / "kiosk.log").open("wb") as log, (tmp_path / "kiosk.out").open("wb") as stdout:
+        result = subprocess.run(
+            [*PVZ, "-vv", "demo", "--kiosk", "--out", str(tmp_path), "--seed", str(seed)],
+            cwd=ROOT,
+            stdout=stdout,
+            stderr=log,
+            timeout=300,
+            check=False,
+        )
+    assert result.returncode == 0, (tmp_path / "kiosk.log").read_text(encoding="utf-8")[-2000:]
+    assert (tmp_path / "kiosk.log").read_text(encoding="utf-8").count(" pvz.engine: station kiosk-1") > 20
+    rng = random.Random(seed)
+    bytes(rng.getrandbits(8) for _ in range(32))  # the demo's key is drawn first
+    orders = make_kiosk_day(rng, day=DEMO_DAY).orders
+    pii.assert_clean([tmp_path / "kiosk.log"], needles(orders))
+    # The timeline shows each customer as the screen does ("Татьяна Л."): never the surname,
+    # the phone or a code.
+    shown = pii.needles(
+        names=[o.customer.split()[-1] for o in orders],
+        phones=[o.phone for o in orders],
+        codes=[o.code for o in orders] + [o.qr_token for o in orders if o.qr_token is not None],
+    )
+    pii.assert_clean([tmp_path / "kiosk.out"], shown)
