@@ -68,7 +68,10 @@ def build(path: Path, opens: int) -> tuple[Store, Engine]:
     parcels = [P(f"{order(i)}-0001-1", order(i)) for i in range(opens)]
     store = new_store(path, M("KB", parcels, codes={order(i): code(i) for i in range(opens)}), rack=rack)
     engine = new_engine(
-        store, signed_in=(), clock=lambda: datetime.now(UTC), policy=Policy(kiosk=KioskRules(idle_s=600))
+        store,
+        signed_in=(),
+        clock=lambda: datetime.now(UTC),
+        policy=Policy(kiosk=KioskRules(idle_s=600, doors_zone="locker")),
     )
     engine.kinds[KIOSK] = "kiosk"
     return store, engine

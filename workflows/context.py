@@ -25,9 +25,9 @@ class KioskRules:
     forget_after_s: int = 86_400
     # A session with lit shelf cells or unverified doors ends after this long without news.
     idle_s: float = 120.0
-    # Cells of this rack zone have a door; a cell's light channel is its door number. Empty: the
-    # site has no doors ([doors] backend "none").
-    doors_zone: str = "locker"
+    # Cells of this rack zone have a door; a cell's light channel is its door number. Empty (as
+    # with [doors] backend "none"): the site has no doors.
+    doors_zone: str = ""
     # An open command not fired this long after it was decided is never fired.
     door_expiry_s: float = 20.0
 

@@ -21,7 +21,9 @@ from workflows.parcel import Size
 
 KIOSK, COUNTER = "k1", "c1"
 LOCKER = "locker"
-RULES = KioskRules(max_wrong_codes=3, lock_s=300, max_lock_s=86_400, forget_after_s=86_400, idle_s=120)
+RULES = KioskRules(
+    max_wrong_codes=3, lock_s=300, max_lock_s=86_400, forget_after_s=86_400, idle_s=120, doors_zone=LOCKER
+)
 POLICY = Policy(kiosk=RULES)
 
 # Locker cells: the label is printed on the door, the channel is the door's number on the lock bus.
