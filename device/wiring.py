@@ -137,12 +137,17 @@ def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
     from device.screen.hub import ScreenHub
     from device.screen.server import ScreenServer
 
-    hub = ScreenHub(Feed())
+    hub = ScreenHub(Feed(), kiosks=kiosk_stations(config))
     hub.attach(runtime)
     for name, io in runtime.stations.items():
         io.screen = hub.screen(name)
     host, port = listen
     return ScreenServer(hub, host=host, port=port)
+
+
+def kiosk_stations(config: Config) -> frozenset[str]:
+    """The stations customers use themselves: `kind = "kiosk"`, or no kind on a kiosk device."""
+    return frozenset(st.name for st in config.stations if (st.kind or config.device.role) == "kiosk")
 
 
 def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], CellLights, Hardware]:

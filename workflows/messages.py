@@ -20,6 +20,7 @@ from workflows.texts import (
     hardware,
     inventory,
     issue,
+    kiosk_page,
     names,
     pairing,
     placement,
@@ -52,6 +53,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     names.TEXTS,
     screen.TEXTS,
     pairing.TEXTS,
+    kiosk_page.TEXTS,
 )
 
 

@@ -4,13 +4,16 @@ as numbered events. Changes made within one turn of the loop go out as one event
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from device.screen import panels, view
+from device.screen import kiosk_view, panels, view
 from device.screen.feed import Feed
+from device.screen.kiosk_lang import KioskLanguage
 from drivers.base import Color
 from workflows.identify import masked
 from workflows.inputs import BadCode, Cmd, parse_input
+from workflows.kiosk_model import KioskData
 from workflows.messages import Msg, command_name
 
 if TYPE_CHECKING:
@@ -49,8 +52,19 @@ class StationScreen:
 class ScreenHub:
     """Follows the runtime (a device.runtime.Watcher) and publishes what the pages show."""
 
-    def __init__(self, feed: Feed) -> None:
+    def __init__(
+        self,
+        feed: Feed,
+        *,
+        kiosks: frozenset[str] = frozenset(),
+        lock_left: kiosk_view.LockLeft = kiosk_view.no_lock,
+    ) -> None:
         self.feed = feed
+        self.kiosks = kiosks  # the stations whose page is the customer's kiosk page
+        self.lock_left = lock_left
+        # Where a kiosk's order comes from: its open session (a test may show one of its own).
+        self.kiosk_source: Callable[[Runtime, str], KioskData | None] = kiosk_view.kiosk_data
+        self.langs = KioskLanguage(lambda: self.runtime, kiosks, changed=self.language_changed)
         self.rt: Runtime | None = None
         self.messages: dict[str, view.Message] = {}
         self._seq = 0
@@ -63,7 +77,10 @@ class ScreenHub:
         self.rt = rt
         rt.watchers.append(self)
         for station in rt.stations:
-            self.messages.setdefault(station, self._message(station, Msg("scr_idle"), [], "info"))
+            self.messages.setdefault(station, self.idle_message(station))
+
+    def idle_message(self, station: str) -> view.Message:
+        return self._message(station, Msg("kp_title" if station in self.kiosks else "scr_idle"), [], "info")
 
     def screen(self, station: str) -> StationScreen:
         return StationScreen(self, station)
@@ -96,6 +113,8 @@ class ScreenHub:
                 said.seq, said.title, said.lines, result.feedback.level.value, scan, said.at
             )
         self._mark(result.station)
+        if result.station in self.kiosks:
+            self.langs.scanned(result.station, idle=result.session is None)
         for job in result.jobs:
             self.print_job(job, result.station, "queued")
 
@@ -156,14 +175,40 @@ class ScreenHub:
                 self.feed.skip(station)
                 continue
             if station in dirty:
-                self.feed.publish("station", station, view.station_part(rt, station, self.messages[station]))
-            if rack:
+                self.feed.publish("station", station, self.station_part(station))
+            if rack and station not in self.kiosks:
                 self.feed.publish("rack", station, {"lit": panels.rack_lit(rt, rt.lang_of(station))})
+
+    def station_part(self, station: str) -> dict[str, Any]:
+        """What changes with each input: the clerk's part of a counter, the customer's of a kiosk."""
+        rt = self.runtime
+        if station in self.kiosks:
+            data = self.kiosk_source(rt, station)
+            return kiosk_view.kiosk_part(
+                station,
+                data,
+                self.messages[station],
+                rt.lang_of(station),
+                locked_s=None if data is not None else self.lock_left(station),
+            )
+        return view.station_part(rt, station, self.messages[station])
+
+    def language_changed(self, station: str) -> None:
+        """Every word of the station's page changed: an idle kiosk greets in the new language, and
+        its pages get a whole new snapshot."""
+        if self.kiosk_source(self.runtime, station) is None:
+            self.messages[station] = self.idle_message(station)
+        if self.feed.watching(station):
+            self.feed.publish("snapshot", station, self.snapshot(station))
+        else:
+            self.feed.skip(station)
 
     def snapshot(self, station: str) -> dict[str, Any]:
         """Everything a page shows, from scratch: the first event of a page, and GET /state."""
         rt = self.runtime
         lang = rt.lang_of(station)
+        if station in self.kiosks:
+            return kiosk_view.kiosk_snapshot(self.station_part(station), lang)
         return {
             **view.station_part(rt, station, self.messages[station]),
             "stations": list(rt.stations),
