@@ -16,6 +16,7 @@ from device.documents.registry import Documents
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
+from device.kiosk_speech import KioskSpeech
 from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
@@ -124,7 +125,19 @@ def build_runtime(
         clock_trust=clock_trust,
     )
     runtime.hardware = hw
+    build_speech(config, runtime, hw)
     return runtime
+
+
+def build_speech(config: Config, runtime: Runtime, hw: Hardware) -> KioskSpeech | None:
+    """Where `[kiosk] speaker` is set, the kiosk stations speak their messages and opened doors."""
+    kiosks = kiosk_stations(config)
+    said = hardware.speaker(config, hw) if kiosks else None
+    if said is None:
+        return None
+    speech = KioskSpeech(said, kiosks=kiosks)
+    speech.attach(runtime)
+    return speech
 
 
 def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
