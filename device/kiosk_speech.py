@@ -52,7 +52,8 @@ class KioskSpeech:
         lang = rt.lang_of(station)
         feedback = result.feedback
         words = [feedback.msg.render(lang), *(m.render(lang) for m in feedback.details)]
-        self.speaker.say(" ".join(_sentence(w) for w in words), lang)
+        spoken = " ".join(_sentence(w) for w in words)
+        self.speaker.say(spoken, lang)
         for door in self.opened(station, self.source(rt, station)):
             self.speaker.say(door.render(lang), lang)
 
