@@ -23,6 +23,7 @@ from workflows.outcome import (
     CountCodes,
     Effect,
     KeepReport,
+    KioskCodes,
     MarkDamaged,
     Move,
     NewReturn,
@@ -114,6 +115,8 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             append(conn, stamp, kind, parcel=parcel, data=data)
         case CountCodes():
             _count_codes(conn, effect, stamp)
+        case KioskCodes():
+            _kiosk_codes(conn, effect, stamp)
         case OpenDoor():
             command = record_open(conn, effect, stamp)
             data = {"command": command, "door": effect.door, "purpose": effect.purpose, "order": effect.order}
@@ -171,6 +174,21 @@ def _count_codes(conn: sqlite3.Connection, effect: CountCodes, stamp: Stamp) -> 
         "paused_at = coalesce(excluded.paused_at, wrong_codes.paused_at), "
         "pause_s = CASE WHEN excluded.paused_at IS NULL THEN wrong_codes.pause_s ELSE excluded.pause_s END",
         (stamp.station, effect.failures, now, paused_at, effect.pause_s),
+    )
+
+
+def _kiosk_codes(conn: sqlite3.Connection, effect: KioskCodes, stamp: Stamp) -> None:
+    """A kiosk's run and lock level. A right code never lowers the level nor moves `last_at`,
+    so the quiet hours that forget the level count from the last wrong code."""
+    now = utc_text(datetime.fromisoformat(stamp.ts))
+    paused_at = now if effect.lock_s > 0 else None
+    conn.execute(
+        "INSERT INTO wrong_codes (station, failures, locks, last_at, paused_at, pause_s) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET failures = excluded.failures, "
+        "locks = excluded.locks, last_at = CASE WHEN ? THEN excluded.last_at ELSE wrong_codes.last_at END, "
+        "paused_at = coalesce(excluded.paused_at, wrong_codes.paused_at), "
+        "pause_s = CASE WHEN excluded.paused_at IS NULL THEN wrong_codes.pause_s ELSE excluded.pause_s END",
+        (stamp.station, effect.failures, effect.locks, now, paused_at, effect.lock_s, effect.wrong),
     )
 
 

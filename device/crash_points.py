@@ -28,6 +28,7 @@ POINTS: dict[str, str] = {
     "hub_ack": "central/hub.py: a batch stored by the hub, its ack not yet published",
     "migration": "device/store/db.py: a migration's script ran in its transaction, not committed",
     "sweep": "device/intake/deadlines.py: the deadline sweep's parcels moved, not yet committed",
+    "door_sent": "device/doors/controller.py: a door command committed as sent, its lock not yet fired",
     "sweep_batch": "device/intake/deadlines.py: a batch of the sweep committed, the next not yet begun",
 }
 

@@ -1,10 +1,13 @@
-"""One scan end to end: check the code, decide inside one transaction, apply, return the outcome."""
+"""One scan end to end: check the code, decide inside one transaction, apply, return the outcome.
+
+The device's own events (a door's report, a kiosk's tick) go the same way without the code check.
+"""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,13 +20,14 @@ from device.store.journal import Stamp
 from device.store.queries import StoreQueries
 from device.store.sessions import load_session
 from workflows import station
-from workflows.context import Ctx, Policy
+from workflows.context import Ctx, Policy, StationKind
 from workflows.identify import masked
-from workflows.inputs import BadCode, clean_code, parse_input
+from workflows.inputs import BadCode, DeviceEvent, DoorReport, Input, Tick, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
-from workflows.session import Session, describe
+from workflows.queries import Queries
+from workflows.session import Outcome, Session, describe
 
 log = logging.getLogger("pvz.engine")
 
@@ -82,6 +86,8 @@ class Engine:
         docs: Documents,
         clock: Callable[[], datetime] = utc_now,
         policy: Policy | None = None,
+        kinds: Mapping[str, StationKind] | None = None,
+        default_kind: StationKind = "counter",
     ) -> None:
         self.store = store
         self.device_id = device_id
@@ -89,6 +95,12 @@ class Engine:
         self.docs = docs
         self.clock = clock
         self.policy = policy or Policy()
+        # Each station's kind ([[stations]] kind); a station not named has the device's role.
+        self.kinds = dict(kinds or {})
+        self.default_kind = default_kind
+
+    def kind(self, station_name: str) -> StationKind:
+        return self.kinds.get(station_name, self.default_kind)
 
     def handle(self, station_name: str, raw: bytes | str, *, keyed: bool = False) -> Result:
         """Handle one raw code at a station; never raises for bad input or a failed decision."""
@@ -101,27 +113,41 @@ class Engine:
             params = {"code": shown} if exc.reason == "unknown_command" else {}
             refused = Feedback(Level.ERROR, Msg(exc.reason, params))
             return logged(Result(station_name, None, refused, session, shown=shown))
+        return self._decide(station_name, text, inp)
+
+    def handle_event(self, station_name: str, event: DeviceEvent) -> Result:
+        """Handle the device's own news for a station (a door's report, a tick) as a scan is
+        handled: one transaction, the same apply; never raises for a failed decision."""
+        return self._decide(station_name, None, event)
+
+    def _decide(self, station_name: str, text: str | None, inp: Input | DeviceEvent) -> Result:
+        """Decide one input or event inside one transaction and apply what it changes."""
         now = self.clock()
+        kind = self.kind(station_name)
+        shown = "" if text is not None else event_label(inp)
+        label = text if text is not None else shown
         try:
             with self.store.transaction() as conn:
-                clerk = station_clerk(conn, station_name)
+                # A kiosk has no clerk: its journal events name the station alone.
+                clerk = None if kind == "kiosk" else station_clerk(conn, station_name)
                 stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), station_name, clerk)
-                ctx = Ctx(station_name, now, clerk, self.policy)
+                ctx = Ctx(station_name, now, clerk, self.policy, kind)
                 before = load_session(conn, station_name)
-                outcome = station.handle(
-                    before, inp, StoreQueries(conn, pickup_key=self.pickup_key, now=now), ctx
-                )
+                q = StoreQueries(conn, pickup_key=self.pickup_key, now=now)
+                outcome = _step(before, inp, q, ctx)
                 changed = outcome.changes_store or outcome.session != before
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
                 crash_points.reached("scan_tx")
         except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:
             # The transaction rolled back: the store is as it was before this scan.
             log.exception(
-                "station %s: scan %s failed and was rolled back: %s", station_name, masked(text), exc
+                "station %s: scan %s failed and was rolled back: %s", station_name, masked(label), exc
             )
             failed = Feedback(Level.ERROR, Msg("internal_error"))
-            return logged(Result(station_name, text, failed, self._shown_session(station_name)))
-        return logged(Result(station_name, text, outcome.feedback, outcome.session, jobs, changed))
+            return logged(Result(station_name, text, failed, self._shown_session(station_name), shown=shown))
+        return logged(
+            Result(station_name, text, outcome.feedback, outcome.session, jobs, changed, shown=shown)
+        )
 
     def session(self, station_name: str) -> Session[Any, Any] | None:
         return load_session(self.store.conn, station_name)
@@ -164,6 +190,21 @@ class Engine:
 
     def clerk(self, station_name: str) -> str | None:
         return station_clerk(self.store.conn, station_name)
+
+
+def _step(before: Session[Any, Any] | None, inp: Input | DeviceEvent, q: Queries, ctx: Ctx) -> Outcome:
+    if isinstance(inp, DoorReport | Tick):
+        return station.handle_event(before, inp, q, ctx)
+    return station.handle(before, inp, q, ctx)
+
+
+def event_label(inp: Input | DeviceEvent) -> str:
+    """A device event as the technician's log names it (a code's text is its own label)."""
+    if isinstance(inp, DoorReport):
+        return f"door {inp.door} {inp.event.value}"
+    if isinstance(inp, Tick):
+        return "tick"
+    return ""
 
 
 def station_clerk(conn: sqlite3.Connection, station_name: str) -> str | None:

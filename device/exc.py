@@ -61,3 +61,13 @@ class ConfigError(InputError):
 
 class ManifestError(InputError):
     """A manifest is invalid; the message names the field. Nothing of it was imported."""
+
+
+class DoorRefused(PvzError, RuntimeError):
+    """An open command refused before any lock fired; `reason` is pvz's stable code for why:
+    `not_a_door` (the cell has no door), `door_cell_occupied` (it holds a parcel), or the
+    command's result when it did not fire (`refused`, `expired`, `failed`)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

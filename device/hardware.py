@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from device.config import resolve_path
 from device.config_schema import Config, PrinterConfig, ScannerConfig, SignalConfig
 from drivers.base import Buzzer, CellLights, CodeSource, Printer, StatusLight
+from drivers.doors.base import Doors
 from drivers.exc import DriverError, UnknownBackend
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
 from drivers.printer.escpos_render import DEFAULT_PROFILE
@@ -167,6 +168,21 @@ def speaker(config: Config, hw: Hardware) -> Speaker | None:
     if not EspeakSpeaker.available():
         return _fallback(hw, "speaker unavailable: espeak-ng or aplay is not installed", SimSpeaker())
     return EspeakSpeaker(device=device)
+
+
+def build_doors(config: Config, hw: Hardware) -> Doors | None:
+    """The locker's doors, or None without a locker. Only the simulated twin here until the real
+    backends (kerong, gpio) land from their branch; naming one of them is refused at start."""
+    cfg = config.doors
+    if cfg.backend == "none":
+        return None
+    if cfg.backend == "sim":
+        from drivers.doors.sim_doors import SimDoors
+
+        if cfg.count < 1:
+            raise UnknownBackend('[doors] backend "sim" needs `count`: how many doors it simulates')
+        return SimDoors(cfg.count)
+    raise UnknownBackend(f"[doors] backend {cfg.backend!r} is not built into this pvz yet")
 
 
 T = TypeVar("T")

@@ -27,6 +27,7 @@ STALE_AFTER_S = 30.0  # a daemon's status file older than this is not believed (
 DO_SCANNER = "plug the scanner in (USB cable, another port), or fix path/device in [[stations.scanners]]"
 DO_PRINTER_ABSENT = "switch the printer on and check its cable or network, or fix [stations.printer]"
 DO_PRINTER_ERROR = "check paper, cover and cable; queued receipts print once it answers (pvz hw print-test)"
+DO_DOORS = "check the lock boards' power and the RS-485 cable, or fix [doors]; no door opens until it answers"
 DO_FALLBACK = (
     "check the wiring and the [lights] or signal pins in config; the counter runs on a simulated twin"
 )
@@ -48,9 +49,10 @@ class PartRow:
 
 
 def rows(
-    stations: Iterable[StationIO], rack: CellLights, hw: Hardware | None, *, look: bool
+    stations: Iterable[StationIO], rack: CellLights, hw: Hardware | None, *, look: bool, doors: Any = None
 ) -> list[PartRow]:
-    """Every part's row. `look`: scanners are not being read (no daemon), so look for them now."""
+    """Every part's row. `look`: scanners are not being read (no daemon), so look for them now.
+    `doors`: the door controller (device/doors/), whose last read says whether the bus answers."""
     found: list[PartRow] = []
     for io in stations:
         found += [_scanner(io.name, source, look=look) for source in io.sources]
@@ -62,6 +64,8 @@ def rows(
                 found.append(PartRow(io.name, device, device, kind, True, None, True))
     kind = str(rack.status().get("kind", "?"))
     found.append(PartRow("-", "cell lights", "rack", kind, True, None, True))
+    if doors is not None:
+        found.append(_doors(doors.status()))
     for problem in [] if hw is None else hw.problems:
         found.append(PartRow("-", "fallback", "-", "sim", False, None, False, problem, DO_FALLBACK))
     return found
@@ -98,6 +102,15 @@ def _printer(station: str, printer: Any) -> PartRow:
         )
     problem = str(status.get("last_error") or state)
     return PartRow(station, "printer", printer.name, backend, True, None, False, problem, DO_PRINTER_ERROR)
+
+
+def _doors(status: dict[str, Any]) -> PartRow:
+    backend = str(status["doors"].get("backend", "?"))
+    name = f"{status['doors'].get('doors', '?')} doors"
+    if status["online"]:
+        return PartRow("-", "doors", name, backend, True, True, True)
+    problem = "the lock bus does not answer"
+    return PartRow("-", "doors", name, backend, True, False, False, problem, DO_DOORS)
 
 
 def problems(found: Iterable[PartRow]) -> list[str]:

@@ -11,26 +11,23 @@ from typing import Any, Protocol
 
 from device import crash_points, hardware_status
 from device.deadline_watch import DeadlineWatch
+from device.doors.controller import DoorController
+from device.doors.start import reconcile
 from device.engine import Engine, Result
 from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
+from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
 from device.station_faults import StationFaults
+from device.station_feedback import show_feedback
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
 from device.store.print_queue import PrintQueue
 from device.wall_clock import ClockTrust
-from drivers.base import (
-    Beep,
-    CellLights,
-    CodeSource,
-    Color,
-    Pattern,
-    ThreadedSource,
-)
+from drivers.base import CellLights, CodeSource, ThreadedSource
+from workflows.inputs import DeviceEvent
 from workflows.messages import Msg
-from workflows.outcome import Level
 
 log = logging.getLogger("pvz.runtime")
 
@@ -40,13 +37,6 @@ SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
-
-LEVEL_SIGNAL: dict[Level, tuple[Color, Pattern, Beep | None]] = {
-    Level.OK: (Color.GREEN, Pattern.STEADY, Beep.OK),
-    Level.INFO: (Color.GREEN, Pattern.STEADY, None),
-    Level.WARN: (Color.AMBER, Pattern.STEADY, Beep.WARN),
-    Level.ERROR: (Color.RED, Pattern.BLINK, Beep.ERROR),
-}
 
 
 class Watcher(Protocol):
@@ -90,6 +80,7 @@ class Runtime:
         self.lights = RackLights(rack, engine.store)
         self.scans = 0
         self.hardware: Any = None  # device.hardware.Hardware when built from config
+        self.doors: DoorController | None = None  # a locker's doors (device/doors/), see attach_doors
         self.faults = StationFaults()
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
@@ -123,6 +114,8 @@ class Runtime:
         left to run(): the printing task prints in worker threads, and a backlog of overdue
         parcels is swept in batches with scans served between them, both after READY.
         """
+        if self.doors is not None:
+            reconcile(self.doors, self.open_kiosks())  # before any input: nothing in flight fires again
         self.redraw_lights()
         for name, session in self.engine.sessions().items():
             log.info("station %s: resuming %s in state %s", name, session.workflow.name, session.state.value)
@@ -167,7 +160,25 @@ class Runtime:
         crash_points.reached("after_commit")
         self.scans += 1
         self._last_scan_at = self.clock()
-        self._signal(result)
+        self.show(result)
+        return result
+
+    def process_event(self, station: str, event: DeviceEvent) -> Result | None:
+        """A device event (a door's report, a tick) at a station: decided and committed like a scan
+        (Engine.handle_event), then shown exactly as process() shows a scan's outcome."""
+        handle = getattr(self.engine, "handle_event", None)
+        if handle is None or station not in self.stations:
+            log.info("station %s: %s not handled (no session takes device events)", station, event)
+            return None
+        result: Result = handle(station, event)
+        self.show(result)
+        return result
+
+    def show(self, result: Result) -> None:
+        """After a commit: lights, status, buzzer, screen, watchers, printer; the doors woken."""
+        io = self.stations.get(result.station)
+        if io is not None:
+            show_feedback(io, result.feedback, self.lang_of(result.station))
         lights_changed = result.changed and self.lights.refresh(self.engine.sessions().values())
         for watcher in self.watchers:
             watcher.scanned(result)
@@ -179,23 +190,19 @@ class Runtime:
         elif result.jobs or self.prints.next_retry_in() == 0:
             self.prints.drain()
             self.check_health()
+        if self.doors is not None and result.changed:
+            self.doors.wake()  # the commit may have written door commands
         if self.on_result is not None:
             self.on_result(result)
-        return result
 
-    def _signal(self, result: Result) -> None:
-        io = self.stations.get(result.station)
-        if io is None:
-            return
-        color, pattern, beep = LEVEL_SIGNAL[result.feedback.level]
-        if io.status_light is not None:
-            io.status_light.show(color, pattern)
-        if io.buzzer is not None and beep is not None:
-            io.buzzer.beep(beep)
-        if io.screen is not None:
-            lang = self.lang_of(result.station)
-            details = [m.render(lang) for m in result.feedback.details]
-            io.screen.show(result.feedback.msg.render(lang), details, color=color)
+    def attach_doors(self, doors: DoorController) -> None:
+        """The runtime owns the door controller: its reports are handled like scans."""
+        self.doors = doors
+        doors.report = self.process_event
+        doors.open_kiosks = self.open_kiosks
+
+    def open_kiosks(self) -> list[str]:
+        return open_kiosks(self.stations, self.engine.sessions())
 
     def redraw_lights(self) -> None:
         """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
@@ -238,6 +245,9 @@ class Runtime:
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
+        kiosks = [asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="kiosk-ticks")]
+        if self.doors is not None:
+            kiosks.append(asyncio.create_task(self.doors.run(), name="doors"))
         active = len(readers)
         try:
             while active:
@@ -267,7 +277,7 @@ class Runtime:
             self._print_wakeup = None
             self._closing = False
             stopper.cancel()
-            tasks = [*readers, checks, health, integrity, checkpoints, printing]
+            tasks = [*readers, checks, health, integrity, checkpoints, printing, *kiosks]
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -325,7 +335,9 @@ class Runtime:
                 self._print_wakeup.set()
 
     def hardware_rows(self) -> list[hardware_status.PartRow]:
-        return hardware_status.rows(self.stations.values(), self.rack, self.hardware, look=False)
+        return hardware_status.rows(
+            self.stations.values(), self.rack, self.hardware, look=False, doors=self.doors
+        )
 
     def write_hardware_status(self) -> None:
         """The file beside the store that `pvz hw list` reads while this daemon holds the devices."""
@@ -348,7 +360,8 @@ class Runtime:
 
     def check_health(self) -> dict[str, list[str]]:
         """Faults a clerk must see at each station (see device.station_faults)."""
-        return self.faults.check(self.stations, self.prints, self.lang)
+        doors = None if self.doors is None else self.doors.fault()
+        return self.faults.check(self.stations, self.prints, self.lang, doors=doors)
 
     async def _printing(self, wakeup: asyncio.Event) -> None:
         """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""
@@ -392,5 +405,6 @@ class Runtime:
                 for name, io in self.stations.items()
             },
             "lights": self.rack.status(),
+            "doors": None if self.doors is None else self.doors.status(),
             "hardware_problems": hardware_status.problems(self.hardware_rows()),
         }

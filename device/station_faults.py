@@ -23,7 +23,10 @@ class StationFaults:
     def __init__(self) -> None:
         self._shown: dict[str, list[str]] = {}
 
-    def check(self, stations: Mapping[str, StationIO], prints: PrintQueue, lang: str) -> dict[str, list[str]]:
+    def check(
+        self, stations: Mapping[str, StationIO], prints: PrintQueue, lang: str, *, doors: Msg | None = None
+    ) -> dict[str, list[str]]:
+        """`doors`: the locker's fault (its bus silent), shown at every kiosk until it clears."""
         printers = prints.status()["printers"]
         queued = prints.pending()
         report: dict[str, list[str]] = {}
@@ -33,6 +36,8 @@ class StationFaults:
                 for source in io.sources
                 if source.status().get("connected") is False
             ]
+            if doors is not None and io.kind == "kiosk":
+                faults.append(doors)
             printer = printers.get(name)
             if printer is not None and printer["failures"]:
                 faults.append(

@@ -13,6 +13,7 @@ from device import hardware
 from device.config import resolve_path, screen_listen
 from device.config_schema import Config
 from device.documents.registry import Documents
+from device.doors.controller import DoorController
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
@@ -25,7 +26,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import Policy
+from workflows.context import KioskRules, Policy, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -91,7 +92,26 @@ def policy(config: Config) -> Policy:
         max_wrong_codes=config.issue.max_wrong_codes,
         pause_s=config.issue.pause_s,
         max_pause_s=config.issue.max_pause_s,
+        kiosk=KioskRules(
+            max_wrong_codes=config.kiosk.max_wrong_codes,
+            lock_s=config.kiosk.lock_s,
+            max_lock_s=config.kiosk.max_lock_s,
+            forget_after_s=round(config.kiosk.forget_after_h * 3600),
+            idle_s=config.kiosk.idle_s,
+            doors_zone=config.doors.zone,
+            door_expiry_s=config.doors.command_expiry_s,
+        ),
     )
+
+
+def device_kind(config: Config) -> StationKind:
+    """What a station is when its config does not say: a kiosk device's stations are kiosks."""
+    return "kiosk" if config.device.role == "kiosk" else "counter"
+
+
+def station_kinds(config: Config) -> dict[str, StationKind]:
+    """Each station's kind: its own `kind`, else the device's role."""
+    return {st.name: st.kind or device_kind(config) for st in config.stations}
 
 
 def build_runtime(
@@ -114,6 +134,8 @@ def build_runtime(
         docs=docs,
         policy=policy(config),
         clock=local_clock(config.device.timezone),
+        kinds=station_kinds(config),
+        default_kind=device_kind(config),
     )
     stations, rack, hw = build_stations(config, config_file)
     runtime = Runtime(
@@ -125,6 +147,11 @@ def build_runtime(
         clock_trust=clock_trust,
     )
     runtime.hardware = hw
+    doors = hardware.build_doors(config, hw)
+    if doors is not None:
+        runtime.attach_doors(
+            DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
+        )
     build_speech(config, runtime, hw)
     return runtime
 
@@ -160,7 +187,7 @@ def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
 
 def kiosk_stations(config: Config) -> frozenset[str]:
     """The stations customers use themselves: `kind = "kiosk"`, or no kind on a kiosk device."""
-    return frozenset(st.name for st in config.stations if (st.kind or config.device.role) == "kiosk")
+    return frozenset(name for name, kind in station_kinds(config).items() if kind == "kiosk")
 
 
 def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], CellLights, Hardware]:
@@ -180,6 +207,7 @@ def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], 
                 buzzer=hardware.buzzer(config, st.buzzer, st.name, hw),
                 screen=SimScreen(),
                 lang=st.language,
+                kind=st.kind or ("kiosk" if config.device.role == "kiosk" else "counter"),
             )
         )
     return stations, hardware.cell_lights(config, hw), hw

@@ -37,7 +37,12 @@ REJECTED_COUNTER = "commands_rejected"
 
 
 class CommandFailed(Exception):
-    """Raised by an action to answer {"ok": false, "error": message} without a traceback in the log."""
+    """Raised by an action to answer {"ok": false, "error": message} without a traceback in the log;
+    with `detail`, the reply's `detail` too (the message then is a reason code, e.g. `door_cell_occupied`)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class BadRequest(ValueError):
@@ -250,7 +255,7 @@ class CommandProcessor:
         try:
             result = await asyncio.wait_for(action(dict(req.args)), ACTION_TIMEOUT_S)
         except CommandFailed as exc:
-            return self._error(req.id, str(exc))
+            return self._error(req.id, str(exc), exc.detail)
         except TimeoutError:
             return self._error(req.id, UNKNOWN_OUTCOME, f"gave up after {ACTION_TIMEOUT_S:.0f} s")
         except Exception as exc:

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from tests.support import kiosk
 from tests.support.factory import M, P, new_engine, new_store, scan
+from tests.support.kiosk import at_kiosk, door, kiosk_site, tick
 from tests.support.stock import half_day
-from workflows.inputs import Command
+from workflows.inputs import Command, DoorEvent
 from workflows.machine import END, START, BadMachine, IllegalTransition, Transitions
 from workflows.parcel import PARCEL, ParcelState
 from workflows.registry import BY_NAME, WORKFLOWS
@@ -226,6 +228,31 @@ def scripted_returns_and_counts(tmp_path: Path) -> dict[str, str]:
     return {"counted": counted.feedback.msg.key}
 
 
+def scripted_kiosk(tmp_path: Path) -> dict[str, str]:
+    """A kiosk's collections, every way in and out of every state: doors and shelf cells."""
+    store, e, clock = kiosk_site(tmp_path / "kiosk.db")
+    # opening (a door and a lit cell) → opening (the shelf parcel) → taking (door open) → ended
+    at_kiosk(e, kiosk.CODES[kiosk.MIXED])
+    at_kiosk(e, "50000001-0002-1", keyed=False)
+    door(e, 14, DoorEvent.OPENED)
+    door(e, 14, DoorEvent.CLOSED_EMPTY)
+    # opening → ended (jammed); opening → taking (unverified) → opening (open again) → taking → ended (idle)
+    at_kiosk(e, kiosk.CODES[kiosk.LOCKED])
+    door(e, 15, DoorEvent.JAMMED)
+    at_kiosk(e, kiosk.CODES[kiosk.LOCKED])
+    door(e, 15, DoorEvent.NOT_VERIFIED)
+    at_kiosk(e, Command.REOPEN)
+    door(e, 15, DoorEvent.NOT_VERIFIED)
+    clock.tick(kiosk.RULES.idle_s)
+    tick(e)
+    # taking (a shelf alone) → taking (one parcel) → ended (DONE)
+    at_kiosk(e, kiosk.CODES[kiosk.SHELVED])
+    at_kiosk(e, "50000009-0001-1", keyed=False)
+    done = at_kiosk(e, Command.DONE)
+    store.close()
+    return {"done": done.feedback.msg.key}
+
+
 SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
     "acceptance": scripted_day,
     "placement": scripted_day,
@@ -233,6 +260,7 @@ SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
     "customer_return": scripted_returns_and_counts,
     "return_to_sender": scripted_returns_and_counts,
     "inventory": scripted_returns_and_counts,
+    "kiosk": scripted_kiosk,
 }
 
 
@@ -260,6 +288,11 @@ def test_scripted_returns_and_counts_cover_every_edge(
     assert_covered(["customer_return", "return_to_sender", "inventory"], seen)
     parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
     assert {("accepted", "to_return"), ("to_return", "returning"), ("returning", "returned")} <= parcel_seen
+
+
+def test_scripted_kiosk_covers_every_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
+    assert scripted_kiosk(tmp_path) == {"done": "ksk_done"}
+    assert_covered(["kiosk"], seen)
 
 
 def _moves() -> Iterator[tuple[str, str | None, str]]:

@@ -1,16 +1,19 @@
 """Wrong pickup codes, limited per station: a pause after too many in a row, doubling to a cap.
 
 Per station and never per order: a per-order limit would let a stranger lock a customer out
-of their own order. The counter lives in the store (`wrong_codes`), so a restart keeps it;
-a right code clears it.
+of their own order. The counter lives in the store (`wrong_codes`), so a restart keeps it.
+At a counter a right code clears it. At a kiosk nobody watches the keypad, so a right code
+ends only the run: the lock level stays until quiet hours pass, or an attacker holding one
+real order could clear the level with it between runs of guesses.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workflows.context import Policy
+from workflows.context import KioskRules, Policy
 from workflows.views import WrongCodesView
 
 _MAX_DOUBLINGS = 30  # far beyond any cap; keeps the arithmetic small for an endless attack
@@ -41,3 +44,58 @@ def pause_after(failures: int, policy: Policy) -> int:
 def tries_left(failures: int, policy: Policy) -> int:
     """Wrong codes the station still takes before its first pause."""
     return max(0, policy.max_wrong_codes - failures)
+
+
+@dataclass(frozen=True, slots=True)
+class KioskCount:
+    """A kiosk's run of wrong codes toward the next lock and how many locks it has had."""
+
+    failures: int = 0
+    locks: int = 0
+
+
+def kiosk_count(seen: WrongCodesView, now: datetime, rules: KioskRules) -> KioskCount:
+    """The kiosk's count as it stands now: forgotten after `forget_after_s` quiet seconds.
+
+    Quiet counts from the last wrong code or the end of the last lock, whichever is later, so
+    that sitting out a long lock does not also forget the level it earned.
+    """
+    if seen.last_at is None:
+        return KioskCount(seen.failures, seen.locks)
+    quiet_from = seen.last_at
+    if seen.paused_at is not None:
+        quiet_from = max(quiet_from, seen.paused_at + timedelta(seconds=seen.pause_s))
+    if (now - quiet_from).total_seconds() >= rules.forget_after_s:
+        return KioskCount()
+    return KioskCount(seen.failures, seen.locks)
+
+
+def kiosk_lock(locks: int, rules: KioskRules) -> int:
+    """How long the kiosk's next lock lasts after `locks` locks: lock_s, doubling, to the cap."""
+    lock: int = rules.lock_s << min(locks, _MAX_DOUBLINGS)
+    return min(lock, rules.max_lock_s)
+
+
+def kiosk_wrong(count: KioskCount, rules: KioskRules) -> tuple[KioskCount, int]:
+    """One more wrong code: the new count and the lock it starts now (0: none). A lock ends the run."""
+    failures = count.failures + 1
+    if failures < rules.max_wrong_codes:
+        return KioskCount(failures, count.locks), 0
+    return KioskCount(0, count.locks + 1), kiosk_lock(count.locks, rules)
+
+
+def kiosk_tries_left(count: KioskCount, rules: KioskRules) -> int:
+    return max(0, rules.max_wrong_codes - count.failures)
+
+
+def kiosk_guesses(seconds: float, rules: KioskRules) -> int:
+    """The most wrong codes one kiosk takes within `seconds` from a fresh start: an attacker who
+    types each run the moment the keypad unlocks (the run typed at once, in no time)."""
+    guesses = 0
+    t = 0.0
+    locks = 0
+    while t < seconds:
+        guesses += rules.max_wrong_codes
+        t += kiosk_lock(locks, rules)
+        locks += 1
+    return guesses

@@ -1,4 +1,4 @@
-"""Who and when a workflow step runs for: the station, its clerk, the time, the rules."""
+"""Who and when a workflow step runs for: the station, its kind and clerk, the time, the rules."""
 
 from __future__ import annotations
 
@@ -9,6 +9,26 @@ from typing import Literal
 # What releases an order found by its number alone: "never" (only its pickup code or QR),
 # or "id_check" (also an ID check the clerk confirms by scanning ID CHECKED).
 ReleaseByNumber = Literal["never", "id_check"]
+# A counter has a clerk and runs every workflow; a kiosk serves customers alone (workflows/kiosk.py).
+StationKind = Literal["counter", "kiosk"]
+
+
+@dataclass(frozen=True, slots=True)
+class KioskRules:
+    """Rules of the self-service kiosks and the locker's doors that config sets ([kiosk], [doors])."""
+
+    # Wrong codes in a row before the keypad locks for `lock_s`; each further lock doubles up to
+    # `max_lock_s`. A right code does not lower the lock level: only `forget_after_s` quiet does.
+    max_wrong_codes: int = 3
+    lock_s: int = 300
+    max_lock_s: int = 86_400
+    forget_after_s: int = 86_400
+    # A session with lit shelf cells or unverified doors ends after this long without news.
+    idle_s: float = 120.0
+    # Cells of this rack zone have a door; a cell's light channel is its door number.
+    doors_zone: str = "locker"
+    # An open command not fired this long after it was decided is never fired.
+    door_expiry_s: float = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +42,7 @@ class Policy:
     max_wrong_codes: int = 5
     pause_s: int = 30
     max_pause_s: int = 900
+    kiosk: KioskRules = field(default_factory=KioskRules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +51,4 @@ class Ctx:
     now: datetime
     clerk: str | None = None
     policy: Policy = field(default_factory=Policy)
+    kind: StationKind = "counter"

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from workflows.machine import Transitions
+from workflows.session import Session
 
 NAME = "kiosk"
 
@@ -52,6 +53,7 @@ class KioskDoor:
     door: int | None  # the door number on the lock bus; None for an open shelf's cell
     step: DoorStep
     parcels: tuple[str, ...]  # the order's parcels in this cell
+    reopened: bool = False  # "open again" was used for this door (offered once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +65,14 @@ class KioskData:
     taken: tuple[str, ...] = ()
     proof: str = ""  # "code" or "qr", as issue records it
     reopened: bool = False  # "open again" was used (once per door without a sensor)
+    since: str = ""  # when the session last had news (ISO time): a customer idle too long is timed out
+
+
+# A door or cell with nothing more to wait for; the session ends when every one is settled.
+SETTLED = frozenset({DoorStep.TAKEN, DoorStep.NOT_TAKEN, DoorStep.JAMMED})
+# Waiting on the customer alone (a lit shelf cell, a door nobody can see): timed out when idle.
+IDLE_ENDS = frozenset({DoorStep.LIT, DoorStep.UNVERIFIED})
+# Where a parcel may be scanned from: it is in the customer's hands or reach.
+REACHABLE = frozenset({DoorStep.OPEN, DoorStep.LIT, DoorStep.UNVERIFIED, DoorStep.LEFT_OPEN})
+
+Kiosk = Session[State, KioskData]

@@ -87,6 +87,18 @@ class CountCodes:
 
 
 @dataclass(frozen=True, slots=True)
+class KioskCodes:
+    """A kiosk's wrong codes: the run now `failures` and the lock level `locks`. `wrong`: this input
+    was a wrong code (its time is kept, for forgetting the level after quiet hours); a lock of
+    `lock_s` seconds starts now when it is above 0. A right code writes the run 0, the level kept."""
+
+    failures: int
+    locks: int
+    wrong: bool = True
+    lock_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class OpenDoor:
     """Command a locker door open: a `door_commands` row written in this transaction, fired once by
     the device's door controller after the commit, and never after `expires_at` (UTC)."""
@@ -156,6 +168,7 @@ Effect = (
     | SupplyTo
     | Note
     | CountCodes
+    | KioskCodes
     | NewReturn
     | SignIn
     | SignOut

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from workflows import acceptance, inventory, issue, placement, return_to_sender, returns
+from workflows import acceptance, inventory, issue, kiosk, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import BadMachine, WorkflowError
 from workflows.session import Workflow
@@ -18,6 +18,7 @@ WORKFLOWS: tuple[Workflow[Any, Any], ...] = (
     returns.WORKFLOW,
     return_to_sender.WORKFLOW,
     inventory.WORKFLOW,
+    kiosk.WORKFLOW,
 )
 
 
@@ -37,6 +38,8 @@ def _by_name() -> dict[str, Workflow[Any, Any]]:
 def _by_command() -> dict[Command, Workflow[Any, Any]]:
     found: dict[Command, Workflow[Any, Any]] = {}
     for workflow in WORKFLOWS:
+        if workflow.command is None:
+            continue
         if workflow.command in found:
             raise BadMachine(
                 f"{workflow.command.barcode} starts both {found[workflow.command].name} and {workflow.name}"

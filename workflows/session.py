@@ -24,7 +24,8 @@ class Workflow(Generic[St, D]):
 
     `name` is how the store and the journal name it; `states` and `transitions` are its
     machine; `data` is the frozen dataclass its sessions carry; `command` is the command
-    barcode that starts it at an idle station; `start` is that entry and `step` handles
+    barcode that starts it at an idle counter (None: no command does, as the kiosk's customer
+    session, which a code opens); `start` is that entry and `step` handles
     every input while a session is open. `describe`, if given, says in words what a session
     is doing and what the clerk does next (shown after a restart and with a refused command);
     without it a session is described by its workflow's name.
@@ -34,7 +35,7 @@ class Workflow(Generic[St, D]):
     states: type[St]
     transitions: Transitions[St]
     data: type[D]
-    command: Command
+    command: Command | None
     start: Callable[[Queries, Ctx], Outcome]
     step: Callable[[Session[St, D], Input, Queries, Ctx], Outcome]
     describe: Callable[[Session[St, D], Queries], Msg] | None = None

@@ -1,23 +1,28 @@
-"""One station's dispatcher: an idle station starts a workflow, an open session gets the input."""
+"""One station's dispatcher: an idle station starts a workflow, an open session gets the input.
+
+A kiosk station (ctx.kind) has no clerk and runs only the customer's collection (workflows/kiosk.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from workflows import acceptance, issue, placement, shift
+from workflows import acceptance, issue, kiosk, placement, shift
 from workflows.context import Ctx
-from workflows.inputs import Cmd, Code, Command, Input
+from workflows.inputs import Cmd, Code, Command, DeviceEvent, Input, Tick
 from workflows.messages import Msg, command_name, state_name, workflow_name
 from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
 from workflows.queries import Queries
 from workflows.registry import BY_COMMAND
-from workflows.session import Outcome, Session, refuse
+from workflows.session import Outcome, Session, describe, refuse
 from workflows.views import ParcelView
 
 
 def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
     """Decide what one input does at a station; pure over `q`, applied by the runtime."""
+    if ctx.kind == "kiosk":
+        return kiosk.handle(session, inp, q, ctx)
     badge = q.clerk(inp.text) if isinstance(inp, Code) else None
     if ctx.clerk is None:
         # Every journal event names a clerk: with nobody signed in only a badge works.
@@ -38,6 +43,22 @@ def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) 
     if isinstance(inp, Cmd) and inp.command in BY_COMMAND:
         return refuse(session, "session_open", workflow=workflow_name(session.workflow.name))
     return session.workflow.step(session, inp, q, ctx)
+
+
+def handle_event(session: Session[Any, Any] | None, event: DeviceEvent, q: Queries, ctx: Ctx) -> Outcome:
+    """The device's own news for a station (a door's report, a tick), never typed or scanned.
+
+    A kiosk's collection hears its doors; at a counter a door's news (a placement's door) is
+    journalled, an opening nobody commanded as an alert, and the clerk's session is left alone.
+    """
+    if ctx.kind == "kiosk":
+        return kiosk.on_event(session, event, q, ctx)
+    if isinstance(event, Tick):
+        return Outcome(
+            session, Feedback(Level.INFO, Msg("nothing_open") if session is None else describe(session, q))
+        )
+    news = kiosk.on_event(None, event, q, ctx)
+    return Outcome(session, news.feedback, news.effects)
 
 
 def _idle(inp: Input, q: Queries, ctx: Ctx) -> Outcome:

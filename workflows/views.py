@@ -112,8 +112,14 @@ class ReturnRequestView:
 
 @dataclass(frozen=True, slots=True)
 class WrongCodesView:
-    """A station's run of wrong pickup codes since the last right one, and the pause it earned."""
+    """A station's run of wrong pickup codes since the last right one, and the pause it earned.
+
+    At a kiosk `locks` counts the locks so far (each one longer) and `last_at` is the last wrong
+    code: the level is forgotten only after quiet hours, not by a right code.
+    """
 
     failures: int = 0
     paused_at: datetime | None = None
     pause_s: int = 0
+    locks: int = 0
+    last_at: datetime | None = None

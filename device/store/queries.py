@@ -222,12 +222,14 @@ class StoreQueries:
 
     def wrong_codes(self, station: str) -> WrongCodesView:
         r = self.conn.execute(
-            "SELECT failures, paused_at, pause_s FROM wrong_codes WHERE station = ?", (station,)
+            "SELECT failures, paused_at, pause_s, locks, last_at FROM wrong_codes WHERE station = ?",
+            (station,),
         ).fetchone()
         if r is None:
             return WrongCodesView()
         paused_at = None if r["paused_at"] is None else datetime.fromisoformat(r["paused_at"])
-        return WrongCodesView(int(r["failures"]), paused_at, int(r["pause_s"]))
+        last_at = datetime.fromisoformat(r["last_at"])
+        return WrongCodesView(int(r["failures"]), paused_at, int(r["pause_s"]), int(r["locks"]), last_at)
 
     def claimed_by(self, key: str) -> str | None:
         r = self.conn.execute("SELECT station FROM claims WHERE key = ?", (key,)).fetchone()

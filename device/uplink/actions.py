@@ -1,4 +1,5 @@
-"""The device's remote commands: ping, lights and print tests, config reload, log level, sync, diagnostics."""
+"""The device's remote commands: ping, lights and print tests, config reload, log level, sync, diagnostics,
+a technician's door open."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import msgspec
 from device import __version__
 from device.config import load_config
 from device.config_schema import Config
-from device.exc import ConfigError
+from device.doors.service import service_open
+from device.exc import ConfigError, DoorRefused
 from device.hardware import LIGHTS_TEST_STEP_S
 from device.runtime import Runtime
 from device.store.journal import Stamp
@@ -84,6 +86,7 @@ class DeviceActions:
             "set-log-level": self.set_log_level,
             "sync-now": self.sync_now,
             "diagnostics": self.diagnostics,
+            "door-open": self.door_open,
         }
 
     async def ping(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +202,21 @@ class DeviceActions:
         directory = (store.path.parent if store.path is not None else Path()) / "diagnostics"
         stem = f"pvz-diag-{ctx.config.device.id}-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
         return await asyncio.to_thread(diagnostics.write_bundle, directory, stem, files)
+
+    async def door_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Open an empty cell's door for a technician (device/doors/service.py): refused with a reason
+        code (`no_doors`, `not_a_door`, `door_cell_occupied`, `expired`, `refused`, `failed`)."""
+        check_args(args, ("cell",))
+        cell = args.get("cell")
+        if not isinstance(cell, str) or not cell:
+            raise CommandFailed("`cell` must be a cell's address")
+        doors = self.ctx.runtime.doors
+        if doors is None:
+            raise CommandFailed("no_doors", "this device has no [doors]")
+        try:
+            return await service_open(doors, cell)
+        except DoorRefused as exc:
+            raise CommandFailed(exc.reason, str(exc)) from None
 
 
 def apply_live(ctx: DeviceContext, config: Config) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from workflows.inputs import Command
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0  # only reached when something hangs
 ENGINE_LINE = "pvz.engine: station s1: "
-GREEN = ("ok", "info")  # the levels the status light shows green (device/runtime.py LEVEL_SIGNAL)
+GREEN = ("ok", "info")  # the levels the status light shows green (device/station_feedback.py LEVEL_SIGNAL)
 # Journal kinds written without a scan (a reprint's record): left out of the fingerprint.
 ASYNC_KINDS = ("print_copy",)
 

@@ -15,6 +15,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The store file is damaged: stop accepting and handing out parcels and call the technician "
         "(pvz store restore, docs/store.md)",
     ),
+    "hw_doors_offline": (
+        "Замки ячеек не отвечают: двери не открываются. Позовите сотрудника пункта — "
+        "посылку выдадут на стойке",
+        "The locker's locks do not answer: doors cannot open. Call a member of staff; "
+        "your parcel can be handed out at the counter",
+    ),
     "hw_printer_fault": (
         "Принтер: {error}; в очереди {queued} {queued|документ|документа|документов}. "
         "Проверьте бумагу, крышку и кабель — печать продолжится сама",
