@@ -57,7 +57,7 @@ class ScreenHub:
         feed: Feed,
         *,
         kiosks: frozenset[str] = frozenset(),
-        lock_left: kiosk_view.LockLeft = kiosk_view.no_lock,
+        lock_left: kiosk_view.LockLeft = kiosk_view.lock_left,
     ) -> None:
         self.feed = feed
         self.kiosks = kiosks  # the stations whose page is the customer's kiosk page
@@ -189,7 +189,7 @@ class ScreenHub:
                 data,
                 self.messages[station],
                 rt.lang_of(station),
-                locked_s=None if data is not None else self.lock_left(station),
+                locked_s=None if data is not None else self.lock_left(rt, station),
             )
         return view.station_part(rt, station, self.messages[station])
 

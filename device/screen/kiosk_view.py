@@ -12,7 +12,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from device.store.queries import StoreQueries
 from workflows import kiosk_model
+from workflows.code_limit import pause_left
+from workflows.inputs import Command
 from workflows.kiosk_model import DoorStep, KioskData, KioskDoor
 from workflows.messages import Msg, plural_names
 from workflows.texts import kiosk_page
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from device.screen.view import Message
 
 # The kiosk flow's command barcode for "open again" (a door without a sensor, once).
-REOPEN_BARCODE = "PVZC-REOPEN"
+REOPEN_BARCODE = Command.REOPEN.barcode
 LANGS = ("ru", "en")
 
 # The page's fixed words: `labels[<name>]` is the text of `kp_<name>`, each text taking no parameter.
@@ -32,13 +35,16 @@ LABELS = tuple(
     if not plural_names(ru + en) and not key.startswith(("kp_step_", "kp_said_"))
 )
 
-# Seconds a station's keypad stays locked after wrong codes (None: not locked); the kiosk flow
-# keeps the counters in the store and answers this.
-LockLeft = Callable[[str], float | None]
+# Seconds a station's keypad stays locked after wrong codes (None: not locked).
+LockLeft = Callable[["Runtime", str], float | None]
 
 
-def no_lock(station: str) -> float | None:
-    return None
+def lock_left(rt: Runtime, station: str) -> float | None:
+    """How long the kiosk still refuses typed codes: the kiosk flow's counters, read from the store."""
+    engine = rt.engine
+    now = engine.clock()
+    q = StoreQueries(engine.store.conn, pickup_key=engine.pickup_key, now=now)
+    return pause_left(q.wrong_codes(station), now) or None
 
 
 def labels(lang: str) -> dict[str, str]:

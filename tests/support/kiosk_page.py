@@ -116,7 +116,7 @@ class KioskView:
 
         def install() -> None:
             hub.kiosk_source = lambda _rt, st: self.data if st == station else None
-            hub.lock_left = lambda st: self.locked_s if st == station else None
+            hub.lock_left = lambda _rt, st: self.locked_s if st == station else None
 
         dev.call(install)
 
