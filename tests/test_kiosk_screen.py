@@ -78,7 +78,7 @@ def test_each_step_of_a_kiosk_reads_in_words_and_names_no_identifier(
     assert shown["keypad"] is False and shown["locked"] is None
     assert (
         order["customer"].endswith("Иван П.")
-        and order["count"] == {"ru": "8 посылок", "en": "8 parcels"}[lang]
+        and order["count"] == {"ru": "8 отправлений", "en": "8 parcels"}[lang]
     )
     assert order["doors"][0]["name"] == {"ru": "Дверца 14", "en": "Door 14"}[lang]
     assert [d["step"] for d in order["doors"]] == [s.value for s in DoorStep]

@@ -63,7 +63,7 @@ def test_a_door_report_says_the_message_and_the_door_that_opened() -> None:
     speaker.said.clear()
     speech.scanned(said_for("k1", Msg("kp_step_open")))
     assert speaker.said == [
-        ("ru", "Открыта: заберите посылку и закройте дверцу."),
+        ("ru", "Открыта: заберите отправления и закройте дверцу."),
         ("ru", "Дверца 14 открыта"),
     ]
 

@@ -17,7 +17,7 @@ from workflows import kiosk_model
 from workflows.code_limit import pause_left
 from workflows.inputs import Command
 from workflows.kiosk_model import DoorStep, KioskData, KioskDoor
-from workflows.messages import Msg, plural_names
+from workflows.messages import Msg, command_name, plural_names
 from workflows.texts import kiosk_page
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ def _order(data: KioskData, lang: str) -> dict[str, Any]:
         "count": Msg("kp_parcels", {"count": len(data.parcels)}).render(lang),
         "doors": [_door(door, lang) for door in data.doors],
         "left": len(left),
-        "reopen": {"code": REOPEN_BARCODE, "text": Msg("kp_reopen").render(lang)} if reopen else None,
+        "reopen": {"code": REOPEN_BARCODE, "text": command_name(Command.REOPEN).render(lang)}
+        if reopen
+        else None,
     }
 
 

@@ -23,7 +23,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kp_lang": ("Язык", "Language"),
     "kp_order": ("Ваш заказ", "Your order"),
     "kp_doors": ("Откуда забрать", "Where to take it from"),
-    "kp_reopen": ("Открыть ещё раз", "Open again"),
     "kp_connecting": ("Подключение…", "Connecting…"),
     "kp_disconnected": (
         "Нет связи с устройством. Подождите минуту или обратитесь к сотруднику.",
@@ -37,7 +36,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # With parameters.
     "kp_customer": ("Получатель: {customer}", "Recipient: {customer}"),
     "kp_parcels": (
-        "{count} {count|посылка|посылки|посылок}",
+        "{count} {count|отправление|отправления|отправлений}",
         "{count} {count|parcel|parcels}",
     ),
     "kp_door": ("Дверца {label}", "Door {label}"),
@@ -53,20 +52,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Each door of the order, in words (never by colour alone).
     "kp_step_commanded": ("Открывается…", "Opening…"),
     "kp_step_open": (
-        "Открыта: заберите посылку и закройте дверцу",
-        "Open: take your parcel and close the door",
+        "Открыта: заберите отправления и закройте дверцу",
+        "Open: take your parcels and close the door",
     ),
     "kp_step_unverified": (
-        "Замок открыт. Если дверца не открылась, нажмите «Открыть ещё раз»",
+        "Замок открыт. Если дверца не открылась, нажмите «Открыть снова»",
         "Unlocked. If the door did not open, press “Open again”",
     ),
     "kp_step_jammed": ("Не открылась", "Did not open"),
     "kp_step_left_open": ("Открыта: закройте, пожалуйста, дверцу", "Open: please close the door"),
     "kp_step_taken": ("Получено, спасибо", "Taken, thank you"),
-    "kp_step_not_taken": ("Посылка осталась внутри", "The parcel is still inside"),
+    "kp_step_not_taken": ("Отправления остались внутри", "Your parcels are still inside"),
     "kp_step_lit": (
-        "Возьмите посылку из подсвеченной ячейки и отсканируйте её",
-        "Take the parcel from the lit cell and scan it",
+        "Возьмите отправления из подсвеченной ячейки и отсканируйте каждое",
+        "Take the parcels from the lit cell and scan each one",
     ),
     # Spoken when a door opens: the customer hears which one.
     "kp_said_door_open": ("Дверца {label} открыта", "Door {label} is open"),

@@ -1,0 +1,79 @@
+"""One collection at a kiosk, end to end, in Debian's headless Chromium: the daemon's own wiring
+with simulated doors (tests/support/kiosk_daemon.py), the customer typing the pickup code on the
+kiosk page's on-screen keypad, the kiosk flow opening door 14 through the door controller, the
+page saying "take your parcels from door 14" with the door's number in very large type, the
+door spoken, the door shut with the cell empty, the shelf parcel scanned, and the receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.support.kiosk import CODES, COUNTER, KIOSK, MIXED
+from tests.support.kiosk_daemon import KioskDaemon, kiosk_config
+from tests.support.kiosk_page import check_accessible
+from tests.test_screen_browser import WAIT_MS, browser, page, screenshot
+from workflows.messages import Msg
+
+__all__ = ["browser", "page"]
+
+SHELF_PARCEL = f"{MIXED}-0002-1"  # the order's other parcel, on the open shelf S-01
+
+
+def test_a_customer_collects_an_order_from_door_14_on_the_kiosk_page(page: Page, tmp_path: Path) -> None:
+    with KioskDaemon(kiosk_config(tmp_path)) as kd:
+        page.goto(kd.url("/"))
+        assert page.url.endswith(f"/kiosk/{KIOSK}")  # the first station is the kiosk
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+        expect(page.locator("#prompt")).to_have_text(Msg("kp_prompt_idle").render("ru"))
+
+        # The code typed on the on-screen keypad, as a customer's finger does.
+        for digit in CODES[MIXED]:
+            page.click(f'#keys [data-key="{digit}"]')
+        expect(page.locator("#code")).to_have_value(CODES[MIXED])
+        page.click('#keys [data-key="ok"]')
+
+        # The order is found, door 14 fires, the controller reads it open: the page says where.
+        take = Msg("ksk_take_door", {"door": "14"}).render("ru")
+        expect(page.locator("#message-title")).to_have_text(take, timeout=WAIT_MS)
+        assert take == "Заберите отправления из дверцы 14 и закройте её"
+        expect(page.locator("#pad")).to_be_hidden()
+        expect(page.locator("#order-customer")).to_contain_text("Иван П.")
+        expect(page.locator("#order-count")).to_have_text("2 отправления")
+        door = page.locator('#doors [data-cell="L-14"]')
+        expect(door).to_have_attribute("data-step", "open")
+        expect(door.locator(".door-name")).to_have_text("Дверца 14")
+        expect(door.locator(".door-state")).to_contain_text(Msg("kp_step_open").render("ru"))
+        expect(page.locator('#doors [data-cell="S-01"]')).to_have_attribute("data-step", "lit")
+        check_accessible(page, "door 14 open")
+        screenshot(page, tmp_path, "kiosk-e2e-door-14.png")
+        assert kd.call(lambda: [door for _, door in kd.doors.pulses]) == [14]
+        said = kd.call(lambda: list(kd.speaker.said))
+        assert ("ru", "Дверца 14 открыта") in said
+        assert ("ru", Msg("ksk_take_door", {"door": "14"}).render("ru") + ".") in said
+
+        # The customer takes the parcel and shuts the door: the sensors say so.
+        kd.call(lambda: kd.doors.take(14))
+        expect(door).to_have_attribute("data-step", "taken", timeout=WAIT_MS)
+        expect(page.locator("#message-title")).to_have_text(
+            Msg("ksk_door_taken", {"door": "14"}).render("ru"), timeout=WAIT_MS
+        )
+
+        # Then the parcel from the lit shelf cell, scanned at the kiosk's scanner: done, receipt.
+        kd.scan(KIOSK, SHELF_PARCEL)
+        done = Msg("ksk_done", {"count": 2}).render("ru")
+        expect(page.locator("#message-title")).to_have_text(done, timeout=WAIT_MS)
+        expect(page.locator("#message")).to_have_class("tone-ok")
+        expect(page.locator("#order")).to_be_hidden()
+        expect(page.locator("#pad")).to_be_visible()
+        issued = kd.call(
+            lambda: (
+                kd.runtime is not None
+                and kd.runtime.engine.store.scalar(
+                    "SELECT count(*) FROM parcels WHERE order_id = ? AND state = 'issued'", (MIXED,)
+                )
+            )
+        )
+        assert issued == 2
+        assert COUNTER in kd.sources  # the counter beside it stayed as it was
