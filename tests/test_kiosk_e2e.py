@@ -6,6 +6,7 @@ door spoken, the door shut with the cell empty, the shelf parcel scanned, and th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -77,3 +78,30 @@ def test_a_customer_collects_an_order_from_door_14_on_the_kiosk_page(page: Page,
         )
         assert issued == 2
         assert COUNTER in kd.sources  # the counter beside it stayed as it was
+
+
+def test_wrong_codes_lock_the_keypad_with_the_time_left_and_the_kiosk_says_so(
+    page: Page, tmp_path: Path
+) -> None:
+    with KioskDaemon(kiosk_config(tmp_path)) as kd:
+        page.goto(kd.url(f"/kiosk/{KIOSK}"))
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+        expect(page.locator("#code")).to_be_focused()
+        for wrong in ("11111", "22222", "33333"):  # typed on a physical keypad, sent with Enter
+            # (a sent code rests the OK key a moment, against a double press)
+            page.wait_for_function("() => !document.querySelector('#keys [data-key=ok]').dataset.busy")
+            page.keyboard.type(wrong)
+            page.keyboard.press("Enter")
+            expect(page.locator("#code")).to_have_value("", timeout=WAIT_MS)
+            expect(page.locator("#message")).to_have_class("tone-error", timeout=WAIT_MS)
+
+        # The kiosk flow's counters in the store lock the keypad: the page shows for how long.
+        expect(page.locator("#locked")).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator("#locked-text")).to_contain_text("5 минут")
+        expect(page.locator("#locked-clock")).to_have_text(re.compile(r"^[45]:\d\d$"))
+        expect(page.locator('#keys [data-key="1"]')).to_be_disabled()
+        page.keyboard.type("12345")
+        expect(page.locator("#code")).to_have_value("")  # the physical keypad rests too
+        check_accessible(page, "locked")
+        said = kd.call(lambda: [text for _, text in kd.speaker.said])
+        assert said[-1].startswith(page.locator("#message-title").inner_text())
