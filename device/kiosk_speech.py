@@ -39,6 +39,7 @@ class KioskSpeech:
         self.source = source
         self.rt: Runtime | None = None
         self._announced: dict[str, set[str]] = {}  # per kiosk, the cells already said open
+        self._last: dict[str, str] = {}  # per kiosk, the last sentence said
 
     def attach(self, rt: Runtime) -> None:
         self.rt = rt
@@ -53,7 +54,10 @@ class KioskSpeech:
         feedback = result.feedback
         words = [feedback.msg.render(lang), *(m.render(lang) for m in feedback.details)]
         spoken = " ".join(_sentence(w) for w in words)
-        self.speaker.say(spoken, lang)
+        repeated = result.text is None and not result.changed and self._last.get(station) == spoken
+        if not repeated:  # a tick that changed nothing is not said again every few seconds
+            self.speaker.say(spoken, lang)
+        self._last[station] = spoken
         for door in self.opened(station, self.source(rt, station)):
             self.speaker.say(door.render(lang), lang)
 

@@ -11,13 +11,17 @@ from typing import Any
 
 import pytest
 
+from device.engine import Result
 from device.screen import kiosk_lang
 from device.screen.kiosk_view import LABELS, REOPEN_BARCODE
+from drivers.base import Color
 from tests.support.kiosk_page import KioskView, doors, kiosk_device
 from tests.support.screen import ScreenDevice
 from tests.test_no_identifiers import code_names, leaks
 from tests.test_screen_server import texts, wait_for
 from workflows.kiosk_model import DoorStep
+from workflows.messages import Msg
+from workflows.outcome import Feedback, Level
 
 
 @pytest.fixture
@@ -136,3 +140,26 @@ def test_the_language_switch_refuses_what_it_does_not_know(kiosk: tuple[ScreenDe
         assert (status, json.loads(answer)) == (400, {"error": reason}), body
     status, _, answer = dev.request("POST", "/kiosk/s1/lang", {"lang": "en"})
     assert (status, json.loads(answer)) == (400, {"error": "bad_input"})  # a counter has no switch
+
+
+def test_a_tick_that_changed_nothing_keeps_the_message_and_its_number(
+    kiosk: tuple[ScreenDevice, KioskView],
+) -> None:
+    dev, _ = kiosk
+    hub = dev.hub
+    assert hub is not None and dev.runtime is not None
+    station_io = dev.runtime.stations["k1"]
+    take = Feedback(Level.INFO, Msg("kp_step_open"))
+
+    def told(result: Result) -> None:
+        assert station_io.screen is not None
+        station_io.screen.show(take.msg.render("ru"), [], color=Color.GREEN)
+        hub.scanned(result)
+
+    dev.call(lambda: told(Result("k1", None, take, None, changed=True)))
+    first = wait_for(dev, "k1", lambda s: s["screen"]["title"] == take.msg.render("ru"))["screen"]
+    for _ in range(3):
+        dev.call(lambda: told(Result("k1", None, take, None, shown="tick")))
+    assert dev.state("k1")["screen"]["seq"] == first["seq"]
+    dev.call(lambda: told(Result("k1", "00011", take, None)))  # an input: a new message, read again
+    assert wait_for(dev, "k1", lambda s: s["screen"]["seq"] != first["seq"])

@@ -72,6 +72,7 @@ class ScreenHub:
         self._rack_dirty = False
         self._flush_scheduled = False
         self._hardware: dict[str, dict[str, Any]] = {}
+        self._before: dict[str, view.Message | None] = {}  # each station's message before the last shown
 
     def attach(self, rt: Runtime) -> None:
         self.rt = rt
@@ -101,11 +102,19 @@ class ScreenHub:
     # What the runtime tells: the station's screen, then (for a scan) the result itself.
 
     def shown(self, station: str, title: str, lines: list[str], tone: str) -> None:
+        self._before[station] = self.messages.get(station)
         self.messages[station] = self._message(station, title, lines, tone)
         self._mark(station)
 
     def scanned(self, result: Result) -> None:
         said = self.messages.get(result.station)
+        before = self._before.pop(result.station, None)
+        if result.station in self.kiosks and _repeated(result, said, before):
+            # A kiosk's tick that changed nothing says again what the page says: it keeps its
+            # number, so the live region does not read it to the customer every few seconds.
+            assert before is not None
+            self.messages[result.station] = before
+            return
         if said is not None:
             # The screen already shows the result's words; the level and the code come from the result.
             scan = shown_code(result.label, self.runtime.lang_of(result.station))
@@ -218,3 +227,10 @@ class ScreenHub:
             "rack": {"cells": panels.rack_cells(rt.engine.store), "lit": panels.rack_lit(rt, lang)},
             "hardware": panels.hardware(rt, station, lang),
         }
+
+
+def _repeated(result: Result, said: view.Message | None, before: view.Message | None) -> bool:
+    """A device event (no code) that changed nothing and left the same words as before."""
+    if result.text is not None or result.changed or said is None or before is None:
+        return False
+    return (said.title, said.lines, result.feedback.level.value) == (before.title, before.lines, before.tone)
