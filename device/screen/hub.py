@@ -114,6 +114,7 @@ class ScreenHub:
             # number, so the live region does not read it to the customer every few seconds.
             assert before is not None
             self.messages[result.station] = before
+            self._dirty.discard(result.station)  # nor is an event built for it
             return
         if said is not None:
             # The screen already shows the result's words; the level and the code come from the result.
