@@ -1,8 +1,8 @@
 """The kiosk's page in Debian's headless Chromium: WCAG 2.1 AA contrast, type size and targets
-measured from the computed styles in every state the page has, the whole page driven by the
-keyboard alone, and the screenshots of docs/screen.md (docs/images/kiosk-*.png, kept in
-$PVZ_SCREENSHOTS when set). The order shown here is set by the test (tests/support/kiosk_page.py);
-the kiosk flow's own collection is followed in tests/test_kiosk_e2e.py."""
+measured from the computed styles in every state the page has, and the whole page driven by the
+keyboard alone (screenshots kept in $PVZ_SCREENSHOTS when set). The order shown here is set by
+the test (tests/support/kiosk_page.py); the kiosk flow's own collection, and the screenshots of
+docs/screen.md, are in tests/test_kiosk_e2e.py."""
 
 from __future__ import annotations
 
@@ -52,12 +52,12 @@ def test_every_state_of_the_kiosk_page_meets_wcag_aa(
         page.click('#langs [data-lang="en"]')
         expect(page.locator("html")).to_have_attribute("lang", "en", timeout=WAIT_MS)
     # The greeting (the counter's start-up pick list is no news for a customer).
-    view.show(message=(Msg("kp_title").render(lang), [], "info"))
+    view.show(message=(Msg("kp_welcome").render(lang), [], "info"))
     expect(page.locator("#message")).to_have_class("tone-info", timeout=WAIT_MS)
     expect(page.locator("#pad")).to_be_visible()
     measured = check_accessible(page, "idle")
     if lang == "ru":
-        screenshot(page, tmp_path, "kiosk-ru.png")
+        screenshot(page, tmp_path, "kiosk-idle-ru.png")
 
     page.keyboard.type("1234")
     expect(page.locator("#code")).to_have_value("1234")
@@ -88,7 +88,7 @@ def test_every_state_of_the_kiosk_page_meets_wcag_aa(
     assert size >= 96  # the door's number, read from across the locker wall
     measured += check_accessible(page, "door open")
     if lang == "en":
-        screenshot(page, tmp_path, "kiosk-door-en.png")
+        screenshot(page, tmp_path, "kiosk-one-door-en.png")
     assert measured > 60
 
 

@@ -81,7 +81,7 @@ class ScreenHub:
             self.messages.setdefault(station, self.idle_message(station))
 
     def idle_message(self, station: str) -> view.Message:
-        return self._message(station, Msg("kp_title" if station in self.kiosks else "scr_idle"), [], "info")
+        return self._message(station, Msg("kp_welcome" if station in self.kiosks else "scr_idle"), [], "info")
 
     def screen(self, station: str) -> StationScreen:
         return StationScreen(self, station)

@@ -5,6 +5,7 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     # The page's fixed words (sent to it as `labels`; every kp_ text that takes no parameter).
     "kp_title": ("Выдача заказов", "Parcel pickup"),
+    "kp_welcome": ("Здравствуйте!", "Hello!"),
     "kp_prompt_idle": (
         "Отсканируйте QR-код из приложения или введите код получения",
         "Scan the QR code from the app or type your pickup code",
