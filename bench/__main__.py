@@ -1,6 +1,6 @@
 """Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
 `--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
-or `--screen [--scans N]`."""
+`--screen [--scans N]`, or `--kiosk [--rounds N]`."""
 
 from __future__ import annotations
 
@@ -49,7 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--screen", action="store_true", help="instead: time a scan to the screen page's DOM in Chromium"
     )
+    parser.add_argument(
+        "--kiosk", action="store_true", help="instead: time the kiosk page's OK to the door firing and back"
+    )
+    parser.add_argument("--rounds", type=_count, default=100, help="--kiosk: collections (default 100)")
     args = parser.parse_args(argv)
+    if args.kiosk:
+        from bench.kiosk_bench import main as kiosk
+
+        return kiosk(["--rounds", str(args.rounds), *(["--out", str(args.out)] if args.out else [])])
     if args.screen:
         from bench.screen_bench import main as screen
 
