@@ -165,6 +165,8 @@ def _check(config: Config, source: str) -> None:
                 )
     if config.issue.max_pause_s < config.issue.pause_s:
         raise fail("$.issue.max_pause_s", "bad_value", "`max_pause_s` must not be shorter than `pause_s`")
+    if config.kiosk.max_lock_s < config.kiosk.lock_s:
+        raise fail("$.kiosk.max_lock_s", "bad_value", "`max_lock_s` must not be shorter than `lock_s`")
     tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
     if any(tls) and not all(tls):
         raise fail("$.mqtt", "missing_option", "TLS needs `ca_file`, `cert_file` and `key_file` together")

@@ -99,3 +99,20 @@ def kiosk_guesses(seconds: float, rules: KioskRules) -> int:
         t += kiosk_lock(locks, rules)
         locks += 1
     return guesses
+
+
+def kiosk_cycle(runs: int, rules: KioskRules) -> tuple[int, int]:
+    """A patient attacker's cycle: `runs` runs typed the moment the keypad unlocks, then the last
+    lock and the quiet hours sat out so that the level is forgotten. (guesses, seconds) per cycle."""
+    locked = sum(kiosk_lock(i, rules) for i in range(runs))
+    return runs * rules.max_wrong_codes, locked + rules.forget_after_s
+
+
+def kiosk_steady_rate(rules: KioskRules) -> tuple[float, int]:
+    """The most guesses an hour one kiosk gives over the long run, and the runs per cycle that get
+    them (0: typing on at the capped lock beats waiting for the level to be forgotten)."""
+    best = (rules.max_wrong_codes * 3600 / rules.max_lock_s, 0)
+    for runs in range(1, _MAX_DOUBLINGS + 1):
+        guesses, seconds = kiosk_cycle(runs, rules)
+        best = max(best, (guesses * 3600 / seconds, runs))
+    return best

@@ -55,11 +55,13 @@ def on_event(session: Session[Any, Any] | None, event: DeviceEvent, q: Queries, 
     match event:
         case Tick():
             if mine is None:
-                return Outcome(session, Feedback(Level.INFO, Msg("ksk_prompt")))
+                return Outcome(session, Feedback(Level.INFO, Msg("ksk_prompt")))  # nothing to time out
             return kiosk_doors.tick(mine, q, ctx)
         case DoorReport() as report:
             if mine is None:
-                return kiosk_doors.unmatched(session, report, q)
+                # No collection waits for it (or the station holds a clerk's session): journalled only.
+                news = kiosk_doors.unmatched(None, report, q)
+                return Outcome(session, news.feedback, news.effects)
             return kiosk_doors.on_report(mine, report, q, ctx)
     raise AssertionError(f"unhandled event {event!r}")
 

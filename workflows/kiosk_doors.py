@@ -79,7 +79,7 @@ def on_report(session: Kiosk, report: DoorReport, q: Queries, ctx: Ctx) -> Outco
         new = replace(door, step=DoorStep.LEFT_OPEN)
         fb = Feedback(Level.WARN, Msg("ksk_close_door", label))
     elif event is E.CLOSED_EMPTY:
-        data, moves = issued(data, door.parcels)
+        data, moves = issued(data, door.parcels, q)
         effects += moves
         new = replace(door, step=DoorStep.TAKEN)
         fb = Feedback(Level.OK, Msg("ksk_door_taken", label))
@@ -121,20 +121,38 @@ def reopen(session: Kiosk, ctx: Ctx) -> Outcome:
 
 def tick(session: Kiosk, q: Queries, ctx: Ctx) -> Outcome:
     """The idle limit: lit cells and unseen doors that waited too long end as not taken; open doors
-    wait for their sensors (the door controller reports a door left open)."""
+    wait for their sensors (the door controller reports a door left open).
+
+    A commanded door with no news long after its command expired (no door controller, or one
+    that lost its report) is taken as never opened: its parcels stay, and the fleet hears.
+    """
     data = session.data
+    rules = ctx.policy.kiosk
     quiet = _quiet_s(data.since, ctx.now)
-    waiting = [i for i, d in enumerate(data.doors) if d.step in IDLE_ENDS]
-    if not waiting or quiet < ctx.policy.kiosk.idle_s:
+    waiting = [i for i, d in enumerate(data.doors) if d.step in IDLE_ENDS and quiet >= rules.idle_s]
+    silent = [
+        i
+        for i, d in enumerate(data.doors)
+        if d.step is DoorStep.COMMANDED and quiet >= rules.door_expiry_s + rules.idle_s
+    ]
+    if not waiting and not silent:
         return Outcome(session, Feedback(Level.INFO, describe(session, q)))
     effects: list[Effect] = []
+    lines: list[Msg] = []
+    for i in silent:
+        door = data.doors[i]
+        effects.append(door_note(data, door, "alert", alert="door_no_news"))
+        lines.append(Msg("ksk_door_failed", {"door": door.label}))
+        data = with_door(data, i, replace(door, step=DoorStep.JAMMED))
     for i in waiting:
         door = data.doors[i]
         effects.append(door_note(data, door, "kiosk_timed_out", left=_left(door, data.taken)))
         data = with_door(data, i, replace(door, step=DoorStep.NOT_TAKEN))
+    lead = Feedback(Level.ERROR, lines[0]) if lines else None
     if all(d.step in SETTLED for d in data.doors):
-        return end(session, data, None, effects, timed_out=True)
-    return go_on(session, data, ctx, Feedback(Level.WARN, Msg("ksk_timed_out"), prompts(data)), effects)
+        return end(session, data, lead, effects, timed_out=True)
+    fb = Feedback(Level.WARN, Msg("ksk_timed_out"), (*lines, *prompts(data)))
+    return go_on(session, data, ctx, fb, effects)
 
 
 def _left(door: KioskDoor, taken: tuple[str, ...]) -> int:

@@ -17,6 +17,7 @@ from workflows.kiosk_words import summary
 from workflows.messages import Msg
 from workflows.outcome import Effect, Feedback, Level, Light, Move, Note, PrintRequest
 from workflows.parcel import ParcelState
+from workflows.queries import Queries
 from workflows.session import Outcome, advance, finish
 
 
@@ -71,13 +72,24 @@ def end(
     return finish(session, State.ENDED, fb, done, prints)
 
 
-def issued(data: KioskData, barcodes: Iterable[str]) -> tuple[KioskData, list[Effect]]:
-    """These parcels handed over now (each once), with the proof that released the order."""
-    new = [b for b in barcodes if b not in data.taken]
-    moves: list[Effect] = [
-        Move(b, ParcelState.ISSUED, "issued", data={"order": data.order, "proof": data.proof}) for b in new
-    ]
-    return replace(data, taken=(*data.taken, *new)), moves
+def issued(data: KioskData, barcodes: Iterable[str], q: Queries) -> tuple[KioskData, list[Effect]]:
+    """These parcels handed over now (each once), with the proof that released the order.
+
+    A parcel that stopped being stored meanwhile (its order cancelled, its last day passed) went
+    with the customer all the same: it is not moved, the fleet hears, and a person settles it.
+    """
+    new = [b for b in dict.fromkeys(barcodes) if b not in data.taken]
+    effects: list[Effect] = []
+    for barcode in new:
+        parcel = q.parcel(barcode)
+        if parcel is not None and parcel.state is ParcelState.STORED:
+            proof = {"order": data.order, "proof": data.proof}
+            effects.append(Move(barcode, ParcelState.ISSUED, "issued", data=proof))
+        else:
+            state = "gone" if parcel is None else parcel.state.value
+            alert = {"alert": "kiosk_taken_not_stored", "order": data.order, "state": state}
+            effects.append(Note("alert", alert, parcel=barcode))
+    return replace(data, taken=(*data.taken, *new)), effects
 
 
 def with_door(data: KioskData, index: int, door: KioskDoor) -> KioskData:

@@ -11,6 +11,7 @@ from workflows.kiosk_end import door_note, end, go_on, issued, with_door
 from workflows.kiosk_model import IDLE_ENDS, REACHABLE, DoorStep, Kiosk
 from workflows.messages import Msg
 from workflows.outcome import Effect, Feedback, Level
+from workflows.parcel import ParcelState
 from workflows.queries import Queries
 from workflows.session import Outcome, refuse, warn
 
@@ -26,11 +27,15 @@ def scan(session: Kiosk, text: str, q: Queries, ctx: Ctx) -> Outcome:
         return warn(session, "ksk_not_yours")
     if parcel.barcode in data.taken:
         return warn(session, "ksk_already_scanned")
+    order = q.order(data.order)
+    if order is None or order.cancelled or parcel.state is not ParcelState.STORED:
+        # Central cancelled it (or its last day passed) while the customer was here.
+        return refuse(session, "ksk_put_back")
     index = next(i for i, d in enumerate(data.doors) if parcel.barcode in d.parcels)
     door = data.doors[index]
     if door.step not in REACHABLE:
         return refuse(session, "ksk_wait_door" if door.step is DoorStep.COMMANDED else "ksk_scan_parcel")
-    data, moves = issued(data, (parcel.barcode,))
+    data, moves = issued(data, (parcel.barcode,), q)
     if door.step in IDLE_ENDS and all(b in data.taken for b in door.parcels):
         # A lit cell or an unseen door emptied by scans is done; a door with a sensor waits to shut.
         data = with_door(data, index, replace(door, step=DoorStep.TAKEN))

@@ -1,13 +1,13 @@
 """A kiosk beside a counter on one store: locker doors and shelf cells stocked through the real engine.
 
-The counter c1 accepts and places supply K1; the kiosk k1 serves customers. Placement puts orders
-into the main zone only, so the rack is imported with every cell in it and the locker's cells are
-then moved to the doors' zone by importing the rack again, as a technician re-zoning would.
+The counter c1 accepts and places supply K1 (into the locker's door cells too: each door is
+commanded open for the clerk); the kiosk k1 serves customers. Placement keeps one order behind
+each door, so the door holding two orders (L-17) is a shelf cell while they go in and joins the
+locker after, by importing the rack again, as a technician re-zoning the rack would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from device.intake.rack import CellSpec, import_cells
 from device.store.db import Store
 from tests.support.factory import T0, M, P, new_engine, new_store, scan
 from workflows.context import KioskRules, Policy
-from workflows.inputs import Command, DeviceEvent, DoorEvent, DoorReport, Tick
+from workflows.inputs import Command, DoorEvent, DoorReport, Tick
 from workflows.parcel import Size
 
 KIOSK, COUNTER = "k1", "c1"
@@ -55,11 +55,20 @@ CODES = {o: o[-4:] + "1" for o in (MIXED, LOCKED, COD, ADULT, DAMAGED, SHARED_A,
 QR = {MIXED: "qr-mixed", LOCKED: "qr-locked"}
 
 
-def rack(*, zoned: bool) -> list[CellSpec]:
+SHARED_DOOR = "L-17"
+
+
+def rack(*, shared_zoned: bool) -> list[CellSpec]:
     shelf = [CellSpec(address=a, size=Size.M, channel=i, label=a, capacity=3) for i, a in enumerate(SHELF)]
-    zone = LOCKER if zoned else "main"
     doors = [
-        CellSpec(address=a, size=Size.M, channel=ch, label=label, capacity=2, zone=zone)
+        CellSpec(
+            address=a,
+            size=Size.M,
+            channel=ch,
+            label=label,
+            capacity=2,
+            zone=LOCKER if shared_zoned or a != SHARED_DOOR else "main",
+        )
         for a, (label, ch) in DOORS.items()
     ]
     return shelf + doors
@@ -93,7 +102,7 @@ class Clock:
 
 def kiosk_site(path: Path, *, policy: Policy = POLICY) -> tuple[Store, Engine, Clock]:
     """Supply K1 accepted (the damaged order's parcel marked so) and placed at c1; k1 is a kiosk."""
-    store = new_store(path, manifest(), rack=rack(zoned=False))
+    store = new_store(path, manifest(), rack=rack(shared_zoned=False))
     clock = Clock()
     engine = new_engine(store, signed_in=(COUNTER,), policy=policy, clock=clock)
     engine.kinds[KIOSK] = "kiosk"
@@ -105,7 +114,7 @@ def kiosk_site(path: Path, *, policy: Policy = POLICY) -> tuple[Store, Engine, C
         label = DOORS[cell][0] if cell in DOORS else cell
         scan(engine, parcel, label, station=COUNTER)
     scan(engine, Command.DONE, station=COUNTER)
-    import_cells(store, rack(zoned=True))
+    import_cells(store, rack(shared_zoned=True))
     return store, engine, clock
 
 
@@ -121,7 +130,3 @@ def door(engine: Engine, number: int, event: DoorEvent, cell: str | None = None)
 
 def tick(engine: Engine) -> Result:
     return engine.handle_event(KIOSK, Tick())
-
-
-def event_of(engine: Engine) -> Callable[[DeviceEvent], Result]:
-    return lambda event: engine.handle_event(KIOSK, event)

@@ -45,7 +45,7 @@ def step(session: Placement, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
             cell = q.cell_by_label(text)
             if cell is not None:
                 if state is S.WAIT_CELL:
-                    return put(session, cell, q)
+                    return put(session, cell, q, ctx)
                 return open_cell(session, cell, q, ctx)
             parcel = q.parcel(text)
             if parcel is None:

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 from workflows.context import Ctx
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level, Light, Move
+from workflows.outcome import Effect, Feedback, Level, Light, Move
 from workflows.parcel import ParcelState
+from workflows.placement.doors import is_door, opening
 from workflows.placement.rules import misfit, not_placeable, other_cell, suggest
 from workflows.placement.states import (
     Placement,
@@ -95,7 +96,7 @@ def without_parcel(data: PlacementData, q: Queries) -> tuple[PlacementData, tupl
     return rest, (Msg("pl_left_waiting", {"parcel": barcode, "count": len(rest.waiting)}),)
 
 
-def put(session: Placement, cell: CellView, q: Queries) -> Outcome:
+def put(session: Placement, cell: CellView, q: Queries, ctx: Ctx) -> Outcome:
     data = session.data
     barcode = str(data.parcel)
     parcel = q.parcel(barcode)
@@ -106,7 +107,7 @@ def put(session: Placement, cell: CellView, q: Queries) -> Outcome:
         nxt, lines = after_parcel(session, replace(data, parcel=None, suggested=None, move=False), q)
         same = Msg("pl_same_cell", {"parcel": barcode, "cell": cell.address})
         return Outcome(nxt, Feedback(Level.WARN, same, lines))
-    why = misfit(parcel, cell, q, lit=data.suggested)
+    why = misfit(parcel, cell, q, lit=data.suggested, doors=ctx.policy.kiosk.doors_zone)
     if why is not None:
         return refused(session, why)
     suggested = data.suggested
@@ -123,7 +124,11 @@ def put(session: Placement, cell: CellView, q: Queries) -> Outcome:
         level = Level.WARN if off else Level.OK
     data = replace(counted(data, cell.address, moved=data.move), parcel=None, suggested=None, move=False)
     nxt, lines = after_parcel(session, data, q, just_put=cell.address)
-    return Outcome(nxt, Feedback(level, head, lines), (move,))
+    effects: tuple[Effect, ...] = (move,)
+    if is_door(cell, ctx):
+        command, told = opening(cell, parcel.order_id, ctx)
+        effects, lines = (move, command), (told, *lines)
+    return Outcome(nxt, Feedback(level, head, lines), effects)
 
 
 def drop_parcel(session: Placement, q: Queries) -> Outcome:

@@ -49,14 +49,22 @@ def not_placeable(parcel: ParcelView) -> Msg:
 
 
 def misfit(
-    parcel: ParcelView, cell: CellView, q: Queries, *, lit: str | None = None, then: Msg | None = None
+    parcel: ParcelView,
+    cell: CellView,
+    q: Queries,
+    *,
+    lit: str | None = None,
+    then: Msg | None = None,
+    doors: str | None = None,
 ) -> Msg | None:
     """Why `parcel` may not go into `cell`, and what to do instead; None when it fits.
 
     What to do is `then` if given, else to put it into another cell with room: `lit`, the cell
-    already lit for the parcel, when it has room.
+    already lit for the parcel, when it has room. `doors` is the zone of the locker's door cells,
+    which take orders too, one order behind each door.
     """
-    if cell.zone != zone_of(parcel):
+    behind_door = doors is not None and cell.zone == doors and zone_of(parcel) == MAIN
+    if cell.zone != zone_of(parcel) and not behind_door:
         key = "pl_return_zone" if zone_of(parcel) == RETURNS else "pl_wrong_zone"
         nxt = then or elsewhere(parcel, q, cell, lit)
         return Msg(key, {"parcel": parcel.barcode, "cell": cell.address, "next": nxt})
@@ -71,6 +79,10 @@ def misfit(
         return Msg("pl_too_big", params)
     if not cell.has_room:
         return Msg("pl_cell_full", {"cell": cell.address, "next": then or elsewhere(parcel, q, cell, lit)})
+    if behind_door and any(p.order_id != parcel.order_id for p in q.parcels_in_cell(cell.address)):
+        # The kiosk never opens a door holding someone else's parcel: one order behind each door.
+        nxt = then or elsewhere(parcel, q, cell, lit)
+        return Msg("pl_door_other_order", {"cell": cell.label, "next": nxt})
     return None
 
 

@@ -132,6 +132,10 @@ COLLECTING: dict[str, tuple[str, str]] = {
         "Это отправление не из вашего заказа: верните его на место",
         "This parcel is not part of your order: please put it back",
     ),
+    "ksk_put_back": (
+        f"Этот заказ больше нельзя выдать здесь: верните отправление на место и {_COUNTER_RU}",
+        f"This order can no longer be collected here: put the parcel back and {_COUNTER_EN}",
+    ),
     "ksk_wait_door": (
         "Подождите, пока откроется дверца, затем сканируйте отправления",
         "Wait for the door to open, then scan your parcels",

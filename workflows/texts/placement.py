@@ -70,6 +70,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ячейка {cell} оставлена для отправления на посту {station}: {next}",
         "Cell {cell} is kept for a parcel at station {station}: {next}",
     ),
+    "pl_door_other_order": (
+        "За дверцей {cell} лежит другой заказ, этот туда нельзя: {next}",
+        "Door {cell} holds another order, this one cannot go there: {next}",
+    ),
+    "pl_door_opening": (
+        "Дверца {door} открывается: положите отправление и закройте её",
+        "Door {door} is opening: put the parcel in and close it",
+    ),
     "pl_cell_not_for_parcels": (
         "Ячейка {cell} не для хранения отправлений: {next}",
         "Cell {cell} is not for storing parcels: {next}",
