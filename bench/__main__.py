@@ -1,6 +1,7 @@
 """Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
 `--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
-`--screen [--scans N]`, or `--kiosk [--rounds N]`."""
+`--screen [--scans N]`, `--kiosk-doors [--scans N]` (a right code to the open frame at the board),
+or `--kiosk [--rounds N]` (the kiosk page's OK to the door firing and to the page)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         "--screen", action="store_true", help="instead: time a scan to the screen page's DOM in Chromium"
     )
     parser.add_argument(
+        "--kiosk-doors",
+        action="store_true",
+        help="instead: time a right code at a kiosk to the open frame at the lock board (bench/kiosk_doors.py)",
+    )
+    parser.add_argument(
         "--kiosk", action="store_true", help="instead: time the kiosk page's OK to the door firing and back"
     )
     parser.add_argument("--rounds", type=_count, default=100, help="--kiosk: collections (default 100)")
@@ -58,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.kiosk_bench import main as kiosk
 
         return kiosk(["--rounds", str(args.rounds), *(["--out", str(args.out)] if args.out else [])])
+    if args.kiosk_doors:
+        from bench.kiosk_doors import main as kiosk_doors
+
+        opens = args.scans if "--scans" in (argv or sys.argv) else 300
+        return kiosk_doors(["--opens", str(opens), *(["--out", str(args.out)] if args.out else [])])
     if args.screen:
         from bench.screen_bench import main as screen
 

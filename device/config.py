@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from device.config_doors import check_doors, door_pins
 from device.config_schema import Config, PrinterConfig
 from device.decode import convert, unique_index
 from device.exc import ConfigError
@@ -177,6 +178,7 @@ def _check(config: Config, source: str) -> None:
         raise fail(
             "$.lights", "missing_option", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`"
         )
+    check_doors(config, fail)
     _check_pins(config, fail)
     screen_listen(config, source)
 
@@ -213,9 +215,10 @@ def _outputs(config: Config) -> list[tuple[str, int]]:
 
 
 def _check_pins(config: Config, fail: _Fail) -> None:
-    """Two outputs on one GPIO pin would fight: a buzzer on the shift register's data line, say."""
+    """Two outputs on one GPIO pin would fight: a buzzer on the shift register's data line, say;
+    a door's sensor on a light's pin would read the light."""
     owners: dict[int, str] = {}
-    for at, pin in _outputs(config):
+    for at, pin in _outputs(config) + door_pins(config.doors):
         if pin in owners:
             raise fail(at, "duplicate", f"GPIO pin {pin} is already used by {owners[pin]}")
         owners[pin] = at

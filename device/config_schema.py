@@ -147,6 +147,9 @@ class LockBoard(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     address: Annotated[int, msgspec.Meta(ge=0, le=255)]
     # cu16: Kerong KR-CU16 (16 locks, 0x30 status, 0x31 open); cu48: the 48-lock variant (0x60, 0x61).
     model: Literal["cu16", "cu48"] = "cu16"
+    # The cells' infrared occupancy sensors are fitted and wired to this CU16 (the CU48 reports none).
+    # Off, the doors report no occupancy: an unwired sensor would read "empty" and confirm a taking.
+    infrared: bool = False
 
 
 class DoorsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -105,7 +105,7 @@ class DeadlineWatch:
     def show_due(self, due: Mapping[str, int]) -> None:
         """Every idle counter: amber blink while the return pick list is not empty, counts on screen."""
         for name, io in self.stations.items():
-            if io.kind == "kiosk" or self.engine.session(name) is not None:
+            if self.engine.kind(name) == "kiosk" or self.engine.session(name) is not None:
                 continue  # the pick list is a clerk's work: a kiosk's customer never sees it
             if io.status_light is not None and due["to_return"] > 0:
                 io.status_light.show(Color.AMBER, Pattern.BLINK)

@@ -1,8 +1,8 @@
-"""Drivers from config: the one place that turns backend names into scanner, printer and light objects.
+"""Drivers from config: the one place that turns backend names into scanner, printer, light and door objects.
 
 A device named in config but absent does not stop the daemon: a scanner waits for it to be
 plugged in, a printer keeps its jobs queued, and lights that cannot be driven fall back to
-the simulated twin with an error in the log and in `status()`.
+the simulated twin with an error in the log and in `status()`. Doors never do (build_doors).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from device.config import resolve_path
 from device.config_schema import Config, PrinterConfig, ScannerConfig, SignalConfig
 from drivers.base import Buzzer, CellLights, CodeSource, Printer, StatusLight
 from drivers.doors.base import Doors
+from drivers.doors.faults import DoorFault
+from drivers.doors.sim_doors import SimDoors
 from drivers.exc import DriverError, UnknownBackend
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
 from drivers.printer.escpos_render import DEFAULT_PROFILE
@@ -170,19 +172,46 @@ def speaker(config: Config, hw: Hardware) -> Speaker | None:
     return EspeakSpeaker(device=device)
 
 
-def build_doors(config: Config, hw: Hardware) -> Doors | None:
-    """The locker's doors, or None without a locker. Only the simulated twin here until the real
-    backends (kerong, gpio) land from their branch; naming one of them is refused at start."""
-    cfg = config.doors
-    if cfg.backend == "none":
-        return None
-    if cfg.backend == "sim":
-        from drivers.doors.sim_doors import SimDoors
+def build_doors(config: Config, hw: Hardware | None = None) -> Doors | None:
+    """The locker's doors, or None without any ([doors] backend "none": a counter, an open shelf).
 
-        if cfg.count < 1:
-            raise UnknownBackend('[doors] backend "sim" needs `count`: how many doors it simulates')
-        return SimDoors(cfg.count)
-    raise UnknownBackend(f"[doors] backend {cfg.backend!r} is not built into this pvz yet")
+    Real doors that cannot be driven are never replaced by the simulated twin (a kiosk would
+    believe doors opened): a Kerong bus whose port is absent keeps trying it at each request, and
+    GPIO doors whose pins cannot be had become OfflineDoors, every call failing with the reason.
+    """
+    doors = config.doors
+    if doors.backend == "none":
+        return None
+    if doors.backend == "sim":
+        return SimDoors(doors.count)
+    if doors.backend == "kerong":
+        from drivers.doors.kerong import Board, KerongDoors
+
+        assert doors.port is not None  # device.config_doors
+        boards = [Board.of(b.address, b.model, b.infrared) for b in doors.boards]
+        return KerongDoors(port=doors.port, boards=boards, baudrate=doors.baudrate)
+    from drivers.doors.gpio_doors import GpioDoors
+    from drivers.doors.offline import OfflineDoors
+
+    hw = hw or Hardware()
+    try:
+        if hw.pin_factory is None:
+            from drivers.lights.pin_factories import make_factory
+
+            # One factory for every pin: config_doors holds doors.pin_factory to lights' when both use GPIO.
+            hw.pin_factory = make_factory(doors.pin_factory)
+        return GpioDoors(
+            relay_pins=doors.relay_pins,
+            sensor_pins=doors.sensor_pins,
+            occupancy_pins=doors.occupancy_pins,
+            pin_factory=hw.pin_factory,
+            relay_active_high=doors.relay_active_high,
+            pulse_s=doors.pulse_s,
+        )
+    except (DriverError, OSError, ImportError, RuntimeError) as exc:
+        fault = exc if isinstance(exc, DoorFault) else DoorFault(str(exc), reason="gpio_unavailable")
+        log.error("doors (gpio) unavailable: %s; every door command will fail until this is fixed", fault)
+        return OfflineDoors(count=len(doors.relay_pins), backend="gpio", fault=fault)
 
 
 T = TypeVar("T")

@@ -20,6 +20,7 @@ from typing import Any
 from device.hardware import Hardware
 from device.station_io import StationIO
 from drivers.base import CellLights
+from drivers.doors.base import DoorError, Doors
 
 STATUS_FILE_SUFFIX = ".hw.json"  # beside the store: pvz.db → pvz.db.hw.json
 STALE_AFTER_S = 30.0  # a daemon's status file older than this is not believed (it writes every 5 s)
@@ -27,7 +28,10 @@ STALE_AFTER_S = 30.0  # a daemon's status file older than this is not believed (
 DO_SCANNER = "plug the scanner in (USB cable, another port), or fix path/device in [[stations.scanners]]"
 DO_PRINTER_ABSENT = "switch the printer on and check its cable or network, or fix [stations.printer]"
 DO_PRINTER_ERROR = "check paper, cover and cable; queued receipts print once it answers (pvz hw print-test)"
-DO_DOORS = "check the lock boards' power and the RS-485 cable, or fix [doors]; no door opens until it answers"
+DO_DOORS = (
+    "check the RS-485 adapter and bus (A/B, termination), the boards' power and addresses, or the door "
+    "pins in [doors]; `pvz hw doors` reads every door without opening any (docs/doors.md)"
+)
 DO_FALLBACK = (
     "check the wiring and the [lights] or signal pins in config; the counter runs on a simulated twin"
 )
@@ -46,13 +50,19 @@ class PartRow:
     ready: bool
     problem: str | None = None
     todo: str | None = None
+    detail: str | None = None  # what the part reads now, when it says (the doors open)
 
 
 def rows(
-    stations: Iterable[StationIO], rack: CellLights, hw: Hardware | None, *, look: bool, doors: Any = None
+    stations: Iterable[StationIO],
+    rack: CellLights,
+    hw: Hardware | None,
+    *,
+    look: bool,
+    doors: Doors | None = None,
 ) -> list[PartRow]:
-    """Every part's row. `look`: scanners are not being read (no daemon), so look for them now.
-    `doors`: the door controller (device/doors/), whose last read says whether the bus answers."""
+    """Every part's row. `look`: scanners are not being read and the doors not driven (no daemon),
+    so look for them now; otherwise the doors are shown as the daemon last read them."""
     found: list[PartRow] = []
     for io in stations:
         found += [_scanner(io.name, source, look=look) for source in io.sources]
@@ -65,7 +75,7 @@ def rows(
     kind = str(rack.status().get("kind", "?"))
     found.append(PartRow("-", "cell lights", "rack", kind, True, None, True))
     if doors is not None:
-        found.append(_doors(doors.status()))
+        found.append(_doors(doors, look=look))
     for problem in [] if hw is None else hw.problems:
         found.append(PartRow("-", "fallback", "-", "sim", False, None, False, problem, DO_FALLBACK))
     return found
@@ -89,6 +99,24 @@ def _scanner(station: str, source: Any, *, look: bool) -> PartRow:
     return PartRow(station, "scanner", source.name, kind, connected, connected, connected, problem, todo)
 
 
+def _doors(doors: Doors, *, look: bool) -> PartRow:
+    if look:
+        with contextlib.suppress(DoorError):  # the status below carries the reason
+            doors.read_all()  # reads only: no lock is fired
+    status = doors.status()
+    backend = str(status.get("backend", "?"))
+    online = status.get("online")
+    connected = None if online is None else bool(online)
+    ready = online is not False
+    opened = status.get("open")
+    detail = f"{status.get('doors', doors.count())} doors"
+    if isinstance(opened, list) and ready:  # doors that do not answer now are not known shut
+        detail += f", open: {', '.join(map(str, opened)) or 'none'}"
+    problem = None if ready else str(status.get("last_error") or "the doors do not answer")
+    todo = None if ready else DO_DOORS
+    return PartRow("-", "doors", doors.name, backend, ready, connected, ready, problem, todo, detail)
+
+
 def _printer(station: str, printer: Any) -> PartRow:
     status = printer.status()
     backend = str(status.get("backend", "sim"))
@@ -102,15 +130,6 @@ def _printer(station: str, printer: Any) -> PartRow:
         )
     problem = str(status.get("last_error") or state)
     return PartRow(station, "printer", printer.name, backend, True, None, False, problem, DO_PRINTER_ERROR)
-
-
-def _doors(status: dict[str, Any]) -> PartRow:
-    backend = str(status["doors"].get("backend", "?"))
-    name = f"{status['doors'].get('doors', '?')} doors"
-    if status["online"]:
-        return PartRow("-", "doors", name, backend, True, True, True)
-    problem = "the lock bus does not answer"
-    return PartRow("-", "doors", name, backend, True, False, False, problem, DO_DOORS)
 
 
 def problems(found: Iterable[PartRow]) -> list[str]:

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from device.station_io import StationIO
 from workflows.inputs import DeviceEvent, Tick
 from workflows.kiosk_model import NAME as KIOSK
 from workflows.session import Session
@@ -22,13 +21,9 @@ log = logging.getLogger("pvz.runtime")
 TICK_S = 2.0
 
 
-def open_kiosks(stations: Mapping[str, StationIO], sessions: Mapping[str, Session[Any, Any]]) -> list[str]:
-    """Kiosk stations whose kiosk session is open, by name."""
-    return [
-        name
-        for name, session in sessions.items()
-        if session.workflow.name == KIOSK and name in stations and stations[name].kind == "kiosk"
-    ]
+def open_kiosks(kiosks: Collection[str], sessions: Mapping[str, Session[Any, Any]]) -> list[str]:
+    """The `kiosks` (station names) whose kiosk session is open."""
+    return [name for name, session in sessions.items() if session.workflow.name == KIOSK and name in kiosks]
 
 
 async def tick_kiosks(

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from device import crash_points, hardware_status
 from device.deadline_watch import DeadlineWatch
@@ -19,7 +19,7 @@ from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
 from device.station_faults import StationFaults
-from device.station_feedback import show_feedback
+from device.station_feedback import Watcher, show_feedback
 from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
@@ -37,19 +37,6 @@ SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
 CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
-
-
-class Watcher(Protocol):
-    """Something that follows the counter as it works (the local screen), told on the loop after
-    each change; it reads what it shows from the runtime and must not change anything."""
-
-    def scanned(self, result: Result) -> None: ...
-
-    def lights_changed(self) -> None: ...
-
-    def print_job(self, job: int, station: str, state: str) -> None: ...
-
-    def hardware_checked(self) -> None: ...
 
 
 class Runtime:
@@ -166,11 +153,10 @@ class Runtime:
     def process_event(self, station: str, event: DeviceEvent) -> Result | None:
         """A device event (a door's report, a tick) at a station: decided and committed like a scan
         (Engine.handle_event), then shown exactly as process() shows a scan's outcome."""
-        handle = getattr(self.engine, "handle_event", None)
-        if handle is None or station not in self.stations:
-            log.info("station %s: %s not handled (no session takes device events)", station, event)
+        if station not in self.stations:
+            log.warning("station %s: not a station of this device; %s dropped", station, event)
             return None
-        result: Result = handle(station, event)
+        result = self.engine.handle_event(station, event)
         self.show(result)
         return result
 
@@ -202,7 +188,11 @@ class Runtime:
         doors.open_kiosks = self.open_kiosks
 
     def open_kiosks(self) -> list[str]:
-        return open_kiosks(self.stations, self.engine.sessions())
+        return open_kiosks(self.kiosks(), self.engine.sessions())
+
+    def kiosks(self) -> list[str]:
+        """The stations where customers serve themselves ([[stations]] kind, or the device's role)."""
+        return [name for name in self.stations if self.engine.kind(name) == "kiosk"]
 
     def redraw_lights(self) -> None:
         """Show the open sessions' cells again from scratch (at start, after a remote lights test)."""
@@ -245,9 +235,11 @@ class Runtime:
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
-        kiosks = [asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="kiosk-ticks")]
-        if self.doors is not None:
-            kiosks.append(asyncio.create_task(self.doors.run(), name="doors"))
+        kiosks = [asyncio.create_task(self.doors.run(), name="doors")] if self.doors is not None else []
+        if self.kiosks():  # a counter's device has nothing to tick
+            kiosks.append(
+                asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="ticks")
+            )
         active = len(readers)
         try:
             while active:
@@ -335,9 +327,8 @@ class Runtime:
                 self._print_wakeup.set()
 
     def hardware_rows(self) -> list[hardware_status.PartRow]:
-        return hardware_status.rows(
-            self.stations.values(), self.rack, self.hardware, look=False, doors=self.doors
-        )
+        doors = None if self.doors is None else self.doors.doors  # as the controller last read them
+        return hardware_status.rows(self.stations.values(), self.rack, self.hardware, look=False, doors=doors)
 
     def write_hardware_status(self) -> None:
         """The file beside the store that `pvz hw list` reads while this daemon holds the devices."""
@@ -361,7 +352,7 @@ class Runtime:
     def check_health(self) -> dict[str, list[str]]:
         """Faults a clerk must see at each station (see device.station_faults)."""
         doors = None if self.doors is None else self.doors.fault()
-        return self.faults.check(self.stations, self.prints, self.lang, doors=doors)
+        return self.faults.check(self.stations, self.prints, self.lang, doors=doors, kiosks=self.kiosks())
 
     async def _printing(self, wakeup: asyncio.Event) -> None:
         """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from drivers.base import Color, Pattern
@@ -24,9 +24,15 @@ class StationFaults:
         self._shown: dict[str, list[str]] = {}
 
     def check(
-        self, stations: Mapping[str, StationIO], prints: PrintQueue, lang: str, *, doors: Msg | None = None
+        self,
+        stations: Mapping[str, StationIO],
+        prints: PrintQueue,
+        lang: str,
+        *,
+        doors: Msg | None = None,
+        kiosks: Collection[str] = (),
     ) -> dict[str, list[str]]:
-        """`doors`: the locker's fault (its bus silent), shown at every kiosk until it clears."""
+        """`doors`: the locker's fault (its bus silent), shown at the `kiosks` until it clears."""
         printers = prints.status()["printers"]
         queued = prints.pending()
         report: dict[str, list[str]] = {}
@@ -36,7 +42,7 @@ class StationFaults:
                 for source in io.sources
                 if source.status().get("connected") is False
             ]
-            if doors is not None and io.kind == "kiosk":
+            if doors is not None and name in kiosks:
                 faults.append(doors)
             printer = printers.get(name)
             if printer is not None and printer["failures"]:

@@ -1,7 +1,11 @@
-"""An outcome shown at its station: the status light and buzzer by the feedback's level, the screen in its language."""
+"""An outcome shown at its station (the status light and buzzer by the feedback's level, the screen in
+its language), and the watchers (the local screen) told of it."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from device.engine import Result
 from device.station_io import StationIO
 from drivers.base import Beep, Color, Pattern
 from workflows.outcome import Feedback, Level
@@ -24,3 +28,16 @@ def show_feedback(io: StationIO, feedback: Feedback, lang: str) -> None:
     if io.screen is not None:
         details = [m.render(lang) for m in feedback.details]
         io.screen.show(feedback.msg.render(lang), details, color=color)
+
+
+class Watcher(Protocol):
+    """Something that follows the counter as it works (the local screen), told on the loop after
+    each change; it reads what it shows from the runtime and must not change anything."""
+
+    def scanned(self, result: Result) -> None: ...
+
+    def lights_changed(self) -> None: ...
+
+    def print_job(self, job: int, station: str, state: str) -> None: ...
+
+    def hardware_checked(self) -> None: ...

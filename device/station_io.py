@@ -18,4 +18,3 @@ class StationIO:
     buzzer: Buzzer | None = None
     screen: Screen | None = None
     lang: str | None = None  # the station's own language; None: the device's
-    kind: str = "counter"  # "kiosk": customers serve themselves (device/kiosk_ticks.py, door faults)

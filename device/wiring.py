@@ -207,7 +207,6 @@ def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], 
                 buzzer=hardware.buzzer(config, st.buzzer, st.name, hw),
                 screen=SimScreen(),
                 lang=st.language,
-                kind=st.kind or ("kiosk" if config.device.role == "kiosk" else "counter"),
             )
         )
     return stations, hardware.cell_lights(config, hw), hw

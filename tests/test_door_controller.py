@@ -145,7 +145,8 @@ def test_a_commanded_door_is_not_an_unasked_opening(tmp_path: Path) -> None:
     locker = new_locker(tmp_path)
     locker.command(1)
     locker.doors.force_open(1)  # opened by hand a moment before the controller's turn
-    assert locker.ctl.watches.look({1: DoorReading(1, locker.doors.read(1).state)}, {}, 0.0, busy={1}) == []
+    reading = DoorReading(1, locker.doors.read(1).state)
+    assert locker.ctl.watches.look({1: reading}, locker.ctl.cell_of, 0.0, busy={1}) == []
     locker.step()
     assert locker.events() == [("k1", "already_open")] and locker.alerts() == []
     assert locker.doors.pulses == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from device.config import load_config
 from device.doors.controller import DoorController
+from device.kiosk_ticks import tick_kiosks
 from device.runtime import Runtime
 from device.wiring import build_runtime, open_store
 from drivers.doors.sim_doors import SimDoors
@@ -33,7 +34,7 @@ def kiosk_runtime(tmp_path: Path) -> Runtime:
 def test_the_runtime_owns_a_controller_built_from_config(tmp_path: Path) -> None:
     runtime = kiosk_runtime(tmp_path)
     assert isinstance(runtime.doors, DoorController) and isinstance(runtime.doors.doors, SimDoors)
-    assert (runtime.stations["counter-1"].kind, runtime.stations["kiosk-1"].kind) == ("counter", "kiosk")
+    assert runtime.kiosks() == ["kiosk-1"]
     assert runtime.doors.report == runtime.process_event
     store = runtime.engine.store
     with store.transaction() as conn:
@@ -58,7 +59,7 @@ def test_a_silent_bus_is_a_fault_at_the_kiosk_only_and_clears_by_itself(tmp_path
     assert faults == {"counter-1": [], "kiosk-1": [Msg("hw_doors_offline").render("ru")]}
     kiosk = runtime.stations["kiosk-1"].screen
     assert isinstance(kiosk, SimScreen) and kiosk.title == Msg("hw_fault").render("ru")
-    assert runtime.status()["hardware_problems"] == ["doors 4 doors: the lock bus does not answer"]
+    assert runtime.status()["hardware_problems"] == ["doors sim-doors: the doors do not answer"]
     doors.offline = False
     asyncio.run(runtime.doors.step())
     assert runtime.check_health() == {"counter-1": [], "kiosk-1": []}
@@ -67,16 +68,19 @@ def test_a_silent_bus_is_a_fault_at_the_kiosk_only_and_clears_by_itself(tmp_path
     runtime.engine.store.close()
 
 
-def test_device_events_without_a_session_that_takes_them_change_nothing(tmp_path: Path) -> None:
+def test_device_events_are_decided_and_shown_like_scans(tmp_path: Path) -> None:
     runtime = kiosk_runtime(tmp_path)
-    before = runtime.engine.store.scalar("SELECT max(seq) FROM journal")
+    store = runtime.engine.store
+    before = store.scalar("SELECT max(seq) FROM journal")
     assert runtime.open_kiosks() == []
-    report = DoorReport(0, "L-01", DoorEvent.OPENED_UNASKED)
-    for event in (report, Tick()):
-        runtime.process_event("kiosk-1", event)
-    runtime.process_event("nowhere", report)
-    assert runtime.engine.store.scalar("SELECT max(seq) FROM journal") == before
-    runtime.engine.store.close()
+    runtime.process_event("kiosk-1", Tick())  # an idle kiosk: nothing to decide, nothing written
+    assert store.scalar("SELECT max(seq) FROM journal") == before
+    assert runtime.process_event("nowhere", Tick()) is None
+    result = runtime.process_event("kiosk-1", DoorReport(0, "L-01", DoorEvent.OPENED_UNASKED))
+    assert result is not None and result.station == "kiosk-1"
+    screen = runtime.stations["kiosk-1"].screen
+    assert isinstance(screen, SimScreen) and screen.title == result.feedback.msg.render("ru")
+    store.close()
 
 
 def test_a_commit_wakes_the_controller(tmp_path: Path) -> None:
@@ -96,3 +100,22 @@ def test_a_commit_wakes_the_controller(tmp_path: Path) -> None:
 
     assert asyncio.run(scan()) is True
     runtime.engine.store.close()
+
+
+def test_ticks_go_to_the_open_kiosks_and_a_failing_one_does_not_stop_them() -> None:
+    got: list[tuple[str, object]] = []
+
+    def handle(station: str, event: object) -> None:
+        got.append((station, event))
+        if len(got) == 1:
+            raise ValueError("one bad tick")
+
+    async def ticking() -> None:
+        task = asyncio.create_task(tick_kiosks(lambda: ["k1", "k2"], handle, every_s=0))
+        while len(got) < 6:
+            await asyncio.sleep(0)
+        task.cancel()
+
+    asyncio.run(ticking())
+    assert [s for s, _ in got[:6]] == ["k1", "k2"] * 3
+    assert all(isinstance(e, Tick) for _, e in got)

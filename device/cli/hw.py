@@ -1,4 +1,4 @@
-"""`pvz hw`: what hardware was found, scans as they arrive, a test page, a walk over every cell light."""
+"""`pvz hw`: what hardware was found, scans as they arrive, a test page, a walk over every cell light, the doors."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from device import hardware_status
 from device.cli.common import Add
+from device.cli.hw_doors import hw_doors
 from device.config import load_config, resolve_path
 from device.config_schema import Config
 from device.documents.registry import Documents
-from device.hardware import LIGHTS_TEST_STEP_S
+from device.hardware import LIGHTS_TEST_STEP_S, build_doors
 from device.store.journal import Stamp
 from device.wiring import build_stations
 from drivers.base import Beep, CellLights, Color, Pattern, RawScan, ThreadedSource
@@ -50,7 +51,12 @@ def hw_list(args: Any) -> int:
         else:
             found["source"] = "looked now (no daemon holds the store)"
             stations, rack, hw = build_stations(config, config_file)
-            parts = hardware_status.rows(stations, rack, hw, look=True)
+            doors = build_doors(config, hw)
+            try:
+                parts = hardware_status.rows(stations, rack, hw, look=True, doors=doors)
+            finally:
+                if doors is not None:
+                    doors.close()
         found["parts"] = [asdict(row) for row in parts]
         found["problems"] = hardware_status.problems(parts) + ([doubt] if doubt else [])
     if args.json:
@@ -73,6 +79,8 @@ def _table(found: dict[str, Any], parts: list[hardware_status.PartRow], doubt: s
         for index, line in enumerate(cells):
             lines.append("  ".join(text.ljust(w) for text, w in zip(line, widths, strict=True)).rstrip())
             row = parts[index - 1] if index else None
+            if row is not None and row.detail is not None:
+                lines.append(f"    state:   {row.detail}")
             if row is not None and row.problem is not None:
                 lines.append(f"    problem: {row.problem}")
                 if row.todo is not None:
@@ -265,14 +273,15 @@ def _channels(config: Config, config_file: Path) -> range:
 def _hw(args: argparse.Namespace) -> int:
     action = {"list": hw_list, "scan": hw_scan, "print-test": hw_print_test}
     action["lights-test"] = hw_lights_test
+    action["doors"] = hw_doors
     return action[args.action](args)
 
 
 def register(add: Add) -> None:
-    p = add("hw", "hardware diagnostics: list, scan, print-test, lights-test", _hw)
-    p.add_argument("action", choices=["list", "scan", "print-test", "lights-test"])
+    p = add("hw", "hardware checks: list, scan, print-test, lights-test, doors", _hw)
+    p.add_argument("action", choices=["list", "scan", "print-test", "lights-test", "doors"])
     p.add_argument("--config", help="device config file (TOML); list works without one")
-    p.add_argument("--json", action="store_true", help="list: the same as JSON, for scripts")
+    p.add_argument("--json", action="store_true", help="list, doors: the same as JSON, for scripts")
     p.add_argument("--station", help="print-test: only this station's printer")
     p.add_argument("--step", type=float, default=LIGHTS_TEST_STEP_S, help="lights-test: seconds per light")
     p.add_argument(

@@ -31,7 +31,7 @@ from device.store.clock import utc_text
 from device.store.db import Store
 from device.store.doors import (
     DoorCommand,
-    door_cells,
+    door_cell,
     live_commands,
     mark_sent,
     other_parcels,
@@ -147,7 +147,7 @@ class DoorController:
             return self._answer(cmd, "refused")
         with self.store.transaction() as conn:
             if not mark_sent(conn, cmd.id, ts):
-                return Answer(cmd, "gone")  # answered meanwhile (never by this loop: defensive)
+                return self._resolve(Answer(cmd, "gone"))  # answered meanwhile (defensive: one loop)
         crash_points.reached("door_sent")
         try:
             result, reading = await asyncio.to_thread(self._fire, cmd.door)
@@ -174,13 +174,17 @@ class DoorController:
         with self.store.transaction() as conn:
             stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), cmd.station)
             written = record_result(conn, stamp, cmd, state, utc_text(now))
-        answer = Answer(cmd, state if written else "gone", reading)
-        self.counts[answer.state] += 1
-        future = self._waiting.pop(cmd.id, None)
-        if future is not None and not future.done():
-            future.set_result(answer)
+        answer = self._resolve(Answer(cmd, state if written else "gone", reading))
         if written and cmd.purpose != SERVICE:
             self.tell(cmd.station, DoorReport(cmd.door, cmd.cell, DoorEvent(state), cmd.id))
+        return answer
+
+    def _resolve(self, answer: Answer) -> Answer:
+        """Count the answer and hand it to whoever waits for it (a service open)."""
+        self.counts[answer.state] += 1
+        future = self._waiting.pop(answer.command.id, None)
+        if future is not None and not future.done():
+            future.set_result(answer)
         return answer
 
     def tell(self, station: str, report: DoorReport) -> None:
@@ -202,10 +206,14 @@ class DoorController:
         self.bus_back()
         conn = self.store.conn
         busy = {cmd.door for cmd in live_commands(conn)}
-        found = self.watches.look(readings, door_cells(conn, self.config.zone), self.clock(), busy)
+        found = self.watches.look(readings, self.cell_of, self.clock(), busy)
         for finding in found:
             self._record(finding)
         return found
+
+    def cell_of(self, door: int) -> str:
+        """The address of the door's cell ("" when no cell of the doors' zone has that channel)."""
+        return door_cell(self.store.conn, self.config.zone, door) or ""
 
     def _record(self, found: Finding) -> None:
         now = self.now()

@@ -6,7 +6,7 @@ whether the door was commanded open (watched), is being commanded now (busy), or
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from drivers.doors.base import DoorReading, DoorState
@@ -57,12 +57,13 @@ class Watches:
     def look(
         self,
         readings: Mapping[int, DoorReading],
-        cells: Mapping[int, str],
+        cell_of: Callable[[int], str],
         now: float,
         busy: Collection[int] = (),
     ) -> list[Finding]:
-        """What changed since the last look. `busy`: doors with a command not yet answered (an
-        open one of those is the command's doing, not an opening nobody asked for)."""
+        """What changed since the last look. `cell_of`: a door's cell address ("" for none), asked
+        only for a door with news. `busy`: doors with a command not yet answered (an open one of
+        those is the command's doing, not an opening nobody asked for)."""
         found: list[Finding] = []
         for door, reading in sorted(readings.items()):
             watch = self.watched.get(door)
@@ -71,10 +72,10 @@ class Watches:
             elif reading.state is DoorState.OPEN:
                 if door not in self.unasked and door not in busy:
                     self.unasked.add(door)
-                    found.append(Finding(door, cells.get(door, ""), DoorEvent.OPENED_UNASKED))
+                    found.append(Finding(door, cell_of(door), DoorEvent.OPENED_UNASKED))
             elif reading.state is DoorState.CLOSED and door in self.unasked:
                 self.unasked.discard(door)
-                found.append(Finding(door, cells.get(door, ""), closed_event(reading)))
+                found.append(Finding(door, cell_of(door), closed_event(reading)))
         return found
 
     def _watched(self, watch: Watch, reading: DoorReading, now: float) -> list[Finding]:

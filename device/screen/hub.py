@@ -50,7 +50,7 @@ class StationScreen:
 
 
 class ScreenHub:
-    """Follows the runtime (a device.runtime.Watcher) and publishes what the pages show."""
+    """Follows the runtime (a device.station_feedback.Watcher) and publishes what the pages show."""
 
     def __init__(
         self,

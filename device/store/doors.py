@@ -128,6 +128,12 @@ def door_cells(conn: sqlite3.Connection, zone: str) -> dict[int, str]:
     }
 
 
+def door_cell(conn: sqlite3.Connection, zone: str, door: int) -> str | None:
+    """The address of the cell with door `door` (its channel, a unique key), if it is in `zone`."""
+    row = conn.execute("SELECT address FROM cells WHERE channel = ? AND zone = ?", (door, zone)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def parcels_by_cell(conn: sqlite3.Connection, zone: str) -> dict[str, int]:
     """How many parcels the store places in each cell of `zone`."""
     rows = conn.execute(
