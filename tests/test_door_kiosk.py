@@ -36,10 +36,11 @@ def test_a_right_code_opens_the_door_and_an_empty_cell_issues_the_order(tmp_path
     store = runtime.engine.store
     assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'alert'") == 0  # store and sensors agree
     runtime.process(KIOSK, CODES[LOCKED], keyed=True)
-    assert store.scalar("SELECT state FROM door_commands") == "pending"
+    kiosk_command = "SELECT state FROM door_commands WHERE station = ?"  # not placement's, at c1
+    assert store.scalar(kiosk_command, (KIOSK,)) == "pending"
     asyncio.run(ctl.step())
     assert [door for _, door in doors.pulses] == [DOOR]
-    assert store.scalar("SELECT state FROM door_commands") == "opened"
+    assert store.scalar(kiosk_command, (KIOSK,)) == "opened"
     assert runtime.open_kiosks() == [KIOSK]
     doors.take(DOOR)
     asyncio.run(ctl.step())
