@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.kiosk import CODES, COUNTER, KIOSK, MIXED
+from tests.support.kiosk import CODES, COUNTER, KIOSK, LOCKED, MIXED
 from tests.support.kiosk_daemon import KioskDaemon, kiosk_config
 from tests.support.kiosk_page import check_accessible
 from tests.test_screen_browser import WAIT_MS, browser, page, screenshot
@@ -128,3 +128,28 @@ def test_wrong_codes_lock_the_keypad_with_the_time_left_and_the_kiosk_says_so(
         check_accessible(page, "locked")
         said = kd.call(lambda: [text for _, text in kd.speaker.said])
         assert said[-1].startswith(page.locator("#message-title").inner_text())
+
+
+def test_a_door_without_a_sensor_offers_open_again_once(page: Page, tmp_path: Path) -> None:
+    with KioskDaemon(kiosk_config(tmp_path), without_sensor=frozenset({15})) as kd:
+        page.goto(kd.url(f"/kiosk/{KIOSK}"))
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+        page.keyboard.type(CODES[LOCKED])
+        page.keyboard.press("Enter")
+
+        # The lock fired, nobody knows whether the door opened: "open again" takes the focus.
+        door = page.locator('#doors [data-cell="L-15"]')
+        expect(door).to_have_attribute("data-step", "unverified", timeout=WAIT_MS)
+        expect(page.locator("#message-title")).to_have_text(
+            Msg("ksk_door_unverified", {"door": "15"}).render("ru"), timeout=WAIT_MS
+        )
+        reopen = page.locator("#reopen")
+        expect(reopen).to_be_focused()
+        expect(reopen).to_have_text(Msg("cmd_REOPEN").render("ru"))
+        check_accessible(page, "open again")
+        page.keyboard.press("Enter")  # the customer presses it, by keypad or by touch
+
+        # Fired once more, and not offered a third time.
+        expect(reopen).to_be_hidden(timeout=WAIT_MS)
+        assert kd.call(lambda: [door for _, door in kd.doors.pulses]) == [15, 15]
+        expect(door).to_have_attribute("data-step", "unverified")
