@@ -2,7 +2,9 @@
 with simulated doors (tests/support/kiosk_daemon.py), the customer typing the pickup code on the
 kiosk page's on-screen keypad, the kiosk flow opening door 14 through the door controller, the
 page saying "take your parcels from door 14" with the door's number in very large type, the
-door spoken, the door shut with the cell empty, the shelf parcel scanned, and the receipt."""
+door spoken, the door shut with the cell empty, the shelf parcel scanned, and the receipt; then the
+keypad locked by wrong codes, "open again" at a door without a sensor, and an order sent to the
+counter with why."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.kiosk import CODES, COUNTER, KIOSK, LOCKED, MIXED
+from tests.support.kiosk import COD, CODES, COUNTER, KIOSK, LOCKED, MIXED
 from tests.support.kiosk_daemon import KioskDaemon, kiosk_config
 from tests.support.kiosk_page import check_accessible
 from tests.test_screen_browser import WAIT_MS, browser, page, screenshot
@@ -153,3 +155,23 @@ def test_a_door_without_a_sensor_offers_open_again_once(page: Page, tmp_path: Pa
         expect(reopen).to_be_hidden(timeout=WAIT_MS)
         assert kd.call(lambda: [door for _, door in kd.doors.pulses]) == [15, 15]
         expect(door).to_have_attribute("data-step", "unverified")
+
+
+def test_a_cash_on_delivery_order_is_sent_to_the_counter_with_why(page: Page, tmp_path: Path) -> None:
+    with KioskDaemon(kiosk_config(tmp_path)) as kd:
+        page.goto(kd.url(f"/kiosk/{KIOSK}"))
+        expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+        for digit in CODES[COD]:
+            page.click(f'#keys [data-key="{digit}"]')
+        page.click('#keys [data-key="ok"]')
+        expect(page.locator("#message-title")).to_have_text(
+            Msg("ksk_to_counter").render("ru"), timeout=WAIT_MS
+        )
+        expect(page.locator("#message-lines")).to_have_text(
+            Msg("ksk_why_cod", {"amount": 10_000}).render("ru")
+        )
+        expect(page.locator("#message-tone")).to_have_text(Msg("kp_tone_error").render("ru"))
+        expect(page.locator("#order")).to_be_hidden()  # no door opens for it
+        expect(page.locator("#pad")).to_be_visible()
+        check_accessible(page, "sent to the counter")
+        assert kd.call(lambda: list(kd.doors.pulses)) == []
