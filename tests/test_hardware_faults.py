@@ -106,7 +106,8 @@ def counter(db: Path) -> tuple[Store, Runtime, SimStatusLight]:
 def fill(disk: Path) -> Path:
     """Write a file until the disk is full; return it."""
     filler = disk / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):
+    # The suppress is outermost: closing the file flushes what is left and fails the same way.
+    with contextlib.suppress(OSError), filler.open("wb") as f:
         while True:
             f.write(b"\0" * 65536)
             f.flush()
