@@ -1,7 +1,7 @@
 """Kiosk benchmark: from the customer's OK on the kiosk page to the door's lock firing, and to the
 page telling the customer which door to take the parcels from, in Debian's headless Chromium.
 
-`./dev bench --kiosk [--rounds 100]`. The daemon's own wiring with simulated doors
+`./dev bench --kiosk-page [--rounds 100]`. The daemon's own wiring with simulated doors
 (tests/support/kiosk_daemon.py) on its own loop. Each round the customer of order 50000002
 (behind door 15) types the code and presses Enter: the engine finds the order and records the
 door command, the door controller fires the lock (SimDoors records the moment), reads the door
@@ -87,7 +87,7 @@ def run(rounds: int = 100) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench --kiosk", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench --kiosk-page", description=__doc__)
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
