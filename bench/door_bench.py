@@ -8,10 +8,12 @@
   fake stamps each frame when its last byte is read);
 - `pulse`: the whole call, the board's reply read and checked;
 - `read_all`: every door of the four boards (one status request per board);
-- `open_door`: verify.open_door on a shut door that springs open: read, pulse, read.
+- `open_door`: verify.open_door on a shut door that springs open: read, pulse, read;
+- `open_door_to_frame`: from calling open_door to its open frame whole at the board (the read
+  before the pulse included): the doors' part of "a correct code to the door command on the bus".
 
 A pty carries bytes at once whatever the baud rate; on a real bus at 19200 8N1 each byte takes
-10 bits, so `wire_ms` adds what the request and the reply take on the wire.
+10 bits, so `wire_ms` says what the same frames take on the wire: add it to the pty's figures.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def run(opens: int = 500) -> dict[str, Any]:
     pulse: list[int] = []
     read_all: list[int] = []
     verified: list[int] = []
+    verified_to_frame: list[int] = []
     try:
         doors.read_all()  # warm: the port open, the fake's thread running
         for i in range(opens):
@@ -57,9 +60,13 @@ def run(opens: int = 500) -> dict[str, Any]:
             start = time.monotonic_ns()
             doors.read_all()
             read_all.append(time.monotonic_ns() - start)
+            seen = len(bus.received)
             start = time.monotonic_ns()
             open_door(doors, door, poll_s=0.001)
             verified.append(time.monotonic_ns() - start)
+            frames = zip(bus.received[seen:], bus.received_ns[seen:], strict=True)
+            fired = next(t for f, t in frames if f[-3] in (0x31, 0x61))  # CMD is 3rd from the end
+            verified_to_frame.append(fired - start)
             bus.shut(address, lock)
     finally:
         doors.close()
@@ -71,10 +78,15 @@ def run(opens: int = 500) -> dict[str, Any]:
         "pulse": stats(pulse),
         "read_all": stats(read_all),
         "open_door": stats(verified),
+        "open_door_to_frame": stats(verified_to_frame),
         "wire_ms": {
-            "cu16_open": wire_ms(5, 9),
-            "cu48_open": wire_ms(6, 6),
-            "read_all_4_boards": 2 * wire_ms(5, 9) + 2 * wire_ms(6, 12),
+            "cu16_open_request": wire_ms(5, 0),
+            "cu16_open_with_reply": wire_ms(5, 9),
+            "cu48_open_with_reply": wire_ms(6, 6),
+            # open_door: the status round trip before the pulse, then the open request
+            "cu16_open_door_to_frame": wire_ms(5 + 9 + 5, 0),
+            "cu48_open_door_to_frame": wire_ms(6 + 12 + 6, 0),
+            "read_all_4_boards": round(2 * wire_ms(5, 9) + 2 * wire_ms(6, 12), 3),
         },
     }
 

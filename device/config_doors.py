@@ -39,20 +39,26 @@ def door_pins(doors: DoorsSection) -> list[tuple[str, int]]:
     ]
 
 
-# Options only one backend reads; set for another they would silently do nothing.
+# Options only one backend reads; set for another they would silently do nothing. Those with a
+# default are refused when set to anything else (the default itself cannot be told from no option).
 _READ_BY = {
     "count": "sim",
     "port": "kerong",
     "boards": "kerong",
+    "baudrate": "kerong",
     "relay_pins": "gpio",
     "sensor_pins": "gpio",
     "occupancy_pins": "gpio",
+    "pin_factory": "gpio",
+    "relay_active_high": "gpio",
+    "pulse_s": "gpio",
 }
+_DEFAULTS = DoorsSection()
 
 
 def _check_unread(doors: DoorsSection, fail: Fail) -> None:
     for key, backend in _READ_BY.items():
-        if doors.backend != backend and getattr(doors, key):
+        if doors.backend != backend and getattr(doors, key) != getattr(_DEFAULTS, key):
             raise fail(
                 f"$.doors.{key}",
                 "bad_value",

@@ -43,6 +43,7 @@ class Result:
     jobs: list[int] = field(default_factory=list)
     changed: bool = False
     shown: str = ""  # the raw input made safe to print, for a refused code that has no text
+    event: str = ""  # the device event it answers ("door 14 opened"), for the technician's log only
 
     @property
     def label(self) -> str:
@@ -53,7 +54,7 @@ def logged(result: Result) -> Result:
     """Log what the counter decided, for a technician (`pvz -v run`), never a customer's code in
     clear (workflows.identify.masked); return the result."""
     if log.isEnabledFor(logging.INFO):
-        code = masked(result.label)
+        code = result.event or masked(result.label)
         session = result.session
         now = "idle" if session is None else f"{session.workflow.name}/{session.state.value}"
         feedback = result.feedback
@@ -124,8 +125,8 @@ class Engine:
         """Decide one input or event inside one transaction and apply what it changes."""
         now = self.clock()
         kind = self.kind(station_name)
-        shown = "" if text is not None else event_label(inp)
-        label = text if text is not None else shown
+        event = "" if text is not None else event_label(inp)
+        label = text if text is not None else event
         try:
             with self.store.transaction() as conn:
                 # A kiosk has no clerk: its journal events name the station alone.
@@ -144,9 +145,9 @@ class Engine:
                 "station %s: scan %s failed and was rolled back: %s", station_name, masked(label), exc
             )
             failed = Feedback(Level.ERROR, Msg("internal_error"))
-            return logged(Result(station_name, text, failed, self._shown_session(station_name), shown=shown))
+            return logged(Result(station_name, text, failed, self._shown_session(station_name), event=event))
         return logged(
-            Result(station_name, text, outcome.feedback, outcome.session, jobs, changed, shown=shown)
+            Result(station_name, text, outcome.feedback, outcome.session, jobs, changed, event=event)
         )
 
     def session(self, station_name: str) -> Session[Any, Any] | None:

@@ -92,6 +92,8 @@ def test_accepted() -> None:
             "$.doors.count",
         ),
         ("count = 3", "bad_value", "$.doors.count"),
+        ('backend = "sim"\ncount = 2\npulse_s = 1.0', "bad_value", "$.doors.pulse_s"),
+        ('backend = "gpio"\nrelay_pins = [5]\nbaudrate = 9600', "bad_value", "$.doors.baudrate"),
     ],
 )
 def test_refused(doors: str, reason: str, path: str) -> None:

@@ -65,12 +65,12 @@ def test_a_restart_mid_opening_tells_the_session_what_the_sensors_say(tmp_path: 
     store = runtime.engine.store
     runtime.process(KIOSK, CODES[LOCKED], keyed=True)
     with store.transaction() as conn:
-        conn.execute("UPDATE door_commands SET state = 'sent'")
+        conn.execute("UPDATE door_commands SET state = 'sent' WHERE station = ?", (KIOSK,))
     doors.pulse(DOOR)  # it fired before the power went
     restarted = Runtime(runtime.engine, stations=list(runtime.stations.values()), rack=SimCellLights())
     restarted.attach_doors(DoorController(store, doors, config=ctl.config, device_id=DEVICE, now=ctl.now))
     restarted.start()
-    assert store.scalar("SELECT state FROM door_commands") == "interrupted"
+    assert store.scalar("SELECT state FROM door_commands WHERE station = ?", (KIOSK,)) == "interrupted"
     assert restarted.doors is not None
     doors.take(DOOR)
     asyncio.run(restarted.doors.step())

@@ -104,13 +104,14 @@ def counter(db: Path) -> tuple[Store, Runtime, SimStatusLight]:
 
 
 def fill(disk: Path) -> Path:
-    """Write a file until the disk is full; return it."""
+    """Write a file until the disk is full; return it.
+
+    Unbuffered: a buffered file keeps the bytes the full disk refused and fails again when closed.
+    """
     filler = disk / "filler"
-    # The suppress is outermost: closing the file flushes what is left and fails the same way.
-    with contextlib.suppress(OSError), filler.open("wb") as f:
+    with filler.open("wb", buffering=0) as f, contextlib.suppress(OSError):
         while True:
             f.write(b"\0" * 65536)
-            f.flush()
     return filler
 
 

@@ -106,8 +106,10 @@ def test_any_reply_is_decoded_or_refused_with_a_reason(reply: bytes) -> None:
             }
 
 
-def test_the_bytes_on_the_line_for_both_models(bus_of: Any) -> None:
+@pytest.mark.parametrize("trickle_s", [None, 0.002], ids=["whole", "byte-by-byte"])
+def test_the_bytes_on_the_line_for_both_models(bus_of: Any, trickle_s: float | None) -> None:
     bus, doors = bus_of((1, "cu16"), (2, "cu48"))
+    bus.trickle_s = trickle_s
     assert isinstance(doors, Doors)
     assert doors.count() == 64
     doors.read_all()
@@ -134,6 +136,14 @@ def test_readings_follow_the_locks(bus_of: Any) -> None:
     assert readings[31] == DoorReading(31, DoorState.OPEN, False)
     assert {d for d, r in readings.items() if r.state is DoorState.OPEN} == {31}
     assert doors.where(31) == "cu16 board 3, lock 15"
+    # A customer at door 2: it opens, they leave the parcel and shut it; again, they take it.
+    doors.pulse(2)
+    assert doors.read(2) == DoorReading(2, DoorState.OPEN, True)
+    bus.leave(0, 2)
+    assert doors.read(2) == DoorReading(2, DoorState.CLOSED, True)
+    doors.pulse(2)
+    bus.take(0, 2)
+    assert doors.read(2) == DoorReading(2, DoorState.CLOSED, False)
 
 
 def test_occupancy_only_where_the_sensors_are_fitted(bus_of: Any) -> None:

@@ -150,6 +150,8 @@ def test_an_unverified_door_offers_open_again_once(site: tuple[Store, Engine, Cl
     at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
     r = door(engine, 15, E.NOT_VERIFIED)
     assert r.feedback.msg == Msg("ksk_door_unverified", {"door": "15"})
+    # the screen shows no scanned code for a door's report; the technician's log names the event
+    assert (r.text, r.label, r.event) == (None, "", "door 15 not_verified")
     assert r.session is not None and r.session.state is State.TAKING
     r = at_kiosk(engine, Command.REOPEN, keyed=False)
     assert r.feedback.msg == Msg("ksk_reopening", {"door": "15"})

@@ -222,3 +222,16 @@ def test_kiosk_words_exist_in_both_languages_and_name_the_door_by_its_label(
     r = door(engine, 15, DoorEvent.OPENED)
     assert r.feedback.msg.render("ru") == "Заберите отправления из дверцы 15 и закройте её"
     assert r.feedback.msg.render("en") == "Take your parcels from door 15, then close it"
+
+
+def test_the_code_of_an_order_already_collected_is_no_guess_and_opens_nothing(
+    site: tuple[Store, Engine, Clock],
+) -> None:
+    store, engine, _ = site
+    at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
+    door(engine, 15, DoorEvent.OPENED)
+    door(engine, 15, DoorEvent.CLOSED_EMPTY)
+    r = at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
+    assert (r.feedback.msg.key, r.session) == ("ksk_nothing_here", None)
+    assert store.conn.execute("SELECT count(*) FROM wrong_codes").fetchone()[0] == 0
+    assert len(commands(store)) == 1

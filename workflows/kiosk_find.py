@@ -53,7 +53,9 @@ def find(text: str, q: Queries, ctx: Ctx) -> Found | Outcome:
         if order is not None and q.pickup_code_matches(order.id, dictated.code):
             return Found(order, PROOF_CODE, _right(q, ctx))
         return wrong(q, ctx, order=dictated.order)
-    orders = [o for o in q.orders_by_pickup_code(text) if _waiting(o, q)]
+    fits = q.orders_by_pickup_code(text)
+    # A right code of an order already collected is still right (not a guess): it finds nothing to open.
+    orders = [o for o in fits if _waiting(o, q)] or fits
     if not orders:
         return wrong(q, ctx, number=q.order(text) is not None)
     if len(orders) > 1:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from workflows.context import Ctx
 from workflows.identify import issue_code, pickup_code, qr_token
 from workflows.kiosk_end import door_note, end, go_on, issued, with_door
-from workflows.kiosk_model import IDLE_ENDS, REACHABLE, DoorStep, Kiosk
+from workflows.kiosk_model import IDLE_ENDS, REACHABLE, SETTLED, DoorStep, Kiosk
 from workflows.messages import Msg
 from workflows.outcome import Effect, Feedback, Level
 from workflows.parcel import ParcelState
@@ -39,7 +39,8 @@ def scan(session: Kiosk, text: str, q: Queries, ctx: Ctx) -> Outcome:
     if door.step in IDLE_ENDS and all(b in data.taken for b in door.parcels):
         # A lit cell or an unseen door emptied by scans is done; a door with a sensor waits to shut.
         data = with_door(data, index, replace(door, step=DoorStep.TAKEN))
-    left = len(data.parcels) - len(data.taken)
+    # What the customer can still take here: a parcel behind a door that never opened is not.
+    left = sum(1 for d in data.doors if d.step not in SETTLED for b in d.parcels if b not in data.taken)
     msg = Msg("ksk_scanned", {"left": left}) if left else Msg("ksk_scanned_last")
     return go_on(session, data, ctx, Feedback(Level.OK, msg), moves)
 

@@ -278,7 +278,7 @@ def _hw(args: argparse.Namespace) -> int:
 
 
 def register(add: Add) -> None:
-    p = add("hw", "hardware checks: list, scan, print-test, lights-test, doors", _hw)
+    p = add("hw", "hardware: list, scan, print-test, lights-test, doors", _hw)
     p.add_argument("action", choices=["list", "scan", "print-test", "lights-test", "doors"])
     p.add_argument("--config", help="device config file (TOML); list works without one")
     p.add_argument("--json", action="store_true", help="list, doors: the same as JSON, for scripts")

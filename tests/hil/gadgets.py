@@ -526,6 +526,11 @@ class AcmSerial(Gadget):
         self.tty = Path(f"/dev/ttyGS{port}")
         self._fd: int | None = None
 
+    @property
+    def fd(self) -> int | None:
+        """The gadget side's file descriptor once open() ran (tests/hil/guest_doors.py serves a bus on it)."""
+        return self._fd
+
     def open(self) -> None:
         """Open the gadget's tty raw: no \\n to \\r\\n translation, no echo."""
         fd = os.open(self.tty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)

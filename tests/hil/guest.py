@@ -31,7 +31,7 @@ from typing import Any
 
 from drivers.base import CodeSource, RawScan
 from drivers.document import QR, Align, Barcode, Columns, Document, Feed, Rule, Text
-from tests.hil import gadgets, guest_sandbox, guest_udev
+from tests.hil import gadgets, guest_doors, guest_sandbox, guest_udev
 from tests.hil.gadgets import HidKeyboard
 
 log = logging.getLogger("pvz.hil.guest")
@@ -580,9 +580,10 @@ def _diff(got: bytes, want: bytes) -> str:
     )
 
 
-# The udev rules' and the sandbox's scenarios live in their own modules.
+# The udev rules', the sandbox's and the doors' scenarios live in their own modules.
 SCENARIOS.update(guest_udev.SCENARIOS)
 SCENARIOS.update(guest_sandbox.SCENARIOS)
+SCENARIOS.update(guest_doors.SCENARIOS)
 
 
 # --- the runner ---------------------------------------------------------------------------------

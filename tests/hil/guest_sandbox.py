@@ -23,8 +23,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "systemd" / "pvz.service"
 # The keyboard scanner (evdev grab), the serial scanner (termios), the printer through usblp and
-# through pyusb (usbfs ioctls, libusb).
-DRIVER_SCENARIOS = ("evdev_scanner_us", "serial_scanner_acm", "printer_file_receipt", "printer_usb_receipt")
+# through pyusb (usbfs ioctls, libusb), the locker's lock boards (termios, the port's flock).
+DRIVER_SCENARIOS = (
+    "evdev_scanner_us",
+    "serial_scanner_acm",
+    "printer_file_receipt",
+    "printer_usb_receipt",
+    "kerong_bus_acm",
+)
 TIMEOUT_S = 400.0
 
 Scenario = Callable[[], Awaitable[dict[str, Any]]]
@@ -61,7 +67,7 @@ async def _sandboxed(*argv: str, cwd: Path) -> tuple[int | None, str]:
 
 
 async def sandboxed_drivers() -> dict[str, Any]:
-    """evdev, serial, usblp and pyusb drivers pass their scenarios under the unit's seccomp filters."""
+    """evdev, serial, usblp, pyusb and lock-board drivers pass their scenarios under the unit's seccomp filters."""
     _, probe = await _sandboxed(sys.executable, "-c", PROBE, cwd=REPO)
     refused = probe.split()
     if refused != [str(errno.EPERM), str(errno.EPERM), str(errno.EAFNOSUPPORT)]:

@@ -4,7 +4,8 @@ One thread answers for every board on the bus (CU16 and CU48, by address), from 
 code rather than drivers/doors/kerong_frames.py, so that a mistake in the backend's bytes shows.
 It records every frame it received, keeps each lock (shut or open, jammed, something inside)
 and plays the customer: shut() closes a door, take() empties the cell and closes it. It can
-lose, corrupt, cut short or misaddress its next replies, and a board can be switched off.
+lose, corrupt, cut short or misaddress its next replies, trickle them byte by byte, and a board
+can be switched off.
 """
 
 from __future__ import annotations
@@ -44,16 +45,22 @@ class FakeBoard:
 
 
 class FakeLockBus:
-    def __init__(self, boards: dict[int, str]) -> None:
-        """`boards`: address → "cu16" or "cu48"."""
+    def __init__(self, boards: dict[int, str], *, fd: int | None = None) -> None:
+        """`boards`: address → "cu16" or "cu48". Served on a new pty whose slave is `path`, or on `fd`,
+        a tty opened raw by the caller and left open (the gadget side of a CDC-ACM gadget in tests/hil)."""
         self.boards = {address: FakeBoard(address, model) for address, model in boards.items()}
-        self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        tty.setraw(self.master)
-        self.path = os.ttyname(self._slave)
+        if fd is None:
+            self.master, slave = os.openpty()
+            tty.setraw(slave)
+            tty.setraw(self.master)
+            self.path = os.ttyname(slave)
+            self._own = [self.master, slave]
+        else:
+            self.master, self.path, self._own = fd, os.ttyname(fd), []
         self.received: list[bytes] = []  # every whole frame, in order, whoever it was for
         self.received_ns: list[int] = []  # when each was whole (time.monotonic_ns), for bench/door_bench.py
         self.faults: list[str] = []  # the next replies' fates: "drop", "corrupt", "short", "stranger"
+        self.trickle_s: float | None = None  # set: each reply byte by byte, this long apart
         self._mutex = threading.Lock()
         self._stop = threading.Event()
         self._buffer = b""
@@ -73,6 +80,10 @@ class FakeLockBus:
         """The door is pushed shut, whatever is inside stays."""
         with self._mutex:
             self.lock(address, lock).shut = True
+
+    def leave(self, address: int, lock: int) -> None:
+        """The customer shuts the door without taking what is inside."""
+        self.shut(address, lock)
 
     def take(self, address: int, lock: int) -> None:
         """The customer takes what is inside and shuts the door."""
@@ -100,7 +111,7 @@ class FakeLockBus:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        for fd in (self.master, self._slave):
+        for fd in self._own:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -113,6 +124,8 @@ class FakeLockBus:
                 continue
             try:
                 self._buffer += os.read(self.master, 256)
+            except BlockingIOError:
+                continue
             except OSError:
                 return
             with self._mutex:
@@ -181,4 +194,9 @@ class FakeLockBus:
             reply = reply[:4]
         elif fate == "stranger":
             reply = seal(bytes([reply[0], reply[1] ^ 0x10]) + reply[2:-1])
-        os.write(self.master, reply)
+        if self.trickle_s is None:
+            os.write(self.master, reply)
+            return
+        for byte in reply:  # a slow board, or a USB adapter that hands the bytes over one by one
+            os.write(self.master, bytes([byte]))
+            time.sleep(self.trickle_s)
