@@ -54,7 +54,7 @@ class KioskSpeech:
         feedback = result.feedback
         words = [feedback.msg.render(lang), *(m.render(lang) for m in feedback.details)]
         spoken = " ".join(_sentence(w) for w in words)
-        repeated = result.text is None and not result.changed and self._last.get(station) == spoken
+        repeated = bool(result.event) and not result.changed and self._last.get(station) == spoken
         if not repeated:  # a tick that changed nothing is not said again every few seconds
             self.speaker.say(spoken, lang)
         self._last[station] = spoken

@@ -159,7 +159,7 @@ def test_a_tick_that_changed_nothing_keeps_the_message_and_its_number(
     dev.call(lambda: told(Result("k1", None, take, None, changed=True)))
     first = wait_for(dev, "k1", lambda s: s["screen"]["title"] == take.msg.render("ru"))["screen"]
     for _ in range(3):
-        dev.call(lambda: told(Result("k1", None, take, None, shown="tick")))
+        dev.call(lambda: told(Result("k1", None, take, None, event="tick")))
     assert dev.state("k1")["screen"]["seq"] == first["seq"]
     dev.call(lambda: told(Result("k1", "00011", take, None)))  # an input: a new message, read again
     assert wait_for(dev, "k1", lambda s: s["screen"]["seq"] != first["seq"])

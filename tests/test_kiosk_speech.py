@@ -131,7 +131,7 @@ def test_a_tick_that_changed_nothing_is_not_said_again() -> None:
     take = Msg("kp_step_open")
     speech.scanned(Result("k1", None, Feedback(Level.INFO, take), None, changed=True))
     for _ in range(3):  # the kiosk's ticks every few seconds: the same words, nothing changed
-        speech.scanned(Result("k1", None, Feedback(Level.INFO, take), None, shown="tick"))
+        speech.scanned(Result("k1", None, Feedback(Level.INFO, take), None, event="tick"))
     assert [text for _, text in speaker.said].count("Открыта: заберите отправления и закройте дверцу.") == 1
     speech.scanned(Result("k1", "00011", Feedback(Level.INFO, take), None))  # the customer asks again
     assert [text for _, text in speaker.said].count("Открыта: заберите отправления и закройте дверцу.") == 2

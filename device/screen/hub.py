@@ -231,7 +231,7 @@ class ScreenHub:
 
 
 def _repeated(result: Result, said: view.Message | None, before: view.Message | None) -> bool:
-    """A device event (no code) that changed nothing and left the same words as before."""
-    if result.text is not None or result.changed or said is None or before is None:
+    """A device event (a tick, a door's report) that changed nothing and left the same words as before."""
+    if not result.event or result.changed or said is None or before is None:
         return False
     return (said.title, said.lines, result.feedback.level.value) == (before.title, before.lines, before.tone)
