@@ -1,6 +1,6 @@
 """The kiosk's part of the screen server, over plain HTTP: where a kiosk station's pages lead, what
-its state says in each of its steps (words only, no identifier), and the customer's language:
-switched for one customer, held through an order, given back when the kiosk is idle again."""
+its state says in each of its steps (words only, no identifier), and what is the customer's: their
+language, held through an order, and what they were told, both gone with them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from device.engine import Result
-from device.screen import kiosk_lang
+from device.screen import kiosk_customer
 from device.screen.kiosk_view import LABELS, REOPEN_BARCODE
 from drivers.base import Color
 from tests.support.kiosk_page import KioskView, doors, kiosk_device
@@ -102,7 +102,7 @@ def test_each_step_of_a_kiosk_reads_in_words_and_names_no_identifier(
     assert wait_for(dev, "k1", lambda s: s["order"] and s["order"]["reopen"] is None)
 
 
-def test_the_customers_language_holds_through_an_order_and_goes_back_when_idle(
+def test_the_customers_language_holds_through_an_order_and_goes_when_they_do(
     kiosk: tuple[ScreenDevice, KioskView], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dev, view = kiosk
@@ -116,16 +116,31 @@ def test_the_customers_language_holds_through_an_order_and_goes_back_when_idle(
     view.show(doors(DoorStep.OPEN))
     hub = dev.hub
     assert hub is not None
-    dev.call(lambda: hub.langs.scanned("k1", idle=False))
+    dev.call(lambda: hub.customers.scanned("k1", idle=False))
     assert wait_for(dev, "k1", lambda s: s["order"] is not None)["lang"] == "en"
 
     # The customer gone, the kiosk speaks its own language again.
     view.show(None)
-    dev.call(lambda: hub.langs.restore("k1"))
+    dev.call(lambda: hub.customers.gone("k1"))
     state = wait_for(dev, "k1", lambda s: s["lang"] == "ru")
     assert state["screen"]["title"] == "Здравствуйте!"
     assert dev.call(lambda: dev.runtime is not None and dev.runtime.lang_of("k1")) == "ru"
-    assert kiosk_lang.LANG_HOLD_S > 0
+    assert kiosk_customer.CUSTOMER_GONE_S > 0
+
+
+def test_when_the_customer_is_gone_the_next_one_is_greeted_and_reads_nothing_of_theirs(
+    kiosk: tuple[ScreenDevice, KioskView],
+) -> None:
+    dev, view = kiosk
+    hub = dev.hub
+    assert hub is not None
+    view.show(message=("Иван П.: 2 отправления", ["Готово: вы получили 2 отправления"], "ok"))
+    said = wait_for(dev, "k1", lambda s: s["screen"]["title"].startswith("Иван П."))
+    dev.call(lambda: hub.customers.scanned("k1", idle=True))  # the order ended; a minute passes:
+    dev.call(lambda: hub.customers.gone("k1"))
+    state = wait_for(dev, "k1", lambda s: s["screen"]["seq"] != said["screen"]["seq"])
+    assert state["screen"]["title"] == "Здравствуйте!" and state["screen"]["lines"] == []
+    assert "Иван" not in json.dumps(state, ensure_ascii=False)
 
 
 def test_the_language_switch_refuses_what_it_does_not_know(kiosk: tuple[ScreenDevice, KioskView]) -> None:

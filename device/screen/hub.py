@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from device.screen import kiosk_view, panels, view
 from device.screen.feed import Feed
-from device.screen.kiosk_lang import KioskLanguage
+from device.screen.kiosk_customer import KioskCustomer
 from drivers.base import Color
 from workflows.identify import masked
 from workflows.inputs import BadCode, Cmd, parse_input
@@ -64,7 +64,7 @@ class ScreenHub:
         self.lock_left = lock_left
         # Where a kiosk's order comes from: its open session (a test may show one of its own).
         self.kiosk_source: Callable[[Runtime, str], KioskData | None] = kiosk_view.kiosk_data
-        self.langs = KioskLanguage(lambda: self.runtime, kiosks, changed=self.language_changed)
+        self.customers = KioskCustomer(lambda: self.runtime, kiosks, fresh=self.kiosk_afresh)
         self.rt: Runtime | None = None
         self.messages: dict[str, view.Message] = {}
         self._seq = 0
@@ -124,7 +124,7 @@ class ScreenHub:
             )
         self._mark(result.station)
         if result.station in self.kiosks:
-            self.langs.scanned(result.station, idle=result.session is None)
+            self.customers.scanned(result.station, idle=result.session is None)
         for job in result.jobs:
             self.print_job(job, result.station, "queued")
 
@@ -203,9 +203,9 @@ class ScreenHub:
             )
         return view.station_part(rt, station, self.messages[station])
 
-    def language_changed(self, station: str) -> None:
-        """Every word of the station's page changed: an idle kiosk greets in the new language, and
-        its pages get a whole new snapshot."""
+    def kiosk_afresh(self, station: str) -> None:
+        """A kiosk's page starts afresh (a language chosen, a customer gone): an idle kiosk greets,
+        and its pages get a whole new snapshot, every word in the kiosk's language now."""
         if self.kiosk_source(self.runtime, station) is None:
             self.messages[station] = self.idle_message(station)
         if self.feed.watching(station):

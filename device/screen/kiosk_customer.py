@@ -1,9 +1,11 @@
-"""The language a customer chose at a kiosk, and when the kiosk goes back to its own.
+"""What belongs to the customer at a kiosk: the language they chose and the last words said to
+them. Both go when the customer does, so the next one is greeted in the kiosk's own language and
+never reads what the previous one was told (their masked name, what they collected).
 
-The choice is per customer, not per browser: a kiosk's page is shared by everyone who walks up,
-so the language is the station's (runtime.lang_of), switched for the customer who pressed
-"English" and given back LANG_HOLD_S after the kiosk was last idle with nobody using it. While
-an order is open the choice holds, so the messages, the page and the speech stay in one language.
+The language is the station's (runtime.lang_of), not the browser's: a kiosk's page is shared by
+everyone who walks up, and its messages and its speech follow the same choice. A customer is
+gone CUSTOMER_GONE_S after the kiosk's last input with no order open; while an order is open
+the customer is there, however long the doors take.
 """
 
 from __future__ import annotations
@@ -17,58 +19,54 @@ from workflows.messages import LANGUAGES
 if TYPE_CHECKING:
     from device.runtime import Runtime
 
-LANG_HOLD_S = 60.0  # with no order open and no input, a customer's language lasts this long
+CUSTOMER_GONE_S = 60.0  # no order open and no input this long: the kiosk greets the next customer
 
 
-class KioskLanguage:
+class KioskCustomer:
     def __init__(
-        self, runtime: Callable[[], Runtime], kiosks: frozenset[str], *, changed: Callable[[str], None]
+        self, runtime: Callable[[], Runtime], kiosks: frozenset[str], *, fresh: Callable[[str], None]
     ) -> None:
         self.runtime = runtime
         self.kiosks = kiosks
-        self.changed = changed  # every word of the station's page changed
+        self.fresh = fresh  # the station's page starts afresh: greeting, every word in its language
         self._own: dict[str, str | None] = {}  # a station's configured language, while switched
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
     def choose(self, station: str, lang: str) -> None:
-        """The customer pressed a language: the kiosk speaks it until it is idle for a while."""
+        """The customer pressed a language: the kiosk speaks it until they are gone."""
         if lang not in LANGUAGES or station not in self.kiosks:
             raise ValueError(lang)
         rt = self.runtime()
         io = rt.stations[station]
         self._own.setdefault(station, io.lang)
         io.lang = lang
-        self.changed(station)
-        if rt.engine.session(station) is None:
-            self._hold(station)
+        self.fresh(station)
+        self.scanned(station, idle=rt.engine.session(station) is None)
 
     def scanned(self, station: str, *, idle: bool) -> None:
-        """Any input at the kiosk: an open order holds the language; an idle kiosk starts counting."""
-        if station not in self._own:
-            return
+        """Any input at the kiosk: an open order keeps the customer; an idle kiosk starts counting."""
         self._cancel(station)
         if idle:
-            self._hold(station)
+            self._wait(station)
 
-    def restore(self, station: str) -> None:
-        """The customer is gone: the kiosk speaks its own language again."""
+    def gone(self, station: str) -> None:
+        """The customer left: the kiosk's own language again, and a greeting instead of their news."""
         self._cancel(station)
-        if station not in self._own:
-            return
-        self.runtime().stations[station].lang = self._own.pop(station)
-        self.changed(station)
+        if station in self._own:
+            self.runtime().stations[station].lang = self._own.pop(station)
+        self.fresh(station)
 
-    def _hold(self, station: str) -> None:
+    def chosen(self, station: str) -> bool:
+        return station in self._own
+
+    def _wait(self, station: str) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return  # no loop (a test calling directly): restore() is called by hand
-        self._timers[station] = loop.call_later(LANG_HOLD_S, self.restore, station)
+            return  # no loop (a test calling directly): gone() is called by hand
+        self._timers[station] = loop.call_later(CUSTOMER_GONE_S, self.gone, station)
 
     def _cancel(self, station: str) -> None:
         timer = self._timers.pop(station, None)
         if timer is not None:
             timer.cancel()
-
-    def chosen(self, station: str) -> bool:
-        return station in self._own

@@ -137,7 +137,7 @@ class ScreenServer:
         lang = body.get("lang") if isinstance(body, dict) and set(body) == {"lang"} else None
         if station not in self.hub.kiosks or lang not in LANGUAGES:
             return _error(400, "bad_input")
-        self.hub.langs.choose(station, lang)
+        self.hub.customers.choose(station, lang)
         return web.json_response({"lang": lang}, status=200)
 
     async def static(self, request: web.Request) -> web.Response:
