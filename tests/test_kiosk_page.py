@@ -164,3 +164,30 @@ def test_the_whole_kiosk_page_works_by_keyboard_alone(
     page.wait_for_function("() => !document.querySelector('#reopen').dataset.busy", timeout=WAIT_MS)
     labels = dev.call(lambda: [r.label for r in seen])
     assert labels[-1] == "PVZC-REOPEN"
+
+
+def test_the_lock_counts_down_and_a_code_left_half_typed_is_cleared(
+    page: Page, kiosk: tuple[ScreenDevice, KioskView]
+) -> None:
+    dev, view = kiosk
+    page.clock.install()  # the page's own timers, moved by the test instead of waited for
+    opened(page, dev)
+
+    page.keyboard.type("123")
+    page.clock.run_for(59_000)
+    expect(page.locator("#code")).to_have_value("123")
+    page.clock.run_for(2_000)  # a minute untouched: the next customer finds no code
+    expect(page.locator("#code")).to_have_value("")
+
+    view.show(locked_s=90)
+    expect(page.locator("#locked")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#locked-clock")).to_have_text("1:30")
+    page.keyboard.type("5")
+    expect(page.locator("#code")).to_have_value("")
+    page.clock.run_for(60_000)
+    expect(page.locator("#locked-clock")).to_have_text("0:30")
+    page.clock.run_for(31_000)
+    expect(page.locator("#locked")).to_be_hidden()  # the lock is over: the keypad takes codes again
+    expect(page.locator('#keys [data-key="5"]')).to_be_enabled()
+    page.keyboard.type("5")
+    expect(page.locator("#code")).to_have_value("5")

@@ -5,6 +5,7 @@
 (function () {
   const station = document.body.dataset.station;
   const CODE_MAX = 32;
+  const CODE_IDLE_MS = 60000; // a code half typed and left: cleared, so the next customer never sees it
   const PRESS_LOCK_MS = 800;   // a pressed button rests this long: no double sends
   const REOPEN_MS = 3000;      // after the browser gave up on the stream, try again
   const TONE_ICON = {ok: '✓', info: 'ℹ', warn: '⚠', error: '✕'};
@@ -169,9 +170,13 @@
     else if (code.length < CODE_MAX) setCode(code + k);
   }
 
+  let codeTimer = null;
+
   function setCode(value) {
     code = value;
     $('code').value = value;
+    clearTimeout(codeTimer);
+    if (value) codeTimer = setTimeout(() => setCode(''), CODE_IDLE_MS);
     updateKeys();
   }
 
@@ -223,6 +228,7 @@
 
   // --- the event stream ---
   function renderSnapshot(snap) {
+    setCode('');  // a fresh start (a new language, the next customer) begins with no code
     renderLabels(snap);
     lastSeq = null;
     renderStation(snap);
