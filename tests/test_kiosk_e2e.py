@@ -33,6 +33,9 @@ def test_a_customer_collects_an_order_from_door_14_on_the_kiosk_page(
     def words(key: str, **params: str | int) -> str:
         return Msg(key, params).render(lang)
 
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     with KioskDaemon(kiosk_config(tmp_path)) as kd:
         page.goto(kd.url("/"))
         assert page.url.endswith(f"/kiosk/{KIOSK}")  # the first station is the kiosk
@@ -103,6 +106,7 @@ def test_a_customer_collects_an_order_from_door_14_on_the_kiosk_page(
             )
 
         assert kd.call(issued) == (2, 1)
+        assert errors == []  # the page's script never failed
         assert COUNTER in kd.sources  # the counter beside it stayed as it was
 
 
