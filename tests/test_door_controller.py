@@ -150,3 +150,11 @@ def test_a_commanded_door_is_not_an_unasked_opening(tmp_path: Path) -> None:
     locker.step()
     assert locker.events() == [("k1", "already_open")] and locker.alerts() == []
     assert locker.doors.pulses == []
+
+
+def test_a_door_the_driver_does_not_have_fails_and_is_not_left_sent(tmp_path: Path) -> None:
+    locker = new_locker(tmp_path)
+    locker.ctl.doors = SimDoors(2)  # the rack's door 3 is past the locker's count
+    command = locker.command(3)
+    locker.step()
+    assert locker.state(command) == "failed" and locker.events() == [("k1", "failed")]

@@ -154,7 +154,13 @@ class DoorController:
         except DoorError as exc:
             log.error("door %d (%s): the lock bus did not answer: %s", cmd.door, cmd.cell, exc)
             return self._answer(cmd, "failed")
-        self.counts["fired"] += 1
+        except Exception:
+            # A door the driver does not have (a cell's channel past [doors] count), a driver's bug:
+            # the command is answered all the same, never left `sent` until the next start.
+            log.exception("door %d (%s): the open failed", cmd.door, cmd.cell)
+            return self._answer(cmd, "failed")
+        if result is not OpenResult.ALREADY_OPEN:
+            self.counts["fired"] += 1
         if result in (OpenResult.OPENED, OpenResult.ALREADY_OPEN):
             station = None if cmd.purpose == SERVICE else cmd.station
             self.watches.watch(cmd.door, cmd.cell, station, cmd.id, self.clock())
