@@ -1,6 +1,7 @@
 """Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
 `--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
-`--screen [--scans N]`, or `--kiosk-doors [--scans N]` (a right code to the open frame at the board)."""
+`--screen [--scans N]`, `--kiosk-doors [--scans N]` (a right code to the open frame at the board),
+or `--kiosk-page [--rounds N]` (the kiosk page's OK to the door firing and to the page)."""
 
 from __future__ import annotations
 
@@ -54,7 +55,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="instead: time a right code at a kiosk to the open frame at the lock board (bench/kiosk_doors.py)",
     )
+    parser.add_argument(
+        "--kiosk-page",
+        action="store_true",
+        help="instead: time the kiosk page's OK to the door firing and to the page (bench/kiosk_page_bench.py)",
+    )
+    parser.add_argument("--rounds", type=_count, default=100, help="--kiosk-page: collections (default 100)")
     args = parser.parse_args(argv)
+    if args.kiosk_page:
+        from bench.kiosk_page_bench import main as kiosk_page
+
+        return kiosk_page(["--rounds", str(args.rounds), *(["--out", str(args.out)] if args.out else [])])
     if args.kiosk_doors:
         from bench.kiosk_doors import main as kiosk_doors
 

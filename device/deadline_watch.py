@@ -126,10 +126,10 @@ class DeadlineWatch:
         return self.clock_trust.check(self.engine.clock() if now is None else now)
 
     def show_due(self, due: Mapping[str, int]) -> None:
-        """Every idle station: amber blink while the return pick list is not empty, counts on screen."""
+        """Every idle counter: amber blink while the return pick list is not empty, counts on screen."""
         for name, io in self.stations.items():
-            if self.engine.session(name) is not None:
-                continue
+            if self.engine.kind(name) == "kiosk" or self.engine.session(name) is not None:
+                continue  # the pick list is a clerk's work: a kiosk's customer never sees it
             if io.status_light is not None and due["to_return"] > 0:
                 io.status_light.show(Color.AMBER, Pattern.BLINK)
             if io.screen is not None:

@@ -23,6 +23,7 @@ from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
 from drivers.printer.escpos_render import DEFAULT_PROFILE
 from drivers.printer.sim_printer import SimPrinter
 from drivers.scanner.sim_input import ScriptSource, StreamSource
+from drivers.speech.base import Speaker
 
 LIGHTS_TEST_STEP_S = 0.3  # how long each cell stays lit in a lights test (pvz hw, the fleet command)
 
@@ -153,6 +154,22 @@ def buzzer(config: Config, cfg: SignalConfig, station: str, hw: Hardware) -> Buz
         return GpioBuzzer(pin=cfg.pin, pin_factory=_factory(config, hw))
     except (DriverError, OSError, ImportError, RuntimeError) as exc:
         return _fallback(hw, f"{station}: buzzer unavailable: {exc}", SimBuzzer())
+
+
+def speaker(config: Config, hw: Hardware) -> Speaker | None:
+    """`[kiosk] speaker`: an ALSA device spoken on through espeak-ng, "sim" for the twin, "" for none."""
+    device = config.kiosk.speaker
+    if not device:
+        return None
+    from drivers.speech.sim_speech import SimSpeaker
+
+    if device == "sim":
+        return SimSpeaker()
+    from drivers.speech.espeak import EspeakSpeaker
+
+    if not EspeakSpeaker.available():
+        return _fallback(hw, "speaker unavailable: espeak-ng or aplay is not installed", SimSpeaker())
+    return EspeakSpeaker(device=device)
 
 
 def build_doors(config: Config, hw: Hardware | None = None) -> Doors | None:

@@ -17,6 +17,7 @@ from device.doors.controller import DoorController
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
+from device.kiosk_speech import KioskSpeech
 from device.runtime import Runtime
 from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
@@ -153,7 +154,19 @@ def build_runtime(
         runtime.attach_doors(
             DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
         )
+    build_speech(config, runtime, hw)
     return runtime
+
+
+def build_speech(config: Config, runtime: Runtime, hw: Hardware) -> KioskSpeech | None:
+    """Where `[kiosk] speaker` is set, the kiosk stations speak their messages and opened doors."""
+    kiosks = kiosk_stations(config)
+    said = hardware.speaker(config, hw) if kiosks else None
+    if said is None:
+        return None
+    speech = KioskSpeech(said, kiosks=kiosks)
+    speech.attach(runtime)
+    return speech
 
 
 def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
@@ -166,12 +179,17 @@ def build_screen(config: Config, runtime: Runtime) -> ScreenServer | None:
     from device.screen.hub import ScreenHub
     from device.screen.server import ScreenServer
 
-    hub = ScreenHub(Feed())
+    hub = ScreenHub(Feed(), kiosks=kiosk_stations(config))
     hub.attach(runtime)
     for name, io in runtime.stations.items():
         io.screen = hub.screen(name)
     host, port = listen
     return ScreenServer(hub, host=host, port=port)
+
+
+def kiosk_stations(config: Config) -> frozenset[str]:
+    """The stations customers use themselves: `kind = "kiosk"`, or no kind on a kiosk device."""
+    return frozenset(name for name, kind in station_kinds(config).items() if kind == "kiosk")
 
 
 def build_stations(config: Config, config_file: Path) -> tuple[list[StationIO], CellLights, Hardware]:

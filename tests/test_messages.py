@@ -15,10 +15,13 @@ from device.documents.shift_report import WORK
 from device.intake.deadlines import RETURN_REASON
 from device.intake.order_updates import CANCEL_REASON
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.screen.kiosk_view import LABELS as KIOSK_LABELS
+from device.screen.kiosk_view import LANGS as KIOSK_LANGS
 from device.screen.view import LABELS
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
 from workflows.issue_model import CARD, CASH
+from workflows.kiosk_model import DoorStep
 from workflows.messages import (
     CATALOG,
     LANGUAGES,
@@ -56,6 +59,9 @@ FAMILIES: dict[str, set[str]] = {
     "why_": {f"why_{reason}" for reason in RETURN_REASONS} | {"why_unknown"},
     "zone_": {f"zone_{zone}" for zone in ZONES},
     "scr_": {f"scr_{name}" for name in LABELS},
+    "kp_": {f"kp_{name}" for name in KIOSK_LABELS},
+    "kp_step_": {f"kp_step_{step.value}" for step in DoorStep},
+    "kp_lang_": {f"kp_lang_{lang}" for lang in KIOSK_LANGS},
     "scr_doc_": {f"scr_doc_{kind}" for kind in BUILDERS} | {"scr_doc_other"},
     "scr_print_": {f"scr_print_{state}" for state in ("queued", "printed", "failed")},
     "scr_light_": {f"scr_light_{light.value}" for light in Light},

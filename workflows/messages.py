@@ -21,6 +21,7 @@ from workflows.texts import (
     inventory,
     issue,
     kiosk,
+    kiosk_page,
     names,
     pairing,
     placement,
@@ -56,6 +57,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     screen.TEXTS,
     pairing.TEXTS,
     privacy.TEXTS,
+    kiosk_page.TEXTS,
 )
 
 

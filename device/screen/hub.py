@@ -4,13 +4,16 @@ as numbered events. Changes made within one turn of the loop go out as one event
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from device.screen import panels, view
+from device.screen import kiosk_view, panels, view
 from device.screen.feed import Feed
+from device.screen.kiosk_customer import KioskCustomer
 from drivers.base import Color
 from workflows.identify import masked
 from workflows.inputs import BadCode, Cmd, parse_input
+from workflows.kiosk_model import KioskData
 from workflows.messages import Msg, command_name
 
 if TYPE_CHECKING:
@@ -49,8 +52,19 @@ class StationScreen:
 class ScreenHub:
     """Follows the runtime (a device.station_feedback.Watcher) and publishes what the pages show."""
 
-    def __init__(self, feed: Feed) -> None:
+    def __init__(
+        self,
+        feed: Feed,
+        *,
+        kiosks: frozenset[str] = frozenset(),
+        lock_left: kiosk_view.LockLeft = kiosk_view.lock_left,
+    ) -> None:
         self.feed = feed
+        self.kiosks = kiosks  # the stations whose page is the customer's kiosk page
+        self.lock_left = lock_left
+        # Where a kiosk's order comes from: its open session (a test may show one of its own).
+        self.kiosk_source: Callable[[Runtime, str], KioskData | None] = kiosk_view.kiosk_data
+        self.customers = KioskCustomer(lambda: self.runtime, kiosks, fresh=self.kiosk_afresh)
         self.rt: Runtime | None = None
         self.messages: dict[str, view.Message] = {}
         self._seq = 0
@@ -58,12 +72,16 @@ class ScreenHub:
         self._rack_dirty = False
         self._flush_scheduled = False
         self._hardware: dict[str, dict[str, Any]] = {}
+        self._before: dict[str, view.Message | None] = {}  # each station's message before the last shown
 
     def attach(self, rt: Runtime) -> None:
         self.rt = rt
         rt.watchers.append(self)
         for station in rt.stations:
-            self.messages.setdefault(station, self._message(station, Msg("scr_idle"), [], "info"))
+            self.messages.setdefault(station, self.idle_message(station))
+
+    def idle_message(self, station: str) -> view.Message:
+        return self._message(station, Msg("kp_welcome" if station in self.kiosks else "scr_idle"), [], "info")
 
     def screen(self, station: str) -> StationScreen:
         return StationScreen(self, station)
@@ -84,11 +102,20 @@ class ScreenHub:
     # What the runtime tells: the station's screen, then (for a scan) the result itself.
 
     def shown(self, station: str, title: str, lines: list[str], tone: str) -> None:
+        self._before[station] = self.messages.get(station)
         self.messages[station] = self._message(station, title, lines, tone)
         self._mark(station)
 
     def scanned(self, result: Result) -> None:
         said = self.messages.get(result.station)
+        before = self._before.pop(result.station, None)
+        if result.station in self.kiosks and _repeated(result, said, before):
+            # A kiosk's tick that changed nothing says again what the page says: it keeps its
+            # number, so the live region does not read it to the customer every few seconds.
+            assert before is not None
+            self.messages[result.station] = before
+            self._dirty.discard(result.station)  # nor is an event built for it
+            return
         if said is not None:
             # The screen already shows the result's words; the level and the code come from the result.
             scan = shown_code(result.label, self.runtime.lang_of(result.station))
@@ -96,6 +123,8 @@ class ScreenHub:
                 said.seq, said.title, said.lines, result.feedback.level.value, scan, said.at
             )
         self._mark(result.station)
+        if result.station in self.kiosks:
+            self.customers.scanned(result.station, idle=result.session is None)
         for job in result.jobs:
             self.print_job(job, result.station, "queued")
 
@@ -156,14 +185,40 @@ class ScreenHub:
                 self.feed.skip(station)
                 continue
             if station in dirty:
-                self.feed.publish("station", station, view.station_part(rt, station, self.messages[station]))
-            if rack:
+                self.feed.publish("station", station, self.station_part(station))
+            if rack and station not in self.kiosks:
                 self.feed.publish("rack", station, {"lit": panels.rack_lit(rt, rt.lang_of(station))})
+
+    def station_part(self, station: str) -> dict[str, Any]:
+        """What changes with each input: the clerk's part of a counter, the customer's of a kiosk."""
+        rt = self.runtime
+        if station in self.kiosks:
+            data = self.kiosk_source(rt, station)
+            return kiosk_view.kiosk_part(
+                station,
+                data,
+                self.messages[station],
+                rt.lang_of(station),
+                locked_s=None if data is not None else self.lock_left(rt, station),
+            )
+        return view.station_part(rt, station, self.messages[station])
+
+    def kiosk_afresh(self, station: str) -> None:
+        """A kiosk's page starts afresh (a language chosen, a customer gone): an idle kiosk greets,
+        and its pages get a whole new snapshot, every word in the kiosk's language now."""
+        if self.kiosk_source(self.runtime, station) is None:
+            self.messages[station] = self.idle_message(station)
+        if self.feed.watching(station):
+            self.feed.publish("snapshot", station, self.snapshot(station))
+        else:
+            self.feed.skip(station)
 
     def snapshot(self, station: str) -> dict[str, Any]:
         """Everything a page shows, from scratch: the first event of a page, and GET /state."""
         rt = self.runtime
         lang = rt.lang_of(station)
+        if station in self.kiosks:
+            return kiosk_view.kiosk_snapshot(self.station_part(station), lang)
         return {
             **view.station_part(rt, station, self.messages[station]),
             "stations": list(rt.stations),
@@ -173,3 +228,10 @@ class ScreenHub:
             "rack": {"cells": panels.rack_cells(rt.engine.store), "lit": panels.rack_lit(rt, lang)},
             "hardware": panels.hardware(rt, station, lang),
         }
+
+
+def _repeated(result: Result, said: view.Message | None, before: view.Message | None) -> bool:
+    """A device event (a tick, a door's report) that changed nothing and left the same words as before."""
+    if not result.event or result.changed or said is None or before is None:
+        return False
+    return (said.title, said.lines, result.feedback.level.value) == (before.title, before.lines, before.tone)

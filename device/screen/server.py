@@ -21,7 +21,7 @@ from device.store.print_queue import SECRET_KINDS
 from drivers.document import Document
 from drivers.printer.preview import preview_png
 from workflows.inputs import MAX_CODE_LENGTH
-from workflows.messages import Msg
+from workflows.messages import LANGUAGES, Msg
 
 log = logging.getLogger("pvz.screen")
 
@@ -29,7 +29,12 @@ KEEPALIVE_S = 15.0  # a comment on an idle stream, so that proxies and the brows
 RECHECK_S = 5.0  # how often an open stream checks that its pairing still holds
 RETRY_MS = 1000  # how soon a page reconnects after losing the stream
 PREVIEWS_KEPT = 32
-STATIC = {"screen.css": "text/css", "screen.js": "text/javascript"}
+STATIC = {
+    "screen.css": "text/css",
+    "screen.js": "text/javascript",
+    "kiosk.css": "text/css",
+    "kiosk.js": "text/javascript",
+}
 MAX_BODY = 4096
 
 
@@ -50,6 +55,8 @@ class ScreenServer:
             [
                 web.get("/", self.page),
                 web.get("/station/{station}", self.page),
+                web.get("/kiosk/{station}", self.kiosk_page),
+                web.post("/kiosk/{station}/lang", self.kiosk_lang),
                 web.get("/static/{name}", self.static),
                 web.get("/events", self.events),
                 web.get("/state", self.state),
@@ -104,17 +111,34 @@ class ScreenServer:
 
     async def page(self, request: web.Request) -> web.Response:
         station = self._station(request, request.match_info.get("station") or _bound(request))
+        if station in self.hub.kiosks:
+            raise web.HTTPFound(f"/kiosk/{station}")  # a kiosk's screen is the customer's page
         lang = self.rt.lang_of(station)
-        template = resources.files("device.screen").joinpath("web/index.html").read_text("utf-8")
-        values = {
-            "lang": lang,
-            "station": station,
-            "title": Msg("scr_title", {"station": station}).render(lang),
-            "loading": Msg("scr_connecting").render(lang),
-        }
-        for key, value in values.items():
-            template = template.replace("{{" + key + "}}", html.escape(value))
-        return web.Response(text=template, content_type="text/html", headers=NO_STORE)
+        title = Msg("scr_title", {"station": station}).render(lang)
+        return _template("index.html", lang, station, title, Msg("scr_connecting").render(lang))
+
+    async def kiosk_page(self, request: web.Request) -> web.Response:
+        """The customer's page of a kiosk station (device/screen/kiosk_view.py)."""
+        station = self._station(request, request.match_info["station"])
+        if station not in self.hub.kiosks:
+            raise web.HTTPFound(f"/station/{station}")
+        lang = self.rt.lang_of(station)
+        return _template(
+            "kiosk.html", lang, station, Msg("kp_title").render(lang), Msg("kp_connecting").render(lang)
+        )
+
+    async def kiosk_lang(self, request: web.Request) -> web.Response:
+        """The customer's language switch: `{"lang": "en"}`; the kiosk's words change for this customer."""
+        station = self._station(request, request.match_info["station"])
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, web.HTTPRequestEntityTooLarge):
+            return _error(400, "not_json")
+        lang = body.get("lang") if isinstance(body, dict) and set(body) == {"lang"} else None
+        if station not in self.hub.kiosks or lang not in LANGUAGES:
+            return _error(400, "bad_input")
+        self.hub.customers.choose(station, lang)
+        return web.json_response({"lang": lang}, status=200)
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
@@ -221,6 +245,14 @@ NO_STORE = {"Cache-Control": "no-store"}
 def _bound(request: web.Request) -> str | None:
     """The station a paired tablet's token is bound to: its page is the one `/` shows."""
     return auth.bound_station(request)
+
+
+def _template(name: str, lang: str, station: str, title: str, loading: str) -> web.Response:
+    template = resources.files("device.screen").joinpath(f"web/{name}").read_text("utf-8")
+    values = {"lang": lang, "station": station, "title": title, "loading": loading}
+    for key, value in values.items():
+        template = template.replace("{{" + key + "}}", html.escape(value))
+    return web.Response(text=template, content_type="text/html", headers=NO_STORE)
 
 
 def _dumps(data: Any) -> str:

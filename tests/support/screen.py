@@ -56,6 +56,7 @@ class ScreenDevice:
         stations: tuple[str, ...] = ("s1",),
         host: str = "127.0.0.1",
         langs: dict[str, str] | None = None,
+        kiosks: frozenset[str] = frozenset(),
         setup: Callable[[ScreenDevice], None] | None = None,
     ) -> None:
         self.path = path
@@ -63,6 +64,8 @@ class ScreenDevice:
         self.station_names = stations
         self.host = host
         self.langs = langs or {}
+        self.kiosks = kiosks
+        self.hub: ScreenHub | None = None
         self.setup = setup
         self.port = 0
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -114,7 +117,7 @@ class ScreenDevice:
                 )
             )
         self.runtime = Runtime(engine, stations=ios, rack=SimCellLights(), lang=self.lang)
-        hub = ScreenHub(Feed())
+        hub = self.hub = ScreenHub(Feed(), kiosks=self.kiosks)
         hub.attach(self.runtime)
         for io in ios:
             io.screen = hub.screen(io.name)

@@ -1,0 +1,1 @@
+"""Spoken prompts: an interface, espeak-ng through aplay, and a simulated twin."""
