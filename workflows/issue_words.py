@@ -25,6 +25,9 @@ def why_not(parcel: ParcelView) -> Msg:
         ParcelState.TO_RETURN: "iss_why_to_return",
         ParcelState.RETURNING: "iss_why_returning",
         ParcelState.RETURNED: "iss_why_returned",
+        ParcelState.OUTBOUND: "iss_why_outbound",
+        ParcelState.DISPATCHING: "iss_why_outbound",
+        ParcelState.DISPATCHED: "iss_why_dispatched",
     }[parcel.state]
     if parcel.state is ParcelState.TO_RETURN:
         return Msg(key, {"reason": return_reason_name(parcel.return_reason)})

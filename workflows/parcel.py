@@ -16,6 +16,11 @@ class ParcelState(enum.Enum):
     TO_RETURN = "to_return"
     RETURNING = "returning"
     RETURNED = "returned"
+    # Outbound: a seller's drop-off or a customer's send, waiting at the point for the courier,
+    # in an outbound bag, handed over. (Returns to the sender keep to_return/returning/returned.)
+    OUTBOUND = "outbound"
+    DISPATCHING = "dispatching"
+    DISPATCHED = "dispatched"
 
 
 P = ParcelState
@@ -24,22 +29,37 @@ P = ParcelState
 # up after its supply was closed; missing -> stored one that an inventory count finds.
 # stored -> missing is one an inventory count did not find. to_return -> stored is a
 # deadline extended while the parcel still sits in its cell; to_return -> to_return one
-# that an inventory count found in another cell.
+# that an inventory count found in another cell. expected -> outbound is a seller's drop-off
+# shipment scanned in against its list; a customer's send enters at outbound. dispatching ->
+# outbound is a parcel taken out of its bag before the courier came.
 PARCEL = Transitions[ParcelState](
     "parcel",
     {
-        P.EXPECTED: frozenset({P.ACCEPTED, P.MISSING}),
-        P.MISSING: frozenset({P.ACCEPTED, P.STORED}),
+        P.EXPECTED: frozenset({P.ACCEPTED, P.MISSING, P.OUTBOUND}),
+        P.MISSING: frozenset({P.ACCEPTED, P.STORED, P.OUTBOUND}),
         P.ACCEPTED: frozenset({P.STORED, P.TO_RETURN}),
         P.STORED: frozenset({P.STORED, P.ISSUED, P.TO_RETURN, P.MISSING}),
         P.TO_RETURN: frozenset({P.RETURNING, P.STORED, P.TO_RETURN, P.MISSING}),
         P.RETURNING: frozenset({P.RETURNED, P.TO_RETURN}),
         P.ISSUED: frozenset(),
         P.RETURNED: frozenset(),
+        P.OUTBOUND: frozenset({P.DISPATCHING, P.MISSING}),
+        P.DISPATCHING: frozenset({P.DISPATCHED, P.OUTBOUND}),
+        P.DISPATCHED: frozenset(),
     },
 )
 # Where a parcel may sit in a cell: stored, or due for return and not yet picked.
 IN_CELL = frozenset({P.STORED, P.TO_RETURN})
+
+
+class Kind(enum.Enum):
+    """What a parcel is to the point: an order delivered for issue, a customer's return, a seller's
+    drop-off shipment, or a customer's send."""
+
+    DELIVERY = "delivery"
+    CUSTOMER_RETURN = "customer_return"
+    DROPOFF = "dropoff"
+    SEND = "send"
 
 
 class Size(enum.Enum):

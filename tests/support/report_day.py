@@ -123,6 +123,9 @@ STATES = {
     "to_return": 1,
     "returning": 0,
     "returned": 0,
+    "outbound": 0,
+    "dispatching": 0,
+    "dispatched": 0,
 }
 
 

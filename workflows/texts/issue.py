@@ -130,6 +130,11 @@ WHY: dict[str, tuple[str, str]] = {
     "iss_why_to_return": ("возвращается отправителю: {reason}", "going back to the sender: {reason}"),
     "iss_why_returning": ("уже собрано для возврата отправителю", "packed for return to the sender"),
     "iss_why_returned": ("возвращено отправителю", "returned to the sender"),
+    "iss_why_outbound": (
+        "уходит с пункта к курьеру, клиентам не выдаётся",
+        "leaves the point with the courier: not handed to customers",
+    ),
+    "iss_why_dispatched": ("уже передано курьеру", "already handed to the courier"),
 }
 
 COLLECTING: dict[str, tuple[str, str]] = {

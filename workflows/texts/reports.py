@@ -105,4 +105,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rep_state_to_return": ("к возврату", "to return"),
     "rep_state_returning": ("возвращается", "returning"),
     "rep_state_returned": ("возвращено", "returned"),
+    "rep_state_outbound": ("ждёт курьера", "waiting for the courier"),
+    "rep_state_dispatching": ("в мешке к отправке", "in an outbound bag"),
+    "rep_state_dispatched": ("передано курьеру", "handed to the courier"),
 }
