@@ -24,7 +24,7 @@ from drivers.base import (
 )
 from drivers.exc import DeviceGone, DriverError
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
-from drivers.scanner.sim_input import ScriptSource, StreamSource
+from drivers.scanner.sim_input import MAX_LINE_BYTES, ScriptSource, StreamSource
 
 
 class FakeClock:
@@ -196,7 +196,26 @@ def test_stream_source_skips_empty_lines_and_counts() -> None:
     source = StreamSource(name="kbd", stream=io.BytesIO(b"\n\r\n\rA\n\n"))
     scans = asyncio.run(collect(source.codes()))
     assert [s.data for s in scans] == [b"A"]
-    assert source.status() == {"name": "kbd", "kind": "stream", "codes_read": 1, "eof": True}
+    assert source.status() == {
+        "name": "kbd",
+        "kind": "stream",
+        "codes_read": 1,
+        "eof": True,
+        "discarded_overlong": 0,
+    }
+
+
+def test_stream_source_drops_a_line_with_no_end_instead_of_growing() -> None:
+    """/dev/zero piped in by mistake: the endless line is discarded whole, never held, and the
+    codes after its end (or before it) still come through."""
+    endless = [b"\0" * 4096] * 64  # 256 KiB with no terminator, read in chunks
+    source = StreamSource(
+        name="kbd", stream=io.BytesIO(b"A1\n" + b"".join(endless) + b"\nB2\n" + b"x" * 5000)
+    )
+    scans = asyncio.run(collect(source.codes()))
+    assert [s.data for s in scans] == [b"A1", b"B2"]
+    assert source.status()["discarded_overlong"] == 2
+    assert len(source._splitter._buf) <= MAX_LINE_BYTES
 
 
 def test_stream_source_crlf_split_across_reads() -> None:

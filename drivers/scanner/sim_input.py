@@ -21,6 +21,7 @@ KEYPAD_PREFIX = b"k:"
 
 _TERMINATOR = re.compile(rb"[\r\n]")
 _CHUNK = 4096
+MAX_LINE_BYTES = 4096  # far above the longest code pvz takes (workflows/inputs.MAX_CODE_LENGTH)
 STOP_JOIN_S = 1.0  # how long stop() waits for the reader thread; it only waits on a poll
 
 
@@ -96,18 +97,36 @@ class _LineSplitter:
 
     Every CR and every LF ends a line; the empty "line" between the CR and LF of a CRLF
     (even one split across two reads) is dropped along with real empty lines by the caller.
+    A line longer than `max_line` bytes (a stream with no terminator, /dev/zero piped in) is
+    discarded whole, as the serial scanner does, so memory never grows with a line.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_line: int = MAX_LINE_BYTES) -> None:
         self._buf = b""
+        self._max = max_line
+        self._skipping = False  # inside a line already too long: dropped up to its terminator
+        self.discarded = 0
 
     def push(self, chunk: bytes) -> list[bytes]:
         *lines, self._buf = _TERMINATOR.split(self._buf + chunk)
-        return lines
+        if self._skipping and lines:
+            lines.pop(0)  # the end of the overlong line
+            self._skipping = False
+        kept = [line for line in lines if len(line) <= self._max]
+        self.discarded += len(lines) - len(kept)
+        if len(self._buf) > self._max:
+            if not self._skipping:
+                self.discarded += 1
+            self._buf = b""
+            self._skipping = True
+        return kept
 
     def finish(self) -> list[bytes]:
         """Whatever follows the last terminator at EOF is a final line."""
         rest, self._buf = self._buf, b""
+        if self._skipping:
+            self._skipping = False
+            return []
         return [rest]
 
 
@@ -244,4 +263,10 @@ class StreamSource:
                 self._eof = True
 
     def status(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": "stream", "codes_read": self._read, "eof": self._eof}
+        return {
+            "name": self.name,
+            "kind": "stream",
+            "codes_read": self._read,
+            "eof": self._eof,
+            "discarded_overlong": self._splitter.discarded,
+        }
