@@ -51,8 +51,8 @@ def test_the_startup_line_is_written_even_without_v_and_names_what_runs(tmp_path
     assert re.search(
         re.escape(
             f"pvz {__version__} starting: device pvz-log-0001, site lab, store {tmp_path / 'pvz.db'}, "
-            "stations counter-1 (scanner script, printer sim, light sim, buzzer sim), cell lights sim, "
-            "mqtt off, screen 127.0.0.1:"
+            "stations counter-1 (counter, scanner script, printer sim, light sim, buzzer sim), cell lights sim, "
+            "doors none, speaker none, mqtt off, screen 127.0.0.1:"
         )
         + r"\d+$",
         lines[0],

@@ -185,13 +185,19 @@ def startup_line(config: Config, store_path: Path | None) -> str:
     stations = []
     for st in config.stations:
         scanners = "+".join(s.backend for s in st.scanners)
-        parts = f"scanner {scanners}, printer {st.printer.backend}, light {st.status_light.backend}"
+        kind = st.kind or ("kiosk" if config.device.role == "kiosk" else "counter")
+        parts = f"{kind}, scanner {scanners}, printer {st.printer.backend}, light {st.status_light.backend}"
         stations.append(f"{st.name} ({parts}, buzzer {st.buzzer.backend})")
     mqtt = "off" if config.mqtt.host is None else f"{config.mqtt.host}:{config.mqtt.port}"
     screen = config.screen.listen
+    doors = config.doors.backend
+    if doors != "none":
+        doors += f" (zone {config.doors.zone})"
+    speaker = config.kiosk.speaker or "none"
     return (
         f"pvz {__version__} starting: device {config.device.id}, site {config.device.site}, "
-        f"store {store_path}, stations {'; '.join(stations)}, cell lights {config.lights.backend}, mqtt {mqtt}, screen {screen}"
+        f"store {store_path}, stations {'; '.join(stations)}, cell lights {config.lights.backend}, "
+        f"doors {doors}, speaker {speaker}, mqtt {mqtt}, screen {screen}"
     )
 
 
