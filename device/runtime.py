@@ -26,7 +26,7 @@ from device.store.health import IntegrityWatch
 from device.store.print_queue import PrintQueue
 from device.wall_clock import ClockTrust
 from drivers.base import CellLights, CodeSource, ThreadedSource
-from workflows.inputs import DeviceEvent
+from workflows.inputs import DeviceEvent, Tick
 from workflows.messages import Msg
 
 log = logging.getLogger("pvz.runtime")
@@ -159,6 +159,8 @@ class Runtime:
             log.warning("station %s: not a station of this device; %s dropped", station, event)
             return None
         result = self.engine.handle_event(station, event)
+        if isinstance(event, Tick) and not result.changed:
+            return result  # the clock moved and nothing else: the light, buzzer and screen stay as they are
         self.show(result)
         return result
 

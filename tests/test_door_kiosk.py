@@ -13,6 +13,7 @@ from drivers.doors.sim_doors import SimDoors
 from drivers.lights.sim_lights import SimCellLights, SimScreen
 from tests.support.factory import DEVICE, state
 from tests.support.kiosk import CODES, COUNTER, DOORS, KIOSK, LOCKED, WHERE, kiosk_site
+from workflows.inputs import Tick
 
 DOOR = 15  # the LOCKED order's door
 
@@ -76,3 +77,16 @@ def test_a_restart_mid_opening_tells_the_session_what_the_sensors_say(tmp_path: 
     asyncio.run(restarted.doors.step())
     assert state(store, f"{LOCKED}-0001-1")[0] == "issued"
     assert len(doors.pulses) == 1  # only the one before the power cut
+
+
+def test_a_tick_that_changes_nothing_leaves_the_kiosk_as_it_is(tmp_path: Path) -> None:
+    """The clock passing while a customer takes their parcels: no new frame, no beep."""
+    runtime, _, ctl = locker(tmp_path)
+    runtime.process(KIOSK, CODES[LOCKED], keyed=True)
+    asyncio.run(ctl.step())
+    screen = runtime.stations[KIOSK].screen
+    assert isinstance(screen, SimScreen)
+    shown = len(screen.history)
+    result = runtime.process_event(KIOSK, Tick())
+    assert result is not None and not result.changed
+    assert len(screen.history) == shown
