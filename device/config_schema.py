@@ -198,7 +198,8 @@ class KioskSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    # A customer's masked name and phone ending are erased this many days after issue or return.
+    # A customer's masked name and phone ending are erased this many days after the last parcel of
+    # the order was issued, returned or went missing.
     purge_after_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 30
 
 

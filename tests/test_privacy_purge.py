@@ -276,3 +276,17 @@ def test_the_daemon_purges_after_the_days_its_config_says(tmp_path: Path) -> Non
             assert build_runtime(config, config_file, store).deadlines.purge_after_days == expected
         finally:
             store.close()
+
+
+def test_an_order_whose_last_parcel_went_missing_is_purged_from_that_day(point: Point) -> None:
+    """44444444's parcel is not found by a count on 1 November: nothing of the order is on its way
+    any more, so its customer's data goes after the same N days as an issued order's."""
+    with point.store.transaction() as conn:
+        conn.execute(
+            "UPDATE parcels SET state = 'missing', cell_id = NULL, updated_at = ? WHERE barcode = ?",
+            ("2026-11-01T09:00:00+00:00", "44444444-0001-1"),
+        )
+    sweep_on(point, at(1, hour=23))
+    assert "44444444" not in point.purged()
+    sweep_on(point, at(2, hour=0) + timedelta(minutes=10))
+    assert "44444444" in point.purged() and point.order("44444444")["pickup_code_hmac"] is None
