@@ -73,3 +73,21 @@ def test_a_silent_bus_at_start_interrupts_all_the_same(tmp_path: Path) -> None:
     assert not found.read and locker.state(command) == "interrupted"
     assert locker.events() == [("k1", "interrupted")]
     assert [a["alert"] for a in locker.alerts()] == ["doors_offline"] and locker.ctl.offline
+
+
+def test_a_clerks_open_cut_by_the_power_is_still_watched_until_it_shuts(tmp_path: Path) -> None:
+    """A placement open in flight at a power cut, the door found open at the start: nobody's
+    collection waits for it, but its shutting is recorded and the clerk's station told."""
+    locker = new_locker(tmp_path)
+    placing = locker.command(1, purpose="placement")
+    with locker.store.transaction() as conn:
+        mark_sent(conn, placing, "2026-11-21T09:00:00+00:00")
+    locker.doors.force_open(1)
+    reconcile(locker.ctl, open_kiosks=[])
+    assert locker.state(placing) == "interrupted" and locker.doors.pulses == []
+    assert locker.alerts() == []  # open because of its own interrupted command: explained
+    locker.doors.load(1)  # the clerk puts the parcel in
+    locker.doors.leave(1)
+    locker.step()
+    assert locker.events() == [("k1", "closed_full")]
+    assert locker.door_state(1) == "closed"

@@ -117,8 +117,13 @@ def _compare(
 def _tell(
     ctl: DoorController, cmd: DoorCommand, reading: DoorReading | None, open_kiosks: Collection[str]
 ) -> None:
-    """The customer's session learns what became of its interrupted open from the sensors now."""
+    """The customer's session learns what became of its interrupted open from the sensors now. A door
+    found open whose command nobody waits for any more (a clerk's placement, a service open) is
+    watched all the same: its shutting is recorded, and left open it raises its alert."""
     if cmd.station not in open_kiosks:
+        if reading is not None and reading.state is DoorState.OPEN:
+            station = None if cmd.purpose == "service" else cmd.station
+            ctl.watches.watch(cmd.door, cmd.cell, station, cmd.id, ctl.clock())
         return
     if reading is not None and reading.state is DoorState.OPEN:
         event = DoorEvent.OPENED
