@@ -79,6 +79,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_print_failed": ("Ждёт принтер", "Waiting for the printer"),
     "scr_doc_receipt": ("Чек выдачи", "Issue receipt"),
     "scr_doc_acceptance_act": ("Акт приёмки", "Acceptance act"),
+    "scr_doc_dropoff_act": ("Акт приёма от продавца", "Seller drop-off act"),
     "scr_doc_command_card": ("Карта команд", "Command card"),
     "scr_doc_return_label": ("Ярлык возврата", "Return label"),
     "scr_doc_pick_list": ("Список на возврат", "Return pick list"),
