@@ -72,9 +72,7 @@ def test_the_whole_drop_off_with_a_surplus_and_a_missing_shipment(seller: Engine
     r = scan(seller, Command.START_DROPOFF)
     assert r.feedback.msg.key == "do_choose"
     r = scan(seller, D1)
-    assert r.feedback.msg == Msg(
-        "do_opened", {"dropoff": D1, "seller": "ООО Ромашка", "total": 3, "done": 0}
-    )
+    assert r.feedback.msg == Msg("do_opened", {"dropoff": D1, "seller": "ООО Ромашка", "total": 3, "done": 0})
     assert store.scalar("SELECT status FROM dropoffs WHERE id = ?", (D1,)) == "accepting"
     r = scan(seller, SHIPMENTS[0])
     assert r.feedback.msg.key == "do_received" and r.feedback.level is Level.OK
