@@ -97,6 +97,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_wf_customer_return": ("Возврат от клиента", "Customer return"),
     "scr_wf_return_to_sender": ("Возврат отправителю", "Return to sender"),
     "scr_wf_inventory": ("Инвентаризация", "Inventory count"),
+    "scr_wf_dropoff": ("Приём от продавца", "Seller drop-off"),
     # The page answered without a pairing.
     "scr_unknown_station": ("Нет такого места: {station}", "No such station: {station}"),
 }
