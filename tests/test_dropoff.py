@@ -188,3 +188,14 @@ def test_the_act_is_in_english_too(seller: Engine, store: Store) -> None:
     text = decode_stream(printer.output)
     assert "Seller drop-off acceptance act" in text
     assert "Expected 3, received 3" in text and "Copy 1 of 2: the seller's" in text
+
+
+def test_a_sellers_shipment_is_never_accepted_into_a_supply(seller: Engine, store: Store) -> None:
+    scan(seller, "33333333-0001-1")  # acceptance of supply S1 is open
+    before = dump(store)
+    r = scan(seller, SHIPMENTS[0])
+    assert r.feedback.msg == Msg("acc_parcel_dropoff", {"parcel": SHIPMENTS[0], "dropoff": D1})
+    assert {t: v for t, v in dump(store).items() if t != "sessions"} == {
+        t: v for t, v in before.items() if t != "sessions"
+    }
+    assert state(store, SHIPMENTS[0]) == ("expected", None)

@@ -87,6 +87,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Идёт приём от продавца · {progress}. Сканируйте отправления, в конце — «Готово»",
         "A seller drop-off is open · {progress}. Scan the shipments, then Done",
     ),
+    # a seller's shipment scanned during a supply's acceptance
+    "acc_parcel_dropoff": (
+        "{parcel} — отправление продавца (приём {dropoff}), не из поставки. Отложите его: его "
+        "принимают командой «Приём от продавца»",
+        "{parcel} is a seller's shipment (drop-off {dropoff}), not part of a supply. Set it aside: "
+        "it is received with Seller drop-off",
+    ),
     # the act
     "doc_dropoff_act": ("Документ приёма отправлений от продавца", "Seller drop-off acceptance act"),
     "doc_dropoff": ("Приём {dropoff}", "Drop-off {dropoff}"),
