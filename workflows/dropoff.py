@@ -15,10 +15,10 @@ from workflows.inputs import Cmd, Code, Command, Input
 from workflows.machine import Transitions
 from workflows.messages import Msg
 from workflows.outcome import DropoffTo, Effect, Feedback, Level, Move, NewDropoffSurplus, PrintRequest
-from workflows.parcel import Kind, ParcelState
+from workflows.parcel import ParcelState
 from workflows.queries import Queries
 from workflows.session import Outcome, Session, Workflow, advance, enter, finish, refuse, warn
-from workflows.views import DropoffView, ParcelView
+from workflows.views import DropoffView
 
 NAME = "dropoff"
 ACT = "dropoff_act"
@@ -52,15 +52,6 @@ class DropoffData:
 
 
 DropoffSession = Session[State, DropoffData]
-
-
-def takes(parcel: ParcelView) -> bool:
-    """A shipment scanned at an idle counter that starts a drop-off: listed and not yet received."""
-    return (
-        parcel.kind == Kind.DROPOFF.value
-        and parcel.dropoff is not None
-        and parcel.state is ParcelState.EXPECTED
-    )
 
 
 def start(q: Queries, ctx: Ctx, first: Code | None = None) -> Outcome:
