@@ -21,11 +21,13 @@ from workflows.outcome import (
     BagTo,
     CloseShift,
     CountCodes,
+    DropoffTo,
     Effect,
     KeepReport,
     KioskCodes,
     MarkDamaged,
     Move,
+    NewDropoffSurplus,
     NewReturn,
     NewSurplus,
     Note,
@@ -55,7 +57,10 @@ def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Docume
             move_parcels(conn, stamp, [_move(m) for m in run if isinstance(m, Move)])
         else:
             for effect in run:
-                _effect(conn, effect, stamp)
+                if isinstance(effect, NewDropoffSurplus | DropoffTo):
+                    _dropoff(conn, effect, stamp)
+                else:
+                    _effect(conn, effect, stamp)
     jobs = [queue_document(conn, docs, req.kind, req.data, stamp) for req in outcome.prints]
     assert stamp.station is not None
     save_session(conn, stamp.station, outcome.session, stamp)
@@ -158,6 +163,36 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
                 stamp,
                 "inventory_report",
                 data={k: len(v) for k, v in data.items() if isinstance(v, list)},
+            )
+
+
+def _dropoff(conn: sqlite3.Connection, effect: NewDropoffSurplus | DropoffTo, stamp: Stamp) -> None:
+    """A seller's drop-off: a shipment not on its list taken in, or the list's status."""
+    match effect:
+        case NewDropoffSurplus(barcode=barcode, dropoff=dropoff):
+            conn.execute(
+                "INSERT INTO parcels (barcode, kind, state, surplus, dropoff, updated_at) "
+                "VALUES (?, 'dropoff', 'outbound', 1, ?, ?)",
+                (barcode, dropoff, stamp.ts),
+            )
+            append(
+                conn, stamp, "dropoff_surplus", parcel=barcode, to_state="outbound", data={"dropoff": dropoff}
+            )
+        case DropoffTo(dropoff=dropoff, status=status):
+            old = conn.execute("SELECT status FROM dropoffs WHERE id = ?", (dropoff,)).fetchone()
+            if old is None:
+                raise ApplyError(f"no drop-off {dropoff}")
+            closed_at = stamp.ts if status == "closed" else None
+            conn.execute(
+                "UPDATE dropoffs SET status = ?, closed_at = ? WHERE id = ?", (status, closed_at, dropoff)
+            )
+            append(
+                conn,
+                stamp,
+                f"dropoff_{status}",
+                from_state=old[0],
+                to_state=status,
+                data={"dropoff": dropoff},
             )
 
 

@@ -1,4 +1,4 @@
-"""The inbox: downstream supplies and updates, checked whole, applied once, in one transaction."""
+"""The inbox: downstream supplies, drop-offs and updates, checked whole, applied once, in one transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import msgspec
 
 from device.decode import decode
 from device.exc import INVALID, InputError, ManifestError
+from device.intake.dropoff import Dropoff, write_dropoff
+from device.intake.dropoff import cross_check as check_dropoff
 from device.intake.manifest import Manifest, write_manifest
 from device.intake.manifest import cross_check as check_manifest
 from device.intake.order_updates import CancelOrder, PickupCode
@@ -54,7 +56,18 @@ class UpdatesMessage(
     body: Updates
 
 
-Message = SupplyMessage | UpdatesMessage
+class DropoffMessage(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="dropoff"
+):
+    """A seller's drop-off list (device/intake/dropoff.py); `version` is the drop-off's own version."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Dropoff
+
+
+Message = SupplyMessage | UpdatesMessage | DropoffMessage
+MESSAGE_TYPES = ("supply", "updates", "dropoff")
 
 
 class _Head(msgspec.Struct):
@@ -96,7 +109,7 @@ def clip(text: str, limit: int = MAX_REASON) -> str:
 def decode_message(raw: bytes) -> Message:
     """Check a whole message; any problem is a ManifestError with its reason code and JSON path."""
     msg: Message = decode(raw, Message, max_bytes=MAX_MESSAGE_BYTES, error=ManifestError, what=WHAT)
-    if isinstance(msg, SupplyMessage):
+    if isinstance(msg, SupplyMessage | DropoffMessage):
         if msg.version != msg.body.version:
             raise ManifestError.at(
                 "$.version",
@@ -104,7 +117,10 @@ def decode_message(raw: bytes) -> Message:
                 f"{msg.version} is not $.body.version {msg.body.version}",
                 what=WHAT,
             )
-        check_manifest(msg.body, root="$.body")
+        if isinstance(msg, SupplyMessage):
+            check_manifest(msg.body, root="$.body")
+        else:
+            check_dropoff(msg.body, root="$.body")
     else:
         check_updates(msg.body, root="$.body")
     return msg
@@ -123,7 +139,9 @@ def _rejection(exc: Exception) -> tuple[str, str, str]:
     return code, path, clip(f"{code} {path}: {detail}")
 
 
-def wrap(kind: Literal["supply", "updates"], body: bytes, *, message_id: str, version: int) -> bytes:
+def wrap(
+    kind: Literal["supply", "updates", "dropoff"], body: bytes, *, message_id: str, version: int
+) -> bytes:
     """An envelope around a bare manifest or updates file (its bytes kept as they are)."""
     return msgspec.json.encode(
         {"id": message_id, "type": kind, "version": version, "body": msgspec.Raw(body)}
@@ -160,7 +178,9 @@ def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> Inbo
 
 
 def msg_type(msg: Message) -> str:
-    return "supply" if isinstance(msg, SupplyMessage) else "updates"
+    if isinstance(msg, SupplyMessage):
+        return "supply"
+    return "dropoff" if isinstance(msg, DropoffMessage) else "updates"
 
 
 def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
@@ -168,11 +188,12 @@ def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
     conn = store.conn
     conn.execute("SAVEPOINT inbox_apply")
     try:
-        result = (
-            _apply_supply(conn, msg, stamp)
-            if isinstance(msg, SupplyMessage)
-            else _apply_updates(store, msg, stamp)
-        )
+        if isinstance(msg, SupplyMessage):
+            result = _apply_supply(conn, msg, stamp)
+        elif isinstance(msg, DropoffMessage):
+            result = _apply_dropoff(conn, msg, stamp)
+        else:
+            result = _apply_updates(store, msg, stamp)
     except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
         conn.execute("ROLLBACK TO inbox_apply")
         code, path, reason = _rejection(exc)
@@ -195,6 +216,17 @@ def _apply_supply(conn: sqlite3.Connection, msg: SupplyMessage, stamp: Stamp) ->
     if done.attached:
         counts["attached"] = len(done.attached)
     return InboxResult("applied", msg.id, None, counts)
+
+
+def _apply_dropoff(conn: sqlite3.Connection, msg: DropoffMessage, stamp: Stamp) -> InboxResult:
+    """A drop-off older than (or as old as) the one here is stale, not a rejection: central resends."""
+    d = msg.body
+    row = conn.execute("SELECT version FROM dropoffs WHERE id = ?", (d.dropoff_id,)).fetchone()
+    if row is not None and int(row[0]) >= msg.version:
+        why = f"drop-off {d.dropoff_id}: version {row[0]} is here, {msg.version} is not newer"
+        return InboxResult("stale", msg.id, why)
+    done = write_dropoff(conn, d, now=stamp.ts, root="$.body")
+    return InboxResult("applied", msg.id, None, {"shipments": done.shipments})
 
 
 def version_key(update: Update) -> str | None:
@@ -283,7 +315,7 @@ def _reject_unread(store: Store, raw: bytes, exc: ManifestError, *, stamp: Stamp
     result = InboxResult("rejected", None if head is None else head.id, reason, code=code, path=path)
     with store.transaction() as conn:
         if head is not None:
-            kind = head.type if head.type in ("supply", "updates") else "unknown"
+            kind = head.type if head.type in MESSAGE_TYPES else "unknown"
             ok = isinstance(head.version, int) and not isinstance(head.version, bool)
             version = head.version if ok and 0 <= head.version < 2**63 else None
             _record(conn, result, topic=topic, kind=kind, version=version, ts=stamp.ts)

@@ -20,6 +20,7 @@ SUBCOMMANDS = [
     "sim",
     "run",
     "manifest",
+    "dropoff",
     "cells",
     "config",
     "print",

@@ -253,7 +253,24 @@ def scripted_kiosk(tmp_path: Path) -> dict[str, str]:
     return {"done": done.feedback.msg.key}
 
 
+def scripted_dropoff(tmp_path: Path) -> dict[str, str]:
+    """A seller's drop-off, every way in and out of every state."""
+    from tests.test_dropoff import D1, SHIPMENTS, load_dropoff
+
+    store = new_store(tmp_path / "dropoff.db")
+    load_dropoff(store)
+    e = new_engine(store)
+    scan(e, Command.START_DROPOFF, Command.CANCEL)  # choose → closed
+    scan(e, Command.START_DROPOFF, D1, SHIPMENTS[0], Command.CANCEL)  # choose → scanning → closed
+    # scanning → confirm_close → scanning (a scan) → confirm_close → scanning (CANCEL) → … → closed
+    scan(e, SHIPMENTS[1], Command.DONE, "FBS-0000000099", Command.DONE, Command.CANCEL, Command.DONE)
+    closed = scan(e, Command.DONE)
+    store.close()
+    return {"closed": closed.feedback.msg.key}
+
+
 SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
+    "dropoff": scripted_dropoff,
     "acceptance": scripted_day,
     "placement": scripted_day,
     "issue": scripted_day,
@@ -279,6 +296,13 @@ def test_scripted_days_cover_every_workflow_edge(tmp_path: Path, seen: set[tuple
         ("stored", "issued"),
         ("stored", "to_return"),
     } <= parcel_seen
+
+
+def test_scripted_dropoff_covers_every_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
+    assert scripted_dropoff(tmp_path) == {"closed": "do_closed"}
+    assert_covered(["dropoff"], seen)
+    parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
+    assert {("expected", "outbound"), ("expected", "missing")} <= parcel_seen
 
 
 def test_scripted_returns_and_counts_cover_every_edge(

@@ -48,6 +48,9 @@ def elsewhere(parcel: ParcelView) -> Msg | None:
     A stored parcel that turns up at the counter is not "already counted": it left its cell.
     """
     barcode = parcel.barcode
+    if parcel.dropoff is not None:
+        # A seller's shipment leaves through the point: never an inbound parcel of a supply.
+        return Msg("acc_parcel_dropoff", {"parcel": barcode, "dropoff": parcel.dropoff})
     match parcel.state:
         case ParcelState.STORED:
             return Msg(

@@ -41,6 +41,7 @@ class Command(enum.Enum):
     CHECK_OK = "OK"
     CHECK_FAIL = "FAIL"
     SHIFT_CLOSE = "SHIFTEND"
+    START_DROPOFF = "DROPOFF"  # a seller's drop-off (workflows/dropoff.py)
     REOPEN = "REOPEN"  # a kiosk: open again a door without a sensor that may not have opened
 
     @property

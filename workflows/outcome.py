@@ -57,6 +57,24 @@ class NewSurplus:
 
 
 @dataclass(frozen=True, slots=True)
+class NewDropoffSurplus:
+    """A shipment a seller brought that their drop-off list does not name: recorded, never dropped.
+
+    It is taken in like the listed ones (kind dropoff, outbound), marked surplus for the act."""
+
+    barcode: str
+    dropoff: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropoffTo:
+    """A drop-off list's status: accepting once its first shipment is scanned, closed at DONE."""
+
+    dropoff: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class PackageTo:
     barcode: str
     state: str
@@ -164,6 +182,8 @@ Effect = (
     Move
     | MarkDamaged
     | NewSurplus
+    | NewDropoffSurplus
+    | DropoffTo
     | PackageTo
     | SupplyTo
     | Note

@@ -9,6 +9,7 @@ from workflows.views import (
     BagView,
     CellView,
     ClerkView,
+    DropoffView,
     OrderView,
     PackageView,
     ParcelView,
@@ -42,6 +43,14 @@ class Queries(Protocol):
     def package_progress(self, barcode: str) -> Progress:
         """The same for the parcels listed in one transport package."""
         ...
+
+    def dropoff(self, dropoff_id: str) -> DropoffView | None: ...
+
+    def dropoff_progress(self, dropoff_id: str) -> Progress:
+        """The drop-off's listed shipments (surplus not counted) and how many of them were received."""
+        ...
+
+    def parcels_of_dropoff(self, dropoff_id: str, state: ParcelState) -> list[ParcelView]: ...
 
     def cell_by_label(self, label: str) -> CellView | None: ...
 

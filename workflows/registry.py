@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from workflows import acceptance, inventory, issue, kiosk, placement, return_to_sender, returns
+from workflows import acceptance, dropoff, inventory, issue, kiosk, placement, return_to_sender, returns
 from workflows.inputs import Command
 from workflows.machine import BadMachine, WorkflowError
 from workflows.session import Workflow
@@ -18,6 +18,7 @@ WORKFLOWS: tuple[Workflow[Any, Any], ...] = (
     returns.WORKFLOW,
     return_to_sender.WORKFLOW,
     inventory.WORKFLOW,
+    dropoff.WORKFLOW,
     kiosk.WORKFLOW,
 )
 

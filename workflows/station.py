@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows import acceptance, issue, kiosk, placement, shift
+from workflows import acceptance, dropoff, issue, kiosk, placement, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, DeviceEvent, Input, Tick
 from workflows.messages import Msg, command_name, state_name, workflow_name
 from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
+from workflows.parcel import ParcelState as P
 from workflows.queries import Queries
 from workflows.registry import BY_COMMAND
 from workflows.session import Outcome, Session, describe, refuse
@@ -81,7 +82,11 @@ def _idle_code(code: Code, q: Queries, ctx: Ctx) -> Outcome:
     text = code.text
     if q.supply(text) is not None or q.package(text) is not None:
         return acceptance.start(q, ctx, code)
+    if q.dropoff(text) is not None:
+        return dropoff.start(q, ctx, code)
     parcel = q.parcel(text)
+    if parcel is not None and parcel.dropoff is not None and parcel.state in (P.EXPECTED, P.MISSING):
+        return dropoff.start(q, ctx, code)
     if parcel is not None:
         late = parcel.state is ParcelState.MISSING and parcel.supply_id is not None
         if parcel.state is ParcelState.EXPECTED or late:

@@ -26,6 +26,7 @@ class ParcelView:
     issued_at: str | None = None
     return_reason: str | None = None
     bag: str | None = None
+    dropoff: str | None = None  # the seller's drop-off a shipment came on (kind "dropoff")
 
 
 # The zones the code gives a meaning to; a site may name others, which hold nothing special.
@@ -69,6 +70,15 @@ class Progress:
 class SupplyView:
     id: str
     carrier: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class DropoffView:
+    """A seller's drop-off list: open (nothing scanned), accepting, or closed (its act printed)."""
+
+    id: str
+    seller: str  # the seller's name as the act prints it
     status: str
 
 

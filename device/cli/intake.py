@@ -1,4 +1,4 @@
-"""`pvz manifest`, `pvz cells`, `pvz config`: what the device is told from files, checked before use."""
+"""`pvz manifest`, `pvz dropoff`, `pvz cells`, `pvz config`: what the device is told from files, checked before use."""
 
 from __future__ import annotations
 
@@ -52,6 +52,20 @@ def _manifest(args: argparse.Namespace) -> int:
     return actions[args.action](args)
 
 
+def _dropoff_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from device.intake.dropoff import import_dropoff, load_dropoff_file
+    from device.store.db import Store
+
+    dropoff = load_dropoff_file(Path(args.file))
+    with Store.open(store_path(args)) as store:
+        result = import_dropoff(store, dropoff, now=datetime.now(UTC).isoformat(timespec="seconds"))
+    replaced = f" (replaced version {result.replaced})" if result.replaced is not None else ""
+    print(f"imported drop-off {result.dropoff_id}: {result.shipments} shipments{replaced}")
+    return 0
+
+
 def _cells_import(args: argparse.Namespace) -> int:
     from device.intake.rack import import_cells, read_rack_file
     from device.store.db import Store
@@ -76,6 +90,11 @@ def _config_check(args: argparse.Namespace) -> int:
 def register(add: Add) -> None:
     p = add("manifest", "import manifests, apply updates (JSON)", _manifest)
     p.add_argument("action", choices=["import", "update", "apply"])
+    p.add_argument("file")
+    store_opts(p)
+
+    p = add("dropoff", "import a seller's drop-off list (JSON)", _dropoff_import)
+    p.add_argument("action", choices=["import"])
     p.add_argument("file")
     store_opts(p)
 

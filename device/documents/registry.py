@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents import cell_labels, counter, lifecycle, screen_pair, shift_report, test_page
+from device.documents import cell_labels, counter, dropoff, lifecycle, screen_pair, shift_report, test_page
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
 from drivers.document import Document
@@ -15,6 +15,7 @@ BUILDERS: Mapping[str, Builder] = {
     "receipt": counter.receipt,
     "acceptance_act": counter.acceptance_act,
     "command_card": counter.command_card,
+    "dropoff_act": dropoff.dropoff_act,
     "return_label": lifecycle.return_label,
     "pick_list": lifecycle.pick_list,
     "handover_act": lifecycle.handover_act,

@@ -33,6 +33,7 @@ IDLE_BUTTONS = (
     Command.START_RETURN,
     Command.START_RETURN_TO_SENDER,
     Command.START_INVENTORY,
+    Command.START_DROPOFF,
     Command.SHIFT_CLOSE,
 )
 WORKFLOW_BUTTONS: dict[str, tuple[Command, ...]] = {
@@ -49,6 +50,7 @@ WORKFLOW_BUTTONS: dict[str, tuple[Command, ...]] = {
     "customer_return": (Command.CHECK_OK, Command.CHECK_FAIL, Command.DONE, Command.CANCEL),
     "return_to_sender": (Command.DONE, Command.CANCEL),
     "inventory": (Command.DONE, Command.CANCEL),
+    "dropoff": (Command.DONE, Command.CANCEL),
 }
 RELEASED = (issue_model.State.COLLECTING, issue_model.State.REFUSE_NEXT)
 BUTTON_KIND = {Command.DONE: "primary", Command.CANCEL: "danger", Command.REFUSE_ITEM: "danger"}

@@ -13,6 +13,7 @@ from workflows.views import (
     BagView,
     CellView,
     ClerkView,
+    DropoffView,
     OrderView,
     PackageView,
     ParcelView,
@@ -26,7 +27,7 @@ from workflows.views import (
 _PARCEL_SQL = """
 SELECT p.barcode, p.order_id, p.supply_id, p.package, p.size, p.state, c.address AS cell,
        p.cod_kopecks, p.age_restricted, p.surplus, p.damaged, p.deadline, p.kind, p.issued_at,
-       p.return_reason, p.bag
+       p.return_reason, p.bag, p.dropoff
 FROM parcels p LEFT JOIN cells c ON c.id = p.cell_id
 """
 _CELL_SQL = """
@@ -60,6 +61,7 @@ def _parcel(row: sqlite3.Row) -> ParcelView:
         issued_at=row["issued_at"],
         return_reason=row["return_reason"],
         bag=row["bag"],
+        dropoff=row["dropoff"],
     )
 
 
@@ -133,6 +135,22 @@ class StoreQueries:
     def package_progress(self, barcode: str) -> Progress:
         total, done = self.conn.execute(_PROGRESS_SQL + "package = ?", (barcode,)).fetchone()
         return Progress(int(done), int(total))
+
+    def dropoff(self, dropoff_id: str) -> DropoffView | None:
+        r = self.conn.execute(
+            "SELECT id, seller_name, status FROM dropoffs WHERE id = ?", (dropoff_id,)
+        ).fetchone()
+        return None if r is None else DropoffView(r["id"], r["seller_name"], r["status"])
+
+    def dropoff_progress(self, dropoff_id: str) -> Progress:
+        total, done = self.conn.execute(_PROGRESS_SQL + "dropoff = ?", (dropoff_id,)).fetchone()
+        return Progress(int(done), int(total))
+
+    def parcels_of_dropoff(self, dropoff_id: str, state: ParcelState) -> list[ParcelView]:
+        rows = self.conn.execute(
+            _PARCEL_SQL + " WHERE p.dropoff = ? AND p.state = ? ORDER BY p.barcode", (dropoff_id, state.value)
+        )
+        return [_parcel(r) for r in rows]
 
     def cell_by_label(self, label: str) -> CellView | None:
         row = self.conn.execute(_CELL_SQL + " WHERE c.label = ?", (label,)).fetchone()

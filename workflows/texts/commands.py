@@ -19,5 +19,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cmd_CHECK_OK": ("Проверка: да", "Check: yes"),
     "cmd_CHECK_FAIL": ("Проверка: нет", "Check: no"),
     "cmd_SHIFT_CLOSE": ("Закрыть смену", "Close shift"),
+    "cmd_START_DROPOFF": ("Приём от продавца", "Seller drop-off"),
     "cmd_REOPEN": ("Открыть снова", "Open again"),
 }

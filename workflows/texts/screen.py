@@ -79,6 +79,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_print_failed": ("Ждёт принтер", "Waiting for the printer"),
     "scr_doc_receipt": ("Чек выдачи", "Issue receipt"),
     "scr_doc_acceptance_act": ("Акт приёмки", "Acceptance act"),
+    "scr_doc_dropoff_act": ("Акт приёма от продавца", "Seller drop-off act"),
     "scr_doc_command_card": ("Карта команд", "Command card"),
     "scr_doc_return_label": ("Ярлык возврата", "Return label"),
     "scr_doc_pick_list": ("Список на возврат", "Return pick list"),
@@ -96,6 +97,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_wf_customer_return": ("Возврат от клиента", "Customer return"),
     "scr_wf_return_to_sender": ("Возврат отправителю", "Return to sender"),
     "scr_wf_inventory": ("Инвентаризация", "Inventory count"),
+    "scr_wf_dropoff": ("Приём от продавца", "Seller drop-off"),
     # The page answered without a pairing.
     "scr_unknown_station": ("Нет такого места: {station}", "No such station: {station}"),
 }
