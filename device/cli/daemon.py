@@ -190,7 +190,7 @@ def startup_line(config: Config, store_path: Path | None) -> str:
         stations.append(f"{st.name} ({parts}, buzzer {st.buzzer.backend})")
     mqtt = "off" if config.mqtt.host is None else f"{config.mqtt.host}:{config.mqtt.port}"
     screen = config.screen.listen
-    doors = config.doors.backend
+    doors: str = config.doors.backend
     if doors != "none":
         doors += f" (zone {config.doors.zone})"
     speaker = config.kiosk.speaker or "none"
