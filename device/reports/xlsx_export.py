@@ -10,7 +10,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from device.reports.text import payment_name, state_name, t
+from device.reports.tables import t
+from device.reports.text import payment_name, state_name
 from device.reports.types import PeriodReport
 
 MONEY = '#,##0.00\\ "₽"'  # a Russian-locale Excel shows 1 234,50 ₽
