@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.reports.stats_text import stats_text
 from device.reports.tables import t, table
 from device.reports.types import DayReport, EventRef, PeriodReport, Sections, ShiftReport
 from workflows.messages import CATALOG, format_money
@@ -169,7 +170,8 @@ def waits_line(rep: Sections, lang: str) -> str:
 
 
 def day_text(rep: DayReport, lang: str) -> str:
-    return "\n".join([t(lang, "rep_day_title", date=rep["date"]), *sections_text(rep, lang)])
+    title = t(lang, "rep_day_title", date=rep["date"])
+    return "\n".join([title, *sections_text(rep, lang), *stats_text(rep["stats"], lang)])
 
 
 def period_text(rep: PeriodReport, lang: str) -> str:
@@ -180,7 +182,7 @@ def period_text(rep: PeriodReport, lang: str) -> str:
         lines.append(t(lang, "rep_filter_clerk", name=names.get(rep["clerk"], ""), badge=rep["clerk"]))
     if rep["station"] is not None:
         lines.append(t(lang, "rep_filter_station", station=rep["station"]))
-    return "\n".join([*lines, *sections_text(rep, lang)])
+    return "\n".join([*lines, *sections_text(rep, lang), *stats_text(rep["stats"], lang)])
 
 
 def shift_header(rep: ShiftReport, lang: str) -> list[str]:
