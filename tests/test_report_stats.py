@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -160,14 +161,28 @@ def test_the_week_report_names_channels_reasons_and_kinds_in_words(
         assert not re.search("[A-Za-z]", figures)
 
 
-@pytest.mark.parametrize("period", [("week", "--date", "2026-11-21"), ("month", "--month", "2026-11")])
+@pytest.mark.parametrize(
+    ("period", "lang", "written"),
+    [
+        (("week", "--date", "2026-11-21"), "en", "Chart written"),
+        (("month", "--month", "2026-11"), "ru", "График сохранён"),
+    ],
+)
 def test_the_chart_is_a_png_of_the_expected_size(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], period: tuple[str, ...]
+    db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    period: tuple[str, ...],
+    lang: str,
+    written: str,
 ) -> None:
     png = tmp_path / "charts" / f"{period[0]}.png"
-    code, out = report(capsys, *period, "--chart", str(png), "--store", str(db), "--lang", "en")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code, out = report(capsys, *period, "--chart", str(png), "--store", str(db), "--lang", lang)
     assert code == 0
-    assert f"Chart written: {png}" in out
+    assert not [w for w in caught if "Glyph" in str(w.message)]  # every letter has its glyph
+    assert f"{written}: {png}" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with Image.open(png) as image:
         image.verify()
