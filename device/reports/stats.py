@@ -42,8 +42,8 @@ def _kinds(conn: sqlite3.Connection, barcodes: set[str]) -> dict[str, str]:
 
 
 def direction(e: Event[Data]) -> str | None:
-    """ "in" for a parcel arriving (accepted, a customer's return, a drop-off or send waiting for
-    the courier), "out" for one leaving (issued, returned, handed to the courier), else None.
+    """Which way a parcel moves: "in" arriving (accepted, a customer's return, a drop-off or send
+    waiting for the courier), "out" leaving (issued, returned, handed to the courier), else None.
 
     A parcel taken back out of an outbound bag returns to outbound without arriving again.
     """
