@@ -15,6 +15,7 @@ from device.documents.shift_report import WORK
 from device.intake.deadlines import RETURN_REASON
 from device.intake.order_updates import CANCEL_REASON
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.reports.stats import CHANNELS, RETURN_CHECK_FAILED, TICKET_KINDS
 from device.screen.kiosk_view import LABELS as KIOSK_LABELS
 from device.screen.kiosk_view import LANGS as KIOSK_LANGS
 from device.screen.view import LABELS
@@ -68,6 +69,10 @@ FAMILIES: dict[str, set[str]] = {
     "scr_paid_": {f"scr_paid_{how}" for how in (CASH, CARD)},
     "scr_wf_": {f"scr_wf_{workflow.name}" for workflow in WORKFLOWS},
     "scr_parcel_": {f"scr_parcel_{status}" for status in ("waiting", "taken", "refused")},
+    "stat_ch_": {f"stat_ch_{channel}" for channel in CHANNELS},
+    "stat_tk_": {f"stat_tk_{kind}" for kind in TICKET_KINDS} | {"stat_tk_other"},
+    "stat_why_": {f"stat_why_{RETURN_CHECK_FAILED}"},
+    "stat_col_": {key for key in CATALOG if key.startswith("stat_col_")},  # the statistics' own columns
 }
 
 

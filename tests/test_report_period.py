@@ -167,6 +167,11 @@ def test_xlsx_has_a_sheet_per_section_with_typed_values(
         "refusals",
         "returns",
         "waits",
+        "channels",
+        "issues",
+        "refusal_reasons",
+        "tickets",
+        "days",
     ]
     head = book["report"]
     assert head["B2"].value == datetime(2026, 11, 16) and head["B3"].value == datetime(2026, 11, 22)

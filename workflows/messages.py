@@ -31,6 +31,7 @@ from workflows.texts import (
     return_to_sender,
     returns,
     screen,
+    stats,
 )
 
 LANGUAGES = ("ru", "en")
@@ -60,6 +61,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     pairing.TEXTS,
     privacy.TEXTS,
     kiosk_page.TEXTS,
+    stats.TEXTS,
 )
 
 

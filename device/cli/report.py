@@ -1,12 +1,13 @@
-"""`pvz report day|shift|parcel|export`: its arguments, and the text or JSON it prints."""
+"""`pvz report day|week|month|period|shift|parcel|export`: its arguments, and the text or JSON it prints."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from device.cli.common import Add, store_opts, store_path
@@ -14,10 +15,16 @@ from device.exc import PvzError
 from device.reports.period import month, week
 from device.store.clock import TIMEZONE_KEY
 
+if TYPE_CHECKING:
+    from device.reports.types import Stats
+
+    Draw = Callable[[Path, Stats, str], Path]
+
 # --week and --month without a value: the week or month of --date, else of today at the site.
 TODAY = date.min
 
-ACTIONS = ("day", "period", "shift", "parcel", "export")
+ACTIONS = ("day", "week", "month", "period", "shift", "parcel", "export")
+PERIODS = ("day", "week", "month", "period")
 
 
 def _date(text: str) -> date:
@@ -55,6 +62,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id", type=int, dest="shift_id", help="shift number (default: the shifts of --date)")
     p.add_argument("--csv", metavar="DIR", help="directory for the CSV files (for `export`)")
     p.add_argument("--xlsx", metavar="FILE", help="Excel workbook to write (for `export`)")
+    p.add_argument(
+        "--chart",
+        metavar="FILE.png",
+        help="also draw parcels in/out and money per day as a PNG (for day, week, month, period; "
+        "with `export --xlsx`, embedded in the workbook too)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of text tables")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the text output")
 
@@ -70,7 +83,9 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
         shift_report,
         shifts_on,
     )
+    from device.reports.chart import write_chart
     from device.reports.history import history_text
+    from device.reports.tables import t
     from device.reports.xlsx_export import write_xlsx
     from device.store.db import Store
 
@@ -89,17 +104,19 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
         narrowed = args.action == "period" or (first, last) != (day, day) or any(filters.values())
         if args.action == "day" and not narrowed:
             rep = day_report(store, day, tz)
-            return _json(rep) if args.json else text.day_text(rep, lang)
-        if args.action in ("day", "period"):
+            drawn = _chart(args, rep["stats"], lang, write_chart)
+            return _json(rep) if args.json else "\n".join([text.day_text(rep, lang), *drawn])
+        if args.action in PERIODS:
             report = period_report(store, first, last, tz, **filters)
-            return _json(report) if args.json else text.period_text(report, lang)
+            drawn = _chart(args, report["stats"], lang, write_chart)
+            return _json(report) if args.json else "\n".join([text.period_text(report, lang), *drawn])
         if args.action == "shift":
             ids = [args.shift_id] if args.shift_id is not None else shifts_on(store, day, tz)
             reports = [shift_report(store, i, tz=tz) for i in ids]
             if args.json:
                 return _json(reports[0] if args.shift_id is not None else reports)
             if not reports:
-                return text.t(lang, "rep_no_shifts", date=day.isoformat())
+                return t(lang, "rep_no_shifts", date=day.isoformat())
             return "\n\n".join(text.shift_text(r, lang) for r in reports)
         if args.action == "parcel":
             history = parcel_history(store, args.code, tz)
@@ -109,11 +126,15 @@ def run(args: argparse.Namespace, store_path: Path) -> str:
             paths += export_csv(store, Path(args.csv), first, tz, last=last, **filters)
         if args.xlsx:
             report = period_report(store, first, last, tz, **filters)
-            paths.append(write_xlsx(Path(args.xlsx), report, lang))
+            chart = None
+            if args.chart:
+                chart = write_chart(Path(args.chart), report["stats"], lang)
+                paths.append(chart)
+            paths.append(write_xlsx(Path(args.xlsx), report, lang, chart=chart))
     if args.json:
         return _json([str(p) for p in paths])
     where = args.csv or str(Path(args.xlsx).parent)
-    done = text.t(lang, "rep_exported", count=len(paths), dir=where)
+    done = t(lang, "rep_exported", count=len(paths), dir=where)
     return "\n".join([done, *(str(p) for p in paths)])
 
 
@@ -126,11 +147,25 @@ def period(args: argparse.Namespace, day: date) -> tuple[date, date]:
         return week(day if args.week is TODAY else args.week)
     if args.month is not None:
         return month(day if args.month is TODAY else args.month)
+    if args.action == "week" and not chosen[0]:
+        return week(day)
+    if args.action == "month" and not chosen[0]:
+        return month(day)
     first = args.first or args.last or day
     last = args.last or args.first or day
     if last < first:
         raise PvzError(f"report: --to {last} is before --from {first}")
     return first, last
+
+
+def _chart(args: argparse.Namespace, stats: Stats, lang: str, draw: Draw) -> list[str]:
+    """The chart asked for with --chart, drawn; the line that says where it went."""
+    if not args.chart:
+        return []
+    from device.reports.tables import t
+
+    path = draw(Path(args.chart), stats, lang)
+    return ["", t(lang, "stat_chart_written", path=str(path))]
 
 
 def _zone(args: argparse.Namespace, stored: str | None) -> tzinfo | None:

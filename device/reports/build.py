@@ -12,6 +12,7 @@ from device.exc import PvzError
 from device.reports.csv_export import write_csv
 from device.reports.period import only
 from device.reports.sections import clerk_names, rows, sections
+from device.reports.stats import stats
 from device.reports.types import (
     DayReport,
     History,
@@ -105,6 +106,7 @@ def period_report(
         date_to=last.isoformat(),
         clerk=clerk,
         station=station,
+        stats=stats(conn, events, first, last, tz, clerk=clerk, station=station),
         **sections(conn, events, tz),
     )
 
@@ -112,7 +114,10 @@ def period_report(
 def day_report(src: Source, day: date, tz: tzinfo | None = None) -> DayReport:
     """Day D: the events whose time falls on D at the site (in `tz`; as written without one)."""
     conn = _conn(src)
-    return DayReport(date=day.isoformat(), **sections(conn, day_events(conn, day, tz), tz))
+    events = day_events(conn, day, tz)
+    return DayReport(
+        date=day.isoformat(), stats=stats(conn, events, day, day, tz), **sections(conn, events, tz)
+    )
 
 
 def _shift(conn: sqlite3.Connection, shift_id: int, now: datetime | None, tz: tzinfo | None) -> ShiftHeader:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from device.reports.text import _cols, _heading, state_name, t, table, when
+from device.reports.tables import t, table
+from device.reports.text import _cols, _heading, state_name, when
 from device.reports.types import History, HistoryEvent
 from workflows.messages import CATALOG, Msg
 

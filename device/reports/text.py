@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from device.reports.csv_export import CLERK_COLUMNS, SUPPLY_COLUMNS
+from device.reports.stats_text import stats_text
+from device.reports.tables import t, table
 from device.reports.types import DayReport, EventRef, PeriodReport, Sections, ShiftReport
-from workflows.messages import CATALOG, Msg, Param, format_money
+from workflows.messages import CATALOG, format_money
 
 STATION_COUNTS = ("accepted", "placed", "issued", "refused", "customer_returns", "returned")
-
-
-def t(lang: str, key: str, **params: Param) -> str:
-    return Msg(key, params).render(lang)
 
 
 def state_name(state: str, lang: str) -> str:
@@ -34,15 +32,6 @@ def number(value: float | None, lang: str) -> str:
         return "-"
     text = f"{value:g}"
     return text.replace(".", ",") if lang == "ru" else text
-
-
-def table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
-    """Columns padded to their widest cell, a dashed line under the header."""
-    widths = [max([len(h), *(len(row[i]) for row in body)]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in body]
-    return lines
 
 
 def _values(row: Mapping[str, object], columns: Sequence[str]) -> list[str]:
@@ -181,7 +170,8 @@ def waits_line(rep: Sections, lang: str) -> str:
 
 
 def day_text(rep: DayReport, lang: str) -> str:
-    return "\n".join([t(lang, "rep_day_title", date=rep["date"]), *sections_text(rep, lang)])
+    title = t(lang, "rep_day_title", date=rep["date"])
+    return "\n".join([title, *sections_text(rep, lang), *stats_text(rep["stats"], lang)])
 
 
 def period_text(rep: PeriodReport, lang: str) -> str:
@@ -192,7 +182,7 @@ def period_text(rep: PeriodReport, lang: str) -> str:
         lines.append(t(lang, "rep_filter_clerk", name=names.get(rep["clerk"], ""), badge=rep["clerk"]))
     if rep["station"] is not None:
         lines.append(t(lang, "rep_filter_station", station=rep["station"]))
-    return "\n".join([*lines, *sections_text(rep, lang)])
+    return "\n".join([*lines, *sections_text(rep, lang), *stats_text(rep["stats"], lang)])
 
 
 def shift_header(rep: ShiftReport, lang: str) -> list[str]:

@@ -103,6 +103,57 @@ class Waits(TypedDict):
     parcels: list[WaitRow]
 
 
+class ChannelRow(TypedDict):
+    """Parcels of one channel that came into the point and went out of it in the window."""
+
+    channel: str  # one of device.reports.stats.CHANNELS
+    parcels_in: int
+    parcels_out: int
+
+
+class DayFigures(TypedDict):
+    """One local day of the window: parcels in and out by channel, money taken."""
+
+    date: str
+    parcels_in: dict[str, int]  # channel -> parcels
+    parcels_out: dict[str, int]
+    cash_kopecks: int
+    card_kopecks: int
+
+
+class ClerkIssues(TypedDict):
+    badge: str
+    name: str
+    orders: int  # completed issues (a customer served)
+    parcels: int  # parcels handed over
+
+
+class ReasonRow(TypedDict):
+    reason: str  # a return reason code, or one of device.reports.stats refusal codes
+    count: int
+
+
+class TicketRow(TypedDict):
+    """Exceptions of one kind: opened in the window, resolved in it, and open now."""
+
+    kind: str
+    opened: int
+    resolved: int
+    open_now: int
+
+
+class Stats(TypedDict):
+    """The owner's figures for a day, a week or a month."""
+
+    channels: list[ChannelRow]
+    days: list[DayFigures]
+    issues: list[ClerkIssues]
+    refusals: list[ReasonRow]
+    tickets: list[TicketRow]
+    cash_kopecks: int
+    card_kopecks: int
+
+
 class Sections(TypedDict):
     states: dict[str, int]
     supplies: list[SupplyRow]
@@ -117,6 +168,7 @@ class Sections(TypedDict):
 
 class DayReport(Sections):
     date: str
+    stats: Stats
 
 
 class PeriodReport(Sections):
@@ -126,6 +178,7 @@ class PeriodReport(Sections):
     date_to: str
     clerk: str | None
     station: str | None
+    stats: Stats
 
 
 class ShiftHeader(TypedDict):
