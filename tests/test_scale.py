@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -14,32 +12,7 @@ from drivers.exc import DeviceNotFound, ScaleError
 from drivers.scale.protocol import Reading, Stability, format_line, parse_line
 from drivers.scale.serial_scale import SerialScale
 from drivers.scale.sim_scale import SimScale
-
-
-class FakeScale:
-    """A scale on the master side of a pty: sends its lines over and over, as a real one does."""
-
-    def __init__(self) -> None:
-        self.master, self._slave = os.openpty()
-        self.path = os.ttyname(self._slave)
-        self.lines: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.01):
-            for line in list(self.lines):
-                try:
-                    os.write(self.master, line)
-                except OSError:
-                    return
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        os.close(self.master)
-        os.close(self._slave)
+from tests.support.fake_scale import FakeScale
 
 
 @pytest.fixture

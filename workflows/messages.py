@@ -30,6 +30,7 @@ from workflows.texts import (
     return_to_sender,
     returns,
     screen,
+    send,
 )
 
 LANGUAGES = ("ru", "en")
@@ -46,6 +47,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     kiosk.TEXTS,
     returns.TEXTS,
     return_to_sender.TEXTS,
+    send.TEXTS,
     inventory.TEXTS,
     documents.TEXTS,
     reports.TEXTS,
