@@ -26,7 +26,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import KioskRules, Policy, StationKind
+from workflows.context import KioskRules, Policy, SendRules, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -101,6 +101,13 @@ def policy(config: Config) -> Policy:
             # Without a door backend no cell is a door: nothing would ever fire their commands.
             doors_zone=config.doors.zone if config.doors.backend != "none" else "",
             door_expiry_s=config.doors.command_expiry_s,
+        ),
+        send=SendRules(
+            public_key=config.send.public_key,
+            max_weight_g=config.send.max_weight_g,
+            max_sides_sum_cm=config.send.max_sides_sum_cm,
+            max_side_cm=config.send.max_side_cm,
+            scale=config.send.scale != "none",
         ),
     )
 
