@@ -161,6 +161,9 @@ def build_runtime(
         runtime.attach_doors(
             DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
         )
+    scale = hardware.build_scale(config)
+    if scale is not None:
+        runtime.attach_scale(scale)
     build_speech(config, runtime, hw)
     return runtime
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from device.engine import Engine
+from device.send_scale import ScaleFeed, waiting_for_weight
 from device.store.db import Store
 from drivers.document import Document
 from drivers.exc import ScaleError
@@ -20,7 +22,7 @@ from tests.support.escpos_paper import zbar_codes
 from tests.support.factory import dump, new_engine, scan
 from tests.support.fake_scale import FakeScale
 from workflows.context import Policy, SendRules
-from workflows.inputs import Command, Weighed
+from workflows.inputs import Command, DeviceEvent, Weighed
 from workflows.parcel import Size
 from workflows.send_qr import Shipment, make, public_key_text
 
@@ -178,3 +180,34 @@ def test_the_weight_from_a_serial_scale_on_a_pty(store: Store) -> None:
     r = scan(engine, "30", "20", "10", keyed=True)
     assert r.feedback.msg.key == "send_accepted"
     assert store.scalar("SELECT weight_g FROM parcels WHERE barcode = 'SND-000123'") == 2480
+
+
+def test_the_scale_feed_hands_a_settled_weight_to_the_waiting_send_once(store: Store) -> None:
+    """The daemon's path: the scale on a pty read in a thread, its reading handled like a scan."""
+    engine = new_engine(
+        store, lang="en", policy=Policy(send=SendRules(public_key=RULES.public_key, scale=True))
+    )
+    fake = FakeScale()
+    handed: list[str] = []
+
+    def handle(station: str, event: DeviceEvent) -> None:
+        handed.append(engine.handle_event(station, event).feedback.msg.key)
+
+    scale = SerialScale(name="s1/scale", path=fake.path, settle_timeout_s=1.5)
+    feed = ScaleFeed(scale, waiting=lambda: waiting_for_weight(engine.sessions()), handle=handle)
+    try:
+        fake.lines = [b"ST,GS,+0000.000kg\r\n"]
+        assert asyncio.run(feed.once()) is None  # no send waits
+        scan(engine, Command.START_SEND, QR, Command.CHECK_OK)
+        assert asyncio.run(feed.once()) is None  # an empty scale says nothing
+        fake.lines = [b"ST,GS,+0020.000kg\r\n"]
+        assert asyncio.run(feed.once()) == Weighed(grams=20_000)
+        assert asyncio.run(feed.once()) is None  # the same parcel still lying there
+        fake.lines = [b"US,GS,+0003.100kg\r\n", b"US,GS,+0003.000kg\r\n"]
+        assert asyncio.run(feed.once()) == Weighed(fault="scale_unstable")
+        fake.lines = [b"ST,GS,+0003.050kg\r\n"]
+        assert asyncio.run(feed.once()) == Weighed(grams=3050)
+        assert asyncio.run(feed.once()) is None  # the send has its weight: nobody waits
+    finally:
+        fake.close()
+    assert handed == ["send_too_heavy", "send_scale_fault", "send_ask_length"]
