@@ -77,7 +77,7 @@ def test_a_send_keyed_in_enters_at_outbound_with_its_label_and_receipt(
     codes = zbar_codes(stream, tmp_path, paper_dots=paper_dots(42))
     assert sorted(codes) == ["CODE-128:SND-000123", "QR-Code:SND-000123"]
     receipt = render_text(document(store, "send_receipt"), width=42)
-    assert "SND-000123" in receipt and "Weight: 1250 g" in receipt and "40 × 30 × 20 cm" in receipt
+    assert "SND-000123" in receipt and "Weight: 1250 g" in receipt and "40 x 30 x 20 cm" in receipt
     assert "Анна П." in receipt
 
 
@@ -211,3 +211,21 @@ def test_the_scale_feed_hands_a_settled_weight_to_the_waiting_send_once(store: S
     finally:
         fake.close()
     assert handed == ["send_too_heavy", "send_scale_fault", "send_ask_length"]
+
+
+@pytest.mark.parametrize("width", [32, 42])
+def test_the_label_and_receipt_on_paper_in_russian(store: Store, tmp_path: Path, width: int) -> None:
+    """python-escpos's own bytes: the label's codes read back by zbar, the receipt's words in CP866."""
+    engine = new_engine(store, lang="ru", policy=Policy(send=RULES))
+    scan(engine, Command.START_SEND, QR, Command.CHECK_OK)
+    scan(engine, "2480", "35", "25", "15", keyed=True)
+    printer = SimPrinter(width=width)
+    printer.print_document(document(store, "send_label"))
+    label = printer.printed[-1].data
+    codes = zbar_codes(label, tmp_path, paper_dots=paper_dots(width))
+    assert "QR-Code:SND-000123" in codes and set(codes) <= {"QR-Code:SND-000123", "CODE-128:SND-000123"}
+    assert "Пункт назначения: PVZ-7".encode("cp866") in label
+    printer.print_document(document(store, "send_receipt"))
+    receipt = printer.printed[-1].data
+    for words in ("Квитанция отправителя", "Отправитель: Анна П.", "Вес: 2480 г", "35 x 25 x 15 см"):
+        assert words.encode("cp866") in receipt, words

@@ -113,7 +113,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_send_to": ("Пункт назначения: {point}", "To pickup point: {point}"),
     "doc_send_sender": ("Отправитель: {sender}", "Sender: {sender}"),
     "doc_send_weight": ("Вес: {weight} г", "Weight: {weight} g"),
-    "doc_send_sides": ("Размеры: {length} × {width} × {height} см", "Size: {length} × {width} × {height} cm"),
+    "doc_send_sides": ("Размеры: {length} x {width} x {height} см", "Size: {length} x {width} x {height} cm"),
     "doc_send_keep": (
         "Сохраните квитанцию до получения отправления адресатом",
         "Keep this receipt until the parcel is collected",
