@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflows.identify import masked
 from workflows.inputs import clean_code
 from workflows.parcel import Size
 from workflows.send_qr import BadSendQr, Shipment, load_public_key, make, public_key_text, verify
@@ -90,3 +91,7 @@ def test_any_text_is_a_shipment_or_a_reason(text: str) -> None:
         verify("PVZS1." + text, PUBLIC)
     except BadSendQr as exc:
         assert exc.reason.startswith("send_qr_")
+
+
+def test_a_log_shows_a_send_qr_masked() -> None:
+    assert masked(make(SHIPMENT, KEY)) == "PVZS1.***"
