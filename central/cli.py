@@ -119,9 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from central.send_qr_cli import add_key_arguments, add_qr_arguments
 
-    p = add("send-key", "a new key that signs customers' send QR codes; prints [send] public_key", _send_key)
+    p = add("send-key", "new key signing send QR codes (prints its public key)", _send_key)
     add_key_arguments(p)
-    p = add("send-qr", "a shipment's signed QR text, as the app shows it to the point", _send_qr)
+    p = add("send-qr", "a shipment's signed send QR, as the app shows it", _send_qr)
     add_qr_arguments(p)
 
     p = add("demo-sync", "the demo day, its events sent to a hub through Mosquitto", _demo_sync)
