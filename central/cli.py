@@ -55,6 +55,20 @@ def _pki(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_key(args: argparse.Namespace) -> int:
+    from central.send_qr_cli import run_key
+
+    print(run_key(args))
+    return 0
+
+
+def _send_qr(args: argparse.Namespace) -> int:
+    from central.send_qr_cli import run_qr
+
+    print(run_qr(args))
+    return 0
+
+
 def _demo_sync(args: argparse.Namespace) -> int:
     """The demo day on a fresh store, then every event of it through a local Mosquitto to a hub."""
     from central.demo_sync import sync_day
@@ -102,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("pki", "site certificates: CA, broker, devices, hubs; revocation", _pki)
     pki_arguments(p)
+
+    from central.send_qr_cli import add_key_arguments, add_qr_arguments
+
+    p = add("send-key", "new key signing send QR codes (prints its public key)", _send_key)
+    add_key_arguments(p)
+    p = add("send-qr", "a shipment's signed send QR, as the app shows it", _send_qr)
+    add_qr_arguments(p)
 
     p = add("demo-sync", "the demo day, its events sent to a hub through Mosquitto", _demo_sync)
     p.add_argument("--out", default="demo-out", help="output directory (default: demo-out)")

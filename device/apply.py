@@ -29,6 +29,7 @@ from workflows.outcome import (
     Move,
     NewDropoffSurplus,
     NewReturn,
+    NewSend,
     NewSurplus,
     Note,
     OpenDoor,
@@ -127,13 +128,9 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             data = {"command": command, "door": effect.door, "purpose": effect.purpose, "order": effect.order}
             append(conn, stamp, "door_commanded", cell=effect.cell, data=data)
         case NewReturn():
-            conn.execute(
-                "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "
-                "VALUES (?, 'customer_return', ?, ?, 'accepted', ?, ?)",
-                (effect.barcode, effect.order_id, effect.size, ",".join(effect.returned_from), stamp.ts),
-            )
-            data = {"order": effect.order_id, "returned_from": list(effect.returned_from), **effect.data}
-            append(conn, stamp, "customer_return", parcel=effect.barcode, to_state="accepted", data=data)
+            _new_return(conn, effect, stamp)
+        case NewSend():
+            _new_send(conn, effect, stamp)
         case SignIn(badge=badge) | SignOut(badge=badge) | OpenShift(badge=badge) | CloseShift(badge=badge):
             _clerk(conn, effect, badge, stamp)
         case BagTo(barcode=barcode, state=state):
@@ -194,6 +191,30 @@ def _dropoff(conn: sqlite3.Connection, effect: NewDropoffSurplus | DropoffTo, st
                 to_state=status,
                 data={"dropoff": dropoff},
             )
+
+
+def _new_return(conn: sqlite3.Connection, effect: NewReturn, stamp: Stamp) -> None:
+    """A customer return: a parcel of its own that enters at accepted."""
+    conn.execute(
+        "INSERT INTO parcels (barcode, kind, order_id, size, state, returned_from, updated_at) "
+        "VALUES (?, 'customer_return', ?, ?, 'accepted', ?, ?)",
+        (effect.barcode, effect.order_id, effect.size, ",".join(effect.returned_from), stamp.ts),
+    )
+    data = {"order": effect.order_id, "returned_from": list(effect.returned_from), **effect.data}
+    append(conn, stamp, "customer_return", parcel=effect.barcode, to_state="accepted", data=data)
+
+
+def _new_send(conn: sqlite3.Connection, effect: NewSend, stamp: Stamp) -> None:
+    """A customer's send enters at outbound with what the counter weighed and measured."""
+    length, width, height = effect.sides_mm
+    conn.execute(
+        "INSERT INTO parcels (barcode, kind, size, state, weight_g, length_mm, width_mm, height_mm, "
+        "updated_at) VALUES (?, 'send', ?, 'outbound', ?, ?, ?, ?, ?)",
+        (effect.barcode, effect.size, effect.weight_g, length, width, height, stamp.ts),
+    )
+    data = {"to": effect.to_point, "sender": effect.sender, "weight_g": effect.weight_g}
+    data["sides_mm"] = list(effect.sides_mm)
+    append(conn, stamp, "send_accepted", parcel=effect.barcode, to_state="outbound", data=data)
 
 
 def _count_codes(conn: sqlite3.Connection, effect: CountCodes, stamp: Stamp) -> None:

@@ -12,6 +12,7 @@ from device.config_doors import check_doors, door_pins
 from device.config_schema import Config, PrinterConfig
 from device.decode import convert, unique_index
 from device.exc import ConfigError
+from workflows.send_qr import load_public_key
 
 _Fail = Callable[[str, str, str], ConfigError]
 
@@ -168,6 +169,7 @@ def _check(config: Config, source: str) -> None:
         raise fail("$.issue.max_pause_s", "bad_value", "`max_pause_s` must not be shorter than `pause_s`")
     if config.kiosk.max_lock_s < config.kiosk.lock_s:
         raise fail("$.kiosk.max_lock_s", "bad_value", "`max_lock_s` must not be shorter than `lock_s`")
+    _check_send(config, fail)
     tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
     if any(tls) and not all(tls):
         raise fail("$.mqtt", "missing_option", "TLS needs `ca_file`, `cert_file` and `key_file` together")
@@ -236,3 +238,19 @@ def _check_printer(printer: PrinterConfig, at: str, fail: _Fail) -> None:
     for key in _PRINTER_NEEDS.get(printer.backend, ()):
         if getattr(printer, key) is None:
             raise fail(f"{at}.{key}", "missing_option", f"printer backend `{printer.backend}` needs `{key}`")
+
+
+def _check_send(config: Config, fail: Callable[[str, str, str], ConfigError]) -> None:
+    """[send]: a key that is one, sides that can fit their sum, a serial scale with its port."""
+    send = config.send
+    if send.public_key:
+        try:
+            load_public_key(send.public_key)
+        except ValueError as exc:
+            raise fail(
+                "$.send.public_key", "bad_value", f"not an Ed25519 public key in base64: {exc}"
+            ) from None
+    if send.max_side_cm > send.max_sides_sum_cm:
+        raise fail("$.send.max_side_cm", "bad_value", "`max_side_cm` must not be over `max_sides_sum_cm`")
+    if send.scale == "serial" and not send.scale_path:
+        raise fail("$.send.scale_path", "missing_option", "scale `serial` needs `scale_path`")

@@ -197,6 +197,20 @@ class KioskSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     speaker: Annotated[str, msgspec.Meta(max_length=128)] = ""
 
 
+class SendSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Customers' sends from the point: central's key that signs their QR codes, the limits, the scale."""
+
+    # Central's Ed25519 public key, base64 of the raw 32 bytes; empty: this point takes no sends.
+    public_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    max_weight_g: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 15_000
+    max_sides_sum_cm: Annotated[int, msgspec.Meta(ge=3, le=1000)] = 180
+    max_side_cm: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 120
+    # The counter's scale: "none" (the weight is typed), "serial" (the ST/US line protocol), "sim".
+    scale: Literal["none", "serial", "sim"] = "none"
+    scale_path: Annotated[str, msgspec.Meta(max_length=256)] = ""
+    scale_baudrate: Annotated[int, msgspec.Meta(ge=1200, le=115_200)] = 9600
+
+
 class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A customer's masked name and phone ending are erased this many days after the last parcel of
     # the order was issued, returned or went missing.
@@ -260,3 +274,4 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     doors: DoorsSection = msgspec.field(default_factory=DoorsSection)
     kiosk: KioskSection = msgspec.field(default_factory=KioskSection)
     privacy: PrivacySection = msgspec.field(default_factory=PrivacySection)
+    send: SendSection = msgspec.field(default_factory=SendSection)

@@ -22,7 +22,7 @@ from device.store.sessions import load_session
 from workflows import station
 from workflows.context import Ctx, Policy, StationKind
 from workflows.identify import masked
-from workflows.inputs import BadCode, DeviceEvent, DoorReport, Input, Tick, clean_code, parse_input
+from workflows.inputs import BadCode, DeviceEvent, DoorReport, Input, Tick, Weighed, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
@@ -194,7 +194,7 @@ class Engine:
 
 
 def _step(before: Session[Any, Any] | None, inp: Input | DeviceEvent, q: Queries, ctx: Ctx) -> Outcome:
-    if isinstance(inp, DoorReport | Tick):
+    if isinstance(inp, DoorReport | Tick | Weighed):
         return station.handle_event(before, inp, q, ctx)
     return station.handle(before, inp, q, ctx)
 
@@ -205,6 +205,8 @@ def event_label(inp: Input | DeviceEvent) -> str:
         return f"door {inp.door} {inp.event.value}"
     if isinstance(inp, Tick):
         return "tick"
+    if isinstance(inp, Weighed):
+        return f"scale {inp.fault or inp.grams}"
     return ""
 
 

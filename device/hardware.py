@@ -22,6 +22,9 @@ from drivers.exc import DriverError, UnknownBackend
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
 from drivers.printer.escpos_render import DEFAULT_PROFILE
 from drivers.printer.sim_printer import SimPrinter
+from drivers.scale.base import Scale
+from drivers.scale.serial_scale import SerialScale
+from drivers.scale.sim_scale import SimScale
 from drivers.scanner.sim_input import ScriptSource, StreamSource
 from drivers.speech.base import Speaker
 
@@ -222,3 +225,13 @@ def _fallback(hw: Hardware, problem: str, twin: T) -> T:
     log.error("%s; using the simulated twin", problem)
     hw.problems.append(problem)
     return twin
+
+
+def build_scale(config: Config) -> Scale | None:
+    """The counter's scale from [send]: None when the weight is typed."""
+    send = config.send
+    if send.scale == "serial":
+        return SerialScale(name="scale", path=send.scale_path, baudrate=send.scale_baudrate)
+    if send.scale == "sim":
+        return SimScale(name="scale")
+    return None

@@ -18,6 +18,7 @@ from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
+from device.send_scale import ScaleFeed, waiting_for_weight
 from device.station_faults import StationFaults
 from device.station_feedback import Watcher, show_feedback
 from device.station_io import StationIO
@@ -26,6 +27,7 @@ from device.store.health import IntegrityWatch
 from device.store.print_queue import PrintQueue
 from device.wall_clock import ClockTrust
 from drivers.base import CellLights, CodeSource, ThreadedSource
+from drivers.scale.base import Scale
 from workflows.inputs import DeviceEvent, Tick
 from workflows.messages import Msg
 
@@ -69,6 +71,7 @@ class Runtime:
         self.scans = 0
         self.hardware: Any = None  # device.hardware.Hardware when built from config
         self.doors: DoorController | None = None  # a locker's doors (device/doors/), see attach_doors
+        self.scale_feed: ScaleFeed | None = None  # the counter scale for sends, see attach_scale
         self.faults = StationFaults()
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
@@ -191,6 +194,12 @@ class Runtime:
         doors.report = self.process_event
         doors.open_kiosks = self.open_kiosks
 
+    def attach_scale(self, scale: Scale) -> None:
+        """The counter scale's settled readings go to a send waiting for its weight, like scans."""
+        self.scale_feed = ScaleFeed(
+            scale, waiting=lambda: waiting_for_weight(self.engine.sessions()), handle=self.process_event
+        )
+
     def open_kiosks(self) -> list[str]:
         return open_kiosks(self.kiosks(), self.engine.sessions())
 
@@ -240,6 +249,8 @@ class Runtime:
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
         kiosks = [asyncio.create_task(self.doors.run(), name="doors")] if self.doors is not None else []
+        if self.scale_feed is not None:
+            kiosks.append(asyncio.create_task(self.scale_feed.run(), name="scale"))
         if self.kiosks():  # a counter's device has nothing to tick
             kiosks.append(
                 asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="ticks")

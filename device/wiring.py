@@ -26,7 +26,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import KioskRules, Policy, StationKind
+from workflows.context import KioskRules, Policy, SendRules, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -102,6 +102,13 @@ def policy(config: Config) -> Policy:
             doors_zone=config.doors.zone if config.doors.backend != "none" else "",
             door_expiry_s=config.doors.command_expiry_s,
         ),
+        send=SendRules(
+            public_key=config.send.public_key,
+            max_weight_g=config.send.max_weight_g,
+            max_sides_sum_cm=config.send.max_sides_sum_cm,
+            max_side_cm=config.send.max_side_cm,
+            scale=config.send.scale != "none",
+        ),
     )
 
 
@@ -154,6 +161,9 @@ def build_runtime(
         runtime.attach_doors(
             DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
         )
+    scale = hardware.build_scale(config)
+    if scale is not None:
+        runtime.attach_scale(scale)
     build_speech(config, runtime, hw)
     return runtime
 

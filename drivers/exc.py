@@ -29,3 +29,15 @@ class PrinterNotReady(PrinterError):
 
 class UnknownBackend(DriverError, LookupError):
     """Config names a backend that no driver provides."""
+
+
+class ScaleError(DriverError, OSError):
+    """A scale gave no weight that can be used; `reason` is a stable code a workflow words.
+
+    scale_garbage (lines that are not weights), scale_unstable (never settled), scale_overload,
+    scale_negative, scale_silent (nothing arrived) and scale_gone (the port failed).
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason

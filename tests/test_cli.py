@@ -31,7 +31,7 @@ SUBCOMMANDS = [
     "provision",
     "privacy",
 ]
-CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
+CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "send-key", "send-qr", "demo-sync"]
 
 
 def pvz(

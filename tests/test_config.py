@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from device.config import load_config, parse_config, resolve_path
 from device.config_schema import Config
 from device.exc import ConfigError
+from device.hardware import build_scale
+from device.wiring import policy
+from drivers.scale.serial_scale import SerialScale
 from tests.support.config import example_copy
+from workflows.send_qr import public_key_text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 KEY = "ab" * 16
@@ -203,3 +208,34 @@ def test_the_examples_placeholder_and_published_keys_are_refused_with_the_way_ou
             parse(MINIMAL.replace(KEY, SIM_KEY) + real)
         assert caught.value.reason == "published_key"
         assert "simulated devices only" in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason", "path"),
+    [
+        ('[send]\npublic_key = "bm90IGEga2V5"\n', "bad_value", "$.send.public_key"),
+        ("[send]\nmax_weight_g = 0\n", "out_of_range", "$.send.max_weight_g"),
+        ("[send]\nmax_side_cm = 200\n", "bad_value", "$.send.max_side_cm"),
+        ('[send]\nscale = "serial"\n', "missing_option", "$.send.scale_path"),
+        ('[send]\nscale = "usb"\n', "bad_value", "$.send.scale"),
+    ],
+)
+def test_bad_send_config_names_the_key(extra: str, reason: str, path: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse(_with(extra))
+    assert (info.value.reason, info.value.path) == (reason, path)
+
+
+def test_a_send_config_gives_the_rules_and_the_scale() -> None:
+    public = public_key_text(Ed25519PrivateKey.generate())
+    config = parse(
+        _with(
+            f'[send]\npublic_key = "{public}"\nmax_weight_g = 10000\nscale = "serial"\n'
+            'scale_path = "/dev/ttyUSB0"\n'
+        )
+    )
+    rules = policy(config).send
+    assert (rules.public_key, rules.max_weight_g, rules.scale) == (public, 10_000, True)
+    scale = build_scale(config)
+    assert isinstance(scale, SerialScale) and scale.path == "/dev/ttyUSB0"
+    assert build_scale(parse(MINIMAL)) is None

@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.support import kiosk
 from tests.support.factory import M, P, new_engine, new_store, scan
 from tests.support.kiosk import at_kiosk, door, kiosk_site, tick
 from tests.support.stock import half_day
+from workflows.context import Policy, SendRules
 from workflows.inputs import Command, DoorEvent
 from workflows.machine import END, START, BadMachine, IllegalTransition, Transitions
-from workflows.parcel import PARCEL, ParcelState
+from workflows.parcel import PARCEL, ParcelState, Size
 from workflows.registry import BY_NAME, WORKFLOWS
+from workflows.send_qr import Shipment, make, public_key_text
 
 MACHINES: list[Transitions[Any]] = [w.transitions for w in WORKFLOWS]
 WORKFLOW_CODE = Path(__file__).resolve().parent.parent / "workflows"
@@ -269,6 +272,25 @@ def scripted_dropoff(tmp_path: Path) -> dict[str, str]:
     return {"closed": closed.feedback.msg.key}
 
 
+def scripted_send(tmp_path: Path) -> dict[str, str]:
+    """Customers' sends, every way out of every state: cancelled, refused at the check, sides too big."""
+    store = new_store(tmp_path / "send.db")
+    central = Ed25519PrivateKey.generate()
+    e = new_engine(store, policy=Policy(send=SendRules(public_key=public_key_text(central))))
+    qr = [make(Shipment(f"SND-00000{i}", "PVZ-7", Size.S, "A. B."), central) for i in range(3)]
+    ok, cancel = Command.CHECK_OK, Command.CANCEL
+    scan(e, Command.START_SEND, cancel)
+    scan(e, Command.START_SEND, qr[0], Command.CHECK_FAIL)
+    scan(e, Command.START_SEND, qr[0], cancel)
+    scan(e, Command.START_SEND, qr[0], ok, cancel)
+    scan(e, Command.START_SEND, qr[0], ok, "500", cancel)
+    scan(e, Command.START_SEND, qr[0], ok, "500", "10", cancel)
+    scan(e, Command.START_SEND, qr[0], ok, "500", "10", "10", cancel)
+    sent = scan(e, Command.START_SEND, qr[1], ok, "500", "100", "50", "40", "30", "20", "10")
+    store.close()
+    return {"sent": sent.feedback.msg.key}
+
+
 SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
     "dropoff": scripted_dropoff,
     "acceptance": scripted_day,
@@ -278,6 +300,7 @@ SCRIPTS: dict[str, Callable[[Path], dict[str, str]]] = {
     "return_to_sender": scripted_returns_and_counts,
     "inventory": scripted_returns_and_counts,
     "kiosk": scripted_kiosk,
+    "send": scripted_send,
 }
 
 
@@ -317,6 +340,12 @@ def test_scripted_returns_and_counts_cover_every_edge(
 def test_scripted_kiosk_covers_every_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
     assert scripted_kiosk(tmp_path) == {"done": "ksk_done"}
     assert_covered(["kiosk"], seen)
+
+
+def test_scripted_send_covers_every_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:
+    assert scripted_send(tmp_path) == {"sent": "send_accepted"}
+    assert_covered(["send"], seen)
+    assert {(s, d) for m, s, d in seen if m == "parcel"} == set()  # a send enters at outbound, no move
 
 
 def _moves() -> Iterator[tuple[str, str | None, str]]:

@@ -33,6 +33,20 @@ class KioskRules:
 
 
 @dataclass(frozen=True, slots=True)
+class SendRules:
+    """Rules of sending from the point that config sets ([send])."""
+
+    # Central's Ed25519 public key (base64 of the raw 32 bytes) that signs a send's QR code;
+    # empty: this point does not take sends.
+    public_key: str = ""
+    max_weight_g: int = 15_000
+    max_sides_sum_cm: int = 180
+    max_side_cm: int = 120
+    # A scale is configured at the counter: the weight comes from it, not the keypad.
+    scale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Rules of the pickup point that config sets."""
 
@@ -44,6 +58,7 @@ class Policy:
     pause_s: int = 30
     max_pause_s: int = 900
     kiosk: KioskRules = field(default_factory=KioskRules)
+    send: SendRules = field(default_factory=SendRules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workflows.send_qr import PREFIX as SEND_PREFIX
+from workflows.send_qr import looks_like_send_qr
+
 # Ozon posting numbers (order-posting-part) and the generic carrier label shape:
 # upper-case letters, digits and dashes. A surplus at acceptance must look like one of
 # these, so a stray QR code or a typo is refused instead of becoming a phantom parcel.
@@ -71,10 +74,12 @@ MASK = "***"
 
 
 def masked(text: str) -> str:
-    """A code as a log may show it: a customer's QR token, pickup code or the code of `order*code`
-    is hidden; a parcel barcode, cell label, badge or command barcode is shown as it is."""
+    """A code as a log may show it: a customer's QR token, a sender's QR, pickup code or the code of
+    `order*code` is hidden; a parcel barcode, cell label, badge or command barcode is shown as it is."""
     if qr_token(text) is not None:
         return text[: len(QR_PREFIX)] + MASK
+    if looks_like_send_qr(text):  # a sender's shipment: whoever holds the code can send it
+        return f"{SEND_PREFIX}.{MASK}"
     found = issue_code(text)
     if found is not None:
         return f"{found.order}*{MASK}"

@@ -42,6 +42,7 @@ class Command(enum.Enum):
     CHECK_FAIL = "FAIL"
     SHIFT_CLOSE = "SHIFTEND"
     START_DROPOFF = "DROPOFF"  # a seller's drop-off (workflows/dropoff.py)
+    START_SEND = "SEND"  # a customer's send from the point (workflows/send.py)
     REOPEN = "REOPEN"  # a kiosk: open again a door without a sensor that may not have opened
 
     @property
@@ -98,7 +99,15 @@ class Tick:
     """The time passes at a kiosk waiting for a customer: its idle limit may be reached."""
 
 
-DeviceEvent = DoorReport | Tick
+@dataclass(frozen=True, slots=True)
+class Weighed:
+    """The counter's scale settled on a weight in grams, or failed with `fault` (a scale reason code)."""
+
+    grams: int = 0
+    fault: str = ""
+
+
+DeviceEvent = DoorReport | Tick | Weighed
 
 # Command barcodes retired from the card that old printed cards still carry: PAID was cash.
 LEGACY = {"PAID": Command.PAID_CASH}

@@ -31,6 +31,7 @@ from workflows.texts import (
     return_to_sender,
     returns,
     screen,
+    send,
     stats,
 )
 
@@ -49,6 +50,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     kiosk.TEXTS,
     returns.TEXTS,
     return_to_sender.TEXTS,
+    send.TEXTS,
     inventory.TEXTS,
     documents.TEXTS,
     reports.TEXTS,

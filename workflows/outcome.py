@@ -140,6 +140,18 @@ class NewReturn:
 
 
 @dataclass(frozen=True, slots=True)
+class NewSend:
+    """A customer's send: a parcel of its own that enters at outbound, weighed and measured."""
+
+    barcode: str  # the shipment id its QR named
+    to_point: str
+    size: str
+    sender: str  # masked by central
+    weight_g: int
+    sides_mm: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class SignIn:
     badge: str
 
@@ -190,6 +202,7 @@ Effect = (
     | CountCodes
     | KioskCodes
     | NewReturn
+    | NewSend
     | SignIn
     | SignOut
     | OpenShift

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from workflows import acceptance, dropoff, inventory, issue, kiosk, placement, return_to_sender, returns
+from workflows import acceptance, dropoff, inventory, issue, kiosk, placement, return_to_sender, returns, send
 from workflows.inputs import Command
 from workflows.machine import BadMachine, WorkflowError
 from workflows.session import Workflow
@@ -20,6 +20,7 @@ WORKFLOWS: tuple[Workflow[Any, Any], ...] = (
     inventory.WORKFLOW,
     dropoff.WORKFLOW,
     kiosk.WORKFLOW,
+    send.WORKFLOW,
 )
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows import acceptance, dropoff, issue, kiosk, placement, shift
+from workflows import acceptance, dropoff, issue, kiosk, placement, send, shift
 from workflows.context import Ctx
-from workflows.inputs import Cmd, Code, Command, DeviceEvent, Input, Tick
+from workflows.inputs import Cmd, Code, Command, DeviceEvent, Input, Tick, Weighed
 from workflows.messages import Msg, command_name, state_name, workflow_name
 from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
@@ -54,6 +54,10 @@ def handle_event(session: Session[Any, Any] | None, event: DeviceEvent, q: Queri
     """
     if ctx.kind == "kiosk":
         return kiosk.on_event(session, event, q, ctx)
+    if isinstance(event, Weighed):
+        if session is not None and session.workflow is send.WORKFLOW:
+            return send.on_weighed(session, event, q, ctx)
+        return Outcome(session, Feedback(Level.INFO, Msg("send_scale_unasked")))
     if isinstance(event, Tick):
         return Outcome(
             session, Feedback(Level.INFO, Msg("nothing_open") if session is None else describe(session, q))

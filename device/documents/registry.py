@@ -6,7 +6,16 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents import cell_labels, counter, dropoff, lifecycle, screen_pair, shift_report, test_page
+from device.documents import (
+    cell_labels,
+    counter,
+    dropoff,
+    lifecycle,
+    screen_pair,
+    send,
+    shift_report,
+    test_page,
+)
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
 from drivers.document import Document
@@ -24,6 +33,8 @@ BUILDERS: Mapping[str, Builder] = {
     "cell_labels": cell_labels.cell_labels,
     "test_page": test_page.printer_test_page,
     "screen_pair": screen_pair.screen_pair,
+    "send_label": send.send_label,
+    "send_receipt": send.send_receipt,
 }
 
 

@@ -17,6 +17,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "ev_deadline_extended": ("срок хранения продлён", "storage period extended"),
     "ev_cancelled": ("заказ отменён", "order cancelled"),
     "ev_customer_return": ("возврат от клиента принят", "customer return taken in"),
+    "ev_send_accepted": ("принято к отправке", "taken in to send"),
+    "ev_send_refused": (
+        "к отправке не принято: вложение не прошло проверку",
+        "not taken to send: the contents failed the check",
+    ),
     "ev_return_stored": ("возврат положен в ячейку", "return shelved"),
     "ev_return_set_aside": ("возврат отложен без ячейки", "return set aside"),
     "ev_returning": ("в мешке к возврату", "put in a return bag"),

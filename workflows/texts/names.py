@@ -14,6 +14,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "wf_customer_return": ("возврат от клиента", "the customer return"),
     "wf_return_to_sender": ("возврат отправителю", "the return to sender"),
     "wf_dropoff": ("приём от продавца", "the seller drop-off"),
+    "wf_send": ("отправка", "the send"),
     "wf_inventory": ("инвентаризацию", "the inventory count"),
     "why_deadline": ("истёк срок хранения", "storage period ended"),
     "why_refused_by_customer": ("отказ клиента", "refused by the customer"),

@@ -82,6 +82,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_doc_dropoff_act": ("Акт приёма от продавца", "Seller drop-off act"),
     "scr_doc_command_card": ("Карта команд", "Command card"),
     "scr_doc_return_label": ("Ярлык возврата", "Return label"),
+    "scr_doc_send_label": ("Этикетка отправления", "Shipping label"),
+    "scr_doc_send_receipt": ("Квитанция отправителя", "Sender's receipt"),
     "scr_doc_pick_list": ("Список на возврат", "Return pick list"),
     "scr_doc_handover_act": ("Акт передачи", "Hand-over act"),
     "scr_doc_inventory_report": ("Отчёт инвентаризации", "Inventory report"),
@@ -96,6 +98,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_wf_issue": ("Выдача", "Issue"),
     "scr_wf_customer_return": ("Возврат от клиента", "Customer return"),
     "scr_wf_return_to_sender": ("Возврат отправителю", "Return to sender"),
+    "scr_wf_send": ("Отправка", "Send"),
     "scr_wf_inventory": ("Инвентаризация", "Inventory count"),
     "scr_wf_dropoff": ("Приём от продавца", "Seller drop-off"),
     # The page answered without a pairing.
