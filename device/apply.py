@@ -14,7 +14,7 @@ from device.documents.registry import Documents
 from device.store.clock import utc_text
 from device.store.doors import record_open
 from device.store.journal import Stamp, append
-from device.store.outbound import bag_to
+from device.store.outbound import bag_to, collected
 from device.store.parcels import move_parcels
 from device.store.sessions import save_session
 from workflows.machine import WorkflowError
@@ -22,6 +22,7 @@ from workflows.outcome import (
     BagTo,
     CloseShift,
     CountCodes,
+    CourierCollected,
     Effect,
     KeepReport,
     KioskCodes,
@@ -134,6 +135,8 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             _clerk(conn, effect, badge, stamp)
         case BagTo():
             bag_to(conn, effect, stamp)
+        case CourierCollected():
+            collected(conn, effect, stamp)
         case UseReturnRequest(request_id=rid):
             cur = conn.execute(
                 "UPDATE return_requests SET used_by = ? WHERE id = ? AND used_by IS NULL", (stamp.ts, rid)

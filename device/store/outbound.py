@@ -1,11 +1,12 @@
-"""The outbound hand-over's rows: bags opened and handed over."""
+"""The outbound hand-over's rows: bags opened and handed over, a courier marked collected."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from device.store.journal import Stamp, append
-from workflows.outcome import BagTo
+from workflows.machine import WorkflowError
+from workflows.outcome import BagTo, CourierCollected
 
 
 def bag_to(conn: sqlite3.Connection, effect: BagTo, stamp: Stamp) -> None:
@@ -22,3 +23,14 @@ def bag_to(conn: sqlite3.Connection, effect: BagTo, stamp: Stamp) -> None:
         )
     append(conn, stamp, f"bag_{state}", data={"bag": barcode})
 
+
+def collected(conn: sqlite3.Connection, effect: CourierCollected, stamp: Stamp) -> None:
+    """The courier took the bags: their code is no longer expected; the journal tells the hub."""
+    cur = conn.execute(
+        "UPDATE couriers SET state = 'collected', collected_at = ? WHERE code = ? AND state = 'expected'",
+        (stamp.ts, effect.code),
+    )
+    if cur.rowcount != 1:
+        raise WorkflowError(f"no expected courier {effect.code}")
+    data = {"courier": effect.code, "bags": list(effect.bags), "parcels": effect.parcels}
+    append(conn, stamp, "courier_collected", data=data)

@@ -82,7 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_doc_command_card": ("Карта команд", "Command card"),
     "scr_doc_return_label": ("Ярлык возврата", "Return label"),
     "scr_doc_pick_list": ("Список на возврат", "Return pick list"),
-    "scr_doc_handover_act": ("Акт передачи", "Hand-over act"),
+    "scr_doc_handover_act": ("Акт передачи курьеру", "Courier hand-over act"),
     "scr_doc_inventory_report": ("Отчёт инвентаризации", "Inventory report"),
     "scr_doc_shift_report": ("Отчёт смены", "Shift report"),
     "scr_doc_cell_labels": ("Наклейки ячеек", "Cell labels"),
@@ -94,7 +94,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_wf_placement": ("Размещение", "Placement"),
     "scr_wf_issue": ("Выдача", "Issue"),
     "scr_wf_customer_return": ("Возврат от клиента", "Customer return"),
-    "scr_wf_return_to_sender": ("Возврат отправителю", "Return to sender"),
+    "scr_wf_return_to_sender": ("Передача курьеру", "Courier hand-over"),
     "scr_wf_inventory": ("Инвентаризация", "Inventory count"),
     # The page answered without a pairing.
     "scr_unknown_station": ("Нет такого места: {station}", "No such station: {station}"),
