@@ -159,3 +159,23 @@ def test_with_no_courier_expected_done_hands_over_as_before(due: Engine, store: 
     assert r.feedback.msg.key == "out_handed_over" and r.feedback.msg.params == {"bags": 1, "count": 2}
     point, _ = acts(store)
     assert "Курьер: ____" in point and "Код курьера" not in point
+
+
+def test_a_parcel_the_courier_does_not_expect_can_be_taken_out_before_the_hand_over(
+    due: Engine, store: Store
+) -> None:
+    expect(store, parcels=(DROPOFFS[0],))
+    scan(due, Command.START_RETURN_TO_SENDER, OBAG, DROPOFFS[0], SEND, Command.DONE)
+    r = scan(due, COURIER)
+    assert [d.key for d in r.feedback.details] == ["out_not_expected"]
+    scan(due, OBAG)
+    assert scan(due, Command.REFUSE_ITEM).feedback.msg.key == "out_take_out_which"
+    before = dump(store)
+    assert scan(due, DROPOFFS[1]).feedback.msg.key == "out_not_bagged_here"  # waiting, in no bag
+    assert dump(store) == before
+    r = scan(due, SEND)
+    assert r.feedback.msg.key == "out_taken_out" and state(store, SEND) == ("outbound", None)
+    assert store.scalar("SELECT bag FROM parcels WHERE barcode = ?", (SEND,)) is None
+    r = scan(due, Command.DONE, COURIER)
+    assert r.feedback.msg.key == "out_handed_over" and r.feedback.msg.params == {"bags": 1, "count": 1}
+    assert state(store, SEND) == ("outbound", None) and state(store, DROPOFFS[0]) == ("dispatched", None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workflows.context import Ctx
 from workflows.handover import courier_check, hand_over
@@ -54,6 +54,7 @@ class BagData:
     picked: tuple[str, ...] = ()
     bags: tuple[str, ...] = ()
     courier: str | None = None
+    taking_out: bool = False  # REFUSE was scanned: the next parcel comes back out of its bag
 
 
 Bagging = Session[State, BagData]
@@ -94,6 +95,9 @@ def step(session: Bagging, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
             nxt = advance(session, S.COURIER, BagData(None, data.picked, data.bags))
             fb = Feedback(Level.INFO, Msg("out_scan_courier", {"bags": len(data.bags)}))
             return Outcome(nxt, fb)
+        case Cmd(Command.REFUSE_ITEM) if state is S.PICKING:
+            nxt = advance(session, S.PICKING, replace(data, taking_out=True))
+            return Outcome(nxt, Feedback(Level.INFO, Msg("out_take_out_which")))
         case Cmd(Command.DONE) if state is S.CONFIRM:
             return hand_over(session, S.ENDED, q.courier(str(data.courier)), q)
         case Cmd(command):
@@ -102,6 +106,8 @@ def step(session: Bagging, inp: Input, q: Queries, ctx: Ctx) -> Outcome:
             return _open_bag(session, text, q, ctx)
         case Code(text=text) if text in data.bags and state is not S.PICKING:
             return _open_bag(session, text, q, ctx)
+        case Code(text=text) if state is S.PICKING and data.taking_out:
+            return _take_out(session, text, q)
         case Code(text=text) if state is S.PICKING:
             return _pick(session, text, q, ctx)
         case Code(text=text):
@@ -177,6 +183,19 @@ def _pick(session: Bagging, text: str, q: Queries, ctx: Ctx) -> Outcome:
         Feedback(Level.OK, Msg("rts_picked", {"parcel": parcel.barcode, "bag": bag, "left": left})),
         (move,),
     )
+
+
+def _take_out(session: Bagging, text: str, q: Queries) -> Outcome:
+    """A parcel of this hand-over back out of its bag: on the pick list again, or waiting again."""
+    data = session.data
+    parcel = q.parcel(text)
+    if parcel is None or parcel.state not in BACK or parcel.barcode not in data.picked:
+        return refuse(session, "out_not_bagged_here", code=text)
+    move = Move(parcel.barcode, BACK[parcel.state], "unpicked", data={"bag": parcel.bag})
+    picked = tuple(b for b in data.picked if b != parcel.barcode)
+    nxt = advance(session, S.PICKING, replace(data, picked=picked, taking_out=False), lights=_lights(q))
+    fb = Feedback(Level.OK, Msg("out_taken_out", {"parcel": parcel.barcode, "bag": str(parcel.bag)}))
+    return Outcome(nxt, fb, (move,))
 
 
 def _others_in(cell: str | None, barcode: str, q: Queries) -> bool:

@@ -47,7 +47,7 @@ WORKFLOW_BUTTONS: dict[str, tuple[Command, ...]] = {
     "acceptance": (Command.DAMAGED, Command.DONE, Command.CANCEL),
     "placement": (Command.DONE, Command.CANCEL),
     "customer_return": (Command.CHECK_OK, Command.CHECK_FAIL, Command.DONE, Command.CANCEL),
-    "return_to_sender": (Command.DONE, Command.CANCEL),
+    "return_to_sender": (Command.REFUSE_ITEM, Command.DONE, Command.CANCEL),
     "inventory": (Command.DONE, Command.CANCEL),
 }
 RELEASED = (issue_model.State.COLLECTING, issue_model.State.REFUSE_NEXT)

@@ -51,6 +51,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "другой мешок",
         "Bag {bag} holds shipments to send and {parcel} is a return to sender: put it in another bag",
     ),
+    "out_take_out_which": (
+        "Отсканируйте отправление, которое нужно вынуть из мешка",
+        "Scan the parcel to take out of its bag",
+    ),
+    "out_taken_out": (
+        "{parcel} вынуто из мешка {bag}: верните его на место, оно ждёт следующего курьера",
+        "{parcel} is out of bag {bag}: put it back, it waits for the next courier",
+    ),
+    "out_not_bagged_here": (
+        "{code} не лежит в мешках этой передачи: отсканируйте отправление из мешка",
+        "{code} is not in a bag of this hand-over: scan a parcel from a bag",
+    ),
     "rts_empty_bag": (
         "Мешок пуст: сканируйте отправления или «Отмена»",
         "The bag is empty: scan parcels or CANCEL",
