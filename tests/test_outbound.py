@@ -45,8 +45,12 @@ def domain(store: Store) -> dict[str, object]:
 
 
 def acts(store: Store) -> list[str]:
-    """Each hand-over act as the printer gets it: python-escpos's bytes, decoded as the printer would."""
-    rows = store.conn.execute("SELECT document FROM print_jobs WHERE kind = 'handover_act' ORDER BY id")
+    return printed(store, "handover_act")
+
+
+def printed(store: Store, kind: str) -> list[str]:
+    """Each document of a kind as the printer gets it: python-escpos's bytes, decoded as the printer would."""
+    rows = store.conn.execute("SELECT document FROM print_jobs WHERE kind = ? ORDER BY id", (kind,))
     return [decode_stream(escpos_bytes(Document.from_json(json.loads(r[0])))) for r in rows]
 
 
@@ -57,6 +61,9 @@ def test_returns_drop_offs_and_sends_leave_in_their_bags_with_the_expected_couri
     r = scan(due, Command.START_RETURN_TO_SENDER)  # the old card's PVZC-SENDBACK
     assert r.feedback.msg.key == "out_start" and r.feedback.msg.params == {"returns": 2, "outbound": 3}
     assert r.session is not None and dict(r.session.lights) == {"A-03-1": Light.PICK}
+    (pick_list,) = printed(store, "pick_list")
+    assert "Отгрузки и отправки, ждут курьера (3):" in pick_list and "Всего: 5" in pick_list
+    assert pick_list.index("A-03-1") < pick_list.index(DROPOFFS[0]) < pick_list.index(SEND)
     scan(due, RBAG, RETURNS[0])
     before = dump(store)
     r = scan(due, DROPOFFS[0])

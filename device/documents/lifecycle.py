@@ -46,7 +46,14 @@ def pick_list(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connectio
         Columns(f"{r['address'] or docs.t('doc_no_cell')}  {r['barcode']}", _why(docs, r["return_reason"]))
         for r in rows
     ]
-    blocks += [Rule(), Text(docs.t("doc_total", count=len(rows)), bold=True)]
+    # Drop-offs and sends wait in no cell: listed after the returns, found by their kind.
+    waiting = conn.execute(
+        "SELECT barcode, kind FROM parcels WHERE state = 'outbound' ORDER BY barcode"
+    ).fetchall()
+    if waiting:
+        blocks.append(Text(docs.t("doc_waiting_courier", count=len(waiting)), bold=True))
+        blocks += [Columns(r["barcode"], _leaves(docs, r["kind"], None)) for r in waiting]
+    blocks += [Rule(), Text(docs.t("doc_total", count=len(rows) + len(waiting)), bold=True)]
     return Document("pick_list", docs.t("doc_pick_list"), tuple(blocks))
 
 

@@ -33,7 +33,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "doc_station": ("Пост {station}", "Station {station}"),
     # returns and counts
     "doc_return_label": ("Возврат от клиента", "Customer return"),
-    "doc_pick_list": ("Список к возврату отправителю", "Return to sender pick list"),
+    "doc_pick_list": ("Список к передаче курьеру", "Courier hand-over pick list"),
+    "doc_waiting_courier": (
+        "Отгрузки и отправки, ждут курьера ({count}):",
+        "Drop-offs and sends waiting for the courier ({count}):",
+    ),
     "doc_handover_act": ("Акт передачи курьеру", "Courier hand-over act"),
     "doc_copy_for_point": ("Экземпляр пункта выдачи", "The pickup point's copy"),
     "doc_copy_for_courier": ("Экземпляр курьера", "The courier's copy"),
