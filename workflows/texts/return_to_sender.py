@@ -96,8 +96,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "printed in two copies: you and the courier sign both, the courier keeps one",
     ),
     "rts_cancelled": (
-        "Отменено: {count} {count|отправление вынуто|отправления вынуты|отправлений вынуты} из мешков "
-        "и снова ждут курьера",
+        "Отменено: {count} {count|отправление вынуто из мешка и снова ждёт|отправления вынуты из мешков "
+        "и снова ждут|отправлений вынуты из мешков и снова ждут} курьера",
         "Cancelled: {count} {count|parcel is|parcels are} out of the bags, waiting for the courier again",
     ),
     "rts_left": ("Передача курьеру закрыта, мешок не открывался", "Courier hand-over closed, no bag opened"),
