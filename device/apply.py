@@ -14,6 +14,7 @@ from device.documents.registry import Documents
 from device.store.clock import utc_text
 from device.store.doors import record_open
 from device.store.journal import Stamp, append
+from device.store.outbound import bag_to, collected
 from device.store.parcels import move_parcels
 from device.store.sessions import save_session
 from workflows.machine import WorkflowError
@@ -21,6 +22,7 @@ from workflows.outcome import (
     BagTo,
     CloseShift,
     CountCodes,
+    CourierCollected,
     DropoffTo,
     Effect,
     KeepReport,
@@ -133,18 +135,10 @@ def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:
             _new_send(conn, effect, stamp)
         case SignIn(badge=badge) | SignOut(badge=badge) | OpenShift(badge=badge) | CloseShift(badge=badge):
             _clerk(conn, effect, badge, stamp)
-        case BagTo(barcode=barcode, state=state):
-            conn.execute(
-                "INSERT INTO outbound_bags (barcode, state, station, opened_at) VALUES (?, 'open', ?, ?) "
-                "ON CONFLICT (barcode) DO UPDATE SET state = excluded.state",
-                (barcode, stamp.station, stamp.ts),
-            )
-            if state != "open":
-                conn.execute(
-                    "UPDATE outbound_bags SET state = ?, handed_over_at = ? WHERE barcode = ?",
-                    (state, stamp.ts, barcode),
-                )
-            append(conn, stamp, f"bag_{state}", data={"bag": barcode})
+        case BagTo():
+            bag_to(conn, effect, stamp)
+        case CourierCollected():
+            collected(conn, effect, stamp)
         case UseReturnRequest(request_id=rid):
             cur = conn.execute(
                 "UPDATE return_requests SET used_by = ? WHERE id = ? AND used_by IS NULL", (stamp.ts, rid)

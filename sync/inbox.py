@@ -1,4 +1,4 @@
-"""The inbox: downstream supplies, drop-offs and updates, checked whole, applied once, in one transaction."""
+"""The inbox: downstream supplies, drop-offs, updates and couriers' lists, checked whole, applied once, in one transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import msgspec
 
 from device.decode import decode
 from device.exc import INVALID, InputError, ManifestError
+from device.intake.couriers import Courier, expect
+from device.intake.couriers import cross_check as check_courier
 from device.intake.dropoff import Dropoff, write_dropoff
 from device.intake.dropoff import cross_check as check_dropoff
 from device.intake.manifest import Manifest, write_manifest
@@ -66,8 +68,19 @@ class DropoffMessage(
     body: Dropoff
 
 
-Message = SupplyMessage | UpdatesMessage | DropoffMessage
-MESSAGE_TYPES = ("supply", "updates", "dropoff")
+class CourierMessage(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="courier"
+):
+    """A courier's list; `version` orders the lists for one courier code (a newer one replaces it)."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Courier
+
+
+Message = SupplyMessage | UpdatesMessage | DropoffMessage | CourierMessage
+Kind = Literal["supply", "updates", "dropoff", "courier"]
+KINDS: tuple[str, ...] = ("supply", "updates", "dropoff", "courier")
 
 
 class _Head(msgspec.Struct):
@@ -121,6 +134,8 @@ def decode_message(raw: bytes) -> Message:
             check_manifest(msg.body, root="$.body")
         else:
             check_dropoff(msg.body, root="$.body")
+    elif isinstance(msg, CourierMessage):
+        check_courier(msg.body, root="$.body", what=WHAT)
     else:
         check_updates(msg.body, root="$.body")
     return msg
@@ -139,9 +154,7 @@ def _rejection(exc: Exception) -> tuple[str, str, str]:
     return code, path, clip(f"{code} {path}: {detail}")
 
 
-def wrap(
-    kind: Literal["supply", "updates", "dropoff"], body: bytes, *, message_id: str, version: int
-) -> bytes:
+def wrap(kind: Kind, body: bytes, *, message_id: str, version: int) -> bytes:
     """An envelope around a bare manifest or updates file (its bytes kept as they are)."""
     return msgspec.json.encode(
         {"id": message_id, "type": kind, "version": version, "body": msgspec.Raw(body)}
@@ -178,9 +191,15 @@ def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> Inbo
 
 
 def msg_type(msg: Message) -> str:
-    if isinstance(msg, SupplyMessage):
-        return "supply"
-    return "dropoff" if isinstance(msg, DropoffMessage) else "updates"
+    return (
+        "supply"
+        if isinstance(msg, SupplyMessage)
+        else "dropoff"
+        if isinstance(msg, DropoffMessage)
+        else "courier"
+        if isinstance(msg, CourierMessage)
+        else "updates"
+    )
 
 
 def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
@@ -188,12 +207,15 @@ def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
     conn = store.conn
     conn.execute("SAVEPOINT inbox_apply")
     try:
-        if isinstance(msg, SupplyMessage):
-            result = _apply_supply(conn, msg, stamp)
-        elif isinstance(msg, DropoffMessage):
-            result = _apply_dropoff(conn, msg, stamp)
-        else:
-            result = _apply_updates(store, msg, stamp)
+        match msg:
+            case SupplyMessage():
+                result = _apply_supply(conn, msg, stamp)
+            case DropoffMessage():
+                result = _apply_dropoff(conn, msg, stamp)
+            case CourierMessage():
+                result = _apply_courier(conn, msg, stamp)
+            case UpdatesMessage():
+                result = _apply_updates(store, msg, stamp)
     except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
         conn.execute("ROLLBACK TO inbox_apply")
         code, path, reason = _rejection(exc)
@@ -227,6 +249,21 @@ def _apply_dropoff(conn: sqlite3.Connection, msg: DropoffMessage, stamp: Stamp) 
         return InboxResult("stale", msg.id, why)
     done = write_dropoff(conn, d, now=stamp.ts, root="$.body")
     return InboxResult("applied", msg.id, None, {"shipments": done.shipments})
+
+
+def _apply_courier(conn: sqlite3.Connection, msg: CourierMessage, stamp: Stamp) -> InboxResult:
+    """A courier's list, kept by their code: a newer version replaces it and expects them again."""
+    key = f"courier:{msg.body.code}"
+    have = _version(conn, key) or 0
+    if have >= msg.version:
+        return InboxResult(
+            "stale", msg.id, f"courier list: version {have} is here, {msg.version} is not newer"
+        )
+    expect(conn, msg.body, now=stamp.ts)
+    _set_version(conn, key, msg.version)
+    return InboxResult(
+        "applied", msg.id, None, {"parcels": len(msg.body.parcels), "bags": len(msg.body.bags)}
+    )
 
 
 def version_key(update: Update) -> str | None:
@@ -315,7 +352,7 @@ def _reject_unread(store: Store, raw: bytes, exc: ManifestError, *, stamp: Stamp
     result = InboxResult("rejected", None if head is None else head.id, reason, code=code, path=path)
     with store.transaction() as conn:
         if head is not None:
-            kind = head.type if head.type in MESSAGE_TYPES else "unknown"
+            kind = head.type if head.type in KINDS else "unknown"
             ok = isinstance(head.version, int) and not isinstance(head.version, bool)
             version = head.version if ok and 0 <= head.version < 2**63 else None
             _record(conn, result, topic=topic, kind=kind, version=version, ts=stamp.ts)

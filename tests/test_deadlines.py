@@ -179,7 +179,7 @@ def test_start_sweeps_and_idle_stations_blink_amber_with_the_count(
         assert (lights[name].color, lights[name].pattern) == (Color.AMBER, Pattern.BLINK)
         assert screens[name].title == "К возврату отправителю: 2 отправления"
         assert screens[name].lines == [
-            "Отсканируйте «Возврат отправителю» на карте команд, когда приедет курьер",
+            "Отсканируйте «Передача курьеру» на карте команд, когда приедет курьер",
             "Сегодня последний день хранения: 1 отправление",
         ]
     # the busy station keeps its session on screen: what goes on after the restart, not the pick list

@@ -148,7 +148,7 @@ def test_a_return_with_no_room_in_the_returns_zone_is_set_aside_not_stuck(tmp_pa
     assert reason == "customer_return"
     assert store.scalar("SELECT kind FROM journal ORDER BY seq DESC LIMIT 1") == "return_set_aside"
     r = scan(engine, Command.START_RETURN_TO_SENDER)  # and it is on the pick list
-    assert r.feedback.msg == Msg("rts_start", {"count": 1})
+    assert r.feedback.msg == Msg("out_start", {"returns": 1, "outbound": 0})
     store.close()
 
 
@@ -167,8 +167,10 @@ def test_return_to_sender_refusals_say_what_to_scan(stocked: Engine, store: Stor
         stocked, Command.REFUSE_ITEM, "22222222-0001-1", Command.REFUSE_ITEM, "22222222-0002-1", Command.DONE
     )
     r = scan(stocked, Command.START_RETURN_TO_SENDER)
-    assert r.feedback.msg == Msg("rts_start", {"count": 2})
-    assert r.feedback.msg.render("ru") == "К возврату отправителю: 2 отправления. Отсканируйте мешок"
+    assert r.feedback.msg == Msg("out_start", {"returns": 2, "outbound": 0})
+    assert r.feedback.msg.render("ru") == (
+        "Передача курьеру: возвратов 2, отгрузок и отправок 0. Отсканируйте мешок"
+    )
     r = scan(stocked, Command.PAID)
     assert r.feedback.msg.params["state"] == Msg("rts_doing_bag", {"count": 2})
     r = scan(stocked, "22222222-0001-1")
@@ -182,15 +184,15 @@ def test_return_to_sender_refusals_say_what_to_scan(stocked: Engine, store: Stor
     r = scan(stocked, "11111111-0001-1")
     assert r.feedback.msg == Msg("rts_not_due", {"parcel": "11111111-0001-1", "state": state_name("stored")})
     assert r.feedback.msg.render("ru") == (
-        "11111111-0001-1 не подлежит возврату (на хранении): не кладите в мешок, верните на место"
-    )
-    r = scan(stocked, "RBAG00099999")
-    assert r.feedback.msg == Msg("rts_one_bag", {"bag": "RBAG00012345"})
-    r = scan(stocked, Command.PAID)
-    assert r.feedback.msg.params["state"] == Msg(
-        "rts_doing_pick", {"bag": "RBAG00012345", "picked": 0, "left": 2}
+        "11111111-0001-1 не передаётся курьеру (на хранении): не кладите в мешок, верните на место"
     )
     assert dump(store) == before
+    r = scan(stocked, "RBAG00099999")  # the next bag
+    assert r.feedback.msg == Msg("rts_bag_open", {"bag": "RBAG00099999"})
+    r = scan(stocked, Command.PAID)
+    assert r.feedback.msg.params["state"] == Msg(
+        "rts_doing_pick", {"bag": "RBAG00099999", "picked": 0, "left": 2}
+    )
 
 
 def test_inventory_elsewhere_names_the_station_and_the_way_on(stocked: Engine) -> None:

@@ -27,7 +27,7 @@ def due(stocked: Engine, store: Store) -> Engine:
 
 def test_pick_pack_and_hand_over(due: Engine, store: Store) -> None:
     r = scan(due, Command.START_RETURN_TO_SENDER)
-    assert r.feedback.msg.key == "rts_start" and r.feedback.msg.params["count"] == 2
+    assert r.feedback.msg.key == "out_start" and r.feedback.msg.params == {"returns": 2, "outbound": 0}
     assert r.session is not None and dict(r.session.lights) == {"A-03-1": Light.PICK}
     assert store.scalar("SELECT count(*) FROM print_jobs WHERE kind = 'pick_list'") == 1
     r = scan(due, "RBAG00012345")
@@ -40,7 +40,7 @@ def test_pick_pack_and_hand_over(due: Engine, store: Store) -> None:
     r = scan(due, "22222222-0002-1")
     assert r.session is not None and not r.session.lights
     r = scan(due, Command.DONE)
-    assert r.session is None and r.feedback.msg.key == "rts_handed_over"
+    assert r.session is None and r.feedback.msg.key == "out_handed_over"
     for barcode in ("22222222-0001-1", "22222222-0002-1"):
         assert state(store, barcode) == ("returned", None)
     assert store.scalar("SELECT state FROM outbound_bags WHERE barcode = 'RBAG00012345'") == "handed_over"
@@ -77,7 +77,7 @@ def test_duplicates_another_bag_and_empty_hand_over(due: Engine, store: Store) -
     assert scan(due, Command.DONE).feedback.msg.key == "rts_empty_bag"
     scan(due, "22222222-0001-1")
     assert scan(due, "22222222-0001-1").feedback.msg.key == "duplicate_scan"
-    assert scan(due, "RBAG00099999").feedback.msg.key == "rts_one_bag"
+    assert scan(due, "RBAG00099999").feedback.msg.key == "rts_bag_open"  # the next bag
     assert scan(due, "nonsense").feedback.msg.key == "unknown_code"
     assert scan(due, Command.PAID).feedback.msg.key == "command_not_now"
 
@@ -109,7 +109,7 @@ def test_a_handed_over_bag_cannot_be_reopened_and_a_parcel_in_another_bag_is_ref
     scan(due, "RBAG00077777", station="a")
     r = scan(due, "22222222-0001-1", station="a")
     assert r.feedback.msg.key == "rts_in_other_bag"
-    assert scan(due, "RBAG00012345", station="a").feedback.msg.key == "rts_one_bag"
+    assert scan(due, "RBAG00012345", station="a").feedback.msg.key == "claimed_elsewhere"
     scan(due, Command.DONE)
     scan(due, Command.CANCEL, station="a")
     scan(due, Command.START_RETURN_TO_SENDER, station="a")

@@ -17,7 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.support import kiosk
 from tests.support.factory import M, P, new_engine, new_store, scan
 from tests.support.kiosk import at_kiosk, door, kiosk_site, tick
+from tests.support.outbound import add_outbound, courier_message
 from tests.support.stock import half_day
+from tests.test_inbox import put
 from workflows.context import Policy, SendRules
 from workflows.inputs import Command, DoorEvent
 from workflows.machine import END, START, BadMachine, IllegalTransition, Transitions
@@ -224,11 +226,21 @@ def scripted_returns_and_counts(tmp_path: Path) -> dict[str, str]:
         "R-22222222-0002-1",
         Command.DONE,
     )
+    # the courier hand-over with a courier expected: every way out of courier and confirm
+    for barcode in ("DRP-T-0001", "DRP-T-0002", "DRP-T-0003"):
+        add_outbound(store, barcode, "dropoff")
+    put(store, courier_message("CR-1", mid="cr1", parcels=("DRP-T-0001",)))
+    put(store, courier_message("CR-2", mid="cr2", parcels=("DRP-T-0009",)))
+    bag = "OBAG00000001"
+    scan(e, Command.START_RETURN_TO_SENDER, bag, "DRP-T-0001", Command.DONE, bag, "DRP-T-0002", Command.DONE)
+    scan(e, "CR-1", bag, Command.REFUSE_ITEM, "DRP-T-0002", Command.DONE, "CR-1")
+    scan(e, Command.START_RETURN_TO_SENDER, "OBAG00000002", "DRP-T-0003", Command.DONE, "CR-2")
+    handed = scan(e, Command.DONE)
     # inventory: leave before a cell; count two cells and reconcile
     scan(e, Command.START_INVENTORY, Command.CANCEL)
     counted = scan(e, Command.START_INVENTORY, "C-A-01-1", "11111111-0001-1", "C-A-02-1", Command.DONE)
     store.close()
-    return {"counted": counted.feedback.msg.key}
+    return {"counted": counted.feedback.msg.key, "handed": handed.feedback.msg.key}
 
 
 def scripted_kiosk(tmp_path: Path) -> dict[str, str]:
@@ -331,10 +343,15 @@ def test_scripted_dropoff_covers_every_edge(tmp_path: Path, seen: set[tuple[str,
 def test_scripted_returns_and_counts_cover_every_edge(
     tmp_path: Path, seen: set[tuple[str, str, str]]
 ) -> None:
-    assert scripted_returns_and_counts(tmp_path) == {"counted": "inv_done"}
+    assert scripted_returns_and_counts(tmp_path) == {"counted": "inv_done", "handed": "out_handed_over"}
     assert_covered(["customer_return", "return_to_sender", "inventory"], seen)
     parcel_seen = {(s, d) for m, s, d in seen if m == "parcel"}
     assert {("accepted", "to_return"), ("to_return", "returning"), ("returning", "returned")} <= parcel_seen
+    assert {
+        ("outbound", "dispatching"),
+        ("dispatching", "outbound"),
+        ("dispatching", "dispatched"),
+    } <= parcel_seen
 
 
 def test_scripted_kiosk_covers_every_edge(tmp_path: Path, seen: set[tuple[str, str, str]]) -> None:

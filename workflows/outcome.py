@@ -178,6 +178,15 @@ class BagTo:
 
 
 @dataclass(frozen=True, slots=True)
+class CourierCollected:
+    """The courier took the bags: no longer expected, so their code is refused from now on."""
+
+    code: str
+    bags: tuple[str, ...]
+    parcels: int
+
+
+@dataclass(frozen=True, slots=True)
 class UseReturnRequest:
     request_id: str
 
@@ -208,6 +217,7 @@ Effect = (
     | OpenShift
     | CloseShift
     | BagTo
+    | CourierCollected
     | UseReturnRequest
     | KeepReport
     | OpenDoor

@@ -9,6 +9,7 @@ from workflows.views import (
     BagView,
     CellView,
     ClerkView,
+    CourierView,
     DropoffView,
     OrderView,
     PackageView,
@@ -90,6 +91,12 @@ class Queries(Protocol):
     def open_shift(self, badge: str) -> ShiftView | None: ...
 
     def to_return(self) -> list[ParcelView]: ...
+
+    def outbound(self) -> list[ParcelView]: ...
+
+    def courier(self, code: str) -> CourierView | None: ...
+
+    def couriers_expected(self) -> int: ...
 
     def bag(self, barcode: str) -> BagView | None: ...
 

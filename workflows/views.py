@@ -113,6 +113,17 @@ class BagView:
 
 
 @dataclass(frozen=True, slots=True)
+class CourierView:
+    """A courier central said would come: who, and the parcels and bags they expect to take."""
+
+    code: str
+    name: str
+    company: str
+    parcels: tuple[str, ...]
+    bags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnRequestView:
     id: str
     order_id: str

@@ -46,7 +46,14 @@ def pick_list(docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connectio
         Columns(f"{r['address'] or docs.t('doc_no_cell')}  {r['barcode']}", _why(docs, r["return_reason"]))
         for r in rows
     ]
-    blocks += [Rule(), Text(docs.t("doc_total", count=len(rows)), bold=True)]
+    # Drop-offs and sends wait in no cell: listed after the returns, found by their kind.
+    waiting = conn.execute(
+        "SELECT barcode, kind FROM parcels WHERE state = 'outbound' ORDER BY barcode"
+    ).fetchall()
+    if waiting:
+        blocks.append(Text(docs.t("doc_waiting_courier", count=len(waiting)), bold=True))
+        blocks += [Columns(r["barcode"], _leaves(docs, r["kind"], None)) for r in waiting]
+    blocks += [Rule(), Text(docs.t("doc_total", count=len(rows) + len(waiting)), bold=True)]
     return Document("pick_list", docs.t("doc_pick_list"), tuple(blocks))
 
 
@@ -55,22 +62,56 @@ def _why(docs: DocContext, reason: str | None) -> str:
     return "" if not reason else return_reason_name(reason).render(docs.lang)
 
 
+# Whose copy of the hand-over act; what a shipment that is not a return is.
+_COPY_FOR = {"point": "doc_copy_for_point", "courier": "doc_copy_for_courier"}
+_LEAVES = {"dropoff": "doc_leaves_dropoff", "send": "doc_leaves_send"}
+
+
 def handover_act(
     docs: DocContext, data: Mapping[str, Any], conn: sqlite3.Connection, stamp: Stamp
 ) -> Document:
-    """Signed by the courier: every parcel in the bag."""
-    parcels = [str(b) for b in data["parcels"]]
+    """Signed by the courier and the clerk: every parcel by bag, each with why it leaves.
+
+    Two copies print, one for the point and one for the courier; each says whose it is.
+    """
+    bags = {str(b): [str(p) for p in ps] for b, ps in dict(data["bags"]).items()}
+    parcels = [p for ps in bags.values() for p in ps]
     marks = ",".join("?" * len(parcels))
-    reasons = dict(
-        conn.execute(f"SELECT barcode, return_reason FROM parcels WHERE barcode IN ({marks})", parcels)
-    )
+    rows = conn.execute(
+        f"SELECT barcode, kind, return_reason FROM parcels WHERE barcode IN ({marks})", parcels
+    ).fetchall()
+    why = {r["barcode"]: _leaves(docs, r["kind"], r["return_reason"]) for r in rows}
     blocks = docs.header(stamp)
-    blocks.append(Text(docs.t("doc_bag", bag=str(data["bag"])), bold=True))
-    blocks += [Columns(b, _why(docs, reasons.get(b))) for b in parcels]
+    whose = _COPY_FOR[str(data.get("copy_for", "point"))]
+    blocks.append(Text(docs.t(whose), align=Align.CENTER))
+    for bag, inside in bags.items():
+        blocks.append(Text(docs.t("doc_bag_count", bag=bag, count=len(inside)), bold=True))
+        blocks += [Columns(b, why.get(b, "")) for b in inside]
     blocks += [Rule(), Text(docs.t("doc_total", count=len(parcels)), bold=True), Feed()]
-    blocks += [Text(docs.t("doc_sign_courier")), Feed(), Text(docs.t("doc_sign_clerk")), Feed()]
-    blocks.append(Barcode(str(data["bag"])))
+    courier = data.get("courier")
+    if courier:
+        blocks.append(Text(docs.t("doc_courier", name=str(courier["name"]), company=str(courier["company"]))))
+        blocks.append(Text(docs.t("doc_courier_code", code=str(courier["code"]))))
+    blocks += [Text(docs.t("doc_sign_courier")), Feed()]
+    clerk = _clerk(conn, stamp.clerk)
+    if clerk:
+        blocks.append(Text(docs.t("doc_clerk", name=clerk)))
+    blocks += [Text(docs.t("doc_sign_clerk")), Feed()]
     return Document("handover_act", docs.t("doc_handover_act"), tuple(blocks))
+
+
+def _leaves(docs: DocContext, kind: str, reason: str | None) -> str:
+    """Why a parcel leaves, in words: a return's reason, or what kind of shipment it is."""
+    return docs.t(_LEAVES[kind]) if kind in _LEAVES else _why(docs, reason)
+
+
+def _clerk(conn: sqlite3.Connection, badge: str | None) -> str | None:
+    row = (
+        None
+        if badge is None
+        else conn.execute("SELECT name FROM clerks WHERE badge = ?", (badge,)).fetchone()
+    )
+    return None if row is None else str(row[0])
 
 
 def inventory_report(

@@ -48,7 +48,7 @@ WORKFLOW_BUTTONS: dict[str, tuple[Command, ...]] = {
     "acceptance": (Command.DAMAGED, Command.DONE, Command.CANCEL),
     "placement": (Command.DONE, Command.CANCEL),
     "customer_return": (Command.CHECK_OK, Command.CHECK_FAIL, Command.DONE, Command.CANCEL),
-    "return_to_sender": (Command.DONE, Command.CANCEL),
+    "return_to_sender": (Command.REFUSE_ITEM, Command.DONE, Command.CANCEL),
     "inventory": (Command.DONE, Command.CANCEL),
     "dropoff": (Command.DONE, Command.CANCEL),
 }

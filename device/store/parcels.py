@@ -15,6 +15,9 @@ from workflows.machine import WorkflowError
 from workflows.outcome import Move
 from workflows.parcel import IN_CELL, PARCEL, ParcelState
 
+# A parcel taken out of its bag (back on the pick list, or back to waiting for the courier).
+_OUT_OF_BAG = frozenset({ParcelState.TO_RETURN, ParcelState.OUTBOUND})
+
 # Every parcel a batch moves, read in one statement (the deadline sweep moves tens of thousands).
 _CURRENT_SQL = (
     "SELECT p.barcode, p.id, p.state, p.cell_id, c.address, p.return_reason, p.bag FROM parcels p "
@@ -33,7 +36,7 @@ def move_parcels(conn: sqlite3.Connection, stamp: Stamp, moves: Iterable[Move]) 
     - the cell: none outside IN_CELL; else `move.cell`, or the cell the parcel is in now
       (stored needs one);
     - return_reason: cleared back on the shelf (stored), else `move.reason` if given;
-    - bag: cleared when taken back out (to_return), else `move.bag` if given;
+    - bag: cleared when taken back out (to_return, outbound), else `move.bag` if given;
     - issued_at: the stamp's time when issued; updated_at always.
     Its journal event is `move.kind` from and to the states, with the parcel's cell after the
     move (or before, when it leaves the cells), and `move.data` plus `from_cell` when the
@@ -85,7 +88,7 @@ class _Plan:
         PARCEL.check(src, to)
         cell_id, address = self._target_cell(m, parcel)
         reason = None if to is ParcelState.STORED else _given(m.reason, parcel.return_reason)
-        bag = None if to is ParcelState.TO_RETURN else _given(m.bag, parcel.bag)
+        bag = None if to in _OUT_OF_BAG else _given(m.bag, parcel.bag)
         # Only the columns that do change are set, so that a sweep leaving each parcel in its
         # cell wakes no cell trigger and touches no index of the cell or the bag.
         changed: list[tuple[str, Any]] = []

@@ -13,6 +13,7 @@ from workflows.views import (
     BagView,
     CellView,
     ClerkView,
+    CourierView,
     DropoffView,
     OrderView,
     PackageView,
@@ -292,6 +293,25 @@ class StoreQueries:
         """The pick list: every parcel due back to the sender, by cell."""
         rows = self.conn.execute(_PARCEL_SQL + " WHERE p.state = 'to_return' ORDER BY c.address, p.barcode")
         return [_parcel(r) for r in rows]
+
+    def outbound(self) -> list[ParcelView]:
+        """Drop-offs and sends waiting at the point for the courier."""
+        rows = self.conn.execute(_PARCEL_SQL + " WHERE p.state = 'outbound' ORDER BY p.barcode")
+        return [_parcel(r) for r in rows]
+
+    def courier(self, code: str) -> CourierView | None:
+        """A courier still expected, by the code or badge they show."""
+        r = self.conn.execute(
+            "SELECT code, name, company, parcels, bags FROM couriers WHERE code = ? AND state = 'expected'",
+            (code,),
+        ).fetchone()
+        if r is None:
+            return None
+        parcels, bags = tuple(json.loads(r["parcels"])), tuple(json.loads(r["bags"]))
+        return CourierView(r["code"], r["name"], r["company"], parcels, bags)
+
+    def couriers_expected(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM couriers WHERE state = 'expected'").fetchone()[0])
 
     def bag(self, barcode: str) -> BagView | None:
         r = self.conn.execute(

@@ -14,7 +14,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cmd_PAID_CASH": ("Оплата наличными", "Paid in cash"),
     "cmd_PAID_CARD": ("Оплата картой", "Paid by card"),
     "cmd_START_RETURN": ("Возврат от клиента", "Customer return"),
-    "cmd_START_RETURN_TO_SENDER": ("Возврат отправителю", "Return to sender"),
+    "cmd_START_RETURN_TO_SENDER": ("Передача курьеру", "Courier hand-over"),
     "cmd_START_SEND": ("Отправка", "Send"),
     "cmd_START_INVENTORY": ("Инвентаризация", "Inventory count"),
     "cmd_CHECK_OK": ("Проверка: да", "Check: yes"),

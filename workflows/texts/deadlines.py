@@ -8,8 +8,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Due back to the sender: {count} {count|parcel|parcels}",
     ),
     "due_back_start": (
-        "Отсканируйте «Возврат отправителю» на карте команд, когда приедет курьер",
-        "Scan Return to sender on the command card when the courier comes",
+        "Отсканируйте «Передача курьеру» на карте команд, когда приедет курьер",
+        "Scan Courier hand-over on the command card when the courier comes",
     ),
     "nothing_due": ("Отправлений к возврату нет", "Nothing is due back to the sender"),
     "expiring_today": (

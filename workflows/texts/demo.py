@@ -33,6 +33,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Inventory count ({strayed} is on the wrong shelf, {lost} is lost)",
     ),
     "demo_summary": ("Итоги дня", "Summary of the day"),
+    "demo_dropoff": (
+        "Продавец {seller} привозит отправления: по списку {count}",
+        "Seller {seller} brings shipments: {count} on the list",
+    ),
+    "demo_send": (
+        "Клиент отправляет посылку из приложения, вес {weight} кг",
+        "A customer sends a parcel prepared in the app, weighing {weight} kg",
+    ),
     "demo_kiosk_title": (
         "Демо: день постамата с киоском самообслуживания, {site}, {day} ({doors} {doors|дверца|дверцы|дверц})",
         "Demo: a day at a parcel locker with a self-service kiosk, {site}, {day} ({doors} {doors|door|doors})",

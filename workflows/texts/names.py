@@ -12,7 +12,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "wf_placement": ("размещение", "placement"),
     "wf_issue": ("выдачу", "the issue"),
     "wf_customer_return": ("возврат от клиента", "the customer return"),
-    "wf_return_to_sender": ("возврат отправителю", "the return to sender"),
+    "wf_return_to_sender": ("передача курьеру", "the courier hand-over"),
     "wf_dropoff": ("приём от продавца", "the seller drop-off"),
     "wf_send": ("отправка", "the send"),
     "wf_inventory": ("инвентаризацию", "the inventory count"),
