@@ -206,7 +206,9 @@ def _new_send(conn: sqlite3.Connection, effect: NewSend, stamp: Stamp) -> None:
         "updated_at) VALUES (?, 'send', ?, 'outbound', ?, ?, ?, ?, ?)",
         (effect.barcode, effect.size, effect.weight_g, length, width, height, stamp.ts),
     )
-    data = {"to": effect.to_point, "sender": effect.sender, "weight_g": effect.weight_g}
+    # No sender in the journal (the outbox to the hub): central signed the QR and knows who sent it;
+    # the label and receipt print the masked name, and the purge never has to chase it here.
+    data: dict[str, object] = {"to": effect.to_point, "weight_g": effect.weight_g}
     data["sides_mm"] = list(effect.sides_mm)
     append(conn, stamp, "send_accepted", parcel=effect.barcode, to_state="outbound", data=data)
 
