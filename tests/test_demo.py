@@ -140,9 +140,24 @@ def test_the_rest_of_the_lifecycle_is_in_the_day_and_agrees_with_the_store(
     assert (
         q(
             db,
-            "SELECT count(*) FROM journal WHERE clerk IS NULL AND kind NOT IN ('manifest_imported', 'deadline_passed')",
+            "SELECT count(*) FROM journal WHERE clerk IS NULL AND kind NOT IN ('manifest_imported', 'dropoff_imported', 'deadline_passed')",
         )
         == 0
     )
     for kind in ("return_label", "pick_list", "handover_act", "inventory_report"):
         assert list((out / "receipts").glob(f"*-{kind}.txt")), kind
+
+
+def test_the_outbound_side_of_the_day_agrees_with_the_store(demo: tuple[Path, dict[str, Any]]) -> None:
+    """A seller brings three of four shipments, one of two sends is refused for its weight, and the
+    evening's courier takes everything that leaves."""
+    out, s = demo
+    db = sqlite3.connect(out / "pvz.db")
+    assert (s["dropoffs"], s["dropoffs_missing"], s["sends"]) == (3, 1, 1)
+    assert q(db, "SELECT count(*) FROM print_jobs WHERE kind = 'dropoff_act'") == 2
+    assert q(db, "SELECT count(*) FROM print_jobs WHERE kind IN ('send_label', 'send_receipt')") == 2
+    assert q(db, "SELECT count(*) FROM parcels WHERE state = 'outbound'") == 0  # all went with the courier
+    assert s["handed_over"] == q(db, "SELECT count(*) FROM parcels WHERE state IN ('returned', 'dispatched')")
+    assert q(db, "SELECT count(*) FROM parcels WHERE state = 'dispatched'") == 4
+    assert q(db, "SELECT count(*) FROM journal WHERE kind = 'courier_collected'") == 1
+    assert set(s["tickets"]) == {"opened", "resolved"}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from device.demo.data import CLERKS, DemoDay, DemoOrder, DemoSupply, make_day, make_last_week, manifest_json
+from device.demo.outbound_scenes import customer_sends, seller_dropoff, send_key
 from device.demo.scenes import evening, last_week
 from device.demo.stage import BACK, COUNTER, DEMO_DAY, DEVICE_ID, MSK, SITE, Day, DemoClock
 from device.documents.registry import Documents
@@ -24,9 +25,11 @@ from device.store.summary import summary
 from drivers.base import Pattern
 from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimScreen, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
+from workflows.context import Policy, SendRules
 from workflows.customer import masked_name
 from workflows.inputs import Command
 from workflows.parcel import Size
+from workflows.send_qr import public_key_text
 
 
 def rack() -> list[CellSpec]:
@@ -63,7 +66,10 @@ def run_demo(
     try:
         setup_site(store)
         docs = Documents(site=SITE, device_id=DEVICE_ID, lang=lang, tz=MSK)
-        engine = Engine(store, device_id=DEVICE_ID, pickup_key=key, docs=docs, clock=clock)
+        # Central's key for sends comes from its own stream, so the seeded day stays as it was.
+        central = send_key(random.Random(f"send-{seed}"))
+        policy = Policy(send=SendRules(public_key=public_key_text(central)))
+        engine = Engine(store, device_id=DEVICE_ID, pickup_key=key, docs=docs, clock=clock, policy=policy)
         cells = SimCellLights(clock=clock.timestamp)
         printer = SimPrinter(out_dir=out / "receipts", name="demo-printer")
         stations = [
@@ -102,6 +108,9 @@ def run_demo(
         place_all(day, plan, missing)
         clock.jump_to(13, 0)
         issued = issue_orders(day, plan, missing)
+        clock.jump_to(15, 0)
+        seller_dropoff(day, random.Random(f"dropoff-{seed}"))
+        customer_sends(day, central, SITE)
         clock.jump_to(16, 0)
         evening(day, issued)
         result = summary(store)

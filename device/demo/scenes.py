@@ -1,16 +1,24 @@
-"""The demo's later scenes: last week's supply, the second shift, a return, send-back, inventory."""
+"""The demo's later scenes: last week's supply, the second shift, a return, the courier, inventory."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
+import msgspec
+
 from device.demo.data import CLERKS, DemoOrder, DemoSupply, manifest_json
-from device.demo.stage import BACK, COUNTER, Day
+from device.demo.stage import BACK, COUNTER, DEVICE_ID, SITE, Day
 from device.intake.manifest import decode_manifest, import_manifest
+from device.store.journal import Stamp
 from drivers.base import Pattern
+from sync.inbox import apply_message, wrap
+from sync.topics import Topics
 from workflows.customer import masked_name
 from workflows.inputs import Command
+
+# The courier central sends for the day's outbound parcels.
+COURIER = {"code": "CR-00000042", "name": "Дмитрий К.", "company": "Ozon Логистика"}
 
 
 def last_week(day: Day, supply: DemoSupply, orders: list[DemoOrder], key: bytes) -> None:
@@ -53,20 +61,40 @@ def customer_return(day: Day, order: DemoOrder) -> None:
 
 
 def send_back(day: Day) -> None:
-    """Everything due back (expired, refused, returned) goes into one bag for the courier."""
+    """The courier comes for everything that leaves: what is due back to the senders in one bag, the
+    sellers' shipments and customers' sends in another; central's list says who collects them."""
     day.say("demo_send_back")
     conn = day.runtime.engine.store.conn
+    returns = [
+        r[0] for r in conn.execute("SELECT barcode FROM parcels WHERE state = 'to_return' ORDER BY barcode")
+    ]
+    leaving = [
+        r[0] for r in conn.execute("SELECT barcode FROM parcels WHERE state = 'outbound' ORDER BY barcode")
+    ]
+    return_bag, ship_bag = f"RB{day.clock.now:%Y%m%d}01", f"OB{day.clock.now:%Y%m%d}01"
+    courier_list(day, parcels=returns + leaving, bags=[return_bag, ship_bag])
     day.scan(BACK, Command.START_RETURN_TO_SENDER)
-    day.scan(BACK, f"RB{day.clock.now:%Y%m%d}01")
-    for (barcode,) in conn.execute(
-        "SELECT barcode FROM parcels WHERE state = 'to_return' ORDER BY barcode"
-    ).fetchall():
+    day.scan(BACK, return_bag)
+    for barcode in returns:
         day.scan(BACK, barcode)
     stored = conn.execute(
         "SELECT barcode FROM parcels WHERE state = 'stored' ORDER BY barcode LIMIT 1"
     ).fetchone()
     day.scan(BACK, stored[0])  # a parcel still within its storage period: not due, refused
-    day.scan(BACK, Command.DONE)
+    if leaving:
+        day.scan(BACK, ship_bag)
+        for barcode in leaving:
+            day.scan(BACK, barcode)
+    day.scan(BACK, Command.DONE)  # the counter asks for the courier's code
+    day.scan(BACK, COURIER["code"])
+
+
+def courier_list(day: Day, *, parcels: list[str], bags: list[str]) -> None:
+    """Central's word on who comes today and what they take, through the real inbox."""
+    body = msgspec.json.encode({**COURIER, "parcels": parcels, "bags": bags})
+    raw = wrap("courier", body, message_id=f"courier-{day.clock.now:%Y%m%d}", version=1)
+    stamp = Stamp(DEVICE_ID, day.clock.now.isoformat(timespec="seconds"))
+    apply_message(day.runtime.engine.store, raw, stamp=stamp, topic=Topics(SITE, DEVICE_ID).manifest)
 
 
 def inventory(day: Day) -> tuple[str, str]:

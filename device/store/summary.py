@@ -40,6 +40,27 @@ def summary(store: Store) -> dict[str, Any]:
             "SELECT count(*) FROM journal WHERE seq > coalesce((SELECT CAST(value AS INTEGER) FROM meta "
             "WHERE key = 'outbox_acked_seq'), 0)"
         ),
+        **_outbound(store),
+    }
+
+
+def _outbound(store: Store) -> dict[str, Any]:
+    """What left or is leaving: sellers' shipments taken in (and those that never came), customers'
+    sends taken in, parcels handed to a courier, and the exception tickets."""
+    kind_in = (
+        "SELECT count(*) FROM parcels WHERE kind = ? AND state IN ('outbound', 'dispatching', 'dispatched')"
+    )
+    return {
+        "dropoffs": store.scalar(kind_in, ("dropoff",)),
+        "dropoffs_missing": store.scalar(
+            "SELECT count(*) FROM parcels WHERE kind = 'dropoff' AND state = 'missing'"
+        ),
+        "sends": store.scalar(kind_in, ("send",)),
+        "handed_over": store.scalar("SELECT count(*) FROM parcels WHERE state IN ('returned', 'dispatched')"),
+        "tickets": {
+            "opened": store.scalar("SELECT count(*) FROM tickets"),
+            "resolved": store.scalar("SELECT count(*) FROM tickets WHERE state = 'resolved'"),
+        },
     }
 
 

@@ -25,8 +25,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "demo_shift_change": ("Пересменка", "Shift change"),
     "demo_customer_return": ("Возврат: {customer}, заказ {order}", "Return: {customer}, order {order}"),
     "demo_send_back": (
-        "Возврат отправителю: курьер забирает мешок",
-        "Return to sender: the courier takes a bag",
+        "Вечером курьер забирает всё, что уходит: возвраты отправителям, отгрузки продавцов и отправки",
+        "In the evening the courier takes everything that leaves: returns to senders, sellers' shipments, sends",
     ),
     "demo_inventory": (
         "Инвентаризация ({strayed} лежит не на своём месте, {lost} потерян)",
