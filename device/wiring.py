@@ -26,7 +26,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import KioskRules, Policy, StationKind
+from workflows.context import Evidence, KioskRules, Policy, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -102,6 +102,11 @@ def policy(config: Config) -> Policy:
             doors_zone=config.doors.zone if config.doors.backend != "none" else "",
             door_expiry_s=config.doors.command_expiry_s,
         ),
+        evidence=Evidence(
+            cameras={s.name: s.camera for s in config.stations if s.camera},
+            before_s=config.tickets.evidence_before_s,
+            after_s=config.tickets.evidence_after_s,
+        ),
     )
 
 
@@ -152,7 +157,14 @@ def build_runtime(
     doors = hardware.build_doors(config, hw)
     if doors is not None:
         runtime.attach_doors(
-            DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
+            DoorController(
+                store,
+                doors,
+                config=config.doors,
+                device_id=config.device.id,
+                now=engine.clock,
+                evidence=engine.policy.evidence,
+            )
         )
     build_speech(config, runtime, hw)
     return runtime

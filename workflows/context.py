@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -33,6 +34,16 @@ class KioskRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a ticket's video is: each station's camera ([[stations]] camera) and how long before and
+    after a ticket's moment its evidence window runs ([tickets])."""
+
+    cameras: Mapping[str, str] = field(default_factory=dict)
+    before_s: int = 120
+    after_s: int = 60
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Rules of the pickup point that config sets."""
 
@@ -44,6 +55,7 @@ class Policy:
     pause_s: int = 30
     max_pause_s: int = 900
     kiosk: KioskRules = field(default_factory=KioskRules)
+    evidence: Evidence = field(default_factory=Evidence)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from workflows.texts import (
     return_to_sender,
     returns,
     screen,
+    tickets,
 )
 
 LANGUAGES = ("ru", "en")
@@ -58,6 +59,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     pairing.TEXTS,
     privacy.TEXTS,
     kiosk_page.TEXTS,
+    tickets.TEXTS,
 )
 
 

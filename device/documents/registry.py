@@ -6,7 +6,15 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
-from device.documents import cell_labels, counter, lifecycle, screen_pair, shift_report, test_page
+from device.documents import (
+    cell_labels,
+    counter,
+    lifecycle,
+    screen_pair,
+    shift_report,
+    test_page,
+    ticket_label,
+)
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
 from drivers.document import Document
@@ -23,6 +31,7 @@ BUILDERS: Mapping[str, Builder] = {
     "cell_labels": cell_labels.cell_labels,
     "test_page": test_page.printer_test_page,
     "screen_pair": screen_pair.screen_pair,
+    "ticket_label": ticket_label.ticket_label,
 }
 
 

@@ -88,6 +88,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_doc_cell_labels": ("Наклейки ячеек", "Cell labels"),
     "scr_doc_test_page": ("Пробная страница", "Test page"),
     "scr_doc_screen_pair": ("Сопряжение планшета", "Tablet pairing"),
+    "scr_doc_ticket_label": ("Ярлык неизвестного отправления", "Unknown parcel label"),
     "scr_doc_other": ("Документ", "Document"),
     # The open session's title (nominative, unlike the wf_ names used inside sentences).
     "scr_wf_acceptance": ("Приёмка", "Acceptance"),
