@@ -15,6 +15,7 @@ from device.exc import INVALID, InputError, ManifestError
 from device.intake.manifest import Manifest, write_manifest
 from device.intake.manifest import cross_check as check_manifest
 from device.intake.order_updates import CancelOrder, PickupCode
+from device.intake.tickets import Resolution, apply_resolution
 from device.intake.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, apply_batch
 from device.intake.updates import cross_check as check_updates
 from device.store.db import Store
@@ -54,7 +55,17 @@ class UpdatesMessage(
     body: Updates
 
 
-Message = SupplyMessage | UpdatesMessage
+class ResolutionMessage(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="ticket_resolution"
+):
+    """Central's resolution of one ticket (device/intake/tickets.py)."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Resolution
+
+
+Message = SupplyMessage | UpdatesMessage | ResolutionMessage
 
 
 class _Head(msgspec.Struct):
@@ -105,7 +116,7 @@ def decode_message(raw: bytes) -> Message:
                 what=WHAT,
             )
         check_manifest(msg.body, root="$.body")
-    else:
+    elif isinstance(msg, UpdatesMessage):
         check_updates(msg.body, root="$.body")
     return msg
 
@@ -160,6 +171,8 @@ def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> Inbo
 
 
 def msg_type(msg: Message) -> str:
+    if isinstance(msg, ResolutionMessage):
+        return "ticket_resolution"
     return "supply" if isinstance(msg, SupplyMessage) else "updates"
 
 
@@ -168,11 +181,12 @@ def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
     conn = store.conn
     conn.execute("SAVEPOINT inbox_apply")
     try:
-        result = (
-            _apply_supply(conn, msg, stamp)
-            if isinstance(msg, SupplyMessage)
-            else _apply_updates(store, msg, stamp)
-        )
+        if isinstance(msg, SupplyMessage):
+            result = _apply_supply(conn, msg, stamp)
+        elif isinstance(msg, ResolutionMessage):
+            result = _apply_resolution(conn, msg, stamp)
+        else:
+            result = _apply_updates(store, msg, stamp)
     except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
         conn.execute("ROLLBACK TO inbox_apply")
         code, path, reason = _rejection(exc)
@@ -195,6 +209,12 @@ def _apply_supply(conn: sqlite3.Connection, msg: SupplyMessage, stamp: Stamp) ->
     if done.attached:
         counts["attached"] = len(done.attached)
     return InboxResult("applied", msg.id, None, counts)
+
+
+def _apply_resolution(conn: sqlite3.Connection, msg: ResolutionMessage, stamp: Stamp) -> InboxResult:
+    if not apply_resolution(conn, msg.body, stamp, root="$.body"):
+        return InboxResult("stale", msg.id, f"ticket {msg.body.ticket} is already resolved")
+    return InboxResult("applied", msg.id, None, {"tickets": 1})
 
 
 def version_key(update: Update) -> str | None:
@@ -283,7 +303,7 @@ def _reject_unread(store: Store, raw: bytes, exc: ManifestError, *, stamp: Stamp
     result = InboxResult("rejected", None if head is None else head.id, reason, code=code, path=path)
     with store.transaction() as conn:
         if head is not None:
-            kind = head.type if head.type in ("supply", "updates") else "unknown"
+            kind = head.type if head.type in ("supply", "updates", "ticket_resolution") else "unknown"
             ok = isinstance(head.version, int) and not isinstance(head.version, bool)
             version = head.version if ok and 0 <= head.version < 2**63 else None
             _record(conn, result, topic=topic, kind=kind, version=version, ts=stamp.ts)

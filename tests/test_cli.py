@@ -29,8 +29,9 @@ SUBCOMMANDS = [
     "screen",
     "provision",
     "privacy",
+    "tickets",
 ]
-CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "demo-sync"]
+CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "tickets", "fleet", "pki", "demo-sync"]
 
 
 def pvz(

@@ -37,6 +37,7 @@ from workflows.outcome import Light
 from workflows.parcel import ParcelState
 from workflows.registry import WORKFLOWS
 from workflows.returns import CHECKS, CUSTOMER_RETURN
+from workflows.tickets import TicketKind, TicketState
 from workflows.views import ZONES
 
 RETURN_REASONS = (RETURN_REASON, REFUSED_REASON, CUSTOMER_RETURN, CANCEL_REASON)
@@ -68,6 +69,8 @@ FAMILIES: dict[str, set[str]] = {
     "scr_paid_": {f"scr_paid_{how}" for how in (CASH, CARD)},
     "scr_wf_": {f"scr_wf_{workflow.name}" for workflow in WORKFLOWS},
     "scr_parcel_": {f"scr_parcel_{status}" for status in ("waiting", "taken", "refused")},
+    "tk_kind_": {f"tk_kind_{kind.value}" for kind in TicketKind},
+    "tk_state_": {f"tk_state_{state.value}" for state in TicketState},
 }
 
 

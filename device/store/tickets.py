@@ -62,7 +62,7 @@ def open_ticket(conn: sqlite3.Connection, stamp: Stamp, effect: OpenTicket) -> s
         ),
     )
     data = {k: v for k, v in row.items() if k not in ("clerk", "station", "parcel")}
-    append(conn, stamp, "ticket_opened", parcel=effect.parcel, to_state="open", data=data)
+    append(conn, stamp, "ticket_opened", parcel=effect.parcel, data=data)
     return ticket_id
 
 
@@ -82,8 +82,6 @@ def resolve_ticket(conn: sqlite3.Connection, stamp: Stamp, ticket_id: str, text:
         stamp,
         "ticket_resolved",
         parcel=parcel,
-        from_state="open",
-        to_state="resolved",
         data={"ticket_id": ticket_id, "resolution": text},
     )
     return True

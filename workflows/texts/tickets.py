@@ -10,6 +10,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tk_kind_door": ("Неисправность дверцы", "Locker door problem"),
     "tk_kind_hardware": ("Сбой оборудования", "Equipment fault"),
     "tk_kind_note": ("Заметка сотрудника", "Clerk's note"),
+    # A parcel's history (`ev_<kind>`): its ticket opened and answered.
+    "ev_ticket_opened": ("открыто обращение в поддержку", "support ticket opened"),
+    "ev_ticket_resolved": ("поддержка ответила по обращению", "support answered the ticket"),
     "tk_state_open": ("Открыта", "Open"),
     "tk_state_resolved": ("Решена", "Resolved"),
     # The label printed for a barcode no manifest lists: stuck on the parcel, scanned again later.
