@@ -108,3 +108,22 @@ def test_a_resolution_is_recorded_once_and_journalled(stocked: Engine, store: St
         "2026-11-21T10:00:00+00:00",
     )
     assert store.scalar("SELECT count(*) FROM journal WHERE kind = 'ticket_resolved'") == 1
+
+
+def test_a_clerks_note_opens_a_note_ticket_and_leaves_the_session_as_it_was(
+    stocked: Engine, store: Store
+) -> None:
+    r = scan(stocked, Command.NOTE_OTHER)
+    assert r.feedback.msg.key == "tk_note_kept" and r.session is None
+    scan(stocked, "22222222*222222", keyed=True)
+    before = stocked.session("s1")
+    r = scan(stocked, Command.NOTE_COMPLAINT)
+    assert r.feedback.msg.key == "tk_note_kept" and stocked.session("s1") == before
+    found = [(t["kind"], t["order_id"], t["detail"]) for t in tickets(store)]
+    assert found == [
+        ("note", None, {"note": "other"}),
+        ("note", "22222222", {"note": "customer_complaint"}),
+    ]
+    # Nobody signed in: a note is refused like any other scan, and nothing is opened.
+    assert scan(stocked, Command.NOTE_OTHER, station="z").feedback.msg.key == "sign_in_first"
+    assert len(tickets(store)) == 2

@@ -42,6 +42,10 @@ class Command(enum.Enum):
     CHECK_FAIL = "FAIL"
     SHIFT_CLOSE = "SHIFTEND"
     REOPEN = "REOPEN"  # a kiosk: open again a door without a sensor that may not have opened
+    # A clerk's own note to support, at any moment (workflows/notes.py): a ticket of kind "note".
+    NOTE_DAMAGED_PACK = "NOTE-PACK"
+    NOTE_COMPLAINT = "NOTE-CLAIM"
+    NOTE_OTHER = "NOTE-OTHER"
 
     @property
     def barcode(self) -> str:

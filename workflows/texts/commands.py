@@ -20,4 +20,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cmd_CHECK_FAIL": ("Проверка: нет", "Check: no"),
     "cmd_SHIFT_CLOSE": ("Закрыть смену", "Close shift"),
     "cmd_REOPEN": ("Открыть снова", "Open again"),
+    "cmd_NOTE_DAMAGED_PACK": ("Заметка: повреждена упаковка", "Note: damaged packaging"),
+    "cmd_NOTE_COMPLAINT": ("Заметка: жалоба клиента", "Note: customer complaint"),
+    "cmd_NOTE_OTHER": ("Заметка: другое", "Note: something else"),
 }

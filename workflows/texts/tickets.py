@@ -23,6 +23,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Наклейте на посылку и отложите её; сканируйте этот штрихкод, когда поддержка ответит",
         "Stick this on the parcel and set it aside; scan this barcode when support answers",
     ),
+    "tk_note_kept": (
+        "Заметка записана и отправлена в поддержку: {note}. Продолжайте работу",
+        "Note kept and sent to support: {note}. Carry on",
+    ),
     # pvz tickets ls|show
     "tk_none": ("Обращений нет", "No tickets"),
     "tk_line": ("{ticket}  {opened}  {kind}  {state}", "{ticket}  {opened}  {kind}  {state}"),
