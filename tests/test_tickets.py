@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from device.engine import Engine
 from device.store.db import Store
 from device.store.journal import Stamp
@@ -127,3 +129,22 @@ def test_a_clerks_note_opens_a_note_ticket_and_leaves_the_session_as_it_was(
     # Nobody signed in: a note is refused like any other scan, and nothing is opened.
     assert scan(stocked, Command.NOTE_OTHER, station="z").feedback.msg.key == "sign_in_first"
     assert len(tickets(store)) == 2
+
+
+def test_the_camera_and_the_evidence_window_come_from_config() -> None:
+    from device.config import parse_config
+    from device.exc import ConfigError
+    from device.wiring import policy
+    from tests.test_config import MINIMAL
+
+    text = MINIMAL + 'camera = "cam-01"\n[tickets]\nevidence_before_s = 300\nevidence_after_s = 30\n'
+    evidence = policy(parse_config(text, source="c.toml")).evidence
+    assert evidence == Evidence(cameras={"counter-1": "cam-01"}, before_s=300, after_s=30)
+    assert policy(parse_config(MINIMAL, source="c.toml")).evidence == Evidence(before_s=120, after_s=60)
+    for bad, reason, path in (
+        ("[tickets]\nevidence_after_s = 7200\n", "out_of_range", "$.tickets.evidence_after_s"),
+        ("[tickets]\nbefore_s = 1\n", "unknown_field", "$.tickets.before_s"),
+    ):
+        with pytest.raises(ConfigError) as caught:
+            parse_config(MINIMAL + bad, source="c.toml")
+        assert (caught.value.reason, caught.value.path) == (reason, path)

@@ -9,10 +9,16 @@ from pathlib import Path
 from device.engine import Engine
 from device.runtime import Runtime
 from device.station_io import StationIO
+from device.store.db import Store
 from device.store.tickets import list_tickets
 from drivers.lights.sim_lights import SimCellLights, SimScreen, SimStatusLight
 from drivers.scanner.evdev_scanner import EvdevScanner
 from tests.support.locker import new_locker
+from workflows.inputs import DoorEvent
+
+
+def doors(store: Store) -> list[dict[str, object]]:
+    return [t for t in list_tickets(store.conn) if t["kind"] == "door"]
 
 
 def test_a_door_opened_unasked_opens_a_door_ticket_per_opening(tmp_path: Path) -> None:
@@ -59,3 +65,17 @@ def test_a_missing_scanner_opens_one_hardware_ticket_however_often_it_is_checked
     [t] = list_tickets(engine.store.conn)
     assert (t["kind"], t["station"], t["clerk"]) == ("hardware", "s1", "BADGE-0001")
     assert t["detail"] == {"fault": "scanner:s1/scanner0", "scanner": "s1/scanner0"}
+
+
+def test_a_kiosk_door_that_jammed_opens_a_door_ticket_naming_the_order(tmp_path: Path) -> None:
+    from tests.support import kiosk
+
+    store, engine, _ = kiosk.kiosk_site(tmp_path / "kiosk.db")
+    kiosk.at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
+    kiosk.door(engine, 15, DoorEvent.EXPIRED)  # never opened, but not a jam: the order is put back
+    assert doors(store) == []
+    kiosk.at_kiosk(engine, kiosk.CODES[kiosk.LOCKED])
+    kiosk.door(engine, 15, DoorEvent.JAMMED)
+    [t] = doors(store)
+    assert (t["kind"], t["station"], t["clerk"]) == ("door", kiosk.KIOSK, None)
+    assert t["order_id"] is not None and t["detail"] == {"alert": "door_jammed", "door": 15}
