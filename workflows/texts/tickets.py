@@ -50,9 +50,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "tk_show_opened": ("Открыто: {ts}", "Opened: {ts}"),
     "tk_show_resolved": ("Решение поддержки ({ts}): {text}", "Support's answer ({ts}): {text}"),
     "tk_show_waiting": ("Ждём ответа поддержки", "Waiting for support's answer"),
-    # The screen's panel of open tickets
-    "scr_tickets": ("Открытые обращения", "Open tickets"),
-    "scr_tickets_none": ("Открытых обращений нет", "No open tickets"),
     "tk_resolved_news": (
         "Поддержка ответила по обращению {ticket}: {text}",
         "Support answered ticket {ticket}: {text}",
