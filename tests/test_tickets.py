@@ -126,9 +126,17 @@ def test_a_clerks_note_opens_a_note_ticket_and_leaves_the_session_as_it_was(
         ("note", None, {"note": "other"}),
         ("note", "22222222", {"note": "customer_complaint"}),
     ]
+    r = scan(stocked, Command.NOTE_NOT_FOUND)
+    assert r.feedback.msg.key == "tk_note_kept" and stocked.session("s1") == before
+    last = tickets(store)[-1]
+    assert (last["kind"], last["order_id"], last["detail"]) == (
+        "not_found",
+        "22222222",
+        {"note": "not_found_at_issue"},
+    )
     # Nobody signed in: a note is refused like any other scan, and nothing is opened.
     assert scan(stocked, Command.NOTE_OTHER, station="z").feedback.msg.key == "sign_in_first"
-    assert len(tickets(store)) == 2
+    assert len(tickets(store)) == 3
 
 
 def test_the_camera_and_the_evidence_window_come_from_config() -> None:

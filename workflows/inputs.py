@@ -46,6 +46,7 @@ class Command(enum.Enum):
     NOTE_DAMAGED_PACK = "NOTE-PACK"
     NOTE_COMPLAINT = "NOTE-CLAIM"
     NOTE_OTHER = "NOTE-OTHER"
+    NOTE_NOT_FOUND = "NOTFOUND"  # inside an issue: a parcel of the order is not where it should be
 
     @property
     def barcode(self) -> str:
