@@ -109,7 +109,7 @@ class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     buzzer: SignalConfig = msgspec.field(default_factory=SignalConfig)
     # The id of the video camera that sees this station, named in every ticket opened here so that a
     # dispute finds its video; empty: no camera.
-    camera: Annotated[str, msgspec.Meta(max_length=64, pattern=r"\A[!-~]*\Z")] = ""
+    camera: Annotated[str, msgspec.Meta(max_length=64, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\Z")] = ""
 
 
 class LightsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -156,3 +156,31 @@ def test_the_camera_and_the_evidence_window_come_from_config() -> None:
         with pytest.raises(ConfigError) as caught:
             parse_config(MINIMAL + bad, source="c.toml")
         assert (caught.value.reason, caught.value.path) == (reason, path)
+
+
+def test_a_resolution_for_no_ticket_or_with_bad_text_is_rejected_and_changes_nothing(
+    stocked: Engine, store: Store
+) -> None:
+    from sync.inbox import apply_message
+
+    scan(stocked, Command.NOTE_OTHER)
+    stamp = Stamp(DEVICE, "2026-11-21T10:00:00+00:00")
+
+    def send(mid: str, body: dict[str, object]) -> tuple[str, str | None, str | None]:
+        raw = json.dumps({"id": mid, "type": "ticket_resolution", "version": 1, "body": body}).encode()
+        r = apply_message(store, raw, stamp=stamp, topic="pvz/v1/s/d/manifest")
+        return r.outcome, r.code, r.path
+
+    ticket = f"{DEVICE}-T00001"
+    assert send("r1", {"ticket": "nope", "text": "x"}) == ("rejected", "unknown_reference", "$.body.ticket")
+    assert send("r2", {"ticket": ticket, "text": "line\nbreak"}) == ("rejected", "bad_format", "$.body.text")
+    assert send("r3", {"ticket": ticket, "text": ""}) == ("rejected", "too_short", "$.body.text")
+    assert send("r4", {"ticket": ticket, "text": "ok", "who": 1}) == (
+        "rejected",
+        "unknown_field",
+        "$.body.who",
+    )
+    assert [t["state"] for t in tickets(store)] == ["open"]
+    assert send("r5", {"ticket": ticket, "text": "Списано"}) == ("applied", None, None)
+    assert send("r6", {"ticket": ticket, "text": "Ещё раз"}) == ("stale", None, None)
+    assert [(t["state"], t["resolution"]) for t in tickets(store)] == [("resolved", "Списано")]

@@ -17,7 +17,9 @@ from device.store.tickets import resolve_ticket
 
 TicketId = Annotated[str, msgspec.Meta(min_length=1, max_length=80, pattern=r"\A[!-~]+\Z")]
 # What the clerk reads on the screen and in `pvz tickets show`: one paragraph of plain text.
-ResolutionText = Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\A[^\x00-\x1f\x7f]+\Z")]
+ResolutionText = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=500, pattern=r"\A[^\x00-\x1f\x7f-\x9f]+\Z")
+]
 
 
 class Resolution(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
