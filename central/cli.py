@@ -42,6 +42,44 @@ def _outcomes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tickets(args: argparse.Namespace) -> int:
+    """The fleet's tickets (`ls`), or an operator's answer to one (`resolve`), sent by the running hub."""
+    from central import hub_tickets
+    from central.hub_store import HubStore
+
+    store = HubStore(Path(args.db))
+    try:
+        if args.action == "resolve":
+            text = args.text or ""
+            if not args.ticket or not 0 < len(text) <= 500 or not text.isprintable():
+                print(
+                    "resolve wants a ticket id and --text of 1 to 500 printable characters", file=sys.stderr
+                )
+                return 2
+            try:
+                hub_tickets.resolve(store.conn, args.ticket, text)
+            except hub_tickets.UnknownTicket:
+                print(f"no ticket {args.ticket} at this hub", file=sys.stderr)
+                return 2
+            except hub_tickets.AlreadyResolved:
+                print(f"ticket {args.ticket} is already resolved on its device", file=sys.stderr)
+                return 2
+            print(f"{args.ticket}: answer kept; the hub sends it to the device")
+            return 0
+        rows = hub_tickets.list_tickets(store.conn, state=args.state)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        video = f"{r['camera'] or '-'} {r['evidence_from']}..{r['evidence_to']}"
+        what = r["parcel"] or r["order_id"] or "-"
+        line = f"{r['ticket_id']}  {r['site']}/{r['device']}  {r['kind']}  {what}  {r['state']}  {video}"
+        print(line + (f"  {r['resolution']}" if r["resolution"] else ""))
+    return 0
+
+
 def _fleet(args: argparse.Namespace) -> int:
     from central.fleet_cli import run
 
@@ -87,6 +125,7 @@ def _demo_sync(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from central.fleet_cli import add_arguments as fleet_arguments
+    from central.hub_tickets import STATES
     from central.pki import add_arguments as pki_arguments
 
     parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
@@ -110,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="only this device")
     p.add_argument("--limit", type=int, default=50, help="newest N reports (default: 50)")
     p.add_argument("--json", action="store_true", help="as JSON")
+
+    p = add("tickets", "the fleet's exception queue: list tickets, answer one", _tickets)
+    p.add_argument("action", choices=["ls", "resolve"], help="ls: list; resolve: answer one ticket")
+    p.add_argument("ticket", nargs="?", help="the ticket's id (resolve)")
+    p.add_argument("--db", required=True, help="the hub's SQLite file")
+    p.add_argument("--text", help="the answer the device shows (resolve)")
+    p.add_argument("--state", choices=list(STATES), help="only tickets in this state (ls)")
+    p.add_argument("--json", action="store_true", help="as JSON (ls)")
 
     p = add("fleet", "fleet over MQTT: list devices, commands, config", _fleet)
     fleet_arguments(p)

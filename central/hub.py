@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from central import hub_tickets
 from central.hub_store import HubStore
 from device import crash_points
 from device.decode import decode
@@ -94,9 +95,12 @@ class Hub:
         self.group = group
         self.manifests = manifests
         self.counters = dict.fromkeys(("batches", "events_new", "duplicates", "rejected", "acks"), 0)
-        self.counters.update(manifests=0, stamped_other_device=0, outcomes=0, outcomes_rejected=0, commits=0)
+        self.counters.update(
+            resolutions=0, manifests=0, stamped_other_device=0, outcomes=0, outcomes_rejected=0, commits=0
+        )
         self._queued: list[tuple[str, WireBatch, asyncio.Future[None]]] = []
         self._sent_manifests: dict[Path, str] = {}
+        self._sending: set[bytes] = set()  # ticket resolutions being published
         self._tasks: set[asyncio.Task[None]] = set()
         # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
@@ -209,12 +213,35 @@ class Hub:
         self.counters["manifests"] += count
         return count
 
+    def publish_resolutions(self) -> int:
+        """Send each operator's answer not yet sent (`pvz-central tickets resolve`) to its device's
+        manifest topic; marked sent once the broker has it, so a failed publish is tried again."""
+        due = [d for d in hub_tickets.unsent(self.store.conn) if d[2] not in self._sending]
+        for site, device, message in due:
+            self._sending.add(message)
+            self._spawn(self._send_resolution(Topics(site, device).manifest, message))
+        return len(due)
+
+    async def _send_resolution(self, topic: str, message: bytes) -> None:
+        props = PublishProps(content_type="application/json", utf8=True)
+        try:
+            await self.link.publish(topic, message, 1, properties=props)
+        except PublishError as exc:
+            log.warning("%s: %s", topic, exc)
+            return
+        finally:
+            self._sending.discard(message)
+        hub_tickets.mark_sent(self.store.conn, message)
+        self.counters["resolutions"] += 1
+        log.info("ticket resolution → %s", topic)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Publish manifests (now and when files change) until `stop`; batches arrive meanwhile."""
         try:
             while not stop.is_set():
                 if self.link.connected:
                     self.publish_manifests()
+                    self.publish_resolutions()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from central import hub_tickets
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -76,6 +77,7 @@ class HubStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")  # an ack promises the events are on disk
         self.conn.executescript(SCHEMA)
+        self.conn.executescript(hub_tickets.SCHEMA)
 
     def close(self) -> None:
         self.conn.close()
@@ -122,6 +124,7 @@ class HubStore:
         before = conn.total_changes
         conn.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         inserted = conn.total_changes - before
+        hub_tickets.record_events(conn, site, dev, batch.events)
         acked = self.acked(dev)
         if conn.execute("SELECT 1 FROM events WHERE device = ? AND seq = ?", (dev, acked + 1)).fetchone():
             acked = int(conn.execute(_RUN_END, (dev, acked)).fetchone()[0])

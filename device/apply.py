@@ -17,6 +17,7 @@ from device.store.journal import Stamp, append
 from device.store.outbound import bag_to, collected
 from device.store.parcels import move_parcels
 from device.store.sessions import save_session
+from device.store.tickets import open_ticket
 from workflows.machine import WorkflowError
 from workflows.outcome import (
     BagTo,
@@ -43,6 +44,7 @@ from workflows.outcome import (
     UseReturnRequest,
 )
 from workflows.session import Outcome
+from workflows.tickets import OpenTicket
 
 
 class ApplyError(WorkflowError, RuntimeError):
@@ -54,17 +56,21 @@ def apply(conn: sqlite3.Connection, outcome: Outcome, stamp: Stamp, docs: Docume
 
     Runs inside the caller's transaction, so any exception leaves the store untouched.
     """
+    labels: list[int] = []
     # A run of moves (a supply closed with its missing parcels) goes to the writer as one batch.
     for moves, run in groupby(outcome.effects, key=lambda effect: isinstance(effect, Move)):
         if moves:
             move_parcels(conn, stamp, [_move(m) for m in run if isinstance(m, Move)])
-        else:
-            for effect in run:
-                if isinstance(effect, NewDropoffSurplus | DropoffTo):
-                    _dropoff(conn, effect, stamp)
-                else:
-                    _effect(conn, effect, stamp)
+            continue
+        for effect in run:
+            if isinstance(effect, OpenTicket):
+                labels += _ticket(conn, effect, stamp, docs)
+            elif isinstance(effect, NewDropoffSurplus | DropoffTo):
+                _dropoff(conn, effect, stamp)
+            else:
+                _effect(conn, effect, stamp)
     jobs = [queue_document(conn, docs, req.kind, req.data, stamp) for req in outcome.prints]
+    jobs += labels
     assert stamp.station is not None
     save_session(conn, stamp.station, outcome.session, stamp)
     return jobs
@@ -82,6 +88,14 @@ def queue_document(
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+def _ticket(conn: sqlite3.Connection, effect: OpenTicket, stamp: Stamp, docs: Documents) -> list[int]:
+    """Open the ticket; a surplus barcode's also gets its local label printed to stick on."""
+    ticket_id = open_ticket(conn, stamp, effect)
+    if not effect.label:
+        return []
+    return [queue_document(conn, docs, "ticket_label", {"ticket": ticket_id}, stamp)]
 
 
 def _effect(conn: sqlite3.Connection, effect: Effect, stamp: Stamp) -> None:

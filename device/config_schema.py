@@ -107,6 +107,9 @@ class Station(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     printer: PrinterConfig = msgspec.field(default_factory=PrinterConfig)
     status_light: SignalConfig = msgspec.field(default_factory=SignalConfig)
     buzzer: SignalConfig = msgspec.field(default_factory=SignalConfig)
+    # The id of the video camera that sees this station, named in every ticket opened here so that a
+    # dispute finds its video; empty: no camera.
+    camera: Annotated[str, msgspec.Meta(max_length=64, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\Z")] = ""
 
 
 class LightsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -217,6 +220,13 @@ class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     purge_after_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 30
 
 
+class TicketsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A ticket's evidence window: this many seconds of video before and after its moment."""
+
+    evidence_before_s: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 120
+    evidence_after_s: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 60
+
+
 class PrintSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     width: Annotated[int, msgspec.Meta(ge=24, le=80)] = 42
 
@@ -275,3 +285,4 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kiosk: KioskSection = msgspec.field(default_factory=KioskSection)
     privacy: PrivacySection = msgspec.field(default_factory=PrivacySection)
     send: SendSection = msgspec.field(default_factory=SendSection)
+    tickets: TicketsSection = msgspec.field(default_factory=TicketsSection)

@@ -28,6 +28,7 @@ from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
 from workflows.queries import Queries
 from workflows.session import Outcome, Session, describe
+from workflows.ticket_rules import with_tickets
 
 log = logging.getLogger("pvz.engine")
 
@@ -135,7 +136,7 @@ class Engine:
                 ctx = Ctx(station_name, now, clerk, self.policy, kind)
                 before = load_session(conn, station_name)
                 q = StoreQueries(conn, pickup_key=self.pickup_key, now=now)
-                outcome = _step(before, inp, q, ctx)
+                outcome = with_tickets(_step(before, inp, q, ctx), ctx)
                 changed = outcome.changes_store or outcome.session != before
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
                 crash_points.reached("scan_tx")

@@ -14,6 +14,7 @@ from device.deadline_watch import DeadlineWatch
 from device.doors.controller import DoorController
 from device.doors.start import reconcile
 from device.engine import Engine, Result
+from device.fault_tickets import FaultTickets
 from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
@@ -72,7 +73,7 @@ class Runtime:
         self.hardware: Any = None  # device.hardware.Hardware when built from config
         self.doors: DoorController | None = None  # a locker's doors (device/doors/), see attach_doors
         self.scale_feed: ScaleFeed | None = None  # the counter scale for sends, see attach_scale
-        self.faults = StationFaults()
+        self.faults = StationFaults(FaultTickets(engine))
         self.watchers: list[Watcher] = []
         self.prints.on_job = self._print_job
         self.inputs = InputQueue(clock)

@@ -10,6 +10,7 @@ from drivers.base import Color, Pattern
 from workflows.messages import Msg
 
 if TYPE_CHECKING:
+    from device.fault_tickets import FaultTickets
     from device.station_io import StationIO
     from device.store.print_queue import PrintQueue
 
@@ -20,8 +21,9 @@ class StationFaults:
     """A scanner that is not there, a printer that cannot print: red fast blinking and the fault
     on the station's screen; back to green when it clears. Changes are logged once, not every check."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: FaultTickets | None = None) -> None:
         self._shown: dict[str, list[str]] = {}
+        self.tickets = tickets  # a ticket for each fault when it appears (device/fault_tickets.py)
 
     def check(
         self,
@@ -37,11 +39,9 @@ class StationFaults:
         queued = prints.pending()
         report: dict[str, list[str]] = {}
         for name, io in stations.items():
-            faults = [
-                Msg("hw_scanner_missing", {"scanner": source.name})
-                for source in io.sources
-                if source.status().get("connected") is False
-            ]
+            missing = [source.name for source in io.sources if source.status().get("connected") is False]
+            faults = [Msg("hw_scanner_missing", {"scanner": scanner}) for scanner in missing]
+            known: dict[str, dict[str, str]] = {f"scanner:{s}": {"scanner": s} for s in missing}
             if doors is not None and name in kiosks:
                 faults.append(doors)
             printer = printers.get(name)
@@ -49,6 +49,9 @@ class StationFaults:
                 faults.append(
                     Msg("hw_printer_fault", {"error": str(printer["last_error"]), "queued": queued})
                 )
+                known["printer"] = {"error": str(printer["last_error"])[:200]}
+            if self.tickets is not None:
+                self.tickets.seen(name, known)
             lines = [m.render(io.lang or lang) for m in faults]
             report[name] = lines
             if lines == self._shown.get(name, []):

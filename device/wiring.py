@@ -26,7 +26,7 @@ from device.wall_clock import ClockTrust
 from drivers.base import CellLights
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
-from workflows.context import KioskRules, Policy, SendRules, StationKind
+from workflows.context import Evidence, KioskRules, Policy, SendRules, StationKind
 
 if TYPE_CHECKING:
     from device.screen.server import ScreenServer
@@ -109,6 +109,11 @@ def policy(config: Config) -> Policy:
             max_side_cm=config.send.max_side_cm,
             scale=config.send.scale != "none",
         ),
+        evidence=Evidence(
+            cameras={s.name: s.camera for s in config.stations if s.camera},
+            before_s=config.tickets.evidence_before_s,
+            after_s=config.tickets.evidence_after_s,
+        ),
     )
 
 
@@ -159,7 +164,14 @@ def build_runtime(
     doors = hardware.build_doors(config, hw)
     if doors is not None:
         runtime.attach_doors(
-            DoorController(store, doors, config=config.doors, device_id=config.device.id, now=engine.clock)
+            DoorController(
+                store,
+                doors,
+                config=config.doors,
+                device_id=config.device.id,
+                now=engine.clock,
+                evidence=engine.policy.evidence,
+            )
         )
     scale = hardware.build_scale(config)
     if scale is not None:

@@ -19,6 +19,7 @@ from device.intake.dropoff import cross_check as check_dropoff
 from device.intake.manifest import Manifest, write_manifest
 from device.intake.manifest import cross_check as check_manifest
 from device.intake.order_updates import CancelOrder, PickupCode
+from device.intake.tickets import Resolution, apply_resolution
 from device.intake.updates import ClerkUpdate, DeadlineUpdate, Update, Updates, apply_batch
 from device.intake.updates import cross_check as check_updates
 from device.store.db import Store
@@ -78,9 +79,19 @@ class CourierMessage(
     body: Courier
 
 
-Message = SupplyMessage | UpdatesMessage | DropoffMessage | CourierMessage
-Kind = Literal["supply", "updates", "dropoff", "courier"]
-KINDS: tuple[str, ...] = ("supply", "updates", "dropoff", "courier")
+class ResolutionMessage(
+    msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="ticket_resolution"
+):
+    """Central's resolution of one ticket (device/intake/tickets.py)."""
+
+    id: MessageId
+    version: MessageVersion
+    body: Resolution
+
+
+Message = SupplyMessage | UpdatesMessage | DropoffMessage | CourierMessage | ResolutionMessage
+Kind = Literal["supply", "updates", "dropoff", "courier", "ticket_resolution"]
+KINDS: tuple[str, ...] = ("supply", "updates", "dropoff", "courier", "ticket_resolution")
 
 
 class _Head(msgspec.Struct):
@@ -136,7 +147,7 @@ def decode_message(raw: bytes) -> Message:
             check_dropoff(msg.body, root="$.body")
     elif isinstance(msg, CourierMessage):
         check_courier(msg.body, root="$.body", what=WHAT)
-    else:
+    elif isinstance(msg, UpdatesMessage):
         check_updates(msg.body, root="$.body")
     return msg
 
@@ -191,6 +202,8 @@ def apply_message(store: Store, raw: bytes, *, stamp: Stamp, topic: str) -> Inbo
 
 
 def msg_type(msg: Message) -> str:
+    if isinstance(msg, ResolutionMessage):
+        return "ticket_resolution"
     return (
         "supply"
         if isinstance(msg, SupplyMessage)
@@ -216,6 +229,8 @@ def _apply(store: Store, msg: Message, *, stamp: Stamp) -> InboxResult:
                 result = _apply_courier(conn, msg, stamp)
             case UpdatesMessage():
                 result = _apply_updates(store, msg, stamp)
+            case ResolutionMessage():
+                result = _apply_resolution(conn, msg, stamp)
     except (ManifestError, WorkflowError, sqlite3.IntegrityError) as exc:
         conn.execute("ROLLBACK TO inbox_apply")
         code, path, reason = _rejection(exc)
@@ -264,6 +279,12 @@ def _apply_courier(conn: sqlite3.Connection, msg: CourierMessage, stamp: Stamp) 
     return InboxResult(
         "applied", msg.id, None, {"parcels": len(msg.body.parcels), "bags": len(msg.body.bags)}
     )
+
+
+def _apply_resolution(conn: sqlite3.Connection, msg: ResolutionMessage, stamp: Stamp) -> InboxResult:
+    if not apply_resolution(conn, msg.body, stamp, root="$.body"):
+        return InboxResult("stale", msg.id, f"ticket {msg.body.ticket} is already resolved")
+    return InboxResult("applied", msg.id, None, {"tickets": 1})
 
 
 def version_key(update: Update) -> str | None:

@@ -17,6 +17,7 @@ from device import __version__
 from device.config_schema import Config
 from device.store.clock import utc_text
 from device.store.db import Store
+from device.store.tickets import counts as ticket_counts
 from sync.outbox import Outbox
 from sync.topics import Topics
 from sync.transport import MqttLink, PublishProps
@@ -91,7 +92,11 @@ def device_status(
         "online": True,
         **identity(config),
         "config": dict(config_report or {}),
-        "counts": {"parcels": parcel_counts(store), "outbox_depth": Outbox(store).depth()},
+        "counts": {
+            "parcels": parcel_counts(store),
+            "outbox_depth": Outbox(store).depth(),
+            "tickets_open": ticket_counts(store.conn)["open"],
+        },
         "ts": wire_time(now),
     }
     if health is not None:

@@ -30,8 +30,9 @@ SUBCOMMANDS = [
     "screen",
     "provision",
     "privacy",
+    "tickets",
 ]
-CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "fleet", "pki", "send-key", "send-qr", "demo-sync"]
+CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "tickets", "fleet", "pki", "send-key", "send-qr", "demo-sync"]
 
 
 def pvz(

@@ -38,6 +38,7 @@ from workflows.outcome import Light
 from workflows.parcel import ParcelState
 from workflows.registry import WORKFLOWS
 from workflows.returns import CHECKS, CUSTOMER_RETURN
+from workflows.tickets import TicketKind, TicketState
 from workflows.views import ZONES
 
 RETURN_REASONS = (RETURN_REASON, REFUSED_REASON, CUSTOMER_RETURN, CANCEL_REASON)
@@ -73,6 +74,8 @@ FAMILIES: dict[str, set[str]] = {
     "stat_tk_": {f"stat_tk_{kind}" for kind in TICKET_KINDS} | {"stat_tk_other"},
     "stat_why_": {f"stat_why_{RETURN_CHECK_FAILED}"},
     "stat_col_": {key for key in CATALOG if key.startswith("stat_col_")},  # the statistics' own columns
+    "tk_kind_": {f"tk_kind_{kind.value}" for kind in TicketKind},
+    "tk_state_": {f"tk_state_{state.value}" for state in TicketState},
 }
 
 

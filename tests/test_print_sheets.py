@@ -66,7 +66,8 @@ def test_a_sheet_continues_on_a_second_page_and_the_test_page_is_refused(
 ) -> None:
     card = Documents(site=SITE, device_id=DEVICE, lang="en").command_card()
     assert len(tiles(card)) == len(Command) + 1  # the header, then one tile a command
-    assert len(pages(card, CARD)) == 2 and len(pages(card, STICKERS)) == 1
+    # 23 tiles since the clerk's notes came: two pages of cards (12 a page) and of stickers (21).
+    assert len(pages(card, CARD)) == 2 and len(pages(card, STICKERS)) == 2
     argv = ["print", "test-page", "--config", str(config), "--format", "pdf", "--out", str(tmp_path)]
     assert main(argv) == 2
     assert "command-card and cell-labels" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -47,6 +48,16 @@ class SendRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a ticket's video is: each station's camera ([[stations]] camera) and how long before and
+    after a ticket's moment its evidence window runs ([tickets])."""
+
+    cameras: Mapping[str, str] = field(default_factory=dict)
+    before_s: int = 120
+    after_s: int = 60
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Rules of the pickup point that config sets."""
 
@@ -59,6 +70,7 @@ class Policy:
     max_pause_s: int = 900
     kiosk: KioskRules = field(default_factory=KioskRules)
     send: SendRules = field(default_factory=SendRules)
+    evidence: Evidence = field(default_factory=Evidence)
 
 
 @dataclass(frozen=True, slots=True)

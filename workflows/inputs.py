@@ -44,6 +44,11 @@ class Command(enum.Enum):
     START_DROPOFF = "DROPOFF"  # a seller's drop-off (workflows/dropoff.py)
     START_SEND = "SEND"  # a customer's send from the point (workflows/send.py)
     REOPEN = "REOPEN"  # a kiosk: open again a door without a sensor that may not have opened
+    # A clerk's own note to support, at any moment (workflows/notes.py): a ticket of kind "note".
+    NOTE_DAMAGED_PACK = "NOTE-PACK"
+    NOTE_COMPLAINT = "NOTE-CLAIM"
+    NOTE_OTHER = "NOTE-OTHER"
+    NOTE_NOT_FOUND = "NOTFOUND"  # inside an issue: a parcel of the order is not where it should be
 
     @property
     def barcode(self) -> str:

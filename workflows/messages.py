@@ -33,6 +33,7 @@ from workflows.texts import (
     screen,
     send,
     stats,
+    tickets,
 )
 
 LANGUAGES = ("ru", "en")
@@ -64,6 +65,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     privacy.TEXTS,
     kiosk_page.TEXTS,
     stats.TEXTS,
+    tickets.TEXTS,
 )
 
 

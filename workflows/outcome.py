@@ -10,6 +10,7 @@ from typing import Any
 
 from workflows.messages import Msg
 from workflows.parcel import ParcelState
+from workflows.tickets import OpenTicket
 
 
 class Level(enum.Enum):
@@ -221,6 +222,7 @@ Effect = (
     | UseReturnRequest
     | KeepReport
     | OpenDoor
+    | OpenTicket
 )
 
 

@@ -11,6 +11,7 @@ from workflows import acceptance, dropoff, issue, kiosk, placement, send, shift
 from workflows.context import Ctx
 from workflows.inputs import Cmd, Code, Command, DeviceEvent, Input, Tick, Weighed
 from workflows.messages import Msg, command_name, state_name, workflow_name
+from workflows.notes import NOTES, note
 from workflows.outcome import Feedback, Level
 from workflows.parcel import ParcelState
 from workflows.parcel import ParcelState as P
@@ -30,6 +31,8 @@ def handle(session: Session[Any, Any] | None, inp: Input, q: Queries, ctx: Ctx) 
         if badge is not None:
             return shift.sign_in(session, badge, q, ctx)
         return refuse(session, "sign_in_first")
+    if isinstance(inp, Cmd) and inp.command in NOTES:
+        return note(session, inp.command, ctx)
     if badge is not None:
         if session is not None:
             return refuse(session, "session_open", workflow=workflow_name(session.workflow.name))

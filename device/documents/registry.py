@@ -15,6 +15,7 @@ from device.documents import (
     send,
     shift_report,
     test_page,
+    ticket_label,
 )
 from device.documents.base import Builder, DocContext
 from device.store.journal import Stamp
@@ -35,6 +36,7 @@ BUILDERS: Mapping[str, Builder] = {
     "screen_pair": screen_pair.screen_pair,
     "send_label": send.send_label,
     "send_receipt": send.send_receipt,
+    "ticket_label": ticket_label.ticket_label,
 }
 
 

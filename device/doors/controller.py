@@ -38,10 +38,13 @@ from device.store.doors import (
     pending_commands,
 )
 from device.store.journal import Stamp
+from device.store.tickets import open_ticket
 from drivers.doors.base import DoorError, DoorReading, Doors, OpenResult
 from drivers.doors.verify import open_door
+from workflows.context import Evidence
 from workflows.inputs import DoorEvent, DoorReport
 from workflows.messages import Msg
+from workflows.tickets import OpenTicket, TicketKind, window
 
 log = logging.getLogger("pvz.doors")
 
@@ -76,6 +79,7 @@ class DoorController:
         device_id: str,
         now: Callable[[], datetime],
         clock: Callable[[], float] = time.monotonic,
+        evidence: Evidence | None = None,
     ) -> None:
         self.store = store
         self.doors = doors
@@ -83,6 +87,7 @@ class DoorController:
         self.device_id = device_id
         self.now = now
         self.clock = clock
+        self.evidence = evidence or Evidence()
         self.report: Report = _nobody  # the runtime's process_event, once attached
         self.open_kiosks: Callable[[], Collection[str]] = _no_kiosks  # kiosk stations with a session
         self.watches = Watches(left_open_alert_s=config.left_open_alert_s)
@@ -226,6 +231,11 @@ class DoorController:
         with self.store.transaction() as conn:
             stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), found.station)
             record_finding(conn, stamp, found, utc_text(now))
+            if found.event is DoorEvent.OPENED_UNASKED:
+                # Someone may have taken a parcel: the queue keeps the door and the video's minute.
+                where = window(self.evidence, found.station, now)
+                detail = {"alert": "door_opened_unasked", "door": found.door, "cell": found.cell}
+                open_ticket(conn, stamp, OpenTicket(TicketKind.DOOR, where, detail=detail))
         self.counts[found.event.value] += 1
         if found.event in (DoorEvent.OPENED_UNASKED, DoorEvent.LEFT_OPEN):
             log.warning("door %d (%s): %s", found.door, found.cell or "no cell", found.event.value)

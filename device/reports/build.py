@@ -29,6 +29,10 @@ from device.store.journal import Data, Event, read_events
 
 Source = Store | sqlite3.Connection
 
+# The exception queue's own events: its tickets are in the tickets table (pvz tickets ls), not the
+# day's work that these reports count.
+NOT_TICKETS = " AND kind NOT IN ('ticket_opened', 'ticket_resolved')"
+
 
 class ReportError(PvzError, LookupError):
     """A report names something the store does not hold (a parcel, an order, a shift)."""
@@ -65,14 +69,16 @@ def _near(
     """Events written on first-1 .. last+1 (any offset lands there), filtered further by the caller."""
     since = (first - timedelta(days=1)).isoformat()
     until = (last + timedelta(days=1)).isoformat()
-    return read_events(conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}", (since, until, *params))
+    return read_events(
+        conn, f"substr(ts, 1, 10) BETWEEN ? AND ?{extra}{NOT_TICKETS}", (since, until, *params)
+    )
 
 
 def day_events(src: Source, day: date, tz: tzinfo | None = None) -> list[Event[Data]]:
     """The journal of one calendar day in the site's zone `tz`, in sequence order, times local."""
     conn = _conn(src)
     if tz is None:
-        return read_events(conn, "substr(ts, 1, 10) = ?", (day.isoformat(),))
+        return read_events(conn, "substr(ts, 1, 10) = ?" + NOT_TICKETS, (day.isoformat(),))
     return _local([e for e in _near(conn, day, day) if local_date(e.ts, tz) == day], tz)
 
 
@@ -80,7 +86,9 @@ def period_events(src: Source, first: date, last: date, tz: tzinfo | None = None
     """The journal of local dates first .. last (both included) in the site's zone `tz`."""
     conn = _conn(src)
     if tz is None:
-        return read_events(conn, "substr(ts, 1, 10) BETWEEN ? AND ?", (first.isoformat(), last.isoformat()))
+        return read_events(
+            conn, "substr(ts, 1, 10) BETWEEN ? AND ?" + NOT_TICKETS, (first.isoformat(), last.isoformat())
+        )
     return _local([e for e in _near(conn, first, last) if first <= local_date(e.ts, tz) <= last], tz)
 
 
@@ -207,7 +215,7 @@ def _parcel(
             cell=e.cell,
             data=e.data,
         )
-        for e in read_events(conn, "parcel = ?", (row["barcode"],))
+        for e in read_events(conn, "parcel = ?" + NOT_TICKETS, (row["barcode"],))
     ]
     return ParcelHistory(
         barcode=row["barcode"],

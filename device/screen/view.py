@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from device.engine import station_clerk
+from device.screen.tickets_panel import tickets_panel
 from device.store.queries import StoreQueries
 from workflows import issue_model
 from workflows.customer import masked_name, shown_phone
@@ -116,6 +117,7 @@ def station_part(rt: Runtime, station: str, message: Message) -> dict[str, Any]:
         ],
         # A code to dictate is asked for until an order is released; then the page needs the room.
         "keypad": order is None,
+        "tickets": tickets_panel(conn, lang, engine.docs.tz),
     }
 
 

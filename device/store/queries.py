@@ -9,6 +9,7 @@ from datetime import datetime
 from device.store.clock import utc_text
 from device.store.codes import code_hmac, codes_equal
 from workflows.parcel import ParcelState, Size
+from workflows.tickets import LABEL_PREFIX
 from workflows.views import (
     BagView,
     CellView,
@@ -97,6 +98,11 @@ class StoreQueries:
         self._now = None if now is None else utc_text(now)
 
     def parcel(self, barcode: str) -> ParcelView | None:
+        number = barcode.removeprefix(LABEL_PREFIX)
+        if number != barcode and number.isdigit():
+            # A surplus parcel's local label (device/documents/ticket_label.py) names its ticket.
+            found = self.conn.execute("SELECT parcel FROM tickets WHERE id = ?", (int(number),)).fetchone()
+            barcode = found[0] if found is not None and found[0] else barcode
         row = self.conn.execute(_PARCEL_SQL + " WHERE p.barcode = ?", (barcode,)).fetchone()
         return None if row is None else _parcel(row)
 

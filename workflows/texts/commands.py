@@ -22,4 +22,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cmd_SHIFT_CLOSE": ("Закрыть смену", "Close shift"),
     "cmd_START_DROPOFF": ("Приём от продавца", "Seller drop-off"),
     "cmd_REOPEN": ("Открыть снова", "Open again"),
+    "cmd_NOTE_DAMAGED_PACK": ("Заметка: повреждена упаковка", "Note: damaged packaging"),
+    "cmd_NOTE_COMPLAINT": ("Заметка: жалоба клиента", "Note: customer complaint"),
+    "cmd_NOTE_OTHER": ("Заметка: другое", "Note: something else"),
+    "cmd_NOTE_NOT_FOUND": ("Отправление не найдено", "Parcel not found"),
 }

@@ -17,6 +17,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_title_prints": ("Печать", "Printing"),
     "scr_title_rack": ("Ячейки", "Cells"),
     "scr_title_hardware": ("Оборудование", "Devices"),
+    "scr_title_tickets": ("Обращения в поддержку", "Support tickets"),
+    "scr_title_answers": ("Ответы поддержки", "Support's answers"),
+    "scr_tickets_none": ("Открытых обращений нет", "No open tickets"),
     "scr_title_clerk": ("Сотрудник", "Clerk"),
     "scr_no_clerk": ("Никто не вошёл", "Nobody signed in"),
     "scr_keypad_title": ("Ввести код", "Type a code"),
@@ -91,6 +94,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "scr_doc_cell_labels": ("Наклейки ячеек", "Cell labels"),
     "scr_doc_test_page": ("Пробная страница", "Test page"),
     "scr_doc_screen_pair": ("Сопряжение планшета", "Tablet pairing"),
+    "scr_doc_ticket_label": ("Ярлык неизвестного отправления", "Unknown parcel label"),
     "scr_doc_other": ("Документ", "Document"),
     # The open session's title (nominative, unlike the wf_ names used inside sentences).
     "scr_wf_acceptance": ("Приёмка", "Acceptance"),

@@ -75,6 +75,7 @@
     renderOrder(s.order);
     renderAcceptance(s.acceptance);
     renderButtons(s.buttons || []);
+    renderTickets(s.tickets || {count: 0, open: [], answers: []});
     $('keypad').hidden = !s.keypad;
     if (!s.keypad) setKeyed('');
     document.body.dataset.seq = String(s.screen.seq);  // last: the latency benchmark waits for it
@@ -240,6 +241,17 @@
     if (at >= 0) prints[at] = entry;
     else prints = [entry, ...prints].slice(0, 6);
     renderPrints();
+  }
+
+  // The open tickets (what happened, the parcel, when) and support's latest answers.
+  function renderTickets(t) {
+    setText('tickets-count', t.count ? '(' + t.count + ')' : '');
+    setText('tickets-empty', t.empty || '');
+    $('tickets-empty').hidden = !t.empty;
+    $('tickets').replaceChildren(...t.open.map((x) => el('li', {class: 'ticket'},
+      el('strong', {}, x.kind), ' ', x.parcel || '', ' · ', x.at, ' · ', x.ticket)));
+    $('answers-title').hidden = t.answers.length === 0;
+    $('answers').replaceChildren(...t.answers.map((x) => el('li', {class: 'answer'}, x.at + ' · ' + x.text)));
   }
 
   // A working part shows only its name (its "ready" is noise on a busy bar); a fault says what.
