@@ -21,6 +21,7 @@ from tests.support.factory import DEVICE, new_engine, scan
 from tests.support.stock import issue_order_22
 from workflows.context import Evidence, Policy
 from workflows.inputs import Command
+from workflows.messages import Msg
 
 BOX = "BOX00000001"
 SURPLUS = "99999999-0001-1"
@@ -43,6 +44,7 @@ def test_a_surplus_barcode_opens_a_ticket_with_the_camera_and_window_and_prints_
     scan(engine, BOX)
     r = scan(engine, SURPLUS)
     assert r.feedback.msg.key == "acc_surplus"
+    assert r.feedback.details[-1] == Msg("tk_stick_label", {"count": 1})  # the clerk is told to stick it on
     [t] = tickets(store)
     assert t["kind"] == "unknown_barcode" and t["parcel"] == SURPLUS and t["state"] == "open"
     assert t["station"] == "s1" and t["clerk"] == "BADGE-0001" and t["camera"] == "cam-counter-1"

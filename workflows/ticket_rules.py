@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from workflows.context import Ctx
+from workflows.messages import Msg
 from workflows.outcome import Effect, MarkDamaged, Move, NewSurplus, Note
 from workflows.parcel import ParcelState
 from workflows.session import Outcome
@@ -24,11 +25,17 @@ DOOR_ALERTS = frozenset({"door_jammed"})
 
 
 def with_tickets(outcome: Outcome, ctx: Ctx) -> Outcome:
-    """The outcome with a ticket after each effect that is an exception."""
+    """The outcome with a ticket after each effect that is an exception; where a ticket prints a
+    label to stick on, the clerk is told so."""
     added = tuple(raised(outcome.effects, ctx))
     if not added:
         return outcome
-    return replace(outcome, effects=(*outcome.effects, *added))
+    feedback = outcome.feedback
+    labels = [t for t in added if t.label]
+    if labels:
+        stick = Msg("tk_stick_label", {"count": len(labels)})
+        feedback = replace(feedback, details=(*feedback.details, stick))
+    return replace(outcome, effects=(*outcome.effects, *added), feedback=feedback)
 
 
 def raised(effects: Iterable[Effect], ctx: Ctx) -> Iterable[OpenTicket]:

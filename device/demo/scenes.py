@@ -89,10 +89,30 @@ def send_back(day: Day) -> None:
     day.scan(BACK, COURIER["code"])
 
 
+def support_answers(day: Day) -> None:
+    """Support answers the ticket of the morning's unknown barcode, as the hub would send it."""
+    conn = day.runtime.engine.store.conn
+    row = conn.execute(
+        "SELECT ticket_id FROM tickets WHERE kind = 'unknown_barcode' AND state = 'open' ORDER BY id LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return
+    day.say("demo_ticket_answer")
+    text = "Отправление из другой поставки: оставьте на полке излишков, курьер заберёт завтра"
+    body = msgspec.json.encode({"ticket": row[0], "text": text})
+    raw = wrap("ticket_resolution", body, message_id=f"resolution-{row[0]}", version=1)
+    _from_central(day, raw)
+
+
 def courier_list(day: Day, *, parcels: list[str], bags: list[str]) -> None:
     """Central's word on who comes today and what they take, through the real inbox."""
     body = msgspec.json.encode({**COURIER, "parcels": parcels, "bags": bags})
     raw = wrap("courier", body, message_id=f"courier-{day.clock.now:%Y%m%d}", version=1)
+    _from_central(day, raw)
+
+
+def _from_central(day: Day, raw: bytes) -> None:
+    """A message on the device's manifest topic, through the real inbox (checked whole, applied once)."""
     stamp = Stamp(DEVICE_ID, day.clock.now.isoformat(timespec="seconds"))
     apply_message(day.runtime.engine.store, raw, stamp=stamp, topic=Topics(SITE, DEVICE_ID).manifest)
 
@@ -129,6 +149,8 @@ def evening(day: Day, issued_today: list[DemoOrder]) -> None:
     day.clock.jump_to(17, 30)
     returned = next(o for o in issued_today if len(o.parcels) == 1 and not o.cod_kopecks)
     customer_return(day, returned)
+    day.clock.jump_to(18, 30)
+    support_answers(day)
     day.clock.jump_to(19, 0)
     send_back(day)
     day.clock.jump_to(20, 30)

@@ -33,6 +33,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Inventory count ({strayed} is on the wrong shelf, {lost} is lost)",
     ),
     "demo_summary": ("Итоги дня", "Summary of the day"),
+    "demo_ticket_answer": (
+        "Поддержка отвечает на обращение о неизвестном штрихкоде",
+        "Support answers the ticket about the unknown barcode",
+    ),
     "demo_dropoff": (
         "Продавец {seller} привозит отправления: по списку {count}",
         "Seller {seller} brings shipments: {count} on the list",

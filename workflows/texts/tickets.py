@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "tk_stick_label": (
+        "Печатается {count} {count|наклейка|наклейки|наклеек} с местным штрихкодом: наклейте на отправление",
+        "Printing {count} {count|sticker|stickers} with a local barcode: stick it on the parcel",
+    ),
     "tk_kind_unknown_barcode": ("Неизвестный штрихкод", "Unknown barcode"),
     "tk_kind_damaged": ("Повреждение", "Damaged parcel"),
     "tk_kind_refused": ("Отказ клиента", "Refused by the customer"),
