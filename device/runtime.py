@@ -19,6 +19,7 @@ from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
+from device.runtime_status import runtime_status
 from device.send_scale import ScaleFeed, waiting_for_weight
 from device.station_faults import StationFaults
 from device.station_feedback import Watcher, show_feedback
@@ -394,24 +395,5 @@ class Runtime:
             self.inputs.put(None)
 
     def status(self) -> dict[str, Any]:
-        return {
-            "scans": self.scans,
-            "sessions": {
-                name: f"{s.workflow.name}:{s.state.value}" for name, s in self.engine.sessions().items()
-            },
-            "lit_cells": len(self.lights.lit),
-            "store": self.integrity.status(),
-            "wal": None if self.checkpointer is None else self.checkpointer.status(),
-            "clock": None if self.deadlines.clock_trust is None else self.deadlines.clock_trust.status(),
-            "print": self.prints.status(),
-            "stations": {
-                name: {
-                    "sources": [source.status() for source in io.sources],
-                    "printer": None if io.printer is None else io.printer.status(),
-                }
-                for name, io in self.stations.items()
-            },
-            "lights": self.rack.status(),
-            "doors": None if self.doors is None else self.doors.status(),
-            "hardware_problems": hardware_status.problems(self.hardware_rows()),
-        }
+        """What the daemon reports about itself (telemetry, diagnostics): device/runtime_status.py."""
+        return runtime_status(self)
