@@ -6,8 +6,6 @@ the scanners are scripted, the doors are the SimDoors the wiring built, scripted
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -25,6 +23,7 @@ from tests.support.config import station, write_config
 from tests.support.factory import KEY
 from tests.support.kiosk import COUNTER, KIOSK, kiosk_site
 from tests.support.kiosk import DOORS as SITE_DOORS
+from tests.support.loop_thread import LoopThread
 
 T = TypeVar("T")
 DOORS = 20  # the kiosk site's doors are 14 … 18
@@ -53,43 +52,18 @@ def kiosk_config(directory: Path, *, lang: str = "ru") -> Path:
     return config
 
 
-class KioskDaemon:
+class KioskDaemon(LoopThread):
     """`with KioskDaemon(config) as kd:` runs it; `kd.url()` is the kiosk's page."""
 
     def __init__(self, config_file: Path, *, without_sensor: frozenset[int] = frozenset()) -> None:
+        super().__init__("kiosk-daemon")
         self.config_file = config_file
         self.without_sensor = without_sensor  # doors whose opening nobody can see
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.runtime: Runtime | None = None
         self.screen: ScreenServer | None = None
         self.sources: dict[str, ScriptSource] = {}
-        self._ready = threading.Event()
-        self._failed: BaseException | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._main, name="kiosk-daemon", daemon=True)
-
-    def __enter__(self) -> KioskDaemon:
-        self._thread.start()
-        self._ready.wait(30)
-        if self._failed is not None:
-            raise self._failed
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.loop is not None and self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def _main(self) -> None:
-        try:
-            asyncio.run(self._run())
-        except BaseException as exc:  # handed to the test's thread
-            self._failed = exc
-            self._ready.set()
 
     async def _run(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
         config = load_config(self.config_file)
         store = open_store(config, self.config_file, owner=True)
         try:

@@ -4,10 +4,8 @@ driven from the test's thread; scans are fed to its scripted scanners."""
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import json
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
@@ -22,6 +20,7 @@ from drivers.lights.sim_lights import SimBuzzer, SimCellLights, SimStatusLight
 from drivers.printer.sim_printer import SimPrinter
 from drivers.scanner.sim_input import ScriptSource
 from tests.support.factory import M, P, new_engine, new_store, standard_manifest
+from tests.support.loop_thread import LoopThread
 
 T = TypeVar("T")
 
@@ -45,7 +44,7 @@ def cod_manifest() -> M:
     )
 
 
-class ScreenDevice:
+class ScreenDevice(LoopThread):
     """`with ScreenDevice(tmp_path) as dev:` runs it; `dev.url(station)` is a station's page."""
 
     def __init__(
@@ -59,6 +58,7 @@ class ScreenDevice:
         kiosks: frozenset[str] = frozenset(),
         setup: Callable[[ScreenDevice], None] | None = None,
     ) -> None:
+        super().__init__("screen-device")
         self.path = path
         self.lang = lang
         self.station_names = stations
@@ -68,38 +68,12 @@ class ScreenDevice:
         self.hub: ScreenHub | None = None
         self.setup = setup
         self.port = 0
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.runtime: Runtime | None = None
         self.server: ScreenServer | None = None
         self.sources: dict[str, ScriptSource] = {}
         self.printers: dict[str, SimPrinter] = {}
-        self._ready = threading.Event()
-        self._failed: BaseException | None = None
-        self._stop: asyncio.Event | None = None
-        self._thread = threading.Thread(target=self._main, name="screen-device", daemon=True)
-
-    def __enter__(self) -> ScreenDevice:
-        self._thread.start()
-        self._ready.wait(30)
-        if self._failed is not None:
-            raise self._failed
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.loop is not None and self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def _main(self) -> None:
-        try:
-            asyncio.run(self._run())
-        except BaseException as exc:  # handed to the test's thread
-            self._failed = exc
-            self._ready.set()
 
     async def _run(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
         store = new_store(self.path / "pvz.db", standard_manifest(), cod_manifest())
         engine = new_engine(store, self.lang, signed_in=())
         ios = []
