@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.report import publish
 from bench.stats import stats
 from tests.support.kiosk import CODES, LOCKED
 from tests.support.kiosk_daemon import KioskDaemon, kiosk_config
@@ -92,8 +93,5 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     report = run(args.rounds)
-    print(json.dumps(report, indent=2))
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    publish(report, args.out)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from bench.scans import OPERATIONS
@@ -53,3 +55,12 @@ def format_report(report: dict[str, Any]) -> str:
     if o["placements_without_suggestion"]:
         out.append(f"placements without a suggestion: {o['placements_without_suggestion']}")
     return "\n".join(out)
+
+
+def publish(report: dict[str, Any], out: Path | None) -> None:
+    """A benchmark's figures as JSON on standard output, and in `out` when given."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")

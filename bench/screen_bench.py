@@ -11,7 +11,6 @@ baseline, in the same run) and with the screen on and one page connected.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.report import publish
 from bench.stats import stats
 from tests.support.broker import free_port
 
@@ -159,8 +159,5 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     report = run(args.scans)
-    print(json.dumps(report, indent=2))
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    publish(report, args.out)
     return 0
