@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from device.config_doors import check_doors, door_pins
 from device.config_schema import Config, PrinterConfig
+from device.config_site import check_site
 from device.decode import convert, unique_index
 from device.exc import ConfigError
 from workflows.send_qr import load_public_key
@@ -81,6 +82,8 @@ def simulated(config: Config) -> bool:
 
 
 def _check_key(config: Config, source: str) -> None:
+    if config.security is None:
+        return
     key = config.security.pickup_key.lower()
     if key == PUBLISHED_KEY or (key == SIM_KEY and not simulated(config)):
         where = (
@@ -105,7 +108,7 @@ def _check(config: Config, source: str) -> None:
     def fail(at: str, reason: str, message: str) -> ConfigError:
         return ConfigError.at(at, reason, message, what=source)
 
-    if not config.stations:
+    if not config.stations and not config.site.stations:
         raise fail("$.stations", "too_short", "at least one [[stations]] entry is required")
     unique_index(
         (clerk.badge for clerk in config.clerks),
@@ -181,6 +184,7 @@ def _check(config: Config, source: str) -> None:
             "$.lights", "missing_option", "backend `shift` needs `data_pin`, `clock_pin` and `latch_pin`"
         )
     check_doors(config, fail)
+    check_site(config, fail)
     _check_pins(config, fail)
     screen_listen(config, source)
 

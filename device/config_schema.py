@@ -23,7 +23,9 @@ Pin = Annotated[int, msgspec.Meta(ge=0, le=63)]
 class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: DeviceId
     site: DeviceId
-    role: Literal["counter", "kiosk", "hub"] = "counter"
+    # "station": a remote station of the site's main device ([site] main): its own scanners, printer,
+    # lights and screen, no store; every input is decided by the main device over the site broker.
+    role: Literal["counter", "kiosk", "hub", "station"] = "counter"
     language: Literal["ru", "en"] = "ru"
     # The site's time zone: deadlines are local dates, and the day turns at local midnight.
     timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "Europe/Moscow"
@@ -164,7 +166,10 @@ class DoorsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     and, where fitted, an occupancy sensor per cell (`occupancy_pins`).
     """
 
-    backend: Literal["none", "sim", "kerong", "gpio"] = "none"
+    # "station": the locker's boards are wired to a remote station's Pi ([site] stations, `station`
+    # below): the main device drives them through that station over the site broker.
+    backend: Literal["none", "sim", "kerong", "gpio", "station"] = "none"
+    station: Name | None = None  # backend "station": the remote station whose Pi drives the doors
     zone: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] = "locker"
     count: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0  # sim: how many doors
     port: PathStr | None = None
@@ -268,10 +273,43 @@ class ScreenSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ] = "127.0.0.1:8080"
 
 
+class RemoteStation(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A station of this (main) device that runs on a Pi of its own at the site (role "station")."""
+
+    name: Name  # the station's name, as the station device's own [[stations]] entry names it
+    device: DeviceId  # the station device's id: its topics on the site broker, its certificate
+    kind: Literal["counter", "kiosk"] | None = None
+    language: Literal["ru", "en"] | None = None
+    camera: Annotated[str, msgspec.Meta(max_length=64, pattern=r"\A[^\x00-\x1f\x7f-\x9f]*\Z")] = ""
+    # The python-escpos profile of the station's printer: the main device renders its bytes.
+    printer_profile: str | None = None
+
+
+class SiteSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One site, several devices (docs/site.md): the main device holds the store and the rack, each
+    remote station sends its inputs to it over the site broker ([mqtt] host) and shows the answers."""
+
+    # On a remote station (role "station"): the main device's id.
+    main: DeviceId | None = None
+    # On the main device: its remote stations.
+    stations: list[RemoteStation] = msgspec.field(default_factory=list)
+    # A station shows "waiting for the main device" when an answer takes longer than this.
+    reply_wait_s: Annotated[float, msgspec.Meta(ge=0.05, le=30)] = 1.0
+    # An input not answered within this long is given up at the station (the clerk is told to scan
+    # again) and refused by the main device if it arrives later: no old scan is ever replayed.
+    replay_window_s: Annotated[float, msgspec.Meta(ge=1, le=3600)] = 30.0
+    # How long the main device waits for a remote station to say a job printed, or a door answered.
+    print_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=120)] = 15.0
+    door_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=30)] = 3.0
+    # How long the main device keeps the answers it gave, to answer a retried input the same way.
+    keep_answers_h: Annotated[float, msgspec.Meta(ge=1, le=24 * 30)] = 48.0
+
+
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     device: DeviceSection
-    security: SecuritySection
-    stations: list[Station]
+    # Required, except on a remote station (role "station"), which decides nothing and must not hold the key.
+    security: SecuritySection | None = None
+    stations: list[Station] = msgspec.field(default_factory=list)
     store: StoreSection = msgspec.field(default_factory=StoreSection)
     lights: LightsSection = msgspec.field(default_factory=LightsSection)
     rack: RackSection = msgspec.field(default_factory=RackSection)
@@ -286,3 +324,4 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     privacy: PrivacySection = msgspec.field(default_factory=PrivacySection)
     send: SendSection = msgspec.field(default_factory=SendSection)
     tickets: TicketsSection = msgspec.field(default_factory=TicketsSection)
+    site: SiteSection = msgspec.field(default_factory=SiteSection)

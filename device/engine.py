@@ -15,9 +15,11 @@ from typing import Any
 from device import crash_points
 from device.apply import apply, queue_document
 from device.documents.registry import Documents
+from device.store import remote_inputs
 from device.store.db import Store
 from device.store.journal import Stamp
 from device.store.queries import StoreQueries
+from device.store.remote_inputs import RemoteInput
 from device.store.sessions import load_session
 from workflows import station
 from workflows.context import Ctx, Policy, StationKind
@@ -45,6 +47,7 @@ class Result:
     changed: bool = False
     shown: str = ""  # the raw input made safe to print, for a refused code that has no text
     event: str = ""  # the device event it answers ("door 14 opened"), for the technician's log only
+    duplicate: bool = False  # a remote station's retried input, answered as it was the first time
 
     @property
     def label(self) -> str:
@@ -104,8 +107,13 @@ class Engine:
     def kind(self, station_name: str) -> StationKind:
         return self.kinds.get(station_name, self.default_kind)
 
-    def handle(self, station_name: str, raw: bytes | str, *, keyed: bool = False) -> Result:
-        """Handle one raw code at a station; never raises for bad input or a failed decision."""
+    def handle(
+        self, station_name: str, raw: bytes | str, *, keyed: bool = False, remote: RemoteInput | None = None
+    ) -> Result:
+        """Handle one raw code at a station; never raises for bad input or a failed decision.
+
+        An input from a remote station (`remote`) is decided once: its id and answer are kept in the
+        decision's transaction, and the same id again is answered from there (`duplicate`)."""
         try:
             text = clean_code(raw)
             inp = parse_input(text, keyed=keyed)
@@ -115,14 +123,16 @@ class Engine:
             params = {"code": shown} if exc.reason == "unknown_command" else {}
             refused = Feedback(Level.ERROR, Msg(exc.reason, params))
             return logged(Result(station_name, None, refused, session, shown=shown))
-        return self._decide(station_name, text, inp)
+        return self._decide(station_name, text, inp, remote)
 
     def handle_event(self, station_name: str, event: DeviceEvent) -> Result:
         """Handle the device's own news for a station (a door's report, a tick) as a scan is
         handled: one transaction, the same apply; never raises for a failed decision."""
         return self._decide(station_name, None, event)
 
-    def _decide(self, station_name: str, text: str | None, inp: Input | DeviceEvent) -> Result:
+    def _decide(
+        self, station_name: str, text: str | None, inp: Input | DeviceEvent, remote: RemoteInput | None = None
+    ) -> Result:
         """Decide one input or event inside one transaction and apply what it changes."""
         now = self.clock()
         kind = self.kind(station_name)
@@ -130,6 +140,12 @@ class Engine:
         label = text if text is not None else event
         try:
             with self.store.transaction() as conn:
+                if remote is not None:
+                    known = remote_inputs.answered(conn, remote.id)
+                    if known is not None:
+                        feedback, jobs = known
+                        session = load_session(conn, station_name)
+                        return logged(Result(station_name, text, feedback, session, jobs, duplicate=True))
                 # A kiosk has no clerk: its journal events name the station alone.
                 clerk = None if kind == "kiosk" else station_clerk(conn, station_name)
                 stamp = Stamp(self.device_id, now.isoformat(timespec="seconds"), station_name, clerk)
@@ -139,6 +155,11 @@ class Engine:
                 outcome = with_tickets(_step(before, inp, q, ctx), ctx)
                 changed = outcome.changes_store or outcome.session != before
                 jobs = apply(conn, outcome, stamp, self.docs) if changed else []
+                if remote is not None:
+                    at = now.astimezone(UTC).isoformat(timespec="seconds")  # pruned by UTC age
+                    remote_inputs.record(
+                        conn, remote, station_name, feedback=outcome.feedback, jobs=jobs, at=at
+                    )
                 crash_points.reached("scan_tx")
         except (WorkflowError, sqlite3.Error, KeyError, ValueError) as exc:
             # The transaction rolled back: the store is as it was before this scan.

@@ -27,6 +27,7 @@ from device.station_io import StationIO
 from device.store.checkpoint import Checkpointer
 from device.store.health import IntegrityWatch
 from device.store.print_queue import PrintQueue
+from device.store.remote_inputs import RemoteInput
 from device.wall_clock import ClockTrust
 from drivers.base import CellLights, CodeSource, ThreadedSource
 from drivers.scale.base import Scale
@@ -59,6 +60,9 @@ class Runtime:
     ) -> None:
         self.engine = engine
         self.stations = {s.name: s for s in stations}
+        # The stations on Pis of their own at the site (device/site/): their inputs come over the
+        # site broker, their printers are reached through it; set by wiring from [site] stations.
+        self.remote_stations: frozenset[str] = frozenset()
         self.rack = rack
         self.lang = lang
         self.on_result = on_result
@@ -148,9 +152,12 @@ class Runtime:
     def clock_trusted(self) -> bool:
         return self.deadlines.clock_trusted()
 
-    def process(self, station: str, raw: bytes | str, *, keyed: bool = False) -> Result:
-        """One input: decide and commit, then lights, status, buzzer, screen, printer."""
-        result = self.engine.handle(station, raw, keyed=keyed)
+    def process(
+        self, station: str, raw: bytes | str, *, keyed: bool = False, remote: RemoteInput | None = None
+    ) -> Result:
+        """One input: decide and commit, then lights, status, buzzer, screen, printer. A remote
+        station's input (`remote`, device/site/) is decided once by its id (Engine.handle)."""
+        result = self.engine.handle(station, raw, keyed=keyed, remote=remote)
         crash_points.reached("after_commit")
         self.scans += 1
         self._last_scan_at = self.clock()
@@ -243,23 +250,16 @@ class Runtime:
             for source in io.sources
         ]
         stopper = asyncio.create_task((stop or asyncio.Event()).wait())
-        checks = asyncio.create_task(self._deadline_checks(), name="deadline-checks")
-        health = asyncio.create_task(self._health_checks(), name="health-checks")
-        integrity = asyncio.create_task(self._integrity_checks(), name="integrity-checks")
-        checkpoints = asyncio.create_task(self._checkpoints(), name="wal-checkpoints")
         self._print_wakeup = asyncio.Event()
         self._print_wakeup.set()
         printing = asyncio.create_task(self._printing(self._print_wakeup), name="printing")
-        kiosks = [asyncio.create_task(self.doors.run(), name="doors")] if self.doors is not None else []
-        if self.scale_feed is not None:
-            kiosks.append(asyncio.create_task(self.scale_feed.run(), name="scale"))
-        if self.kiosks():  # a counter's device has nothing to tick
-            kiosks.append(
-                asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="ticks")
-            )
+        watches = self._watches()
         active = len(readers)
+        # A main device whose stations are all remote (device/site/) reads no source of its own:
+        # it works until stopped.
+        forever = bool(self.remote_stations)
         try:
-            while active:
+            while active or forever:
                 getter = asyncio.create_task(self.inputs.get())
                 done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
                 if stopper in done:
@@ -286,7 +286,7 @@ class Runtime:
             self._print_wakeup = None
             self._closing = False
             stopper.cancel()
-            tasks = [*readers, checks, health, integrity, checkpoints, printing, *kiosks]
+            tasks = [*readers, printing, *watches]
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -295,6 +295,22 @@ class Runtime:
             if self.checkpointer is not None:
                 self.checkpointer.close()
             self.close_sources()
+
+    def _watches(self) -> list[asyncio.Task[None]]:
+        """The loop's own tasks beside the inputs: deadlines, health, the store, doors, scale, ticks."""
+        tasks = [
+            asyncio.create_task(self._deadline_checks(), name="deadline-checks"),
+            asyncio.create_task(self._health_checks(), name="health-checks"),
+            asyncio.create_task(self._integrity_checks(), name="integrity-checks"),
+            asyncio.create_task(self._checkpoints(), name="wal-checkpoints"),
+        ]
+        if self.doors is not None:
+            tasks.append(asyncio.create_task(self.doors.run(), name="doors"))
+        if self.scale_feed is not None:
+            tasks.append(asyncio.create_task(self.scale_feed.run(), name="scale"))
+        if self.kiosks():  # a counter's device has nothing to tick
+            tasks.append(asyncio.create_task(tick_kiosks(self.open_kiosks, self.process_event), name="ticks"))
+        return tasks
 
     def close_sources(self) -> None:
         """Stop the sources' own reader threads, so none is left blocked on a read at exit."""

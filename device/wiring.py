@@ -110,11 +110,18 @@ def policy(config: Config) -> Policy:
             scale=config.send.scale != "none",
         ),
         evidence=Evidence(
-            cameras={s.name: s.camera for s in config.stations if s.camera},
+            cameras={name: camera for name, camera in _cameras(config) if camera},
             before_s=config.tickets.evidence_before_s,
             after_s=config.tickets.evidence_after_s,
         ),
     )
+
+
+def pickup_key(config: Config) -> bytes:
+    """The site's key for pickup codes; only a remote station has none, and it builds no engine."""
+    if config.security is None:
+        raise UnknownBackend("[security] pickup_key is missing: a remote station decides nothing")
+    return config.security.pickup_key_bytes
 
 
 def device_kind(config: Config) -> StationKind:
@@ -123,8 +130,17 @@ def device_kind(config: Config) -> StationKind:
 
 
 def station_kinds(config: Config) -> dict[str, StationKind]:
-    """Each station's kind: its own `kind`, else the device's role."""
-    return {st.name: st.kind or device_kind(config) for st in config.stations}
+    """Each station's kind, a remote one's too ([site] stations): its own `kind`, else the device's role."""
+    kinds = {st.name: st.kind or device_kind(config) for st in config.stations}
+    kinds.update({st.name: st.kind or device_kind(config) for st in config.site.stations})
+    return kinds
+
+
+def _cameras(config: Config) -> list[tuple[str, str]]:
+    """The camera that sees each station, a remote station's too."""
+    return [(st.name, st.camera) for st in config.stations] + [
+        (st.name, st.camera) for st in config.site.stations
+    ]
 
 
 def build_runtime(
@@ -143,7 +159,7 @@ def build_runtime(
     engine = Engine(
         store,
         device_id=config.device.id,
-        pickup_key=bytes.fromhex(config.security.pickup_key),
+        pickup_key=pickup_key(config),
         docs=docs,
         policy=policy(config),
         clock=local_clock(config.device.timezone),
