@@ -26,9 +26,8 @@ import aiohttp
 from aiohttp import web
 
 from device.screen import server as local
-from device.screen.kiosk_view import kiosk_snapshot
-from device.screen.view import Message, labels
 from device.site.station_screen_link import StationLink
+from device.site.station_screen_local import local_snapshot
 from workflows.inputs import MAX_CODE_LENGTH
 from workflows.messages import Msg
 
@@ -253,10 +252,12 @@ class StationScreenServer:
                             block, event_id, name = item
                             if event_id is not None:
                                 last_id = event_id
-                            if name == "snapshot":
-                                shown = True
                             self.passed += name is not None
-                            await response.write(block)
+                            if name != "link":  # the main device's view of this station's link
+                                await response.write(block)
+                            if name == "snapshot":
+                                shown = True  # its link banner is the main device's: this one's wins
+                                await response.write(_event("link", self.link.payload()))
                         elif kind == "lost":
                             break
                 finally:
@@ -310,40 +311,7 @@ class StationScreenServer:
 
     def local_snapshot(self) -> dict[str, Any]:
         """What the page shows when the main device's screen cannot be reached: the link's words."""
-        lang = self.lang()
-        said = self.link.payload()
-        message = Message(0, said["title"], (said["next"],), "error", None, "")
-        if self.kiosk:
-            part = {
-                "station": self.station,
-                "kiosk": True,
-                "lang": lang,
-                "screen": message.json(),
-                "prompt": None,
-                "order": None,
-                "keypad": False,
-                "locked": None,
-            }
-            return {**kiosk_snapshot(part, lang), "link": said}
-        return {
-            "station": self.station,
-            "screen": message.json(),
-            "prompt": "",
-            "workflow": None,
-            "clerk": None,
-            "order": None,
-            "acceptance": None,
-            "buttons": [],
-            "keypad": False,
-            "tickets": None,
-            "stations": [self.station],
-            "lang": lang,
-            "labels": labels(lang),
-            "prints": [],
-            "rack": {"cells": [], "lit": {}},
-            "hardware": {"parts": []},
-            "link": said,
-        }
+        return local_snapshot(self.station, kiosk=self.kiosk, lang=self.lang(), link=self.link.payload())
 
 
 def _event(name: str, data: dict[str, Any]) -> bytes:

@@ -173,17 +173,3 @@ def _words(state: Link, why: Why | None, *, kiosk: bool) -> tuple[str | None, st
         assert why is not None
         return "site_down", f"site_down_{why.value}"
     return "site_back", "site_back_next"
-
-
-def lost_payload(station: str, lang: str) -> dict[str, Any]:
-    """The `link` event the main device's page of a remote station shows while its device is offline."""
-    return {
-        "state": "lost",
-        "tone": "error",
-        "title": Msg("site_station_lost", {"station": station}).render(lang),
-        "next": Msg("site_station_lost_next").render(lang),
-    }
-
-
-def clear_payload() -> dict[str, Any]:
-    return {"state": "ok", "tone": "ok", "title": "", "next": ""}
