@@ -25,7 +25,7 @@ from workflows.messages import Msg
 __all__ = ["browser", "page"]
 
 
-def words(key: str, lang: str = "ru", **params: object) -> str:
+def words(key: str, lang: str = "ru", **params: str) -> str:
     return Msg(key, dict(params)).render(lang)
 
 
@@ -166,11 +166,11 @@ def test_the_link_says_the_first_thing_to_check() -> None:
     link.broker(True)
     assert (link.state, link.why) == (Link.DOWN, Why.MAIN)
     link.main(True)
-    assert link.state is Link.BACK  # no loop here: it stays until the next change
+    assert link.status()["link"] == "back"  # no loop here: it stays until the next change
     link.waiting("a")
     link.waiting("b")
     link.settled("a")
-    assert link.state is Link.WAITING
+    assert link.status()["link"] == "waiting"
     link.screen(False)
     assert (link.state, link.why) == (Link.DOWN, Why.SCREEN)
     link.main(False)

@@ -65,8 +65,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "site_kiosk_waiting_next": ("Подождите немного.", "Please wait a moment."),
     # On the main device's page of a remote station whose device is offline.
     "site_station_lost": (
-        "Касса {station} потеряла связь с основным устройством",
-        "Counter {station} has lost its link to the main device",
+        "Пост {station} потерял связь с основным устройством",
+        "Station {station} has lost its link to the main device",
     ),
     "site_station_lost_next": (
         "Сканы на ней не выполняются. Проверьте, что она включена и подключена к сети пункта.",
