@@ -19,7 +19,7 @@ from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
-from device.runtime_status import runtime_status
+from device.runtime_status import SiteReport, runtime_status
 from device.send_scale import ScaleFeed, waiting_for_weight
 from device.station_faults import StationFaults
 from device.station_feedback import Watcher, show_feedback
@@ -60,6 +60,7 @@ class Runtime:
         # The stations on Pis of their own at the site (device/site/): their inputs come over the
         # site broker, their printers are reached through it; set by wiring from [site] stations.
         self.remote_stations: frozenset[str] = frozenset()
+        self.site: SiteReport | None = None  # their service (device/site/main_service.py), once it runs
         self.rack = rack
         self.lang = lang
         self.on_result = on_result
@@ -141,6 +142,10 @@ class Runtime:
         title, doing = said
         lang = self.lang_of(station)
         io.screen.show(title.render(lang), [doing.render(lang)])
+
+    def accepting(self) -> bool:
+        """Whether the loop reads inputs now (not starting, not stopping for the last prints)."""
+        return self.inputs.is_open
 
     def check_deadlines(self, *, show: bool = False) -> list[str]:
         """The deadline check now (device.deadline_watch.DeadlineWatch.check): the barcodes moved."""
