@@ -1,1 +1,2 @@
-"""One site, several devices (docs/site.md): the main device's side and the remote station's."""
+"""The site main device's side of one site, several devices (docs/site.md): remote stations'
+inputs decided here, their printers and the kiosk's doors reached over the site broker."""
