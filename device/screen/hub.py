@@ -147,6 +147,10 @@ class ScreenHub:
 
     def hardware_checked(self) -> None:
         rt = self.runtime
+        if rt.site is not None:
+            # A remote station's device going offline shows on its page here within a health check.
+            for station in rt.remote_stations:
+                self.station_online(station, rt.site.online(station) is not False)
         for station in rt.stations:
             if not self.feed.watching(station):
                 self._hardware.pop(station, None)
