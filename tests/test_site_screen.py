@@ -8,13 +8,17 @@ Screenshots go to the test's directory, and to $PVZ_SCREENSHOTS when set (docs/i
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from unittest import mock
 
+import aiohttp
 import pytest
 from playwright.sync_api import Page, expect
 
 from device.screen.tokens import new_token
 from device.site.station_screen_link import Link, StationLink, Why
+from device.site.station_screen_sse import blocks, fields
 from tests.support.screen import COD_CODE, ScreenDevice
 from tests.support.site_screen import StationScreenDevice
 from tests.support.tcp_proxy import CuttableProxy
@@ -181,3 +185,26 @@ def test_the_link_says_the_first_thing_to_check() -> None:
     assert link.state is Link.BACK
     assert seen == ["down", "back", "waiting", "down", "down", "down", "waiting", "back"]
     assert link.status() == {"link": "back", "why": None, "waiting": 0, "changes": 8}
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(size: int) -> None:
+    wire = b'retry: 1000\n\nid: r-1\nevent: snapshot\ndata: {"a": "\xd0\xaf"}\n\n: keepalive\n\nid: r-2\nevent: station\ndata: {}\n\n'
+
+    async def read() -> list[bytes]:
+        reader = aiohttp.StreamReader(
+            mock.Mock(_reading_paused=False), 1 << 16, loop=asyncio.get_running_loop()
+        )
+        for start in range(0, len(wire), size):
+            reader.feed_data(wire[start : start + size])
+        reader.feed_eof()
+        return [block async for block in blocks(reader)]
+
+    got = asyncio.run(read())
+    assert b"".join(got) == wire
+    assert [fields(block) for block in got] == [
+        (None, None),
+        ("r-1", "snapshot"),
+        (None, None),
+        ("r-2", "station"),
+    ]

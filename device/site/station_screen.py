@@ -28,6 +28,7 @@ from aiohttp import web
 from device.screen import server as local
 from device.site.station_screen_link import StationLink
 from device.site.station_screen_local import local_snapshot
+from device.site.station_screen_sse import blocks, event, fields
 from workflows.inputs import MAX_CODE_LENGTH
 from workflows.messages import Msg
 
@@ -35,7 +36,6 @@ log = logging.getLogger("pvz.site.screen")
 
 RETRY_S = 1.0  # how soon the stream tries the main device's screen again
 CONNECT_S = 3.0  # the main device's screen answers within this, or counts as unreachable
-MAX_EVENT = 1 << 20  # one event from the main device's screen, at most
 
 Submit = Callable[[str, bool], None]  # (code, keyed): the station daemon's input path
 
@@ -247,7 +247,7 @@ class StationScreenServer:
                         if kind == "end":
                             return response
                         if kind == "link":
-                            await response.write(_event("link", item))
+                            await response.write(event("link", item))
                         elif kind == "block":
                             block, event_id, name = item
                             if event_id is not None:
@@ -257,7 +257,7 @@ class StationScreenServer:
                                 await response.write(block)
                             if name == "snapshot":
                                 shown = True  # its link banner is the main device's: this one's wins
-                                await response.write(_event("link", self.link.payload()))
+                                await response.write(event("link", self.link.payload()))
                         elif kind == "lost":
                             break
                 finally:
@@ -266,9 +266,9 @@ class StationScreenServer:
                         await pump
                 if not shown:
                     self.local_snapshots += 1
-                    await response.write(_event("snapshot", self.local_snapshot()))
+                    await response.write(event("snapshot", self.local_snapshot()))
                     shown = True
-                await response.write(_event("link", self.link.payload()))
+                await response.write(event("link", self.link.payload()))
                 await asyncio.sleep(RETRY_S)
         except ConnectionResetError:
             pass  # the page went away; it reconnects with its last id
@@ -289,31 +289,16 @@ class StationScreenServer:
             ) as answer:
                 self.link.screen(True)
                 queue.put_nowait(("link", self.link.payload()))
-                block = b""
-                event_id: str | None = None
-                name: str | None = None
-                async for line in answer.content:
-                    if len(block) + len(line) > MAX_EVENT:
-                        raise ValueError("an event too large from the main device's screen")
-                    block += line
-                    if line.startswith(b"id:"):
-                        event_id = line[3:].strip().decode()
-                    elif line.startswith(b"event:"):
-                        name = line[6:].strip().decode()
-                    if line in (b"\n", b"\r\n"):
-                        if not block.startswith(b"retry:"):
-                            queue.put_nowait(("block", (block, event_id, name)))
-                        block, event_id, name = b"", None, None
+                async for block in blocks(answer.content):
+                    event_id, name = fields(block)
+                    if not block.startswith(b"retry:"):
+                        queue.put_nowait(("block", (block, event_id, name)))
         except (aiohttp.ClientError, TimeoutError, ValueError, UnicodeDecodeError) as exc:
-            log.info("the main device's screen stream is lost: %s", exc)
+            if not self.link.down():
+                log.info("the main device's screen stream is lost: %s", exc)  # once, not each retry
         self.link.screen(False)
         queue.put_nowait(("lost", None))
 
     def local_snapshot(self) -> dict[str, Any]:
         """What the page shows when the main device's screen cannot be reached: the link's words."""
         return local_snapshot(self.station, kiosk=self.kiosk, lang=self.lang(), link=self.link.payload())
-
-
-def _event(name: str, data: dict[str, Any]) -> bytes:
-    """One server-sent event without an id: the page's Last-Event-ID stays the main device's."""
-    return f"event: {name}\ndata: {local.dumps(data)}\n\n".encode()
