@@ -9,6 +9,7 @@ Screenshots go to the test's directory, and to $PVZ_SCREENSHOTS when set (docs/i
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -200,7 +201,9 @@ def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(siz
         reader.feed_eof()
         return [block async for block in blocks(reader)]
 
-    got = asyncio.run(read())
+    # In a thread of its own: the module's Playwright keeps a loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        got = pool.submit(asyncio.run, read()).result(10)
     assert b"".join(got) == wire
     assert [fields(block) for block in got] == [
         (None, None),
