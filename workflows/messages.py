@@ -32,6 +32,7 @@ from workflows.texts import (
     returns,
     screen,
     send,
+    site_main,
     station_link,
     stats,
     tickets,
@@ -67,6 +68,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     kiosk_page.TEXTS,
     stats.TEXTS,
     tickets.TEXTS,
+    site_main.TEXTS,
     station_link.TEXTS,
 )
 
