@@ -34,6 +34,7 @@ from workflows.texts import (
     send,
     site_main,
     site_screen,
+    station_link,
     stats,
     tickets,
 )
@@ -70,6 +71,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     tickets.TEXTS,
     site_main.TEXTS,
     site_screen.TEXTS,
+    station_link.TEXTS,
 )
 
 
