@@ -187,6 +187,19 @@ def test_the_link_says_the_first_thing_to_check() -> None:
     assert seen == ["down", "back", "waiting", "down", "down", "down", "waiting", "back"]
     assert link.status() == {"link": "back", "why": None, "waiting": 0, "changes": 8}
 
+    # An input the station gave up on is told on its page until the next answer; "back" goes first.
+    link.notice((Msg("stn_given_up"), (Msg("stn_given_up_what"),)))
+    assert link.status()["link"] == "back"
+    link._back_over()  # the timer a running loop would fire after back_shown_s
+    assert link.payload() == {
+        "state": "notice",
+        "tone": "error",
+        "title": words("stn_given_up"),
+        "next": words("stn_given_up_what"),
+    }
+    link.notice(None)
+    assert link.status()["link"] == "ok"
+
 
 @pytest.mark.parametrize("size", [1, 7, 4096])
 def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(size: int) -> None:
