@@ -25,7 +25,6 @@ from device.config_schema import Config
 from device.site.station_doors import StationDoors
 from device.site.station_inputs import StationInputs
 from device.site.station_printing import StationPrinting
-from device.site.station_screen_setup import StationScreen
 from device.wiring import build_stations
 from drivers.base import CodeSource, ThreadedSource
 from sync.site import DoorAnswer, PrintDone, SiteInput, SiteReply, SiteTopics
@@ -85,9 +84,6 @@ class StationDaemon:
         )
         self.last_shown: dict[str, dict[str, str]] = {}
         self.inputs.shown.append(self._shown)
-        # Its own page: the main device's page for this station, with the link on top.
-        self.screen = StationScreen(self, config)
-        self.inputs.shown.append(self.screen.shown)
         state = resolve_path(config_file, config.store.path).parent
         printers = {name: io.printer for name, io in self.stations.items()}
         self.printing = StationPrinting(printers, state_file=state / PRINTED_FILE, answer=self._printed)
@@ -269,7 +265,6 @@ class StationDaemon:
             asyncio.create_task(self._watch_link(), name="site-link"),
             asyncio.create_task(self._push_status(), name="site-status"),
             asyncio.create_task(self.reporter.run(inner), name="sync-status"),
-            asyncio.create_task(self.screen.run(), name="station-screen"),
         ]
         try:
             await stop.wait()
