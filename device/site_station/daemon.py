@@ -22,9 +22,9 @@ import msgspec
 from device import hardware, hardware_status
 from device.config import resolve_path
 from device.config_schema import Config
-from device.site.station_doors import StationDoors
-from device.site.station_inputs import StationInputs
-from device.site.station_printing import StationPrinting
+from device.site_station.doors import StationDoors
+from device.site_station.inputs import StationInputs
+from device.site_station.printing import StationPrinting
 from device.wiring import build_stations
 from drivers.base import CodeSource, ThreadedSource
 from sync.site import DoorAnswer, PrintDone, SiteInput, SiteReply, SiteTopics

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from device.site.station_figures import Figures
+from device.site_station.figures import Figures
 from device.station_feedback import show_feedback
 from device.station_io import StationIO
 from drivers.base import Color, Pattern, RawScan
