@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from device.site.station_figures import Figures
+from device.site_station.figures import Figures
 from device.station_feedback import show_feedback
 from device.station_io import StationIO
 from drivers.base import Color, Pattern, RawScan
@@ -80,6 +80,10 @@ class StationInputs:
         self.figures = Figures()
         # Told after anything was shown at a station (the status reporter, the screen's watchers).
         self.shown: list[Shown] = []
+        # Told an input's id once it has waited reply_wait_s, and again when it no longer waits
+        # (answered or given up): the screen's link banner (device/site/station_screen_link.py).
+        self.waiting: list[Callable[[str], None]] = []
+        self.settled: list[Callable[[str], None]] = []
         self._queues: dict[str, deque[Pending]] = {name: deque() for name in stations}
         self._wakeups: dict[str, asyncio.Event] = {}
         self._flight: dict[str, tuple[Pending, asyncio.Future[SiteReply]]] = {}
@@ -156,11 +160,21 @@ class StationInputs:
                         item.waited = True
                         self.figures.count("waited")
                         self._show_waiting(item.station)
+                        self._tell(self.waiting, item.id)
                     continue
                 self._show_reply(item, reply)
                 return
         finally:
             self._flight.pop(item.station, None)
+            if item.waited:
+                self._tell(self.settled, item.id)
+
+    def _tell(self, listeners: list[Callable[[str], None]], input_id: str) -> None:
+        for listener in list(listeners):
+            try:
+                listener(input_id)
+            except Exception:
+                log.exception("a watcher of input %s failed", input_id)
 
     def _send(self, item: Pending, age_s: float) -> None:
         item.attempt += 1

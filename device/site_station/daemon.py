@@ -22,11 +22,14 @@ import msgspec
 from device import hardware, hardware_status
 from device.config import resolve_path
 from device.config_schema import Config
-from device.site.station_doors import StationDoors
-from device.site.station_inputs import StationInputs
-from device.site.station_printing import StationPrinting
+from device.site.station_screen import NotRunning, StationScreenServer
+from device.site.station_screen_link import StationLink
+from device.site.station_screen_setup import build_station_screen
+from device.site_station.doors import StationDoors
+from device.site_station.inputs import StationInputs
+from device.site_station.printing import StationPrinting
 from device.wiring import build_stations
-from drivers.base import CodeSource, ThreadedSource
+from drivers.base import CodeSource, RawScan, ThreadedSource
 from sync.site import DoorAnswer, PrintDone, SiteInput, SiteReply, SiteTopics
 from sync.status import JSON, StatusReporter, device_health, identity, utc_now, will, wire_time
 from sync.topics import Topics
@@ -102,6 +105,20 @@ class StationDaemon:
         if self.doors is not None:
             self.link.subscribe(self.site.of(device, "doors"), self.doors.handle)
         self._changed = asyncio.Event()
+        self._taking = False  # inputs are read (run() is on): a touch on the screen may come in
+        # The station's own screen (device/site/station_screen*.py): the main device's page passed
+        # through, with this station's link to it on top.
+        self.screen_link = StationLink()
+        self.inputs.waiting.append(self.screen_link.waiting)
+        self.inputs.settled.append(self.screen_link.settled)
+        self.screen = build_station_screen(config, self.screen_link, self.submit)
+
+    def submit(self, code: str, keyed: bool) -> None:
+        """A touch on the station's screen (a button, its keypad): carried exactly like a scan."""
+        if not self._taking:
+            raise NotRunning("the station takes no input now")
+        station = next(iter(self.stations))  # the screen serves the device's (first) station
+        self.inputs.read(station, RawScan("screen", code.encode("utf-8"), keyed))
 
     def lang_of(self, station: str) -> str:
         own = self.stations[station].lang
@@ -135,6 +152,7 @@ class StationDaemon:
         if online != self.main_online:
             log.info("main device %s is %s", self.main, "online" if online else "offline")
         self.main_online = online
+        self.screen_link.main(online)
         self._link_changed()
 
     def _reply(self, message: Inbound) -> None:
@@ -165,7 +183,9 @@ class StationDaemon:
             if self.link.connected != connected:
                 connected = self.link.connected
                 if not connected:
-                    self.main_online = None
+                    self.main_online = None  # heard again with the subscription after the reconnect
+                    self.screen_link.main(False)
+                self.screen_link.broker(connected)
                 log.info("site broker %s", "reached" if connected else "lost")
             self._link_changed()
 
@@ -209,6 +229,10 @@ class StationDaemon:
             "health": device_health(self),
             "site": self.inputs.status(),
             "printing": self.printing.status(),
+            "screen": {
+                **self.screen_link.status(),
+                "server": None if self.screen is None else self.screen.status(),
+            },
             "doors": None if self.doors is None else self.doors.status(),
             "stations": {
                 name: {
@@ -254,6 +278,8 @@ class StationDaemon:
         """Until `stop`: read the scanners, carry inputs, print, serve doors, report; then goodbye."""
         self.link.start(asyncio.get_running_loop())
         self.inputs.main_changed()  # not heard yet: no main device until its status says so
+        serving = self.screen is not None and await self._start_screen(self.screen)
+        self._taking = True
         inner = asyncio.Event()
         tasks = [
             asyncio.create_task(self._read(name, source), name=f"read:{name}:{source.name}")
@@ -275,11 +301,28 @@ class StationDaemon:
                     await asyncio.wait_for(self.reporter.goodbye(self.config), 5)
             for task in tasks:
                 task.cancel()
+            self._taking = False
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if serving and self.screen is not None:
+                await self.screen.stop()
             self.link.stop()
             self.close()
+
+    async def _start_screen(self, screen: StationScreenServer) -> bool:
+        """Listen for the station's page; a port that is taken leaves it working on lights and sound."""
+        try:
+            await screen.start()
+        except OSError as exc:
+            log.error(
+                "screen: cannot listen on %s:%d (%s); free the port or change [screen] listen",
+                screen.host,
+                screen.port,
+                exc,
+            )
+            return False
+        return True
 
     async def _read(self, station: str, source: CodeSource) -> None:
         try:
