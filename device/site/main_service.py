@@ -95,6 +95,7 @@ class SiteMain:
         self.counters: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
         self.pruned = 0
+        self._attach()  # now: the printing starts before run(), and a job waits for the link
 
     def subscribe(self) -> None:
         """Before the link starts, so every subscription is made on each (re)connect."""
@@ -118,7 +119,6 @@ class SiteMain:
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: the print jobs and door requests may go out; old answers pruned hourly."""
         self.calls.start(self.link, asyncio.get_running_loop())
-        self._attach()
         try:
             while not stop.is_set():
                 self.prune()
@@ -128,7 +128,7 @@ class SiteMain:
             self.calls.stop()
 
     def _attach(self) -> None:
-        """The remote stations' printers and the station-driven doors (built by wiring) get the link."""
+        """The remote stations' printers and the station-driven doors (built by wiring) get the calls."""
         for io in self.runtime.stations.values():
             if isinstance(io.printer, RemotePrinter):
                 st = self.by_name.get(io.name)
