@@ -250,7 +250,9 @@ def test_a_job_the_station_never_confirms_stays_queued_and_prints_once_when_it_a
                 [("queued",)],
                 [("printing",)],
             )
+            await a.say_online(False)  # the station's Pi restarts: down, then back
             a.answer_prints = True
+            await a.say_online(True)
             await wait_until(
                 lambda: rows(db, "SELECT state FROM print_jobs WHERE id = ?", job) == [("printed",)],
                 WAIT_S,
