@@ -17,12 +17,15 @@ import aiohttp
 import pytest
 from playwright.sync_api import Page, expect
 
+from device.config import parse_config
+from device.exc import ConfigError
 from device.screen.tokens import new_token
 from device.site.station_screen_link import Link, StationLink, Why
 from device.site.station_screen_sse import blocks, fields
 from tests.support.screen import COD_CODE, ScreenDevice
 from tests.support.site_screen import StationScreenDevice
 from tests.support.tcp_proxy import CuttableProxy
+from tests.test_config import MINIMAL
 from tests.test_screen_browser import WAIT_MS, browser, keypad, lan_address, page, screenshot
 from tests.test_screen_server import stocked
 from workflows.messages import Msg
@@ -224,3 +227,46 @@ def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(siz
         (None, None),
         ("r-2", "station"),
     ]
+
+
+STATION = """
+[device]
+id = "pvz-0002"
+site = "msk-0001"
+role = "station"
+[mqtt]
+host = "10.0.0.2"
+[[stations]]
+name = "counter-2"
+scanners = [{ backend = "stdin" }]
+[site]
+main = "pvz-0001"
+"""
+TOKEN = "Zx9_" * 11
+
+
+def test_a_station_names_the_main_devices_screen_and_its_token() -> None:
+    site = parse_config(
+        STATION + f'main_screen = "http://10.0.0.2:8080"\nmain_screen_token = "{TOKEN}"\n', source="pvz.toml"
+    ).site
+    assert (site.main_screen, site.main_screen_token) == ("http://10.0.0.2:8080", TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "path"),
+    [
+        (STATION + 'main_screen = "10.0.0.2:8080"\n', "bad_format", "$.site.main_screen"),
+        (STATION + 'main_screen = "http://10.0.0.2:8080/x?token=1"\n', "bad_format", "$.site.main_screen"),
+        (STATION + f'main_screen_token = "{TOKEN}"\n', "bad_value", "$.site.main_screen_token"),
+        (
+            STATION + 'main_screen = "http://10.0.0.2:8080"\nmain_screen_token = "a b"\n',
+            "bad_format",
+            "$.site.main_screen_token",
+        ),
+        (MINIMAL + '[site]\nmain_screen = "http://10.0.0.2:8080"\n', "bad_value", "$.site.main_screen"),
+    ],
+)
+def test_the_main_devices_screen_is_refused(text: str, reason: str, path: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, source="pvz.toml")
+    assert (caught.value.reason, caught.value.path) == (reason, path)
