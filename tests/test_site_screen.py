@@ -22,6 +22,7 @@ from device.exc import ConfigError
 from device.screen.tokens import new_token
 from device.site.station_screen_link import Link, StationLink, Why
 from device.site.station_screen_sse import blocks, fields
+from tests.support.kiosk_page import check_accessible
 from tests.support.screen import COD_CODE, ScreenDevice
 from tests.support.site_screen import StationScreenDevice
 from tests.support.tcp_proxy import CuttableProxy
@@ -162,8 +163,16 @@ def test_a_remote_kiosk_tells_the_customer_in_their_words(page: Page, tmp_path: 
             st.call(lambda link: link.main(False))
             expect_link(page, "down", words("site_kiosk_down", lang), words("site_kiosk_down_next", lang))
             screenshot(page, tmp_path, f"site-kiosk-down-{lang}.png")
+            check_accessible(page, "down")  # the banner too: WCAG 2.1 AA contrast and sizes
             st.call(lambda link: link.main(True))
             expect_link(page, "ok")  # a customer is not told "back": the kiosk just works again
+            st.call(lambda link: link.waiting("a1"))
+            expect_link(
+                page, "waiting", words("site_kiosk_waiting", lang), words("site_kiosk_waiting_next", lang)
+            )
+            check_accessible(page, "waiting")
+            st.call(lambda link: link.settled("a1"))
+            expect_link(page, "ok")
 
 
 def test_the_link_says_the_first_thing_to_check() -> None:
