@@ -1,8 +1,9 @@
 """A remote station's own screen end to end, every part real: a site broker, the main device's
 `pvz run` with its screen on the network, a token made by `pvz screen pair` for the station, the
 station's `pvz run` serving its page, Debian's headless Chromium on it. A badge scanned at the
-station is decided by the main device and shows on the station's page; the main device killed,
-the page says it cannot be reached; the main device started again, the page says it is back."""
+station, and a button pressed on its page, are decided by the main device and show on the station's
+page; the main device killed, the page says it cannot be reached; the main device started again,
+the page says it is back."""
 
 from __future__ import annotations
 
@@ -93,6 +94,9 @@ def test_a_remote_stations_page_follows_the_real_main_device(
         # Scanned at the station, decided by the main device, shown on the station's page.
         scan(counter, CLERK)
         expect(page.locator("#clerk")).to_contain_text("Анна С.", timeout=WAIT_MS)
+        # A touch goes the same way: through the station daemon's input path, decided once.
+        page.click('#buttons [data-code="PVZC-ISSUE"]')
+        expect(page.locator("#workflow")).to_have_text(Msg("scr_wf_issue").render("ru"), timeout=WAIT_MS)
 
         # The main device dies: its last will says offline, the station's page says what to do.
         main.send_signal(signal.SIGKILL)
