@@ -164,8 +164,10 @@ def test_a_remote_kiosk_tells_the_customer_in_their_words(page: Page, tmp_path: 
             expect_link(page, "down", words("site_kiosk_down", lang), words("site_kiosk_down_next", lang))
             screenshot(page, tmp_path, f"site-kiosk-down-{lang}.png")
             check_accessible(page, "down")  # the banner too: WCAG 2.1 AA contrast and sizes
+            expect(page.locator('#keys [data-key="1"]')).to_be_disabled()  # no code taken while down
             st.call(lambda link: link.main(True))
             expect_link(page, "ok")  # a customer is not told "back": the kiosk just works again
+            expect(page.locator('#keys [data-key="1"]')).to_be_enabled()
             st.call(lambda link: link.waiting("a1"))
             expect_link(
                 page, "waiting", words("site_kiosk_waiting", lang), words("site_kiosk_waiting_next", lang)

@@ -19,6 +19,7 @@
   let code = '';
   let keypadOn = false;
   let lockedUntil = 0;     // Date.now() when the keypad takes codes again
+  let linkDown = false;    // a remote kiosk that cannot reach the site's main device: the keypad rests
   let lockTimer = null;
   let lastSeq = null;
   window.pvzKiosk = {events: 0};
@@ -139,7 +140,7 @@
     }
   }
 
-  const locked = () => lockedUntil > Date.now();
+  const locked = () => linkDown || lockedUntil > Date.now();
 
   // --- the keypad: on screen, and the physical keypad's keys anywhere on the page ---
   function renderKeys() {
@@ -237,6 +238,8 @@
     setText('link-title', state === 'ok' ? '' : link.title);
     setText('link-next', state === 'ok' ? '' : link.next);
     document.body.dataset.link = state;
+    linkDown = state === 'down';
+    if ($('keys').children.length) updateKeys();
   }
 
   // --- the event stream ---
