@@ -97,6 +97,7 @@ def test_a_remote_station_shows_the_main_devices_answer_and_its_link(page: Page,
             # The main device goes offline: nothing scanned is done, and the clerk is told what to do.
             station.call(lambda link: link.main(False))
             expect_link(page, "down", words("site_down"), words("site_down_main"))
+            expect(page.locator("#controls")).to_have_css("pointer-events", "none")  # its buttons rest
             screenshot(page, tmp_path, "site-unreachable-ru.png")
             station.call(lambda link: link.broker(False))
             expect_link(page, "down", words("site_down"), words("site_down_network"))
