@@ -28,11 +28,20 @@ class Link:
         self.sent.append(message)
 
 
-def station() -> tuple[StationIO, StationInputs, Link]:
-    io = StationIO("c", status_light=SimStatusLight(), buzzer=SimBuzzer(), screen=SimScreen())
+class Parts:
+    """The station's simulated light and screen, read back by the tests."""
+
+    def __init__(self) -> None:
+        self.light = SimStatusLight()
+        self.screen = SimScreen()
+
+
+def station() -> tuple[Parts, StationInputs, Link]:
+    io = Parts()
+    parts = StationIO("c", status_light=io.light, buzzer=SimBuzzer(), screen=io.screen)
     link = Link()
     inputs = StationInputs(
-        {"c": io},
+        {"c": parts},
         lang_of=lambda _: "en",
         send=link.send,
         main_up=lambda: link.up,
@@ -66,8 +75,8 @@ def test_an_input_queued_past_the_window_is_given_up_unsent() -> None:
     assert {m.raw for m in link.sent} == {b"FIRST"}
     assert [m.attempt for m in link.sent] == list(range(1, len(link.sent) + 1))
     assert inputs.figures.counters["waited"] == 1
-    assert io.screen is not None and io.screen.title == "Not done: the main device did not answer"
-    assert io.status_light is not None and (io.status_light.color, io.status_light.pattern) == (
+    assert io.screen.title == "Not done: the main device did not answer"
+    assert (io.light.color, io.light.pattern) == (
         Color.RED,
         Pattern.BLINK,
     )
@@ -86,7 +95,7 @@ def test_the_main_device_lost_refuses_the_queued_inputs_together_and_an_answer_s
         link.up = False
         inputs.main_changed()
         assert inputs.figures.counters["refused_while_main_down"] == 2
-        assert io.screen is not None and io.screen.lines[0] == "2 scans were not done: scan them again"
+        assert io.screen.lines[0] == "2 scans were not done: scan them again"
         # The one in flight is still answered by its id when the answer comes.
         first = link.sent[0]
         inputs.answer(SiteReply(id=first.id, station="c", level="ok", feedback=feedback_data(feedback)))
@@ -96,7 +105,7 @@ def test_the_main_device_lost_refuses_the_queued_inputs_together_and_an_answer_s
 
     asyncio.run(running(inputs, body()))
     assert [m.raw for m in link.sent] == [b"A"]
-    assert io.screen is not None and io.screen.title == "Hardware OK"
+    assert io.screen.title == "Hardware OK"
     assert inputs.figures.counters["inputs"] == 3 and inputs.figures.latency_status()["n"] == 1
 
 
