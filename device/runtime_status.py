@@ -23,7 +23,7 @@ class SiteReport(Protocol):
     def status(self) -> dict[str, Any]: ...
 
     def online(self, station: str) -> bool | None:
-        """Whether a remote station's device is up (its retained status), None before it said."""
+        """Whether a remote station's device is up (its retained status); None: not heard yet."""
         ...
 
 
