@@ -15,34 +15,10 @@ import pytest
 from sync.topics import Topics
 from sync.transport import Inbound
 from tests.support.broker import Broker
-from tests.support.factory import CLERK, DEVICE, KEY, SITE, new_engine, new_store, standard_manifest
-from tests.support.site import main_config, remote
-from tests.support.site_station import WAIT_S, FakeStation, new_id, rows, start_main
-from tests.support.stock import stock
+from tests.support.factory import CLERK, DEVICE, SITE
+from tests.support.site_station import WAIT_S, FakeStation, main_device, new_id, rows, start_main
 from tests.support.sync import new_link, wait_until
 from workflows.inputs import Command
-
-REMOTES = remote("a", "pvz-a") + remote("b", "pvz-b") + remote("c", "pvz-c")
-
-
-def main_device(directory: Path, port: int, *, site: str = "") -> Path:
-    """A stocked store (stations a and b signed in, c not) and the main device's config over it."""
-    directory.mkdir(parents=True)
-    store = new_store(directory / "pvz.db", standard_manifest())
-    stock(new_engine(store))
-    with store.transaction() as conn:
-        conn.execute("UPDATE parcels SET deadline = '2999-12-31'")  # today's sweep moves nothing
-        conn.execute("UPDATE print_jobs SET state = 'printed'")  # the stocking's papers are out
-    store.close()
-    return main_config(
-        directory,
-        mqtt_port=port,
-        remotes=REMOTES,
-        device=DEVICE,
-        key=KEY.hex(),
-        mqtt="telemetry_s = 1\n",
-        extra=site,
-    )
 
 
 def journal(db: Path) -> int:
@@ -263,5 +239,35 @@ def test_a_job_the_station_never_confirms_stays_queued_and_prints_once_when_it_a
             daemon.send_signal(signal.SIGTERM)
             await asyncio.to_thread(daemon.wait, WAIT_S)
             await a.stop()
+
+    run(scenario, tmp_path / "main.log")
+
+
+def test_an_input_sent_while_the_main_device_is_down_is_never_decided_after_its_restart(
+    tmp_path: Path, broker: Broker
+) -> None:
+    config = main_device(tmp_path / "main", broker.port)
+    db = tmp_path / "main" / "pvz.db"
+
+    async def scenario(log: IO[str]) -> None:
+        c = FakeStation(broker.port, "pvz-c", "c")
+        await c.start()
+        daemon = start_main(config, log)
+        try:
+            await c.ask("PING-NOTHING")  # up, subscribed: the broker knows its session from now on
+            before = journal(db)
+            daemon.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(daemon.wait, WAIT_S)
+            stale = await c.send(CLERK)  # nobody decides it now, and the station gives it up
+            daemon = start_main(config, log)
+            await c.ask("PING-NOTHING")
+            assert not c.replies.get(stale)
+            assert rows(db, "SELECT count(*) FROM remote_inputs WHERE id = ?", stale) == [(0,)]
+            assert journal(db) == before  # the clerk was never signed in by it
+        finally:
+            if daemon.poll() is None:
+                daemon.send_signal(signal.SIGTERM)
+                await asyncio.to_thread(daemon.wait, WAIT_S)
+            await c.stop()
 
     run(scenario, tmp_path / "main.log")

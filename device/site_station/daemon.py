@@ -19,19 +19,20 @@ from typing import Any
 
 import msgspec
 
-from device import hardware, hardware_status
+from device import hardware
 from device.config import resolve_path
 from device.config_schema import Config
 from device.site.station_screen import NotRunning, StationScreenServer
 from device.site.station_screen_link import StationLink
 from device.site.station_screen_setup import build_station_screen
+from device.site_station import report
 from device.site_station.doors import StationDoors
 from device.site_station.inputs import StationInputs
 from device.site_station.printing import StationPrinting
 from device.wiring import build_stations
 from drivers.base import CodeSource, RawScan, ThreadedSource
 from sync.site import DoorAnswer, PrintDone, SiteInput, SiteReply, SiteTopics
-from sync.status import JSON, StatusReporter, device_health, identity, utc_now, will, wire_time
+from sync.status import JSON, StatusReporter, utc_now, will, wire_time
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, TlsSettings
 from workflows.outcome import Feedback
@@ -86,7 +87,7 @@ class StationDaemon:
             replay_window_s=config.site.replay_window_s,
         )
         self.last_shown: dict[str, dict[str, str]] = {}
-        self.inputs.shown.append(self._shown)
+        self.inputs.shows.shown.append(self._shown)
         state = resolve_path(config_file, config.store.path).parent
         printers = {name: io.printer for name, io in self.stations.items()}
         self.printing = StationPrinting(printers, state_file=state / PRINTED_FILE, answer=self._printed)
@@ -201,60 +202,13 @@ class StationDaemon:
 
     def status(self) -> dict[str, Any]:
         """The shape device_health reads (sync/status.py): each station's sources and printer."""
-        rows = hardware_status.rows(
-            self.stations.values(),
-            self.rack,
-            self.hardware,
-            look=False,
-            doors=None if self.doors is None else self.doors.doors,
-        )
-        return {
-            "stations": {
-                name: {
-                    "sources": [source.status() for source in io.sources],
-                    "printer": None if io.printer is None else io.printer.status(),
-                }
-                for name, io in self.stations.items()
-            },
-            "hardware_problems": hardware_status.problems(rows),
-        }
+        return report.parts(self)
 
     def status_message(self) -> dict[str, Any]:
-        """The retained status (docs/site.md, "A station's status")."""
-        return {
-            "online": True,
-            **identity(self.config),
-            "main": {"device": self.main, "reachable": self.main_up()},
-            "link": {name: self.link.status()[name] for name in ("connected", "connects", "disconnects")},
-            "health": device_health(self),
-            "site": self.inputs.status(),
-            "printing": self.printing.status(),
-            "screen": {
-                **self.screen_link.status(),
-                "server": None if self.screen is None else self.screen.status(),
-            },
-            "doors": None if self.doors is None else self.doors.status(),
-            "stations": {
-                name: {
-                    "light": None if io.status_light is None else io.status_light.status(),
-                    "shown": self.last_shown.get(name),
-                }
-                for name, io in self.stations.items()
-            },
-            "ts": wire_time(utc_now()),
-        }
+        return report.status_message(self)
 
     def telemetry(self) -> dict[str, Any]:
-        state = self.status()
-        return {
-            "ts": wire_time(utc_now()),
-            "uptime_s": round(time.monotonic() - self.started, 1),
-            "printers": {n: st["printer"] for n, st in state["stations"].items()},
-            "scanners": {n: st["sources"] for n, st in state["stations"].items()},
-            "hardware_problems": state["hardware_problems"],
-            "site": self.inputs.status(),
-            "link": self.link.status(),
-        }
+        return report.telemetry(self)
 
     async def _push_status(self) -> None:
         """The retained status soon after what it shows changed (an answer, the main device)."""
