@@ -9,6 +9,7 @@ Screenshots go to the test's directory, and to $PVZ_SCREENSHOTS when set (docs/i
 from __future__ import annotations
 
 import asyncio
+import http.client
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from unittest import mock
@@ -282,3 +283,28 @@ def test_the_main_devices_screen_is_refused(text: str, reason: str, path: str) -
     with pytest.raises(ConfigError) as caught:
         parse_config(text, source="pvz.toml")
     assert (caught.value.reason, caught.value.path) == (reason, path)
+
+
+def test_only_the_stations_own_browser_sees_its_page(tmp_path: Path) -> None:
+    """The station keeps no tokens: a page on it listening on the network opens to nobody else."""
+    lan = lan_address()
+    with ScreenDevice(tmp_path) as main:
+        upstream = f"http://127.0.0.1:{main.port}"
+        with StationScreenDevice(main, upstream, "", host="0.0.0.0") as station:
+            for host, status in ((lan, 401), ("127.0.0.1", 200)):
+                for method, path in (
+                    ("GET", "/station/s1"),
+                    ("GET", "/state"),
+                    ("POST", "/station/s1/input"),
+                ):
+                    conn = http.client.HTTPConnection(host, station.port, timeout=10)
+                    body = b'{"code": "PVZC-ISSUE"}' if method == "POST" else None
+                    conn.request(method, path, body=body)
+                    answer = conn.getresponse()
+                    answer.read()
+                    conn.close()
+                    expected = 202 if status == 200 and method == "POST" else status
+                    assert answer.status == expected, (host, path)
+                    if status == 401:
+                        assert answer.getheader("X-Pvz-Reason") == "not_paired"
+            assert station.inputs == [("PVZC-ISSUE", False)]  # from this machine only

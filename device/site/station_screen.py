@@ -24,8 +24,11 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from device.screen import auth
 from device.screen import server as local
+from device.screen.netaddr import is_loopback
 from device.site.station_screen_link import StationLink
 from device.site.station_screen_local import local_snapshot
 from device.site.station_screen_sse import blocks, event, fields
@@ -71,7 +74,7 @@ class StationScreenServer:
         self.port = port
         self.passed = 0  # events passed through from the main device
         self.local_snapshots = 0
-        self.app = web.Application(client_max_size=local.MAX_BODY)
+        self.app = web.Application(middlewares=[_this_machine_only], client_max_size=local.MAX_BODY)
         self.app.add_routes(
             [
                 web.get("/", self.page),
@@ -302,3 +305,14 @@ class StationScreenServer:
     def local_snapshot(self) -> dict[str, Any]:
         """What the page shows when the main device's screen cannot be reached: the link's words."""
         return local_snapshot(self.station, kiosk=self.kiosk, lang=self.lang(), link=self.link.payload())
+
+
+@web.middleware
+async def _this_machine_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Only this station's own browser (its HDMI Chromium, a loopback peer) sees and presses its page:
+    the station keeps no tokens (it has no store), and its page carries the main device's token's
+    view. Another machine gets the "not paired" page, whatever `[screen] listen` says."""
+    if request.remote is not None and is_loopback(request.remote):
+        return await handler(request)
+    log.info("station screen request from %s refused: only this machine's browser", request.remote)
+    return auth.refusal(401, auth.NOT_PAIRED)

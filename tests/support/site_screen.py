@@ -29,6 +29,7 @@ class StationScreenDevice(LoopThread):
         kiosk: bool = False,
         lang: str = "ru",
         back_shown_s: float = 0.5,
+        host: str = "127.0.0.1",
     ) -> None:
         super().__init__("station-screen")
         self.main = main
@@ -38,6 +39,7 @@ class StationScreenDevice(LoopThread):
         self.kiosk = kiosk
         self.lang = lang
         self.back_shown_s = back_shown_s
+        self.host = host
         self.inputs: list[tuple[str, bool]] = []
         self.link: StationLink | None = None
         self.server: StationScreenServer | None = None
@@ -54,7 +56,7 @@ class StationScreenDevice(LoopThread):
             upstream=self.upstream,
             token=self.token,
             submit=self._submit,
-            host="127.0.0.1",
+            host=self.host,
             port=0,
         )
         await self.server.start()
