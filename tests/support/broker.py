@@ -22,8 +22,11 @@ def free_port() -> int:
 class Broker:
     """One mosquitto process; `restart()` keeps the port, config and persistence file."""
 
-    def __init__(self, workdir: Path, *, extra: str = "", port: int | None = None) -> None:
+    def __init__(
+        self, workdir: Path, *, extra: str = "", port: int | None = None, nodelay: bool = False
+    ) -> None:
         self.workdir = workdir
+        self.nodelay = nodelay  # set_tcp_nodelay: small packets go out at once, as a site broker needs
         self.port = port or free_port()
         self.extra = extra
         self.proc: subprocess.Popen[bytes] | None = None
@@ -43,6 +46,8 @@ class Broker:
             "log_type error",
             "log_type warning",
         ]
+        if self.nodelay:
+            lines.append("set_tcp_nodelay true")
         if self.extra:
             lines = [ln for ln in lines if not ln.startswith(("listener", "allow_anonymous"))] + [self.extra]
         self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
