@@ -35,6 +35,10 @@ MAX_INPUT_BYTES = 4096  # a code is at most a few hundred bytes; the envelope is
 MAX_PRINT_BYTES = 2 * 1024 * 1024  # a long report with a chart, as ESC/POS bytes
 MAX_DOOR_BYTES = 64 * 1024
 
+# SiteReply.id of news: what the main device tells a station unasked (a door's report, the kiosk's
+# timer at that station), shown there like an answer; no input of the station's is settled by it.
+NEWS_ID = ""
+
 # Why the main device refused an input without deciding it (SiteReply.refused): pvz reason codes.
 REFUSALS = ("not_your_station", "unknown_station", "too_old", "bad_input", "not_ready")
 

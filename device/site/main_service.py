@@ -26,9 +26,11 @@ from device.doors.controller import DoorController
 from device.engine import Engine, Result
 from device.exc import InputError
 from device.site.calls import SiteCalls
+from device.site.news import StationNews, site_reply
 from device.site.presence import Presence
 from device.site.remote_doors import RemoteDoors
 from device.site.remote_printer import RemotePrinter
+from device.station_feedback import Watcher
 from device.station_io import StationIO
 from device.store import remote_inputs
 from device.store.print_queue import PrintQueue
@@ -72,6 +74,9 @@ class Deciding(Protocol):
 
     def accepting(self) -> bool: ...
 
+    @property
+    def watchers(self) -> list[Watcher]: ...
+
 
 class _Id(msgspec.Struct):
     """Only the id of an input that cannot be read whole: enough to tell the station it was refused."""
@@ -95,6 +100,9 @@ class SiteMain:
         self.counters: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
         self.pruned = 0
+        # A door's report or the kiosk's timer at a remote station is shown there too.
+        self.news = StationNews(self.by_name, runtime.lang_of, self._send)
+        runtime.watchers.append(self.news)
         self._attach()  # now: the printing starts before run(), and a job waits for the link
 
     def subscribe(self) -> None:
@@ -179,7 +187,7 @@ class SiteMain:
             log.exception("site input %s from %s: unexpected error", inp.id, device)
             return
         self.counters["duplicates_suppressed" if result.duplicate else "remote_inputs"] += 1
-        await self._send(device, self._reply(inp, result))
+        await self._send(device, site_reply(inp.id, inp.station, result, self.runtime.lang_of(inp.station)))
 
     def _check(self, device: str, inp: SiteInput, received_at: float) -> str | None:
         """Why this input may not be decided (a REFUSALS code), or None."""
@@ -194,22 +202,6 @@ class SiteMain:
         if not self.runtime.accepting():  # starting, or stopping for the last prints
             return "not_ready"
         return None
-
-    def _reply(self, inp: SiteInput, result: Result) -> SiteReply:
-        lang = self.runtime.lang_of(inp.station)
-        feedback = result.feedback
-        return SiteReply(
-            id=inp.id,
-            station=inp.station,
-            level=feedback.level.value,
-            feedback=feedback_data(feedback),
-            title=feedback.msg.render(lang),
-            lines=[m.render(lang) for m in feedback.details],
-            duplicate=result.duplicate,
-            changed=result.changed,
-            jobs=list(result.jobs),
-            lit=[] if result.session is None else sorted(result.session.lights),
-        )
 
     async def _refuse(self, device: str, input_id: str, station: str, reason: str) -> None:
         self.refused[reason] += 1
@@ -276,6 +268,7 @@ class SiteMain:
             "failed": self.counters["failed"],
             "late_answers": self.counters["late_answers"],
             "answers_pruned": self.pruned,
+            "news_sent": self.news.sent,
         }
 
 

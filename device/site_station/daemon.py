@@ -64,6 +64,10 @@ def site_link(config: Config, config_file: Path, *, will: tuple[str, bytes, int,
     )
 
 
+GIVEN_UP = "stn_given_up"
+OWN_WORDS = "stn_"  # the station's own words (device/site_station/shows.py), not an answer's
+
+
 class StationDaemon:
     def __init__(self, config: Config, config_file: Path) -> None:
         assert config.site.main is not None  # device/config_site.py
@@ -193,6 +197,12 @@ class StationDaemon:
     # --- status ----------------------------------------------------------------------------------
 
     def _shown(self, station: str, feedback: Feedback) -> None:
+        # The station's own "not done, scan again" is on its page until the next answer: the main
+        # device's page knows nothing of an input it never got.
+        if feedback.msg.key == GIVEN_UP:
+            self.screen_link.notice((feedback.msg, feedback.details))
+        elif not feedback.msg.key.startswith(OWN_WORDS):
+            self.screen_link.notice(None)
         self.last_shown[station] = {
             "level": feedback.level.value,
             "key": feedback.msg.key,

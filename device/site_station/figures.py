@@ -19,6 +19,7 @@ COUNTERS = (
     "refused_while_main_down",  # inputs refused at once because the main device was unreachable
     "refused_by_main",  # answers that were a refusal of the main device (SiteReply.refused)
     "late_answers",  # answers that came after the input was given up, shown all the same
+    "news",  # what the main device told unasked (a door's report at a remote kiosk), shown
     "stray_replies",  # replies for no input of this station (dropped)
     "bad_replies",  # replies that could not be decoded or shown
 )

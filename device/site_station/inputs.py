@@ -29,7 +29,7 @@ from device.site_station.figures import Figures
 from device.site_station.shows import Shows
 from device.station_io import StationIO
 from drivers.base import RawScan
-from sync.site import SiteInput, SiteReply
+from sync.site import NEWS_ID, SiteInput, SiteReply
 from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
 from workflows.wire import feedback_from
@@ -195,7 +195,12 @@ class StationInputs:
     # --- answers in ------------------------------------------------------------------------
 
     def answer(self, reply: SiteReply) -> None:
-        """The main device's answer to one input: matched by its id to the input in flight."""
+        """The main device's answer to one input: matched by its id to the input in flight. News (an
+        empty id: a door's report or the kiosk's timer at this station) is shown as it comes."""
+        if reply.id == NEWS_ID:
+            self.figures.count("news")
+            self.shows.show(reply.station, self._feedback(reply))
+            return
         flight = self._flight.get(reply.station)
         if flight is not None and flight[0].id == reply.id:
             if not flight[1].done():
