@@ -1,4 +1,4 @@
-"""Certificates of a site (CA, broker, devices, hubs) made with the openssl command, and the broker's ACL."""
+"""Certificates of a site (CA, broker, devices, hubs, the site broker's bridge) made with the openssl command, and the broker's ACL."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ CRL_DAYS = 3650  # a broker refuses every client once its CRL is past nextUpdate
 DEFAULT_HOSTS = ("localhost", "127.0.0.1")
 BROKER_PATH = "/etc/mosquitto/pvz"  # where the broker reads the files of DIR/broker/
 HUB_PREFIX = "hub-"
+BRIDGE_PREFIX = "bridge-"  # a site broker's bridge to central: bridge-<site> (docs/site.md)
 MAX_CN = 64  # openssl refuses a longer common name (X.509 ub-common-name)
 _NAME = re.compile(ID_PATTERN)  # one topic level, the rule of sync.topics
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -160,8 +161,9 @@ def device(pki: Path, site: str | None, device_id: str, *, force: bool = False) 
     ca = ca_site(pki)
     if site is not None and site != ca:
         raise PkiError(f"{pki}: this CA is for site {ca!r}, not {site!r}")
-    if _check_name("device", device_id).startswith(HUB_PREFIX):
-        raise PkiError(f"device {device_id!r}: ids that start with {HUB_PREFIX!r} name hubs")
+    for prefix, what in ((HUB_PREFIX, "hubs"), (BRIDGE_PREFIX, "site bridges")):
+        if _check_name("device", device_id).startswith(prefix):
+            raise PkiError(f"device {device_id!r}: ids that start with {prefix!r} name {what}")
     return _client(pki, pki / "devices" / device_id, [("O", "pvz"), ("OU", ca), ("CN", device_id)], force)
 
 
@@ -175,6 +177,20 @@ def hub(pki: Path, name: str, *, force: bool = False) -> Path:
         )
     cn = HUB_PREFIX + name
     return _client(pki, pki / "hubs" / name, [("O", "pvz"), ("OU", "hubs"), ("CN", cn)], force)
+
+
+def bridge(pki: Path, site: str | None = None, *, force: bool = False) -> Path:
+    """The site broker's bridge certificate (CN = bridge-<site>), its key and the CA, in DIR/bridges/<site>/.
+
+    One identity carries every device of the site to central; the ACL lets it publish that
+    site's topics only.
+    """
+    ca = ca_site(pki)
+    if site is not None and site != ca:
+        raise PkiError(f"{pki}: this CA is for site {ca!r}, not {site!r}")
+    if len(BRIDGE_PREFIX + ca) > MAX_CN:
+        raise PkiError(f"site {ca!r}: a bridge certificate ({BRIDGE_PREFIX}<site>) holds {MAX_CN} characters")
+    return _client(pki, pki / "bridges" / ca, [("O", "pvz"), ("OU", ca), ("CN", BRIDGE_PREFIX + ca)], force)
 
 
 def _client(pki: Path, out: Path, subject: list[tuple[str, str]], force: bool) -> Path:
@@ -224,7 +240,7 @@ def revoke(pki: Path, *, device_id: str | None = None, hub_name: str | None = No
     return out
 
 
-def _render(name: str, values: dict[str, str], part: slice = slice(None)) -> str:
+def render_template(name: str, values: dict[str, str], part: slice = slice(None)) -> str:
     def one(m: re.Match[str]) -> str:
         if m.group(1) not in values:
             raise PkiError(f"{name}: the placeholder ${{{m.group(1)}}} has no value")
@@ -234,23 +250,32 @@ def _render(name: str, values: dict[str, str], part: slice = slice(None)) -> str
     return _PLACEHOLDER.sub(one, "".join(re.split(r"^#@\w+\n", text, flags=re.MULTILINE)[part]))
 
 
-def render_acl(site: str, devices: Iterable[str], hubs: Iterable[str]) -> str:
-    """The ACL file: the template's header, then its exact block once per device and once per hub."""
-    parts = [_render("acl.pattern", {}, slice(0, 1)).rstrip()]
-    parts += [_render("acl.pattern", {"site": site, "device": d}, slice(1, 2)).strip() for d in devices]
+def render_acl(site: str, devices: Iterable[str], hubs: Iterable[str], bridges: Iterable[str] = ()) -> str:
+    """The ACL file: the template's header, then its exact block once per device, hub and site bridge."""
+    parts = [render_template("acl.pattern", {}, slice(0, 1)).rstrip()]
     parts += [
-        _render("acl.pattern", {"site": site, "hub": HUB_PREFIX + h}, slice(2, 3)).strip() for h in hubs
+        render_template("acl.pattern", {"site": site, "device": d}, slice(1, 2)).strip() for d in devices
+    ]
+    parts += [
+        render_template("acl.pattern", {"site": site, "hub": HUB_PREFIX + h}, slice(2, 3)).strip()
+        for h in hubs
+    ]
+    parts += [
+        render_template("acl.pattern", {"site": b, "bridge": BRIDGE_PREFIX + b}, slice(3, 4)).strip()
+        for b in bridges
     ]
     return "\n\n".join(parts) + "\n"
 
 
 def write_acl(pki: Path) -> Path:
-    """DIR/broker/acl for every device and hub certificate in the PKI directory."""
+    """DIR/broker/acl for every device, hub and bridge certificate in the PKI directory."""
     names = {
-        kind: sorted(p.parent.name for p in (pki / kind).glob("*/client.crt")) for kind in ("devices", "hubs")
+        kind: sorted(p.parent.name for p in (pki / kind).glob("*/client.crt"))
+        for kind in ("devices", "hubs", "bridges")
     }
     path = pki / "broker" / "acl"
-    _write(path, render_acl(ca_site(pki), names["devices"], names["hubs"]).encode(), 0o644)
+    acl = render_acl(ca_site(pki), names["devices"], names["hubs"], names["bridges"])
+    _write(path, acl.encode(), 0o644)
     return path
 
 
@@ -263,13 +288,13 @@ def render_broker_conf(
 ) -> str:
     """mosquitto.conf of a broker that reads the files of DIR/broker/ from `broker_path`."""
     values = {"pki": str(broker_path), "listener": listener, "data": data.rstrip("/"), "log": log}
-    return _render("mosquitto.conf.template", values)
+    return render_template("mosquitto.conf.template", values)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["init", "server", "device", "hub", "revoke"])
+    p.add_argument("action", choices=["init", "server", "device", "hub", "bridge", "revoke"])
     p.add_argument("--dir", required=True, help="the site's PKI directory (it holds the CA key)")
-    p.add_argument("--site", help="init: the site the CA is for; device: must be the CA's site")
+    p.add_argument("--site", help="init: the site the CA is for; device, bridge: must be the CA's site")
     p.add_argument("--device", help="device, revoke: the device id (the certificate's CN)")
     p.add_argument("--name", help="hub, revoke: the hub's name (the certificate's CN is hub-NAME)")
     p.add_argument("--host", action="append", help="init, server: a DNS name or IP of the broker (repeat)")
@@ -298,5 +323,9 @@ def run(args: argparse.Namespace) -> str:
     if args.action == "hub":
         out = hub(pki, args.name, force=args.force)
         return f"hub {HUB_PREFIX}{out.name}: copy {out}/ to the central system; {reload}"
+    if args.action == "bridge":
+        out = bridge(pki, args.site, force=args.force)
+        where = "copy it to the site broker and run `pvz-central site-bridge` there"
+        return f"site bridge {BRIDGE_PREFIX}{out.name}: {out}/; {where}; {reload}"
     out = revoke(pki, device_id=args.device, hub_name=args.name)
     return f"revoked {out.parent.name}/{out.name}; {reload}"
