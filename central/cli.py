@@ -93,6 +93,13 @@ def _pki(args: argparse.Namespace) -> int:
     return 0
 
 
+def _site_bridge(args: argparse.Namespace) -> int:
+    from central.site_bridge import run
+
+    print(run(args))
+    return 0
+
+
 def _send_key(args: argparse.Namespace) -> int:
     from central.send_qr_cli import run_key
 
@@ -163,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("pki", "site certificates: CA, broker, devices, hubs; revocation", _pki)
     pki_arguments(p)
+
+    from central.site_bridge import add_arguments as bridge_arguments
+
+    p = add("site-bridge", "the site broker's Mosquitto bridge to the central broker", _site_bridge)
+    bridge_arguments(p)
 
     from central.send_qr_cli import add_key_arguments, add_qr_arguments
 
