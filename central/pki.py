@@ -25,6 +25,7 @@ DEFAULT_HOSTS = ("localhost", "127.0.0.1")
 BROKER_PATH = "/etc/mosquitto/pvz"  # where the broker reads the files of DIR/broker/
 HUB_PREFIX = "hub-"
 BRIDGE_PREFIX = "bridge-"  # a site broker's bridge to central: bridge-<site> (docs/site.md)
+CMD_SUFFIX = "-cmd"  # its second connection, for commands: bridge-<site>-cmd
 MAX_CN = 64  # openssl refuses a longer common name (X.509 ub-common-name)
 _NAME = re.compile(ID_PATTERN)  # one topic level, the rule of sync.topics
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -180,17 +181,26 @@ def hub(pki: Path, name: str, *, force: bool = False) -> Path:
 
 
 def bridge(pki: Path, site: str | None = None, *, force: bool = False) -> Path:
-    """The site broker's bridge certificate (CN = bridge-<site>), its key and the CA, in DIR/bridges/<site>/.
+    """The site broker's two bridge certificates, their keys and the CA, in DIR/bridges/<site>/:
+    sync/ (CN bridge-<site>: the outbox up, acks, manifests and config down) and cmd/
+    (CN bridge-<site>-cmd: commands down, replies up).
 
-    One identity carries every device of the site to central; the ACL lets it publish that
-    site's topics only.
+    Two identities because the bridge makes two connections (central/broker/site-bridge.conf.template)
+    and the central broker names a client after its certificate; the ACL lets each carry its
+    part of that site's topics only.
     """
     ca = ca_site(pki)
     if site is not None and site != ca:
         raise PkiError(f"{pki}: this CA is for site {ca!r}, not {site!r}")
-    if len(BRIDGE_PREFIX + ca) > MAX_CN:
-        raise PkiError(f"site {ca!r}: a bridge certificate ({BRIDGE_PREFIX}<site>) holds {MAX_CN} characters")
-    return _client(pki, pki / "bridges" / ca, [("O", "pvz"), ("OU", ca), ("CN", BRIDGE_PREFIX + ca)], force)
+    cn = BRIDGE_PREFIX + ca
+    if len(cn + CMD_SUFFIX) > MAX_CN:
+        raise PkiError(f"site {ca!r}: a bridge certificate ({cn}{CMD_SUFFIX}) holds {MAX_CN} characters")
+    out = pki / "bridges" / ca
+    if out.exists() and not force:
+        raise PkiError(f"{out} exists; --force replaces it (the old certificates stay valid until revoked)")
+    for part, name in (("sync", cn), ("cmd", cn + CMD_SUFFIX)):
+        _client(pki, out / part, [("O", "pvz"), ("OU", ca), ("CN", name)], force)
+    return out
 
 
 def _client(pki: Path, out: Path, subject: list[tuple[str, str]], force: bool) -> Path:
@@ -270,9 +280,9 @@ def render_acl(site: str, devices: Iterable[str], hubs: Iterable[str], bridges: 
 def write_acl(pki: Path) -> Path:
     """DIR/broker/acl for every device, hub and bridge certificate in the PKI directory."""
     names = {
-        kind: sorted(p.parent.name for p in (pki / kind).glob("*/client.crt"))
-        for kind in ("devices", "hubs", "bridges")
+        kind: sorted(p.parent.name for p in (pki / kind).glob("*/client.crt")) for kind in ("devices", "hubs")
     }
+    names["bridges"] = sorted(p.parent.parent.name for p in (pki / "bridges").glob("*/sync/client.crt"))
     path = pki / "broker" / "acl"
     acl = render_acl(ca_site(pki), names["devices"], names["hubs"], names["bridges"])
     _write(path, acl.encode(), 0o644)

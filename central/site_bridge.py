@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from central.pki import BRIDGE_PREFIX, MAX_CN, PkiError, render_template
+from central.pki import BRIDGE_PREFIX, CMD_SUFFIX, MAX_CN, PkiError, render_template
 from sync.topics import ID_PATTERN, ID_RULE
 
 TEMPLATE = "site-bridge.conf.template"
@@ -31,29 +30,24 @@ class BridgeError(PkiError):
     """The bridge cannot be rendered as asked (a bad site, address or TLS file set)."""
 
 
-@dataclass(frozen=True, slots=True)
-class BridgeTls:
-    """Where the site broker reads the bridge's files: the central CA, its certificate and key."""
-
-    cafile: str
-    certfile: str
-    keyfile: str
-
-
 def render_bridge_conf(
     site: str,
     central: str,
     *,
-    tls: BridgeTls | None = None,
+    tls_dir: str | None = None,
     queued_messages: int = QUEUED_MESSAGES,
     queued_bytes: int = QUEUED_BYTES,
     restart_cap: int = RESTART_CAP_S,
 ) -> str:
-    """The conf.d snippet of a site broker that bridges site `site` to the central broker at HOST:PORT."""
+    """The conf.d snippet of a site broker that bridges site `site` to the central broker at HOST:PORT.
+
+    `tls_dir` turns TLS on: where the site broker reads what `pvz-central pki bridge` wrote
+    (sync/ and cmd/, each with ca.crt, client.crt and client.key).
+    """
     if not _SITE.match(site):
         raise BridgeError(f"site {site!r}: use {ID_RULE}")
     identity = BRIDGE_PREFIX + site
-    if len(identity) > MAX_CN:
+    if len(identity + CMD_SUFFIX) > MAX_CN:
         raise BridgeError(f"site {site!r}: the bridge's identity {identity!r} is over {MAX_CN} characters")
     found = _ADDRESS.match(central)
     if found is None or not 0 < int(found.group(1)) < 65536:
@@ -68,21 +62,18 @@ def render_bridge_conf(
         "queued_bytes": str(queued_bytes),
         "restart_cap": str(restart_cap),
     }
-    text = render_template(TEMPLATE, values, slice(0, 1))
-    if tls is not None:
-        files = {"cafile": tls.cafile, "certfile": tls.certfile, "keyfile": tls.keyfile}
-        text += render_template(TEMPLATE, values | files, slice(1, 2))
-    return text
+    if tls_dir is not None:
+        values["tls_dir"] = tls_dir.rstrip("/")
+    parts = [0, 1, 2, 3] if tls_dir is not None else [0, 2]
+    return "".join(render_template(TEMPLATE, values, slice(i, i + 1)) for i in parts)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site", required=True, help="the site whose broker this is")
     p.add_argument("--central", required=True, help="the central broker as HOST:PORT")
-    p.add_argument("--cafile", help="on the site broker: the CA that signs the central broker (turns TLS on)")
     p.add_argument(
-        "--certfile", help="on the site broker: the bridge's certificate (`pvz-central pki bridge`)"
+        "--tls-dir", help="turns TLS on: where the site broker reads the files of `pvz-central pki bridge`"
     )
-    p.add_argument("--keyfile", help="on the site broker: the bridge's key")
     p.add_argument("--queued-messages", type=int, default=QUEUED_MESSAGES, help="queue cap in messages")
     p.add_argument("--queued-bytes", type=int, default=QUEUED_BYTES, help="queue cap in bytes")
     p.add_argument("--out", help="write the snippet here (default: standard output)")
@@ -90,12 +81,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> str:
     """Carry out `pvz-central site-bridge`; the text is the snippet, or where it was written."""
-    files = (args.cafile, args.certfile, args.keyfile)
-    if any(files) and not all(files):
-        raise BridgeError("site-bridge: TLS wants --cafile, --certfile and --keyfile together")
-    tls = BridgeTls(*files) if all(files) else None
     text = render_bridge_conf(
-        args.site, args.central, tls=tls, queued_messages=args.queued_messages, queued_bytes=args.queued_bytes
+        args.site,
+        args.central,
+        tls_dir=args.tls_dir,
+        queued_messages=args.queued_messages,
+        queued_bytes=args.queued_bytes,
     )
     if args.out is None:
         return text.rstrip("\n")
