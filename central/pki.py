@@ -335,7 +335,7 @@ def run(args: argparse.Namespace) -> str:
         return f"hub {HUB_PREFIX}{out.name}: copy {out}/ to the central system; {reload}"
     if args.action == "bridge":
         out = bridge(pki, args.site, force=args.force)
-        where = "copy it to the site broker and run `pvz-central site-bridge` there"
+        where = "copy it to the site broker; its snippet: `pvz-central site-bridge`"
         return f"site bridge {BRIDGE_PREFIX}{out.name}: {out}/; {where}; {reload}"
     out = revoke(pki, device_id=args.device, hub_name=args.name)
     return f"revoked {out.parent.name}/{out.name}; {reload}"
