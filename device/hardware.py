@@ -187,6 +187,17 @@ def build_doors(config: Config, hw: Hardware | None = None) -> Doors | None:
         return None
     if doors.backend == "sim":
         return SimDoors(doors.count)
+    if doors.backend == "station":
+        from device.site.remote_doors import RemoteDoors
+
+        # device.config_site: `station` names one of [[site.stations]]
+        station = next(st for st in config.site.stations if st.name == doors.station)
+        return RemoteDoors(
+            station=station.name,
+            device=station.device,
+            site=config.device.site,
+            timeout_s=config.site.door_timeout_s,
+        )
     if doors.backend == "kerong":
         from drivers.doors.kerong import Board, KerongDoors
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from device import crash_points, hardware_status
+from device import crash_points, hardware_status, runtime_watches
 from device.deadline_watch import DeadlineWatch
 from device.doors.controller import DoorController
 from device.doors.start import reconcile
@@ -19,7 +19,7 @@ from device.input_queue import InputQueue
 from device.integrity_watch import StoreCheck
 from device.kiosk_ticks import open_kiosks, tick_kiosks
 from device.rack_lights import RackLights
-from device.runtime_status import runtime_status
+from device.runtime_status import SiteReport, runtime_status
 from device.send_scale import ScaleFeed, waiting_for_weight
 from device.station_faults import StationFaults
 from device.station_feedback import Watcher, show_feedback
@@ -37,11 +37,8 @@ from workflows.messages import Msg
 log = logging.getLogger("pvz.runtime")
 
 
-# How often run() checks whether the day changed (or an update asked for a sweep).
-SWEEP_CHECK_S = 60.0
 FINAL_PRINT_S = 10.0  # at shutdown, how long queued jobs may take before they wait for the next start
 HEALTH_CHECK_S = 5.0  # how soon an unplugged scanner or a failing printer shows at the counter
-CHECKPOINT_CHECK_S = 0.5  # how often run() looks at the WAL (device/store/checkpoint.py)
 
 
 class Runtime:
@@ -63,6 +60,7 @@ class Runtime:
         # The stations on Pis of their own at the site (device/site/): their inputs come over the
         # site broker, their printers are reached through it; set by wiring from [site] stations.
         self.remote_stations: frozenset[str] = frozenset()
+        self.site: SiteReport | None = None  # their service (device/site/main_service.py), once it runs
         self.rack = rack
         self.lang = lang
         self.on_result = on_result
@@ -144,6 +142,10 @@ class Runtime:
         title, doing = said
         lang = self.lang_of(station)
         io.screen.show(title.render(lang), [doing.render(lang)])
+
+    def accepting(self) -> bool:
+        """Whether the loop reads inputs now (not starting, not stopping for the last prints)."""
+        return self.inputs.is_open
 
     def check_deadlines(self, *, show: bool = False) -> list[str]:
         """The deadline check now (device.deadline_watch.DeadlineWatch.check): the barcodes moved."""
@@ -299,10 +301,16 @@ class Runtime:
     def _watches(self) -> list[asyncio.Task[None]]:
         """The loop's own tasks beside the inputs: deadlines, health, the store, doors, scale, ticks."""
         tasks = [
-            asyncio.create_task(self._deadline_checks(), name="deadline-checks"),
+            asyncio.create_task(
+                runtime_watches.deadline_checks(self.deadlines, swept_at_start=self._swept_at_start),
+                name="deadline-checks",
+            ),
             asyncio.create_task(self._health_checks(), name="health-checks"),
-            asyncio.create_task(self._integrity_checks(), name="integrity-checks"),
-            asyncio.create_task(self._checkpoints(), name="wal-checkpoints"),
+            asyncio.create_task(runtime_watches.integrity_checks(self.store_check), name="integrity-checks"),
+            asyncio.create_task(
+                runtime_watches.checkpoints(self.checkpointer, lambda: self.clock() - self._last_scan_at),
+                name="wal-checkpoints",
+            ),
         ]
         if self.doors is not None:
             tasks.append(asyncio.create_task(self.doors.run(), name="doors"))
@@ -318,30 +326,6 @@ class Runtime:
             for source in io.sources:
                 if isinstance(source, ThreadedSource):
                     source.stop()
-
-    async def _deadline_checks(self) -> None:
-        """At once if start() did not sweep, then every SWEEP_CHECK_S: sweep when the date changed.
-        A batch and a scan are both on this loop, so never concurrent."""
-        if not self._swept_at_start:
-            await self.deadlines.sweep(show=True)
-        while True:
-            await asyncio.sleep(SWEEP_CHECK_S)
-            await self.deadlines.sweep()
-
-    async def _checkpoints(self) -> None:
-        """A passive WAL checkpoint from a second connection, in a thread, when the counter has
-        been idle for a moment or the WAL grew past its limit (a long sweep): never inside a
-        scan's commit, and the WAL never grows without bound."""
-        if self.checkpointer is None:
-            return
-        while True:
-            await asyncio.sleep(CHECKPOINT_CHECK_S)
-            idle = self.clock() - self._last_scan_at
-            if self.checkpointer.due(idle_s=idle):
-                try:
-                    await asyncio.to_thread(self.checkpointer.run)
-                except Exception:
-                    log.exception("WAL checkpoint failed; the next one tries again")
 
     async def _health_checks(self) -> None:
         while True:
@@ -372,11 +356,6 @@ class Runtime:
             hardware_status.write_status(path, self.hardware_rows())
         except OSError as exc:
             log.warning("cannot write the hardware status file beside %s: %s", path, exc)
-
-    async def _integrity_checks(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_CHECK_S)
-            await self.store_check.check_in_thread()
 
     def check_integrity(self) -> list[str] | None:
         """The scheduled full store check now, if due (device.integrity_watch.StoreCheck.check)."""

@@ -17,6 +17,12 @@ from device.store.print_queue import PrintQueue
 from drivers.base import CellLights
 
 
+class SiteReport(Protocol):
+    """The site main device's service (device/site/main_service.py), seen only through its report."""
+
+    def status(self) -> dict[str, Any]: ...
+
+
 class Reporting(Protocol):
     """What of the runtime (device/runtime.py) the report reads; a protocol, so no import cycle."""
 
@@ -30,6 +36,7 @@ class Reporting(Protocol):
     stations: dict[str, StationIO]
     rack: CellLights
     doors: DoorController | None
+    site: SiteReport | None
 
     def hardware_rows(self) -> list[hardware_status.PartRow]: ...
 
@@ -53,4 +60,5 @@ def runtime_status(rt: Reporting) -> dict[str, Any]:
         "lights": rt.rack.status(),
         "doors": None if rt.doors is None else rt.doors.status(),
         "hardware_problems": hardware_status.problems(rt.hardware_rows()),
+        "site": None if rt.site is None else rt.site.status(),
     }

@@ -19,6 +19,7 @@ from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
 from device.kiosk_speech import KioskSpeech
 from device.runtime import Runtime
+from device.site.stations import remote_stations
 from device.station_io import StationIO
 from device.store.clock import TIMEZONE_KEY
 from device.store.db import Store
@@ -167,6 +168,7 @@ def build_runtime(
         default_kind=device_kind(config),
     )
     stations, rack, hw = build_stations(config, config_file)
+    stations += remote_stations(config)
     runtime = Runtime(
         engine,
         stations=stations,
@@ -177,6 +179,7 @@ def build_runtime(
         purge_after_days=config.privacy.purge_after_days,
     )
     runtime.hardware = hw
+    runtime.remote_stations = frozenset(st.name for st in config.site.stations)
     doors = hardware.build_doors(config, hw)
     if doors is not None:
         runtime.attach_doors(

@@ -186,6 +186,8 @@ def telemetry(runtime: Any, store: Store, *, uptime_s: float, now: datetime) -> 
         "counters": sync_counters(store),
         "hardware_problems": state["hardware_problems"],
         "store": state["store"],
+        # A site's main device (docs/site.md): its remote stations, inputs decided, duplicates, refusals.
+        "site": state.get("site"),
     }
 
 

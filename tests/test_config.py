@@ -44,7 +44,7 @@ def test_example_loads(tmp_path: Path) -> None:
     assert config.stations[0].printer.backend == "usb"
     assert config.stations[1].printer.out_dir == "receipts/kiosk-1"
     assert config.rack.file == "cells.json"
-    assert len(config.security.pickup_key_bytes) == 32
+    assert config.security is not None and len(config.security.pickup_key_bytes) == 32
 
 
 def test_minimal_config_gets_defaults() -> None:
@@ -61,7 +61,7 @@ def test_minimal_config_gets_defaults() -> None:
         "sim",
         "sim",
     )
-    assert config.security.pickup_key_bytes == bytes.fromhex(KEY)
+    assert config.security is not None and config.security.pickup_key_bytes == bytes.fromhex(KEY)
 
 
 def test_key_not_in_repr() -> None:
@@ -201,8 +201,11 @@ def test_the_examples_placeholder_and_published_keys_are_refused_with_the_way_ou
             parse(MINIMAL.replace(KEY, key))
         assert (caught.value.reason, caught.value.path) == ("published_key", "$.security.pickup_key")
     # The simulation's key passes on a device where nothing is real, and nowhere else.
-    assert parse(MINIMAL.replace(KEY, SIM_KEY)).security.pickup_key == SIM_KEY
-    assert load_config(DOCS / "examples/sim.toml").security.pickup_key == SIM_KEY
+    for security in (
+        parse(MINIMAL.replace(KEY, SIM_KEY)).security,
+        load_config(DOCS / "examples/sim.toml").security,
+    ):
+        assert security is not None and security.pickup_key == SIM_KEY
     for real in ('[mqtt]\nhost = "broker"\n', '[lights]\nbackend = "gpio"\npins = [4]\n'):
         with pytest.raises(ConfigError) as caught:
             parse(MINIMAL.replace(KEY, SIM_KEY) + real)

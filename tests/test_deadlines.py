@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import device.deadline_watch
-import device.runtime
+import device.runtime_watches
 from device.engine import Engine
 from device.intake import deadlines
 from device.intake.deadlines import due_today, last_sweep, needs_sweep, request_sweep, sweep
@@ -223,7 +223,7 @@ def test_run_sweeps_again_when_the_date_changes(
     store, engine = deadline_day
     clock = StepClock(datetime(2026, 11, 25, 23, 59, tzinfo=UTC))
     engine.clock = clock
-    monkeypatch.setattr(device.runtime, "SWEEP_CHECK_S", 0.01)
+    monkeypatch.setattr(device.runtime_watches, "SWEEP_CHECK_S", 0.01)
     source = ScriptSource(name="s1/scanner")
     stations, lights, screens = lights_and_screens("s1")
     stations[0].sources.append(source)

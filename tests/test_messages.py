@@ -19,6 +19,7 @@ from device.reports.stats import CHANNELS, RETURN_CHECK_FAILED, TICKET_KINDS
 from device.screen.kiosk_view import LABELS as KIOSK_LABELS
 from device.screen.kiosk_view import LANGS as KIOSK_LANGS
 from device.screen.view import LABELS
+from sync.site import REFUSALS
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
 from workflows.issue_model import CARD, CASH
@@ -76,6 +77,7 @@ FAMILIES: dict[str, set[str]] = {
     "stat_col_": {key for key in CATALOG if key.startswith("stat_col_")},  # the statistics' own columns
     "tk_kind_": {f"tk_kind_{kind.value}" for kind in TicketKind},
     "tk_state_": {f"tk_state_{state.value}" for state in TicketState},
+    "site_refused_": {f"site_refused_{reason}" for reason in REFUSALS},
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import device.runtime
+import device.runtime_watches
 from device.engine import Engine
 from device.intake.deadlines import last_sweep
 from device.runtime import Runtime
@@ -51,7 +51,7 @@ def test_no_sweep_while_the_clock_is_behind_the_journal_and_the_sweep_runs_once_
     engine.clock = clock
     trust = ClockTrust({"the newest journal entry": journal_floor(store)}, synced_flag=None)
     runtime, screen, light = counter(engine, trust)
-    monkeypatch.setattr(device.runtime, "SWEEP_CHECK_S", 0.01)
+    monkeypatch.setattr(device.runtime_watches, "SWEEP_CHECK_S", 0.01)
     with caplog.at_level(logging.WARNING, logger="pvz.clock"):
         runtime.start()
     assert last_sweep(store) is None and [state(store, b)[0] for b in OVERDUE] == ["accepted", "stored"]

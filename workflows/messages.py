@@ -32,6 +32,7 @@ from workflows.texts import (
     returns,
     screen,
     send,
+    site_main,
     stats,
     tickets,
 )
@@ -66,6 +67,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     kiosk_page.TEXTS,
     stats.TEXTS,
     tickets.TEXTS,
+    site_main.TEXTS,
 )
 
 

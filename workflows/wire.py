@@ -31,7 +31,8 @@ def msg_from(data: Any) -> Msg:
         if isinstance(value, bool) or not isinstance(value, str | int | dict):
             raise ValueError(f"parameter {name!r} is not a number, a text or a message")
         params[str(name)] = msg_from(value["msg"]) if isinstance(value, dict) else value
-    return Msg(data["key"], params)
+    key: str = data["key"]  # a key from the wire: the caller finds whether it has a text (KeyError)
+    return Msg(key, params)
 
 
 def feedback_data(feedback: Feedback) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from device import crash_points
 from device.store.db import Store
@@ -35,6 +35,22 @@ SECRET_KINDS = frozenset({"screen_pair"})
 
 BACKOFF_FIRST_S = 2.0
 BACKOFF_MAX_S = 300.0
+
+
+@runtime_checkable
+class JobPrinter(Protocol):
+    """A printer that is told the job's id with its document: a remote station's printer
+    (device/site/remote_printer.py), which prints a job sent to it twice only once."""
+
+    def print_job(self, job: int, doc: Document) -> None: ...
+
+
+def send(printer: Printer, job: int, doc: Document) -> None:
+    """Hand one job to its printer, with its id where the printer takes one."""
+    if isinstance(printer, JobPrinter):
+        printer.print_job(job, doc)
+    else:
+        printer.print_document(doc)
 
 
 @dataclass
@@ -175,7 +191,7 @@ class PrintQueue:
             for job, name, doc in batch:
                 self.sending(job)
                 try:
-                    self.printers[name].print_document(doc)
+                    send(self.printers[name], job, doc)
                 except PrinterError as exc:
                     self.failed(job, name, exc)
                     continue
@@ -195,7 +211,7 @@ class PrintQueue:
             for job, _, _ in batch:
                 self.sending(job)
             results = await asyncio.gather(
-                *(asyncio.to_thread(self.printers[name].print_document, doc) for _, name, doc in batch),
+                *(asyncio.to_thread(send, self.printers[name], job, doc) for job, name, doc in batch),
                 return_exceptions=True,
             )
             for (job, name, _), result in zip(batch, results, strict=True):

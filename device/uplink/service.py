@@ -13,6 +13,7 @@ from device.config import resolve_path
 from device.config_schema import Config
 from device.engine import Result
 from device.runtime import Runtime
+from device.site.main_service import SiteMain
 from device.uplink.actions import DeviceActions, DeviceContext, apply_live
 from sync import commands, desired_config, diagnostics
 from sync.commands import CommandProcessor
@@ -60,6 +61,13 @@ class SyncService:
             on_written=self.publisher.notify,
         )
         self.inbox.subscribe(self.link, self.topics)
+        # The site's main device serves its remote stations on this same link: [mqtt] host is the
+        # site broker (docs/site.md).
+        self.site: SiteMain | None = None
+        if config.site.stations:
+            self.site = SiteMain(runtime, config, self.link)
+            self.site.subscribe()
+            runtime.site = self.site
         self.desired = DesiredConfig(config_file, store=self.store)
         self.recent = diagnostics.RecentLog()
         logging.getLogger().addHandler(self.recent)
@@ -151,6 +159,8 @@ class SyncService:
             asyncio.create_task(self.publisher.run(inner), name="sync-publisher"),
             asyncio.create_task(self.reporter.run(inner), name="sync-status"),
         ]
+        if self.site is not None:
+            tasks.append(asyncio.create_task(self.site.run(inner), name="site-main"))
         try:
             await stop.wait()
             await self._flush()

@@ -21,6 +21,8 @@ REASONS: dict[str, str] = {
     "open_unconfirmed": "an open was sent, and neither its reply nor a status read came back: "
     "the door may have opened",
     "gpio_unavailable": "the door relays or sensors cannot be driven (no GPIO, a pin taken)",
+    "station_unreachable": 'the remote station whose Pi drives the doors ([doors] backend "station") '
+    "did not answer over the site broker, or the main device is not connected to it",
 }
 
 

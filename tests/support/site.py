@@ -29,14 +29,17 @@ def main_config(
     site: str = SITE,
     extra: str = "",
     clerks: dict[str, str] | None = None,
+    key: str = PICKUP_KEY,
+    mqtt: str = "",
 ) -> Path:
     """DIRECTORY/pvz.toml of the site's main device: the store DIRECTORY/pvz.db, the site broker on
     `mqtt_port`, its remote stations (`remotes`: [[site.stations]] tables, see remote()) and any
-    local [[stations]] (`local`); `extra` holds further tables."""
+    local [[stations]] (`local`); `extra` holds further tables, `mqtt` further [mqtt] keys, `key` the
+    pickup key (hex: tests.support.factory.KEY.hex() for a store made by new_store)."""
     directory.mkdir(parents=True, exist_ok=True)
     text = f'[device]\nid = "{device}"\nsite = "{site}"\n[store]\npath = "pvz.db"\n'
-    text += f'[security]\npickup_key = "{PICKUP_KEY}"\n'
-    text += f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n'
+    text += f'[security]\npickup_key = "{key}"\n'
+    text += f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n{mqtt}'
     text += f'[screen]\nlisten = "127.0.0.1:{free_port()}"\n'
     text += local + remotes + extra
     for badge, name in (clerks or {}).items():
