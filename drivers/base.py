@@ -83,6 +83,16 @@ class Printer(Protocol):
 
 
 @runtime_checkable
+class RawPrinter(Protocol):
+    """A printer that also takes bytes rendered elsewhere: a remote station prints what its site's
+    main device rendered for this printer's profile (device/site/). Raises PrinterError."""
+
+    name: str
+
+    def print_raw(self, data: bytes, kind: str = "document") -> None: ...
+
+
+@runtime_checkable
 class CellLights(Protocol):
     """One indicator per cell, addressed by light channel number."""
 

@@ -16,7 +16,11 @@ class DeviceGone(DriverError, OSError):
 
 
 class PrinterError(DriverError, OSError):
-    """The printer refused or failed a job (offline, out of paper, vanished)."""
+    """The printer refused or failed a job (offline, out of paper, vanished).
+
+    `reason` is pvz's stable code for it (sent back by a remote station, device/site/)."""
+
+    reason = "printer_failed"  # some of the job may be on paper
 
 
 class PrinterNotReady(PrinterError):
@@ -25,6 +29,8 @@ class PrinterNotReady(PrinterError):
     Nothing of the job is on paper, so the print queue prints it again as it is; after any
     other PrinterError some of it may be, and the queue prints it again marked as a copy.
     """
+
+    reason = "printer_not_ready"  # nothing of the job went out
 
 
 class UnknownBackend(DriverError, LookupError):

@@ -33,6 +33,7 @@ from workflows.texts import (
     screen,
     send,
     site_main,
+    station_link,
     stats,
     tickets,
 )
@@ -68,6 +69,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     stats.TEXTS,
     tickets.TEXTS,
     site_main.TEXTS,
+    station_link.TEXTS,
 )
 
 

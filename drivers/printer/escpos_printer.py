@@ -110,6 +110,14 @@ class EscposPrinter(Printer):
         return str(self.path)
 
     def print_document(self, doc: Document) -> None:
+        self._job(lambda printer: render(printer, doc, width=self.width))
+
+    def print_raw(self, data: bytes, kind: str = "document") -> None:
+        """ESC/POS bytes rendered elsewhere for this printer's profile (a remote station's job from
+        its main device), sent through the same connection, status check and timeouts."""
+        self._job(lambda printer: printer._raw(data))
+
+    def _job(self, send: Callable[[Escpos], None]) -> None:
         with self._lock:
             try:
                 printer = self._connect()
@@ -118,7 +126,7 @@ class EscposPrinter(Printer):
                     problem = self._check(printer)
                     if problem is not None:
                         raise PrinterNotReady(f"{self.name}: {problem} ({self.target})")
-                    render(printer, doc, width=self.width)
+                    send(printer)
                     self._finish(printer)
                     done = True
                 finally:

@@ -28,6 +28,15 @@ class PrintedDocument:
     text: str  # render_text() of the same document
 
 
+@dataclass(frozen=True, slots=True)
+class RawJob:
+    """Bytes the simulated printer took as they came (print_raw)."""
+
+    number: int
+    kind: str
+    data: bytes
+
+
 class SimPrinter:
     """Implements the Printer protocol without hardware; `fail_with` simulates a fault."""
 
@@ -49,6 +58,7 @@ class SimPrinter:
         self.width = width
         self.fail_with: str | None = None  # e.g. "paper out": print_document then fails
         self._printed: list[PrintedDocument] = []
+        self.raw: list[RawJob] = []  # what print_raw() took
         self._last_number: int | None = None  # found in out_dir on the first print
         self._lock = threading.Lock()  # numbering and the list stay consistent across threads
 
@@ -75,6 +85,23 @@ class SimPrinter:
             self._printed.append(entry)
             self._last_number = number
 
+    def print_raw(self, data: bytes, kind: str = "document") -> None:
+        """Bytes rendered elsewhere (a remote station's job): kept as they came, one .bin file per
+        job in `out_dir` (no text twin: only the renderer knew the document)."""
+        fault = self.fail_with
+        if fault is not None:
+            raise PrinterNotReady(f"{self.name}: {fault}")
+        with self._lock:
+            number = self._next_number()
+            self.raw.append(RawJob(number, kind, bytes(data)))
+            if self.out_dir is not None:
+                try:
+                    self.out_dir.mkdir(parents=True, exist_ok=True)
+                    _write_whole(self.out_dir / f"{number:04d}-{_safe(kind)}.bin", bytes(data))
+                except OSError as exc:
+                    raise PrinterError(f"{self.name}: cannot save to {self.out_dir}: {exc}") from exc
+            self._last_number = number
+
     def status(self) -> dict[str, Any]:
         fault = self.fail_with
         return {
@@ -83,7 +110,7 @@ class SimPrinter:
             "fault": fault,
             # What a real printer's paper sensor would say: "paper out" is the fault it reports.
             "paper": "out" if fault == "paper out" else "ok",
-            "printed": len(self._printed),
+            "printed": len(self._printed) + len(self.raw),
             "profile": self.profile,
             "out_dir": str(self.out_dir) if self.out_dir is not None else None,
         }
@@ -101,14 +128,18 @@ class SimPrinter:
 
     def _save(self, entry: PrintedDocument) -> None:
         assert self.out_dir is not None
-        kind = re.sub(r"[^0-9A-Za-z_-]+", "_", entry.doc.kind).strip("_") or "document"
-        stem = self.out_dir / f"{entry.number:04d}-{kind}"
+        stem = self.out_dir / f"{entry.number:04d}-{_safe(entry.doc.kind)}"
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             _write_whole(stem.with_suffix(".bin"), entry.data)
             _write_whole(stem.with_suffix(".txt"), entry.text.encode("utf-8"))
         except OSError as exc:
             raise PrinterError(f"{self.name}: cannot save to {self.out_dir}: {exc}") from exc
+
+
+def _safe(kind: str) -> str:
+    """A document kind as part of a file name."""
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", kind).strip("_") or "document"
 
 
 def _write_whole(path: Path, data: bytes) -> None:

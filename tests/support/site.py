@@ -60,13 +60,18 @@ def station_config(
     scanner: str = STDIN,
     prints: str | None = None,
     extra: str = "",
+    site_keys: str = "",
+    mqtt_keys: str = "",
 ) -> Path:
     """DIRECTORY/pvz.toml of a remote station (role "station"): no store, no key, one station `name`
-    with its scanner and a sim printer writing into `prints`, working for `main` over the site broker."""
+    with its scanner and a sim printer writing into `prints`, working for `main` over the site broker.
+    `site_keys` and `mqtt_keys` are further keys of [site] and [mqtt] (TOML lines). Its small state
+    files (the printed job ids) go into DIRECTORY, the folder of its [store] path."""
     directory.mkdir(parents=True, exist_ok=True)
     text = f'[device]\nid = "{device}"\nsite = "{site}"\nrole = "station"\n'
-    text += f'[site]\nmain = "{main}"\n'
-    text += f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n'
+    text += '[store]\npath = "pvz.db"\n'
+    text += f'[site]\nmain = "{main}"\n{site_keys}'
+    text += f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n{mqtt_keys}'
     text += f'[screen]\nlisten = "127.0.0.1:{free_port()}"\n'
     text += station(name, scanner, prints=prints) + extra
     path = directory / "pvz.toml"
