@@ -366,6 +366,11 @@ class Runtime:
         doors = None if self.doors is None else self.doors.fault()
         return self.faults.check(self.stations, self.prints, self.lang, doors=doors, kiosks=self.kiosks())
 
+    def wake_printing(self) -> None:
+        """Print what may print now (a remote station back online), not at its backoff's end."""
+        if self._print_wakeup is not None:
+            self._print_wakeup.set()
+
     async def _printing(self, wakeup: asyncio.Event) -> None:
         """Print queued jobs when a scan queues one, and retry a failed printer on its backoff."""
         while True:

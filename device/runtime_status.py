@@ -22,6 +22,10 @@ class SiteReport(Protocol):
 
     def status(self) -> dict[str, Any]: ...
 
+    def online(self, station: str) -> bool | None:
+        """Whether a remote station's device is up (its retained status); None: not heard yet."""
+        ...
+
 
 class Reporting(Protocol):
     """What of the runtime (device/runtime.py) the report reads; a protocol, so no import cycle."""

@@ -15,34 +15,10 @@ import pytest
 from sync.topics import Topics
 from sync.transport import Inbound
 from tests.support.broker import Broker
-from tests.support.factory import CLERK, DEVICE, KEY, SITE, new_engine, new_store, standard_manifest
-from tests.support.site import main_config, remote
-from tests.support.site_station import WAIT_S, FakeStation, new_id, rows, start_main
-from tests.support.stock import stock
+from tests.support.factory import CLERK, DEVICE, SITE
+from tests.support.site_station import WAIT_S, FakeStation, main_device, new_id, rows, start_main
 from tests.support.sync import new_link, wait_until
 from workflows.inputs import Command
-
-REMOTES = remote("a", "pvz-a") + remote("b", "pvz-b") + remote("c", "pvz-c")
-
-
-def main_device(directory: Path, port: int, *, site: str = "") -> Path:
-    """A stocked store (stations a and b signed in, c not) and the main device's config over it."""
-    directory.mkdir(parents=True)
-    store = new_store(directory / "pvz.db", standard_manifest())
-    stock(new_engine(store))
-    with store.transaction() as conn:
-        conn.execute("UPDATE parcels SET deadline = '2999-12-31'")  # today's sweep moves nothing
-        conn.execute("UPDATE print_jobs SET state = 'printed'")  # the stocking's papers are out
-    store.close()
-    return main_config(
-        directory,
-        mqtt_port=port,
-        remotes=REMOTES,
-        device=DEVICE,
-        key=KEY.hex(),
-        mqtt="telemetry_s = 1\n",
-        extra=site,
-    )
 
 
 def journal(db: Path) -> int:
@@ -250,7 +226,9 @@ def test_a_job_the_station_never_confirms_stays_queued_and_prints_once_when_it_a
                 [("queued",)],
                 [("printing",)],
             )
+            await a.say_online(False)  # the station's Pi restarts: down, then back
             a.answer_prints = True
+            await a.say_online(True)
             await wait_until(
                 lambda: rows(db, "SELECT state FROM print_jobs WHERE id = ?", job) == [("printed",)],
                 WAIT_S,

@@ -16,6 +16,8 @@ from typing import Any
 
 from sync.transport import MqttLink
 
+CONNECT_POLL_S = 0.05  # how often a waiting request looks whether the link came up
+
 
 class NoAnswer(TimeoutError):
     """The station did not answer in time (or the request could not even be sent)."""
@@ -49,10 +51,13 @@ class SiteCalls:
 
     def request(self, topic: str, payload: bytes, key: str, timeout_s: float) -> Any:
         """In a worker thread: publish, then the answer given to `key`; NoAnswer after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        # Just started, or the broker restarting: the link may be up within the wait.
+        while not self._ready() and time.monotonic() < deadline:
+            time.sleep(CONNECT_POLL_S)
         link, loop = self.link, self.loop
         if link is None or loop is None or not link.connected:
             raise NoAnswer("the site broker is not connected", sent=False)
-        deadline = time.monotonic() + timeout_s
         future: concurrent.futures.Future[Any] = concurrent.futures.Future()
         with self._lock:
             self._waiting[key] = future
@@ -74,6 +79,9 @@ class SiteCalls:
         finally:
             with self._lock:
                 self._waiting.pop(key, None)
+
+    def _ready(self) -> bool:
+        return self.link is not None and self.loop is not None and self.link.connected
 
     def answer(self, key: str, value: Any) -> bool:
         """On the loop: hand an answer to whoever waits for `key`; False when nobody does (late, or twice)."""

@@ -31,6 +31,7 @@ from device.site.remote_doors import RemoteDoors
 from device.site.remote_printer import RemotePrinter
 from device.station_io import StationIO
 from device.store import remote_inputs
+from device.store.print_queue import PrintQueue
 from device.store.remote_inputs import RemoteInput
 from sync.site import (
     MAX_DOOR_BYTES,
@@ -59,12 +60,15 @@ class Deciding(Protocol):
     doors: DoorController | None
     lang: str
     engine: Engine
+    prints: PrintQueue
 
     def process(
         self, station: str, raw: bytes | str, *, keyed: bool = False, remote: RemoteInput | None = None
     ) -> Result: ...
 
     def lang_of(self, station: str) -> str: ...
+
+    def wake_printing(self) -> None: ...
 
     def accepting(self) -> bool: ...
 
@@ -86,11 +90,12 @@ class SiteMain:
         self.by_name: dict[str, RemoteStation] = {st.name: st for st in config.site.stations}
         self.window_s = config.site.replay_window_s
         self.keep = timedelta(hours=config.site.keep_answers_h)
-        self.presence = Presence(config.device.site, self.by_device)
+        self.presence = Presence(config.device.site, self.by_device, on_online=self._back)
         self.calls = SiteCalls()
         self.counters: Counter[str] = Counter()
         self.refused: Counter[str] = Counter()
         self.pruned = 0
+        self._attach()  # now: the printing starts before run(), and a job waits for the link
 
     def subscribe(self) -> None:
         """Before the link starts, so every subscription is made on each (re)connect."""
@@ -104,10 +109,16 @@ class SiteMain:
         st = self.by_name.get(station)
         return None if st is None else self.presence.online(st.device)
 
+    def _back(self, device: str) -> None:
+        """A station device came (back) online: its queued jobs are tried now, not at the backoff's end."""
+        st = self.by_device.get(device)
+        if st is not None and self.runtime.prints.retry_now(st.name):
+            log.info("station %s is back: its queued print jobs are sent again", st.name)
+            self.runtime.wake_printing()
+
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: the print jobs and door requests may go out; old answers pruned hourly."""
         self.calls.start(self.link, asyncio.get_running_loop())
-        self._attach()
         try:
             while not stop.is_set():
                 self.prune()
@@ -117,7 +128,7 @@ class SiteMain:
             self.calls.stop()
 
     def _attach(self) -> None:
-        """The remote stations' printers and the station-driven doors (built by wiring) get the link."""
+        """The remote stations' printers and the station-driven doors (built by wiring) get the calls."""
         for io in self.runtime.stations.values():
             if isinstance(io.printer, RemotePrinter):
                 st = self.by_name.get(io.name)

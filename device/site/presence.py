@@ -7,7 +7,7 @@ will, so the main device learns a station's state as soon as it subscribes, and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -31,9 +31,12 @@ class _Online(msgspec.Struct):
 class Presence:
     """`online(device)`: True or False as the station last said, None before it said anything."""
 
-    def __init__(self, site: str, devices: Iterable[str]) -> None:
+    def __init__(
+        self, site: str, devices: Iterable[str], *, on_online: Callable[[str], None] | None = None
+    ) -> None:
         self.topics = {Topics(site, device).status: device for device in devices}
         self._online: dict[str, bool] = {}
+        self.on_online = on_online  # told a device's id when it says it is up after being down or unknown
 
     def subscribe(self, link: MqttLink) -> None:
         for topic in self.topics:
@@ -54,9 +57,12 @@ class Presence:
         except InputError as exc:
             log.warning("station device %s: status ignored: %s at %s", device, exc.reason, exc.path)
             return
-        if self._online.get(device) != online:
-            log.info("station device %s is %s", device, "online" if online else "offline")
+        changed = self._online.get(device) != online
         self._online[device] = online
+        if changed:
+            log.info("station device %s is %s", device, "online" if online else "offline")
+            if online and self.on_online is not None:
+                self.on_online(device)
 
     def status(self) -> dict[str, Any]:
         return {device: self._online.get(device) for device in self.topics.values()}

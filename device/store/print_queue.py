@@ -225,6 +225,16 @@ class PrintQueue:
                     printed += 1
         return printed
 
+    def retry_now(self, name: str) -> bool:
+        """A printer known to be back (a remote station online again): its backoff ends now.
+        True when it was waiting one out."""
+        state = self._state.get(name)
+        if state is None or not state.failures:
+            return False
+        state.failures = 0
+        state.retry_at = 0.0
+        return True
+
     def next_retry_in(self) -> float | None:
         """Seconds until the earliest blocked printer may be tried again, if any is blocked."""
         waits = [s.retry_at - self.clock() for s in self._state.values() if s.failures]

@@ -21,11 +21,14 @@ import msgspec
 from sync.site import DoorAnswer, DoorRequest, PrintDone, PrintJob, SiteInput, SiteReply, SiteTopics
 from sync.topics import Topics
 from sync.transport import Inbound
-from tests.support.factory import SITE
+from tests.support.factory import DEVICE, KEY, SITE, new_engine, new_store, standard_manifest
 from tests.support.process import ROOT
+from tests.support.site import main_config, remote
+from tests.support.stock import stock
 from tests.support.sync import new_link, wait_until
 
 WAIT_S = 30.0
+REMOTES = remote("a", "pvz-a") + remote("b", "pvz-b") + remote("c", "pvz-c")
 
 
 def start_main(config: Path, log: IO[str], crash: str = "") -> subprocess.Popen[str]:
@@ -39,6 +42,26 @@ def start_main(config: Path, log: IO[str], crash: str = "") -> subprocess.Popen[
         stdout=log,
         stderr=log,
         text=True,
+    )
+
+
+def main_device(directory: Path, port: int, *, site: str = "", remotes: str = REMOTES) -> Path:
+    """A stocked store (stations a and b signed in, c not) and the main device's config over it."""
+    directory.mkdir(parents=True)
+    store = new_store(directory / "pvz.db", standard_manifest())
+    stock(new_engine(store))
+    with store.transaction() as conn:
+        conn.execute("UPDATE parcels SET deadline = '2999-12-31'")  # today's sweep moves nothing
+        conn.execute("UPDATE print_jobs SET state = 'printed'")  # the stocking's papers are out
+    store.close()
+    return main_config(
+        directory,
+        mqtt_port=port,
+        remotes=remotes,
+        device=DEVICE,
+        key=KEY.hex(),
+        mqtt="telemetry_s = 1\n",
+        extra=site,
     )
 
 
