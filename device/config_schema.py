@@ -303,6 +303,14 @@ class SiteSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     door_timeout_s: Annotated[float, msgspec.Meta(gt=0, le=30)] = 3.0
     # How long the main device keeps the answers it gave, to answer a retried input the same way.
     keep_answers_h: Annotated[float, msgspec.Meta(ge=1, le=24 * 30)] = 48.0
+    # On a remote station: the main device's screen server ("http://10.0.0.2:8080"), whose page for
+    # this station the station's own screen shows (device/site/station_screen.py), and the station
+    # token `pvz screen pair --station <name>` made for it there (needed unless the main device's
+    # screen listens on loopback only). Without `main_screen` the station serves no screen.
+    main_screen: (
+        Annotated[str, msgspec.Meta(pattern=r"\Ahttps?://[A-Za-z0-9.:\[\]-]+(?::\d{1,5})?/?\Z")] | None
+    ) = None
+    main_screen_token: Annotated[str, msgspec.Meta(pattern=r"\A[A-Za-z0-9_-]{16,128}\Z")] | None = None
 
 
 class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -26,6 +26,16 @@ def check_site(config: Config, fail: Fail) -> None:
         raise fail(
             "$.site.main", "bad_value", 'only a remote station (`role = "station"`) names a main device'
         )
+    elif site.main_screen is not None:
+        raise fail(
+            "$.site.main_screen",
+            "bad_value",
+            'only a remote station (`role = "station"`) shows a main device\'s screen',
+        )
+    if site.main_screen_token is not None and site.main_screen is None:
+        raise fail(
+            "$.site.main_screen_token", "bad_value", "a token needs `main_screen`: the main device's screen"
+        )
     local = {st.name for st in config.stations}
     devices: dict[str, int] = {}
     names: dict[str, int] = {}

@@ -15,12 +15,21 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from device.hardware import Hardware
 from device.station_io import StationIO
 from drivers.base import CellLights
 from drivers.doors.base import DoorError, Doors
+
+
+class Fallbacks(Protocol):
+    """What of device.hardware.Hardware the rows read: the parts replaced by their simulated twin.
+    A protocol, so that the runtime (which reads these rows) does not import device/hardware.py: that
+    imports device/site/ (the remote doors), whose station screen imports the local screen's server,
+    which imports the runtime: a cycle of packages."""
+
+    problems: list[str]
+
 
 STATUS_FILE_SUFFIX = ".hw.json"  # beside the store: pvz.db → pvz.db.hw.json
 STALE_AFTER_S = 30.0  # a daemon's status file older than this is not believed (it writes every 5 s)
@@ -56,7 +65,7 @@ class PartRow:
 def rows(
     stations: Iterable[StationIO],
     rack: CellLights,
-    hw: Hardware | None,
+    hw: Fallbacks | None,
     *,
     look: bool,
     doors: Doors | None = None,

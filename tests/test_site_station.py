@@ -5,6 +5,7 @@ down and back, the site broker restarted, print jobs printed once, door requests
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from subprocess import Popen
@@ -12,6 +13,7 @@ from typing import IO
 
 from sync.site import PrintJob
 from tests.support.broker import Broker
+from tests.support.notify import notify_socket
 from tests.support.site import station_config
 from tests.support.site_peer import FakeMain, scan, start_station, stop_station, until
 
@@ -39,15 +41,17 @@ def with_station(
     broker: Broker,
     scenario: Callable[[FakeMain, Popen[str]], Awaitable[None]],
     extra: str = "",
+    **environ: str,
 ) -> str:
-    """Run `scenario(main, station)` against a real station process; the station's log."""
+    """Run `scenario(main, station)` against a real station process (`environ` added to its
+    environment); the station's log."""
     path = config(tmp_path, broker, extra)
     log_path = tmp_path / "station.log"
 
     async def run(log: IO[str]) -> None:
         main = FakeMain(broker.port, DEVICE)
         await main.start()
-        station = start_station(path, log)
+        station = start_station(path, log, **environ)
         try:
             await scenario(main, station)
         finally:
@@ -181,3 +185,21 @@ def test_door_requests_are_served_by_the_stations_own_doors(tmp_path: Path, brok
         assert (wrong.ok, wrong.reason) == (False, "bad_request")
 
     with_station(tmp_path, broker, scenario, extra='[doors]\nbackend = "sim"\ncount = 4\n')
+
+
+def test_the_station_is_ready_pings_its_watchdog_opens_no_store_and_stops_cleanly(
+    tmp_path: Path, broker: Broker
+) -> None:
+    with notify_socket(abstract=f"pvz-station-{os.getpid()}") as systemd:
+
+        async def scenario(main: FakeMain, station: Popen[str]) -> None:
+            ready = await asyncio.to_thread(systemd.wait_for, "READY=1")
+            assert systemd.messages[ready][1].startswith("READY=1\nSTATUS=ready: remote station, 1 station")
+            await asyncio.to_thread(systemd.wait_for, "WATCHDOG=1", after=ready)
+            await main.online(True)
+            await main.station_says(lambda m: m.reachable() is True)
+            await until(lambda: any("main device reachable" in s for s in systemd.statuses()))
+
+        with_station(tmp_path, broker, scenario, NOTIFY_SOCKET=systemd.env, WATCHDOG_USEC="1000000")
+        assert systemd.statuses()[-1] == "stopping"
+    assert not (tmp_path / "pvz.db").exists()

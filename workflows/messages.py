@@ -33,6 +33,7 @@ from workflows.texts import (
     screen,
     send,
     site_main,
+    site_screen,
     station_link,
     stats,
     tickets,
@@ -69,6 +70,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     stats.TEXTS,
     tickets.TEXTS,
     site_main.TEXTS,
+    site_screen.TEXTS,
     station_link.TEXTS,
 )
 

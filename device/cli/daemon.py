@@ -68,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
     config_file = Path(args.config)
     config = config_for_run(config_file)
     if config.device.role == "station":
-        from device.site.station_run import run_station
+        from device.site_station.run import run_station
 
         return run_station(config, config_file, notifier)  # no store: the main device decides
     notifier.set_status("starting: opening the store")

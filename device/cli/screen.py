@@ -18,7 +18,7 @@ from device.cli.common import Add
 from device.exc import PvzError
 
 if TYPE_CHECKING:
-    from device.config_schema import Config, Station
+    from device.config_schema import Config, RemoteStation, Station
 
 DEFAULT_LABEL = "tablet"
 
@@ -40,6 +40,7 @@ def _config(path: str) -> tuple[Config, Path]:
 def _pair(args: argparse.Namespace) -> int:
     from device.apply import queue_document
     from device.config import resolve_path, screen_listen
+    from device.config_schema import RemoteStation
     from device.documents.registry import Documents
     from device.screen.netaddr import is_loopback
     from device.screen.tokens import new_token
@@ -81,6 +82,10 @@ def _pair(args: argparse.Namespace) -> int:
         f"prints it within a few seconds; with no daemon running, it prints at the next start"
     )
     print(f"URL: {url}")
+    if isinstance(station, RemoteStation):
+        shown = f"[{url_host}]" if ":" in url_host else url_host
+        print(f"{station.name} is a remote station (device {station.device}): in its config, put")
+        print(f'[site]\nmain_screen = "http://{shown}:{port}"\nmain_screen_token = "{token}"')
     return 0
 
 
@@ -108,14 +113,16 @@ def _url_host(listen_host: str, given: str | None) -> str:
     return found
 
 
-def _station(config: Config, name: str | None) -> Station:
-    """The named station of the config, or its first."""
+def _station(config: Config, name: str | None) -> Station | RemoteStation:
+    """The named station of the config (a remote station's too: its own screen shows this
+    device's page for it, with the token), or its first."""
     if name is None:
         return config.stations[0]
-    for station in config.stations:
+    candidates: list[Station | RemoteStation] = [*config.stations, *config.site.stations]
+    for station in candidates:
         if station.name == name:
             return station
-    known = ", ".join(s.name for s in config.stations)
+    known = ", ".join(s.name for s in candidates)
     raise PairingError(f"no station {name!r} in the config (stations: {known})")
 
 

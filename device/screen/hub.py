@@ -73,6 +73,7 @@ class ScreenHub:
         self._flush_scheduled = False
         self._hardware: dict[str, dict[str, Any]] = {}
         self._before: dict[str, view.Message | None] = {}  # each station's message before the last shown
+        self.lost: set[str] = set()  # remote stations whose device is offline (docs/site.md)
 
     def attach(self, rt: Runtime) -> None:
         self.rt = rt
@@ -146,6 +147,10 @@ class ScreenHub:
 
     def hardware_checked(self) -> None:
         rt = self.runtime
+        if rt.site is not None:
+            # A remote station's device going offline shows on its page here within a health check.
+            for station in rt.remote_stations:
+                self.station_online(station, rt.site.online(station) is not False)
         for station in rt.stations:
             if not self.feed.watching(station):
                 self._hardware.pop(station, None)
@@ -155,6 +160,32 @@ class ScreenHub:
             if now != self._hardware.get(station):
                 self._hardware[station] = now
                 self.feed.publish("hardware", station, now)
+
+    def station_online(self, station: str, online: bool) -> None:
+        """A remote station's device came online or went offline (its retained status on the site
+        broker): its page here says whether that counter has lost its link to this main device."""
+        if online == (station not in self.lost):
+            return
+        if online:
+            self.lost.discard(station)
+        else:
+            self.lost.add(station)
+        if self.feed.watching(station):
+            self.feed.publish("link", station, self.link(station))
+        else:
+            self.feed.skip(station)
+
+    def link(self, station: str) -> dict[str, Any]:
+        """The page's link banner for `station`: empty unless it is a remote station that is offline."""
+        if station not in self.lost:
+            return {"state": "ok", "tone": "ok", "title": "", "next": ""}
+        lang = self.runtime.lang_of(station)
+        return {
+            "state": "lost",
+            "tone": "error",
+            "title": Msg("site_station_lost", {"station": station}).render(lang),
+            "next": Msg("site_station_lost_next").render(lang),
+        }
 
     def _mark(self, station: str) -> None:
         self._dirty.add(station)
@@ -218,7 +249,7 @@ class ScreenHub:
         rt = self.runtime
         lang = rt.lang_of(station)
         if station in self.kiosks:
-            return kiosk_view.kiosk_snapshot(self.station_part(station), lang)
+            return {**kiosk_view.kiosk_snapshot(self.station_part(station), lang), "link": self.link(station)}
         return {
             **view.station_part(rt, station, self.messages[station]),
             "stations": list(rt.stations),
@@ -227,6 +258,7 @@ class ScreenHub:
             "prints": panels.prints(rt, station, lang),
             "rack": {"cells": panels.rack_cells(rt.engine.store), "lit": panels.rack_lit(rt, lang)},
             "hardware": panels.hardware(rt, station, lang),
+            "link": self.link(station),
         }
 
 

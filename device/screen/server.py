@@ -115,7 +115,7 @@ class ScreenServer:
             raise web.HTTPFound(f"/kiosk/{station}")  # a kiosk's screen is the customer's page
         lang = self.rt.lang_of(station)
         title = Msg("scr_title", {"station": station}).render(lang)
-        return _template("index.html", lang, station, title, Msg("scr_connecting").render(lang))
+        return page_template("index.html", lang, station, title, Msg("scr_connecting").render(lang))
 
     async def kiosk_page(self, request: web.Request) -> web.Response:
         """The customer's page of a kiosk station (device/screen/kiosk_view.py)."""
@@ -123,7 +123,7 @@ class ScreenServer:
         if station not in self.hub.kiosks:
             raise web.HTTPFound(f"/station/{station}")
         lang = self.rt.lang_of(station)
-        return _template(
+        return page_template(
             "kiosk.html", lang, station, Msg("kp_title").render(lang), Msg("kp_connecting").render(lang)
         )
 
@@ -133,10 +133,10 @@ class ScreenServer:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError, web.HTTPRequestEntityTooLarge):
-            return _error(400, "not_json")
+            return error_response(400, "not_json")
         lang = body.get("lang") if isinstance(body, dict) and set(body) == {"lang"} else None
         if station not in self.hub.kiosks or lang not in LANGUAGES:
-            return _error(400, "bad_input")
+            return error_response(400, "bad_input")
         self.hub.customers.choose(station, lang)
         return web.json_response({"lang": lang}, status=200)
 
@@ -149,7 +149,7 @@ class ScreenServer:
 
     async def state(self, request: web.Request) -> web.Response:
         station = self._station(request, request.query.get("station") or _bound(request))
-        return web.json_response(self.hub.snapshot(station), dumps=_dumps, headers=NO_STORE)
+        return web.json_response(self.hub.snapshot(station), dumps=dumps, headers=NO_STORE)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         """The page's live stream: what it missed since Last-Event-ID, or a snapshot, then every change."""
@@ -203,16 +203,16 @@ class ScreenServer:
         try:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError, web.HTTPRequestEntityTooLarge):
-            return _error(400, "not_json")
+            return error_response(400, "not_json")
         if not isinstance(body, dict) or set(body) - {"code", "keyed"}:
-            return _error(400, "bad_input")
+            return error_response(400, "bad_input")
         code, keyed = body.get("code"), body.get("keyed", False)
         if not isinstance(code, str) or not 0 < len(code) <= MAX_CODE_LENGTH or not isinstance(keyed, bool):
-            return _error(400, "bad_input")
+            return error_response(400, "bad_input")
         try:
             self.rt.submit(station, code, keyed=keyed)
         except NotRunning:
-            return _error(503, "not_running")
+            return error_response(503, "not_running")
         return web.json_response({"accepted": True}, status=202)
 
     async def preview(self, request: web.Request) -> web.Response:
@@ -247,7 +247,7 @@ def _bound(request: web.Request) -> str | None:
     return auth.bound_station(request)
 
 
-def _template(name: str, lang: str, station: str, title: str, loading: str) -> web.Response:
+def page_template(name: str, lang: str, station: str, title: str, loading: str) -> web.Response:
     template = resources.files("device.screen").joinpath(f"web/{name}").read_text("utf-8")
     values = {"lang": lang, "station": station, "title": title, "loading": loading}
     for key, value in values.items():
@@ -255,9 +255,9 @@ def _template(name: str, lang: str, station: str, title: str, loading: str) -> w
     return web.Response(text=template, content_type="text/html", headers=NO_STORE)
 
 
-def _dumps(data: Any) -> str:
+def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _error(status: int, reason: str) -> web.Response:
+def error_response(status: int, reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=status)

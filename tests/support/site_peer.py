@@ -34,9 +34,9 @@ DoorOp = Literal["describe", "read", "read_all", "pulse"]
 ACCEPTED = Feedback(Level.OK, Msg("hw_ok"))
 
 
-def start_station(config: Path, log: IO[str]) -> subprocess.Popen[str]:
+def start_station(config: Path, log: IO[str], **environ: str) -> subprocess.Popen[str]:
     """`pvz run` on the station's config; its stdin is the stdin scanner (write a line: a scan)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **environ}
     return subprocess.Popen(
         [sys.executable, "-m", "device.cli.main", "-v", "run", "--config", str(config)],
         cwd=ROOT,

@@ -226,19 +226,33 @@
     }
   }
 
+  // --- the station's link to the site's main device (a remote station; docs/site.md) ---
+  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', back: '✓'};
+  function renderLink(link) {
+    const state = link && link.title ? link.state : 'ok';
+    const box = $('link');
+    box.dataset.state = state;
+    box.hidden = state === 'ok';
+    setText('link-icon', LINK_ICON[state] || '');
+    setText('link-title', state === 'ok' ? '' : link.title);
+    setText('link-next', state === 'ok' ? '' : link.next);
+    document.body.dataset.link = state;
+  }
+
   // --- the event stream ---
   function renderSnapshot(snap) {
     setCode('');  // a fresh start (a new language, the next customer) begins with no code
     renderLabels(snap);
     lastSeq = null;
     renderStation(snap);
+    if ('link' in snap) renderLink(snap.link);
     const first = $('app').hidden;
     $('loading').hidden = true;
     $('app').hidden = false;
     if (first) $('code').focus();
   }
 
-  const HANDLERS = {snapshot: renderSnapshot, station: renderStation};
+  const HANDLERS = {snapshot: renderSnapshot, station: renderStation, link: renderLink};
 
   function setConnected(up) {
     document.body.dataset.connected = up ? '1' : '0';

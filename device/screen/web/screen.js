@@ -262,6 +262,19 @@
       el('span', {}, p.ok ? p.name : p.name + ': ' + p.text))));
   }
 
+  // --- the station's link to the site's main device (a remote station; docs/site.md) ---
+  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', back: '✓'};
+  function renderLink(link) {
+    const state = link && link.title ? link.state : 'ok';
+    const box = $('link');
+    box.dataset.state = state;
+    box.hidden = state === 'ok';
+    setText('link-icon', LINK_ICON[state] || '');
+    setText('link-title', state === 'ok' ? '' : link.title);
+    setText('link-next', state === 'ok' ? '' : link.next);
+    document.body.dataset.link = state;
+  }
+
   // --- the event stream ---
   function renderSnapshot(snap) {
     labels = snap.labels || {};
@@ -273,6 +286,7 @@
     prints = (snap.prints || []).slice();
     renderPrints();
     renderHardware(snap.hardware || {parts: []});
+    if ('link' in snap) renderLink(snap.link);
     $('loading').hidden = true;
     $('app').hidden = false;
   }
@@ -283,6 +297,7 @@
     rack: (data) => renderLit(data.lit || {}),
     print: upsertPrint,
     hardware: renderHardware,
+    link: renderLink,
   };
 
   function setConnected(up) {

@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 from device.config_schema import Config
-from device.site.station_daemon import StationDaemon
+from device.site_station.daemon import StationDaemon
 from device.supervision.notify import Notifier, watchdog_period_s
 from device.supervision.watchdog import Watchdog
 

@@ -19,16 +19,20 @@ from typing import Any
 
 import msgspec
 
-from device import hardware, hardware_status
+from device import hardware
 from device.config import resolve_path
 from device.config_schema import Config
-from device.site.station_doors import StationDoors
-from device.site.station_inputs import StationInputs
-from device.site.station_printing import StationPrinting
+from device.site.station_screen import NotRunning, StationScreenServer
+from device.site.station_screen_link import StationLink
+from device.site.station_screen_setup import build_station_screen
+from device.site_station import report
+from device.site_station.doors import StationDoors
+from device.site_station.inputs import StationInputs
+from device.site_station.printing import StationPrinting
 from device.wiring import build_stations
-from drivers.base import CodeSource, ThreadedSource
+from drivers.base import CodeSource, RawScan, ThreadedSource
 from sync.site import DoorAnswer, PrintDone, SiteInput, SiteReply, SiteTopics
-from sync.status import JSON, StatusReporter, device_health, identity, utc_now, will, wire_time
+from sync.status import JSON, StatusReporter, utc_now, will, wire_time
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink, TlsSettings
 from workflows.outcome import Feedback
@@ -83,7 +87,7 @@ class StationDaemon:
             replay_window_s=config.site.replay_window_s,
         )
         self.last_shown: dict[str, dict[str, str]] = {}
-        self.inputs.shown.append(self._shown)
+        self.inputs.shows.shown.append(self._shown)
         state = resolve_path(config_file, config.store.path).parent
         printers = {name: io.printer for name, io in self.stations.items()}
         self.printing = StationPrinting(printers, state_file=state / PRINTED_FILE, answer=self._printed)
@@ -102,6 +106,20 @@ class StationDaemon:
         if self.doors is not None:
             self.link.subscribe(self.site.of(device, "doors"), self.doors.handle)
         self._changed = asyncio.Event()
+        self._taking = False  # inputs are read (run() is on): a touch on the screen may come in
+        # The station's own screen (device/site/station_screen*.py): the main device's page passed
+        # through, with this station's link to it on top.
+        self.screen_link = StationLink()
+        self.inputs.waiting.append(self.screen_link.waiting)
+        self.inputs.settled.append(self.screen_link.settled)
+        self.screen = build_station_screen(config, self.screen_link, self.submit)
+
+    def submit(self, code: str, keyed: bool) -> None:
+        """A touch on the station's screen (a button, its keypad): carried exactly like a scan."""
+        if not self._taking:
+            raise NotRunning("the station takes no input now")
+        station = next(iter(self.stations))  # the screen serves the device's (first) station
+        self.inputs.read(station, RawScan("screen", code.encode("utf-8"), keyed))
 
     def lang_of(self, station: str) -> str:
         own = self.stations[station].lang
@@ -135,6 +153,7 @@ class StationDaemon:
         if online != self.main_online:
             log.info("main device %s is %s", self.main, "online" if online else "offline")
         self.main_online = online
+        self.screen_link.main(online)
         self._link_changed()
 
     def _reply(self, message: Inbound) -> None:
@@ -165,7 +184,9 @@ class StationDaemon:
             if self.link.connected != connected:
                 connected = self.link.connected
                 if not connected:
-                    self.main_online = None
+                    self.main_online = None  # heard again with the subscription after the reconnect
+                    self.screen_link.main(False)
+                self.screen_link.broker(connected)
                 log.info("site broker %s", "reached" if connected else "lost")
             self._link_changed()
 
@@ -181,56 +202,13 @@ class StationDaemon:
 
     def status(self) -> dict[str, Any]:
         """The shape device_health reads (sync/status.py): each station's sources and printer."""
-        rows = hardware_status.rows(
-            self.stations.values(),
-            self.rack,
-            self.hardware,
-            look=False,
-            doors=None if self.doors is None else self.doors.doors,
-        )
-        return {
-            "stations": {
-                name: {
-                    "sources": [source.status() for source in io.sources],
-                    "printer": None if io.printer is None else io.printer.status(),
-                }
-                for name, io in self.stations.items()
-            },
-            "hardware_problems": hardware_status.problems(rows),
-        }
+        return report.parts(self)
 
     def status_message(self) -> dict[str, Any]:
-        """The retained status (docs/site.md, "A station's status")."""
-        return {
-            "online": True,
-            **identity(self.config),
-            "main": {"device": self.main, "reachable": self.main_up()},
-            "link": {name: self.link.status()[name] for name in ("connected", "connects", "disconnects")},
-            "health": device_health(self),
-            "site": self.inputs.status(),
-            "printing": self.printing.status(),
-            "doors": None if self.doors is None else self.doors.status(),
-            "stations": {
-                name: {
-                    "light": None if io.status_light is None else io.status_light.status(),
-                    "shown": self.last_shown.get(name),
-                }
-                for name, io in self.stations.items()
-            },
-            "ts": wire_time(utc_now()),
-        }
+        return report.status_message(self)
 
     def telemetry(self) -> dict[str, Any]:
-        state = self.status()
-        return {
-            "ts": wire_time(utc_now()),
-            "uptime_s": round(time.monotonic() - self.started, 1),
-            "printers": {n: st["printer"] for n, st in state["stations"].items()},
-            "scanners": {n: st["sources"] for n, st in state["stations"].items()},
-            "hardware_problems": state["hardware_problems"],
-            "site": self.inputs.status(),
-            "link": self.link.status(),
-        }
+        return report.telemetry(self)
 
     async def _push_status(self) -> None:
         """The retained status soon after what it shows changed (an answer, the main device)."""
@@ -254,6 +232,8 @@ class StationDaemon:
         """Until `stop`: read the scanners, carry inputs, print, serve doors, report; then goodbye."""
         self.link.start(asyncio.get_running_loop())
         self.inputs.main_changed()  # not heard yet: no main device until its status says so
+        serving = self.screen is not None and await self._start_screen(self.screen)
+        self._taking = True
         inner = asyncio.Event()
         tasks = [
             asyncio.create_task(self._read(name, source), name=f"read:{name}:{source.name}")
@@ -275,11 +255,28 @@ class StationDaemon:
                     await asyncio.wait_for(self.reporter.goodbye(self.config), 5)
             for task in tasks:
                 task.cancel()
+            self._taking = False
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if serving and self.screen is not None:
+                await self.screen.stop()
             self.link.stop()
             self.close()
+
+    async def _start_screen(self, screen: StationScreenServer) -> bool:
+        """Listen for the station's page; a port that is taken leaves it working on lights and sound."""
+        try:
+            await screen.start()
+        except OSError as exc:
+            log.error(
+                "screen: cannot listen on %s:%d (%s); free the port or change [screen] listen",
+                screen.host,
+                screen.port,
+                exc,
+            )
+            return False
+        return True
 
     async def _read(self, station: str, source: CodeSource) -> None:
         try:

@@ -25,10 +25,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from device.site.station_figures import Figures
-from device.station_feedback import show_feedback
+from device.site_station.figures import Figures
+from device.site_station.shows import Shows
 from device.station_io import StationIO
-from drivers.base import Color, Pattern, RawScan
+from drivers.base import RawScan
 from sync.site import SiteInput, SiteReply
 from workflows.messages import Msg
 from workflows.outcome import Feedback, Level
@@ -36,13 +36,9 @@ from workflows.wire import feedback_from
 
 log = logging.getLogger("pvz.site.station")
 
-# The status light's own patterns for the link (an answer's level has LEVEL_SIGNAL's).
-WAITING_SIGNAL = (Color.AMBER, Pattern.BLINK)
-NO_MAIN_SIGNAL = (Color.RED, Pattern.FAST_BLINK)
 REMEMBER_GIVEN_UP = 64  # given-up ids whose late answer is still shown: the truth wins
 
 Send = Callable[[SiteInput], Awaitable[None]]
-Shown = Callable[[str, Feedback], None]
 
 
 @dataclass
@@ -78,8 +74,11 @@ class StationInputs:
         self.replay_window_s = replay_window_s
         self.clock = clock
         self.figures = Figures()
-        # Told after anything was shown at a station (the status reporter, the screen's watchers).
-        self.shown: list[Shown] = []
+        self.shows = Shows(stations, lang_of=lang_of, main_up=main_up)
+        # Told an input's id once it has waited reply_wait_s, and again when it no longer waits
+        # (answered or given up): the screen's link banner (device/site/station_screen_link.py).
+        self.waiting: list[Callable[[str], None]] = []
+        self.settled: list[Callable[[str], None]] = []
         self._queues: dict[str, deque[Pending]] = {name: deque() for name in stations}
         self._wakeups: dict[str, asyncio.Event] = {}
         self._flight: dict[str, tuple[Pending, asyncio.Future[SiteReply]]] = {}
@@ -155,12 +154,22 @@ class StationInputs:
                     if not item.waited:
                         item.waited = True
                         self.figures.count("waited")
-                        self._show_waiting(item.station)
+                        self.shows.waiting(item.station)
+                        self._tell(self.waiting, item.id)
                     continue
                 self._show_reply(item, reply)
                 return
         finally:
             self._flight.pop(item.station, None)
+            if item.waited:
+                self._tell(self.settled, item.id)
+
+    def _tell(self, listeners: list[Callable[[str], None]], input_id: str) -> None:
+        for listener in list(listeners):
+            try:
+                listener(input_id)
+            except Exception:
+                log.exception("a watcher of input %s failed", input_id)
 
     def _send(self, item: Pending, age_s: float) -> None:
         item.attempt += 1
@@ -196,7 +205,7 @@ class StationInputs:
             # Decided after all, after the clerk was told it was not: show what was done.
             del self._given_up[reply.id]
             self.figures.count("late_answers")
-            self._show(reply.station, self._feedback(reply))
+            self.shows.show(reply.station, self._feedback(reply))
             self.figures.count("answered")
             return
         self.figures.count("stray_replies")
@@ -207,7 +216,7 @@ class StationInputs:
             self.figures.count("duplicates")
         if reply.refused is not None:
             self.figures.refused(reply.refused)
-        self._show(item.station, self._feedback(reply))
+        self.shows.show(item.station, self._feedback(reply))
         self.figures.latency((self.clock() - item.read_at) * 1000)
 
     def _feedback(self, reply: SiteReply) -> Feedback:
@@ -219,7 +228,7 @@ class StationInputs:
             log.warning("station %s: answer %s cannot be shown: %s", reply.station, reply.id, exc)
             return Feedback(Level.ERROR, Msg("stn_bad_answer"), (Msg("stn_bad_answer_what"),))
 
-    # --- what the clerk sees of the link -----------------------------------------------------
+    # --- no answer: the link --------------------------------------------------------------------
 
     def _give_up(self, item: Pending) -> None:
         self.figures.count("given_up")
@@ -229,28 +238,14 @@ class StationInputs:
         log.warning(
             "station %s: input %s not answered in %g s: given up", item.station, item.id, self.replay_window_s
         )
-        self._show(item.station, Feedback(Level.ERROR, Msg("stn_given_up"), (Msg("stn_given_up_what"),)))
+        self.shows.given_up(item.station)
 
     def _refuse(self, items: list[Pending]) -> None:
         """Inputs refused without being sent: the main device cannot be reached."""
         if not items:
             return
         self.figures.count("refused_while_main_down", len(items))
-        details: tuple[Msg, ...] = (Msg("stn_main_down_what"),)
-        if len(items) > 1:
-            details = (Msg("stn_waiting_count", {"count": len(items)}), *details)
-        self._show(items[0].station, Feedback(Level.ERROR, Msg("stn_refused"), details))
-        self._signal(items[0].station, NO_MAIN_SIGNAL)
-
-    def _show_waiting(self, station: str) -> None:
-        io = self.stations[station]
-        lang = self.lang_of(station)
-        if io.screen is not None:
-            io.screen.show(
-                Msg("stn_waiting").render(lang), [Msg("stn_waiting_what").render(lang)], color=Color.AMBER
-            )
-        self._signal(station, WAITING_SIGNAL if self.main_up() else NO_MAIN_SIGNAL)
-        self._told(station, Feedback(Level.WARN, Msg("stn_waiting"), (Msg("stn_waiting_what"),)))
+        self.shows.refused(items[0].station, len(items))
 
     def main_changed(self) -> None:
         """Show the main device's reachability when it changed: queued inputs refused when it is
@@ -265,43 +260,9 @@ class StationInputs:
                 dropped = list(queue)
                 queue.clear()
                 self._refuse(dropped)
-                if not dropped and name not in self._flight:
-                    self._show(
-                        name,
-                        Feedback(Level.ERROR, Msg("stn_main_down"), (Msg("stn_main_down_what"),)),
-                        beep=False,
-                    )
-                self._signal(name, NO_MAIN_SIGNAL)
-            elif name not in self._flight and not first:
-                self._show(
-                    name, Feedback(Level.INFO, Msg("stn_main_back"), (Msg("stn_main_back_what"),)), beep=False
-                )
-                self._signal(name, (Color.OFF, Pattern.OFF))  # green only ever for a committed answer
+                self.shows.main_down(name, said=bool(dropped) or name in self._flight)
             elif name not in self._flight:
-                self._signal(name, (Color.OFF, Pattern.OFF))
-
-    def _show(self, station: str, feedback: Feedback, *, beep: bool = True) -> None:
-        io = self.stations[station]
-        if beep:
-            show_feedback(io, feedback, self.lang_of(station))
-        else:
-            quiet = StationIO(io.name, status_light=io.status_light, screen=io.screen)
-            show_feedback(quiet, feedback, self.lang_of(station))
-        if feedback.level is Level.ERROR and not self.main_up():
-            self._signal(station, NO_MAIN_SIGNAL)
-        self._told(station, feedback)
-
-    def _signal(self, station: str, signal: tuple[Color, Pattern]) -> None:
-        light = self.stations[station].status_light
-        if light is not None:
-            light.show(*signal)
-
-    def _told(self, station: str, feedback: Feedback) -> None:
-        for listener in list(self.shown):
-            try:
-                listener(station, feedback)
-            except Exception:
-                log.exception("station %s: a watcher of the feedback failed", station)
+                self.shows.main_back(name, said=not first)
 
     # --- the daemon's questions ----------------------------------------------------------------
 
