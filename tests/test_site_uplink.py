@@ -28,16 +28,17 @@ from central.site_bridge import render_bridge_conf
 from sync.site import KINDS, SiteTopics
 from sync.topics import DOWN, UP, Topics, reply_topic
 from sync.transport import Inbound, MqttLink, PublishProps
-from tests.support.config import write_config
-from tests.support.factory import CLERK, DEVICE, SITE, M, P, new_store
+from tests.support.config import station
+from tests.support.factory import CLERK, CLERK2, DEVICE, SITE, M, P, new_store
 from tests.support.process import ROOT
 from tests.support.sim_device import command
+from tests.support.site import main_config, remote, station_config
 from tests.support.site_uplink import Uplink, running_uplink
 
 WAIT_S = 60.0
 SCANS_ONLINE = 20
 SCANS_OFFLINE = 300  # a day's parcels accepted at a busy counter while the uplink is down
-STATION = "pvz-station-2"  # a remote station's device at the site
+STATION = "pvz-station-2"  # a remote station's device at the site (its station: counter-2)
 
 
 def bridged(conf: str) -> dict[str, list[str]]:
@@ -143,8 +144,29 @@ def drained(db: Path) -> bool:
         conn.close()
 
 
+def remote_inputs(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM remote_inputs").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def pvz_run(config: Path, log: IO[str]) -> subprocess.Popen[str]:
+    """`pvz run`: its stdin scanner open until the test closes it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "device.cli.main", "-v", "run", "--config", str(config)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdin=subprocess.PIPE,
+        stdout=log,
+        stderr=log,
+        text=True,
+    )
+
+
 def site_client(port: int) -> paho.Client:
-    """A plain client of the site broker (a station, a probe): connected, its network loop running."""
+    """A plain client of the site broker (a probe): connected, its network loop running."""
     client = paho.Client(
         CallbackAPIVersion.VERSION2, client_id=f"probe-{uuid.uuid4().hex[:8]}", protocol=paho.MQTTv5
     )
@@ -156,28 +178,25 @@ def site_client(port: int) -> paho.Client:
 def test_the_uplink_down_for_a_day_loses_and_repeats_nothing(tmp_path: Path) -> None:
     parcels = [P(f"7{i:07d}-0001-1", f"7{i:07d}") for i in range(SCANS_ONLINE + SCANS_OFFLINE)]
     new_store(tmp_path / "main" / "pvz.db", M("S-DAY", parcels)).close()
-    config = write_config(tmp_path / "main", device=DEVICE, site=SITE, mqtt_port=0)
     db = tmp_path / "main" / "pvz.db"
 
     async def scenario(up: Uplink, log: IO[str]) -> None:
-        config.write_text(config.read_text().replace("port = 0", f"port = {up.site.port}"), encoding="utf-8")
+        # The site's main device (its own counter s1 on stdin) and a remote station's device.
+        remotes = remote("counter-2", STATION)
+        config = main_config(
+            tmp_path / "main", mqtt_port=up.site.port, remotes=remotes, local=station("s1"), device=DEVICE
+        )
+        config_2 = station_config(
+            tmp_path / "station", device=STATION, name="counter-2", mqtt_port=up.site.port, main=DEVICE
+        )
         watch = Watch(up)
         watch.link.start(asyncio.get_running_loop())
         await watch.link.wait_connected(WAIT_S)
         state = f"pvz/v1/bridges/{SITE}/state"
         await until(lambda: watch.last.get(state) == b"1", "the bridge connected to central")
 
-        daemon = subprocess.Popen(
-            [sys.executable, "-m", "device.cli.main", "-v", "run", "--config", str(config)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            stdin=subprocess.PIPE,
-            stdout=log,
-            stderr=log,
-            text=True,
-        )
-        assert daemon.stdin is not None
-        station = site_client(up.site.port)
+        daemon, remote_2 = pvz_run(config, log), pvz_run(config_2, log)
+        assert daemon.stdin is not None and remote_2.stdin is not None
         probe = site_client(up.site.port)
         got: list[bytes] = []
         probe.on_message = lambda _c, _u, m: got.append(bytes(m.payload))
@@ -190,11 +209,12 @@ def test_the_uplink_down_for_a_day_loses_and_repeats_nothing(tmp_path: Path) -> 
             assert up.hub_events(DEVICE) == journal(db)
             main_status = json.loads(watch.last[Topics(SITE, DEVICE).status])
             assert main_status["online"] is True
-            # A station's retained status, published at the site, is seen at central.
-            station.publish(
-                Topics(SITE, STATION).status, b'{"online": true}', qos=1, retain=True
-            ).wait_for_publish(10)
-            await until(lambda: Topics(SITE, STATION).status in watch.last, "the station's status at central")
+            # The remote station's retained status is seen at central as any device's.
+            at_central = Topics(SITE, STATION).status
+            await until(
+                lambda: b'"reachable":true' in watch.last.get(at_central, b""), "the station at central"
+            )
+            assert json.loads(watch.last[at_central])["online"] is True
             # A fleet command crosses down and its MQTT 5 reply (response topic, correlation) crosses up.
             answer = reply_topic(SITE, DEVICE, uuid.uuid4().hex)
             props = PublishProps(response_topic=answer, correlation_data=b"c-1")
@@ -210,7 +230,10 @@ def test_the_uplink_down_for_a_day_loses_and_repeats_nothing(tmp_path: Path) -> 
             await watch.link.publish(Topics(SITE, "pvz-probe").manifest, b"sent-while-down", 1)
             daemon.stdin.write("\n".join(p.barcode for p in parcels[SCANS_ONLINE:]) + "\n")
             daemon.stdin.flush()
+            remote_2.stdin.write(f"{CLERK2}\n")  # the remote station works too: the main device decides
+            remote_2.stdin.flush()
             await until(lambda: len(journal(db)) > SCANS_ONLINE + SCANS_OFFLINE, "a day's scans journalled")
+            await until(lambda: remote_inputs(db) == 1, "the station's input decided with the uplink down")
             assert up.hub_events(DEVICE) == before and not drained(db)
 
             # The link returns: everything reaches the hub exactly once, and what central sent
@@ -221,12 +244,13 @@ def test_the_uplink_down_for_a_day_loses_and_repeats_nothing(tmp_path: Path) -> 
             await until(lambda: got == [b"sent-while-down"], "central's message kept for the site")
             await until(lambda: watch.last.get(state) == b"1", "the bridge back")
         finally:
-            daemon.stdin.close()
-            daemon.terminate()
-            await asyncio.to_thread(daemon.wait, WAIT_S)
-            for client in (station, probe):
-                client.disconnect()
-                client.loop_stop()
+            for process in (remote_2, daemon):
+                if process.stdin is not None:
+                    process.stdin.close()
+                process.terminate()
+                await asyncio.to_thread(process.wait, WAIT_S)
+            probe.disconnect()
+            probe.loop_stop()
             watch.link.stop()
 
     with (
