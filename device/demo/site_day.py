@@ -105,7 +105,7 @@ async def _day(
         await watch.link.wait_connected(WAIT_S)
         say("demo_site_title", site=SITE, day=DEMO_DAY.isoformat(), stations=len(REMOTES))
         started = time.monotonic()
-        main.start()
+        main.start(crash=crash_after(plan))
         for pvz in devices.values():
             pvz.start()
         for remote in REMOTES:
@@ -120,9 +120,40 @@ async def _day(
         central.stop()
 
 
+Codes = dict[RemoteDevice, list[str]]
+
+
+def before_noon(plan: DemoDay) -> tuple[Codes, Codes]:
+    """What each station scans in the morning, and while the uplink is down: the clerks sign in and
+    accept the first and the third supply, half before the cut; customers type codes at the kiosk."""
+    first, _, third = plan.supplies
+    kiosk = [o.code for o in plan.orders[:4]]
+    half_1, half_3 = len(first.parcels) // 2, len(third.parcels) // 2
+    start = [CLERKS[0][0], Command.START_ACCEPTANCE.barcode, *first.packages]
+    morning = {
+        COUNTER_1: start + [p.barcode for p in first.parcels[:half_1]],
+        COUNTER_2: [CLERKS[1][0], *(p.barcode for p in third.parcels[:half_3])],
+        KIOSK: kiosk[:2],
+    }
+    cut = {
+        COUNTER_1: [*(p.barcode for p in first.parcels[half_1:]), Command.DONE.barcode],
+        COUNTER_2: [*(p.barcode for p in third.parcels[half_3:]), Command.DONE.barcode],
+        KIOSK: kiosk[2:],
+    }
+    return morning, cut
+
+
+def crash_after(plan: DemoDay) -> str:
+    """PVZ_CRASH for the main device: killed (SIGKILL, device/crash_points.py) right after it
+    commits the first input after noon, before it answers: the input the station sends again."""
+    morning, cut = before_noon(plan)
+    decided = sum(len(codes) for part in (morning, cut) for codes in part.values())
+    return f"after_commit:{decided + 1}"
+
+
 async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]:
     out, main, devices, watch, central, say = run.out, run.main, run.devices, run.watch, run.central, run.say
-    first, second, third = plan.supplies
+    _, second, _ = plan.supplies
     fed = dict.fromkeys((r.station for r in REMOTES), 0)
 
     async def scan(remote: RemoteDevice, *codes: str) -> None:
@@ -131,66 +162,46 @@ async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]
             fed[remote.station] += 1
             await asyncio.sleep(SCAN_GAP_S)
 
-    async def together(*feeds: Any) -> None:
+    async def together(codes: Codes) -> None:
         """The stations scan at the same time, each at its own pace."""
-        await asyncio.gather(*feeds)
+        await asyncio.gather(*(scan(remote, *each) for remote, each in codes.items()))
 
-    async def all_settled() -> None:
-        for remote in REMOTES:
+    async def all_settled(stations: tuple[RemoteDevice, ...] = REMOTES) -> None:
+        for remote in stations:
             await until(settled(watch, remote, fed[remote.station]), f"the answers at {remote.station}")
 
-    kiosk_codes = [o.code for o in plan.orders[:6]]
-    half_1, half_3 = len(first.parcels) // 2, len(third.parcels) // 2
+    morning, cut = before_noon(plan)
     say("demo_site_morning")
-    await together(
-        scan(
-            COUNTER_1,
-            CLERKS[0][0],
-            Command.START_ACCEPTANCE.barcode,
-            *first.packages,
-            *(p.barcode for p in first.parcels[:half_1]),
-        ),
-        scan(COUNTER_2, CLERKS[1][0], *(p.barcode for p in third.parcels[:half_3])),
-        scan(KIOSK, *kiosk_codes[:2]),
-    )
+    await together(morning)
     await all_settled()
 
     say("demo_site_uplink_cut")
     central.stop()
-    await together(
-        scan(COUNTER_1, *(p.barcode for p in first.parcels[half_1:]), Command.DONE.barcode),
-        scan(COUNTER_2, *(p.barcode for p in third.parcels[half_3:]), Command.DONE.barcode),
-        scan(KIOSK, *kiosk_codes[2:4]),
-    )
+    await together(cut)
     await all_settled()
 
+    # The main device dies right after committing counter-1's next input, before its answer.
     say("demo_site_main_restart")
-    await asyncio.to_thread(main.stop)
+    await scan(COUNTER_1, Command.START_ACCEPTANCE.barcode)
+    await asyncio.to_thread(main.wait_exit)
     for remote in REMOTES:
         await until(reachable(watch, remote, False), f"{remote.station} seeing the main device gone")
-    refused_codes = [second.packages[0], second.parcels[0].barcode]
+    kiosk_late = [o.code for o in plan.orders[4:6]]
     await together(
-        scan(COUNTER_1, Command.START_ACCEPTANCE.barcode),
-        scan(COUNTER_2, second.parcels[1].barcode),
-        scan(KIOSK, kiosk_codes[4]),
+        {COUNTER_1: [second.packages[0]], COUNTER_2: [second.parcels[1].barcode], KIOSK: kiosk_late[:1]}
     )
-    await all_settled()
+    await all_settled((COUNTER_2, KIOSK))  # refused; counter-1's input still waits for its answer
     main.start()
     for remote in REMOTES:
-        await until(
-            reachable(watch, remote, True),
-            f"{remote.station} reaching the main device again",
-        )
+        await until(reachable(watch, remote, True), f"{remote.station} reaching the main device again")
+    # counter-1 sends its input again: the main device answers it from its store (a duplicate).
     say("demo_site_main_back")
     await together(
-        scan(
-            COUNTER_1,
-            Command.START_ACCEPTANCE.barcode,
-            *refused_codes,
-            *(p.barcode for p in second.parcels[2:]),
-        ),
-        scan(COUNTER_2, second.parcels[1].barcode),
-        scan(KIOSK, kiosk_codes[5]),
+        {
+            COUNTER_1: [second.packages[0], *(p.barcode for p in second.parcels if p != second.parcels[1])],
+            COUNTER_2: [second.parcels[1].barcode],
+            KIOSK: kiosk_late[1:],
+        }
     )
     await scan(COUNTER_1, Command.DONE.barcode)
     await all_settled()

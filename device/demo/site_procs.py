@@ -138,11 +138,12 @@ class Pvz:
         self.log = log
         self.proc: subprocess.Popen[str] | None = None
 
-    def start(self) -> None:
+    def start(self, *, crash: str = "") -> None:
+        """Start it; `crash` arms a crash point (PVZ_CRASH, device/crash_points.py)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "device.cli.main", "-v", "run", "--config", str(self.config)],
             cwd=ROOT,
-            env=_env(),
+            env={**_env(), "PVZ_CRASH": crash},
             stdin=subprocess.PIPE,
             stdout=self.log,
             stderr=self.log,
@@ -154,6 +155,14 @@ class Pvz:
         assert self.proc is not None and self.proc.stdin is not None
         self.proc.stdin.write("".join(f"{c}\n" for c in codes))
         self.proc.stdin.flush()
+
+    def wait_exit(self) -> None:
+        """Until the process has ended by itself (a crash point it was started with)."""
+        assert self.proc is not None
+        try:
+            self.proc.wait(STOP_S)
+        except subprocess.TimeoutExpired as exc:
+            raise DemoError("the main device did not stop at its crash point") from exc
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.stdin is not None:

@@ -28,7 +28,9 @@ COUNTER_2 = RemoteDevice("pvz-demo-0003", "counter-2")
 KIOSK = RemoteDevice("pvz-demo-0004", "kiosk-1", "kiosk")
 REMOTES = (COUNTER_1, COUNTER_2, KIOSK)
 MAIN = DEVICE_ID
-REPLY_WAIT_S = 0.5  # a station says "waiting for the main device" after this long
+# A station says "waiting for the main device", and sends the input again, after this long: long
+# enough that no input of the demo is sent twice but the one the main device died before answering.
+REPLY_WAIT_S = 3.0
 
 
 def main_store(directory: Path, rng: random.Random) -> tuple[bytes, DemoDay]:

@@ -58,12 +58,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The link to the central system is down for an hour: the site works on",
     ),
     "demo_site_main_restart": (
-        "Главное устройство перезапускается: стойки отказывают и просят подождать",
-        "The main device restarts: the stations refuse and ask to wait",
+        "Главное устройство отказывает, едва записав скан: стойки говорят, что оно недоступно, и не принимают сканы",
+        "The main device fails just after recording a scan: the stations say it cannot be reached and take no scans",
     ),
     "demo_site_main_back": (
-        "Главное устройство снова работает: стойки продолжают с того же места",
-        "The main device is back: the stations carry on where they were",
+        "Главное устройство снова работает: записанный скан получает свой ответ один раз, стойки продолжают с того же места",
+        "The main device is back: the recorded scan gets its answer once, and the stations carry on where they were",
     ),
     "demo_site_uplink_back": (
         "Связь вернулась: всё накопленное уходит в центральную систему по одному разу",
