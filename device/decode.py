@@ -95,6 +95,7 @@ PATTERN_FORMS: dict[str, str] = {
     "or digit, e.g. A-01-1",
     r"\A[a-z][a-z0-9_-]*\Z": "a-z, 0-9, '_' and '-', starting with a letter, e.g. main",
     r"\A[0-9a-f]{64}\Z": "64 lowercase hex digits (an HMAC-SHA256), e.g. 550c68be…e72f",
+    r"\A[0-9a-f]{32}\Z": "32 lowercase hex digits (a uuid4 without dashes), e.g. 9f1c2b7e…04d1",
     r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z": "a date YYYY-MM-DD, e.g. 2026-03-14",
     r"\A(?:off|\[[0-9a-fA-F:.]+\]:\d{1,5}|[A-Za-z0-9.-]+:\d{1,5})\Z": "host:port, e.g. 127.0.0.1:8080, "
     "0.0.0.0:8080 or [::1]:8080, or off",

@@ -241,3 +241,33 @@ def test_a_job_the_station_never_confirms_stays_queued_and_prints_once_when_it_a
             await a.stop()
 
     run(scenario, tmp_path / "main.log")
+
+
+def test_an_input_sent_while_the_main_device_is_down_is_never_decided_after_its_restart(
+    tmp_path: Path, broker: Broker
+) -> None:
+    config = main_device(tmp_path / "main", broker.port)
+    db = tmp_path / "main" / "pvz.db"
+
+    async def scenario(log: IO[str]) -> None:
+        c = FakeStation(broker.port, "pvz-c", "c")
+        await c.start()
+        daemon = start_main(config, log)
+        try:
+            await c.ask("PING-NOTHING")  # up, subscribed: the broker knows its session from now on
+            before = journal(db)
+            daemon.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(daemon.wait, WAIT_S)
+            stale = await c.send(CLERK)  # nobody decides it now, and the station gives it up
+            daemon = start_main(config, log)
+            await c.ask("PING-NOTHING")
+            assert not c.replies.get(stale)
+            assert rows(db, "SELECT count(*) FROM remote_inputs WHERE id = ?", stale) == [(0,)]
+            assert journal(db) == before  # the clerk was never signed in by it
+        finally:
+            if daemon.poll() is None:
+                daemon.send_signal(signal.SIGTERM)
+                await asyncio.to_thread(daemon.wait, WAIT_S)
+            await c.stop()
+
+    run(scenario, tmp_path / "main.log")

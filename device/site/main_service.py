@@ -99,7 +99,10 @@ class SiteMain:
 
     def subscribe(self) -> None:
         """Before the link starts, so every subscription is made on each (re)connect."""
-        self.link.subscribe(self.topics.every("input"), self._on_input)
+        # QoS 0 on purpose: the broker keeps nothing for a main device that is down, so no input sent
+        # meanwhile is decided late after a restart; the station's own resends (same id, within its
+        # window) are what carries an input through a lost packet or a reconnect.
+        self.link.subscribe(self.topics.every("input"), self._on_input, qos=0)
         self.link.subscribe(self.topics.every("printed"), self._on_printed)
         self.link.subscribe(self.topics.every("door"), self._on_door)
         self.presence.subscribe(self.link)

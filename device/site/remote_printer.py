@@ -36,6 +36,9 @@ REASONS: dict[str, str] = {
     "no_job": "a document handed over without a queue job id (only the print queue prints remotely)",
 }
 
+# The station's PrintDone reasons that say nothing of the job reached paper (docs/site.md).
+NOTHING_PRINTED = frozenset({"printer_not_ready", "no_printer", "unknown_station"})
+
 
 class RemotePrintError(PrinterError):
     """A remote station's job not printed; some of it may be on paper (sent, no answer)."""
@@ -107,7 +110,9 @@ class RemotePrinter:
             ) from exc
         if not done.ok:
             said = f"{done.reason or 'fault'}: {done.message}" if done.message else (done.reason or "fault")
-            raise self._fail(RemotePrintError, "station_printer", f"{self.name}: {said}")
+            # The station's printer refused it before any byte went out: it prints as it is, no copy.
+            kind = RemotePrintNotSent if done.reason in NOTHING_PRINTED else RemotePrintError
+            raise self._fail(kind, "station_printer", f"{self.name}: {said}")
         self.printed += 1
         self.last_error = self.last_reason = None
         self.last_success = datetime.now(UTC)
