@@ -1,7 +1,8 @@
 """Benchmarks: `python -m bench [--quick] [--out FILE]` runs every one (bench/README.md);
 `--parcels N [--scans N] [--db DIR]` only the engine's scan latency, `--drain [--events N]`,
 `--screen [--scans N]`, `--kiosk-doors [--scans N]` (a right code to the open frame at the board),
-or `--kiosk-page [--rounds N]` (the kiosk page's OK to the door firing and to the page)."""
+`--kiosk-page [--rounds N]` (the kiosk page's OK to the door firing and to the page), or
+`--site-screen [--scans N]` (a scan to a remote station's page through its screen)."""
 
 from __future__ import annotations
 
@@ -61,7 +62,17 @@ def main(argv: list[str] | None = None) -> int:
         help="instead: time the kiosk page's OK to the door firing and to the page (bench/kiosk_page_bench.py)",
     )
     parser.add_argument("--rounds", type=_count, default=100, help="--kiosk-page: collections (default 100)")
+    parser.add_argument(
+        "--site-screen",
+        action="store_true",
+        help="instead: time a scan to a remote station's page through its screen (bench/site_screen_bench.py)",
+    )
     args = parser.parse_args(argv)
+    if args.site_screen:
+        from bench.site_screen_bench import main as site_screen
+
+        scans = args.scans if "--scans" in (argv or sys.argv) else 300
+        return site_screen(["--scans", str(scans), *(["--out", str(args.out)] if args.out else [])])
     if args.kiosk_page:
         from bench.kiosk_page_bench import main as kiosk_page
 

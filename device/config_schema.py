@@ -34,6 +34,8 @@ class DeviceSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class StoreSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # A remote station (role "station") opens no store: the folder of `path` keeps its small files
+    # (the print jobs' ids it printed, device/site_station/printing.py).
     path: PathStr = "/var/lib/pvz/pvz.db"
     # The full integrity check reads the whole file, so it runs this often and only while no
     # station has work open; 0 turns it off (the quick check at every start still runs).

@@ -105,6 +105,10 @@ PATTERN_FORMS: dict[str, str] = {
     r"\A[A-Z]{2}\Z": "a two-letter country code in capitals, e.g. RU",
     r"\A\+?[ ()-]*(?:[0-9][ ()-]*){4,15}\Z": "a phone: an optional '+', then 4..15 digits with spaces, "
     "dashes or brackets between them, e.g. +7 916 123-45-67",
+    r"\Ahttps?://[A-Za-z0-9.:\[\]-]+(?::\d{1,5})?/?\Z": "http://host:port of the main device's screen, "
+    "e.g. http://10.0.0.2:8080",
+    r"\A[A-Za-z0-9_-]{16,128}\Z": "a station token as `pvz screen pair` prints it: 16..128 of A-Z, a-z, "
+    "0-9, '_' and '-'",
 }
 _IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 

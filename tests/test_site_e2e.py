@@ -12,27 +12,13 @@ from subprocess import Popen
 from typing import IO
 
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, KEY, new_engine, new_store, standard_manifest
-from tests.support.site import main_config, remote, station_config
+from tests.support.factory import DEVICE
+from tests.support.site import station_config
 from tests.support.site_peer import FakeMain, scan, start_station, stop_station, until
-from tests.support.site_station import start_main
-from tests.support.stock import stock
+from tests.support.site_station import main_device, start_main
 from workflows.inputs import Command
 
 STATION = "pvz-a"
-
-
-def main_device(directory: Path, port: int) -> Path:
-    """A stocked store (its stations a and b signed in) and the main device's config over it."""
-    directory.mkdir(parents=True)
-    store = new_store(directory / "pvz.db", standard_manifest())
-    stock(new_engine(store))
-    with store.transaction() as conn:
-        conn.execute("UPDATE parcels SET deadline = '2999-12-31'")  # today's sweep moves nothing
-        conn.execute("UPDATE print_jobs SET state = 'printed'")  # the stocking's papers are out
-    store.close()
-    remotes = remote("a", STATION) + remote("b", "pvz-b")
-    return main_config(directory, mqtt_port=port, remotes=remotes, device=DEVICE, key=KEY.hex())
 
 
 async def issue(watch: FakeMain, station: Popen[str], codes: list[tuple[str, str | None]]) -> None:
@@ -48,7 +34,7 @@ async def issue(watch: FakeMain, station: Popen[str], codes: list[tuple[str, str
 def test_an_order_issued_at_a_remote_station_and_the_main_device_killed(
     tmp_path: Path, broker: Broker
 ) -> None:
-    main_file = main_device(tmp_path / "main", broker.port)
+    main_file = main_device(tmp_path / "main", broker.port)  # stations a and b signed in
     station_file = station_config(
         tmp_path / "station",
         device=STATION,

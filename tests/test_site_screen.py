@@ -17,12 +17,16 @@ import aiohttp
 import pytest
 from playwright.sync_api import Page, expect
 
+from device.config import parse_config
+from device.exc import ConfigError
 from device.screen.tokens import new_token
 from device.site.station_screen_link import Link, StationLink, Why
 from device.site.station_screen_sse import blocks, fields
+from tests.support.kiosk_page import check_accessible
 from tests.support.screen import COD_CODE, ScreenDevice
 from tests.support.site_screen import StationScreenDevice
 from tests.support.tcp_proxy import CuttableProxy
+from tests.test_config import MINIMAL
 from tests.test_screen_browser import WAIT_MS, browser, keypad, lan_address, page, screenshot
 from tests.test_screen_server import stocked
 from workflows.messages import Msg
@@ -93,6 +97,7 @@ def test_a_remote_station_shows_the_main_devices_answer_and_its_link(page: Page,
             # The main device goes offline: nothing scanned is done, and the clerk is told what to do.
             station.call(lambda link: link.main(False))
             expect_link(page, "down", words("site_down"), words("site_down_main"))
+            expect(page.locator("#controls")).to_have_css("pointer-events", "none")  # its buttons rest
             screenshot(page, tmp_path, "site-unreachable-ru.png")
             station.call(lambda link: link.broker(False))
             expect_link(page, "down", words("site_down"), words("site_down_network"))
@@ -159,8 +164,18 @@ def test_a_remote_kiosk_tells_the_customer_in_their_words(page: Page, tmp_path: 
             st.call(lambda link: link.main(False))
             expect_link(page, "down", words("site_kiosk_down", lang), words("site_kiosk_down_next", lang))
             screenshot(page, tmp_path, f"site-kiosk-down-{lang}.png")
+            check_accessible(page, "down")  # the banner too: WCAG 2.1 AA contrast and sizes
+            expect(page.locator('#keys [data-key="1"]')).to_be_disabled()  # no code taken while down
             st.call(lambda link: link.main(True))
             expect_link(page, "ok")  # a customer is not told "back": the kiosk just works again
+            expect(page.locator('#keys [data-key="1"]')).to_be_enabled()
+            st.call(lambda link: link.waiting("a1"))
+            expect_link(
+                page, "waiting", words("site_kiosk_waiting", lang), words("site_kiosk_waiting_next", lang)
+            )
+            check_accessible(page, "waiting")
+            st.call(lambda link: link.settled("a1"))
+            expect_link(page, "ok")
 
 
 def test_the_link_says_the_first_thing_to_check() -> None:
@@ -187,6 +202,19 @@ def test_the_link_says_the_first_thing_to_check() -> None:
     assert seen == ["down", "back", "waiting", "down", "down", "down", "waiting", "back"]
     assert link.status() == {"link": "back", "why": None, "waiting": 0, "changes": 8}
 
+    # An input the station gave up on is told on its page until the next answer; "back" goes first.
+    link.notice((Msg("stn_given_up"), (Msg("stn_given_up_what"),)))
+    assert link.status()["link"] == "back"
+    link._back_over()  # the timer a running loop would fire after back_shown_s
+    assert link.payload() == {
+        "state": "notice",
+        "tone": "error",
+        "title": words("stn_given_up"),
+        "next": words("stn_given_up_what"),
+    }
+    link.notice(None)
+    assert link.status()["link"] == "ok"
+
 
 @pytest.mark.parametrize("size", [1, 7, 4096])
 def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(size: int) -> None:
@@ -211,3 +239,46 @@ def test_the_main_devices_stream_is_cut_into_whole_events_however_it_arrives(siz
         (None, None),
         ("r-2", "station"),
     ]
+
+
+STATION = """
+[device]
+id = "pvz-0002"
+site = "msk-0001"
+role = "station"
+[mqtt]
+host = "10.0.0.2"
+[[stations]]
+name = "counter-2"
+scanners = [{ backend = "stdin" }]
+[site]
+main = "pvz-0001"
+"""
+TOKEN = "Zx9_" * 11
+
+
+def test_a_station_names_the_main_devices_screen_and_its_token() -> None:
+    site = parse_config(
+        STATION + f'main_screen = "http://10.0.0.2:8080"\nmain_screen_token = "{TOKEN}"\n', source="pvz.toml"
+    ).site
+    assert (site.main_screen, site.main_screen_token) == ("http://10.0.0.2:8080", TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "path"),
+    [
+        (STATION + 'main_screen = "10.0.0.2:8080"\n', "bad_format", "$.site.main_screen"),
+        (STATION + 'main_screen = "http://10.0.0.2:8080/x?token=1"\n', "bad_format", "$.site.main_screen"),
+        (STATION + f'main_screen_token = "{TOKEN}"\n', "bad_value", "$.site.main_screen_token"),
+        (
+            STATION + 'main_screen = "http://10.0.0.2:8080"\nmain_screen_token = "a b"\n',
+            "bad_format",
+            "$.site.main_screen_token",
+        ),
+        (MINIMAL + '[site]\nmain_screen = "http://10.0.0.2:8080"\n', "bad_value", "$.site.main_screen"),
+    ],
+)
+def test_the_main_devices_screen_is_refused(text: str, reason: str, path: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, source="pvz.toml")
+    assert (caught.value.reason, caught.value.path) == (reason, path)

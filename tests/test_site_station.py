@@ -78,6 +78,10 @@ def test_an_answered_scan_is_shown_and_its_receipt_printed_once(tmp_path: Path, 
         latency = main.station_status["site"]["latency_ms"]
         assert latency["n"] == 1 and 0 < latency["p50"] <= latency["p99"]
         assert main.counters()["given_up"] == main.counters()["waited"] == 0
+        main.reply_fields = {"duplicate": True}  # answered from the main device's store
+        scan(station, "BADGE-0009")
+        await main.station_says(lambda m: m.counters().get("answered") == 2)
+        assert main.counters()["duplicates"] == 1 and main.station_status["site"]["latency_ms"]["n"] == 2
 
         job = PrintJob(job=7, station=NAME, kind="receipt", data=b"\x1b@receipt 7\n")
         await main.print_job(job)

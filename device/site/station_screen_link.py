@@ -26,6 +26,7 @@ class Link(enum.Enum):
     WAITING = "waiting"
     DOWN = "down"
     BACK = "back"
+    NOTICE = "notice"  # something the station itself told its clerk (an input given up)
 
 
 class Why(enum.Enum):
@@ -36,15 +37,16 @@ class Why(enum.Enum):
     SCREEN = "screen"  # the main device's screen server does not answer this station
 
 
-TONE = {Link.OK: "ok", Link.WAITING: "warn", Link.DOWN: "error", Link.BACK: "ok"}
+TONE = {Link.OK: "ok", Link.WAITING: "warn", Link.DOWN: "error", Link.BACK: "ok", Link.NOTICE: "error"}
 Listener = Callable[[dict[str, Any]], None]
 
 
 class StationLink:
     """The station's link as its screen shows it; each change goes to every listener as a payload.
 
-    Starts down for the network: until the station daemon says the broker is up and the main
-    device online, nothing scanned here can be done, and the screen says so.
+    What shows, first match wins: down (and why), waiting, back (for `back_shown_s` after down),
+    the station's own notice, nothing. Starts down for the network: until the station daemon says
+    the broker is up and the main device online, nothing scanned here can be done.
     """
 
     def __init__(self, *, kiosk: bool = False, lang: Callable[[], str] = lambda: "ru") -> None:
@@ -53,8 +55,10 @@ class StationLink:
         self.back_shown_s = BACK_SHOWN_S
         self._up = {Why.NETWORK: False, Why.MAIN: False, Why.SCREEN: True}
         self._pending: set[str] = set()
+        self._notice: tuple[Msg, tuple[Msg, ...]] | None = None
         self._back: asyncio.TimerHandle | None = None
-        self._was_down = False
+        self._showing_back = False
+        self._was_down = True  # at start too: the clerk sees the link come up
         self.state = Link.DOWN
         self.why: Why | None = Why.NETWORK
         self.listeners: list[Listener] = []
@@ -70,15 +74,22 @@ class StationLink:
         """The main device's retained status said online or offline."""
         self._set(Why.MAIN, online)
 
-    def waiting(self, input_id: str) -> None:
-        """An input sent to the main device has had no answer for [site] reply_wait_s."""
-        self._pending.add(input_id)
+    def waiting(self, key: str) -> None:
+        """An input (its id, or its station) has had no answer for [site] reply_wait_s."""
+        self._pending.add(key)
         self._update()
 
-    def settled(self, input_id: str) -> None:
+    def settled(self, key: str) -> None:
         """That input was answered, refused, or given up: it no longer waits."""
-        self._pending.discard(input_id)
+        self._pending.discard(key)
         self._update()
+
+    def notice(self, said: tuple[Msg, tuple[Msg, ...]] | None) -> None:
+        """What the station told its clerk by itself (an input given up), shown until the next
+        answer (None) clears it: the main device's page knows nothing of it."""
+        if said != self._notice:
+            self._notice = said
+            self._update(force=True)
 
     # Fed by the station's screen server.
 
@@ -91,57 +102,71 @@ class StationLink:
             self._up[part] = up
             self._update()
 
-    def _update(self) -> None:
+    def _update(self, *, force: bool = False) -> None:
         why = next((part for part in Why if not self._up[part]), None)
         if why is not None:
-            state = Link.DOWN
             self._was_down = True
-        elif self._pending:
-            state = Link.WAITING
-        elif self._was_down:
-            state = Link.BACK
-            self._was_down = False
-            self._schedule_ok()
-        elif self.state is Link.BACK:
-            return  # "back" stays its time
+            self._end_back()
+            state = Link.DOWN
         else:
-            state = Link.OK
-        if state is not Link.BACK and self._back is not None:
-            self._back.cancel()
-            self._back = None
-        if (state, why) == (self.state, self.why):
+            if self._was_down:
+                self._start_back()
+            self._was_down = False
+            if self._pending:
+                state = Link.WAITING
+            elif self._showing_back:
+                state = Link.BACK
+            elif self._notice is not None:
+                state = Link.NOTICE
+            else:
+                state = Link.OK
+        if (state, why) == (self.state, self.why) and not force:
             return
         self.state, self.why = state, why
+        self._tell()
+
+    def _tell(self) -> None:
         self.changes += 1
         payload = self.payload()
         for listener in list(self.listeners):
             listener(payload)
 
-    def _schedule_ok(self) -> None:
+    def _start_back(self) -> None:
+        self._showing_back = True
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop (a script): "back" stays until the next change
         self._back = loop.call_later(self.back_shown_s, self._back_over)
 
+    def _end_back(self) -> None:
+        self._showing_back = False
+        if self._back is not None:
+            self._back.cancel()
+            self._back = None
+
     def _back_over(self) -> None:
         self._back = None
-        if self.state is Link.BACK:
-            self.state = Link.OK
-            self.changes += 1
-            payload = self.payload()
-            for listener in list(self.listeners):
-                listener(payload)
+        self._showing_back = False
+        self._update()
 
     def payload(self) -> dict[str, Any]:
         """The `link` event's data: the state for the page's styling, and the words to show."""
         lang = self.lang()
-        title, next_ = _words(self.state, self.why, kiosk=self.kiosk)
+        if self.state is Link.NOTICE and self._notice is not None:
+            title, lines = self._notice
+            return {
+                "state": self.state.value,
+                "tone": TONE[self.state],
+                "title": title.render(lang),
+                "next": " ".join(line.render(lang) for line in lines),
+            }
+        title_key, next_key = _words(self.state, self.why, kiosk=self.kiosk)
         return {
             "state": self.state.value,
             "tone": TONE[self.state],
-            "title": "" if title is None else Msg(title).render(lang),
-            "next": "" if next_ is None else Msg(next_).render(lang),
+            "title": "" if title_key is None else Msg(title_key).render(lang),
+            "next": "" if next_key is None else Msg(next_key).render(lang),
         }
 
     def down(self) -> bool:

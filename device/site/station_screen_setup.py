@@ -1,4 +1,5 @@
-"""A remote station's screen server from its config (device/site/station_screen.py)."""
+"""A remote station's screen server from its config (device/site/station_screen.py); the station
+daemon (device/site_station/daemon.py) builds it and feeds its link."""
 
 from __future__ import annotations
 

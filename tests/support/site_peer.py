@@ -69,6 +69,7 @@ class FakeMain:
         self.station_status_topic = Topics(site, station_device).status
         self.link = MqttLink(client_id=f"test-{uuid.uuid4().hex[:8]}", host="127.0.0.1", port=port)
         self.answering = True
+        self.reply_fields: dict[str, Any] = {}  # further SiteReply fields of every answer (duplicate=True)
         self.inputs: list[SiteInput] = []
         self.printed: list[PrintDone] = []
         self.door_answers: dict[str, DoorAnswer] = {}
@@ -105,7 +106,7 @@ class FakeMain:
         item = msgspec.json.decode(message.payload, type=SiteInput)
         self.inputs.append(item)
         if self.answering:
-            await self.reply(item)
+            await self.reply(item, **self.reply_fields)
 
     async def reply(self, item: SiteInput, feedback: Feedback = ACCEPTED, **fields: Any) -> None:
         reply = SiteReply(

@@ -10,7 +10,7 @@ from __future__ import annotations
 TEXTS: dict[str, tuple[str, str]] = {
     # An input went to the main device and no answer has come yet ([site] reply_wait_s).
     "site_waiting": (
-        "Ждём ответа основного устройства…",
+        "Ждём ответа главного устройства…",
         "Waiting for the main device…",
     ),
     "site_waiting_next": (
@@ -19,11 +19,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # The main device is offline, or the site's network cannot be reached.
     "site_down": (
-        "Основное устройство недоступно: ничего из отсканированного не выполнено",
+        "Главное устройство недоступно: ничего из отсканированного не выполнено",
         "The main device cannot be reached: nothing you scan is done",
     ),
     "site_down_main": (
-        "Основное устройство не отвечает. Проверьте, что оно включено; ничего не выдавайте и не "
+        "Главное устройство не отвечает. Проверьте, что оно включено; ничего не выдавайте и не "
         "принимайте, пока не появится «Связь восстановлена», затем отсканируйте заново.",
         "The main device does not answer. Check that it is switched on; hand nothing out and take "
         "nothing in until you see “Connection restored”, then scan again.",
@@ -36,7 +36,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # The main device's screen server does not answer this station (its scans still go through).
     "site_screen_down": (
-        "Экран основного устройства недоступен",
+        "Экран главного устройства недоступен",
         "The main device's screen cannot be reached",
     ),
     "site_screen_down_next": (
@@ -45,7 +45,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # The main device answers again.
     "site_back": (
-        "Связь восстановлена: основное устройство снова на связи",
+        "Связь восстановлена: главное устройство снова на связи",
         "Connection restored: the main device is back",
     ),
     "site_back_next": (
@@ -65,7 +65,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "site_kiosk_waiting_next": ("Подождите немного.", "Please wait a moment."),
     # On the main device's page of a remote station whose device is offline.
     "site_station_lost": (
-        "Пост {station} потерял связь с основным устройством",
+        "Пост {station} потерял связь с главным устройством",
         "Station {station} has lost its link to the main device",
     ),
     "site_station_lost_next": (

@@ -19,6 +19,7 @@
   let code = '';
   let keypadOn = false;
   let lockedUntil = 0;     // Date.now() when the keypad takes codes again
+  let linkDown = false;    // a remote kiosk that cannot reach the site's main device: the keypad rests
   let lockTimer = null;
   let lastSeq = null;
   window.pvzKiosk = {events: 0};
@@ -139,7 +140,7 @@
     }
   }
 
-  const locked = () => lockedUntil > Date.now();
+  const locked = () => linkDown || lockedUntil > Date.now();
 
   // --- the keypad: on screen, and the physical keypad's keys anywhere on the page ---
   function renderKeys() {
@@ -227,7 +228,7 @@
   }
 
   // --- the station's link to the site's main device (a remote station; docs/site.md) ---
-  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', back: '✓'};
+  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', notice: '✕', back: '✓'};
   function renderLink(link) {
     const state = link && link.title ? link.state : 'ok';
     const box = $('link');
@@ -237,6 +238,8 @@
     setText('link-title', state === 'ok' ? '' : link.title);
     setText('link-next', state === 'ok' ? '' : link.next);
     document.body.dataset.link = state;
+    linkDown = state === 'down';
+    if ($('keys').children.length) updateKeys();
   }
 
   // --- the event stream ---

@@ -263,7 +263,7 @@
   }
 
   // --- the station's link to the site's main device (a remote station; docs/site.md) ---
-  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', back: '✓'};
+  const LINK_ICON = {waiting: '…', down: '✕', lost: '✕', notice: '✕', back: '✓'};
   function renderLink(link) {
     const state = link && link.title ? link.state : 'ok';
     const box = $('link');
