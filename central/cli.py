@@ -87,7 +87,7 @@ def _fleet(args: argparse.Namespace) -> int:
 
 
 def _pki(args: argparse.Namespace) -> int:
-    from central.pki import run
+    from central.pki_cli import run
 
     print(run(args))
     return 0
@@ -133,7 +133,7 @@ def _demo_sync(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from central.fleet_cli import add_arguments as fleet_arguments
     from central.hub_tickets import STATES
-    from central.pki import add_arguments as pki_arguments
+    from central.pki_cli import add_arguments as pki_arguments
 
     parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
     parser.add_argument("--version", action="version", version=f"pvz-central {__version__}")
