@@ -236,14 +236,27 @@ def _crl(pki: Path, revoke: Path | None = None) -> None:
     _write(pki / "broker" / "crl.pem", crl, 0o644)
 
 
-def revoke(pki: Path, *, device_id: str | None = None, hub_name: str | None = None) -> Path:
-    """Put a device's or a hub's certificate on the CRL, archive it and drop it from the ACL."""
-    if (device_id is None) == (hub_name is None):
-        raise PkiError("pki revoke: give either --device ID or --name HUB")
-    out = pki / "devices" / device_id if device_id is not None else pki / "hubs" / str(hub_name)
-    if not (out / "client.crt").exists():
-        raise PkiError(f"{out / 'client.crt'}: no such certificate")
-    _crl(pki, revoke=out / "client.crt")
+def revoke(
+    pki: Path, *, device_id: str | None = None, hub_name: str | None = None, bridge_site: str | None = None
+) -> Path:
+    """Put a device's, a hub's or a site bridge's certificates on the CRL, archive them and drop
+    them from the ACL (a bridge: both, sync/ and cmd/)."""
+    if sum(x is not None for x in (device_id, hub_name, bridge_site)) != 1:
+        raise PkiError("pki revoke: give one of --device ID, --name HUB or --bridge")
+    if device_id is not None:
+        out, certs = pki / "devices" / device_id, [Path("client.crt")]
+    elif hub_name is not None:
+        out, certs = pki / "hubs" / hub_name, [Path("client.crt")]
+    else:
+        out, certs = (
+            pki / "bridges" / str(bridge_site),
+            [Path(part) / "client.crt" for part in ("sync", "cmd")],
+        )
+    for cert in certs:
+        if not (out / cert).exists():
+            raise PkiError(f"{out / cert}: no such certificate")
+    for cert in certs:
+        _crl(pki, revoke=out / cert)
     _archive(pki, [out], f"revoked-{out.parent.name}-{out.name}")
     write_acl(pki)
     return out

@@ -12,6 +12,7 @@ from central.pki import (
     HUB_PREFIX,
     PkiError,
     bridge,
+    ca_site,
     device,
     hub,
     init,
@@ -26,6 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site", help="init: the site the CA is for; device, bridge: must be the CA's site")
     p.add_argument("--device", help="device, revoke: the device id (the certificate's CN)")
     p.add_argument("--name", help="hub, revoke: the hub's name (the certificate's CN is hub-NAME)")
+    p.add_argument("--bridge", action="store_true", help="revoke: the site broker's bridge certificates")
     p.add_argument("--host", action="append", help="init, server: a DNS name or IP of the broker (repeat)")
     p.add_argument("--broker-path", default=BROKER_PATH, help="init: where the broker reads DIR/broker/")
     p.add_argument("--force", action="store_true", help="replace what exists (init: archive the old CA)")
@@ -56,5 +58,6 @@ def run(args: argparse.Namespace) -> str:
         out = bridge(pki, args.site, force=args.force)
         where = "copy it to the site broker; its snippet: `pvz-central site-bridge`"
         return f"site bridge {BRIDGE_PREFIX}{out.name}: {out}/; {where}; {reload}"
-    out = revoke(pki, device_id=args.device, hub_name=args.name)
+    bridge_site = ca_site(pki) if args.bridge else None
+    out = revoke(pki, device_id=args.device, hub_name=args.name, bridge_site=bridge_site)
     return f"revoked {out.parent.name}/{out.name}; {reload}"

@@ -265,3 +265,19 @@ def test_the_uplink_down_for_a_day_loses_and_repeats_nothing(tmp_path: Path) -> 
         hub = sqlite3.connect(up.hub_db)
         rows, distinct = hub.execute("SELECT count(*), count(DISTINCT event_id) FROM events").fetchone()
         assert rows == distinct == len(journal(db)) > SCANS_ONLINE + SCANS_OFFLINE
+
+
+def test_a_revoked_bridge_leaves_the_acl_and_is_on_the_crl(tmp_path: Path) -> None:
+    pki.init(tmp_path, "s1")
+    pki.bridge(tmp_path, "s1")
+    before = (tmp_path / "broker" / "crl.pem").read_bytes()
+    assert central_main(["pki", "revoke", "--dir", str(tmp_path), "--bridge"]) == 0
+    acl = (tmp_path / "broker" / "acl").read_text(encoding="utf-8")
+    assert "bridge-s1" not in acl
+    assert not (tmp_path / "bridges" / "s1").exists()
+    index = (tmp_path / "ca-db" / "index.txt").read_text(encoding="utf-8")
+    revoked = [line for line in index.splitlines() if line.startswith("R")]
+    assert {line.rsplit("CN=", 1)[1] for line in revoked} == {"bridge-s1", "bridge-s1-cmd"}
+    assert (tmp_path / "broker" / "crl.pem").read_bytes() != before
+    pki.bridge(tmp_path, "s1")  # a new pair for the site: its ACL blocks come back
+    assert "user bridge-s1-cmd" in (tmp_path / "broker" / "acl").read_text(encoding="utf-8")
