@@ -74,6 +74,7 @@ def test_the_bridge_carries_its_sites_topics_each_way_and_nothing_site_local() -
         assert line in sync.splitlines()
     for line in ("bridge_protocol_version mqttv50", "remote_clientid bridge-spb-12-cmd"):
         assert line in cmd.splitlines()
+    assert "set_tcp_nodelay true" in sync.splitlines()  # the site's own inputs and replies
     assert "bridge_certfile" not in conf
     with_tls = render_bridge_conf("spb-12", "central.example:8883", tls_dir="/etc/mosquitto/pvz-bridge/")
     assert "bridge_certfile /etc/mosquitto/pvz-bridge/cmd/client.crt" in with_tls.splitlines()
