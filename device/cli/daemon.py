@@ -36,8 +36,10 @@ def _demo(args: argparse.Namespace) -> int:
 
     result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
     print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
-    store = Path(args.out) / ("main/pvz.db" if args.site else "pvz.db")
-    print(f"\nstore: {store}  receipts: {Path(args.out) / 'receipts'}")
+    if args.site:  # each station device prints on its own printer, into its own folder
+        print(f"\nstore: {Path(args.out) / 'main' / 'pvz.db'}  prints: {Path(args.out) / '*' / 'prints'}")
+    else:
+        print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
     return 0
 
 
