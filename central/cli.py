@@ -87,7 +87,14 @@ def _fleet(args: argparse.Namespace) -> int:
 
 
 def _pki(args: argparse.Namespace) -> int:
-    from central.pki import run
+    from central.pki_cli import run
+
+    print(run(args))
+    return 0
+
+
+def _site_bridge(args: argparse.Namespace) -> int:
+    from central.site_bridge import run
 
     print(run(args))
     return 0
@@ -126,7 +133,7 @@ def _demo_sync(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from central.fleet_cli import add_arguments as fleet_arguments
     from central.hub_tickets import STATES
-    from central.pki import add_arguments as pki_arguments
+    from central.pki_cli import add_arguments as pki_arguments
 
     parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
     parser.add_argument("--version", action="version", version=f"pvz-central {__version__}")
@@ -163,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("pki", "site certificates: CA, broker, devices, hubs; revocation", _pki)
     pki_arguments(p)
+
+    from central.site_bridge import add_arguments as bridge_arguments
+
+    p = add("site-bridge", "the site broker's Mosquitto bridge to the central broker", _site_bridge)
+    bridge_arguments(p)
 
     from central.send_qr_cli import add_key_arguments, add_qr_arguments
 

@@ -1,8 +1,7 @@
-"""Certificates of a site (CA, broker, devices, hubs) made with the openssl command, and the broker's ACL."""
+"""Certificates of a site (CA, broker, devices, hubs, the site broker's bridge) made with the openssl command, and the broker's ACL."""
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import os
 import re
@@ -24,6 +23,8 @@ CRL_DAYS = 3650  # a broker refuses every client once its CRL is past nextUpdate
 DEFAULT_HOSTS = ("localhost", "127.0.0.1")
 BROKER_PATH = "/etc/mosquitto/pvz"  # where the broker reads the files of DIR/broker/
 HUB_PREFIX = "hub-"
+BRIDGE_PREFIX = "bridge-"  # a site broker's bridge to central: bridge-<site> (docs/site.md)
+CMD_SUFFIX = "-cmd"  # its second connection, for commands: bridge-<site>-cmd
 MAX_CN = 64  # openssl refuses a longer common name (X.509 ub-common-name)
 _NAME = re.compile(ID_PATTERN)  # one topic level, the rule of sync.topics
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
@@ -160,8 +161,9 @@ def device(pki: Path, site: str | None, device_id: str, *, force: bool = False) 
     ca = ca_site(pki)
     if site is not None and site != ca:
         raise PkiError(f"{pki}: this CA is for site {ca!r}, not {site!r}")
-    if _check_name("device", device_id).startswith(HUB_PREFIX):
-        raise PkiError(f"device {device_id!r}: ids that start with {HUB_PREFIX!r} name hubs")
+    for prefix, what in ((HUB_PREFIX, "hubs"), (BRIDGE_PREFIX, "site bridges")):
+        if _check_name("device", device_id).startswith(prefix):
+            raise PkiError(f"device {device_id!r}: ids that start with {prefix!r} name {what}")
     return _client(pki, pki / "devices" / device_id, [("O", "pvz"), ("OU", ca), ("CN", device_id)], force)
 
 
@@ -175,6 +177,29 @@ def hub(pki: Path, name: str, *, force: bool = False) -> Path:
         )
     cn = HUB_PREFIX + name
     return _client(pki, pki / "hubs" / name, [("O", "pvz"), ("OU", "hubs"), ("CN", cn)], force)
+
+
+def bridge(pki: Path, site: str | None = None, *, force: bool = False) -> Path:
+    """The site broker's two bridge certificates, their keys and the CA, in DIR/bridges/<site>/:
+    sync/ (CN bridge-<site>: the outbox up, acks, manifests and config down) and cmd/
+    (CN bridge-<site>-cmd: commands down, replies up).
+
+    Two identities because the bridge makes two connections (central/broker/site-bridge.conf.template)
+    and the central broker names a client after its certificate; the ACL lets each carry its
+    part of that site's topics only.
+    """
+    ca = ca_site(pki)
+    if site is not None and site != ca:
+        raise PkiError(f"{pki}: this CA is for site {ca!r}, not {site!r}")
+    cn = BRIDGE_PREFIX + ca
+    if len(cn + CMD_SUFFIX) > MAX_CN:
+        raise PkiError(f"site {ca!r}: a bridge certificate ({cn}{CMD_SUFFIX}) holds {MAX_CN} characters")
+    out = pki / "bridges" / ca
+    if out.exists() and not force:
+        raise PkiError(f"{out} exists; --force replaces it (the old certificates stay valid until revoked)")
+    for part, name in (("sync", cn), ("cmd", cn + CMD_SUFFIX)):
+        _client(pki, out / part, [("O", "pvz"), ("OU", ca), ("CN", name)], force)
+    return out
 
 
 def _client(pki: Path, out: Path, subject: list[tuple[str, str]], force: bool) -> Path:
@@ -211,20 +236,33 @@ def _crl(pki: Path, revoke: Path | None = None) -> None:
     _write(pki / "broker" / "crl.pem", crl, 0o644)
 
 
-def revoke(pki: Path, *, device_id: str | None = None, hub_name: str | None = None) -> Path:
-    """Put a device's or a hub's certificate on the CRL, archive it and drop it from the ACL."""
-    if (device_id is None) == (hub_name is None):
-        raise PkiError("pki revoke: give either --device ID or --name HUB")
-    out = pki / "devices" / device_id if device_id is not None else pki / "hubs" / str(hub_name)
-    if not (out / "client.crt").exists():
-        raise PkiError(f"{out / 'client.crt'}: no such certificate")
-    _crl(pki, revoke=out / "client.crt")
+def revoke(
+    pki: Path, *, device_id: str | None = None, hub_name: str | None = None, bridge_site: str | None = None
+) -> Path:
+    """Put a device's, a hub's or a site bridge's certificates on the CRL, archive them and drop
+    them from the ACL (a bridge: both, sync/ and cmd/)."""
+    if sum(x is not None for x in (device_id, hub_name, bridge_site)) != 1:
+        raise PkiError("pki revoke: give one of --device ID, --name HUB or --bridge")
+    if device_id is not None:
+        out, certs = pki / "devices" / device_id, [Path("client.crt")]
+    elif hub_name is not None:
+        out, certs = pki / "hubs" / hub_name, [Path("client.crt")]
+    else:
+        out, certs = (
+            pki / "bridges" / str(bridge_site),
+            [Path(part) / "client.crt" for part in ("sync", "cmd")],
+        )
+    for cert in certs:
+        if not (out / cert).exists():
+            raise PkiError(f"{out / cert}: no such certificate")
+    for cert in certs:
+        _crl(pki, revoke=out / cert)
     _archive(pki, [out], f"revoked-{out.parent.name}-{out.name}")
     write_acl(pki)
     return out
 
 
-def _render(name: str, values: dict[str, str], part: slice = slice(None)) -> str:
+def render_template(name: str, values: dict[str, str], part: slice = slice(None)) -> str:
     def one(m: re.Match[str]) -> str:
         if m.group(1) not in values:
             raise PkiError(f"{name}: the placeholder ${{{m.group(1)}}} has no value")
@@ -234,23 +272,32 @@ def _render(name: str, values: dict[str, str], part: slice = slice(None)) -> str
     return _PLACEHOLDER.sub(one, "".join(re.split(r"^#@\w+\n", text, flags=re.MULTILINE)[part]))
 
 
-def render_acl(site: str, devices: Iterable[str], hubs: Iterable[str]) -> str:
-    """The ACL file: the template's header, then its exact block once per device and once per hub."""
-    parts = [_render("acl.pattern", {}, slice(0, 1)).rstrip()]
-    parts += [_render("acl.pattern", {"site": site, "device": d}, slice(1, 2)).strip() for d in devices]
+def render_acl(site: str, devices: Iterable[str], hubs: Iterable[str], bridges: Iterable[str] = ()) -> str:
+    """The ACL file: the template's header, then its exact block once per device, hub and site bridge."""
+    parts = [render_template("acl.pattern", {}, slice(0, 1)).rstrip()]
     parts += [
-        _render("acl.pattern", {"site": site, "hub": HUB_PREFIX + h}, slice(2, 3)).strip() for h in hubs
+        render_template("acl.pattern", {"site": site, "device": d}, slice(1, 2)).strip() for d in devices
+    ]
+    parts += [
+        render_template("acl.pattern", {"site": site, "hub": HUB_PREFIX + h}, slice(2, 3)).strip()
+        for h in hubs
+    ]
+    parts += [
+        render_template("acl.pattern", {"site": b, "bridge": BRIDGE_PREFIX + b}, slice(3, 4)).strip()
+        for b in bridges
     ]
     return "\n\n".join(parts) + "\n"
 
 
 def write_acl(pki: Path) -> Path:
-    """DIR/broker/acl for every device and hub certificate in the PKI directory."""
+    """DIR/broker/acl for every device, hub and bridge certificate in the PKI directory."""
     names = {
         kind: sorted(p.parent.name for p in (pki / kind).glob("*/client.crt")) for kind in ("devices", "hubs")
     }
+    names["bridges"] = sorted(p.parent.parent.name for p in (pki / "bridges").glob("*/sync/client.crt"))
     path = pki / "broker" / "acl"
-    _write(path, render_acl(ca_site(pki), names["devices"], names["hubs"]).encode(), 0o644)
+    acl = render_acl(ca_site(pki), names["devices"], names["hubs"], names["bridges"])
+    _write(path, acl.encode(), 0o644)
     return path
 
 
@@ -263,40 +310,4 @@ def render_broker_conf(
 ) -> str:
     """mosquitto.conf of a broker that reads the files of DIR/broker/ from `broker_path`."""
     values = {"pki": str(broker_path), "listener": listener, "data": data.rstrip("/"), "log": log}
-    return _render("mosquitto.conf.template", values)
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["init", "server", "device", "hub", "revoke"])
-    p.add_argument("--dir", required=True, help="the site's PKI directory (it holds the CA key)")
-    p.add_argument("--site", help="init: the site the CA is for; device: must be the CA's site")
-    p.add_argument("--device", help="device, revoke: the device id (the certificate's CN)")
-    p.add_argument("--name", help="hub, revoke: the hub's name (the certificate's CN is hub-NAME)")
-    p.add_argument("--host", action="append", help="init, server: a DNS name or IP of the broker (repeat)")
-    p.add_argument("--broker-path", default=BROKER_PATH, help="init: where the broker reads DIR/broker/")
-    p.add_argument("--force", action="store_true", help="replace what exists (init: archive the old CA)")
-
-
-def run(args: argparse.Namespace) -> str:
-    """Carry out `pvz-central pki ACTION`; the text says what was written and where to copy it."""
-    pki, hosts = Path(args.dir), tuple(args.host or DEFAULT_HOSTS)
-    needed = {"init": "site", "device": "device", "hub": "name"}.get(args.action)
-    if needed is not None and not getattr(args, needed):
-        raise PkiError(f"pki {args.action}: give --{needed}")
-    reload = f"copy {pki / 'broker'}/acl and crl.pem to the broker and reload it (systemctl reload mosquitto)"
-    if args.action == "init":
-        init(pki, args.site, hosts=hosts, broker_path=args.broker_path, force=args.force)
-        return (
-            f"site CA for {args.site} in {pki}; copy {pki / 'broker'}/* to {args.broker_path} on the broker"
-        )
-    if args.action == "server":
-        server(pki, hosts=hosts, force=args.force)
-        return f"broker certificate for {', '.join(hosts)}: copy {pki / 'broker'}/server.* to the broker"
-    if args.action == "device":
-        out = device(pki, args.site, args.device, force=args.force)
-        return f"device {args.device}: copy {out}/ to the device; {reload}"
-    if args.action == "hub":
-        out = hub(pki, args.name, force=args.force)
-        return f"hub {HUB_PREFIX}{out.name}: copy {out}/ to the central system; {reload}"
-    out = revoke(pki, device_id=args.device, hub_name=args.name)
-    return f"revoked {out.parent.name}/{out.name}; {reload}"
+    return render_template("mosquitto.conf.template", values)

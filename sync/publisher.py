@@ -27,6 +27,10 @@ READ_CHUNK = 250  # events read from the journal at a time, the loop free in bet
 BATCH_BYTES = 256 * 1024  # and about this many bytes: under EMQX's default packet limit (1 MiB)
 WINDOW = 16  # batches sent, not yet acknowledged by the central side (drain bench: 4: 42k events/s, 16: 77k)
 ACK_TIMEOUT_S = 15.0  # no ack progress this long while batches are out: send them again
+# Still no ack: each resend waits twice as long as the one before, up to this. Behind a site's
+# bridge with the uplink down for a day (docs/site.md, "The uplink") every resend waits in the
+# site broker's queue: 15 s apart that is 5,760 rounds a day, 10 minutes apart about 150.
+RESEND_CAP_S = 600.0
 POLL_S = 5.0  # look for new events this often: an event written outside a scan (no notify()) waits this long at most
 RETENTION_DAYS = 30  # acknowledged events older than this are deleted from the journal
 COMPACT_EVERY_S = 3600.0
@@ -102,6 +106,7 @@ class Publisher:
         self.published = self.acked
         self._out: list[int] = []  # last seq of each batch out and not yet acknowledged
         self._progress_at = monotonic()
+        self.resend_after = ack_timeout  # doubles with each resend that brings no ack, to RESEND_CAP_S
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self.counters = dict.fromkeys(("batches_sent", "events_sent", "acks", ACK_REJECTED, "resends"), 0)
@@ -122,9 +127,7 @@ class Publisher:
         try:
             while not stop.is_set():
                 self._wake.clear()
-                if self._out and self.monotonic() - self._progress_at > self.ack_timeout:
-                    log.warning("no ack for %.1f s after seq %d: sending again", self.ack_timeout, self.acked)
-                    self._rewind()
+                self.resend_if_stalled()
                 await self.fill_window()
                 if self.monotonic() >= next_compact:
                     next_compact = self.monotonic() + COMPACT_EVERY_S
@@ -139,6 +142,16 @@ class Publisher:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def resend_if_stalled(self) -> bool:
+        """Send everything after the mark again when no ack came for `resend_after` seconds; the
+        next wait is twice as long (an ack, or a reconnect, brings it back to the ack timeout)."""
+        if not self._out or self.monotonic() - self._progress_at <= self.resend_after:
+            return False
+        log.warning("no ack for %.1f s after seq %d: sending again", self.resend_after, self.acked)
+        self._rewind()
+        self.resend_after = min(self.resend_after * 2, max(self.ack_timeout, RESEND_CAP_S))
+        return True
 
     async def fill_window(self) -> int:
         """Hand batches to the link while the window has room; return how many.
@@ -207,6 +220,7 @@ class Publisher:
         self._wake.set()
 
     def _on_connect(self, _session_present: bool) -> None:
+        self.resend_after = self.ack_timeout
         self._rewind()  # what was out may be lost with the broker: send everything after the mark
 
     def _on_ack(self, msg: Inbound) -> None:
@@ -233,6 +247,7 @@ class Publisher:
         if acked > self.acked:
             self.acked = acked
             self._progress_at = self.monotonic()
+            self.resend_after = self.ack_timeout
             self._out = [seq for seq in self._out if seq > acked]
             self.sent = max(self.sent, acked)
             self._wake.set()
@@ -265,4 +280,9 @@ class Publisher:
     def status(self) -> dict[str, Any]:
         out = {"acked_seq": self.acked, "sent_seq": self.sent, "published_seq": self.published}
         out["batches_out"] = len(self._out)
-        return {**out, "last_seq": self.outbox.last_seq(), **self.counters}
+        return {
+            **out,
+            "last_seq": self.outbox.last_seq(),
+            "resend_after_s": self.resend_after,
+            **self.counters,
+        }

@@ -32,7 +32,17 @@ SUBCOMMANDS = [
     "privacy",
     "tickets",
 ]
-CENTRAL_SUBCOMMANDS = ["hub", "outcomes", "tickets", "fleet", "pki", "send-key", "send-qr", "demo-sync"]
+CENTRAL_SUBCOMMANDS = [
+    "hub",
+    "outcomes",
+    "tickets",
+    "fleet",
+    "pki",
+    "site-bridge",
+    "send-key",
+    "send-qr",
+    "demo-sync",
+]
 
 
 def pvz(

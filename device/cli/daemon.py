@@ -27,14 +27,19 @@ log.setLevel(logging.INFO)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    if args.kiosk:
+    if args.site:
+        from device.demo.site_day import run_site_demo as run_demo
+    elif args.kiosk:
         from device.demo.kiosk_day import run_kiosk_demo as run_demo
     else:
         from device.demo.day import run_demo
 
     result = run_demo(Path(args.out), seed=args.seed, lang=args.lang, quiet=args.quiet)
     print("\n" + json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
+    if args.site:  # each station device prints on its own printer, into its own folder
+        print(f"\nstore: {Path(args.out) / 'main' / 'pvz.db'}  prints: {Path(args.out) / '*' / 'prints'}")
+    else:
+        print(f"\nstore: {Path(args.out) / 'pvz.db'}  receipts: {Path(args.out) / 'receipts'}")
     return 0
 
 
@@ -213,6 +218,11 @@ def register(add: Add) -> None:
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.add_argument(
         "--kiosk", action="store_true", help="a self-service kiosk's day at a parcel locker instead"
+    )
+    p.add_argument(
+        "--site",
+        action="store_true",
+        help="two counters and a kiosk on devices of their own at one site, bridged to central",
     )
 
     p = add("sim", "drive one simulated counter by typing or pasting codes", _sim)

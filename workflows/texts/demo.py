@@ -45,6 +45,30 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Клиент отправляет посылку из приложения, вес {weight} кг",
         "A customer sends a parcel prepared in the app, weighing {weight} kg",
     ),
+    "demo_site_title": (
+        "Демо: день пункта {site}, {day}, с главным устройством и {stations} {stations|удалённой стойкой|удалёнными стойками|удалёнными стойками}",
+        "Demo: a day at {site}, {day}, with the main device and {stations} remote {stations|station|stations}",
+    ),
+    "demo_site_morning": (
+        "Утро: на двух стойках принимают поставки, клиенты подходят к киоску",
+        "Morning: two counters accept supplies, customers come to the kiosk",
+    ),
+    "demo_site_uplink_cut": (
+        "Связь с центральной системой пропала на час: пункт работает дальше",
+        "The link to the central system is down for an hour: the site works on",
+    ),
+    "demo_site_main_restart": (
+        "Главное устройство отказывает, едва записав скан: стойки говорят, что оно недоступно, и не принимают сканы",
+        "The main device fails just after recording a scan: the stations say it cannot be reached and take no scans",
+    ),
+    "demo_site_main_back": (
+        "Главное устройство снова работает: записанный скан получает свой ответ один раз, стойки продолжают с того же места",
+        "The main device is back: the recorded scan gets its answer once, and the stations carry on where they were",
+    ),
+    "demo_site_uplink_back": (
+        "Связь вернулась: всё накопленное уходит в центральную систему по одному разу",
+        "The link is back: everything kept goes to the central system once",
+    ),
     "demo_kiosk_title": (
         "Демо: день постамата с киоском самообслуживания, {site}, {day} ({doors} {doors|дверца|дверцы|дверц})",
         "Demo: a day at a parcel locker with a self-service kiosk, {site}, {day} ({doors} {doors|door|doors})",

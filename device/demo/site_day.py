@@ -1,0 +1,279 @@
+"""`pvz demo --site`: two counters and a kiosk at one site for a day, each on a device of its own.
+
+Everything runs as it would at a site, each part a process of its own in the demo's directory:
+the site's Mosquitto broker bridged (by the config `pvz-central site-bridge` writes) to a central
+Mosquitto with a hub on it, the main device (`pvz run`: the store, the rack) and three remote
+stations (`pvz run` with role "station") whose scanners are fed the day's codes. The uplink to
+central is cut for "an hour" (the central broker goes away while the site works on), the main
+device is restarted once (the stations refuse what is scanned meanwhile), and at the end every
+event of the main device's journal is at the hub exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from device.demo.data import CLERKS, DemoDay
+from device.demo.site_procs import Mosquitto, Pvz, central_tool, start_hub, stop
+from device.demo.site_setup import (
+    COUNTER_1,
+    COUNTER_2,
+    KIOSK,
+    MAIN,
+    REMOTES,
+    RemoteDevice,
+    main_config,
+    main_store,
+    station_config,
+)
+from device.demo.site_watch import WAIT_S, Watch, count, reachable, settled, until
+from device.demo.stage import DEMO_DAY, SITE
+from workflows.inputs import Command
+from workflows.messages import Msg
+
+SCAN_GAP_S = 0.15  # between two scans at one station: a brisk clerk, not a burst that only measures a queue
+
+
+def run_site_demo(
+    out: Path,
+    *,
+    seed: int = 1,
+    lang: str = "ru",
+    quiet: bool = False,
+    echo: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("main", "central", "site", *(r.device for r in REMOTES)):
+        for f in sorted((out / stale).glob("**/*"), reverse=True):
+            f.unlink() if f.is_file() else f.rmdir()
+    for stale in ("hub.db", "hub.db-wal", "hub.db-shm", "summary.json"):
+        (out / stale).unlink(missing_ok=True)
+
+    def say(key: str, **params: Any) -> None:
+        text = Msg(key, params).render(lang)
+        if echo is not None:
+            echo(text)
+        if not quiet:
+            print(f"── {text} ──", flush=True)
+
+    rng = random.Random(seed)
+    key, plan = main_store(out / "main", rng)
+    with (out / "processes.log").open("w", encoding="utf-8") as log:
+        result = asyncio.run(_day(out, key=key, plan=plan, lang=lang, say=say, log=log))
+    (out / "summary.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return result
+
+
+@dataclass
+class Running:
+    """The site's running parts that the day's scenes act on."""
+
+    out: Path
+    main: Pvz
+    devices: dict[str, Pvz]  # by station name
+    watch: Watch
+    central: Mosquitto
+    say: Callable[..., None]
+
+
+async def _day(
+    out: Path, *, key: bytes, plan: DemoDay, lang: str, say: Callable[..., None], log: IO[str]
+) -> dict[str, Any]:
+    central = Mosquitto(out / "central")
+    central.start()
+    bridge = central_tool("site-bridge", "--site", SITE, "--central", f"127.0.0.1:{central.port}")
+    site = Mosquitto(out / "site", extra=bridge + "\n")
+    main = Pvz(main_config(out / "main", key=key, port=site.port, lang=lang), log)
+    devices = {
+        r.station: Pvz(station_config(out / r.device, r, port=site.port, lang=lang), log) for r in REMOTES
+    }
+    watch = Watch(site.port)
+    hub = None
+    try:
+        site.start()
+        hub = start_hub(central.port, out / "hub.db", SITE, log)
+        watch.link.start(asyncio.get_running_loop())
+        await watch.link.wait_connected(WAIT_S)
+        say("demo_site_title", site=SITE, day=DEMO_DAY.isoformat(), stations=len(REMOTES))
+        started = time.monotonic()
+        main.start(crash=crash_after(plan))
+        for pvz in devices.values():
+            pvz.start()
+        for remote in REMOTES:
+            await until(reachable(watch, remote, True), f"{remote.station} reaching the main device")
+        return await _scenes(Running(out, main, devices, watch, central, say), plan, started)
+    finally:
+        for pvz in [*devices.values(), main]:
+            await asyncio.to_thread(pvz.stop)
+        watch.link.stop()
+        await asyncio.to_thread(stop, hub)
+        site.stop()
+        central.stop()
+
+
+Codes = dict[RemoteDevice, list[str]]
+
+
+def before_noon(plan: DemoDay) -> tuple[Codes, Codes]:
+    """What each station scans in the morning, and while the uplink is down: the clerks sign in and
+    accept the first and the third supply, half before the cut; customers type codes at the kiosk."""
+    first, _, third = plan.supplies
+    kiosk = [o.code for o in plan.orders[:4]]
+    half_1, half_3 = len(first.parcels) // 2, len(third.parcels) // 2
+    start = [CLERKS[0][0], Command.START_ACCEPTANCE.barcode, *first.packages]
+    morning = {
+        COUNTER_1: start + [p.barcode for p in first.parcels[:half_1]],
+        COUNTER_2: [CLERKS[1][0], *(p.barcode for p in third.parcels[:half_3])],
+        KIOSK: kiosk[:2],
+    }
+    cut = {
+        COUNTER_1: [*(p.barcode for p in first.parcels[half_1:]), Command.DONE.barcode],
+        COUNTER_2: [*(p.barcode for p in third.parcels[half_3:]), Command.DONE.barcode],
+        KIOSK: kiosk[2:],
+    }
+    return morning, cut
+
+
+def crash_after(plan: DemoDay) -> str:
+    """PVZ_CRASH for the main device: killed (SIGKILL, device/crash_points.py) right after it
+    commits the first input after noon, before it answers: the input the station sends again."""
+    morning, cut = before_noon(plan)
+    decided = sum(len(codes) for part in (morning, cut) for codes in part.values())
+    return f"after_commit:{decided + 1}"
+
+
+async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]:
+    out, main, devices, watch, central, say = run.out, run.main, run.devices, run.watch, run.central, run.say
+    _, second, _ = plan.supplies
+    fed = dict.fromkeys((r.station for r in REMOTES), 0)
+
+    async def scan(remote: RemoteDevice, *codes: str) -> None:
+        for code in codes:
+            devices[remote.station].scan(code)
+            fed[remote.station] += 1
+            await asyncio.sleep(SCAN_GAP_S)
+
+    async def together(codes: Codes) -> None:
+        """The stations scan at the same time, each at its own pace."""
+        await asyncio.gather(*(scan(remote, *each) for remote, each in codes.items()))
+
+    async def all_settled(stations: tuple[RemoteDevice, ...] = REMOTES) -> None:
+        for remote in stations:
+            await until(settled(watch, remote, fed[remote.station]), f"the answers at {remote.station}")
+
+    morning, cut = before_noon(plan)
+    say("demo_site_morning")
+    await together(morning)
+    await all_settled()
+
+    say("demo_site_uplink_cut")
+    central.stop()
+    await together(cut)
+    await all_settled()
+
+    # The main device dies right after committing counter-1's next input, before its answer.
+    say("demo_site_main_restart")
+    await scan(COUNTER_1, Command.START_ACCEPTANCE.barcode)
+    await asyncio.to_thread(main.wait_exit)
+    for remote in REMOTES:
+        await until(reachable(watch, remote, False), f"{remote.station} seeing the main device gone")
+    kiosk_late = [o.code for o in plan.orders[4:6]]
+    await together(
+        {COUNTER_1: [second.packages[0]], COUNTER_2: [second.parcels[1].barcode], KIOSK: kiosk_late[:1]}
+    )
+    await all_settled((COUNTER_2, KIOSK))  # refused; counter-1's input still waits for its answer
+    main.start()
+    for remote in REMOTES:
+        await until(reachable(watch, remote, True), f"{remote.station} reaching the main device again")
+    # counter-1 sends its input again: the main device answers it from its store (a duplicate).
+    say("demo_site_main_back")
+    await together(
+        {
+            COUNTER_1: [second.packages[0], *(p.barcode for p in second.parcels if p != second.parcels[1])],
+            COUNTER_2: [second.parcels[1].barcode],
+            KIOSK: kiosk_late[1:],
+        }
+    )
+    await scan(COUNTER_1, Command.DONE.barcode)
+    await all_settled()
+
+    say("demo_site_uplink_back")
+    central.start()
+    db, hub_db = out / "main" / "pvz.db", out / "hub.db"
+    journal = "SELECT count(*) FROM journal"
+    await until(
+        lambda: (
+            count(hub_db, f"SELECT count(DISTINCT event_id) FROM events WHERE device = '{MAIN}'")
+            == count(db, journal)
+            and count(
+                db,
+                "SELECT count(*) FROM journal WHERE seq > (SELECT value FROM meta WHERE key = 'outbox_acked_seq')",
+            )
+            == 0
+        ),
+        "every event at the hub",
+    )
+    # Central sees the site's devices as before: each one's retained status, through the bridge.
+    at_central = Watch(central.port)
+    at_central.link.start(asyncio.get_running_loop())
+    try:
+        await until(
+            lambda: all(at_central.status(d) for d in (MAIN, *(r.device for r in REMOTES))),
+            "every status at central",
+        )
+        seen = sorted(topic.split("/")[3] for topic in at_central.seen if topic.endswith("/status"))
+    finally:
+        at_central.link.stop()
+    result = summary(out, watch, fed, time.monotonic() - started)
+    result["site"]["seen_at_central"] = seen
+    return result
+
+
+def summary(out: Path, watch: Watch, fed: dict[str, int], elapsed_s: float) -> dict[str, Any]:
+    db, hub_db = out / "main" / "pvz.db", out / "hub.db"
+    journal = count(db, "SELECT count(*) FROM journal")
+    hub_rows = count(hub_db, f"SELECT count(*) FROM events WHERE device = '{MAIN}'")
+    hub_ids = count(hub_db, f"SELECT count(DISTINCT event_id) FROM events WHERE device = '{MAIN}'")
+    stations = {}
+    for remote in REMOTES:
+        figures = watch.station_site(remote)
+        stations[remote.station] = {
+            "device": remote.device,
+            "kind": remote.kind,
+            "scanned": fed[remote.station],
+            "counters": figures.get("counters", {}),
+            "latency_ms": figures.get("latency_ms", {}),
+        }
+    counters = [s["counters"] for s in stations.values()]
+    return {
+        "site": {
+            "stations": len(stations),
+            "remote_inputs": count(db, "SELECT count(*) FROM remote_inputs"),
+            "duplicates_suppressed": sum(c.get("duplicates", 0) for c in counters),
+            "p99_ms": max(float(s["latency_ms"].get("p99", 0.0)) for s in stations.values()),
+            "refused_while_main_down": sum(c.get("refused_while_main_down", 0) for c in counters),
+            "main_restarts": 1,
+            "per_station": stations,
+        },
+        "journal_events": journal,
+        "parcels": {
+            state: count(db, f"SELECT count(*) FROM parcels WHERE state = '{state}'")
+            for state in ("expected", "accepted", "missing")
+        },
+        "sync": {
+            "journal_events": journal,
+            "hub_events": hub_ids,
+            "hub_rows": hub_rows,
+            "exactly_once": journal == hub_ids == hub_rows,
+        },
+        "elapsed_s": round(elapsed_s, 1),
+    }
