@@ -23,6 +23,7 @@ log = logging.getLogger("pvz.sync.transport")
 
 MAX_IN_FLIGHT = 100  # paho slows down as its queue grows: keep at most this many publishes open
 SESSION_EXPIRY_S = 24 * 3600  # the broker keeps our subscriptions and queued QoS 1 messages this long
+MAX_ROUTES = 4096  # topics whose matching handlers are remembered (a hub sees one per device and kind)
 RECONNECT_S = (1.0, 30.0)  # paho's backoff: first retry, doubling up to the second figure
 _OK = (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_NO_CONN)
 
@@ -123,6 +124,7 @@ class MqttLink:
         self.counters: dict[str, int] = dict.fromkeys([*names.split(), "handler_errors"], 0)
         self.last_error: str | None = None
         self._handlers: dict[str, tuple[int, Handler, str]] = {}
+        self._routes: dict[str, list[Handler]] = {}  # topic → its handlers, until the next subscribe
         self._listeners: list[Callable[[bool], None]] = []
         self._pending: dict[int, tuple[asyncio.Future[int], int]] = {}  # mid → (future, qos)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -182,6 +184,7 @@ class MqttLink:
         message must not come back forever), so one cut off by a crash is delivered again."""
         plain = topic_filter.split("/", 2)[2] if topic_filter.startswith("$share/") else topic_filter
         self._handlers[topic_filter] = (qos, handler, plain)  # `$share/<group>/<f>` matches like `<f>`
+        self._routes.clear()
         if self.connected:
             self.client.subscribe(topic_filter, options=SubscribeOptions(qos=qos))
 
@@ -287,7 +290,13 @@ class MqttLink:
 
     def _handle_message(self, msg: Inbound, mid: int, generation: int) -> None:
         self.counters["received"] += 1
-        matching = [h for _, h, f in self._handlers.values() if paho.topic_matches_sub(f, msg.topic)]
+        matching = self._routes.get(msg.topic)
+        if matching is None:
+            # paho's matcher builds a tree per call: a site's few topics are matched once each.
+            matching = [h for _, h, f in self._handlers.values() if paho.topic_matches_sub(f, msg.topic)]
+            if len(self._routes) >= MAX_ROUTES:
+                self._routes.clear()
+            self._routes[msg.topic] = matching
         self.counters["unmatched"] += not matching
         task = asyncio.create_task(self._dispatch(matching, msg, mid, generation))
         self._tasks.add(task)
