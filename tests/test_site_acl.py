@@ -12,8 +12,11 @@ import uuid
 from pathlib import Path
 
 import msgspec
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 from central import pki
+from central.site_bridge import render_bridge_conf
 from device.cli.main import main as pvz
 from device.config import load_config
 from device.site.broker_acl import ACL_NAME, OWN, render
@@ -28,16 +31,19 @@ from tests.support.broker import Broker
 from tests.support.factory import DEVICE, KEY, SITE, new_store, standard_manifest
 from tests.support.site import main_config, remote, station_config
 from tests.support.sync import FAST, wait_until
-from tests.test_security import Peer
+from tests.support.tls_broker import WAIT_S
+from tests.support.tls_broker import wait_until as wait_sync
+from tests.test_security import NOT_AUTHORIZED, Peer
 
-C1, C2 = "pvz-c1", "pvz-c2"
+C1, C2, STRANGER = "pvz-c1", "pvz-c2", "pvz-x"
+GRANTED = (0x00, 0x10)  # PUBACK: success, or success with no subscriber yet
 
 
 def tls_keys(creds: Path) -> str:
     return f'ca_file = "{creds}/ca.crt"\ncert_file = "{creds}/client.crt"\nkey_file = "{creds}/client.key"\n'
 
 
-def site_broker(tmp_path: Path, config_file: Path) -> Broker:
+def site_broker(tmp_path: Path, config_file: Path, *, bridge: str = "") -> Broker:
     """A mosquitto with the generated snippet and ACL, reading the files of `pvz-central pki init`."""
     port = Broker(tmp_path).port
     files = render(
@@ -48,7 +54,7 @@ def site_broker(tmp_path: Path, config_file: Path) -> Broker:
     )
     assert files.acl is not None
     (tmp_path / ACL_NAME).write_text(files.acl, encoding="utf-8")
-    extra = files.conf + ("user root\n" if os.geteuid() == 0 else "")
+    extra = files.conf + bridge + ("user root\n" if os.geteuid() == 0 else "")
     broker = Broker(tmp_path / "broker", extra=extra, port=port)
     broker.start()
     return broker
@@ -56,9 +62,9 @@ def site_broker(tmp_path: Path, config_file: Path) -> Broker:
 
 def test_the_site_acl_keeps_each_station_to_its_own_topics(tmp_path: Path) -> None:
     pki.init(tmp_path / "pki", SITE)
-    for device in (DEVICE, C1, C2):
+    for device in (DEVICE, C1, C2, STRANGER):
         pki.device(tmp_path / "pki", SITE, device)
-    creds = {d: tmp_path / "pki" / "devices" / d for d in (DEVICE, C1, C2)}
+    creds = {d: tmp_path / "pki" / "devices" / d for d in (DEVICE, C1, C2, STRANGER)}
     new_store(tmp_path / "pvz.db", standard_manifest()).close()
     path = main_config(
         tmp_path,
@@ -125,7 +131,18 @@ def test_the_site_acl_keeps_each_station_to_its_own_topics(tmp_path: Path) -> No
                 await asyncio.to_thread(c2.subscribe, topics.of(C1, kind))
             assert await asyncio.to_thread(c2.subscribe, topics.of(C2, "reply")) == [1]
             forged = SiteInput(id=uuid.uuid4().hex, station="c1", raw=b"12345", keyed=True)
-            await asyncio.to_thread(c2.publish, topics.of(C1, "input"), msgspec.json.encode(forged))
+            refused = await asyncio.to_thread(c2.publish, topics.of(C1, "input"), msgspec.json.encode(forged))
+            assert refused == NOT_AUTHORIZED
+            # A device of the site CA that the main device's config does not list may do nothing.
+            stranger = Peer(broker.port, ca, creds[STRANGER])
+            assert await asyncio.to_thread(stranger.connect)
+            payload = msgspec.json.encode(SiteInput(id=uuid.uuid4().hex, station="c1", raw=b"1", keyed=True))
+            for device in (C1, STRANGER):
+                assert (
+                    await asyncio.to_thread(stranger.publish, topics.of(device, "input"), payload)
+                    == NOT_AUTHORIZED
+                )
+            stranger.close()
             c1.submit("12345", True)  # c1's reply is published while c2 listens
             await wait_until(lambda: c1.inputs.figures.counters["answered"] == 2, 10)
             # c2's own input, sent after both, is answered: what came before it from the same
@@ -175,3 +192,38 @@ def test_the_command_writes_the_snippet_and_the_acl(tmp_path: Path) -> None:
         and "allow_anonymous false" in (out / "pvz-site.conf").read_text()
     )
     assert pvz(["site", "broker-config", "--config", str(path), "--out", str(out), "--listen", "nope"]) == 2
+
+
+def test_the_bridge_carries_a_device_s_own_topics_through_the_site_acl(tmp_path: Path) -> None:
+    """The bridge is the site broker's own client: the ACL does not judge it, so the main device's
+    events still go up and central's ack still comes down to it, and nothing site-local goes up."""
+    pki.init(tmp_path / "pki", SITE)
+    pki.device(tmp_path / "pki", SITE, DEVICE)
+    path = main_config(tmp_path, mqtt_port=1883, remotes=remote("c1", C1), device=DEVICE)
+    central = Broker(tmp_path / "central")
+    central.start()
+    broker = site_broker(tmp_path, path, bridge=render_bridge_conf(SITE, f"127.0.0.1:{central.port}"))
+    heard: list[tuple[str, bytes]] = []
+    watcher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="central-watch")
+    watcher.on_message = lambda _c, _u, m: heard.append((m.topic, bytes(m.payload)))
+    main = Peer(broker.port, tmp_path / "pki" / "ca.crt", tmp_path / "pki" / "devices" / DEVICE)
+    own = Topics(SITE, DEVICE)
+    try:
+        watcher.connect("127.0.0.1", central.port)
+        watcher.subscribe("pvz/#", qos=1)
+        watcher.loop_start()
+        assert main.connect()
+        assert main.subscribe(own.ack) == [1]
+        assert wait_sync(lambda: (f"pvz/v1/bridges/{SITE}/state", b"1") in heard)
+        assert main.publish(SiteTopics(SITE).of(C1, "reply"), b"{}") in GRANTED  # and it stays here
+        assert main.publish(own.events, b"up") in GRANTED
+        assert wait_sync(lambda: (own.events, b"up") in heard)
+        watcher.publish(own.ack, b"down", qos=1).wait_for_publish(WAIT_S)
+        assert main.next_message(own.ack).payload == b"down"
+        assert not [t for t, _ in heard if t.startswith("pvz/site/")]
+    finally:
+        main.close()
+        watcher.loop_stop()
+        watcher.disconnect()
+        broker.stop()
+        central.stop()
