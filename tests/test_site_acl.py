@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import msgspec
+import pytest
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -19,7 +20,7 @@ from central import pki
 from central.site_bridge import render_bridge_conf
 from device.cli.main import main as pvz
 from device.config import load_config
-from device.site.broker_acl import ACL_NAME, OWN, render
+from device.site.broker_acl import ACL_NAME, OWN, SiteBrokerError, render, station_devices
 from device.site.main_service import SiteMain
 from device.site_station.daemon import StationDaemon
 from device.store import remote_inputs
@@ -192,6 +193,11 @@ def test_the_command_writes_the_snippet_and_the_acl(tmp_path: Path) -> None:
         and "allow_anonymous false" in (out / "pvz-site.conf").read_text()
     )
     assert pvz(["site", "broker-config", "--config", str(path), "--out", str(out), "--listen", "nope"]) == 2
+    # A station's config lists no stations: the ACL can only come from the main device's.
+    station = station_config(tmp_path / "c1", device=C1, name="c1", main=DEVICE, mqtt_port=1883)
+    assert pvz(["site", "broker-config", "--config", str(station), "--out", str(out)]) == 2
+    with pytest.raises(SiteBrokerError):
+        station_devices(load_config(station))
 
 
 def test_the_bridge_carries_a_device_s_own_topics_through_the_site_acl(tmp_path: Path) -> None:
