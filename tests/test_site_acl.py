@@ -12,8 +12,8 @@ import uuid
 from pathlib import Path
 
 import msgspec
-import pytest
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from central import pki
