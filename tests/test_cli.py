@@ -30,6 +30,7 @@ SUBCOMMANDS = [
     "screen",
     "provision",
     "privacy",
+    "site",
     "tickets",
 ]
 CENTRAL_SUBCOMMANDS = [
