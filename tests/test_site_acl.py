@@ -34,7 +34,7 @@ from tests.support.site import main_config, remote, station_config
 from tests.support.sync import FAST, wait_until
 from tests.support.tls_broker import WAIT_S
 from tests.support.tls_broker import wait_until as wait_sync
-from tests.test_security import NOT_AUTHORIZED, Peer
+from tests.support.tls_peer import NOT_AUTHORIZED, Peer
 
 C1, C2, STRANGER = "pvz-c1", "pvz-c2", "pvz-x"
 GRANTED = (0x00, 0x10)  # PUBACK: success, or success with no subscriber yet
