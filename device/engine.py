@@ -5,6 +5,7 @@ The device's own events (a door's report, a kiosk's tick) go the same way withou
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -27,7 +28,7 @@ from workflows.identify import masked
 from workflows.inputs import BadCode, DeviceEvent, DoorReport, Input, Tick, Weighed, clean_code, parse_input
 from workflows.machine import WorkflowError
 from workflows.messages import Msg
-from workflows.outcome import Feedback, Level
+from workflows.outcome import Feedback, Level, Light
 from workflows.queries import Queries
 from workflows.session import Outcome, Session, describe
 from workflows.ticket_rules import with_tickets
@@ -201,6 +202,18 @@ class Engine:
                 continue
             if session is not None:
                 found[row[0]] = session
+        return found
+
+    def lit(self) -> list[dict[str, Light]]:
+        """Every open session's lit cells, read alone (after each scan the rack is redrawn from them:
+        decoding every station's whole session for it cost a counter more than the scan's own)."""
+        rows = self.store.conn.execute("SELECT station, lights FROM sessions ORDER BY station").fetchall()
+        found = []
+        for station_name, lights in rows:
+            try:
+                found.append({address: Light(value) for address, value in json.loads(lights).items()})
+            except ValueError as exc:
+                log.error("station %s: its stored lights cannot be read: %s", station_name, exc)
         return found
 
     def queue_print(self, station_name: str, kind: str, data: dict[str, str] | None = None) -> int:

@@ -45,10 +45,14 @@ class RackLights:
 
     def refresh(self, sessions: Iterable[Session[Any, Any]]) -> bool:
         """Show what the sessions want now; True when any cell's meaning changed."""
+        return self.refresh_lit(session.lights for session in sessions)
+
+    def refresh_lit(self, lit: Iterable[Mapping[str, Light]]) -> bool:
+        """refresh() from each open session's lit cells alone (Engine.lit: no session is decoded)."""
         wanted: dict[int, Pattern] = {}
         meanings: dict[str, Light] = {}
-        for session in sessions:
-            for address, meaning in session.lights.items():
+        for lights in lit:
+            for address, meaning in lights.items():
                 channel = self._channel(address)
                 if channel is not None:
                     wanted[channel] = LIGHT_PATTERN[meaning]

@@ -183,7 +183,7 @@ class Runtime:
         io = self.stations.get(result.station)
         if io is not None:
             show_feedback(io, result.feedback, self.lang_of(result.station))
-        lights_changed = result.changed and self.lights.refresh(self.engine.sessions().values())
+        lights_changed = result.changed and self.lights.refresh_lit(self.engine.lit())
         for watcher in self.watchers:
             watcher.scanned(result)
             if lights_changed:
