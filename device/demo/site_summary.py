@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from device.demo.site_setup import MAIN, REMOTES
+from device.demo.site_kiosk import kiosk_figures
+from device.demo.site_setup import KIOSK, MAIN, REMOTES
 from device.demo.site_watch import Watch, count
 
 
@@ -34,6 +35,7 @@ def summary(out: Path, watch: Watch, fed: dict[str, int], elapsed_s: float) -> d
             "p99_ms": max(float(s["latency_ms"].get("p99", 0.0)) for s in stations.values()),
             "refused_while_main_down": sum(c.get("refused_while_main_down", 0) for c in counters),
             "main_restarts": 1,
+            "kiosk": kiosk_figures(db, KIOSK.station, news=watch.counters(KIOSK).get("news", 0)),
             "per_station": stations,
         },
         "journal_events": journal,
