@@ -13,7 +13,7 @@ import pytest
 
 from device.cli.main import main
 from device.demo.site_kiosk import LOCKER, PREPAID, SHELF_CELL
-from device.demo.site_setup import KIOSK, MAIN, REMOTES
+from device.demo.site_setup import COUNTER_2, KIOSK, MAIN, REMOTES
 
 
 @pytest.fixture(scope="module")
@@ -110,13 +110,12 @@ def test_the_kiosks_customers_collect_through_the_main_devices_doors(
     assert kiosk["news"] == news >= 2 * PREPAID
     # The sim locker started as the store held it: no alert at either start of the main device.
     assert one(db, "SELECT count(*) FROM journal WHERE kind = 'alert'") == 0
-    # The cash-on-delivery customer was sent to the counter; the parcel waits on its shelf.
+    # The cash-on-delivery customer was sent to the counter, where counter-2's clerk issued the
+    # parcel from its shelf and took the payment.
     assert kiosk["sent_to_counter"] == 1
-    assert (
-        one(
-            db,
-            f"SELECT state FROM parcels p JOIN cells c ON c.id = p.cell_id WHERE c.address = '{SHELF_CELL}'",
-        )
-        == "stored"
+    cod = (
+        "SELECT j.station FROM journal j JOIN parcels p ON p.barcode = j.parcel "
+        f"WHERE j.to_state = 'issued' AND j.cell = '{SHELF_CELL}' AND p.cod_kopecks > 0"
     )
+    assert one(db, cod) == COUNTER_2.station
     assert s["sync"]["exactly_once"] is True

@@ -37,6 +37,7 @@ from device.demo.site_setup import (
 from device.demo.site_summary import summary
 from device.demo.site_watch import WAIT_S, Watch, count, reachable, until
 from device.demo.stage import DEMO_DAY, SITE
+from workflows.customer import masked_name
 from workflows.inputs import Command
 from workflows.messages import Msg
 
@@ -201,6 +202,13 @@ async def _scenes(run: Running, plan: Plan, started: float) -> dict[str, Any]:
         }
     )
     await scan(COUNTER_1, Command.DONE.barcode)
+    await all_settled()
+    # The cash-on-delivery customer the kiosk sent to the counter: counter-2's clerk closes the
+    # acceptance, takes the code, scans the parcel and takes the payment by card.
+    cod = plan.kiosk.cod
+    say("demo_kiosk_to_counter", customer=masked_name(cod.customer))
+    await scan(COUNTER_2, Command.DONE.barcode, typed(cod), *(p.barcode for p in cod.parcels))
+    await scan(COUNTER_2, Command.PAID_CARD.barcode, Command.DONE.barcode)
     await all_settled()
 
     say("demo_site_uplink_back")
