@@ -2,9 +2,9 @@
 how the kiosk's day is counted.
 
 The main device's rack has a locker beside its shelves: cells in the doors zone, each behind a door
-of the main device's (simulated) door driver, stocked the evening before with prepaid orders, and
-one cash-on-delivery order on a shelf. A customer at the remote kiosk types a pickup code (one
-shows the app's QR code instead); the main device decides, its door controller opens the door, a
+of the main device's (simulated) door driver, stocked before opening with prepaid orders, and one
+cash-on-delivery order on a shelf. A customer at the remote kiosk types a pickup code (one shows
+the app's QR code instead); the main device decides, its door controller opens the door, a
 simulated customer (`[doors] sim_take_after_s`) takes the parcel and shuts it, and each door's
 report reaches the kiosk as news. The cash-on-delivery customer is sent to the counter.
 """
