@@ -43,6 +43,7 @@ def door_pins(doors: DoorsSection) -> list[tuple[str, int]]:
 # default are refused when set to anything else (the default itself cannot be told from no option).
 _READ_BY = {
     "count": "sim",
+    "sim_take_after_s": "sim",
     "port": "kerong",
     "boards": "kerong",
     "baudrate": "kerong",

@@ -174,6 +174,9 @@ class DoorsSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     station: Name | None = None  # backend "station": the remote station whose Pi drives the doors
     zone: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] = "locker"
     count: Annotated[int, msgspec.Meta(ge=0, le=1024)] = 0  # sim: how many doors
+    # sim: a simulated customer empties and shuts each door a pulse opened this long after (0: off,
+    # doors move only as a caller scripts them). For a sim locker run by `pvz run` (`pvz demo --site`).
+    sim_take_after_s: Annotated[float, msgspec.Meta(ge=0, le=3600)] = 0.0
     port: PathStr | None = None
     baudrate: Annotated[int, msgspec.Meta(ge=1200, le=921_600)] = 19200
     boards: list[LockBoard] = msgspec.field(default_factory=list)

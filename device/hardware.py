@@ -186,7 +186,7 @@ def build_doors(config: Config, hw: Hardware | None = None) -> Doors | None:
     if doors.backend == "none":
         return None
     if doors.backend == "sim":
-        return SimDoors(doors.count)
+        return SimDoors(doors.count, take_after_s=doors.sim_take_after_s)
     if doors.backend == "station":
         from device.site.remote_doors import RemoteDoors
 

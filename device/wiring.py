@@ -14,6 +14,7 @@ from device.config import resolve_path, screen_listen
 from device.config_schema import Config
 from device.documents.registry import Documents
 from device.doors.controller import DoorController
+from device.doors.start import load_twin
 from device.engine import Engine
 from device.hardware import Hardware
 from device.intake.rack import sync_rack_file
@@ -25,6 +26,7 @@ from device.store.clock import TIMEZONE_KEY
 from device.store.db import Store
 from device.wall_clock import ClockTrust
 from drivers.base import CellLights
+from drivers.doors.sim_doors import SimDoors
 from drivers.exc import UnknownBackend
 from drivers.lights.sim_lights import SimScreen
 from workflows.context import Evidence, KioskRules, Policy, SendRules, StationKind
@@ -181,6 +183,8 @@ def build_runtime(
     runtime.hardware = hw
     runtime.remote_stations = frozenset(st.name for st in config.site.stations)
     doors = hardware.build_doors(config, hw)
+    if isinstance(doors, SimDoors):
+        load_twin(doors, store, config.doors.zone)  # before Runtime.start() compares it with the store
     if doors is not None:
         runtime.attach_doors(
             DoorController(

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from device.demo.data import CLERKS, DemoDay
+from device.demo.site_feed import Codes, Feed
+from device.demo.site_kiosk import KioskDay, doors_config, doors_opened, stock_locker, typed
 from device.demo.site_procs import Mosquitto, Pvz, central_tool, start_hub, stop
 from device.demo.site_setup import (
     COUNTER_1,
@@ -28,17 +30,16 @@ from device.demo.site_setup import (
     KIOSK,
     MAIN,
     REMOTES,
-    RemoteDevice,
     main_config,
     main_store,
     station_config,
 )
-from device.demo.site_watch import WAIT_S, Watch, count, reachable, settled, until
+from device.demo.site_summary import summary
+from device.demo.site_watch import WAIT_S, Watch, count, reachable, until
 from device.demo.stage import DEMO_DAY, SITE
+from workflows.customer import masked_name
 from workflows.inputs import Command
 from workflows.messages import Msg
-
-SCAN_GAP_S = 0.15  # between two scans at one station: a brisk clerk, not a burst that only measures a queue
 
 
 def run_site_demo(
@@ -65,12 +66,21 @@ def run_site_demo(
 
     rng = random.Random(seed)
     key, plan = main_store(out / "main", rng)
+    kiosk = stock_locker(out / "main" / "pvz.db", rng, key, plan)
     with (out / "processes.log").open("w", encoding="utf-8") as log:
-        result = asyncio.run(_day(out, key=key, plan=plan, lang=lang, say=say, log=log))
+        result = asyncio.run(_day(out, key=key, plan=Plan(plan, kiosk), lang=lang, say=say, log=log))
     (out / "summary.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return result
+
+
+@dataclass
+class Plan:
+    """The day's supplies for the counters, and the orders the kiosk's customers come for."""
+
+    day: DemoDay
+    kiosk: KioskDay
 
 
 @dataclass
@@ -86,13 +96,13 @@ class Running:
 
 
 async def _day(
-    out: Path, *, key: bytes, plan: DemoDay, lang: str, say: Callable[..., None], log: IO[str]
+    out: Path, *, key: bytes, plan: Plan, lang: str, say: Callable[..., None], log: IO[str]
 ) -> dict[str, Any]:
     central = Mosquitto(out / "central")
     central.start()
     bridge = central_tool("site-bridge", "--site", SITE, "--central", f"127.0.0.1:{central.port}")
     site = Mosquitto(out / "site", extra=bridge + "\n")
-    main = Pvz(main_config(out / "main", key=key, port=site.port, lang=lang), log)
+    main = Pvz(main_config(out / "main", key=key, port=site.port, lang=lang, doors=doors_config()), log)
     devices = {
         r.station: Pvz(station_config(out / r.device, r, port=site.port, lang=lang), log) for r in REMOTES
     }
@@ -120,14 +130,13 @@ async def _day(
         central.stop()
 
 
-Codes = dict[RemoteDevice, list[str]]
-
-
-def before_noon(plan: DemoDay) -> tuple[Codes, Codes]:
+def before_noon(plan: Plan) -> tuple[Codes, Codes]:
     """What each station scans in the morning, and while the uplink is down: the clerks sign in and
-    accept the first and the third supply, half before the cut; customers type codes at the kiosk."""
-    first, _, third = plan.supplies
-    kiosk = [o.code for o in plan.orders[:4]]
+    accept the first and the third supply, half before the cut; at the kiosk, customers of the
+    locker type their codes (one shows the app's QR code), and the cash-on-delivery one comes."""
+    first, _, third = plan.day.supplies
+    prepaid = plan.kiosk.prepaid
+    kiosk = [typed(prepaid[0]), typed(prepaid[1], qr=True), typed(prepaid[2]), typed(plan.kiosk.cod)]
     half_1, half_3 = len(first.parcels) // 2, len(third.parcels) // 2
     start = [CLERKS[0][0], Command.START_ACCEPTANCE.barcode, *first.packages]
     morning = {
@@ -143,7 +152,7 @@ def before_noon(plan: DemoDay) -> tuple[Codes, Codes]:
     return morning, cut
 
 
-def crash_after(plan: DemoDay) -> str:
+def crash_after(plan: Plan) -> str:
     """PVZ_CRASH for the main device: killed (SIGKILL, device/crash_points.py) right after it
     commits the first input after noon, before it answers: the input the station sends again."""
     morning, cut = before_noon(plan)
@@ -151,24 +160,11 @@ def crash_after(plan: DemoDay) -> str:
     return f"after_commit:{decided + 1}"
 
 
-async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]:
-    out, main, devices, watch, central, say = run.out, run.main, run.devices, run.watch, run.central, run.say
-    _, second, _ = plan.supplies
-    fed = dict.fromkeys((r.station for r in REMOTES), 0)
-
-    async def scan(remote: RemoteDevice, *codes: str) -> None:
-        for code in codes:
-            devices[remote.station].scan(code)
-            fed[remote.station] += 1
-            await asyncio.sleep(SCAN_GAP_S)
-
-    async def together(codes: Codes) -> None:
-        """The stations scan at the same time, each at its own pace."""
-        await asyncio.gather(*(scan(remote, *each) for remote, each in codes.items()))
-
-    async def all_settled(stations: tuple[RemoteDevice, ...] = REMOTES) -> None:
-        for remote in stations:
-            await until(settled(watch, remote, fed[remote.station]), f"the answers at {remote.station}")
+async def _scenes(run: Running, plan: Plan, started: float) -> dict[str, Any]:
+    main, watch, central, say = run.main, run.watch, run.central, run.say
+    _, second, _ = plan.day.supplies
+    feed = Feed(run.devices, watch, run.out / "main" / "pvz.db", plan.kiosk)
+    scan, together, all_settled = feed.scan, feed.together, feed.all_settled
 
     morning, cut = before_noon(plan)
     say("demo_site_morning")
@@ -186,12 +182,14 @@ async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]
     await asyncio.to_thread(main.wait_exit)
     for remote in REMOTES:
         await until(reachable(watch, remote, False), f"{remote.station} seeing the main device gone")
-    kiosk_late = [o.code for o in plan.orders[4:6]]
+    kiosk_late = [typed(plan.kiosk.prepaid[3]), typed(plan.kiosk.prepaid[4])]
+    feed.main_up = False
     await together(
         {COUNTER_1: [second.packages[0]], COUNTER_2: [second.parcels[1].barcode], KIOSK: kiosk_late[:1]}
     )
     await all_settled((COUNTER_2, KIOSK))  # refused; counter-1's input still waits for its answer
     main.start()
+    feed.main_up = True
     for remote in REMOTES:
         await until(reachable(watch, remote, True), f"{remote.station} reaching the main device again")
     # counter-1 sends its input again: the main device answers it from its store (a duplicate).
@@ -200,15 +198,34 @@ async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]
         {
             COUNTER_1: [second.packages[0], *(p.barcode for p in second.parcels if p != second.parcels[1])],
             COUNTER_2: [second.parcels[1].barcode],
-            KIOSK: kiosk_late[1:],
+            KIOSK: kiosk_late,  # the customer refused while it was down types the code again
         }
     )
     await scan(COUNTER_1, Command.DONE.barcode)
     await all_settled()
+    # The cash-on-delivery customer the kiosk sent to the counter: counter-2's clerk closes the
+    # acceptance, takes the code, scans the parcel and takes the payment by card.
+    cod = plan.kiosk.cod
+    say("demo_kiosk_to_counter", customer=masked_name(cod.customer))
+    await scan(COUNTER_2, Command.DONE.barcode, typed(cod), *(p.barcode for p in cod.parcels))
+    await scan(COUNTER_2, Command.PAID_CARD.barcode, Command.DONE.barcode)
+    await all_settled()
 
     say("demo_site_uplink_back")
     central.start()
-    db, hub_db = out / "main" / "pvz.db", out / "hub.db"
+    seen = await _at_central(run)
+    # Each door's two reports (opened, shut on an empty cell) reached the kiosk as news, as its status says.
+    opened = doors_opened(run.out / "main" / "pvz.db", KIOSK.station)
+    await until(lambda: watch.counters(KIOSK).get("news", 0) >= 2 * opened, "the doors' news at the kiosk")
+    result = summary(run.out, watch, feed.fed, time.monotonic() - started)
+    result["site"]["seen_at_central"] = seen
+    return result
+
+
+async def _at_central(run: Running) -> list[str]:
+    """Once the uplink is back: every event of the main device reaches the hub, and central sees
+    the site's devices as before (each one's retained status, through the bridge)."""
+    db, hub_db, central = run.out / "main" / "pvz.db", run.out / "hub.db", run.central
     journal = "SELECT count(*) FROM journal"
     await until(
         lambda: (
@@ -222,7 +239,6 @@ async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]
         ),
         "every event at the hub",
     )
-    # Central sees the site's devices as before: each one's retained status, through the bridge.
     at_central = Watch(central.port)
     at_central.link.start(asyncio.get_running_loop())
     try:
@@ -233,47 +249,4 @@ async def _scenes(run: Running, plan: DemoDay, started: float) -> dict[str, Any]
         seen = sorted(topic.split("/")[3] for topic in at_central.seen if topic.endswith("/status"))
     finally:
         at_central.link.stop()
-    result = summary(out, watch, fed, time.monotonic() - started)
-    result["site"]["seen_at_central"] = seen
-    return result
-
-
-def summary(out: Path, watch: Watch, fed: dict[str, int], elapsed_s: float) -> dict[str, Any]:
-    db, hub_db = out / "main" / "pvz.db", out / "hub.db"
-    journal = count(db, "SELECT count(*) FROM journal")
-    hub_rows = count(hub_db, f"SELECT count(*) FROM events WHERE device = '{MAIN}'")
-    hub_ids = count(hub_db, f"SELECT count(DISTINCT event_id) FROM events WHERE device = '{MAIN}'")
-    stations = {}
-    for remote in REMOTES:
-        figures = watch.station_site(remote)
-        stations[remote.station] = {
-            "device": remote.device,
-            "kind": remote.kind,
-            "scanned": fed[remote.station],
-            "counters": figures.get("counters", {}),
-            "latency_ms": figures.get("latency_ms", {}),
-        }
-    counters = [s["counters"] for s in stations.values()]
-    return {
-        "site": {
-            "stations": len(stations),
-            "remote_inputs": count(db, "SELECT count(*) FROM remote_inputs"),
-            "duplicates_suppressed": sum(c.get("duplicates", 0) for c in counters),
-            "p99_ms": max(float(s["latency_ms"].get("p99", 0.0)) for s in stations.values()),
-            "refused_while_main_down": sum(c.get("refused_while_main_down", 0) for c in counters),
-            "main_restarts": 1,
-            "per_station": stations,
-        },
-        "journal_events": journal,
-        "parcels": {
-            state: count(db, f"SELECT count(*) FROM parcels WHERE state = '{state}'")
-            for state in ("expected", "accepted", "missing")
-        },
-        "sync": {
-            "journal_events": journal,
-            "hub_events": hub_ids,
-            "hub_rows": hub_rows,
-            "exactly_once": journal == hub_ids == hub_rows,
-        },
-        "elapsed_s": round(elapsed_s, 1),
-    }
+    return seen

@@ -45,11 +45,13 @@ def main_store(directory: Path, rng: random.Random) -> tuple[bytes, DemoDay]:
     return key, plan
 
 
-def main_config(directory: Path, *, key: bytes, port: int, lang: str) -> Path:
-    """The main device: the store, the rack, no station of its own, the three remote stations."""
+def main_config(directory: Path, *, key: bytes, port: int, lang: str, doors: str = "") -> Path:
+    """The main device: the store, the rack, no station of its own, the three remote stations;
+    `doors`, its [doors] table (the locker's door driver)."""
     text = f'[device]\nid = "{MAIN}"\nsite = "{SITE}"\nlanguage = "{lang}"\n[store]\npath = "pvz.db"\n'
     text += f'[security]\npickup_key = "{key.hex()}"\n'
     text += f'[mqtt]\nhost = "127.0.0.1"\nport = {port}\ntelemetry_s = 1\n[screen]\nlisten = "off"\n'
+    text += doors
     text += f"[site]\nreply_wait_s = {REPLY_WAIT_S}\n"
     for remote in REMOTES:
         text += f'[[site.stations]]\nname = "{remote.station}"\ndevice = "{remote.device}"\nkind = "{remote.kind}"\n'

@@ -18,9 +18,11 @@ from device.doors.controller import DoorController
 from device.doors.record import record_alert, record_result
 from device.doors.watch import closed_event
 from device.store.clock import utc_text
+from device.store.db import Store
 from device.store.doors import DoorCommand, door_cells, door_states, live_commands, parcels_by_cell, set_door
 from device.store.journal import Stamp
 from drivers.doors.base import DoorError, DoorReading, DoorState
+from drivers.doors.sim_doors import SimDoors
 from workflows.inputs import DoorEvent, DoorReport
 
 log = logging.getLogger("pvz.doors")
@@ -33,6 +35,20 @@ class StartReport:
     interrupted: list[int] = field(default_factory=list)
     alerts: list[dict[str, object]] = field(default_factory=list)
     read: bool = False  # False: the bus did not answer, nothing was compared
+
+
+def load_twin(doors: SimDoors, store: Store, zone: str) -> list[int]:
+    """The simulated twin made to hold what the store says the locker holds: each door whose cell
+    holds parcels reads occupied. A real locker's sensors carry that over a restart; a twin starts
+    empty, and then the comparison below would raise an alert for every stocked cell, and a door
+    shut on its parcel would read "emptied" with nobody having taken anything. Run before reconcile();
+    the doors loaded, in order."""
+    held = parcels_by_cell(store.conn, zone)
+    loaded = sorted(door for door, cell in door_cells(store.conn, zone).items() if held.get(cell, 0) > 0)
+    for door in loaded:
+        if door < doors.count():
+            doors.load(door)
+    return loaded
 
 
 def reconcile(ctl: DoorController, open_kiosks: Collection[str] = ()) -> StartReport:

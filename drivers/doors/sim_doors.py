@@ -2,7 +2,10 @@
 
 A pulse opens a door unless it was told to jam. What a customer does next is scripted by
 the caller: take() empties the cell and closes the door, leave() closes it with the parcel
-still inside, force_open() is an opening nobody commanded.
+still inside, force_open() is an opening nobody commanded. Where no caller is there to script
+it (a sim locker in a `pvz run` process: `[doors] sim_take_after_s`), `take_after_s` stands in
+for the customer: a door a pulse opened is emptied and shut that long after, as the next read
+finds it (from the clock, no thread), so a kiosk's whole flow runs on a daemon nobody drives.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ class SimDoors:
         without_occupancy: Iterable[int] = (),
         clock: Callable[[], float] = time.monotonic,
         name: str = "sim-doors",
+        take_after_s: float = 0.0,
     ) -> None:
         if count < 1:
             raise ValueError(f"a locker has at least one door, got {count}")
+        if take_after_s < 0:
+            raise ValueError(f"take_after_s is 0 (off) or more, got {take_after_s}")
         self.name = name
         self._count = count
         self._clock = clock
@@ -36,6 +42,8 @@ class SimDoors:
         self._jammed: set[int] = set()
         self._no_sensor = set(without_sensor)
         self._no_occupancy = set(without_occupancy)
+        self.take_after_s = take_after_s
+        self._opened_at: dict[int, float] = {}  # doors a pulse opened, and when
         self.offline = False  # True: the bus does not answer (DoorError)
         self.pulses: list[tuple[float, int]] = []  # every lock fired, with the time
 
@@ -61,9 +69,11 @@ class SimDoors:
         check_door(door, self._count)
         with self._lock:
             self._answer()
-            self.pulses.append((self._clock(), door))
+            now = self._clock()
+            self.pulses.append((now, door))
             if door not in self._jammed:
                 self._open.add(door)
+                self._opened_at.setdefault(door, now)
 
     # What happens at the locker, scripted by a test or the demo.
 
@@ -84,12 +94,14 @@ class SimDoors:
         with self._lock:
             self._occupied.discard(door)
             self._open.discard(door)
+            self._opened_at.pop(door, None)
 
     def leave(self, door: int) -> None:
         """The door is shut with the parcel still inside."""
         check_door(door, self._count)
         with self._lock:
             self._open.discard(door)
+            self._opened_at.pop(door, None)
 
     def force_open(self, door: int) -> None:
         """The door opens with no command (forced, or a lock that failed)."""
@@ -116,6 +128,18 @@ class SimDoors:
     def _answer(self) -> None:
         if self.offline:
             raise DoorError(f"{self.name}: the lock bus does not answer")
+        if self.take_after_s:
+            self._customers()
+
+    def _customers(self) -> None:
+        """The simulated customers: each door a pulse opened at least `take_after_s` ago is emptied
+        and shut now (under the lock, before what is read)."""
+        now = self._clock()
+        for door, opened in list(self._opened_at.items()):
+            if now - opened >= self.take_after_s:
+                del self._opened_at[door]
+                self._occupied.discard(door)
+                self._open.discard(door)
 
     def _reading(self, door: int) -> DoorReading:
         if door in self._no_sensor:
