@@ -131,6 +131,12 @@ def decode(
     """
     if len(raw) > max_bytes:
         raise error.at("$", "too_large", f"{len(raw)} bytes, more than the limit of {max_bytes}", what=what)
+    try:
+        # JSON is UTF-8 (RFC 8259). msgspec checks the strings it decodes, but not the bytes of a part
+        # kept raw (an event's data at the hub, msgspec.Raw), which would fail later, mid-commit.
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error.at("$", "not_utf8", f"not UTF-8 at byte {exc.start}", what=what) from None
     check_unique_keys(raw, error=error, what=what)
     try:
         return msgspec.json.decode(raw, type=into)

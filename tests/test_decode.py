@@ -233,3 +233,16 @@ def test_an_unknown_field_names_the_closest_known_one() -> None:
     with pytest.raises(InputError) as far:
         decode(b'{"version": 1, "items": [{"name": "a"}], "zzzz": 1}', Doc, max_bytes=LIMIT)
     assert far.value.detail == "unknown field `zzzz`"
+
+
+class _Kept(msgspec.Struct):
+    data: msgspec.Raw
+
+
+def test_a_part_kept_raw_is_utf8_too() -> None:
+    """A raw part (an event's data at the hub) is not checked by msgspec: a byte that is not UTF-8
+    in it is refused at the gate, not found mid-commit (found by tests/test_mqtt_fuzz.py)."""
+    with pytest.raises(InputError) as caught:
+        decode(b'{"data": {"\x80n": 1}}', _Kept, max_bytes=100)
+    assert (caught.value.reason, caught.value.path) == ("not_utf8", "$")
+    assert bytes(decode(b'{"data": {"n": 1}}', _Kept, max_bytes=100).data) == b'{"n": 1}'
