@@ -19,14 +19,14 @@ def _hub(args: argparse.Namespace) -> int:
     manifests = None if args.manifests is None else Path(args.manifests)
     tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
     options = {"group": args.group, "site": args.site, "client_id": args.client_id}
-    return run_hub(args.broker, Path(args.db), manifests=manifests, tls=tls, **options)
+    return run_hub(args.broker, args.db, manifests=manifests, tls=tls, **options)
 
 
 def _outcomes(args: argparse.Namespace) -> int:
     """What the devices reported about each manifest-topic message, newest first."""
-    from central.hub_store import HubStore
+    from central.hub_store import open_store
 
-    store = HubStore(Path(args.db))
+    store = open_store(args.db)
     try:
         rows = store.outcomes(args.device, limit=args.limit)
     finally:
@@ -45,9 +45,9 @@ def _outcomes(args: argparse.Namespace) -> int:
 def _tickets(args: argparse.Namespace) -> int:
     """The fleet's tickets (`ls`), or an operator's answer to one (`resolve`), sent by the running hub."""
     from central import hub_tickets
-    from central.hub_store import HubStore
+    from central.hub_store import open_store
 
-    store = HubStore(Path(args.db))
+    store = open_store(args.db)
     try:
         if args.action == "resolve":
             text = args.text or ""
@@ -57,7 +57,7 @@ def _tickets(args: argparse.Namespace) -> int:
                 )
                 return 2
             try:
-                hub_tickets.resolve(store.conn, args.ticket, text)
+                store.resolve_ticket(args.ticket, text)
             except hub_tickets.UnknownTicket:
                 print(f"no ticket {args.ticket} at this hub", file=sys.stderr)
                 return 2
@@ -66,7 +66,7 @@ def _tickets(args: argparse.Namespace) -> int:
                 return 2
             print(f"{args.ticket}: answer kept; the hub sends it to the device")
             return 0
-        rows = hub_tickets.list_tickets(store.conn, state=args.state)
+        rows = store.tickets(args.state)
     finally:
         store.close()
     if args.json:
@@ -142,7 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("hub", "reference central system: acks events, sends manifests", _hub)
     p.add_argument("--broker", required=True, help="MQTT broker as HOST:PORT")
-    p.add_argument("--db", required=True, help="the hub's SQLite file (hubs of one group may share it)")
+    p.add_argument(
+        "--db",
+        required=True,
+        help="the hub's SQLite file, or postgresql://… (hubs of one group may share either)",
+    )
     p.add_argument("--group", default="hub", help="shared-subscription group of hubs (default: hub)")
     p.add_argument("--manifests", help="publish DIR/<site>/<device>/*.json to each device's manifest topic")
     p.add_argument("--client-id", help="MQTT client id (default: pvz-hub-<group>-<hostname>)")
@@ -152,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", help="the hub's client key (PEM)")
 
     p = add("outcomes", "what devices did with each manifest message", _outcomes)
-    p.add_argument("--db", required=True, help="the hub's SQLite file")
+    p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")
     p.add_argument("--device", help="only this device")
     p.add_argument("--limit", type=int, default=50, help="newest N reports (default: 50)")
     p.add_argument("--json", action="store_true", help="as JSON")
@@ -160,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("tickets", "the fleet's exception queue: list tickets, answer one", _tickets)
     p.add_argument("action", choices=["ls", "resolve"], help="ls: list; resolve: answer one ticket")
     p.add_argument("ticket", nargs="?", help="the ticket's id (resolve)")
-    p.add_argument("--db", required=True, help="the hub's SQLite file")
+    p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")
     p.add_argument("--text", help="the answer the device shows (resolve)")
     p.add_argument("--state", choices=list(STATES), help="only tickets in this state (ls)")
     p.add_argument("--json", action="store_true", help="as JSON (ls)")

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from central import hub_tickets
-from central.hub_store import HubStore
+from central.hub_store import open_store
+from central.store_api import CentralStore
 from device import crash_points
 from device.decode import decode
 from device.exc import InputError
@@ -68,7 +68,9 @@ class Hub:
 
     Several hubs started with the same `--group` split the devices' event batches between them
     through an MQTT 5 shared subscription (`$share/<group>/pvz/v1/+/+/events`); they share one
-    database (here one SQLite file; each batch is one BEGIN IMMEDIATE transaction). The same
+    database: one SQLite file (each group commit one BEGIN IMMEDIATE transaction) or, for a fleet,
+    one PostgreSQL database (central/hub_store_pg.py), where event ids are de-duplicated by a
+    unique constraint and each device's ack is computed from the stored rows. The same
     devices, unchanged, can be pointed at an EMQX, HiveMQ or VerneMQ cluster instead of one
     Mosquitto: shared subscriptions, persistent sessions and QoS 1 are standard MQTT 5, so a bigger
     operator scales the broker and runs more hubs, with no code change on the device.
@@ -83,7 +85,7 @@ class Hub:
 
     def __init__(
         self,
-        store: HubStore,
+        store: CentralStore,
         link: MqttLink,
         *,
         group: str = GROUP,
@@ -216,7 +218,7 @@ class Hub:
     def publish_resolutions(self) -> int:
         """Send each operator's answer not yet sent (`pvz-central tickets resolve`) to its device's
         manifest topic; marked sent once the broker has it, so a failed publish is tried again."""
-        due = [d for d in hub_tickets.unsent(self.store.conn) if d[2] not in self._sending]
+        due = [d for d in self.store.unsent_resolutions() if d[2] not in self._sending]
         for site, device, message in due:
             self._sending.add(message)
             self._spawn(self._send_resolution(Topics(site, device).manifest, message))
@@ -231,7 +233,7 @@ class Hub:
             return
         finally:
             self._sending.discard(message)
-        hub_tickets.mark_sent(self.store.conn, message)
+        self.store.mark_sent(message)
         self.counters["resolutions"] += 1
         log.info("ticket resolution → %s", topic)
 
@@ -277,7 +279,7 @@ def split_broker(text: str) -> tuple[str, int]:
 
 def run_hub(
     broker: str,
-    db: Path,
+    db: str | Path,
     *,
     group: str = GROUP,
     site: str = "+",
@@ -288,7 +290,7 @@ def run_hub(
     """`pvz-central hub`: run until SIGTERM or SIGINT."""
     host, port = split_broker(broker)
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
-    store = HubStore(db)
+    store = open_store(db)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()

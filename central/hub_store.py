@@ -1,16 +1,17 @@
 """The reference central system's SQLite: events de-duplicated by id, per-device acked sequence,
-and what each device did with each manifest-topic message."""
+and what each device did with each manifest-topic message. The embedded default for one site and
+the demo; central/hub_store_pg.py keeps the same in PostgreSQL for a fleet (central/store_api.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
+from central.store_api import CentralStore, Stored
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -59,12 +60,6 @@ _RUN_END = (
     "SELECT e.seq FROM events e WHERE e.device = ? AND e.seq > ? AND NOT EXISTS "
     "(SELECT 1 FROM events n WHERE n.device = e.device AND n.seq = e.seq + 1) ORDER BY e.seq LIMIT 1"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    inserted: int  # new events; the rest of the batch were duplicates
-    acked_seq: int  # every event of the device up to here is held
 
 
 class HubStore:
@@ -180,3 +175,24 @@ class HubStore:
     def devices(self) -> dict[str, int]:
         """Every device seen, with its acked seq."""
         return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}
+
+    def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
+        return hub_tickets.list_tickets(self.conn, state=state)
+
+    def resolve_ticket(self, ticket_id: str, text: str) -> None:
+        hub_tickets.resolve(self.conn, ticket_id, text)
+
+    def unsent_resolutions(self) -> list[tuple[str, str, bytes]]:
+        return hub_tickets.unsent(self.conn)
+
+    def mark_sent(self, message: bytes) -> None:
+        hub_tickets.mark_sent(self.conn, message)
+
+
+def open_store(db: str | Path) -> CentralStore:
+    """The store `--db` names: a postgresql:// URL, or else the path of the SQLite file."""
+    if str(db).startswith(("postgresql://", "postgres://")):
+        from central.hub_store_pg import PgHubStore  # psycopg is loaded only for a PostgreSQL hub
+
+        return PgHubStore(str(db))
+    return HubStore(db)

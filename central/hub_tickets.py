@@ -55,39 +55,58 @@ def record_events(conn: sqlite3.Connection, site: str, device: str, events: Iter
     """Keep the tickets a batch opens or resolves, inside the batch's transaction (a repeat changes nothing)."""
     for e in events:
         try:
-            _record(conn, site, device, e)
-        except (KeyError, TypeError, ValueError, sqlite3.IntegrityError) as exc:
-            # A ticket the hub cannot read must not hold up the device's events: they are kept.
+            change = ticket_change(site, device, e)
+            if change is None:
+                continue
+            if change[0] == "opened":
+                conn.execute(
+                    f"INSERT OR IGNORE INTO tickets ({OPENED_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+                    change[1],
+                )
+            else:
+                conn.execute(
+                    "UPDATE tickets SET state = 'resolved', resolved_at = ?, resolution = ? WHERE ticket_id = ?",
+                    change[1],
+                )
+        except sqlite3.IntegrityError as exc:
             log.warning("%s/%s: event seq %d: ticket not kept: %r", site, device, e.seq, exc)
 
 
-def _record(conn: sqlite3.Connection, site: str, device: str, e: Event[Any]) -> None:
-    d = json.loads(bytes(e.data)) if e.kind in ("ticket_opened", "ticket_resolved") else {}
-    if e.kind == "ticket_opened":
-        conn.execute(
-            "INSERT OR IGNORE INTO tickets (ticket_id, site, device, kind, parcel, order_id, station, clerk, "
-            "camera, evidence_from, evidence_to, detail, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                d["ticket_id"],
-                site,
-                device,
-                d["kind"],
-                e.parcel,
-                d.get("order_id"),
-                e.station,
-                e.clerk,
-                d.get("camera"),
-                d["evidence_from"],
-                d["evidence_to"],
-                json.dumps(d.get("detail", {}), ensure_ascii=False, sort_keys=True),
-                d["opened_at"],
-            ),
+OPENED_COLUMNS = (
+    "ticket_id, site, device, kind, parcel, order_id, station, clerk, camera, evidence_from, evidence_to, "
+    "detail, opened_at"
+)
+
+
+def ticket_change(site: str, device: str, e: Event[Any]) -> tuple[str, tuple[Any, ...]] | None:
+    """What one event does to the tickets, for either store: ("opened", the OPENED_COLUMNS row),
+    ("resolved", (resolved_at, resolution, ticket_id)), or None. A ticket the hub cannot read
+    is logged and skipped: it must not hold up the device's events, which are kept."""
+    if e.kind not in ("ticket_opened", "ticket_resolved"):
+        return None
+    try:
+        d = json.loads(bytes(e.data))
+        if e.kind == "ticket_resolved":
+            return "resolved", (e.ts, d.get("resolution"), d["ticket_id"])
+        row = (
+            d["ticket_id"],
+            site,
+            device,
+            d["kind"],
+            e.parcel,
+            d.get("order_id"),
+            e.station,
+            e.clerk,
+            d.get("camera"),
+            d["evidence_from"],
+            d["evidence_to"],
+            json.dumps(d.get("detail", {}), ensure_ascii=False, sort_keys=True),
+            d["opened_at"],
         )
-    elif e.kind == "ticket_resolved":
-        conn.execute(
-            "UPDATE tickets SET state = 'resolved', resolved_at = ?, resolution = ? WHERE ticket_id = ?",
-            (e.ts, d.get("resolution"), d["ticket_id"]),
-        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        log.warning("%s/%s: event seq %d: ticket not kept: %r", site, device, e.seq, exc)
+        return None
+    return "opened", row
 
 
 def list_tickets(conn: sqlite3.Connection, *, state: str | None = None) -> list[dict[str, Any]]:
@@ -131,6 +150,11 @@ def resolution_message(ticket_id: str, text: str, answered_at: str) -> bytes:
         "body": body,
     }
     return msgspec.json.encode(message)
+
+
+def now() -> str:
+    """An operator's answer and its sending are stamped in UTC seconds, in both stores."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def mark_sent(conn: sqlite3.Connection, message: bytes) -> None:

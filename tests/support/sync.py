@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from central.hub import Hub
-from central.hub_store import HubStore
+from central.hub_store import HubStore, open_store
 from device.store.db import Store
 from sync.publisher import BATCH, Publisher
 from sync.topics import Topics
@@ -100,9 +100,9 @@ async def serving(
 
 @contextlib.asynccontextmanager
 async def running_hub(
-    port: int, db: Path, *, client_id: str = "hub-1", group: str = "hub", manifests: Path | None = None
+    port: int, db: Path | str, *, client_id: str = "hub-1", group: str = "hub", manifests: Path | None = None
 ) -> AsyncIterator[Hub]:
-    store = HubStore(db)
+    store = open_store(db)  # a SQLite file, or a postgresql:// URL
     link = new_link(port, client_id, session_expiry=60)
     hub = Hub(store, link, group=group, manifests=manifests)
     link.start(asyncio.get_running_loop())

@@ -1,0 +1,184 @@
+"""The hub's central store on PostgreSQL (`pvz-central hub --db postgresql://…`): the same
+interface as the SQLite file (central/store_api.py), for several hub processes on one database.
+
+Why it holds across hubs: an event id is the table's primary key and every insert is
+INSERT … ON CONFLICT DO NOTHING, so a batch delivered to two hubs (a resend, a session taken
+over) is stored once. A device's ack is computed from the rows in the database, never from one
+process's memory, and under a per-device advisory lock taken for the transaction: two hubs
+storing neighbouring batches of one device run one after the other, so the second one sees the
+first one's rows and acks the whole unbroken run. Locks are taken in device order, so two
+group commits cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import psycopg
+
+from central import hub_tickets
+from central.pg_migrate import migrate
+from central.store_api import Stored
+from sync.inbox_service import WireOutcome
+from sync.publisher import WireBatch
+
+log = logging.getLogger("pvz.sync.hub")
+
+_INSERT = (
+    "INSERT INTO events (event_id, device, seq, ts, station, clerk, kind, parcel, from_state, to_state, "
+    "cell, data) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
+# The first event after `acked` that has no successor: the end of the unbroken run (index walk).
+_RUN_END = (
+    "SELECT e.seq FROM events e WHERE e.device = %s AND e.seq > %s AND NOT EXISTS "
+    "(SELECT 1 FROM events n WHERE n.device = e.device AND n.seq = e.seq + 1) ORDER BY e.seq LIMIT 1"
+)
+_DEVICE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('pvz-device:' || %s, 0))"
+
+
+class PgHubStore:
+    """One connection per hub process; each group commit is one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
+        self.schema = migrate(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
+        row = self.conn.execute(sql, args).fetchone()
+        return None if row is None else row[0]
+
+    def store_batch(self, site: str, batch: WireBatch) -> Stored:
+        return self.store_batches([(site, batch)])[0]
+
+    def store_batches(self, batches: list[tuple[str, WireBatch]]) -> list[Stored]:
+        with self.conn.transaction():
+            for device in sorted({b.device for _, b in batches}):
+                self.conn.execute(_DEVICE_LOCK, (device,))
+            return [self._insert(site, batch) for site, batch in batches]
+
+    def _insert(self, site: str, batch: WireBatch) -> Stored:
+        dev = batch.device
+        ev = batch.events
+        columns = (
+            [e.event_id for e in ev],
+            [dev] * len(ev),
+            [e.seq for e in ev],
+            [e.ts for e in ev],
+            [e.station for e in ev],
+            [e.clerk for e in ev],
+            [e.kind for e in ev],
+            [e.parcel for e in ev],
+            [e.from_state for e in ev],
+            [e.to_state for e in ev],
+            [e.cell for e in ev],
+            [str(e.data, "utf-8") for e in ev],
+        )
+        inserted = self.conn.execute(_INSERT, columns).rowcount
+        for e in ev:
+            self._ticket(site, dev, e)
+        acked = self.acked(dev)
+        if self._one("SELECT 1 FROM events WHERE device = %s AND seq = %s", (dev, acked + 1)):
+            acked = int(self._one(_RUN_END, (dev, acked)))
+        self.conn.execute(
+            "INSERT INTO devices (device, site, acked_seq, batches, last_seen) VALUES (%s, %s, %s, 1, now()) "
+            "ON CONFLICT (device) DO UPDATE SET site = excluded.site, batches = devices.batches + 1, "
+            "acked_seq = greatest(devices.acked_seq, excluded.acked_seq), last_seen = excluded.last_seen",
+            (dev, site, acked),
+        )
+        return Stored(inserted, acked)
+
+    def _ticket(self, site: str, device: str, e: Any) -> None:
+        change = hub_tickets.ticket_change(site, device, e)
+        if change is None:
+            return
+        if change[0] == "opened":
+            self.conn.execute(
+                f"INSERT INTO tickets ({hub_tickets.OPENED_COLUMNS}) VALUES ({', '.join(['%s'] * 13)}) "
+                "ON CONFLICT (ticket_id) DO NOTHING",
+                change[1],
+            )
+        else:
+            self.conn.execute(
+                "UPDATE tickets SET state = 'resolved', resolved_at = %s, resolution = %s WHERE ticket_id = %s",
+                change[1],
+            )
+
+    def record_outcome(self, site: str, outcome: WireOutcome) -> bool:
+        row = (
+            site,
+            outcome.device,
+            outcome.id,
+            outcome.outcome,
+            outcome.code,
+            outcome.path,
+            outcome.reason,
+            json.dumps(outcome.counts, sort_keys=True),
+            outcome.ts,
+        )
+        cur = self.conn.execute(
+            "INSERT INTO manifest_outcomes (site, device, message_id, outcome, code, path, reason, counts, ts) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            row,
+        )
+        return cur.rowcount > 0
+
+    def outcomes(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        where, args = ("WHERE device = %s", (device,)) if device else ("", ())
+        cur = self.conn.execute(
+            "SELECT site, device, message_id, outcome, code, path, reason, counts, ts FROM manifest_outcomes "
+            f"{where} ORDER BY ts DESC, id DESC LIMIT %s",
+            (*args, limit),
+        )
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, r, strict=True)) | {"counts": json.loads(r[7])} for r in cur.fetchall()]
+
+    def acked(self, device: str) -> int:
+        return int(self._one("SELECT acked_seq FROM devices WHERE device = %s", (device,)) or 0)
+
+    def count(self, device: str | None = None) -> int:
+        if device is None:
+            return int(self._one("SELECT count(*) FROM events"))
+        return int(self._one("SELECT count(*) FROM events WHERE device = %s", (device,)))
+
+    def devices(self) -> dict[str, int]:
+        return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}
+
+    def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
+        where, args = ("WHERE state = %s", (state,)) if state else ("", ())
+        cur = self.conn.execute(f"SELECT * FROM tickets {where} ORDER BY opened_at, ticket_id", args)
+        names = [d.name for d in cur.description or ()]
+        return [dict(zip(names, r, strict=True)) | {"detail": json.loads(r[11])} for r in cur.fetchall()]
+
+    def resolve_ticket(self, ticket_id: str, text: str) -> None:
+        with self.conn.transaction():
+            state = self._one("SELECT state FROM tickets WHERE ticket_id = %s FOR UPDATE", (ticket_id,))
+            if state is None:
+                raise hub_tickets.UnknownTicket(ticket_id)
+            if state == "resolved":
+                raise hub_tickets.AlreadyResolved(ticket_id)
+            self.conn.execute(
+                "UPDATE tickets SET state = 'answered', resolution = %s, answered_at = %s, sent_at = NULL "
+                "WHERE ticket_id = %s",
+                (text, hub_tickets.now(), ticket_id),
+            )
+
+    def unsent_resolutions(self) -> list[tuple[str, str, bytes]]:
+        rows = self.conn.execute(
+            "SELECT site, device, ticket_id, resolution, answered_at FROM tickets "
+            "WHERE state = 'answered' AND sent_at IS NULL ORDER BY answered_at"
+        ).fetchall()
+        return [(r[0], r[1], hub_tickets.resolution_message(r[2], r[3], r[4])) for r in rows]
+
+    def mark_sent(self, message: bytes) -> None:
+        ticket = json.loads(message)["body"]["ticket"]
+        self.conn.execute(
+            "UPDATE tickets SET sent_at = %s WHERE ticket_id = %s AND state = 'answered'",
+            (hub_tickets.now(), ticket),
+        )

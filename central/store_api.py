@@ -1,0 +1,51 @@
+"""The hub's central store as one interface: SQLite (central/hub_store.py) and PostgreSQL
+(central/hub_store_pg.py) both implement it, so the hub and `pvz-central` never ask which."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sync.inbox_service import WireOutcome
+from sync.publisher import WireBatch
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    inserted: int  # new events; the rest of the batch were duplicates
+    acked_seq: int  # every event of the device up to here is held
+
+
+class CentralStore(Protocol):
+    """Events de-duplicated by id, each device's acked seq computed from what is stored, the
+    devices' reports on manifest-topic messages, and the tickets with the operator's answers."""
+
+    def close(self) -> None: ...
+
+    def store_batch(self, site: str, batch: WireBatch) -> Stored: ...
+
+    def store_batches(self, batches: list[tuple[str, WireBatch]]) -> list[Stored]:
+        """Each batch's new events and its device's acked seq, all in one transaction."""
+        ...
+
+    def record_outcome(self, site: str, outcome: WireOutcome) -> bool:
+        """False for a repeat (QoS 1 may deliver twice)."""
+        ...
+
+    def outcomes(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def acked(self, device: str) -> int: ...
+
+    def count(self, device: str | None = None) -> int: ...
+
+    def devices(self) -> dict[str, int]: ...
+
+    def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
+
+    def resolve_ticket(self, ticket_id: str, text: str) -> None:
+        """Raises hub_tickets.UnknownTicket or AlreadyResolved."""
+        ...
+
+    def unsent_resolutions(self) -> list[tuple[str, str, bytes]]: ...
+
+    def mark_sent(self, message: bytes) -> None: ...
