@@ -12,15 +12,17 @@ group commits cannot deadlock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import Stored
+from central.store_api import HubStoreUnavailable, Stored
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -37,18 +39,55 @@ _RUN_END = (
     "SELECT e.seq FROM events e WHERE e.device = %s AND e.seq > %s AND NOT EXISTS "
     "(SELECT 1 FROM events n WHERE n.device = e.device AND n.seq = e.seq + 1) ORDER BY e.seq LIMIT 1"
 )
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _adapted(fn: Callable[Concatenate[PgHubStore, _P], _R]) -> Callable[Concatenate[PgHubStore, _P], _R]:
+    """A public method of the store, with its connection failures as HubStoreUnavailable."""
+
+    def call(self: PgHubStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._adapt():
+            return fn(self, *args, **kwargs)
+
+    call.__doc__ = fn.__doc__
+    return call
+
+
 _DEVICE_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('pvz-device:' || %s, 0))"
 
 
 class PgHubStore:
-    """One connection per hub process; each group commit is one transaction."""
+    """One connection per hub process, opened again after the server dropped it; each group
+    commit is one transaction."""
 
     def __init__(self, url: str) -> None:
-        self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
-        self.schema = migrate(self.conn)
+        self.url = url
+        self.reconnects = 0
+        with self._adapt():
+            self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
+            self.schema = migrate(self.conn)
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextlib.contextmanager
+    def _adapt(self) -> Iterator[None]:
+        """The one place psycopg's connection failures become pvz's own error; a connection the
+        server dropped (a restart, a failover) is replaced at the next call."""
+        if getattr(self, "conn", None) is not None and (self.conn.broken or self.conn.closed):
+            self.conn.close()
+            self.reconnects += 1
+            try:
+                self.conn = psycopg.connect(self.url, autocommit=True)
+            except psycopg.OperationalError as exc:
+                log.warning("hub database: %s", exc)
+                raise HubStoreUnavailable("the hub's PostgreSQL database cannot be reached") from exc
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            log.warning("hub database: %s", exc)
+            raise HubStoreUnavailable("the hub's PostgreSQL database cannot be reached") from exc
 
     def _one(self, sql: str, args: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, args).fetchone()
@@ -57,6 +96,7 @@ class PgHubStore:
     def store_batch(self, site: str, batch: WireBatch) -> Stored:
         return self.store_batches([(site, batch)])[0]
 
+    @_adapted
     def store_batches(self, batches: list[tuple[str, WireBatch]]) -> list[Stored]:
         with self.conn.transaction():
             for device in sorted({b.device for _, b in batches}):
@@ -110,6 +150,7 @@ class PgHubStore:
                 change[1],
             )
 
+    @_adapted
     def record_outcome(self, site: str, outcome: WireOutcome) -> bool:
         row = (
             site,
@@ -129,6 +170,7 @@ class PgHubStore:
         )
         return cur.rowcount > 0
 
+    @_adapted
     def outcomes(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         where, args = ("WHERE device = %s", (device,)) if device else ("", ())
         cur = self.conn.execute(
@@ -139,23 +181,28 @@ class PgHubStore:
         names = [d.name for d in cur.description or ()]
         return [dict(zip(names, r, strict=True)) | {"counts": json.loads(r[7])} for r in cur.fetchall()]
 
+    @_adapted
     def acked(self, device: str) -> int:
         return int(self._one("SELECT acked_seq FROM devices WHERE device = %s", (device,)) or 0)
 
+    @_adapted
     def count(self, device: str | None = None) -> int:
         if device is None:
             return int(self._one("SELECT count(*) FROM events"))
         return int(self._one("SELECT count(*) FROM events WHERE device = %s", (device,)))
 
+    @_adapted
     def devices(self) -> dict[str, int]:
         return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}
 
+    @_adapted
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         where, args = ("WHERE state = %s", (state,)) if state else ("", ())
         cur = self.conn.execute(f"SELECT * FROM tickets {where} ORDER BY opened_at, ticket_id", args)
         names = [d.name for d in cur.description or ()]
         return [dict(zip(names, r, strict=True)) | {"detail": json.loads(r[11])} for r in cur.fetchall()]
 
+    @_adapted
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
         with self.conn.transaction():
             state = self._one("SELECT state FROM tickets WHERE ticket_id = %s FOR UPDATE", (ticket_id,))
@@ -169,6 +216,7 @@ class PgHubStore:
                 (text, hub_tickets.now(), ticket_id),
             )
 
+    @_adapted
     def unsent_resolutions(self) -> list[tuple[str, str, bytes]]:
         rows = self.conn.execute(
             "SELECT site, device, ticket_id, resolution, answered_at FROM tickets "
@@ -176,6 +224,7 @@ class PgHubStore:
         ).fetchall()
         return [(r[0], r[1], hub_tickets.resolution_message(r[2], r[3], r[4])) for r in rows]
 
+    @_adapted
     def mark_sent(self, message: bytes) -> None:
         ticket = json.loads(message)["body"]["ticket"]
         self.conn.execute(

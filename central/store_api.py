@@ -6,8 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from device.exc import StoreError
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
+
+
+class HubStoreUnavailable(StoreError, ConnectionError):
+    """The hub's database cannot be reached now (the driver's own message is in the log). A batch
+    that met it is not acked, so its device sends it again; the next call connects anew."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from central import hub_tickets
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.pg_migrate import migrate, migrations
-from central.store_api import CentralStore
+from central.store_api import CentralStore, HubStoreUnavailable
 from device.exc import StoreTooNew
 from sync.inbox_service import WireOutcome
 from sync.topics import Topics
@@ -162,6 +162,35 @@ def test_tickets_open_answer_send_resolve(store: CentralStore) -> None:
     assert [t["state"] for t in store.tickets()] == ["resolved"]
     with pytest.raises(hub_tickets.AlreadyResolved):
         store.resolve_ticket("T-1", "again")
+
+
+def test_a_dropped_connection_fails_one_commit_and_the_next_reconnects(url: str) -> None:
+    store = PgHubStore(url)
+    assert store.store_batch(SITE, batch(1, 10)).acked_seq == 10
+    with psycopg.connect(url, autocommit=True) as admin:  # what a server restart does to the hub
+        admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
+    with pytest.raises(HubStoreUnavailable):
+        store.store_batch(SITE, batch(11, 20))  # not acked: the device sends it again
+    again = store.store_batch(SITE, batch(11, 20))
+    assert (again.inserted, again.acked_seq, store.reconnects) == (10, 20, 1)
+    assert store.count() == 20
+    store.close()
+
+
+def test_an_unreachable_database_is_one_line_and_exit_code_2(pg: pgsupport.Postgres) -> None:
+    missing = pg.url("no_such_db")
+    with pytest.raises(HubStoreUnavailable):
+        PgHubStore(missing)
+    done = subprocess.run(
+        [sys.executable, "-m", "central.cli", "outcomes", "--db", missing],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.decode().splitlines()[-1] == (
+        "pvz-central outcomes: the hub's PostgreSQL database cannot be reached"
+    )
 
 
 DEVICES = [f"pvz-load-{i:04d}" for i in range(6)]
