@@ -19,7 +19,7 @@ import msgspec
 import psycopg
 import pytest
 
-from central import hub_tickets
+from central import hub_store_pg, hub_tickets
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.pg_migrate import migrate, migrations
@@ -162,6 +162,35 @@ def test_tickets_open_answer_send_resolve(store: CentralStore) -> None:
     assert [t["state"] for t in store.tickets()] == ["resolved"]
     with pytest.raises(hub_tickets.AlreadyResolved):
         store.resolve_ticket("T-1", "again")
+
+
+def test_the_ack_comes_from_the_database_not_from_the_hub_that_stored(url: str) -> None:
+    a, b = PgHubStore(url), PgHubStore(url)  # two hub processes' connections
+    assert a.store_batch(SITE, batch(1, 50)).acked_seq == 50
+    assert b.store_batch(SITE, batch(51, 100)).acked_seq == 100  # b never saw 1..50 itself
+    assert a.store_batch(SITE, batch(91, 120)).acked_seq == 120
+    a.close()
+    b.close()
+
+
+def test_two_hubs_storing_one_device_at_once_take_turns(url: str) -> None:
+    """Without the per-device lock, b would not see a's rows (not committed yet) and ack 0."""
+    a, b = PgHubStore(url), PgHubStore(url)
+    second: list[int] = []
+    with psycopg.connect(url, autocommit=True) as admin:
+        with a.conn.transaction():  # a's group commit, halfway
+            a.conn.execute(hub_store_pg._DEVICE_LOCK, (DEVICE,))
+            first = a._insert(SITE, batch(1, 50))
+            other = threading.Thread(
+                target=lambda: second.append(b.store_batch(SITE, batch(51, 100)).acked_seq)
+            )
+            other.start()
+            waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            asyncio.run(wait_until(lambda: admin.execute(waiting).fetchone() == (1,), 10, "b waiting for a"))
+        other.join(10)
+    assert (first.acked_seq, second) == (50, [100])
+    a.close()
+    b.close()
 
 
 def test_a_dropped_connection_fails_one_commit_and_the_next_reconnects(url: str) -> None:
