@@ -280,6 +280,7 @@ def test_a_batch_payload_is_stored_once_and_acked_within_the_unbroken_run_or_cou
     taken = asyncio.run(deliver())
     assert central.counters["batches"] + central.counters["rejected"] - before == len(raws)
     assert all(t is None or t.done() for t in taken)
+    assert isinstance(central.store, HubStore)  # the SQLite file of the fixture
     conn = central.store.conn
     assert conn.execute("SELECT count(*) = count(DISTINCT event_id) FROM events").fetchone()[0] == 1
     acked = central.store.acked(DEVICE)
@@ -309,6 +310,7 @@ def test_batches_that_arrive_during_a_commit_share_the_next_one_and_each_device_
 
 def test_a_commit_that_fails_leaves_its_batches_unacked(hub: tuple[Hub, list[bytes]]) -> None:
     central, acks = hub
+    assert isinstance(central.store, HubStore)
     central.store.conn.execute("DROP TABLE devices")  # the transaction fails after the inserts
 
     async def deliver() -> list[BaseException | None]:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from central import hub_tickets
 from central.cli import main as central_main
 from device.cli.main import main
 from device.store.db import Store
@@ -34,17 +33,13 @@ async def round_trip(store: Store, port: int, hub_db: Path) -> dict[str, object]
         inbox.on_written = publisher.notify
         link.start(asyncio.get_running_loop())
         async with serving(link, publisher.run):
-            [opened] = await wait_until(
-                lambda: hub_tickets.list_tickets(hub.store.conn), 30, "the hub's ticket"
-            )
+            [opened] = await wait_until(hub.store.tickets, 30, "the hub's ticket")
             argv = ["tickets", "resolve", str(opened["ticket_id"]), "--db", str(hub_db), "--text", ANSWER]
             assert await asyncio.to_thread(central_main, argv) == 0
             await wait_until(
                 lambda: list_tickets(store.conn, open_only=True) == [], 30, "the device's resolution"
             )
-            done = await wait_until(
-                lambda: hub_tickets.list_tickets(hub.store.conn, state="resolved"), 30, "the hub's resolved"
-            )
+            done = await wait_until(lambda: hub.store.tickets("resolved"), 30, "the hub's resolved")
             outcomes = hub.store.outcomes(DEVICE)
     return {"opened": opened, "resolved": done[0], "outcomes": outcomes}
 
