@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from central.hub_state import DeviceState
 from central.hub_store import open_store
 from central.store_api import CentralStore
 from device import crash_points
@@ -107,6 +108,7 @@ class Hub:
         # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
         link.subscribe(shared(group, all_devices("outcome", site)), self._on_outcome)
+        self.state = DeviceState(store, link, group=group, site=site)  # statuses, command answers
 
     def _on_outcome(self, msg: Inbound) -> None:
         """A device's report of what one manifest-topic message did: kept for `pvz-central outcomes`."""
@@ -254,6 +256,7 @@ class Hub:
             "group": self.group,
             "devices": self.store.devices(),
             **self.counters,
+            **self.state.counters,
             "link": self.link.status(),
         }
 

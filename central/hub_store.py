@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
-from central.store_api import CentralStore, Stored
+from central.store_api import CentralStore, Stored, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -53,6 +53,23 @@ CREATE TABLE IF NOT EXISTS manifest_outcomes (
     UNIQUE (device, message_id, outcome, ts)
 );
 CREATE INDEX IF NOT EXISTS manifest_outcomes_device ON manifest_outcomes (device, ts);
+CREATE TABLE IF NOT EXISTS device_status (
+    device       TEXT PRIMARY KEY,
+    site         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    received_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS command_replies (
+    site         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    nonce        TEXT NOT NULL,
+    command_id   TEXT NOT NULL,
+    ok           INTEGER,
+    body         TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    UNIQUE (device, nonce, command_id)
+);
+CREATE INDEX IF NOT EXISTS command_replies_device ON command_replies (device, received_at);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -176,6 +193,33 @@ class HubStore:
         """Every device seen, with its acked seq."""
         return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}
 
+    def record_status(self, site: str, device: str, body: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO device_status VALUES (?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET "
+            "site = excluded.site, body = excluded.body, received_at = excluded.received_at",
+            (device, site, json.dumps(body, ensure_ascii=False), _now()),
+        )
+
+    def statuses(self) -> dict[str, dict[str, Any]]:
+        rows = self.conn.execute("SELECT device, body FROM device_status ORDER BY device")
+        return {str(r[0]): json.loads(r[1]) for r in rows}
+
+    def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
+        ok = body.get("ok") if isinstance(body.get("ok"), bool) else None
+        row = (site, device, nonce, body.get("id") or "", ok, json.dumps(body, ensure_ascii=False), _now())
+        before = self.conn.total_changes
+        self.conn.execute("INSERT OR IGNORE INTO command_replies VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        return self.conn.total_changes > before
+
+    def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        where, args = ("WHERE device = ?", (device,)) if device else ("", ())
+        cur = self.conn.execute(
+            f"SELECT site, device, nonce, command_id, body FROM command_replies {where} "
+            "ORDER BY received_at DESC, rowid DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [reply_row(r) for r in cur.fetchall()]
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         return hub_tickets.list_tickets(self.conn, state=state)
 
@@ -187,6 +231,10 @@ class HubStore:
 
     def mark_sent(self, message: bytes) -> None:
         hub_tickets.mark_sent(self.conn, message)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def open_store(db: str | Path) -> CentralStore:

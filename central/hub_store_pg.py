@@ -22,7 +22,7 @@ import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored
+from central.store_api import HubStoreUnavailable, Stored, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -194,6 +194,39 @@ class PgHubStore:
     @_adapted
     def devices(self) -> dict[str, int]:
         return {str(r[0]): int(r[1]) for r in self.conn.execute("SELECT device, acked_seq FROM devices")}
+
+    @_adapted
+    def record_status(self, site: str, device: str, body: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO device_status (device, site, body) VALUES (%s, %s, %s) ON CONFLICT (device) "
+            "DO UPDATE SET site = excluded.site, body = excluded.body, received_at = now()",
+            (device, site, json.dumps(body, ensure_ascii=False)),
+        )
+
+    @_adapted
+    def statuses(self) -> dict[str, dict[str, Any]]:
+        rows = self.conn.execute("SELECT device, body FROM device_status ORDER BY device")
+        return {str(r[0]): json.loads(r[1]) for r in rows}
+
+    @_adapted
+    def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
+        ok = body.get("ok") if isinstance(body.get("ok"), bool) else None
+        cur = self.conn.execute(
+            "INSERT INTO command_replies (site, device, nonce, command_id, ok, body) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (site, device, nonce, body.get("id") or "", ok, json.dumps(body, ensure_ascii=False)),
+        )
+        return cur.rowcount > 0
+
+    @_adapted
+    def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        where, args = ("WHERE device = %s", (device,)) if device else ("", ())
+        cur = self.conn.execute(
+            f"SELECT site, device, nonce, command_id, body FROM command_replies {where} "
+            "ORDER BY received_at DESC, id DESC LIMIT %s",
+            (*args, limit),
+        )
+        return [reply_row(r) for r in cur.fetchall()]
 
     @_adapted
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -46,6 +47,18 @@ class CentralStore(Protocol):
 
     def devices(self) -> dict[str, int]: ...
 
+    def record_status(self, site: str, device: str, body: dict[str, Any]) -> None:
+        """The device's latest status replaces the one kept before."""
+        ...
+
+    def statuses(self) -> dict[str, dict[str, Any]]: ...
+
+    def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
+        """A device's answer to a fleet command; False for a repeat."""
+        ...
+
+    def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
 
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
@@ -55,3 +68,14 @@ class CentralStore(Protocol):
     def unsent_resolutions(self) -> list[tuple[str, str, bytes]]: ...
 
     def mark_sent(self, message: bytes) -> None: ...
+
+
+def reply_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A kept command answer (site, device, nonce, command_id, body) as a dict, on either store."""
+    return {
+        "site": row[0],
+        "device": row[1],
+        "nonce": row[2],
+        "command_id": row[3],
+        "body": json.loads(row[4]),
+    }

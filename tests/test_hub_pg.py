@@ -124,6 +124,26 @@ def test_outcomes_are_kept_once(store: CentralStore) -> None:
     )
 
 
+def test_the_latest_status_and_each_answer_once(store: CentralStore) -> None:
+    store.record_status(SITE, DEVICE, {"online": True, "version": "1.0"})
+    store.record_status(SITE, DEVICE, {"online": False, "version": "1.1"})
+    assert store.statuses() == {DEVICE: {"online": False, "version": "1.1"}}
+    answer = {"id": "c-1", "ok": True, "result": {"printer": "ready"}}
+    assert store.record_reply(SITE, DEVICE, "n1", answer)
+    assert not store.record_reply(SITE, DEVICE, "n1", answer)  # a QoS 1 repeat
+    assert store.record_reply(SITE, DEVICE, "n1", {"ok": False, "error": "unknown"})  # names no command
+    assert store.replies(DEVICE) == [
+        {
+            "site": SITE,
+            "device": DEVICE,
+            "nonce": "n1",
+            "command_id": "",
+            "body": {"ok": False, "error": "unknown"},
+        },
+        {"site": SITE, "device": DEVICE, "nonce": "n1", "command_id": "c-1", "body": answer},
+    ]
+
+
 def test_tickets_open_answer_send_resolve(store: CentralStore) -> None:
     opened: dict[str, object] = {
         "ticket_id": "T-1",
@@ -252,9 +272,10 @@ def _stop_hub(proc: subprocess.Popen[bytes]) -> dict[str, int]:
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err.decode()
-    found = re.search(rb"stopped; .*'batches': (\d+), 'events_new': (\d+), 'duplicates': (\d+)", err)
-    assert found, err.decode()
-    return dict(zip(("batches", "events_new", "duplicates"), map(int, found.groups()), strict=True))
+    names = ("batches", "events_new", "duplicates", "replies")
+    found = {name: re.search(rb"stopped; .*'" + name.encode() + rb"': (\d+)", err) for name in names}
+    assert all(found.values()), err.decode()
+    return {name: int(m.group(1)) for name, m in found.items() if m}
 
 
 def test_two_hub_processes_share_one_database_and_one_group(broker: Broker, url: str) -> None:
@@ -282,6 +303,16 @@ def test_two_hub_processes_share_one_database_and_one_group(broker: Broker, url:
                 await link.publish(
                     Topics(SITE, device).events, msgspec.json.encode(batch(1, LAST, device=device)), 1
                 )
+        for device in DEVICES:  # then each device's status, and its answer to a command, twice
+            status = {"device": device, "online": True, "outbox": {"depth": 0}}
+            await link.publish(Topics(SITE, device).status, json.dumps(status).encode(), 1, True)
+            for _ in range(2):
+                answer = json.dumps({"id": "c-1", "ok": True}).encode()
+                await link.publish(f"pvz/v1/replies/{SITE}/{device}/n-1", answer, 1)
+        central = PgHubStore(url)
+        await wait_until(lambda: len(central.statuses()) == len(DEVICES), 10, "every status kept")
+        await wait_until(lambda: len(central.replies()) == len(DEVICES), 10, "every answer kept")
+        central.close()
         link.stop()
 
     try:
@@ -300,6 +331,7 @@ def test_two_hub_processes_share_one_database_and_one_group(broker: Broker, url:
     assert all(c["batches"] > 0 for c in counts), counts  # the group split the batches between the hubs
     assert sum(c["events_new"] for c in counts) == LAST * len(DEVICES)  # no event new at both hubs
     assert sum(c["duplicates"] for c in counts) >= (SENT - LAST) * len(DEVICES)
+    assert sum(c["replies"] for c in counts) == len(DEVICES)  # the repeats were kept once
 
 
 async def _acked_all(acked: dict[str, int]) -> bool:
