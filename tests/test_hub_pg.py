@@ -70,6 +70,26 @@ def test_migrations_from_empty_then_again_change_nothing(url: str) -> None:
         assert rows == [(v, name) for v, name, _ in migrations()]
 
 
+def test_a_database_of_an_older_hub_gets_the_later_migrations_only(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = migrations()
+    with psycopg.connect(url, autocommit=True) as conn:
+        monkeypatch.setattr("central.pg_migrate.migrations", lambda: shipped[:1])
+        assert migrate(conn) == (0, 1)
+        conn.execute(
+            "INSERT INTO events (event_id, device, seq, ts, kind, data) VALUES ('e1', 'd', 1, 't', 'k', '{}')"
+        )
+        monkeypatch.setattr("central.pg_migrate.migrations", lambda: shipped)
+        assert migrate(conn) == (1, len(shipped))
+        assert conn.execute(
+            "SELECT count(*), to_regclass('command_replies') IS NOT NULL FROM events"
+        ).fetchone() == (
+            1,
+            True,
+        )
+
+
 def test_a_database_newer_than_the_code_is_refused(url: str) -> None:
     PgHubStore(url).close()
     with psycopg.connect(url, autocommit=True) as conn:
