@@ -26,12 +26,13 @@ from central.pg_migrate import migrate, migrations
 from central.store_api import CentralStore, HubStoreUnavailable
 from device.exc import StoreTooNew
 from sync.inbox_service import WireOutcome
+from sync.outbox import ACKED_KEY
 from sync.topics import Topics
 from sync.transport import Inbound
 from tests.support import postgres as pgsupport
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, SITE
-from tests.support.sync import new_link, wait_until
+from tests.support.factory import DEVICE, SITE, new_store
+from tests.support.sync import fill_journal, new_link, running_device, running_hub, wait_until
 from tests.test_sync_hub import batch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -260,6 +261,32 @@ def test_an_unreachable_database_is_one_line_and_exit_code_2(pg: pgsupport.Postg
     assert done.stderr.decode().splitlines()[-1] == (
         "pvz-central outcomes: the hub's PostgreSQL database cannot be reached"
     )
+
+
+def test_a_device_drains_into_a_hub_on_postgresql_and_its_full_resend_is_all_duplicates(
+    tmp_path: Path, broker: Broker, url: str
+) -> None:
+    """The daemon's own publisher against the hub on PostgreSQL; then its acked mark is lost (a
+    restored SD card), the device sends everything again, and nothing is stored twice."""
+    store = new_store(tmp_path / "device.db")
+    last = fill_journal(store, 300)
+
+    async def drain() -> dict[str, int]:
+        async with running_hub(broker.port, url) as hub:
+            async with running_device(store, broker.port) as device:
+                await wait_until(lambda: device.acked == last, 30, "the drain")
+            store.set_meta(ACKED_KEY, "0")
+            async with running_device(store, broker.port) as device:
+                await wait_until(lambda: hub.counters["duplicates"] == last, 30, "the resend")
+                await wait_until(lambda: device.acked == last, 30, "the ack after the resend")
+            return dict(hub.counters)
+
+    counters = asyncio.run(asyncio.wait_for(drain(), 60))
+    assert (counters["events_new"], counters["duplicates"], counters["rejected"]) == (last, last, 0)
+    central = PgHubStore(url)
+    assert (central.count(), central.devices()) == (last, {DEVICE: last})
+    central.close()
+    store.close()
 
 
 DEVICES = [f"pvz-load-{i:04d}" for i in range(6)]
