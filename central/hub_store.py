@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
-from central.store_api import CentralStore, Stored, reply_row
+from central.store_api import CentralStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -70,6 +70,16 @@ CREATE TABLE IF NOT EXISTS command_replies (
     UNIQUE (device, nonce, command_id)
 );
 CREATE INDEX IF NOT EXISTS command_replies_device ON command_replies (device, received_at);
+CREATE TABLE IF NOT EXISTS alerts (
+    site         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    raised_at    TEXT NOT NULL,
+    cleared_at   TEXT,
+    detail       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (device, rule) WHERE cleared_at IS NULL;
+CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -220,6 +230,28 @@ class HubStore:
         )
         return [reply_row(r) for r in cur.fetchall()]
 
+    def raise_alert(self, site: str, device: str, rule: str, at: datetime, detail: dict[str, Any]) -> bool:
+        row = (site, device, rule, _iso(at), json.dumps(detail, ensure_ascii=False))
+        before = self.conn.total_changes
+        self.conn.execute("INSERT OR IGNORE INTO alerts VALUES (?, ?, ?, ?, NULL, ?)", row)
+        return self.conn.total_changes > before
+
+    def clear_alert(self, device: str, rule: str, at: datetime) -> bool:
+        cur = self.conn.execute(
+            "UPDATE alerts SET cleared_at = ? WHERE device = ? AND rule = ? AND cleared_at IS NULL",
+            (_iso(at), device, rule),
+        )
+        return cur.rowcount > 0
+
+    def alerts(self, *, open_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        where = "WHERE cleared_at IS NULL" if open_only else ""
+        cur = self.conn.execute(
+            f"SELECT site, device, rule, raised_at, cleared_at, detail FROM alerts {where} "
+            "ORDER BY raised_at DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return [alert_row(r) for r in cur.fetchall()]
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         return hub_tickets.list_tickets(self.conn, state=state)
 
@@ -234,7 +266,11 @@ class HubStore:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def open_store(db: str | Path) -> CentralStore:

@@ -16,13 +16,14 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, reply_row
+from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -227,6 +228,33 @@ class PgHubStore:
             (*args, limit),
         )
         return [reply_row(r) for r in cur.fetchall()]
+
+    @_adapted
+    def raise_alert(self, site: str, device: str, rule: str, at: datetime, detail: dict[str, Any]) -> bool:
+        cur = self.conn.execute(
+            "INSERT INTO alerts (site, device, rule, raised_at, detail) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (device, rule) WHERE cleared_at IS NULL DO NOTHING",
+            (site, device, rule, at, json.dumps(detail, ensure_ascii=False)),
+        )
+        return cur.rowcount > 0
+
+    @_adapted
+    def clear_alert(self, device: str, rule: str, at: datetime) -> bool:
+        cur = self.conn.execute(
+            "UPDATE alerts SET cleared_at = %s WHERE device = %s AND rule = %s AND cleared_at IS NULL",
+            (at, device, rule),
+        )
+        return cur.rowcount > 0
+
+    @_adapted
+    def alerts(self, *, open_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        where = "WHERE cleared_at IS NULL" if open_only else ""
+        cur = self.conn.execute(
+            f"SELECT site, device, rule, raised_at, cleared_at, detail FROM alerts {where} "
+            "ORDER BY raised_at DESC, id DESC LIMIT %s",
+            (limit,),
+        )
+        return [alert_row(r) for r in cur.fetchall()]
 
     @_adapted
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:

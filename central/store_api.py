@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from device.exc import StoreError
@@ -59,6 +60,18 @@ class CentralStore(Protocol):
 
     def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
 
+    def raise_alert(self, site: str, device: str, rule: str, at: datetime, detail: dict[str, Any]) -> bool:
+        """An alert opened at `at`; False when this device already has one open for this rule."""
+        ...
+
+    def clear_alert(self, device: str, rule: str, at: datetime) -> bool:
+        """The device's open alert of this rule closed at `at`; False when none was open."""
+        ...
+
+    def alerts(self, *, open_only: bool = False, limit: int = 200) -> list[dict[str, Any]]:
+        """Alerts, the latest raised first: site, device, rule, raised_at, cleared_at, detail."""
+        ...
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
 
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
@@ -79,3 +92,23 @@ def reply_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "command_id": row[3],
         "body": json.loads(row[4]),
     }
+
+
+def alert_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A kept alert (site, device, rule, raised_at, cleared_at, detail) as a dict, on either store."""
+    raised, cleared = (_iso(t) for t in row[3:5])
+    return {
+        "site": row[0],
+        "device": row[1],
+        "rule": row[2],
+        "raised_at": raised,
+        "cleared_at": cleared,
+        "detail": json.loads(row[5]),
+    }
+
+
+def _iso(moment: datetime | str | None) -> str | None:
+    """PostgreSQL's timestamptz as the ISO text SQLite keeps (UTC, whole seconds)."""
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return moment
