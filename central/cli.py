@@ -13,13 +13,18 @@ from device.cli.common import run_command, subcommands
 
 
 def _hub(args: argparse.Namespace) -> int:
+    from central.alert_rules import load_rules
     from central.hub import run_hub
     from sync.transport import TlsSettings
+
+    rules = (
+        None if args.alerts is None else load_rules(args.alerts)
+    )  # a bad file stops here, before the broker
 
     manifests = None if args.manifests is None else Path(args.manifests)
     tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
     options = {"group": args.group, "site": args.site, "client_id": args.client_id}
-    return run_hub(args.broker, args.db, manifests=manifests, tls=tls, **options)
+    return run_hub(args.broker, args.db, manifests=manifests, tls=tls, rules=rules, **options)
 
 
 def _outcomes(args: argparse.Namespace) -> int:
@@ -154,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
     p.add_argument("--cert", help="the hub's client certificate (PEM), from `pvz-central pki hub`")
     p.add_argument("--key", help="the hub's client key (PEM)")
+    p.add_argument("--alerts", help="alert rules (TOML, docs/examples/alerts.toml), checked at start")
 
     p = add("outcomes", "what devices did with each manifest message", _outcomes)
     p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")

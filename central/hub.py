@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from central.alert_rules import Rule
+from central.alerts import AlertEngine
 from central.hub_state import DeviceState
 from central.hub_store import open_store
 from central.store_api import CentralStore
@@ -92,8 +94,10 @@ class Hub:
         group: str = GROUP,
         site: str = "+",
         manifests: Path | None = None,
+        alerts: AlertEngine | None = None,
     ) -> None:
         self.store = store
+        self.alerts = alerts
         self.link = link
         self.group = group
         self.manifests = manifests
@@ -246,6 +250,8 @@ class Hub:
                 if self.link.connected:
                     self.publish_manifests()
                     self.publish_resolutions()
+                if self.alerts is not None:
+                    self.alerts.check()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
@@ -257,6 +263,7 @@ class Hub:
             "devices": self.store.devices(),
             **self.counters,
             **self.state.counters,
+            **({} if self.alerts is None else self.alerts.counters),
             "link": self.link.status(),
         }
 
@@ -289,8 +296,9 @@ def run_hub(
     manifests: Path | None = None,
     client_id: str | None = None,
     tls: TlsSettings | None = None,
+    rules: list[Rule] | None = None,
 ) -> int:
-    """`pvz-central hub`: run until SIGTERM or SIGINT."""
+    """`pvz-central hub`: run until SIGTERM or SIGINT; with `rules`, raise and clear alerts."""
     host, port = split_broker(broker)
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = open_store(db)
@@ -304,7 +312,8 @@ def run_hub(
         link = MqttLink(
             client_id=cid, host=host, port=port, tls=tls, session_expiry=SESSION_EXPIRY_S, reconnect=reconnect
         )
-        hub = Hub(store, link, group=group, site=site, manifests=manifests)
+        alerts = None if rules is None else AlertEngine(rules, store)
+        hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts)
         link.start(loop)
         try:
             await link.wait_connected(30)

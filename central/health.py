@@ -1,0 +1,59 @@
+"""A device's health as flat, named fields derived from its retained status, so alert rules and
+operators compare one value each rather than walk the status's nested shape.
+
+Derived from the status (sync/status.py device_status and device_health): online, version, config
+version and whether it was rejected, outbox depth, open tickets, printers (all ready, any out of
+paper), scanners connected of all, and the device's own alerts (hardware problems, paper low).
+The outbox's age is not in the status: a rule on `outbox_depth > 0` held for an hour says it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Each field a rule may name, with its type (checked when the rules file is read).
+FIELDS: dict[str, type] = {
+    "online": bool,
+    "version": str,
+    "config_version": int,
+    "config_rejected": bool,
+    "outbox_depth": int,
+    "tickets_open": int,
+    "printers_ready": bool,
+    "paper_out": bool,
+    "scanners_missing": int,
+    "device_alerts": int,
+}
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _table(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def derive(status: dict[str, Any]) -> dict[str, Any]:
+    """The health fields of one status; a part the status lacks (an offline will, an old device)
+    reads as its harmless value, so only what the device reported can raise an alert."""
+    counts = _table(status, "counts")
+    config = _table(status, "config")
+    health = _table(status, "health")
+    printers = _table(health, "printers")
+    scanners = _table(health, "scanners")
+    alerts = health.get("alerts")
+    states = [p for p in printers.values() if isinstance(p, dict)]
+    return {
+        "online": status.get("online") is True,
+        "version": str(status.get("version") or ""),
+        "config_version": _int(config.get("version")),
+        "config_rejected": config.get("reason") is not None,
+        "outbox_depth": _int(counts.get("outbox_depth")),
+        "tickets_open": _int(counts.get("tickets_open")),
+        "printers_ready": all(p.get("state") == "ready" for p in states),
+        "paper_out": any(p.get("paper") == "out" for p in states),
+        "scanners_missing": max(0, _int(scanners.get("total")) - _int(scanners.get("connected"))),
+        "device_alerts": len(alerts) if isinstance(alerts, list) else 0,
+    }

@@ -1,0 +1,201 @@
+"""Health and alerts at the hub: the rules file checked at start (reason codes and key paths), the
+alerts kept once per device and rule in both stores (SQLite and a real PostgreSQL), and a real hub on
+a real Mosquitto raising and clearing alerts from a simulated device's own statuses, on a clock the
+test moves (minutes pass without being waited)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from central import cli
+from central.alert_rules import load_rules, parse_rules
+from central.alerts import AlertEngine
+from central.health import derive
+from central.hub import Hub
+from central.hub_store import open_store
+from central.store_api import CentralStore
+from device.exc import ConfigError
+from tests.support import postgres as pgsupport
+from tests.support.broker import Broker
+from tests.support.sim_device import SimDevice
+from tests.support.sync import new_link, serving, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "docs" / "examples" / "alerts.toml"
+MONDAY_10_MSK = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)  # 10:00 in Europe/Moscow, a Monday
+SUNDAY_10_MSK = MONDAY_10_MSK - timedelta(days=1)  # the example's offline rule skips Sundays
+_names = itertools.count(1)
+
+RULE = '[[rule]]\nname = "r"\nfield = "online"\nop = "=="\nvalue = false\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "path"),
+    [
+        ("[[rule]\n", "not_toml", "$"),
+        (RULE.replace('"online"', '"temperature"'), "bad_value", "$.rule[0].field"),
+        (RULE.replace("false", "3"), "wrong_type", "$.rule[0].value"),
+        (RULE.replace('"=="', '">"'), "bad_value", "$.rule[0].op"),
+        (RULE.replace('"=="', '"~"'), "bad_value", "$.rule[0].op"),
+        (RULE + "for_minutes = -1\n", "out_of_range", "$.rule[0].for_minutes"),
+        (RULE + "colour = 1\n", "unknown_field", "$.rule[0].colour"),
+        (RULE + RULE, "duplicate", "$.rule[1].name"),
+        (
+            RULE + 'hours = { zone = "Mars/Olympus", open = "09:00", close = "21:00" }\n',
+            "bad_value",
+            "$.rule[0].hours.zone",
+        ),
+        (
+            RULE + 'hours = { zone = "UTC", open = "9am", close = "21:00" }\n',
+            "bad_format",
+            "$.rule[0].hours.open",
+        ),
+        (
+            RULE + 'hours = { zone = "UTC", open = "21:00", close = "09:00" }\n',
+            "out_of_range",
+            "$.rule[0].hours.close",
+        ),
+        (
+            RULE + 'hours = { zone = "UTC", open = "09:00", close = "21:00", days = [0] }\n',
+            "out_of_range",
+            "$.rule[0].hours.days",
+        ),
+    ],
+)
+def test_a_bad_rules_file_is_refused_with_its_reason_and_key(text: str, reason: str, path: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_rules(text)
+    assert (caught.value.reason, caught.value.path) == (reason, path)
+
+
+def test_the_hub_refuses_to_start_on_a_bad_rules_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text(RULE.replace("false", "3"))
+    db = tmp_path / "hub.db"
+    code = cli.main(["hub", "--broker", "127.0.0.1:1", "--db", str(db), "--alerts", str(bad)])
+    assert code == 2 and not db.exists()  # refused before the store or the broker is touched
+    err = capsys.readouterr().err
+    assert "$.rule[0].value" in err and "(wrong_type)" in err
+
+
+def test_the_example_rules_file_loads() -> None:
+    assert [r.name for r in load_rules(EXAMPLE)] == ["outbox_stuck", "paper_out", "offline_while_open"]
+
+
+def test_health_of_a_status_without_health_reads_harmless() -> None:
+    offline = derive({"online": False, "device": "d", "site": "s", "reason": "will"})
+    assert offline["online"] is False and offline["outbox_depth"] == 0 and offline["paper_out"] is False
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[pgsupport.Postgres]:
+    if not pgsupport.available():
+        pytest.skip("Debian's postgresql-15 is not installed")
+    with pgsupport.postgres() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
+    if request.param == "sqlite":
+        db: str | Path = tmp_path / "hub.db"
+    else:
+        db = request.getfixturevalue("pg").createdb(f"alerts{next(_names)}")
+    s = open_store(db)
+    yield s
+    s.close()
+
+
+def test_an_alert_is_kept_once_while_open_and_again_after_it_cleared(store: CentralStore) -> None:
+    t0 = MONDAY_10_MSK
+    assert store.raise_alert("s", "d1", "paper_out", t0, {"value": True})
+    assert not store.raise_alert("s", "d1", "paper_out", t0 + timedelta(minutes=1), {"value": True})
+    assert store.raise_alert("s", "d2", "paper_out", t0, {"value": True})
+    assert store.clear_alert("d1", "paper_out", t0 + timedelta(minutes=5))
+    assert not store.clear_alert("d1", "paper_out", t0 + timedelta(minutes=6))
+    assert store.raise_alert("s", "d1", "paper_out", t0 + timedelta(minutes=7), {"value": True})
+    assert [(a["device"], a["cleared_at"]) for a in store.alerts(open_only=True)] == [
+        ("d1", None),
+        ("d2", None),
+    ]
+    history = [(a["device"], a["raised_at"], a["cleared_at"]) for a in store.alerts() if a["cleared_at"]]
+    assert history == [("d1", "2026-12-07T07:00:00+00:00", "2026-12-07T07:05:00+00:00")]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_a_real_hub_raises_and_clears_alerts_from_a_devices_statuses(tmp_path: Path, broker: Broker) -> None:
+    clock = Clock(MONDAY_10_MSK)
+
+    async def main() -> None:
+        store = open_store(tmp_path / "hub.db")
+        engine = AlertEngine(load_rules(EXAMPLE), store, clock=clock)
+        link = new_link(broker.port, "hub-1", session_expiry=60)
+        hub = Hub(store, link, alerts=engine)
+        link.start(asyncio.get_running_loop())
+        await link.wait_connected(10)
+        await asyncio.sleep(0.1)  # the SUBSCRIBE lands; the device's first status comes after
+        async with serving(link, hub.run):
+            device = SimDevice(tmp_path / "device", broker.port)
+            await device.start()
+            name = device.topics.device
+            await wait_until(lambda: name in store.statuses(), what="the device's status at the hub")
+            assert engine.health()[name]["online"] is True
+
+            device.printer.set_fault("paper out")
+            await device.reporter.publish_status(force=True)
+            await wait_until(lambda: engine.health()[name]["paper_out"], what="paper out at the hub")
+            engine.check()  # the condition begins to hold now
+            clock.now += timedelta(minutes=9)
+            engine.check()
+            assert store.alerts() == []
+            clock.now += timedelta(minutes=1)
+            engine.check()
+            engine.check()  # held on: still one alert
+            [alert] = store.alerts()
+            assert (alert["device"], alert["rule"], alert["raised_at"], alert["cleared_at"]) == (
+                name,
+                "paper_out",
+                "2026-12-07T07:10:00+00:00",
+                None,
+            )
+            assert alert["detail"]["since"] == MONDAY_10_MSK.isoformat()
+
+            device.printer.set_fault(None)
+            await device.reporter.publish_status(force=True)
+            await wait_until(lambda: not engine.health()[name]["paper_out"], what="paper back at the hub")
+            clock.now += timedelta(minutes=2)
+            engine.check()
+            assert store.alerts(open_only=True) == []
+            assert store.alerts()[0]["cleared_at"] == "2026-12-07T07:12:00+00:00"
+
+            await device.close()  # goodbye: its status says offline
+            await wait_until(lambda: not engine.health()[name]["online"], what="offline at the hub")
+            clock.now = SUNDAY_10_MSK  # closed on Sundays: an hour offline raises nothing
+            engine.check()
+            clock.now += timedelta(hours=1)
+            engine.check()
+            assert store.alerts(open_only=True) == []
+            clock.now = MONDAY_10_MSK + timedelta(hours=1)
+            engine.check()
+            clock.now += timedelta(minutes=15)
+            engine.check()
+            assert [a["rule"] for a in store.alerts(open_only=True)] == ["offline_while_open"]
+            assert hub.status()["alerts_raised"] == 2 and hub.status()["alerts_cleared"] == 1
+        store.close()
+
+    asyncio.run(main())
