@@ -24,7 +24,9 @@ def _hub(args: argparse.Namespace) -> int:
     manifests = None if args.manifests is None else Path(args.manifests)
     tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
     options = {"group": args.group, "site": args.site, "client_id": args.client_id}
-    return run_hub(args.broker, args.db, manifests=manifests, tls=tls, rules=rules, **options)
+    return run_hub(
+        args.broker, args.db, manifests=manifests, tls=tls, rules=rules, metrics=args.metrics, **options
+    )
 
 
 def _outcomes(args: argparse.Namespace) -> int:
@@ -160,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cert", help="the hub's client certificate (PEM), from `pvz-central pki hub`")
     p.add_argument("--key", help="the hub's client key (PEM)")
     p.add_argument("--alerts", help="alert rules (TOML, docs/examples/alerts.toml), checked at start")
+    p.add_argument("--metrics", help="serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)")
 
     p = add("outcomes", "what devices did with each manifest message", _outcomes)
     p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")

@@ -17,6 +17,7 @@ import msgspec
 
 from central.alert_rules import Rule
 from central.alerts import AlertEngine
+from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
 from central.store_api import CentralStore
@@ -95,9 +96,11 @@ class Hub:
         site: str = "+",
         manifests: Path | None = None,
         alerts: AlertEngine | None = None,
+        metrics: HubMetrics | None = None,
     ) -> None:
         self.store = store
         self.alerts = alerts
+        self.metrics = metrics
         self.link = link
         self.group = group
         self.manifests = manifests
@@ -252,6 +255,8 @@ class Hub:
                     self.publish_resolutions()
                 if self.alerts is not None:
                     self.alerts.check()
+                if self.metrics is not None:
+                    self.metrics.refresh(self.counters, self.store)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
@@ -280,10 +285,10 @@ def envelope(raw: bytes, message_id: str) -> bytes:
     return wrap(kind, raw, message_id=message_id, version=head["version"])
 
 
-def split_broker(text: str) -> tuple[str, int]:
+def split_broker(text: str, *, option: str = "--broker") -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit():
-        raise ValueError(f"--broker wants HOST:PORT, not {text!r}")
+        raise ValueError(f"{option} wants HOST:PORT, not {text!r}")
     return host, int(port)
 
 
@@ -297,9 +302,12 @@ def run_hub(
     client_id: str | None = None,
     tls: TlsSettings | None = None,
     rules: list[Rule] | None = None,
+    metrics: str | None = None,
 ) -> int:
-    """`pvz-central hub`: run until SIGTERM or SIGINT; with `rules`, raise and clear alerts."""
+    """`pvz-central hub`: run until SIGTERM or SIGINT; with `rules`, raise and clear alerts; with
+    `metrics` (HOST:PORT), serve Prometheus's text there."""
     host, port = split_broker(broker)
+    where = None if metrics is None else split_broker(metrics, option="--metrics")
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = open_store(db)
 
@@ -313,7 +321,9 @@ def run_hub(
             client_id=cid, host=host, port=port, tls=tls, session_expiry=SESSION_EXPIRY_S, reconnect=reconnect
         )
         alerts = None if rules is None else AlertEngine(rules, store)
-        hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts)
+        exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
+        hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
+        server = None if exporter is None or where is None else exporter.serve(*where)[0]
         link.start(loop)
         try:
             await link.wait_connected(30)
@@ -324,6 +334,9 @@ def run_hub(
             await hub.run(stop)
         finally:
             link.stop()
+            if server is not None:
+                server.shutdown()
+                server.server_close()
             print(f"pvz-central hub: stopped; {hub.status()}", file=sys.stderr, flush=True)  # noqa: T201
 
     try:
