@@ -1,5 +1,5 @@
 """Alerts at the hub: each rule (central/alert_rules.py) checked against every device's health
-(central/health.py, from the statuses in the central store), raised once it has held for the
+(central/health.py, from the statuses and telemetry in the central store), raised once it has held for the
 rule's duration and cleared when it no longer holds, both with their times in the store.
 
 The health is read from the store, not from the statuses this hub happened to receive, so every
@@ -41,8 +41,10 @@ class AlertEngine:
     def health(self) -> dict[str, dict[str, Any]]:
         """Every device's health fields, with its site, from its latest stored status."""
         out: dict[str, dict[str, Any]] = {}
+        telemetry = self.store.telemetry()
         for device, status in self.store.statuses().items():
-            out[device] = {"site": str(status.get("site") or ""), **derive(status)}
+            body, skew = telemetry.get(device, ({}, None))
+            out[device] = {"site": str(status.get("site") or ""), **derive(status, body, skew)}
         return out
 
     def check(self) -> None:

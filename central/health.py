@@ -1,15 +1,19 @@
-"""A device's health as flat, named fields derived from its retained status, so alert rules and
-operators compare one value each rather than walk the status's nested shape.
+"""A device's health as flat, named fields derived from its retained status and its latest
+telemetry, so alert rules and operators compare one value each rather than walk nested shapes.
 
 Derived from the status (sync/status.py device_status and device_health): online, version, config
 version and whether it was rejected, outbox depth, open tickets, printers (all ready, any out of
 paper), scanners connected of all, and the device's own alerts (hardware problems, paper low).
+From the telemetry (sync/status.py telemetry): the store's integrity check, free disk, the clock's
+skew against the hub's on arrival, and the count of hardware problems (doors and locks included).
 The outbox's age is not in the status: a rule on `outbox_depth > 0` held for an hour says it.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+DISK_UNKNOWN_MB = 1 << 30  # before any telemetry: reads as plenty, so no disk rule fires on it
 
 # Each field a rule may name, with its type (checked when the rules file is read).
 FIELDS: dict[str, type] = {
@@ -23,6 +27,11 @@ FIELDS: dict[str, type] = {
     "paper_out": bool,
     "scanners_missing": int,
     "device_alerts": int,
+    # From the telemetry (0 or False until the first one arrives).
+    "store_damaged": bool,
+    "disk_free_mb": int,
+    "clock_skew_s": int,
+    "hardware_problems": int,
 }
 
 
@@ -35,7 +44,9 @@ def _table(parent: dict[str, Any], key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def derive(status: dict[str, Any]) -> dict[str, Any]:
+def derive(
+    status: dict[str, Any], telemetry: dict[str, Any] | None = None, clock_skew_s: float | None = None
+) -> dict[str, Any]:
     """The health fields of one status; a part the status lacks (an offline will, an old device)
     reads as its harmless value, so only what the device reported can raise an alert."""
     counts = _table(status, "counts")
@@ -56,4 +67,18 @@ def derive(status: dict[str, Any]) -> dict[str, Any]:
         "paper_out": any(p.get("paper") == "out" for p in states),
         "scanners_missing": max(0, _int(scanners.get("total")) - _int(scanners.get("connected"))),
         "device_alerts": len(alerts) if isinstance(alerts, list) else 0,
+        **_from_telemetry(telemetry or {}, clock_skew_s),
+    }
+
+
+def _from_telemetry(telemetry: dict[str, Any], clock_skew_s: float | None) -> dict[str, Any]:
+    """The store's own integrity check, free disk, the clock's distance from the hub's (absolute,
+    whole seconds), and the parts that are not ready (doors and locks among them)."""
+    problems = telemetry.get("hardware_problems")
+    free = _int(telemetry.get("disk_free_bytes"))
+    return {
+        "store_damaged": _table(telemetry, "store").get("integrity") == "damaged",
+        "disk_free_mb": free // (1024 * 1024) if "disk_free_bytes" in telemetry else DISK_UNKNOWN_MB,
+        "clock_skew_s": 0 if clock_skew_s is None else round(abs(clock_skew_s)),
+        "hardware_problems": len(problems) if isinstance(problems, list) else 0,
     }

@@ -1,5 +1,5 @@
-"""What the hub keeps of each device besides its events: its latest status and its answers to
-fleet commands, so the fleet's state is in the central store rather than only on the broker.
+"""What the hub keeps of each device besides its events: its latest status and telemetry, and its
+answers to fleet commands, so the fleet's state is in the central store rather than only on the broker.
 
 The status is retained on the broker; a shared subscription gets no retained message when it
 subscribes (MQTT 5), so the hub keeps the statuses published while it runs: each one at every
@@ -11,6 +11,7 @@ row per (device, nonce, command id), so a QoS 1 repeat is kept once.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from central.store_api import CentralStore
@@ -25,6 +26,18 @@ MAX_STATUS_BYTES = 64 * 1024
 MAX_REPLY_BYTES = 2 * 1024 * 1024  # a diagnostics bundle's answer is the largest
 
 
+def clock_skew(ts: Any) -> float | None:
+    """Seconds the device's clock is behind the hub's (negative: ahead), from a message's `ts`
+    taken on arrival; telemetry goes out at QoS 0, so a message is not held back for long."""
+    try:
+        sent = datetime.fromisoformat(ts) if isinstance(ts, str) else None
+    except ValueError:
+        return None
+    if sent is None or sent.tzinfo is None:
+        return None
+    return round((datetime.now(UTC) - sent).total_seconds(), 1)
+
+
 def replies_of(site: str) -> str:
     return f"{ROOT}/replies/{site}/+/+"
 
@@ -34,8 +47,9 @@ class DeviceState:
 
     def __init__(self, store: CentralStore, link: MqttLink, *, group: str, site: str = "+") -> None:
         self.store = store
-        self.counters = dict.fromkeys(("statuses", "replies", "state_rejected"), 0)
+        self.counters = dict.fromkeys(("statuses", "telemetry", "replies", "state_rejected"), 0)
         link.subscribe(shared(group, all_devices("status", site)), self._on_status)
+        link.subscribe(shared(group, all_devices("telemetry", site)), self._on_telemetry)
         link.subscribe(shared(group, replies_of(site)), self._on_reply)
 
     def _on_status(self, msg: Inbound) -> None:
@@ -49,6 +63,18 @@ class DeviceState:
             return
         self.store.record_status(where[0], where[1], body)
         self.counters["statuses"] += 1
+
+    def _on_telemetry(self, msg: Inbound) -> None:
+        where = parse(msg.topic)
+        if where is None or where[2] != "telemetry":
+            return
+        try:
+            body = decode(msg.payload, dict[str, Any], max_bytes=MAX_STATUS_BYTES, what="invalid telemetry")
+        except InputError as exc:
+            self._reject(msg.topic, exc)
+            return
+        self.store.record_telemetry(where[0], where[1], body, clock_skew(body.get("ts")))
+        self.counters["telemetry"] += 1
 
     def _on_reply(self, msg: Inbound) -> None:
         parts = msg.topic.split("/")  # pvz/v1/replies/<site>/<device>/<nonce>

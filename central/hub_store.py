@@ -70,6 +70,13 @@ CREATE TABLE IF NOT EXISTS command_replies (
     UNIQUE (device, nonce, command_id)
 );
 CREATE INDEX IF NOT EXISTS command_replies_device ON command_replies (device, received_at);
+CREATE TABLE IF NOT EXISTS device_telemetry (
+    device       TEXT PRIMARY KEY,
+    site         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    clock_skew_s REAL,
+    received_at  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS alerts (
     site         TEXT NOT NULL,
     device       TEXT NOT NULL,
@@ -213,6 +220,20 @@ class HubStore:
     def statuses(self) -> dict[str, dict[str, Any]]:
         rows = self.conn.execute("SELECT device, body FROM device_status ORDER BY device")
         return {str(r[0]): json.loads(r[1]) for r in rows}
+
+    def record_telemetry(
+        self, site: str, device: str, body: dict[str, Any], clock_skew_s: float | None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO device_telemetry VALUES (?, ?, ?, ?, ?) ON CONFLICT (device) DO UPDATE SET "
+            "site = excluded.site, body = excluded.body, clock_skew_s = excluded.clock_skew_s, "
+            "received_at = excluded.received_at",
+            (device, site, json.dumps(body, ensure_ascii=False), clock_skew_s, _now()),
+        )
+
+    def telemetry(self) -> dict[str, tuple[dict[str, Any], float | None]]:
+        rows = self.conn.execute("SELECT device, body, clock_skew_s FROM device_telemetry")
+        return {str(r[0]): (json.loads(r[1]), r[2]) for r in rows}
 
     def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
         ok = body.get("ok") if isinstance(body.get("ok"), bool) else None

@@ -210,6 +210,22 @@ class PgHubStore:
         return {str(r[0]): json.loads(r[1]) for r in rows}
 
     @_adapted
+    def record_telemetry(
+        self, site: str, device: str, body: dict[str, Any], clock_skew_s: float | None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO device_telemetry (device, site, body, clock_skew_s) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (device) DO UPDATE SET site = excluded.site, body = excluded.body, "
+            "clock_skew_s = excluded.clock_skew_s, received_at = now()",
+            (device, site, json.dumps(body, ensure_ascii=False), clock_skew_s),
+        )
+
+    @_adapted
+    def telemetry(self) -> dict[str, tuple[dict[str, Any], float | None]]:
+        rows = self.conn.execute("SELECT device, body, clock_skew_s FROM device_telemetry")
+        return {str(r[0]): (json.loads(r[1]), r[2]) for r in rows}
+
+    @_adapted
     def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
         ok = body.get("ok") if isinstance(body.get("ok"), bool) else None
         cur = self.conn.execute(

@@ -54,6 +54,17 @@ class CentralStore(Protocol):
 
     def statuses(self) -> dict[str, dict[str, Any]]: ...
 
+    def record_telemetry(
+        self, site: str, device: str, body: dict[str, Any], clock_skew_s: float | None
+    ) -> None:
+        """The device's latest telemetry replaces the one kept before; the skew is the hub's
+        receipt minus the device's `ts`, in seconds (None when the telemetry has no readable ts)."""
+        ...
+
+    def telemetry(self) -> dict[str, tuple[dict[str, Any], float | None]]:
+        """Each device's latest telemetry and its clock skew."""
+        ...
+
     def record_reply(self, site: str, device: str, nonce: str, body: dict[str, Any]) -> bool:
         """A device's answer to a fleet command; False for a repeat."""
         ...

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from central.hub import Hub
 from central.hub_store import open_store
 from central.store_api import CentralStore
 from device.exc import ConfigError
+from sync.status import wire_time
 from tests.support import postgres as pgsupport
 from tests.support.broker import Broker
 from tests.support.sim_device import SimDevice
@@ -87,7 +89,8 @@ def test_the_hub_refuses_to_start_on_a_bad_rules_file(
 
 
 def test_the_example_rules_file_loads() -> None:
-    assert [r.name for r in load_rules(EXAMPLE)] == ["outbox_stuck", "paper_out", "offline_while_open"]
+    names = [r.name for r in load_rules(EXAMPLE)]
+    assert names == ["outbox_stuck", "paper_out", "offline_while_open", "clock_wrong", "store_damaged"]
 
 
 def test_health_of_a_status_without_health_reads_harmless() -> None:
@@ -196,6 +199,44 @@ def test_a_real_hub_raises_and_clears_alerts_from_a_devices_statuses(tmp_path: P
             engine.check()
             assert [a["rule"] for a in store.alerts(open_only=True)] == ["offline_while_open"]
             assert hub.status()["alerts_raised"] == 2 and hub.status()["alerts_cleared"] == 1
+        store.close()
+
+    asyncio.run(main())
+
+
+def test_telemetry_gives_the_store_check_and_the_clock_skew(tmp_path: Path, broker: Broker) -> None:
+    """A device's own telemetry, then one whose clock is an hour behind: the skew rule fires."""
+    clock = Clock(MONDAY_10_MSK)
+
+    async def main() -> None:
+        store = open_store(tmp_path / "hub.db")
+        engine = AlertEngine([r for r in load_rules(EXAMPLE) if r.name == "clock_wrong"], store, clock=clock)
+        link = new_link(broker.port, "hub-1", session_expiry=60)
+        hub = Hub(store, link, alerts=engine)
+        link.start(asyncio.get_running_loop())
+        await link.wait_connected(10)
+        await asyncio.sleep(0.1)  # the SUBSCRIBE lands; the device's first status comes after
+        async with serving(link, hub.run):
+            device = SimDevice(tmp_path / "device", broker.port)
+            await device.start()
+            name = device.topics.device
+            await device.reporter.publish_telemetry()
+            await wait_until(lambda: name in store.telemetry(), what="the telemetry at the hub")
+            health = engine.health()[name]
+            assert health["store_damaged"] is False and health["disk_free_mb"] > 0
+            assert health["clock_skew_s"] <= 5 and health["hardware_problems"] == 0
+
+            late = device.telemetry() | {"ts": wire_time(datetime.now(UTC) - timedelta(hours=1))}
+            await device.link.publish(device.topics.telemetry, json.dumps(late), qos=0)
+            await wait_until(
+                lambda: engine.health()[name]["clock_skew_s"] >= 3590, what="the skew at the hub"
+            )
+            engine.check()
+            clock.now += timedelta(minutes=5)
+            engine.check()
+            [alert] = store.alerts(open_only=True)
+            assert alert["rule"] == "clock_wrong" and alert["detail"]["value"] >= 3590
+            await device.close()
         store.close()
 
     asyncio.run(main())

@@ -1,3 +1,12 @@
+-- Each device's latest telemetry, with how far its clock was from the hub's when it arrived.
+CREATE TABLE device_telemetry (
+    device       TEXT PRIMARY KEY,
+    site         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    clock_skew_s DOUBLE PRECISION,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 -- Alerts raised and cleared by the hub's rules (central/alerts.py): at most one open per device and rule.
 CREATE TABLE alerts (
     id           BIGSERIAL PRIMARY KEY,
