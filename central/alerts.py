@@ -16,7 +16,7 @@ from typing import Any
 
 from central.alert_rules import Rule
 from central.health import derive
-from central.store_api import CentralStore
+from central.store_api import EVERY, CentralStore
 
 log = logging.getLogger("pvz.central.alerts")
 
@@ -50,7 +50,7 @@ class AlertEngine:
     def check(self) -> None:
         """Raise what has held long enough, clear what no longer holds."""
         now = self.clock()
-        open_now = {(a["device"], a["rule"]) for a in self.store.alerts(open_only=True)}
+        open_now = {(a["device"], a["rule"]) for a in self.store.alerts(open_only=True, limit=EVERY)}
         for device, health in self.health().items():
             for rule in self.rules:
                 key = (device, rule.name)

@@ -20,7 +20,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from central.health import derive
-from central.store_api import CentralStore
+from central.store_api import EVERY, CentralStore
+from device.exc import PvzError
 
 MAX_DEVICE_SERIES = 100
 # The hub's counters exported as Prometheus counters: (counter key, metric name, help).
@@ -30,6 +31,10 @@ COUNTERS = (
     ("batches", "pvz_hub_batches", "Event batches received"),
     ("acks", "pvz_hub_acks", "Acks sent to devices"),
 )
+
+
+class MetricsUnavailable(PvzError, OSError):
+    """The metrics endpoint cannot listen where it was told to; the hub does not start."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ class HubMetrics(Collector):
             online += health["online"]
             depths[(str(status.get("site") or ""), device)] = health["outbox_depth"]
         deepest = sorted((kv for kv in depths.items() if kv[1] > 0), key=lambda kv: -kv[1])
-        alerts = Counter(a["rule"] for a in store.alerts(open_only=True, limit=1_000_000))
+        alerts = Counter(a["rule"] for a in store.alerts(open_only=True, limit=EVERY))
         self.snapshot = Snapshot(
             counters=dict(counters),
             devices_online=online,
@@ -97,4 +102,7 @@ class HubMetrics(Collector):
 
     def serve(self, host: str, port: int) -> tuple[WSGIServer, threading.Thread]:
         """The exporter's HTTP server on its own thread: (server, thread); server.shutdown() stops it."""
-        return start_http_server(port, addr=host, registry=self.registry)
+        try:
+            return start_http_server(port, addr=host, registry=self.registry)
+        except OSError as exc:  # a port in use, an address not of this machine: one line at the CLI
+            raise MetricsUnavailable(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}") from exc

@@ -12,6 +12,8 @@ from device.exc import StoreError
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
+EVERY = 2**62  # a limit that leaves nothing out (alerts(open_only=True, limit=EVERY))
+
 
 class HubStoreUnavailable(StoreError, ConnectionError):
     """The hub's database cannot be reached now (the driver's own message is in the log). A batch

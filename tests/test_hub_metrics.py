@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,8 +16,10 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from central import cli
 from central.alert_rules import load_rules
 from central.hub import Hub
 from central.hub_metrics import HubMetrics
@@ -124,3 +127,23 @@ def test_pvz_central_hub_serves_metrics_and_knows_its_rules(tmp_path: Path, brok
     names = {r.name for r in load_rules(rules)}
     assert {k[1][0][1] for k in got if k[0] == "pvz_hub_alerts_open"} == names
     assert got[("pvz_hub_devices_online", ())] == 0 and got[("pvz_hub_events_stored_total", ())] == 0
+
+
+def test_a_metrics_port_in_use_stops_the_hub_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = [
+            "hub",
+            "--broker",
+            "127.0.0.1:1",
+            "--db",
+            str(tmp_path / "hub.db"),
+            "--metrics",
+            f"127.0.0.1:{port}",
+        ]
+        assert cli.main(args) == 2
+    assert f"cannot serve metrics on 127.0.0.1:{port}" in capsys.readouterr().err
