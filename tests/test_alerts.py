@@ -133,6 +133,12 @@ def test_an_alert_is_kept_once_while_open_and_again_after_it_cleared(store: Cent
     assert history == [("d1", "2026-12-07T07:00:00+00:00", "2026-12-07T07:05:00+00:00")]
 
 
+def test_telemetry_is_kept_latest_with_its_skew(store: CentralStore) -> None:
+    store.record_telemetry("s", "d1", {"ts": "x", "outbox_depth": 3}, None)
+    store.record_telemetry("s", "d1", {"ts": "y", "outbox_depth": 4}, -2.5)
+    assert store.telemetry() == {"d1": ({"ts": "y", "outbox_depth": 4}, -2.5)}
+
+
 class Clock:
     def __init__(self, now: datetime) -> None:
         self.now = now
