@@ -29,6 +29,26 @@ def _hub(args: argparse.Namespace) -> int:
     )
 
 
+def _alerts(args: argparse.Namespace) -> int:
+    """The alerts the hub's rules raised, the latest first; open ones only with --open."""
+    from central.hub_store import open_store
+
+    store = open_store(args.db)
+    try:
+        rows = store.alerts(open_only=args.open, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        until = r["cleared_at"] or "open"
+        print(
+            f"{r['raised_at']}  {until:25}  {r['site']}/{r['device']}  {r['rule']}  {r['detail'].get('value')}"
+        )
+    return 0
+
+
 def _outcomes(args: argparse.Namespace) -> int:
     """What the devices reported about each manifest-topic message, newest first."""
     from central.hub_store import open_store
@@ -137,17 +157,8 @@ def _demo_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from central.fleet_cli import add_arguments as fleet_arguments
-    from central.hub_tickets import STATES
-    from central.pki_cli import add_arguments as pki_arguments
-
-    parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
-    parser.add_argument("--version", action="version", version=f"pvz-central {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    add = subcommands(parser)
-
-    p = add("hub", "reference central system: acks events, sends manifests", _hub)
+def _hub_arguments(p: argparse.ArgumentParser) -> None:
+    """`pvz-central hub`'s options, apart so the parser's builder stays readable."""
     p.add_argument("--broker", required=True, help="MQTT broker as HOST:PORT")
     p.add_argument(
         "--db",
@@ -163,6 +174,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--key", help="the hub's client key (PEM)")
     p.add_argument("--alerts", help="alert rules (TOML, docs/examples/alerts.toml), checked at start")
     p.add_argument("--metrics", help="serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from central.fleet_cli import add_arguments as fleet_arguments
+    from central.hub_tickets import STATES
+    from central.pki_cli import add_arguments as pki_arguments
+
+    parser = argparse.ArgumentParser(prog="pvz-central", description="Central side of a pvz fleet.")
+    parser.add_argument("--version", action="version", version=f"pvz-central {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    add = subcommands(parser)
+
+    _hub_arguments(add("hub", "reference central system: acks events, sends manifests", _hub))
+
+    p = add("alerts", "alerts raised and cleared by the hub's rules (--alerts)", _alerts)
+    p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")
+    p.add_argument("--open", action="store_true", help="only the alerts still open")
+    p.add_argument("--limit", type=int, default=50, help="latest N alerts (default: 50)")
+    p.add_argument("--json", action="store_true", help="as JSON")
 
     p = add("outcomes", "what devices did with each manifest message", _outcomes)
     p.add_argument("--db", required=True, help="the hub's SQLite file, or postgresql://…")

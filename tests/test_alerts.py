@@ -133,6 +133,24 @@ def test_an_alert_is_kept_once_while_open_and_again_after_it_cleared(store: Cent
     assert history == [("d1", "2026-12-07T07:00:00+00:00", "2026-12-07T07:05:00+00:00")]
 
 
+def test_pvz_central_alerts_lists_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "hub.db"
+    store = open_store(db)
+    store.raise_alert("msk-0001", "d1", "paper_out", MONDAY_10_MSK, {"value": True})
+    store.raise_alert("msk-0001", "d2", "outbox_stuck", MONDAY_10_MSK, {"value": 12})
+    store.clear_alert("d2", "outbox_stuck", MONDAY_10_MSK + timedelta(minutes=3))
+    store.close()
+    assert cli.main(["alerts", "--db", str(db), "--open"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and "msk-0001/d1" in lines[0] and "paper_out" in lines[0] and "open" in lines[0]
+    assert cli.main(["alerts", "--db", str(db), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {(r["device"], r["cleared_at"]) for r in rows} == {
+        ("d1", None),
+        ("d2", "2026-12-07T07:03:00+00:00"),
+    }
+
+
 def test_telemetry_is_kept_latest_with_its_skew(store: CentralStore) -> None:
     store.record_telemetry("s", "d1", {"ts": "x", "outbox_depth": 3}, None)
     store.record_telemetry("s", "d1", {"ts": "y", "outbox_depth": 4}, -2.5)

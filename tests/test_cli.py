@@ -35,6 +35,7 @@ SUBCOMMANDS = [
 ]
 CENTRAL_SUBCOMMANDS = [
     "hub",
+    "alerts",
     "outcomes",
     "tickets",
     "fleet",
