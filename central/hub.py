@@ -20,7 +20,7 @@ from central.alerts import AlertEngine
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
-from central.store_api import CentralStore
+from central.store_api import CentralStore, HubStoreUnavailable
 from device import crash_points
 from device.decode import decode
 from device.exc import InputError
@@ -253,14 +253,22 @@ class Hub:
                 if self.link.connected:
                     self.publish_manifests()
                     self.publish_resolutions()
-                if self.alerts is not None:
-                    self.alerts.check()
-                if self.metrics is not None:
-                    self.metrics.refresh(self.counters, self.store)
+                self._watch()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _watch(self) -> None:
+        """Alerts and the metrics' snapshot; a database that is away now skips one round, and the
+        next one catches up (a rule's duration is counted from when its condition began)."""
+        try:
+            if self.alerts is not None:
+                self.alerts.check()
+            if self.metrics is not None:
+                self.metrics.refresh(self.counters, self.store)
+        except HubStoreUnavailable as exc:
+            log.warning("alerts and metrics not updated: %s", exc)
 
     def status(self) -> dict[str, Any]:
         return {

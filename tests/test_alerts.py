@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from central import cli
@@ -20,6 +21,7 @@ from central.alerts import AlertEngine
 from central.health import derive
 from central.hub import Hub
 from central.hub_store import open_store
+from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
 from device.exc import ConfigError
 from sync.status import wire_time
@@ -264,3 +266,21 @@ def test_telemetry_gives_the_store_check_and_the_clock_skew(tmp_path: Path, brok
         store.close()
 
     asyncio.run(main())
+
+
+def test_a_database_away_skips_one_round_of_alerts_and_the_next_catches_up(pg: pgsupport.Postgres) -> None:
+    """The hub's loop must not die when PostgreSQL restarts: the round fails, the next one raises."""
+    url = pg.createdb(f"alerts{next(_names)}")
+    store = PgHubStore(url)
+    store.record_status("s", "d1", {"online": False, "site": "s", "device": "d1"})
+    rules = parse_rules(RULE)  # offline, no duration
+    hub = Hub(
+        store, new_link(1, "never-started"), alerts=AlertEngine(rules, store, clock=Clock(MONDAY_10_MSK))
+    )
+    with psycopg.connect(url, autocommit=True) as admin:  # what a server restart does to the hub
+        admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
+    hub._watch()
+    assert store.alerts() == []
+    hub._watch()
+    assert [a["rule"] for a in store.alerts(open_only=True)] == ["r"] and store.reconnects == 1
+    store.close()
