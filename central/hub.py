@@ -294,9 +294,11 @@ def envelope(raw: bytes, message_id: str) -> bytes:
 
 
 def split_broker(text: str, *, option: str = "--broker") -> tuple[str, int]:
+    """HOST:PORT of a command-line option; anything else is one clear line (reason `bad_format`),
+    not a traceback."""
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit():
-        raise ValueError(f"{option} wants HOST:PORT, not {text!r}")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError.at(option, "bad_format", f"wants HOST:PORT, e.g. 127.0.0.1:9464, not {text!r}")
     return host, int(port)
 
 

@@ -147,3 +147,15 @@ def test_a_metrics_port_in_use_stops_the_hub_with_one_line(
         ]
         assert cli.main(args) == 2
     assert f"cannot serve metrics on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--metrics", "--broker"])
+@pytest.mark.parametrize("value", ["nonsense", "host:", ":9464", "host:99999"])
+def test_a_bad_host_port_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    argv = ["hub", "--broker", "127.0.0.1:1", "--db", str(tmp_path / "hub.db"), option, value]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "(bad_format)" in err and "Traceback" not in err
+    assert not (tmp_path / "hub.db").exists()  # refused before the store was opened
