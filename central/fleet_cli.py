@@ -16,6 +16,8 @@ from typing import Any, TextIO
 
 from central.fleet_diag import save_bundle
 from central.fleet_view import row, table
+from central.rollout_cli import add_parser as add_rollout
+from central.rollout_cli import run as run_rollout
 from device.exc import PvzError
 from sync.desired_config import DesiredConfigError, parse_desired
 from sync.topics import Topics, all_devices, parse, replies_for, reply_topic
@@ -59,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("file", help='JSON {"version": N, "config": {...}}, or TOML with --version')
     p.add_argument("--version", type=int, dest="doc_version", help="the version of a TOML file")
     p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for the ack (0: no)")
+    add_rollout(sub)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -66,6 +69,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "ls": _ls,
         "cmd": _cmd,
         "config": _config_push,
+        "rollout": run_rollout,
     }
     return int(asyncio.run(action[args.action](args, out or sys.stdout)))
 
