@@ -1,7 +1,9 @@
 """`pvz-central fleet rollout PACKAGE.deb`: a signed release of a package for a share of some sites' devices.
 
-It writes the package and its release document into the directory the hub serves over HTTP(S)
-and names the chosen devices; the device checks and installs it (device/update/).
+It writes the package and its release document into a directory served to devices over HTTP(S)
+(--serve-dir at --url-base; a web server in front of the hub serves it) and names the chosen
+devices; a device checks and installs it with `pvz update apply` (device/update/). Publishing the
+release to those devices over MQTT is not done yet (docs/rollout.md).
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument("--pki", type=Path, required=True, help="the PKI directory holding release/release.key")
     p.add_argument("--db", type=Path, required=True, help="the hub's SQLite file: its known devices")
-    p.add_argument("--serve-dir", type=Path, required=True, help="the directory the hub serves releases from")
+    p.add_argument(
+        "--serve-dir",
+        type=Path,
+        required=True,
+        help="the directory served to devices over HTTP(S) at --url-base",
+    )
     p.add_argument("--url-base", required=True, help="the URL of --serve-dir as devices reach it")
     p.add_argument("--expires-h", type=float, default=DEFAULT_EXPIRY_H, help="hours a release stays valid")
     p.add_argument("--json", action="store_true", help="the plan as JSON")
