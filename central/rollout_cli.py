@@ -1,9 +1,10 @@
 """`pvz-central fleet rollout PACKAGE.deb`: a signed release of a package for a share of some sites' devices.
 
-It writes the package and its release document into a directory served to devices over HTTP(S)
-(--serve-dir at --url-base; a web server in front of the hub serves it) and names the chosen
-devices; a device checks and installs it with `pvz update apply` (device/update/). Publishing the
-release to those devices over MQTT is not done yet (docs/rollout.md).
+The package and its release document go into a directory served to devices over HTTP(S)
+(--serve-dir at --url-base; a web server in front of the hub serves it), and the release is
+published retained on each chosen device's `release` topic: a device offline now gets it when
+it returns, and refuses it then if it has expired. The known devices are those with a retained
+status on the broker, as `fleet ls` lists them.
 """
 
 from __future__ import annotations
@@ -12,26 +13,33 @@ import argparse
 import datetime as dt
 import json
 import shutil
-import sqlite3
 from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
 
 import msgspec
 
-from central.release import DEFAULT_EXPIRY_H, RolloutError, build, choose, load_release_key
+from central.fleet_link import connect, statuses
+from central.release import DEFAULT_EXPIRY_H, build, choose, load_release_key
 from device.update.release import deb_file_name, encode
+from sync.topics import Topics
+from sync.transport import MqttLink, PublishProps
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("rollout", help="a signed release of a .deb for a percent of some sites' devices")
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "rollout",
+        parents=[common],
+        help="publish a signed release of a .deb to a percent of some sites' devices",
+    )
     p.add_argument("package", type=Path, help="the .deb to roll out")
     p.add_argument("--sites", required=True, help="comma-separated site ids")
     p.add_argument(
         "--percent", type=float, default=100.0, help="share of those sites' devices (default: 100)"
     )
     p.add_argument("--pki", type=Path, required=True, help="the PKI directory holding release/release.key")
-    p.add_argument("--db", type=Path, required=True, help="the hub's SQLite file: its known devices")
     p.add_argument(
         "--serve-dir",
         type=Path,
@@ -43,15 +51,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="the plan as JSON")
 
 
-def known_devices(db: Path) -> dict[str, list[str]]:
-    """Every device the hub has heard from, by site (read only: the hub may be running)."""
-    if not db.is_file():
-        raise RolloutError("no_hub_db", f"{db}: no hub database")
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        rows = conn.execute("SELECT site, device FROM devices ORDER BY site, device").fetchall()
+async def known_devices(link: MqttLink, window: float) -> dict[str, list[str]]:
+    """Every device with a retained status on the broker (online or not), by site."""
     known: dict[str, list[str]] = defaultdict(list)
-    for site, device in rows:
-        known[str(site)].append(str(device))
+    for site, device in sorted(await statuses(link, "+", window)):
+        known[site].append(device)
     return dict(known)
 
 
@@ -60,14 +64,22 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
     key = load_release_key(args.pki)
     sites = [s.strip() for s in str(args.sites).split(",") if s.strip()]
     release = build(args.package, key=key, url_base=args.url_base, now=now, expiry_h=args.expires_h)
-    # Nothing is written before the sites are checked: an unknown site leaves no release behind.
-    chosen = choose(known_devices(args.db), sites, args.percent, salt=f"{release.package}={release.version}")
-    args.serve_dir.mkdir(parents=True, exist_ok=True)
-    served = args.serve_dir / deb_file_name(release.package, release.version)
-    if served.resolve() != args.package.resolve():
-        shutil.copyfile(args.package, served)
-    doc = args.serve_dir / f"{served.stem}.release.json"
-    doc.write_bytes(encode(release) + b"\n")
+    link = await connect(args)
+    try:
+        # Nothing is written or published before the sites are checked: an unknown site leaves no trace.
+        salt = f"{release.package}={release.version}"
+        chosen = choose(await known_devices(link, args.window), sites, args.percent, salt=salt)
+        args.serve_dir.mkdir(parents=True, exist_ok=True)
+        served = args.serve_dir / deb_file_name(release.package, release.version)
+        if served.resolve() != args.package.resolve():
+            shutil.copyfile(args.package, served)
+        doc = args.serve_dir / f"{served.stem}.release.json"
+        doc.write_bytes(encode(release) + b"\n")
+        props = PublishProps(content_type="application/json")
+        for site, device in chosen:
+            await link.publish(Topics(site, device).release, encode(release), 1, True, props)
+    finally:
+        link.stop()
     plan = {
         "release": msgspec.to_builtins(release),
         "file": str(doc),
@@ -77,5 +89,5 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(json.dumps(plan, indent=2) + "\n")
     else:
         out.write(f"{release.package} {release.version}: {doc}\n")
-        out.write(f"{len(chosen)} device(s): {', '.join(plan['devices'])}\n")
+        out.write(f"published to {len(chosen)} device(s): {', '.join(plan['devices'])}\n")
     return 0

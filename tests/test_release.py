@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.cli import main as central_main
 from central.release import RolloutError, build, choose, load_release_key, new_release_key, public_text
 from device.update.release import (
     FORMAT,
@@ -158,36 +156,3 @@ def test_the_release_key_is_made_once_and_its_public_half_is_what_a_device_loads
     with pytest.raises(RolloutError) as exc:
         load_release_key(tmp_path / "nowhere")
     assert exc.value.reason == "no_release_key"
-
-
-def hub_db(path: Path, devices: dict[str, list[str]]) -> Path:
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE devices (device TEXT PRIMARY KEY, site TEXT NOT NULL)")
-        conn.executemany(
-            "INSERT INTO devices VALUES (?, ?)", [(d, s) for s, ds in devices.items() for d in ds]
-        )
-    return path
-
-
-def test_fleet_rollout_writes_the_signed_release_for_the_chosen_devices(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert central_main(["pki", "release-key", "--dir", str(tmp_path / "pki")]) == 0
-    public = (tmp_path / "pki/release/release.pub").read_text().strip()
-    deb = make_deb(tmp_path, "pvzt", "2.0")
-    db = hub_db(tmp_path / "hub.db", {"msk": ["msk-c1", "msk-c2", "msk-c3", "msk-c4"], "spb": ["spb-c1"]})
-    common = ["--pki", str(tmp_path / "pki"), "--db", str(db), "--serve-dir", str(tmp_path / "www")]
-    common += ["--url-base", "http://127.0.0.1:8088/releases"]
-    capsys.readouterr()
-    assert (
-        central_main(["fleet", "rollout", str(deb), "--sites", "msk", "--percent", "50", *common, "--json"])
-        == 0
-    )
-    plan = msgspec.json.decode(capsys.readouterr().out)
-    assert len(plan["devices"]) == 2 and all(d.startswith("msk/") for d in plan["devices"])
-    served = decode(Path(plan["file"]).read_bytes())
-    assert verify(served, load_public_key(public), now=dt.datetime.now(dt.UTC)).url.endswith("/pvzt_2.0.deb")
-    assert (tmp_path / "www/pvzt_2.0.deb").read_bytes() == deb.read_bytes()
-
-    assert central_main(["fleet", "rollout", str(deb), "--sites", "msk,kzn", *common]) == 2
-    assert "(unknown_site)" in capsys.readouterr().err
