@@ -233,6 +233,9 @@ class UpdateSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     keep_dir: PathStr = "/var/lib/pvz/releases"
     # READY and one good status after the restart within this, or the previous version comes back.
     health_deadline_s: Annotated[float, msgspec.Meta(ge=10, le=3600)] = 120.0
+    # Who runs the installer for a release from MQTT: "systemd" (a transient unit that outlives the
+    # daemon's restart), "sim" (the simulated twin: records it, installs nothing).
+    launcher: Literal["systemd", "sim"] = "systemd"
 
 
 class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -23,20 +23,25 @@ if TYPE_CHECKING:
     from device.update.install import Installer
 
 
-def _installer(args: argparse.Namespace, probe_argv: list[str]) -> Installer:
-    """The installer this device's config describes; imported late so that `pvz --help` stays quick."""
+def _installer(args: argparse.Namespace) -> Installer:
+    """The installer this device's config describes; imported late so that `pvz --help` stays quick.
+
+    Without --probe, health is the mark the restarted daemon writes (device/update/follow.py)."""
     from device.config import load_config, resolve_path
-    from device.update.install import Installer, LineProbe, RealDpkg
+    from device.update.follow import MarkProbe
+    from device.update.install import HealthProbe, Installer, LineProbe, RealDpkg
     from device.update.release import load_public_key
 
     config = load_config(args.config)
     if not config.update.public_key:
         raise PvzError(f"{args.config}: [update] public_key is empty: this device takes no releases")
+    keep_dir = resolve_path(args.config, config.update.keep_dir)
+    probe: HealthProbe = LineProbe(shlex.split(args.probe)) if args.probe else MarkProbe(keep_dir)
     return Installer(
         key=load_public_key(config.update.public_key),
-        keep_dir=resolve_path(args.config, config.update.keep_dir),
+        keep_dir=keep_dir,
         dpkg=RealDpkg(root=Path(args.root) if args.root else None),
-        probe=LineProbe(probe_argv),
+        probe=probe,
         deadline_s=config.update.health_deadline_s,
     )
 
@@ -44,15 +49,13 @@ def _installer(args: argparse.Namespace, probe_argv: list[str]) -> Installer:
 def _update(args: argparse.Namespace) -> int:
     from device.update.release import UpdateRefused, decode
 
-    installer = _installer(args, shlex.split(args.probe or ""))
+    installer = _installer(args)
     if args.action == "adopt":
         if not args.version or not args.package:
             raise PvzError("update adopt: give --package and --version of the running .deb")
         installer.adopt(Path(args.file), args.package, args.version)
         print(Msg("upd_adopted", {"version": args.version}).render(args.lang))
         return 0
-    if not args.probe:
-        raise PvzError("update apply: give --probe, the command that starts the new version")
     try:
         release = decode(Path(args.file).read_bytes())
     except OSError as exc:
@@ -86,7 +89,11 @@ def register(add: Add) -> None:
     )
     p.add_argument("file", help="apply: the release document (JSON); adopt: the running version's .deb")
     p.add_argument("--config", required=True, help="device config file (TOML): its [update] section")
-    p.add_argument("--probe", help="apply: the command that starts the new version and prints READY, STATUS")
+    p.add_argument(
+        "--probe",
+        help="apply: a command that starts the new version and prints READY, STATUS "
+        "(default: wait for the restarted daemon's mark)",
+    )
     p.add_argument("--root", help="install into this root (dpkg --root), e.g. an image being built")
     p.add_argument("--package", help="adopt: the package's name")
     p.add_argument("--version", help="adopt: the package's version")

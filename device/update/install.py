@@ -30,7 +30,8 @@ DPKG_TIMEOUT_S = 600.0
 FETCH_TIMEOUT_S = 60.0
 _CHUNK = 64 * 1024
 _CURRENT = "current.json"
-RESULTS = ("installed", "rolled_back", "refused", "failed")  # an Outcome's `result`
+OUTCOME = "outcome.json"  # the last release's outcome: what the daemon reports in its status
+RESULTS = ("installed", "rolled_back", "refused", "failed", "pending")  # an Outcome's `result`
 
 
 class Dpkg(Protocol):
@@ -39,6 +40,9 @@ class Dpkg(Protocol):
 
 
 class HealthProbe(Protocol):
+    def prepare(self) -> None:
+        """Called just before dpkg runs: forget any sign of health from before the install."""
+
     def healthy(self, release: Release, deadline_s: float) -> bool:
         """Whether the version just installed said READY and sent one good status within the deadline."""
 
@@ -62,6 +66,9 @@ class LineProbe:
     def __init__(self, argv: Sequence[str]) -> None:
         self._argv = list(argv)
 
+    def prepare(self) -> None:
+        """Nothing to forget: the command is started after the install."""
+
     def healthy(self, release: Release, deadline_s: float) -> bool:
         try:
             done = subprocess.run(self._argv, capture_output=True, text=True, timeout=deadline_s, check=False)
@@ -84,13 +91,16 @@ class LineProbe:
 
 
 class Outcome(msgspec.Struct, frozen=True):
-    """What a device reports about one release: `result` installed, rolled_back, refused or failed."""
+    """What a device reports about one release: `result` installed, rolled_back, refused or failed,
+    or pending while the installer runs. `sha256` names the release: the same one delivered again
+    (a retained message after the restart) is recognised and not installed twice."""
 
     package: str
     version: str
     result: str
     reason: str | None = None
     running: str | None = None  # the version installed now
+    sha256: str = ""
 
 
 class Kept(msgspec.Struct, frozen=True):
@@ -121,10 +131,7 @@ class Installer:
         self._fetch, self._deadline_s = fetch, deadline_s
 
     def current(self) -> Kept | None:
-        path = self._keep / _CURRENT
-        if not path.exists():
-            return None
-        return msgspec.json.decode(path.read_bytes(), type=Kept)
+        return read_kept(self._keep)
 
     def adopt(self, deb: Path, package: str, version: str) -> None:
         """Keep the running version's .deb (the image's own, at provisioning) as the one to go back to."""
@@ -135,7 +142,14 @@ class Installer:
         self._record(Kept(package=package, version=version, file=target.name))
 
     def apply(self, release: Release, *, now: dt.datetime) -> Outcome:
-        """Install `release` or leave the device on its previous version; never raises for a bad release."""
+        """Install `release` or leave the device on its previous version; never raises for a bad release.
+
+        The outcome is also written to KEEP/outcome.json, for the daemon that runs afterwards."""
+        outcome = msgspec.structs.replace(self._apply(release, now=now), sha256=release.sha256)
+        write_outcome(self._keep, outcome)
+        return outcome
+
+    def _apply(self, release: Release, *, now: dt.datetime) -> Outcome:
         previous = self.current()
         running = previous.version if previous else None
         try:
@@ -146,6 +160,7 @@ class Installer:
         except UpdateRefused as exc:
             log.warning("release refused: %s", exc)
             return Outcome(release.package, release.version, "refused", exc.reason, running)
+        self._probe.prepare()
         try:
             self._dpkg.install(deb)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
@@ -200,6 +215,7 @@ class Installer:
         return target
 
     def _record(self, kept: Kept) -> None:
+        self._keep.mkdir(parents=True, exist_ok=True)
         tmp = self._keep / f".{_CURRENT}.tmp"
         tmp.write_bytes(msgspec.json.encode(kept))
         tmp.replace(self._keep / _CURRENT)
@@ -209,3 +225,26 @@ class Installer:
         for path in self._keep.glob("*.deb"):
             if path.name not in keep:
                 path.unlink()
+
+
+def write_outcome(keep: Path, outcome: Outcome) -> None:
+    keep.mkdir(parents=True, exist_ok=True)
+    tmp = keep / f".{OUTCOME}.tmp"
+    tmp.write_bytes(msgspec.json.encode(outcome))
+    tmp.replace(keep / OUTCOME)
+
+
+def read_outcome(keep: Path) -> Outcome | None:
+    """The last outcome, or None (none yet, or a file this version cannot read: reported as none)."""
+    try:
+        return msgspec.json.decode((keep / OUTCOME).read_bytes(), type=Outcome)
+    except (OSError, msgspec.DecodeError):
+        return None
+
+
+def read_kept(keep: Path) -> Kept | None:
+    """The package kept as the running one, or None (never adopted, or unreadable: nothing to go back to)."""
+    try:
+        return msgspec.json.decode((keep / _CURRENT).read_bytes(), type=Kept)
+    except (OSError, msgspec.DecodeError):
+        return None

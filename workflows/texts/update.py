@@ -17,6 +17,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Версия {version} не прошла проверку, и прежнюю версию вернуть не удалось: вызовите техника",
         "Version {version} failed and the previous version could not be put back: call a technician",
     ),
+    "upd_result_pending": ("Устанавливается версия {version}", "Installing version {version}"),
     "upd_adopted": (
         "Версия {version} сохранена для возврата к ней",
         "Version {version} kept to go back to",
@@ -40,4 +41,5 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the running version is not kept to go back to",
     ),
     "upd_why_rollback_failed": ("прежняя версия не установилась", "the previous version did not install"),
+    "upd_why_launch_failed": ("установка не запустилась", "the installer did not start"),
 }
