@@ -229,12 +229,15 @@ class UpdateSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     # The Ed25519 key of `pvz-central pki release-key`, base64 of the raw 32 bytes; empty: no updates.
     public_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    # The running version's .deb and the one before it; relative paths are to this file.
-    keep_dir: PathStr = "/var/lib/pvz/releases"
+    # The running version's .deb and the one before it, root's alone (installed on a rollback without
+    # another check, so the daemon must not write there); relative paths are to this file.
+    keep_dir: PathStr = "/var/lib/pvz-update"
+    # The daemon's: the release it hands to the installer, the outcome, its mark of a healthy start.
+    handoff_dir: PathStr = "/var/lib/pvz/releases"
     # READY and one good status after the restart within this, or the previous version comes back.
     health_deadline_s: Annotated[float, msgspec.Meta(ge=10, le=3600)] = 120.0
-    # Who runs the installer for a release from MQTT: "systemd" (a transient unit that outlives the
-    # daemon's restart), "sim" (the simulated twin: records it, installs nothing).
+    # Who runs the installer for a release from MQTT: "systemd" (pvz-update.path starts the root unit
+    # pvz-update.service, which outlives the daemon's restart), "sim" (records it, installs nothing).
     launcher: Literal["systemd", "sim"] = "systemd"
 
 

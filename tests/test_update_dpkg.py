@@ -7,6 +7,7 @@ itself says is installed afterwards, and on pvz's reason codes.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import sys
@@ -59,7 +60,11 @@ def site(tmp_path: Path) -> Iterator[Site]:
     RealDpkg(root=root).install(first)  # the image's own version
     with serve(www) as url:
         installer = Installer(
-            key=KEY.public_key(), keep_dir=tmp_path / "keep", dpkg=RealDpkg(root=root), probe=StartProbe(root)
+            key=KEY.public_key(),
+            keep_dir=tmp_path / "keep",
+            report_dir=tmp_path / "handoff",
+            dpkg=RealDpkg(root=root),
+            probe=StartProbe(root),
         )
         installer.adopt(first, PKG, "1.0")
         yield Site(root, www, url, tmp_path / "keep", installer)
@@ -71,8 +76,10 @@ def apply(site: Site, release: Release) -> tuple[str, str | None, str | None]:
 
 
 def test_a_healthy_release_is_installed_then_a_failing_one_is_rolled_back(site: Site) -> None:
-    assert apply(site, site.release("1.1")) == ("installed", None, "1.1")
+    again = site.release("1.1")
+    assert apply(site, again) == ("installed", None, "1.1")
     assert installed(site.root, PKG) == "1.1"
+    assert apply(site, again) == ("installed", None, "1.1")  # started again: nothing to do
     assert (site.root / "usr/lib/pvzt/VERSION").read_text() == "1.1\n"
 
     assert apply(site, site.release("1.2", health="degraded")) == ("rolled_back", "unhealthy", "1.1")
@@ -125,6 +132,7 @@ def test_without_the_running_versions_package_nothing_is_installed(tmp_path: Pat
     bare = Installer(
         key=KEY.public_key(),
         keep_dir=tmp_path / "empty",
+        report_dir=tmp_path / "empty-handoff",
         dpkg=RealDpkg(root=site.root),
         probe=StartProbe(site.root),
     )
@@ -136,10 +144,9 @@ def test_without_the_running_versions_package_nothing_is_installed(tmp_path: Pat
 def test_pvz_update_apply_reads_the_release_key_from_the_config(
     tmp_path: Path, site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    public = KEY.public_key().public_bytes_raw()
-    import base64
-
-    extra = f'[update]\npublic_key = "{base64.b64encode(public).decode()}"\nkeep_dir = "{site.keep}"\n'
+    public = base64.b64encode(KEY.public_key().public_bytes_raw()).decode()
+    handoff = tmp_path / "handoff"
+    extra = f'[update]\npublic_key = "{public}"\nkeep_dir = "{site.keep}"\nhandoff_dir = "{handoff}"\n'
     config = write_config(tmp_path / "dev", extra=extra)
     doc = tmp_path / "release.json"
     probe = f"{sys.executable} {site.root / 'usr/lib' / PKG / 'health.py'}"
@@ -149,6 +156,9 @@ def test_pvz_update_apply_reads_the_release_key_from_the_config(
     capsys.readouterr()
     assert main(["update", "apply", str(doc), *common]) == 0
     assert capsys.readouterr().out.strip() == "Version 6.0 installed"
+    # the outcome for the daemon goes to its handoff directory, never into root's keep directory
+    assert msgspec.json.decode((handoff / "outcome.json").read_bytes())["result"] == "installed"
+    assert not (site.keep / "outcome.json").exists()
 
     doc.write_bytes(
         encode(sign(msgspec.structs.replace(site.release("6.1"), size=1), Ed25519PrivateKey.generate()))

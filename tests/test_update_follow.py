@@ -14,7 +14,15 @@ import msgspec
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from device.update.follow import RUNNING, MarkProbe, ReleaseFollower, SimLauncher, mark_running
+from device.update.follow import (
+    PENDING,
+    RUNNING,
+    MarkProbe,
+    PathUnitLauncher,
+    ReleaseFollower,
+    SimLauncher,
+    mark_running,
+)
 from device.update.install import Outcome, write_outcome
 from device.update.release import FORMAT, Release, encode, sign
 from sync.topics import Topics
@@ -42,11 +50,6 @@ def release(
     return sign(unsigned, key)
 
 
-class Failing:
-    def launch(self, release_file: Path) -> None:
-        raise OSError("systemd-run: Failed to start transient service unit")
-
-
 @pytest.fixture
 def keep(tmp_path: Path) -> Path:
     keep = tmp_path / "keep"
@@ -55,29 +58,41 @@ def keep(tmp_path: Path) -> Path:
     return keep
 
 
-def follower(keep: Path, launcher: object) -> ReleaseFollower:
-    return ReleaseFollower(key=KEY.public_key(), keep_dir=keep, launcher=launcher, clock=lambda: NOW)  # type: ignore[arg-type]
+@pytest.fixture
+def handoff(tmp_path: Path) -> Path:
+    return tmp_path / "handoff"
 
 
-def test_a_release_starts_the_installer_once_however_often_it_is_delivered(keep: Path) -> None:
+def follower(keep: Path, launcher: object, handoff: Path) -> ReleaseFollower:
+    return ReleaseFollower(
+        key=KEY.public_key(),
+        keep_dir=keep,
+        handoff_dir=handoff,
+        launcher=launcher,  # type: ignore[arg-type]
+        clock=lambda: NOW,
+    )
+
+
+def test_a_release_starts_the_installer_once_however_often_it_is_delivered(keep: Path, handoff: Path) -> None:
     sim = SimLauncher()
-    follow = follower(keep, sim)
+    follow = follower(keep, sim, handoff)
     first = follow.on_release(encode(release()))
     assert first is not None and (first.result, first.version, first.running) == ("pending", "0.2.0", "0.1.0")
-    assert sim.launched == [keep / "pending.release.json"]
+    assert sim.launched == [handoff / "pending.release.json"]
+    assert sorted(p.name for p in keep.iterdir()) == ["current.json"]  # the daemon never writes there
     assert msgspec.json.decode(sim.launched[0].read_bytes(), type=Release) == release()
     assert follow.on_release(encode(release())) == first  # retained, delivered again after a reconnect
     # the installer rolled back and the old daemon starts again: the same release is not retried
-    write_outcome(keep, msgspec.structs.replace(first, result="rolled_back", reason="unhealthy"))
+    write_outcome(handoff, msgspec.structs.replace(first, result="rolled_back", reason="unhealthy"))
     again = follow.on_release(encode(release()))
     assert again is not None and (again.result, again.reason) == ("rolled_back", "unhealthy")
     assert len(sim.launched) == 1 and follow.report() == msgspec.to_builtins(again)
     assert follow.on_release(b"") is None  # withdrawn on the broker: nothing to do
 
 
-def test_refusals_are_reported_and_start_nothing(keep: Path) -> None:
+def test_refusals_are_reported_and_start_nothing(keep: Path, handoff: Path) -> None:
     sim = SimLauncher()
-    follow = follower(keep, sim)
+    follow = follower(keep, sim, handoff)
     for payload, reason in [
         (encode(release(key=Ed25519PrivateKey.generate())), "bad_signature"),
         (encode(release(expires_at=int(NOW.timestamp()))), "expired"),
@@ -90,31 +105,36 @@ def test_refusals_are_reported_and_start_nothing(keep: Path) -> None:
             "0.1.0",
         )
     assert sim.launched == []
-    assert follower(keep, Failing()).on_release(encode(release("0.3.0"))) == Outcome(
+    # The package's path unit watches the default handoff_dir only: another one could start nothing.
+    assert follower(keep, PathUnitLauncher(), handoff).on_release(encode(release("0.3.0"))) == Outcome(
         "pvz", "0.3.0", "failed", "launch_failed", "0.1.0", release("0.3.0").sha256
     )
+    watched = follower(keep, PathUnitLauncher(handoff / PENDING), handoff).on_release(
+        encode(release("0.4.0"))
+    )
+    assert watched is not None and watched.result == "pending"
     running = follow.on_release(encode(release("0.1.0")))
     assert running is not None and running.result == "installed" and sim.launched == []
 
 
-def test_the_mark_probe_sees_only_a_daemon_started_after_the_install(keep: Path) -> None:
-    probe = MarkProbe(keep)
-    mark_running(keep, "0.1.0")  # the old daemon's
+def test_the_mark_probe_sees_only_a_daemon_started_after_the_install(handoff: Path) -> None:
+    probe = MarkProbe(handoff)
+    mark_running(handoff, "0.1.0")  # the old daemon's
     probe.prepare()
-    assert not (keep / RUNNING).exists()
+    assert not (handoff / RUNNING).exists()
     assert probe.healthy(release(), 0) is False
-    mark_running(keep, "0.2.0")  # the restarted daemon's
+    mark_running(handoff, "0.2.0")  # the restarted daemon's
     assert probe.healthy(release(), 0) is True
 
 
 @pytest.fixture
-def service(tmp_path: Path, broker: Broker, keep: Path) -> Iterator[object]:
+def service(tmp_path: Path, broker: Broker, keep: Path, handoff: Path) -> Iterator[object]:
     from device.config import load_config
     from device.uplink.service import SyncService
     from device.wiring import build_runtime, open_store
 
     public = base64.b64encode(KEY.public_key().public_bytes_raw()).decode()
-    extra = f'[update]\npublic_key = "{public}"\nkeep_dir = "{keep}"\nlauncher = "sim"\n'
+    extra = f'[update]\npublic_key = "{public}"\nkeep_dir = "{keep}"\nhandoff_dir = "{handoff}"\nlauncher = "sim"\n'
     config_file = write_config(
         tmp_path / "dev", device="pvz-upd-0001", site="lab", mqtt_port=broker.port, extra=extra
     )
@@ -127,7 +147,7 @@ def service(tmp_path: Path, broker: Broker, keep: Path) -> Iterator[object]:
 
 
 def test_the_daemon_takes_a_retained_release_and_reports_it_in_its_status(
-    service: object, broker: Broker, keep: Path
+    service: object, broker: Broker, handoff: Path
 ) -> None:
     from device.uplink.service import SyncService
 
@@ -168,5 +188,5 @@ def test_the_daemon_takes_a_retained_release_and_reports_it_in_its_status(
         "sha256": doc.sha256,
     }
     assert isinstance(service.releases.launcher, SimLauncher)
-    assert service.releases.launcher.launched == [keep / "pending.release.json"]
-    assert json.loads((keep / RUNNING).read_text())["version"]  # the first acknowledged status marked it
+    assert service.releases.launcher.launched == [handoff / "pending.release.json"]
+    assert json.loads((handoff / RUNNING).read_text())["version"]  # the first acknowledged status marked it

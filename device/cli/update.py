@@ -35,11 +35,12 @@ def _installer(args: argparse.Namespace) -> Installer:
     config = load_config(args.config)
     if not config.update.public_key:
         raise PvzError(f"{args.config}: [update] public_key is empty: this device takes no releases")
-    keep_dir = resolve_path(args.config, config.update.keep_dir)
-    probe: HealthProbe = LineProbe(shlex.split(args.probe)) if args.probe else MarkProbe(keep_dir)
+    handoff_dir = resolve_path(args.config, config.update.handoff_dir)
+    probe: HealthProbe = LineProbe(shlex.split(args.probe)) if args.probe else MarkProbe(handoff_dir)
     return Installer(
         key=load_public_key(config.update.public_key),
-        keep_dir=keep_dir,
+        keep_dir=resolve_path(args.config, config.update.keep_dir),
+        report_dir=handoff_dir,
         dpkg=RealDpkg(root=Path(args.root) if args.root else None),
         probe=probe,
         deadline_s=config.update.health_deadline_s,

@@ -2,8 +2,10 @@
 the daemon, and the outcome reported in the daemon's status; and the mark that tells the installer
 the new daemon is up.
 
-`dpkg -i` of pvz restarts pvz.service, so the installer cannot run inside the daemon it replaces:
-it runs as a transient systemd unit (`SystemdRunLauncher`). The release stays retained on the
+`dpkg -i` of pvz restarts pvz.service, and the daemon runs as the pvz user, so the installer can
+neither run inside it nor be started by it: the daemon writes the checked release to
+handoff_dir/pending.release.json and the root unit pvz-update.service, started by pvz-update.path
+when that file changes, installs it (`PathUnitLauncher`). The release stays retained on the
 broker, so it is delivered again to the daemon that starts afterwards; its SHA-256 in the last
 outcome tells the daemon that this one was handled already.
 """
@@ -14,10 +16,8 @@ import datetime as dt
 import json
 import logging
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,32 +31,27 @@ log = logging.getLogger("pvz.update")
 
 PENDING = "pending.release.json"  # the release the installer is to apply
 RUNNING = "running.json"  # written by a daemon once READY and its first status reached the broker
-UNIT = "pvz-update"
-LAUNCH_TIMEOUT_S = 30.0
+WATCHED = Path("/var/lib/pvz/releases") / PENDING  # what systemd/pvz-update.path watches
 MARK_POLL_S = 0.5  # how often the installer looks for the new daemon's mark
 
 
 class Launcher(Protocol):
     def launch(self, release_file: Path) -> None:
-        """Start `pvz update apply release_file` where it outlives this daemon; raise OSError if it cannot."""
+        """Have `pvz update apply release_file` run where it outlives this daemon; OSError if it cannot."""
 
 
-class SystemdRunLauncher:
-    """A transient unit `pvz-update` (systemd-run): not a child of pvz.service, so its restart does not stop it."""
+class PathUnitLauncher:
+    """pvz-update.path starts the installer when the pending release is written; that write is the
+    launch. A handoff_dir other than the one the unit watches would start nothing: refused."""
 
-    def __init__(
-        self, *, config_file: Path, pvz: Sequence[str] = (sys.executable, "-m", "device.cli.main")
-    ) -> None:
-        self._argv = [*pvz, "update", "apply", "--config", str(config_file), "--json"]
+    def __init__(self, watched: Path = WATCHED) -> None:
+        self._watched = watched
 
     def launch(self, release_file: Path) -> None:
-        argv = ["systemd-run", f"--unit={UNIT}", "--collect", "--quiet", *self._argv, str(release_file)]
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=LAUNCH_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OSError(f"systemd-run took longer than {LAUNCH_TIMEOUT_S} s") from exc
-        if done.returncode != 0:
-            raise OSError(f"systemd-run: {done.stderr.strip()}")
+        if release_file.resolve() != self._watched.resolve():
+            raise OSError(
+                f"pvz-update.path watches {self._watched}, not {release_file}: set [update] handoff_dir"
+            )
 
 
 class SimLauncher:
@@ -73,15 +68,22 @@ class ReleaseFollower:
     """One device's releases as they arrive on its retained `release` topic."""
 
     def __init__(
-        self, *, key: Ed25519PublicKey, keep_dir: Path, launcher: Launcher, clock: Callable[[], dt.datetime]
+        self,
+        *,
+        key: Ed25519PublicKey,
+        keep_dir: Path,
+        handoff_dir: Path,
+        launcher: Launcher,
+        clock: Callable[[], dt.datetime],
     ) -> None:
         self._key, self._keep, self._launcher, self._clock = key, keep_dir, launcher, clock
+        self._handoff = handoff_dir  # the daemon's: it only reads keep_dir
 
     def on_release(self, payload: bytes) -> Outcome | None:
         """Check the release and start its install, unless it was handled already. None: withdrawn."""
         if not payload:
             return None
-        last = read_outcome(self._keep)
+        last = read_outcome(self._handoff)
         kept = read_kept(self._keep)
         running = kept.version if kept else None
         try:
@@ -98,9 +100,11 @@ class ReleaseFollower:
         return self._start(release, running)
 
     def _start(self, release: Release, running: str | None) -> Outcome:
-        self._keep.mkdir(parents=True, exist_ok=True)
-        pending = self._keep / PENDING
-        pending.write_bytes(msgspec.json.encode(release))
+        self._handoff.mkdir(parents=True, exist_ok=True)
+        pending = self._handoff / PENDING
+        tmp = self._handoff / f".{PENDING}.tmp"
+        tmp.write_bytes(msgspec.json.encode(release))
+        tmp.replace(pending)  # one complete document appears at once: the path unit may start now
         try:
             self._launcher.launch(pending)
         except OSError as exc:
@@ -114,29 +118,29 @@ class ReleaseFollower:
         )
 
     def _write(self, outcome: Outcome) -> Outcome:
-        write_outcome(self._keep, outcome)
+        write_outcome(self._handoff, outcome)
         return outcome
 
     def report(self) -> dict[str, Any] | None:
         """The last release's outcome, for the retained status (None: no release yet)."""
-        last = read_outcome(self._keep)
+        last = read_outcome(self._handoff)
         return None if last is None else msgspec.to_builtins(last)
 
 
-def mark_running(keep_dir: Path, version: str) -> None:
+def mark_running(handoff_dir: Path, version: str) -> None:
     """Said once by a daemon after READY, when its first status reached the broker."""
-    keep_dir.mkdir(parents=True, exist_ok=True)
-    tmp = keep_dir / f".{RUNNING}.tmp"
+    handoff_dir.mkdir(parents=True, exist_ok=True)
+    tmp = handoff_dir / f".{RUNNING}.tmp"
     tmp.write_text(json.dumps({"version": version, "pid": os.getpid()}))
-    tmp.replace(keep_dir / RUNNING)
+    tmp.replace(handoff_dir / RUNNING)
 
 
 class MarkProbe:
     """The real daemon's health: its mark is removed before dpkg runs, and only a daemon started
     afterwards writes it again, after READY and one status acknowledged by the broker."""
 
-    def __init__(self, keep_dir: Path, *, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._mark = keep_dir / RUNNING
+    def __init__(self, handoff_dir: Path, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._mark = handoff_dir / RUNNING
         self._monotonic = monotonic
 
     def prepare(self) -> None:

@@ -3,6 +3,11 @@
 A device never runs a version it cannot leave: before a new package is installed the running
 one's .deb must be in the keep directory, and the new one stays only once it has said READY and
 sent one good status within HEALTH_DEADLINE_S. Otherwise the previous .deb is installed again.
+
+The keep directory is root's alone: a package in it is installed on a rollback without another
+signature check, so the daemon (the pvz user) must not be able to write there. What the daemon
+and the installer exchange (the pending release, the outcome, the daemon's mark) lives in the
+daemon's own handoff directory instead, and the installer checks the pending release itself.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ DPKG_TIMEOUT_S = 600.0
 FETCH_TIMEOUT_S = 60.0
 _CHUNK = 64 * 1024
 _CURRENT = "current.json"
-OUTCOME = "outcome.json"  # the last release's outcome: what the daemon reports in its status
+OUTCOME = "outcome.json"  # in the handoff directory: the last release's outcome, for the status
 RESULTS = ("installed", "rolled_back", "refused", "failed", "pending")  # an Outcome's `result`
 
 
@@ -122,12 +127,14 @@ class Installer:
         *,
         key: Ed25519PublicKey,
         keep_dir: Path,
+        report_dir: Path,
         dpkg: Dpkg,
         probe: HealthProbe,
         fetch: Callable[[str], BinaryIO] = open_url,
         deadline_s: float = HEALTH_DEADLINE_S,
     ) -> None:
         self._key, self._keep, self._dpkg, self._probe = key, keep_dir, dpkg, probe
+        self._report = report_dir
         self._fetch, self._deadline_s = fetch, deadline_s
 
     def current(self) -> Kept | None:
@@ -144,9 +151,9 @@ class Installer:
     def apply(self, release: Release, *, now: dt.datetime) -> Outcome:
         """Install `release` or leave the device on its previous version; never raises for a bad release.
 
-        The outcome is also written to KEEP/outcome.json, for the daemon that runs afterwards."""
+        The outcome is also written to REPORT/outcome.json, for the daemon that runs afterwards."""
         outcome = msgspec.structs.replace(self._apply(release, now=now), sha256=release.sha256)
-        write_outcome(self._keep, outcome)
+        write_outcome(self._report, outcome)
         return outcome
 
     def _apply(self, release: Release, *, now: dt.datetime) -> Outcome:
@@ -156,6 +163,8 @@ class Installer:
             verify(release, self._key, now=now)
             if previous is None or previous.package != release.package:
                 raise UpdateRefused("no_rollback", "the running version's package is not kept")
+            if previous.version == release.version:  # started again for a release already in place
+                return Outcome(release.package, release.version, "installed", None, release.version)
             deb = self._download(release)
         except UpdateRefused as exc:
             log.warning("release refused: %s", exc)

@@ -38,7 +38,7 @@ REASONS: dict[str, str] = {
     "unhealthy": "the new version did not report READY and a good status in time; rolled back",
     "no_rollback": "the running version's package is not kept, so a failure could not be undone; nothing done",
     "rollback_failed": "dpkg refused the previous package too: the device needs a technician",
-    "launch_failed": "the daemon could not start the installer (systemd-run); nothing installed",
+    "launch_failed": "the installer cannot be started for this keep_dir; nothing installed",
 }
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-f]{64}\Z")]

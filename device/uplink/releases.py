@@ -12,7 +12,7 @@ from typing import Any
 from device import __version__
 from device.config import resolve_path
 from device.config_schema import Config
-from device.update.follow import Launcher, ReleaseFollower, SimLauncher, SystemdRunLauncher, mark_running
+from device.update.follow import Launcher, PathUnitLauncher, ReleaseFollower, SimLauncher, mark_running
 from device.update.release import load_public_key
 from sync.topics import Topics
 from sync.transport import Inbound, MqttLink
@@ -29,17 +29,14 @@ class Releases:
         clock: Callable[[], dt.datetime],
         launcher: Launcher | None = None,
     ) -> None:
-        self.keep_dir = resolve_path(config_file, config.update.keep_dir)
+        self.handoff_dir = resolve_path(config_file, config.update.handoff_dir)
         if launcher is None:
-            launcher = (
-                SimLauncher()
-                if config.update.launcher == "sim"
-                else SystemdRunLauncher(config_file=config_file)
-            )
+            launcher = SimLauncher() if config.update.launcher == "sim" else PathUnitLauncher()
         self.launcher = launcher
         self.follower = ReleaseFollower(
             key=load_public_key(config.update.public_key),
-            keep_dir=self.keep_dir,
+            keep_dir=resolve_path(config_file, config.update.keep_dir),
+            handoff_dir=self.handoff_dir,
             launcher=launcher,
             clock=clock,
         )
@@ -47,7 +44,7 @@ class Releases:
 
     def follow(self, link: MqttLink, topics: Topics, on_report: Callable[[], Awaitable[Any]]) -> None:
         async def on_release(msg: Inbound) -> None:
-            # systemd-run waits for the unit to start: off the loop.
+            # Files are written: off the loop.
             outcome = await asyncio.get_running_loop().run_in_executor(
                 None, self.follower.on_release, msg.payload
             )
@@ -63,5 +60,5 @@ class Releases:
         """The first status the broker acknowledged (the daemon said READY before sync started):
         the mark an installer waiting on this restart looks for."""
         if not self._marked:
-            mark_running(self.keep_dir, __version__)
+            mark_running(self.handoff_dir, __version__)
             self._marked = True
