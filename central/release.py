@@ -14,6 +14,7 @@ import os
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
@@ -38,6 +39,7 @@ from device.update.release import (
 KEY_FILE = "release/release.key"
 PUBLIC_FILE = "release/release.pub"
 DEFAULT_EXPIRY_H = 72.0  # a device offline longer than this does not take the release late
+DEFAULT_MAX_FAILURES = 10.0  # percent of finished installs that may fail before widening stops
 
 
 class RolloutError(PvzError, ValueError):
@@ -148,3 +150,29 @@ def choose(
 
     count = max(1, int(len(pool) * percent / 100))
     return sorted(sorted(pool, key=rank)[:count])
+
+
+def check_failures(
+    reports: Iterable[Mapping[str, Any] | None], sha256: str, max_failures: float
+) -> dict[str, int]:
+    """The devices' reports on this package (their retained status's `release`), counted; a rollout
+    whose failures are more than `max_failures` percent of the finished installs is refused
+    (`failure_threshold`): the release stops widening until the cause is known."""
+    counts = {"installed": 0, "failed": 0, "pending": 0}
+    for report in reports:
+        if not isinstance(report, Mapping) or report.get("sha256") != sha256:
+            continue
+        result = report.get("result")
+        if result == "installed":
+            counts["installed"] += 1
+        elif result in ("rolled_back", "failed"):
+            counts["failed"] += 1
+        elif result == "pending":
+            counts["pending"] += 1
+    finished = counts["installed"] + counts["failed"]
+    if finished and counts["failed"] * 100 > max_failures * finished:
+        raise RolloutError(
+            "failure_threshold",
+            f"{counts['failed']} of {finished} devices failed this package (more than {max_failures:g} %)",
+        )
+    return counts

@@ -15,15 +15,22 @@ import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import msgspec
 
 from central.fleet_link import connect, statuses
-from central.release import DEFAULT_EXPIRY_H, build, choose, load_release_key
+from central.release import (
+    DEFAULT_EXPIRY_H,
+    DEFAULT_MAX_FAILURES,
+    build,
+    check_failures,
+    choose,
+    load_release_key,
+)
 from device.update.release import deb_file_name, encode
 from sync.topics import Topics
-from sync.transport import MqttLink, PublishProps
+from sync.transport import PublishProps
 
 
 def add_parser(
@@ -48,13 +55,19 @@ def add_parser(
     )
     p.add_argument("--url-base", required=True, help="the URL of --serve-dir as devices reach it")
     p.add_argument("--expires-h", type=float, default=DEFAULT_EXPIRY_H, help="hours a release stays valid")
+    p.add_argument(
+        "--max-failures",
+        type=float,
+        default=DEFAULT_MAX_FAILURES,
+        help="refuse to widen once more than this percent of finished installs failed (default: 10)",
+    )
     p.add_argument("--json", action="store_true", help="the plan as JSON")
 
 
-async def known_devices(link: MqttLink, window: float) -> dict[str, list[str]]:
+def by_site(found: dict[tuple[str, str], dict[str, Any]]) -> dict[str, list[str]]:
     """Every device with a retained status on the broker (online or not), by site."""
     known: dict[str, list[str]] = defaultdict(list)
-    for site, device in sorted(await statuses(link, "+", window)):
+    for site, device in sorted(found):
         known[site].append(device)
     return dict(known)
 
@@ -66,9 +79,12 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
     release = build(args.package, key=key, url_base=args.url_base, now=now, expiry_h=args.expires_h)
     link = await connect(args)
     try:
-        # Nothing is written or published before the sites are checked: an unknown site leaves no trace.
+        # Nothing is written or published before the sites and the failures so far are checked: a
+        # refused rollout leaves no trace.
+        found = await statuses(link, "+", args.window)
         salt = f"{release.package}={release.version}"
-        chosen = choose(await known_devices(link, args.window), sites, args.percent, salt=salt)
+        chosen = choose(by_site(found), sites, args.percent, salt=salt)
+        counts = check_failures((s.get("release") for s in found.values()), release.sha256, args.max_failures)
         args.serve_dir.mkdir(parents=True, exist_ok=True)
         served = args.serve_dir / deb_file_name(release.package, release.version)
         if served.resolve() != args.package.resolve():
@@ -84,10 +100,14 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         "release": msgspec.to_builtins(release),
         "file": str(doc),
         "devices": [f"{s}/{d}" for s, d in chosen],
+        "reported": counts,
     }
     if args.json:
         out.write(json.dumps(plan, indent=2) + "\n")
     else:
         out.write(f"{release.package} {release.version}: {doc}\n")
         out.write(f"published to {len(chosen)} device(s): {', '.join(plan['devices'])}\n")
+        out.write(
+            f"reported so far: {counts['installed']} installed, {counts['failed']} failed, {counts['pending']} pending\n"
+        )
     return 0

@@ -13,7 +13,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.release import RolloutError, build, choose, load_release_key, new_release_key, public_text
+from central.release import (
+    RolloutError,
+    build,
+    check_failures,
+    choose,
+    load_release_key,
+    new_release_key,
+    public_text,
+)
 from device.update.release import (
     FORMAT,
     MAX_PACKAGE_BYTES,
@@ -156,3 +164,22 @@ def test_the_release_key_is_made_once_and_its_public_half_is_what_a_device_loads
     with pytest.raises(RolloutError) as exc:
         load_release_key(tmp_path / "nowhere")
     assert exc.value.reason == "no_release_key"
+
+
+def test_a_rollout_stops_widening_once_failures_pass_the_threshold() -> None:
+    sha = "ab" * 32
+
+    def report(result: str, of: str = sha) -> dict[str, object]:
+        return {"package": "pvz", "version": "0.2.0", "result": result, "sha256": of}
+
+    reports = [report("installed")] * 9 + [
+        report("rolled_back"),
+        report("pending"),
+        report("failed", "cd" * 32),
+        None,
+    ]
+    assert check_failures(reports, sha, 10) == {"installed": 9, "failed": 1, "pending": 1}
+    with pytest.raises(RolloutError) as exc:
+        check_failures([*reports, report("failed")], sha, 10)
+    assert exc.value.reason == "failure_threshold"
+    assert check_failures([], sha, 0) == {"installed": 0, "failed": 0, "pending": 0}

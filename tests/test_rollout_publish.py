@@ -28,12 +28,15 @@ async def connected(broker: Broker, name: str) -> MqttLink:
     return link
 
 
-async def retained_statuses(broker: Broker) -> None:
-    """What the devices left on the broker: a retained status each (one of them offline)."""
+async def retained_statuses(broker: Broker, reports: dict[str, dict[str, object]] | None = None) -> None:
+    """What the devices left on the broker: a retained status each (one of them offline), with
+    the outcome of a release where `reports` (SITE/DEVICE → its `release`) gives one."""
     link = await connected(broker, "test-devices")
     for site, devices in DEVICES.items():
         for device in devices:
-            body = {"online": device != "msk-c2", "version": "1.0"}
+            body: dict[str, object] = {"online": device != "msk-c2", "version": "1.0"}
+            if reports and f"{site}/{device}" in reports:
+                body["release"] = reports[f"{site}/{device}"]
             await link.publish(Topics(site, device).status, json.dumps(body), 1, True)
     link.stop()
 
@@ -90,3 +93,24 @@ def test_a_rollout_publishes_the_signed_release_to_half_a_sites_devices_and_refu
             "http://127.0.0.1:8088/releases/pvzt_2.0.deb",
         )
     assert decode((www / "pvzt_2.0.release.json").read_bytes()) == decode(next(iter(got.values())))
+
+    # One of the two reports a rollback: widening to the whole site is refused, nothing published.
+    sha = plan["release"]["sha256"]
+    first, second = plan["devices"]
+    asyncio.run(
+        retained_statuses(
+            broker,
+            {
+                first: {"version": "2.0", "result": "installed", "sha256": sha},
+                second: {"version": "2.0", "result": "rolled_back", "reason": "unhealthy", "sha256": sha},
+            },
+        )
+    )
+    assert central_main(["fleet", "rollout", str(deb), "--sites", "msk-1", *common]) == 2
+    assert "(failure_threshold)" in capsys.readouterr().err
+    assert len(asyncio.run(releases(broker, 2))) == 2
+    assert (
+        central_main(["fleet", "rollout", str(deb), "--sites", "msk-1", "--max-failures", "50", *common]) == 0
+    )
+    assert "reported so far: 1 installed, 1 failed, 0 pending" in capsys.readouterr().out
+    assert len(asyncio.run(releases(broker, 4))) == 4
