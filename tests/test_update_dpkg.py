@@ -171,5 +171,12 @@ def test_pvz_update_apply_reads_the_release_key_from_the_config(
         "6.0",
     )
 
+    doc.write_bytes(b"{not a release")
+    assert main(["update", "apply", str(doc), *common]) == 1
+    assert capsys.readouterr().out.strip() == (
+        "Update to version unknown refused: the release file is damaged. Running version 6.0"
+    )
+    assert msgspec.json.decode((handoff / "outcome.json").read_bytes())["reason"] == "malformed"
+
     other = write_config(tmp_path / "other", extra='[update]\npublic_key = ""\n')
     assert main(["update", "apply", str(doc), "--config", str(other), "--probe", probe]) == 2

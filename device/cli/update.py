@@ -62,19 +62,16 @@ def _update(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise PvzError(f"{args.file}: cannot read it ({exc.strerror})") from None
     except UpdateRefused as exc:
-        print(
-            Msg(
-                "upd_result_refused", {"version": "?", "why": _why(exc.reason, args.lang), "running": "?"}
-            ).render(args.lang)
-        )
-        return 1
-    outcome = installer.apply(release, now=dt.datetime.now(dt.UTC))
+        outcome = installer.refuse_unread(exc.reason)
+    else:
+        outcome = installer.apply(release, now=dt.datetime.now(dt.UTC))
     if args.json:
         print(json.dumps(msgspec.to_builtins(outcome)))
     else:
         running = outcome.running or Msg("upd_no_version").render(args.lang)
         why = _why(outcome.reason, args.lang) if outcome.reason else ""
-        params = {"version": outcome.version, "why": why, "running": running}
+        unknown = Msg("upd_no_version").render(args.lang)
+        params = {"version": outcome.version or unknown, "why": why, "running": running}
         print(Msg(f"upd_result_{outcome.result}", params).render(args.lang))
     return 0 if outcome.result == "installed" else 1
 

@@ -156,6 +156,14 @@ class Installer:
         write_outcome(self._report, outcome)
         return outcome
 
+    def refuse_unread(self, reason: str) -> Outcome:
+        """A release document that could not even be read: reported too, so the daemon's status
+        does not stay `pending` for ever."""
+        previous = self.current()
+        outcome = Outcome("", "", "refused", reason, previous.version if previous else None)
+        write_outcome(self._report, outcome)
+        return outcome
+
     def _apply(self, release: Release, *, now: dt.datetime) -> Outcome:
         previous = self.current()
         running = previous.version if previous else None
