@@ -62,7 +62,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 def serve(directory: Path) -> Iterator[str]:
     """DIRECTORY over HTTP on a free port of 127.0.0.1; yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
