@@ -14,23 +14,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from central import rollout_cli
 from central.fleet_diag import save_bundle
+from central.fleet_link import FleetError, connect, statuses
 from central.fleet_view import row, table
-from device.exc import PvzError
 from sync.desired_config import DesiredConfigError, parse_desired
-from sync.topics import Topics, all_devices, parse, replies_for, reply_topic
-from sync.transport import Inbound, MqttLink, PublishProps, TlsSettings
+from sync.topics import Topics, parse, replies_for, reply_topic
+from sync.transport import Inbound, MqttLink, PublishProps
 
-CONNECT_TIMEOUT_S = 10.0
 LIST_WINDOW_S = 1.5  # how long retained status messages are collected: they arrive right after SUBSCRIBE
 CMD_TIMEOUT_S = 10.0
 
 
-class FleetError(PvzError):
-    """A fleet command that cannot be carried out (no broker, a bad target, a bad document)."""
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--broker", default="localhost:1883", help="HOST:PORT (default: localhost:1883)")
     common.add_argument("--ca", help="CA bundle that signs the broker's certificate (turns TLS on)")
@@ -59,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("file", help='JSON {"version": N, "config": {...}}, or TOML with --version')
     p.add_argument("--version", type=int, dest="doc_version", help="the version of a TOML file")
     p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for the ack (0: no)")
+    rollout_cli.add_parser(sub, common)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -66,45 +64,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "ls": _ls,
         "cmd": _cmd,
         "config": _config_push,
+        "rollout": rollout_cli.run,
     }
     return int(asyncio.run(action[args.action](args, out or sys.stdout)))
-
-
-async def connect(args: argparse.Namespace) -> MqttLink:
-    host, _, port = str(args.broker).rpartition(":")
-    if not host or not port.isdigit():
-        raise FleetError(f"--broker must be HOST:PORT, not {args.broker!r}")
-    tls = None
-    if args.ca or args.cert:
-        tls = TlsSettings(ca_file=args.ca, cert_file=args.cert, key_file=args.key)
-    client_id = f"pvz-fleet-{uuid.uuid4().hex[:12]}"
-    link = MqttLink(client_id=client_id, host=host, port=int(port), tls=tls, session_expiry=0)
-    link.start(asyncio.get_running_loop())
-    try:
-        await link.wait_connected(CONNECT_TIMEOUT_S)
-    except TimeoutError:
-        link.stop()
-        raise FleetError(f"cannot connect to {args.broker}: {link.last_error or 'no answer'}") from None
-    return link
-
-
-async def statuses(link: MqttLink, site: str, window: float) -> dict[tuple[str, str], dict[str, Any]]:
-    """The retained status of every device (of a site), collected for `window` seconds."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def on_status(msg: Inbound) -> None:
-        where = parse(msg.topic)
-        if where is None or not msg.payload:
-            return
-        try:
-            body = json.loads(msg.payload)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            body = {"error": "status is not JSON"}
-        found[(where[0], where[1])] = body if isinstance(body, dict) else {"error": "status is not an object"}
-
-    link.subscribe(all_devices("status", site), on_status)
-    await asyncio.sleep(window)
-    return found
 
 
 def parse_target(target: str) -> tuple[str, str | None]:

@@ -19,10 +19,11 @@ from central.pki import (
     revoke,
     server,
 )
+from central.release import new_release_key
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["init", "server", "device", "hub", "bridge", "revoke"])
+    p.add_argument("action", choices=["init", "server", "device", "hub", "bridge", "revoke", "release-key"])
     p.add_argument("--dir", required=True, help="the site's PKI directory (it holds the CA key)")
     p.add_argument("--site", help="init: the site the CA is for; device, bridge: must be the CA's site")
     p.add_argument("--device", help="device, revoke: the device id (the certificate's CN)")
@@ -58,6 +59,9 @@ def run(args: argparse.Namespace) -> str:
         out = bridge(pki, args.site, force=args.force)
         where = "copy it to the site broker; its snippet: `pvz-central site-bridge`"
         return f"site bridge {BRIDGE_PREFIX}{out.name}: {out}/; {where}; {reload}"
+    if args.action == "release-key":
+        public = new_release_key(pki)
+        return f'release key in {pki / "release"}; set [update] public_key = "{public}" on each device'
     bridge_site = ca_site(pki) if args.bridge else None
     out = revoke(pki, device_id=args.device, hub_name=args.name, bridge_site=bridge_site)
     return f"revoked {out.parent.name}/{out.name}; {reload}"

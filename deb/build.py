@@ -44,11 +44,17 @@ DEPENDS = (
 # Repository file -> where Debian wants it in the package.
 SYSTEM_FILES = {
     "systemd/pvz.service": "lib/systemd/system/pvz.service",
+    "systemd/pvz-update.path": "lib/systemd/system/pvz-update.path",
+    "systemd/pvz-update.service": "lib/systemd/system/pvz-update.service",
     "systemd/60-pvz.rules": "lib/udev/rules.d/60-pvz.rules",
     "systemd/pvz.sysusers": "usr/lib/sysusers.d/pvz.conf",
     "systemd/pvz.tmpfiles": "usr/lib/tmpfiles.d/pvz.conf",
 }
-DOCS = {"docs/install.md": "install.md", "docs/config.example.toml": "config.example.toml"}
+DOCS = {
+    "docs/install.md": "install.md",
+    "docs/rollout.md": "rollout.md",
+    "docs/config.example.toml": "config.example.toml",
+}
 DESCRIPTION = """\
 parcel pickup point device service
  pvz runs a parcel pickup point on a Raspberry Pi: barcode scanners, the

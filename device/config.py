@@ -173,6 +173,7 @@ def _check(config: Config, source: str) -> None:
     if config.kiosk.max_lock_s < config.kiosk.lock_s:
         raise fail("$.kiosk.max_lock_s", "bad_value", "`max_lock_s` must not be shorter than `lock_s`")
     _check_send(config, fail)
+    _check_update(config, fail)
     tls = [config.mqtt.ca_file, config.mqtt.cert_file, config.mqtt.key_file]
     if any(tls) and not all(tls):
         raise fail("$.mqtt", "missing_option", "TLS needs `ca_file`, `cert_file` and `key_file` together")
@@ -258,3 +259,14 @@ def _check_send(config: Config, fail: Callable[[str, str, str], ConfigError]) ->
         raise fail("$.send.max_side_cm", "bad_value", "`max_side_cm` must not be over `max_sides_sum_cm`")
     if send.scale == "serial" and not send.scale_path:
         raise fail("$.send.scale_path", "missing_option", "scale `serial` needs `scale_path`")
+
+
+def _check_update(config: Config, fail: Callable[[str, str, str], ConfigError]) -> None:
+    """[update]: the release key is one (the same form as [send]'s, checked the same way)."""
+    if config.update.public_key:
+        try:
+            load_public_key(config.update.public_key)
+        except ValueError as exc:
+            raise fail(
+                "$.update.public_key", "bad_value", f"not an Ed25519 public key in base64: {exc}"
+            ) from None

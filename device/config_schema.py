@@ -224,6 +224,23 @@ class SendSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     scale_baudrate: Annotated[int, msgspec.Meta(ge=1200, le=115_200)] = 9600
 
 
+class UpdateSection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Software updates (device/update/): the release key's public half, where packages are kept."""
+
+    # The Ed25519 key of `pvz-central pki release-key`, base64 of the raw 32 bytes; empty: no updates.
+    public_key: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    # The running version's .deb and the one before it, root's alone (installed on a rollback without
+    # another check, so the daemon must not write there); relative paths are to this file.
+    keep_dir: PathStr = "/var/lib/pvz-update"
+    # The daemon's: the release it hands to the installer, the outcome, its mark of a healthy start.
+    handoff_dir: PathStr = "/var/lib/pvz/releases"
+    # READY and one good status after the restart within this, or the previous version comes back.
+    health_deadline_s: Annotated[float, msgspec.Meta(ge=10, le=3600)] = 120.0
+    # Who runs the installer for a release from MQTT: "systemd" (pvz-update.path starts the root unit
+    # pvz-update.service, which outlives the daemon's restart), "sim" (records it, installs nothing).
+    launcher: Literal["systemd", "sim"] = "systemd"
+
+
 class PrivacySection(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A customer's masked name and phone ending are erased this many days after the last parcel of
     # the order was issued, returned or went missing.
@@ -336,5 +353,6 @@ class Config(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     kiosk: KioskSection = msgspec.field(default_factory=KioskSection)
     privacy: PrivacySection = msgspec.field(default_factory=PrivacySection)
     send: SendSection = msgspec.field(default_factory=SendSection)
+    update: UpdateSection = msgspec.field(default_factory=UpdateSection)
     tickets: TicketsSection = msgspec.field(default_factory=TicketsSection)
     site: SiteSection = msgspec.field(default_factory=SiteSection)

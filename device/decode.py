@@ -107,6 +107,10 @@ PATTERN_FORMS: dict[str, str] = {
     "dashes or brackets between them, e.g. +7 916 123-45-67",
     r"\Ahttps?://[A-Za-z0-9.:\[\]-]+(?::\d{1,5})?/?\Z": "http://host:port of the main device's screen, "
     "e.g. http://10.0.0.2:8080",
+    r"\A[a-z0-9][a-z0-9+.-]{1,63}\Z": "a Debian package name: 2..64 of a-z, 0-9, '+', '.' and '-', e.g. pvz",
+    r"\A[0-9][A-Za-z0-9.+~:-]{0,63}\Z": "a Debian version starting with a digit, e.g. 0.2.0 or 1:0.2.0~rc1",
+    r"\A(?:https?|file)://[!-~]+\Z": "an http://, https:// or file:// URL without spaces, "
+    "e.g. https://hub.example/releases/pvz_0.2.0.deb",
     r"\A[A-Za-z0-9_-]{16,128}\Z": "a station token as `pvz screen pair` prints it: 16..128 of A-Z, a-z, "
     "0-9, '_' and '-'",
 }

@@ -203,8 +203,10 @@ class StatusReporter:
         telemetry: Callable[[], dict[str, Any]] | None = None,
         period_s: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        on_published: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.link = link
+        self.on_published = on_published  # after the broker acknowledged a status
         self.topics = topics
         self.status = status
         self.telemetry = telemetry
@@ -232,6 +234,8 @@ class StatusReporter:
         self._last_at = self.monotonic()
         await self.link.publish(self.topics.status, encode(message), 1, True, JSON)
         self.sent["status"] += 1
+        if self.on_published is not None:
+            self.on_published(message)
         return True
 
     async def publish_telemetry(self) -> None:

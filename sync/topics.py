@@ -12,7 +12,7 @@ ID_PATTERN = r"\A[a-z0-9][a-z0-9-]{1,63}\Z"
 ID_RULE = "2..64 characters of a-z, 0-9 and '-', starting with a letter or digit"
 _ID = re.compile(ID_PATTERN)
 UP = ("status", "events", "telemetry", "outcome")  # device → central
-DOWN = ("ack", "manifest", "config", "cmd")  # central → device
+DOWN = ("ack", "manifest", "config", "cmd", "release")  # central → device
 
 
 @dataclass(frozen=True, slots=True)

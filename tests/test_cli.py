@@ -32,6 +32,7 @@ SUBCOMMANDS = [
     "privacy",
     "site",
     "tickets",
+    "update",
 ]
 CENTRAL_SUBCOMMANDS = [
     "hub",

@@ -179,6 +179,9 @@ def test_install_upgrade_failed_migration_and_purge(device: Path, debs: list[Pat
     assert current(root) == f"releases/{v1}"
     for path in (
         "lib/systemd/system/pvz.service",
+        "lib/systemd/system/pvz-update.path",
+        "lib/systemd/system/pvz-update.service",
+        "etc/systemd/system/paths.target.wants/pvz-update.path",
         "lib/udev/rules.d/60-pvz.rules",
         "usr/lib/sysusers.d/pvz.conf",
         "usr/lib/tmpfiles.d/pvz.conf",

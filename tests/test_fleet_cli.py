@@ -229,7 +229,7 @@ def test_fleet_errors_are_reported_not_raised(capsys: pytest.CaptureFixture[str]
 def test_fleet_edge_cases(
     tmp_path: Path, broker: Broker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from central import fleet_cli
+    from central import fleet_link
     from tests.support.broker import free_port
 
     address = f"127.0.0.1:{broker.port}"
@@ -242,7 +242,7 @@ def test_fleet_edge_cases(
     assert main(["fleet", "config", "push", "msk-0001/pvz-x", str(tmp_path / "none.json")]) == 2
     push = ["fleet", "config", "push", "msk-0001/pvz-x", str(toml), "--version", "1", "--timeout", "0"]
     assert main([*push, "--broker", address]) == 0
-    monkeypatch.setattr(fleet_cli, "CONNECT_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(fleet_link, "CONNECT_TIMEOUT_S", 0.3)
     assert main(["fleet", "ls", "--broker", f"127.0.0.1:{free_port()}"]) == 2
     captured = capsys.readouterr()
     assert "target 'Bad Site/x': site 'Bad Site'" in captured.err

@@ -19,6 +19,8 @@ from device.reports.stats import CHANNELS, RETURN_CHECK_FAILED, TICKET_KINDS
 from device.screen.kiosk_view import LABELS as KIOSK_LABELS
 from device.screen.kiosk_view import LANGS as KIOSK_LANGS
 from device.screen.view import LABELS
+from device.update.install import RESULTS as UPDATE_RESULTS
+from device.update.release import REASONS as UPDATE_REASONS
 from sync.site import REFUSALS
 from workflows.inputs import Command
 from workflows.issue import REFUSED_REASON
@@ -78,6 +80,8 @@ FAMILIES: dict[str, set[str]] = {
     "tk_kind_": {f"tk_kind_{kind.value}" for kind in TicketKind},
     "tk_state_": {f"tk_state_{state.value}" for state in TicketState},
     "site_refused_": {f"site_refused_{reason}" for reason in REFUSALS},
+    "upd_result_": {f"upd_result_{result}" for result in UPDATE_RESULTS},
+    "upd_why_": {f"upd_why_{reason}" for reason in UPDATE_REASONS},
 }
 
 

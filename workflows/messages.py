@@ -37,6 +37,7 @@ from workflows.texts import (
     station_link,
     stats,
     tickets,
+    update,
 )
 
 LANGUAGES = ("ru", "en")
@@ -72,6 +73,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     site_main.TEXTS,
     site_screen.TEXTS,
     station_link.TEXTS,
+    update.TEXTS,
 )
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from device import __version__
-from device.cli import daemon, hw, intake, printing, privacy, provision, report, screen, site, tickets
+from device.cli import daemon, hw, intake, printing, privacy, provision, report, screen, site, tickets, update
 from device.cli.common import run_command, subcommands
 
 
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pvz {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     add = subcommands(parser)
-    for group in (daemon, intake, printing, hw, report, screen, provision, privacy, site, tickets):
+    for group in (daemon, intake, printing, hw, report, screen, provision, privacy, site, tickets, update):
         group.register(add)
     return parser
 

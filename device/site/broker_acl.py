@@ -33,6 +33,7 @@ OWN = (
     "read pvz/v1/{site}/{device}/manifest",
     "read pvz/v1/{site}/{device}/config",
     "read pvz/v1/{site}/{device}/cmd",
+    "read pvz/v1/{site}/{device}/release",
 )
 STATION_SENDS = ("input", "printed", "door")  # station → main (sync/site.py)
 MAIN_SENDS = ("reply", "print", "doors")  # main → station

@@ -15,6 +15,7 @@ from device.engine import Result
 from device.runtime import Runtime
 from device.site.main_service import SiteMain
 from device.uplink.actions import DeviceActions, DeviceContext, apply_live
+from device.uplink.releases import Releases
 from sync import commands, desired_config, diagnostics
 from sync.commands import CommandProcessor
 from sync.desired_config import DesiredConfig
@@ -86,12 +87,17 @@ class SyncService:
         replies = reply_topic(self.topics.site, self.topics.device, "")
         self.commands = CommandProcessor(self.store, DeviceActions(ctx).table(), reply_prefix=replies)
         commands.serve(self.link, self.topics, self.commands)
+        self.releases: Releases | None = None
+        if config.update.public_key:
+            self.releases = Releases(config, config_file, clock=runtime.engine.clock)
+            self.releases.follow(self.link, self.topics, self._on_release_report)
         self.reporter = StatusReporter(
             self.link,
             self.topics,
             status=self._status_message,
             telemetry=self._telemetry,
             period_s=mqtt.telemetry_s,
+            on_published=self.releases.on_status_published if self.releases else None,
         )
         desired_config.follow(self.link, self.topics, self.desired, self._on_config_report)
         self._previous = runtime.on_result
@@ -109,19 +115,25 @@ class SyncService:
 
     def _status_message(self) -> dict[str, Any]:
         report = self.desired.report()
-        return device_status(
+        message = device_status(
             self.store,
             self.ctx.config,
             config_report=report,
             now=self.runtime.engine.clock(),
             health=device_health(self.runtime, report),
         )
+        if self.releases is not None:
+            message["release"] = self.releases.report()
+        return message
 
     def _telemetry(self) -> dict[str, Any]:
         uptime = time.monotonic() - self.started
         return telemetry(self.runtime, self.store, uptime_s=uptime, now=self.runtime.engine.clock())
 
     async def _on_config_report(self, _report: dict[str, Any]) -> None:
+        await self.reporter.publish_status(force=True)
+
+    async def _on_release_report(self) -> None:
         await self.reporter.publish_status(force=True)
 
     async def sync_now(self) -> dict[str, Any]:
