@@ -9,20 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from device.config import load_config
 from device.doors.service import service_open
 from device.exc import DoorRefused
-from device.site.main_service import SiteMain
 from device.site.remote_doors import RemoteDoors
-from device.wiring import build_runtime, open_store
 from drivers.doors.faults import DoorFault
 from drivers.doors.sim_doors import SimDoors
 from tests.support.broker import Broker
-from tests.support.factory import DEVICE, KEY, new_store, standard_manifest
-from tests.support.locker import rack
-from tests.support.site import main_config, remote
+from tests.support.site import remote
+from tests.support.site_main import main_runtime, serving
 from tests.support.site_station import FakeStation
-from tests.support.sync import new_link
 
 DOORS = '[doors]\nbackend = "station"\nstation = "kiosk"\n[site]\ndoor_timeout_s = 0.5\n'
 
@@ -30,56 +25,34 @@ DOORS = '[doors]\nbackend = "station"\nstation = "kiosk"\n[site]\ndoor_timeout_s
 def test_the_door_controller_opens_a_door_through_the_kiosk_stations_driver(
     tmp_path: Path, broker: Broker
 ) -> None:
-    new_store(tmp_path / "pvz.db", standard_manifest(), rack=rack()).close()
-    path = main_config(
-        tmp_path,
-        mqtt_port=broker.port,
-        remotes=remote("kiosk", "pvz-kiosk", kind="kiosk"),
-        device=DEVICE,
-        key=KEY.hex(),
-        extra=DOORS,
-    )
-    config = load_config(path)
-    store = open_store(config, path, owner=True)
-    runtime = build_runtime(config, path, store)
-    controller = runtime.doors
-    assert controller is not None and isinstance(controller.doors, RemoteDoors)
-    doors = controller.doors
-    locker = SimDoors(4)
+    remotes = remote("kiosk", "pvz-kiosk", kind="kiosk")
+    with main_runtime(tmp_path, mqtt_port=broker.port, remotes=remotes, extra=DOORS) as (config, runtime):
+        controller = runtime.doors
+        assert controller is not None and isinstance(controller.doors, RemoteDoors)
+        doors = controller.doors
+        locker = SimDoors(4)
 
-    async def scenario() -> None:
-        link = new_link(broker.port, DEVICE)
-        site = SiteMain(runtime, config, link)
-        site.subscribe()
-        link.start(asyncio.get_running_loop())
-        await link.wait_connected(10)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(site.run(stop))
-        kiosk = FakeStation(broker.port, "pvz-kiosk", "kiosk")
-        kiosk.doors = locker
-        await kiosk.start()
-        try:
-            opened = await service_open(controller, "L-02")
-            assert opened["result"] == "opened" and opened["door_state"] == "open"
-            assert [door for _, door in locker.pulses] == [1]  # the station's own driver fired it
-            assert {r.op for r in kiosk.door_requests} >= {"describe", "read", "pulse"}
-            assert doors.status()["online"] is True and doors.count() == 4
+        async def scenario() -> None:
+            async with serving(runtime, config, broker.port, asyncio.Event()):
+                kiosk = FakeStation(broker.port, "pvz-kiosk", "kiosk")
+                kiosk.doors = locker
+                await kiosk.start()
+                try:
+                    opened = await service_open(controller, "L-02")
+                    assert opened["result"] == "opened" and opened["door_state"] == "open"
+                    assert [door for _, door in locker.pulses] == [1]  # the station's own driver fired it
+                    assert {r.op for r in kiosk.door_requests} >= {"describe", "read", "pulse"}
+                    assert doors.status()["online"] is True and doors.count() == 4
 
-            kiosk.doors = None  # the station stops answering
-            with pytest.raises(DoorFault) as silent:
-                await asyncio.to_thread(doors.read_all)
-            assert silent.value.reason == "station_unreachable"
-            with pytest.raises(DoorRefused):
-                await service_open(controller, "L-03")
-            assert [door for _, door in locker.pulses] == [1]  # nothing fired that nobody saw
-            assert doors.status()["online"] is False
-        finally:
-            stop.set()
-            await serving
-            await kiosk.stop()
-            link.stop()
+                    kiosk.doors = None  # the station stops answering
+                    with pytest.raises(DoorFault) as silent:
+                        await asyncio.to_thread(doors.read_all)
+                    assert silent.value.reason == "station_unreachable"
+                    with pytest.raises(DoorRefused):
+                        await service_open(controller, "L-03")
+                    assert [door for _, door in locker.pulses] == [1]  # nothing fired that nobody saw
+                    assert doors.status()["online"] is False
+                finally:
+                    await kiosk.stop()
 
-    try:
         asyncio.run(scenario())
-    finally:
-        store.close()
