@@ -38,20 +38,22 @@ class AlertEngine:
         self.since: dict[tuple[str, str], datetime] = {}
         self.counters = dict.fromkeys(("alerts_raised", "alerts_cleared"), 0)
 
-    def health(self) -> dict[str, dict[str, Any]]:
-        """Every device's health fields, with its site, from its latest stored status."""
+    def health(self, now: datetime | None = None) -> dict[str, dict[str, Any]]:
+        """Every device's health fields, with its site, from its latest stored status; ages are
+        counted to `now` (the engine's clock by default)."""
+        now = now or self.clock()
         out: dict[str, dict[str, Any]] = {}
         telemetry = self.store.telemetry()
         for device, status in self.store.statuses().items():
             body, skew = telemetry.get(device, ({}, None))
-            out[device] = {"site": str(status.get("site") or ""), **derive(status, body, skew)}
+            out[device] = {"site": str(status.get("site") or ""), **derive(status, body, skew, now=now)}
         return out
 
     def check(self) -> None:
         """Raise what has held long enough, clear what no longer holds."""
         now = self.clock()
         open_now = {(a["device"], a["rule"]) for a in self.store.alerts(open_only=True, limit=EVERY)}
-        for device, health in self.health().items():
+        for device, health in self.health(now).items():
             for rule in self.rules:
                 key = (device, rule.name)
                 if not rule.holds(health, now):
