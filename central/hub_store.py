@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, reply_row
+from central.store_api import CentralStore, Stored, alert_row, history_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -87,6 +87,14 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (device, rule) WHERE cleared_at IS NULL;
 CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
+CREATE TABLE IF NOT EXISTS outbox_history (
+    site         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    at           TEXT NOT NULL,
+    depth        INTEGER NOT NULL,
+    PRIMARY KEY (device, at)
+);
+CREATE INDEX IF NOT EXISTS outbox_history_at ON outbox_history (at);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -272,6 +280,24 @@ class HubStore:
             (limit,),
         )
         return [alert_row(r) for r in cur.fetchall()]
+
+    def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
+        at = _iso(minute)
+        before = self.conn.total_changes
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO outbox_history VALUES (?, ?, ?, ?)", [(s, d, at, n) for s, d, n in samples]
+        )
+        return self.conn.total_changes - before
+
+    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT site, device, at, depth FROM outbox_history WHERE at >= ? ORDER BY at, device",
+            (_iso(since),),
+        )
+        return [history_row(r) for r in cur.fetchall()]
+
+    def prune_outbox(self, before: datetime) -> int:
+        return self.conn.execute("DELETE FROM outbox_history WHERE at < ?", (_iso(before),)).rowcount
 
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         return hub_tickets.list_tickets(self.conn, state=state)

@@ -23,7 +23,7 @@ import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row
+from central.store_api import HubStoreUnavailable, Stored, alert_row, history_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -271,6 +271,31 @@ class PgHubStore:
             (limit,),
         )
         return [alert_row(r) for r in cur.fetchall()]
+
+    @_adapted
+    def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO outbox_history (site, device, at, depth) SELECT * FROM "
+            "unnest(%s::text[], %s::text[], %s::timestamptz[], %s::integer[]) ON CONFLICT DO NOTHING",
+            (
+                [s for s, _, _ in samples],
+                [d for _, d, _ in samples],
+                [minute] * len(samples),
+                [n for *_, n in samples],
+            ),
+        )
+        return max(cur.rowcount, 0)
+
+    @_adapted
+    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT site, device, at, depth FROM outbox_history WHERE at >= %s ORDER BY at, device", (since,)
+        )
+        return [history_row(r) for r in cur.fetchall()]
+
+    @_adapted
+    def prune_outbox(self, before: datetime) -> int:
+        return self.conn.execute("DELETE FROM outbox_history WHERE at < %s", (before,)).rowcount
 
     @_adapted
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:

@@ -85,6 +85,19 @@ class CentralStore(Protocol):
         """Alerts, the latest raised first: site, device, rule, raised_at, cleared_at, detail."""
         ...
 
+    def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
+        """One (site, device, outbox depth) sample per device for `minute` (whole minutes, UTC);
+        a device already sampled for it (another hub of the group) is kept as it was. New rows."""
+        ...
+
+    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+        """The samples from `since` on, oldest first: site, device, at (ISO text, UTC), depth."""
+        ...
+
+    def prune_outbox(self, before: datetime) -> int:
+        """The samples older than `before` deleted; how many."""
+        ...
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
 
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
@@ -118,6 +131,11 @@ def alert_row(row: tuple[Any, ...]) -> dict[str, Any]:
         "cleared_at": cleared,
         "detail": json.loads(row[5]),
     }
+
+
+def history_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """An outbox sample (site, device, at, depth) as a dict, on either store."""
+    return {"site": row[0], "device": row[1], "at": _iso(row[2]), "depth": int(row[3])}
 
 
 def _iso(moment: datetime | str | None) -> str | None:
