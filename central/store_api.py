@@ -98,6 +98,17 @@ class CentralStore(Protocol):
         """The samples older than `before` deleted; how many."""
         ...
 
+    def alert_conditions(self) -> dict[tuple[str, str], datetime]:
+        """Since when each (device, rule) condition has held, as the hubs of the group recorded it."""
+        ...
+
+    def track_conditions(
+        self, begun: list[tuple[str, str]], ended: list[tuple[str, str]], at: datetime, rules: list[str]
+    ) -> None:
+        """In one transaction: the conditions `begun` held since `at` (a row another hub wrote
+        first is kept), the `ended` ones no longer held, and rows of rules not in `rules` gone."""
+        ...
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
 
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
