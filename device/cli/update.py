@@ -31,6 +31,7 @@ def _installer(args: argparse.Namespace) -> Installer:
     from device.update.follow import MarkProbe
     from device.update.install import HealthProbe, Installer, LineProbe, RealDpkg
     from device.update.release import load_public_key
+    from device.update.store_guard import StoreGuard, stop_daemon
 
     config = load_config(args.config)
     if not config.update.public_key:
@@ -44,7 +45,17 @@ def _installer(args: argparse.Namespace) -> Installer:
         dpkg=RealDpkg(root=Path(args.root) if args.root else None),
         probe=probe,
         deadline_s=config.update.health_deadline_s,
+        store=StoreGuard(
+            store=resolve_path(args.config, config.store.path),
+            keep_dir=resolve_path(args.config, config.update.keep_dir),
+            # The daemon of this machine, stopped before its store is put back; not for --root.
+            stop=stop_daemon if not args.root and Path("/run/systemd/system").is_dir() else _nothing,
+        ),
     )
+
+
+def _nothing() -> None:
+    """No daemon to stop: an install into another root, or a machine without systemd."""
 
 
 def _update(args: argparse.Namespace) -> int:
@@ -73,6 +84,11 @@ def _update(args: argparse.Namespace) -> int:
         unknown = Msg("upd_no_version").render(args.lang)
         params = {"version": outcome.version or unknown, "why": why, "running": running}
         print(Msg(f"upd_result_{outcome.result}", params).render(args.lang))
+        if outcome.store_set_aside:
+            aside = Msg(
+                "upd_store_set_aside", {"file": outcome.store_set_aside, "count": outcome.events_set_aside}
+            )
+            print(aside.render(args.lang))
     return 0 if outcome.result == "installed" else 1
 
 

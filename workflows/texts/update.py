@@ -42,4 +42,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "upd_why_rollback_failed": ("прежняя версия не установилась", "the previous version did not install"),
     "upd_why_launch_failed": ("установка не запустилась", "the installer did not start"),
+    "upd_why_backup_failed": (
+        "не удалось сделать копию хранилища перед установкой",
+        "the store could not be backed up before the install",
+    ),
+    # A rollback past a migration (device/update/store_guard.py).
+    "upd_store_set_aside": (
+        "Хранилище возвращено к копии, сделанной перед установкой. Хранилище новой версии сохранено "
+        "как {file}: в нём {count} {count|событие|события|событий}, которых нет в копии",
+        "The store went back to its copy from before the install. The new version's store is kept "
+        "as {file}: it holds {count} {count|event|events} the copy lacks",
+    ),
 }
