@@ -63,10 +63,14 @@ def _update(args: argparse.Namespace) -> int:
 
     installer = _installer(args)
     if args.action == "adopt":
-        if not args.version or not args.package:
-            raise PvzError("update adopt: give --package and --version of the running .deb")
-        installer.adopt(Path(args.file), args.package, args.version)
-        print(Msg("upd_adopted", {"version": args.version}).render(args.lang))
+        from device.update.adopt import check_adoptable
+
+        root = Path(args.root) if args.root else None
+        package, version = check_adoptable(
+            Path(args.file), package=args.package, version=args.version, root=root
+        )
+        installer.adopt(Path(args.file), package, version)
+        print(Msg("upd_adopted", {"version": version}).render(args.lang))
         return 0
     try:
         release = decode(Path(args.file).read_bytes())
@@ -109,7 +113,7 @@ def register(add: Add) -> None:
         "(default: wait for the restarted daemon's mark)",
     )
     p.add_argument("--root", help="install into this root (dpkg --root), e.g. an image being built")
-    p.add_argument("--package", help="adopt: the package's name")
-    p.add_argument("--version", help="adopt: the package's version")
+    p.add_argument("--package", help="adopt: the package's name (default: the .deb's own; must agree)")
+    p.add_argument("--version", help="adopt: the package's version (default: the .deb's own; must agree)")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the answer")
     p.add_argument("--json", action="store_true", help="apply: the outcome as JSON")
