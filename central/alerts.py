@@ -75,9 +75,6 @@ class AlertEngine:
                     log.warning("alert %s raised on %s: %s", rule.name, device, detail)
         begun = sorted(holding - since.keys())
         ended = sorted(since.keys() - holding)
-        if begun or ended or any(rule not in self._names for _, rule in since):
-            self.store.track_conditions(begun, ended, now, sorted(self._names))
-
-    @property
-    def _names(self) -> set[str]:
-        return {rule.name for rule in self.rules}
+        names = {rule.name for rule in self.rules}
+        if begun or ended or any(rule not in names for _, rule in since):
+            self.store.track_conditions(begun, ended, now, sorted(names))
