@@ -26,6 +26,7 @@ from device.store.journal import Stamp, append
 from device.update.install import Installer, LineProbe, Outcome, RealDpkg
 from device.update.release import Release, encode
 from device.update.store_guard import StoreGuard
+from sync.outbox import Outbox
 from tests.support.config import write_config
 from tests.support.debs import DPKG_ARGS, dpkg_root, installed, make_deb, serve
 
@@ -42,14 +43,18 @@ def _record(store: Path, n: int, what: str) -> None:
 
 
 class ScanningProbe(LineProbe):
-    """The new version takes `scans` scans, then its health script says how it is."""
+    """The new version takes `scans` scans (acknowledged by central with `acked`), then its health
+    script says how it is."""
 
-    def __init__(self, root: Path, store: Path, scans: int) -> None:
+    def __init__(self, root: Path, store: Path, scans: int, *, acked: bool) -> None:
         super().__init__([sys.executable, str(root / "usr/lib" / PKG / "health.py")])
-        self.store, self.scans = store, scans
+        self.store, self.scans, self.acked = store, scans, acked
 
     def healthy(self, release: Release, deadline_s: float) -> bool:
         _record(self.store, self.scans, "scan_by_new_version")
+        if self.acked:
+            with Store.open(self.store, migrate=False) as s:
+                Outbox(s).ack(Outbox(s).last_seq())
         return super().healthy(release, deadline_s)
 
 
@@ -65,13 +70,13 @@ class Site:
         path = make_deb(self.www, PKG, version, health=health, schema=schema)
         return build(path, key=KEY, url_base=self.url, now=dt.datetime.now(dt.UTC), expiry_h=1)
 
-    def installer(self, *, guard: bool, scans: int = 2) -> Installer:
+    def installer(self, *, guard: bool, scans: int = 2, acked: bool = False) -> Installer:
         return Installer(
             key=KEY.public_key(),
             keep_dir=self.keep,
             report_dir=self.keep.parent / "handoff",
             dpkg=RealDpkg(root=self.root, options=DPKG_ARGS),
-            probe=ScanningProbe(self.root, self.store, scans),
+            probe=ScanningProbe(self.root, self.store, scans, acked=acked),
             store=StoreGuard(store=self.store, keep_dir=self.keep) if guard else None,
         )
 
@@ -199,3 +204,20 @@ def _cli_rollback(tmp_path: Path, site: Site, capsys: pytest.CaptureFixture[str]
         assert back.version == SCHEMA_VERSION
     reported = msgspec.json.decode((tmp_path / "h" / "outcome.json").read_bytes())
     assert (reported["store_set_aside"], reported["events_set_aside"]) == (aside.name, 1)
+
+
+def test_the_store_put_back_numbers_on_after_what_central_acknowledged(site: Site) -> None:
+    """Central acked the new version's events: the store put back takes that ack, so its next
+    event does not repeat a sequence number central holds, and nothing is left to send twice."""
+
+    installer = site.installer(guard=True, scans=2, acked=True)
+    outcome = apply(installer, site.release("2.0", health="degraded", schema=NEWER))
+    assert (outcome.result, outcome.events_set_aside) == ("rolled_back", 2)
+    with Store.open(site.store) as back:
+        outbox = Outbox(back)
+        assert (outbox.acked(), outbox.last_seq(), outbox.depth()) == (5, 3, 0)
+        with back.transaction() as conn:
+            assert (
+                append(conn, Stamp("pvz-test-0001", "2026-12-07T09:00:00+00:00"), "scan_after_rollback") == 6
+            )
+        assert outbox.depth() == 1

@@ -27,6 +27,7 @@ from pathlib import Path
 from device.exc import StoreError
 from device.store.backup import backup
 from device.update.release import UpdateRefused
+from sync.outbox import ACKED_KEY
 
 log = logging.getLogger("pvz.update.store")
 
@@ -107,6 +108,7 @@ class StoreGuard:
             shutil.copyfile(snapshot.file, incoming)
             os.chown(incoming, owner.st_uid, owner.st_gid)
             incoming.chmod(owner.st_mode & 0o777)
+            _continue_after_acked(incoming, aside)
             with incoming.open("rb+") as f:
                 os.fsync(f.fileno())
             incoming.replace(self.store)
@@ -140,6 +142,38 @@ class StoreGuard:
             yield
         finally:
             os.close(fd)
+
+
+def _continue_after_acked(restored: Path, aside: Path) -> None:
+    """Central acknowledged the set-aside store's journal up to some seq; when that is past the
+    backup's last event (every event of the backup is at central, as the common events carry the
+    same ids), the store put back takes that ack and numbers its next event after it. Else its
+    new events would repeat sequence numbers central holds, and central's ack, ahead of what the
+    device sent, would be refused until the device's journal caught up."""
+    conn = sqlite3.connect(aside.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (ACKED_KEY,)).fetchone()
+    except sqlite3.Error:
+        row = None  # a newer schema without it: the store put back numbers on as it was
+    finally:
+        conn.close()
+    acked = int(row[0]) if row is not None and str(row[0]).isdigit() else 0
+    conn = sqlite3.connect(restored, isolation_level=None)
+    try:
+        last = int(conn.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0])
+        if acked <= last:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM sqlite_sequence WHERE name = 'journal'")
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('journal', ?)", (acked,))
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (ACKED_KEY, str(acked)),
+        )
+        conn.execute("COMMIT")
+        log.warning("the store put back takes central's ack of seq %d and numbers on after it", acked)
+    finally:
+        conn.close()
 
 
 def _schema(path: Path) -> int:
