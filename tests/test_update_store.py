@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -221,3 +222,18 @@ def test_the_store_put_back_numbers_on_after_what_central_acknowledged(site: Sit
                 append(conn, Stamp("pvz-test-0001", "2026-12-07T09:00:00+00:00"), "scan_after_rollback") == 6
             )
         assert outbox.depth() == 1
+
+
+def test_the_store_put_back_belongs_to_the_stores_owner_not_to_root(site: Site) -> None:
+    """The installer runs as root, the daemon as the store's owner: a root-owned store or lock
+    file would keep the previous version from starting."""
+    nobody = 65534
+    os.chown(site.store, nobody, nobody)
+    site.store.chmod(0o640)
+    lock = site.store.with_name(site.store.name + ".lock")
+    lock.unlink(missing_ok=True)
+    outcome = apply(site.installer(guard=True), site.release("2.0", health="degraded", schema=NEWER))
+    assert (outcome.result, outcome.store_set_aside is not None) == ("rolled_back", True)
+    put_back = site.store.stat()
+    assert (put_back.st_uid, put_back.st_gid, put_back.st_mode & 0o777) == (nobody, nobody, 0o640)
+    assert (lock.stat().st_uid, lock.stat().st_gid) == (nobody, nobody)

@@ -126,8 +126,13 @@ class StoreGuard:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """The daemon's own single-writer lock (device/store/db.py), so no daemon writes meanwhile."""
-        fd = os.open(self.store.with_name(self.store.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        lock = self.store.with_name(self.store.name + ".lock")
+        existed = lock.exists()
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
+            if not existed:  # made here, by root: the daemon (the store's owner) must open it too
+                owner = self.store.stat()
+                os.fchown(fd, owner.st_uid, owner.st_gid)
             deadline = time.monotonic() + self._lock_wait_s
             while True:
                 try:
