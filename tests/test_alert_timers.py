@@ -6,6 +6,10 @@ leaves no row behind. The clock is moved as in tests/test_alerts.py."""
 from __future__ import annotations
 
 import itertools
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +21,9 @@ from central.alerts import AlertEngine
 from central.hub_store import open_store
 from central.store_api import CentralStore
 from tests.support import postgres as pgsupport
+from tests.support.broker import Broker
+
+ROOT = Path(__file__).resolve().parent.parent
 
 T0 = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 RULES = """
@@ -148,3 +155,44 @@ def test_a_rule_taken_out_of_the_file_leaves_no_condition(store: CentralStore) -
     engine.rules = [r for r in engine.rules if r.name != "offline"]  # the hub restarted with fewer rules
     engine.check()
     assert store.alert_conditions() == {}
+
+
+def test_a_restarted_pvz_central_hub_process_raises_at_the_moment_the_condition_began_plus_its_minutes(
+    tmp_path: Path, broker: Broker
+) -> None:
+    """The process as an operator restarts it, on a store where an earlier hub recorded that a
+    printer ran out of paper 11 minutes ago: the rule's 10 minutes have passed, so the new hub
+    raises the alert at its first round, with the earlier moment as `since`; a second condition
+    that began a minute ago raises nothing."""
+    db = tmp_path / "hub.db"
+    began = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=11)
+    earlier = open_store(db)
+    _paper(earlier, "d1", out=True)
+    _paper(earlier, "d2", out=True)
+    earlier.track_conditions([("d1", "paper_out")], [], began, ["paper_out"])
+    earlier.track_conditions([("d2", "paper_out")], [], began + timedelta(minutes=10), ["paper_out"])
+    earlier.close()
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES)
+    args = ["--broker", f"127.0.0.1:{broker.port}", "--db", str(db), "--alerts", str(rules)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "central.cli", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
+    )
+    store = open_store(db)
+    try:
+        deadline = time.monotonic() + 20  # a bound on a failure, not a wait the test relies on
+        while not store.alerts():
+            assert proc.poll() is None and time.monotonic() < deadline, "the hub raised nothing"
+            time.sleep(0.05)
+        [alert] = store.alerts()
+        assert (alert["device"], alert["rule"], alert["detail"]["since"]) == (
+            "d1",
+            "paper_out",
+            began.isoformat(),
+        )
+        assert set(store.alert_conditions()) == {("d1", "paper_out"), ("d2", "paper_out")}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+        store.close()
+    assert proc.returncode == 0, err.decode()
