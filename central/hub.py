@@ -17,6 +17,8 @@ import msgspec
 
 from central.alert_rules import Rule
 from central.alerts import AlertEngine
+from central.dashboard.server import HubWeb
+from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
@@ -313,9 +315,11 @@ def run_hub(
     tls: TlsSettings | None = None,
     rules: list[Rule] | None = None,
     metrics: str | None = None,
+    config: HubConfig | None = None,
 ) -> int:
     """`pvz-central hub`: run until SIGTERM or SIGINT; with `rules`, raise and clear alerts; with
-    `metrics` (HOST:PORT), serve Prometheus's text there."""
+    `metrics` (HOST:PORT), serve Prometheus's text there; with a `config` naming [web], serve the
+    dashboard and the release files (central/dashboard/)."""
     host, port = split_broker(broker)
     where = None if metrics is None else split_broker(metrics, option="--metrics")
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
@@ -334,6 +338,9 @@ def run_hub(
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
         hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
         server = None if exporter is None or where is None else exporter.serve(*where)[0]
+        web = None if config is None or config.web is None else HubWeb(config, store, link, rules=rules)
+        if web is not None:
+            await web.start()
         link.start(loop)
         try:
             await link.wait_connected(30)
@@ -343,6 +350,8 @@ def run_hub(
         try:
             await hub.run(stop)
         finally:
+            if web is not None:
+                await web.stop()
             link.stop()
             if server is not None:
                 server.shutdown()
