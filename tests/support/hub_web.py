@@ -18,12 +18,14 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from central.dashboard.auth import digest
 from tests.support.broker import free_port
 from tests.support.process import ROOT
 
-TOKEN = "operator-token-of-anna"  # noqa: S105 - a test's own operator token
+TOKEN = "operator-token-of-anna"
 OPERATOR = "Анна"
 
 
@@ -31,7 +33,7 @@ def hub_toml(directory: Path, *, port: int, releases: Path | None = None, extra:
     """A hub.toml: [web] on `port`, a dashboard with one operator (TOKEN), and the releases dir."""
     text = (
         f'[web]\nlisten = "127.0.0.1:{port}"\n{extra}\n'
-        f'[dashboard]\nsession_hours = 1\nhistory_days = 2\n'
+        f"[dashboard]\nsession_hours = 1\nhistory_days = 2\n"
         f'[[dashboard.operator]]\nname = "{OPERATOR}"\ntoken_sha256 = "{digest(TOKEN)}"\n'
     )
     if releases is not None:
@@ -57,7 +59,9 @@ class HubProcess:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         data = None if body is None else json.dumps(body).encode()
         try:
-            conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+            conn.request(
+                method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})}
+            )
             response = conn.getresponse()
             return response.status, dict(response.getheaders()), response.read()
         finally:
@@ -71,10 +75,19 @@ def running_hub(
     """The hub on SQLite, serving hub.toml's [web]; stopped with SIGTERM (exit code 0 checked)."""
     port = free_port()
     config = hub_toml(directory, port=port, releases=releases)
-    args = ["--broker", f"127.0.0.1:{broker_port}", "--db", str(directory / "hub.db"), "--config", str(config)]
+    args = [
+        "--broker",
+        f"127.0.0.1:{broker_port}",
+        "--db",
+        str(directory / "hub.db"),
+        "--config",
+        str(config),
+    ]
     if rules is not None:
         args += ["--alerts", str(rules)]
-    proc = subprocess.Popen([sys.executable, "-m", "central.cli", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "central.cli", "hub", *args], cwd=ROOT, stderr=subprocess.PIPE
+    )
     lines: list[bytes] = []
     connected = threading.Event()
 
@@ -132,6 +145,31 @@ class Devices:
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+def responder(port: int, site: str, device: str, got: list[dict[str, Any]] | None = None) -> mqtt.Client:
+    """A device that answers every command ok on the reply topic the request names, with its
+    correlation data, as sync/commands.py does; the requests it got go to `got`."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"dev-{device}", protocol=mqtt.MQTTv5)
+
+    def on_message(c: mqtt.Client, _: Any, msg: mqtt.MQTTMessage) -> None:
+        request = json.loads(msg.payload)
+        if got is not None:
+            got.append(request)
+        given: Any = msg.properties
+        props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+        props.CorrelationData = given.CorrelationData
+        answer = {"id": request["id"], "ok": True, "result": {}}
+        c.publish(given.ResponseTopic, json.dumps(answer), qos=1, properties=props)
+
+    subscribed = threading.Event()
+    client.on_message = on_message
+    client.on_subscribe = lambda *_: subscribed.set()
+    client.connect("127.0.0.1", port)
+    client.subscribe(f"pvz/v1/{site}/{device}/cmd", qos=1)
+    client.loop_start()
+    assert subscribed.wait(10), "the simulated device did not subscribe"
+    return client
 
 
 def wait_for(check: Any, timeout: float = 10.0) -> Any:

@@ -111,11 +111,17 @@
     const NS = 'http://www.w3.org/2000/svg';
     const line = document.createElementNS(NS, 'polyline');
     line.setAttribute('points', xy.length === 1 ? `${PAD},${xy[0].split(',')[1]} ${xy[0]}` : xy.join(' '));
-    const label = document.createElementNS(NS, 'text');
-    label.setAttribute('x', '4');
-    label.setAttribute('y', '12');
-    label.textContent = String(top);
-    svg.append(line, label);
+    const label = (x, y, text, anchor = 'start') => {
+      const node = document.createElementNS(NS, 'text');
+      node.setAttribute('x', String(x));
+      node.setAttribute('y', String(y));
+      node.setAttribute('text-anchor', anchor);
+      node.textContent = text;
+      return node;
+    };
+    const clock = (iso) => new Date(iso).toLocaleTimeString(lang, {hour: '2-digit', minute: '2-digit'});
+    svg.append(line, label(4, 12, String(top)), label(PAD, H - 4, clock(points[0][0])),
+      label(W - PAD, H - 4, clock(points[points.length - 1][0]), 'end'));
   }
 
   function renderCommands() {
