@@ -11,15 +11,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 
+from central.dashboard.server import page_texts
+from central.dashboard.views import problems
+from central.health import derive
 from central.hub_store import HubStore
 from tests.support.broker import Broker
-from tests.support.hub_web import OPERATOR, TOKEN, Devices, HubProcess, running_hub, status, wait_for
+from tests.support.hub_web import (
+    OPERATOR,
+    TOKEN,
+    Devices,
+    HubProcess,
+    responder,
+    running_hub,
+    status,
+    wait_for,
+)
+from workflows.messages import plural_names
 
 SITE, DEVICE = "msk-01", "pvz-a"
 
@@ -33,6 +42,33 @@ def hub(tmp_path: Path, broker: Broker) -> Iterator[HubProcess]:
     (tmp_path / "secret.txt").write_text("outside")
     with running_hub(tmp_path, broker.port, releases=releases) as h:
         yield h
+
+
+class EventStream:
+    """The page's /events as a plain HTTP client reads it, with or without Last-Event-ID."""
+
+    def __init__(self, port: int, last_id: str | None = None) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.headers = {} if last_id is None else {"Last-Event-ID": last_id}
+
+    def __enter__(self) -> EventStream:
+        self.conn.request("GET", "/events", headers=self.headers)
+        self.response = self.conn.getresponse()
+        assert self.response.headers["Content-Type"] == "text/event-stream"
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.conn.close()
+
+    def next_event(self) -> tuple[str, str, dict[str, Any]]:
+        fields: dict[str, str] = {}
+        while True:
+            line = self.response.readline().decode().rstrip("\n")
+            if not line and "event" in fields:
+                return fields["id"], fields["event"], json.loads(fields["data"])
+            name, _, value = line.partition(": ")
+            if name in ("id", "event", "data"):
+                fields[name] = value
 
 
 def state(hub: HubProcess, cookie: str = "") -> dict[str, Any]:
@@ -83,21 +119,8 @@ def test_changes_need_a_sign_in_and_the_csrf_token(hub: HubProcess) -> None:
 
 def test_a_command_reaches_the_device_and_its_answer_is_shown(hub: HubProcess, broker: Broker) -> None:
     """A simulated device answers on the reply topic the request names, as sync/commands.py does."""
-    device = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="dev-a", protocol=mqtt.MQTTv5)
     got: list[dict[str, Any]] = []
-
-    def on_message(client: mqtt.Client, _: Any, msg: mqtt.MQTTMessage) -> None:
-        body = json.loads(msg.payload)
-        got.append(body)
-        props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
-        props.CorrelationData = msg.properties.CorrelationData
-        answer = json.dumps({"id": body["id"], "ok": True, "result": {"pong": True}})
-        client.publish(msg.properties.ResponseTopic, answer, qos=1, properties=props)
-
-    device.on_message = on_message
-    device.connect("127.0.0.1", broker.port)
-    device.subscribe(f"pvz/v1/{SITE}/{DEVICE}/cmd", qos=1)
-    device.loop_start()
+    device = responder(broker.port, SITE, DEVICE, got)
     try:
         Devices(broker.port).publish(SITE, DEVICE, status(SITE, DEVICE))
         cookie, csrf = sign_in(hub)
@@ -140,31 +163,14 @@ def test_the_stream_starts_with_a_snapshot_then_brings_a_change(hub: HubProcess,
     devices = Devices(broker.port)
     devices.publish(SITE, DEVICE, status(SITE, DEVICE))
     assert wait_for(lambda: state(hub)["devices"])
-    conn = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=10)
-    conn.request("GET", "/events")
-    response = conn.getresponse()
-    assert response.headers["Content-Type"] == "text/event-stream"
-
-    def next_event() -> tuple[str, str, dict[str, Any]]:
-        fields: dict[str, str] = {}
-        while True:
-            line = response.readline().decode().rstrip("\n")
-            if not line and "event" in fields:
-                return fields["id"], fields["event"], json.loads(fields["data"])
-            name, _, value = line.partition(": ")
-            if name in ("id", "event", "data"):
-                fields[name] = value
-
-    first_id, kind, data = next_event()
-    assert kind == "snapshot" and data["devices"][0]["problems"] == []
-    devices.publish(SITE, DEVICE, status(SITE, DEVICE, online=False))
-    while True:
-        event_id, kind, data = next_event()
-        if kind == "devices":
-            break
+    with EventStream(hub.port) as stream:
+        first_id, kind, data = stream.next_event()
+        assert kind == "snapshot" and data["devices"][0]["problems"] == []
+        devices.publish(SITE, DEVICE, status(SITE, DEVICE, online=False))
+        while kind != "devices":
+            event_id, kind, data = stream.next_event()
     assert data["section"][0]["problems"] == [{"key": "p_offline"}]
     assert event_id != first_id
-    conn.close()
     devices.close()
 
 
@@ -178,3 +184,33 @@ def test_release_files_with_head_and_range_and_nothing_else(hub: HubProcess) -> 
     assert code == 206 and body == bytes(range(232, 256))
     for other in ("/releases/", "/releases/.hidden", "/releases/..%2Fsecret.txt", "/releases/absent.deb"):
         assert hub.request("GET", other)[0] == 404, other
+
+
+def test_a_page_back_with_its_last_event_id_gets_what_changed_not_a_snapshot(
+    hub: HubProcess, broker: Broker
+) -> None:
+    devices = Devices(broker.port)
+    devices.publish(SITE, DEVICE, status(SITE, DEVICE))
+    assert wait_for(lambda: state(hub)["devices"])
+    with EventStream(hub.port) as stream:
+        last_id, kind, _ = stream.next_event()
+        assert kind == "snapshot"
+    devices.publish(SITE, DEVICE, status(SITE, DEVICE, online=False))  # while the page is away
+    assert wait_for(lambda: not state(hub)["devices"][0]["online"])
+    with EventStream(hub.port, last_id) as stream:
+        _, kind, data = stream.next_event()
+        while kind != "devices":
+            assert kind != "snapshot"
+            _, kind, data = stream.next_event()
+        assert data["section"][0]["problems"] == [{"key": "p_offline"}]
+    with EventStream(hub.port, "older-run-7") as stream:  # an id of another run: a snapshot
+        assert stream.next_event()[1] == "snapshot"
+    devices.close()
+
+
+def test_every_text_exists_in_both_languages_with_the_same_numbers() -> None:
+    for key, (ru, en) in page_texts().items():
+        assert ru and en, key
+        assert plural_names(ru) == plural_names(en), key
+    used = {p["key"] for p in problems(derive({}), 1)} | {"config_none", "config_applied"}
+    assert used <= set(page_texts())

@@ -1,0 +1,142 @@
+"""The fleet dashboard in Debian's headless Chromium (driven by Playwright) against a real
+`pvz-central hub --config hub.toml` process, a real Mosquitto and simulated devices publishing
+their statuses: the devices and an alert appear, a status change arrives live, the language
+switches, and a signed-in operator sends a command (answered by the device) and answers a ticket.
+Screenshots go under the test's directory, and also to $PVZ_SHOTS when set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from central.hub_store import HubStore
+from tests.support.broker import Broker
+from tests.support.hub_web import TOKEN, Devices, responder, running_hub, status
+
+CHROMIUM = "/usr/bin/chromium"
+WAIT_MS = 10_000
+SITE = "msk-01"
+RULES = """
+[[rule]]
+name = "paper_out"
+title_ru = "Нет бумаги"
+title_en = "Out of paper"
+field = "paper_out"
+op = "=="
+value = true
+"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def screenshot(page: Page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("PVZ_SHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / name)
+
+
+def prepared_store(path: Path) -> None:
+    """An hour of outbox samples for the chart, and one open ticket, before the hub starts."""
+    store = HubStore(path)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    for minute in range(60, 0, -1):
+        depth = max(0, 30 - abs(minute - 30))
+        store.record_outbox([(SITE, "pvz-c", depth)], now - timedelta(minutes=minute))
+    store.conn.execute(
+        "INSERT INTO tickets (ticket_id, site, device, kind, parcel, evidence_from, evidence_to, detail, "
+        "opened_at) VALUES ('T-7', ?, 'pvz-c', 'damaged', '11111111-0001-1', 'a', 'b', '{}', ?)",
+        (SITE, (now - timedelta(minutes=25)).isoformat()),
+    )
+    store.close()
+
+
+def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
+    browser: Browser, broker: Broker, tmp_path: Path
+) -> None:
+    prepared_store(tmp_path / "hub.db")
+    rules = tmp_path / "alerts.toml"
+    rules.write_text(RULES, encoding="utf-8")
+    no_paper = {
+        "printers": {"s1": {"state": "error", "paper": "out"}},
+        "scanners": {"total": 2, "connected": 2},
+    }
+    devices = Devices(broker.port)
+    device_c = responder(broker.port, SITE, "pvz-c")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    try:
+        with running_hub(tmp_path, broker.port, rules=rules) as hub:
+            devices.publish(SITE, "pvz-a", status(SITE, "pvz-a"))
+            devices.publish(SITE, "pvz-b", status(SITE, "pvz-b", health=no_paper, version="0.0.9"))
+            devices.publish(
+                SITE, "pvz-c", status(SITE, "pvz-c", counts={"outbox_depth": 12, "tickets_open": 1})
+            )
+            page.goto(hub.url)
+            expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+            rows = page.locator("#devices tbody tr")
+            expect(rows).to_have_count(3, timeout=WAIT_MS)
+            expect(rows.first).to_have_attribute("data-device", "pvz-b")  # needs attention: first
+            expect(rows.first).to_contain_text("нет бумаги в принтере")
+            expect(page.locator('#devices tr[data-device="pvz-c"]')).to_contain_text(
+                "12 событий ждут отправки"
+            )
+            expect(page.locator("#alerts")).to_contain_text("Нет бумаги", timeout=WAIT_MS)
+            expect(page.locator("#alerts")).to_contain_text("только что")
+            expect(page.locator("#versions")).to_contain_text("0.1.0 — 2 устройства")
+            expect(page.locator("#chart polyline")).to_have_count(1)
+            expect(page.locator("#tickets")).to_contain_text("Повреждение")
+            expect(page.locator("#who")).to_have_text("Только просмотр")
+            expect(page.locator(".send").first).to_be_hidden()  # read-only: no actions
+
+            devices.publish(SITE, "pvz-a", status(SITE, "pvz-a", online=False))  # arrives live
+            expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text(
+                "нет связи", timeout=WAIT_MS
+            )
+            expect(page.locator("#devices-count")).to_contain_text("3 устройства, на связи 2")
+            screenshot(page, tmp_path, "dashboard-ru.png")
+
+            page.click("#lang")
+            expect(page.locator("h1")).to_have_text("Pickup point fleet")
+            expect(page.locator("#devices-count")).to_contain_text("3 devices, 2 online")
+            expect(page.locator("#alerts")).to_contain_text("Out of paper")
+            expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text("offline")
+            screenshot(page, tmp_path, "dashboard-en.png")
+
+            page.fill("#token", "wrong")
+            page.click("#signin button")
+            expect(page.locator("#signin-error")).to_have_text("This token is not accepted")
+            page.fill("#token", TOKEN)
+            page.click("#signin button")
+            expect(page.locator("#who")).to_have_text("Signed in: Анна")
+            row_c = page.locator('#devices tr[data-device="pvz-c"]')
+            row_c.locator("select").select_option("ping")
+            row_c.locator(".send").click()
+            expect(page.locator("#commands tbody tr").first).to_contain_text("ping", timeout=WAIT_MS)
+            expect(page.locator("#commands tbody tr").first).to_have_attribute(
+                "data-answer", "cmd_ok", timeout=WAIT_MS
+            )
+            expect(page.locator("#commands tbody tr").first).to_contain_text("done")
+            page.fill('#tickets [data-ticket="T-7"] input', "Write it off, photo sent")
+            page.click('#tickets [data-ticket="T-7"] button')
+            expect(page.locator("#tickets")).to_contain_text("No open tickets", timeout=WAIT_MS)
+            screenshot(page, tmp_path, "dashboard-operator-en.png")
+    finally:
+        context.close()
+        device_c.loop_stop()
+        device_c.disconnect()
+        devices.close()
