@@ -351,6 +351,7 @@ def run_hub(
             await hub.run(stop)
         finally:
             if web is not None:
+                log.info("hub web: %s", web.status())
                 await web.stop()
             link.stop()
             if server is not None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import http.client
+import json
+import ssl
 import sys
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from central import pki
 from central.release import build
 from device.cli.main import main
 from device.update.install import Installer, LineProbe, RealDpkg
@@ -19,7 +23,7 @@ from device.update.release import encode
 from tests.support.broker import Broker
 from tests.support.config import write_config
 from tests.support.debs import dpkg_root, installed, make_deb
-from tests.support.hub_web import running_hub
+from tests.support.hub_web import TOKEN, running_hub
 
 PKG = "pvzt"
 
@@ -53,3 +57,28 @@ def test_pvz_update_apply_downloads_the_release_from_the_hub(
         assert main(["update", "apply", str(doc), *args]) == 0
     assert capsys.readouterr().out.strip() == "Version 2.0 installed"
     assert installed(root, PKG) == "2.0"
+
+
+def test_with_a_certificate_the_hub_serves_over_https_only(tmp_path: Path, broker: Broker) -> None:
+    """The site PKI's server certificate (`pvz-central pki init`) as the hub's [web] cert."""
+    pki_dir = tmp_path / "pki"
+    pki.init(pki_dir, "msk-01", hosts=["127.0.0.1"])
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "pvz_2.0_all.deb").write_bytes(b"deb" * 100)
+    cert, key = pki_dir / "broker" / "server.crt", pki_dir / "broker" / "server.key"
+    with running_hub(
+        tmp_path, broker.port, releases=releases, web=f'cert = "{cert}"\nkey = "{key}"\n'
+    ) as hub:
+        tls = ssl.create_default_context(cafile=str(pki_dir / "ca.crt"))
+        conn = http.client.HTTPSConnection("127.0.0.1", hub.port, context=tls, timeout=10)
+        conn.request("GET", "/releases/pvz_2.0_all.deb", headers={"Range": "bytes=0-2"})
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (206, b"deb")
+        conn.request("POST", "/signin", body=json.dumps({"token": TOKEN}))
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200 and "Secure" in response.headers["Set-Cookie"]
+        conn.close()
+        with pytest.raises((http.client.HTTPException, OSError)):
+            hub.request("GET", "/releases/pvz_2.0_all.deb")  # plain HTTP on that port: nothing

@@ -70,11 +70,17 @@ class HubProcess:
 
 @contextmanager
 def running_hub(
-    directory: Path, broker_port: int, *, releases: Path | None = None, rules: Path | None = None
+    directory: Path,
+    broker_port: int,
+    *,
+    releases: Path | None = None,
+    rules: Path | None = None,
+    web: str = "",
 ) -> Iterator[HubProcess]:
-    """The hub on SQLite, serving hub.toml's [web]; stopped with SIGTERM (exit code 0 checked)."""
+    """The hub on SQLite, serving hub.toml's [web] (`web`: more of its keys); stopped with SIGTERM
+    (exit code 0 checked)."""
     port = free_port()
-    config = hub_toml(directory, port=port, releases=releases)
+    config = hub_toml(directory, port=port, releases=releases, extra=web)
     args = [
         "--broker",
         f"127.0.0.1:{broker_port}",
