@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, history_row, reply_row
+from central.store_api import CentralStore, Stored, alert_row, history_row, reply_row, request_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -95,6 +95,17 @@ CREATE TABLE IF NOT EXISTS outbox_history (
     PRIMARY KEY (device, at)
 );
 CREATE INDEX IF NOT EXISTS outbox_history_at ON outbox_history (at);
+CREATE TABLE IF NOT EXISTS fleet_requests (
+    site         TEXT NOT NULL,
+    device       TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    request_id   TEXT NOT NULL,
+    operator     TEXT,
+    detail       TEXT NOT NULL,
+    sent_at      TEXT NOT NULL,
+    UNIQUE (device, kind, request_id)
+);
+CREATE INDEX IF NOT EXISTS fleet_requests_sent ON fleet_requests (sent_at);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -298,6 +309,29 @@ class HubStore:
 
     def prune_outbox(self, before: datetime) -> int:
         return self.conn.execute("DELETE FROM outbox_history WHERE at < ?", (_iso(before),)).rowcount
+
+    def record_request(
+        self,
+        site: str,
+        device: str,
+        kind: str,
+        request_id: str,
+        *,
+        operator: str | None,
+        detail: dict[str, Any],
+    ) -> bool:
+        row = (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False), _now())
+        before = self.conn.total_changes
+        self.conn.execute("INSERT OR IGNORE INTO fleet_requests VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+        return self.conn.total_changes > before
+
+    def requests(self, limit: int = 50) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT site, device, kind, request_id, operator, detail, sent_at FROM fleet_requests "
+            "ORDER BY sent_at DESC, rowid DESC LIMIT ?",
+            (limit,),
+        )
+        return [request_row(r) for r in cur.fetchall()]
 
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         return hub_tickets.list_tickets(self.conn, state=state)

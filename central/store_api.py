@@ -98,6 +98,24 @@ class CentralStore(Protocol):
         """The samples older than `before` deleted; how many."""
         ...
 
+    def record_request(
+        self,
+        site: str,
+        device: str,
+        kind: str,
+        request_id: str,
+        *,
+        operator: str | None,
+        detail: dict[str, Any],
+    ) -> bool:
+        """A fleet command ("command") or desired config push ("config") seen on its device's
+        topic; False for a repeat (QoS 1, or two hubs)."""
+        ...
+
+    def requests(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest requests first: site, device, kind, request_id, operator, detail, sent_at."""
+        ...
+
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...
 
     def resolve_ticket(self, ticket_id: str, text: str) -> None:
@@ -136,6 +154,12 @@ def alert_row(row: tuple[Any, ...]) -> dict[str, Any]:
 def history_row(row: tuple[Any, ...]) -> dict[str, Any]:
     """An outbox sample (site, device, at, depth) as a dict, on either store."""
     return {"site": row[0], "device": row[1], "at": _iso(row[2]), "depth": int(row[3])}
+
+
+def request_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    """A kept fleet request (site, device, kind, request_id, operator, detail, sent_at) as a dict."""
+    names = ("site", "device", "kind", "request_id", "operator")
+    return dict(zip(names, row[:5], strict=True)) | {"detail": json.loads(row[5]), "sent_at": _iso(row[6])}
 
 
 def _iso(moment: datetime | str | None) -> str | None:
