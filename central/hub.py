@@ -338,7 +338,11 @@ def run_hub(
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
         hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
         server = None if exporter is None or where is None else exporter.serve(*where)[0]
-        web = None if config is None or config.web is None else HubWeb(config, store, link, rules=rules)
+        web = (
+            None
+            if config is None or config.web is None
+            else HubWeb(config, store, link, rules=rules, group=group, site=site)
+        )
         if web is not None:
             await web.start()
         link.start(loop)

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from central import hub_tickets
 from central.dashboard import auth
-from central.dashboard.views import Sent
+from central.dashboard.requests import OPERATOR_PROPERTY
 from central.fleet_cli import request as command_request
 from central.store_api import CentralStore
 from sync.topics import Topics, reply_topic
@@ -44,11 +44,10 @@ async def body_of(request: web.Request) -> dict[str, Any] | None:
 
 
 class Actions:
-    def __init__(self, store: CentralStore, link: MqttLink, auth_: auth.Authenticator, sent: Sent) -> None:
+    def __init__(self, store: CentralStore, link: MqttLink, auth_: auth.Authenticator) -> None:
         self.store = store
         self.link = link
         self.auth = auth_
-        self.sent = sent
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -57,7 +56,8 @@ class Actions:
         ]
 
     async def command(self, request: web.Request) -> web.Response:
-        """{"site", "device", "name", "args"?}: published at QoS 1 to the device's command topic."""
+        """{"site", "device", "name", "args"?}: published at QoS 1 to the device's command topic,
+        where the hub's group reads it back into the list (central/dashboard/requests.py)."""
         who = auth.acting(self.auth, request)
         body = await body_of(request)
         if body is None or set(body) - {"site", "device", "name", "args"}:
@@ -77,15 +77,12 @@ class Actions:
             message_expiry=math.ceil(EXPIRES_S),
             content_type="application/json",
             utf8=True,
+            user=((OPERATOR_PROPERTY, who.name),),  # the hub's group lists it as this operator's
         )
         try:
             await self.link.publish(topics.cmd, json.dumps(req).encode(), 1, False, props)
         except PublishError:
             return bad("broker_unavailable", 503)
-        at = req["issued_at"]
-        self.sent.add(
-            req["id"], {"site": topics.site, "device": topics.device, "name": name, "by": who.name, "at": at}
-        )
         return web.json_response({"id": req["id"]}, status=202)
 
     async def resolve(self, request: web.Request) -> web.Response:

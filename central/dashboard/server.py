@@ -27,6 +27,7 @@ from central.dashboard import auth, views
 from central.dashboard.actions import COMMANDS, Actions
 from central.dashboard.history import OutboxHistory
 from central.dashboard.releases import ReleaseFiles
+from central.dashboard.requests import RequestLog
 from central.dashboard.texts import TEXTS
 from central.store_api import CentralStore, HubStoreUnavailable
 from device.screen.feed import Event, Feed
@@ -69,15 +70,17 @@ class HubWeb:
         link: MqttLink,
         *,
         rules: list[Rule] | None = None,
+        group: str = "hub",
+        site: str = "+",
     ) -> None:
         assert config.web is not None  # checked by hub_config
         self.config = config
         self.store = store
         self.host, self.port = config.address()
         self.feed = Feed()
-        self.sent = views.Sent()
         self.titles = {r.name: titles(r) for r in rules or ()}
         self.history: OutboxHistory | None = None
+        self.requests: RequestLog | None = None
         self._last: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._runner: web.AppRunner | None = None
@@ -90,8 +93,9 @@ class HubWeb:
             sessions = auth.Sessions(lifetime_s=d.session_hours * 3600)
             self.auth = auth.TokenAuthenticator(d.operator, sessions, secure=config.web.https)
             self.history = OutboxHistory(store, keep_days=d.history_days)
+            self.requests = RequestLog(store, link, group=group, site=site)
             self.app.add_routes(self.auth.routes())
-            self.app.add_routes(Actions(store, link, self.auth, self.sent).routes())
+            self.app.add_routes(Actions(store, link, self.auth).routes())
             self.app.add_routes(
                 [
                     web.get("/", self.page),
@@ -133,12 +137,13 @@ class HubWeb:
 
     def status(self) -> dict[str, Any]:
         history = {} if self.history is None else self.history.status()
-        return {"listen": f"{self.host}:{self.port}", **self.feed.status(), **history}
+        requests = {} if self.requests is None else self.requests.status()
+        return {"listen": f"{self.host}:{self.port}", **self.feed.status(), **history, **requests}
 
     # The live feed.
 
     def sections(self) -> dict[str, Any]:
-        found = views.snapshot(self.store, self.titles, self.sent)
+        found = views.snapshot(self.store, self.titles)
         if self.history is not None:
             found["history"] = self.history.chart()
         return found

@@ -5,16 +5,18 @@ the page words them in the reader's language (central/dashboard/texts.py)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from central.health import derive
 from central.store_api import EVERY, CentralStore
+from sync.commands import EXPIRED, UNKNOWN_OUTCOME
 
 CLOCK_WRONG_S = 120  # a clock further off than this is a problem (receipts, deadlines)
 DISK_LOW_MB = 200
 REPLIES_SHOWN = 30
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Problems that need someone at the counter, worst first; the rest only inform.
 SEVERE = (
     "offline",
@@ -114,35 +116,65 @@ def versions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"version": v, "n": n} for v, n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-@dataclass
-class Sent:
-    """The commands sent from this dashboard, by command id, so an answer shows what it answers."""
+def config_answer(status: dict[str, Any] | None, detail: dict[str, Any]) -> dict[str, Any]:
+    """What the device's status says of one pushed config: applied, rejected (with the reason
+    code, which the page words), or nothing yet."""
+    report = (status or {}).get("config")
+    if not isinstance(report, dict) or report.get("version") != detail.get("version"):
+        return {"key": "cmd_waiting"}
+    if report.get("applied") is True and report.get("hash") == detail.get("hash"):
+        return {"key": "cmd_ok"}
+    return {"key": "cmd_failed", "reason": str(report.get("reason") or "")}
 
-    requests: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, command_id: str, request: dict[str, Any]) -> None:
-        self.requests[command_id] = request
-        while len(self.requests) > REPLIES_SHOWN:
-            self.requests.pop(next(iter(self.requests)))
+def reply_answer(body: dict[str, Any] | None) -> dict[str, Any]:
+    if body is None:
+        return {"key": "cmd_waiting"}
+    if body.get("ok") is True:
+        return {"key": "cmd_ok"}
+    return {"key": "cmd_failed", "reason": failure_reason(body)}
 
 
-def commands(store: CentralStore, sent: Sent) -> list[dict[str, Any]]:
-    """The latest answers the hub kept, with the request when this dashboard sent it, and the
-    requests still waiting; a command `fleet cmd` sent shows as one from the command line."""
-    answered: dict[str, dict[str, Any]] = {}
-    for r in store.replies(limit=REPLIES_SHOWN):
-        body = r["body"]
-        answered[r["command_id"]] = {
-            "site": r["site"],
-            "device": r["device"],
-            "answer": "cmd_ok" if body.get("ok") is True else "cmd_failed",
-        }
+def failure_reason(body: dict[str, Any]) -> str:
+    """A failed command's reason code from its answer (sync/commands.py): the words of `error`
+    are the device's, for a log; the page says the code's own text, or just "failed"."""
+    error, detail = str(body.get("error") or ""), body.get("detail")
+    if error == EXPIRED:
+        return "expired"
+    if error == UNKNOWN_OUTCOME:
+        return "outcome_unknown"
+    if error.startswith("unknown command"):
+        return "unknown_command"
+    if isinstance(detail, str) and _CODE.match(detail):
+        return detail  # an action's own reason code (e.g. door_cell_occupied)
+    return ""
+
+
+def commands(store: CentralStore, statuses: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The latest commands and config pushes, whoever sent them, each with its answer: a command's
+    reply the hub kept, a config's outcome in the device's status."""
+    replies = {r["command_id"]: r["body"] for r in store.replies(limit=REPLIES_SHOWN * 4)}
     rows = []
-    for cid, req in reversed(sent.requests.items()):
-        rows.append({**req, "id": cid, "answer": answered.pop(cid, {}).get("answer", "cmd_waiting")})
-    for cid, r in answered.items():
-        rows.append({**r, "id": cid, "name": None, "by": None, "at": None})
-    return rows[:REPLIES_SHOWN]
+    for r in store.requests(limit=REPLIES_SHOWN):
+        d = r["detail"]
+        if r["kind"] == "config":
+            what = {"key": "cfg_push", "version": d.get("version")}
+            answer = config_answer(statuses.get(r["device"]), d)
+        else:
+            what = {"key": "cmd", "name": d.get("name")}
+            answer = reply_answer(replies.get(r["request_id"]))
+        rows.append(
+            {
+                "id": r["request_id"],
+                "site": r["site"],
+                "device": r["device"],
+                "what": what,
+                "by": r["operator"],
+                "at": r["sent_at"],
+                "answer": answer,
+            }
+        )
+    return rows
 
 
 def open_alerts(raw: list[dict[str, Any]], titles: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
@@ -179,7 +211,7 @@ def tickets(store: CentralStore) -> list[dict[str, Any]]:
     ]
 
 
-def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]], sent: Sent) -> dict[str, Any]:
+def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """Every section but the chart (which changes once a minute, central/dashboard/history.py)."""
     raw = store.alerts(open_only=True, limit=EVERY)
     rows = devices(store, raw)
@@ -187,6 +219,6 @@ def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]], sent: Sent
         "devices": rows,
         "alerts": open_alerts(raw, titles),
         "versions": versions(rows),
-        "commands": commands(store, sent),
+        "commands": commands(store, store.statuses()),
         "tickets": tickets(store),
     }

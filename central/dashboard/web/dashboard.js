@@ -26,9 +26,11 @@
     return a === 1 ? forms[0] : forms[1];
   }
 
+  const has = (key) => Object.hasOwn(BOOT.texts, key);
+
   function t(key, params = {}) {
     const pair = BOOT.texts[key];
-    if (!pair) return t('cmd_other');
+    if (!pair) return '';
     const template = pair[LANGS.indexOf(lang)];
     return template
       .replace(/\{([a-z_]+)\|([^{}]*)\}/g, (_, name, forms) => plural(Number(params[name]), forms.split('|')))
@@ -127,11 +129,13 @@
   function renderCommands() {
     const rows = state.commands || [];
     const body = $('commands').tBodies[0];
-    const list = rows.map((c) => el('tr', {dataset: {id: c.id, answer: c.answer}},
+    const what = (w) => (w.key === 'cfg_push' ? t('cfg_push', w) : has('cmd_' + w.name) ? t('cmd_' + w.name) : t('cmd', w));
+    const answer = (a) => t(a.key) + (a.reason && has('r_' + a.reason) ? ': ' + t('r_' + a.reason) : '');
+    const list = rows.map((c) => el('tr', {dataset: {id: c.id, answer: c.answer.key}},
       el('td', {textContent: `${c.site} / ${c.device}`}),
-      el('td', {textContent: c.name ? t('cmd_' + c.name) : t('cmd_other')}),
-      el('td', {textContent: c.by ? `${c.by}, ${ago(c.at)}` : t('cmd_from_cli')}),
-      el('td', {textContent: t(c.answer), className: c.answer === 'cmd_ok' ? 'ok' : ''})));
+      el('td', {textContent: what(c.what)}),
+      el('td', {textContent: `${c.by || t('cmd_from_cli')}, ${ago(c.at)}`}),
+      el('td', {textContent: answer(c.answer), className: c.answer.key === 'cmd_ok' ? 'ok' : ''})));
     body.replaceChildren(...(list.length ? list
       : [el('tr', {}, el('td', {colSpan: 4, className: 'muted', textContent: t('no_commands')}))]));
   }
