@@ -131,10 +131,16 @@ def test_a_command_reaches_the_device_and_its_answer_is_shown(hub: HubProcess, b
         assert wait_for(lambda: got) and got[0]["name"] == "ping" and got[0]["id"] == command_id
 
         def answered() -> list[dict[str, Any]]:
-            return [c for c in state(hub)["commands"] if c["id"] == command_id and c["answer"] == "cmd_ok"]
+            return [
+                c for c in state(hub)["commands"] if c["id"] == command_id and c["answer"]["key"] == "cmd_ok"
+            ]
 
         row = wait_for(answered)
-        assert row and (row[0]["by"], row[0]["name"], row[0]["device"]) == (OPERATOR, "ping", DEVICE)
+        assert row and (row[0]["by"], row[0]["what"], row[0]["device"]) == (
+            OPERATOR,
+            {"key": "cmd", "name": "ping"},
+            DEVICE,
+        )
     finally:
         device.loop_stop()
         device.disconnect()
