@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from central import hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, history_row, reply_row, request_row
+from central.store_api import CentralStore, Stored, alert_row, reply_row, request_row, total_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -300,12 +300,12 @@ class HubStore:
         )
         return self.conn.total_changes - before
 
-    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+    def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
         cur = self.conn.execute(
-            "SELECT site, device, at, depth FROM outbox_history WHERE at >= ? ORDER BY at, device",
+            "SELECT at, sum(depth) FROM outbox_history WHERE at >= ? GROUP BY at ORDER BY at",
             (_iso(since),),
         )
-        return [history_row(r) for r in cur.fetchall()]
+        return [total_row(r) for r in cur.fetchall()]
 
     def prune_outbox(self, before: datetime) -> int:
         return self.conn.execute("DELETE FROM outbox_history WHERE at < ?", (_iso(before),)).rowcount

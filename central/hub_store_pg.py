@@ -23,7 +23,7 @@ import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, history_row, reply_row, request_row
+from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row, request_row, total_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -287,11 +287,12 @@ class PgHubStore:
         return max(cur.rowcount, 0)
 
     @_adapted
-    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+    def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
         cur = self.conn.execute(
-            "SELECT site, device, at, depth FROM outbox_history WHERE at >= %s ORDER BY at, device", (since,)
+            "SELECT at, sum(depth) FROM outbox_history WHERE at >= %s GROUP BY at ORDER BY at",
+            (since,),
         )
-        return [history_row(r) for r in cur.fetchall()]
+        return [total_row(r) for r in cur.fetchall()]
 
     @_adapted
     def prune_outbox(self, before: datetime) -> int:
