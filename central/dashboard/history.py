@@ -44,6 +44,7 @@ class OutboxHistory:
         self.keep = timedelta(days=keep_days)
         self.clock = clock
         self._last: datetime | None = None
+        self._chart: tuple[datetime, list[tuple[str, int]]] | None = None
         self.counters = {"samples": 0, "pruned": 0, "rounds": 0}
 
     def tick(self) -> None:
@@ -57,19 +58,18 @@ class OutboxHistory:
             if reports_depth(body)
         ]
         self.counters["samples"] += self.store.record_outbox(samples, minute)
+        self._chart = None  # the new minute is drawn at once
         if self.counters["rounds"] % PRUNE_EVERY == 0:
             self.counters["pruned"] += self.store.prune_outbox(minute - self.keep)
         self.counters["rounds"] += 1
 
-    def chart(self, hours: int = CHART_HOURS) -> dict[str, Any]:
-        """The fleet's total depth per minute and each device's series, for the chart."""
-        rows = self.store.outbox_history(minute_of(self.clock()) - timedelta(hours=hours))
-        total: dict[str, int] = {}
-        devices: dict[str, list[tuple[str, int]]] = {}
-        for r in rows:
-            total[r["at"]] = total.get(r["at"], 0) + r["depth"]
-            devices.setdefault(f"{r['site']}/{r['device']}", []).append((r["at"], r["depth"]))
-        return {"total": sorted(total.items()), "devices": devices}
+    def chart(self, hours: int = CHART_HOURS) -> list[tuple[str, int]]:
+        """The fleet's total outbox depth per minute over the last `hours`, read from the store
+        at most once per sampled minute (the page asks every second while it is open)."""
+        minute = minute_of(self.clock())
+        if self._chart is None or self._chart[0] != minute:
+            self._chart = (minute, self.store.outbox_totals(minute - timedelta(hours=hours)))
+        return self._chart[1]
 
     def status(self) -> dict[str, Any]:
         return dict(self.counters)

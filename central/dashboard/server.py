@@ -36,7 +36,7 @@ from workflows.messages import CATALOG
 
 log = logging.getLogger("pvz.hub.web")
 
-POLL_S = 1.0  # how often the store is read for changes while a page is open
+POLL_S = 1.0  # how often the store is read for changes while a page is open (one query per section)
 HISTORY_S = 5.0  # how often the history sampler looks at the clock (it samples once a minute)
 KEEPALIVE_S = 15.0
 RETRY_MS = 1000

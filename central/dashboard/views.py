@@ -85,12 +85,14 @@ def config_of(status: dict[str, Any]) -> dict[str, Any]:
     return {"key": key, "version": config["version"]}
 
 
-def devices(store: CentralStore, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def devices(
+    store: CentralStore, statuses: dict[str, dict[str, Any]], alerts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Every device with a stored status, those needing attention first, then by site and id."""
     telemetry = store.telemetry()
     by_device = Counter(a["device"] for a in alerts)
     rows = []
-    for device, status in store.statuses().items():
+    for device, status in statuses.items():
         body, skew = telemetry.get(device, (None, None))
         health = derive(status, body, skew)
         found = problems(health, by_device[device])
@@ -214,11 +216,12 @@ def tickets(store: CentralStore) -> list[dict[str, Any]]:
 def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """Every section but the chart (which changes once a minute, central/dashboard/history.py)."""
     raw = store.alerts(open_only=True, limit=EVERY)
-    rows = devices(store, raw)
+    statuses = store.statuses()
+    rows = devices(store, statuses, raw)
     return {
         "devices": rows,
         "alerts": open_alerts(raw, titles),
         "versions": versions(rows),
-        "commands": commands(store, store.statuses()),
+        "commands": commands(store, statuses),
         "tickets": tickets(store),
     }

@@ -96,7 +96,7 @@
   }
 
   function renderChart() {
-    const points = (state.history && state.history.total) || [];
+    const points = state.history || [];
     const svg = $('chart');
     $('chart-empty').hidden = points.length > 0;
     svg.replaceChildren();
