@@ -1,7 +1,8 @@
 """The fleet dashboard in Debian's headless Chromium (driven by Playwright) against a real
 `pvz-central hub --config hub.toml` process, a real Mosquitto and simulated devices publishing
 their statuses: the devices and an alert appear, a status change arrives live, the language
-switches, and a signed-in operator sends a command (answered by the device) and answers a ticket.
+switches, a signed-in operator sends a command (answered by the device) and answers a ticket, and
+a page whose stream was cut catches up from its last event.
 Screenshots go under the test's directory, and also to $PVZ_SHOTS when set."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from central.hub_store import HubStore
 from tests.support.broker import Broker
 from tests.support.hub_web import TOKEN, Devices, responder, running_hub, status
+from tests.support.tcp_proxy import CuttableProxy
 
 CHROMIUM = "/usr/bin/chromium"
 WAIT_MS = 10_000
@@ -139,4 +141,34 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
         context.close()
         device_c.loop_stop()
         device_c.disconnect()
+        devices.close()
+
+
+def test_a_page_whose_stream_was_cut_catches_up_from_its_last_event(
+    browser: Browser, broker: Broker, tmp_path: Path
+) -> None:
+    devices = Devices(broker.port)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        with running_hub(tmp_path, broker.port) as hub, CuttableProxy(hub.port) as proxy:
+            devices.publish(SITE, "pvz-a", status(SITE, "pvz-a"))
+            page.goto(f"http://127.0.0.1:{proxy.port}/")
+            expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+            row = page.locator('#devices tr[data-device="pvz-a"]')
+            expect(row).to_contain_text("всё в порядке", timeout=WAIT_MS)
+
+            proxy.cut()
+            expect(page.locator("body")).to_have_attribute("data-connected", "0", timeout=WAIT_MS)
+            expect(page.locator("#link")).to_have_text("Связь потеряна, переподключение…")
+            devices.publish(SITE, "pvz-a", status(SITE, "pvz-a", online=False))  # while the page is away
+            devices.publish(SITE, "pvz-b", status(SITE, "pvz-b"))
+            proxy.restore()
+            expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
+            expect(row).to_contain_text("нет связи", timeout=WAIT_MS)
+            expect(page.locator("#devices tbody tr")).to_have_count(2)
+            resumed = [r for r in proxy.requests if r.startswith(b"GET /events")][-1]
+            assert b"last-event-id:" in resumed.lower()
+    finally:
+        context.close()
         devices.close()
