@@ -8,6 +8,7 @@ Screenshots go under the test's directory, and also to $PVZ_SHOTS when set."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from tests.support.hub_web import TOKEN, Devices, responder, running_hub, status
 from tests.support.tcp_proxy import CuttableProxy
 
 CHROMIUM = "/usr/bin/chromium"
+# A name from the code (a rule, a reason code, a message key, a health field) shown as it is.
+IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 WAIT_MS = 10_000
 SITE = "msk-01"
 RULES = """
@@ -32,6 +35,12 @@ title_en = "Out of paper"
 field = "paper_out"
 op = "=="
 value = true
+
+[[rule]]
+name = "tickets_waiting"         # no title: shown as its name in words
+field = "tickets_open"
+op = ">"
+value = 0
 """
 
 
@@ -99,6 +108,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             )
             expect(page.locator("#alerts")).to_contain_text("Нет бумаги", timeout=WAIT_MS)
             expect(page.locator("#alerts")).to_contain_text("только что")
+            expect(page.locator("#alerts")).to_contain_text("Tickets waiting")
             expect(page.locator("#versions")).to_contain_text("0.1.0 — 2 устройства")
             expect(page.locator("#chart polyline")).to_have_count(1)
             expect(page.locator("#tickets")).to_contain_text("Повреждение")
@@ -111,6 +121,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             )
             expect(page.locator("#devices-count")).to_contain_text("3 устройства, на связи 2")
             screenshot(page, tmp_path, "dashboard-ru.png")
+            assert not IDENTIFIER.findall(page.inner_text("body"))
 
             page.click("#lang")
             expect(page.locator("h1")).to_have_text("Pickup point fleet")
@@ -118,6 +129,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator("#alerts")).to_contain_text("Out of paper")
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text("offline")
             screenshot(page, tmp_path, "dashboard-en.png")
+            assert not IDENTIFIER.findall(page.inner_text("body"))
 
             page.fill("#token", "wrong")
             page.click("#signin button")
@@ -137,6 +149,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             page.click('#tickets [data-ticket="T-7"] button')
             expect(page.locator("#tickets")).to_contain_text("No open tickets", timeout=WAIT_MS)
             screenshot(page, tmp_path, "dashboard-operator-en.png")
+            assert not IDENTIFIER.findall(page.inner_text("body"))
     finally:
         context.close()
         device_c.loop_stop()
