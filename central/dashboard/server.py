@@ -30,6 +30,7 @@ from central.dashboard.releases import ReleaseFiles
 from central.dashboard.requests import RequestLog
 from central.dashboard.texts import TEXTS
 from central.store_api import CentralStore, HubStoreUnavailable
+from device.exc import PvzError
 from device.screen.feed import Event, Feed
 from sync.transport import MqttLink
 from workflows.messages import CATALOG
@@ -44,6 +45,10 @@ MAX_BODY = 8192
 FLEET = "fleet"  # the one "station" of the feed: every page sees every section
 STATIC = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+class WebUnavailable(PvzError, OSError):
+    """The hub's web server cannot listen where hub.toml says; the hub does not start."""
 
 
 def page_texts() -> dict[str, tuple[str, str]]:
@@ -115,7 +120,14 @@ class HubWeb:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.load_cert_chain(web_.cert, web_.key)
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=tls, reuse_address=True)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # a port in use, an address not of this machine: one line at the CLI
+            await self._runner.cleanup()
+            self._runner = None
+            raise WebUnavailable(
+                f"cannot serve [web] on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from exc
         server = site._server
         if server is not None and self.port == 0:
             self.port = int(getattr(server, "sockets", [])[0].getsockname()[1])
