@@ -337,14 +337,14 @@ def run_hub(
         alerts = None if rules is None else AlertEngine(rules, store)
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
         hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
-        server = None if exporter is None or where is None else exporter.serve(*where)[0]
         web = (
             None
             if config is None or config.web is None
             else HubWeb(config, store, link, rules=rules, group=group, site=site)
         )
         if web is not None:
-            await web.start()
+            await web.start()  # before the metrics' thread: a port in use stops the hub with nothing to undo
+        server = None if exporter is None or where is None else exporter.serve(*where)[0]
         link.start(loop)
         try:
             await link.wait_connected(30)

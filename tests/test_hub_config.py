@@ -3,12 +3,14 @@ and the key's path, and at the command line one line and exit code 2 before any 
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from central import cli
 from central.hub_config import load_config, parse_config
 from device.exc import ConfigError
 from tests.support.process import ROOT, one_line_error
@@ -93,3 +95,18 @@ def test_the_hub_refuses_a_bad_file_in_one_line_before_the_broker(tmp_path: Path
     line = one_line_error(result)
     assert "$.web" in line and "(missing_option)" in line
     assert not (tmp_path / "hub.db").exists()
+
+
+def test_a_web_port_in_use_stops_the_hub_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "hub.toml"
+        config.write_text(f'[web]\nlisten = "127.0.0.1:{port}"\n', encoding="utf-8")
+        argv = ["hub", "--broker", "127.0.0.1:1", "--db", str(tmp_path / "hub.db"), "--config", str(config)]
+        assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve [web] on 127.0.0.1:{port}" in err and "Traceback" not in err
