@@ -117,6 +117,14 @@ def test_changes_need_a_sign_in_and_the_csrf_token(hub: HubProcess) -> None:
     assert (code, headers["X-Pvz-Reason"]) == (401, "not_signed_in")
 
 
+def test_after_ten_wrong_tokens_a_minute_every_sign_in_waits(hub: HubProcess) -> None:
+    for _ in range(10):
+        code, headers, _ = hub.request("POST", "/signin", {"token": "guess"})
+        assert (code, headers["X-Pvz-Reason"]) == (401, "bad_token")
+    code, headers, _ = hub.request("POST", "/signin", {"token": TOKEN})
+    assert (code, headers["X-Pvz-Reason"]) == (429, "too_many_attempts")
+
+
 def test_a_command_reaches_the_device_and_its_answer_is_shown(hub: HubProcess, broker: Broker) -> None:
     """A simulated device answers on the reply topic the request names, as sync/commands.py does."""
     got: list[dict[str, Any]] = []

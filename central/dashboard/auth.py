@@ -14,6 +14,7 @@ reason code in the X-Pvz-Reason header, as the device's screen does (device/scre
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
 import json
@@ -35,6 +36,11 @@ MAX_TOKEN = 512
 NOT_SIGNED_IN = "not_signed_in"
 BAD_TOKEN = "bad_token"  # noqa: S105 - a reason code, not a secret
 BAD_CSRF = "bad_csrf"
+TOO_MANY_ATTEMPTS = "too_many_attempts"
+# Wrong tokens tolerated per window, from anywhere, before every sign-in waits: guessing a token
+# is then a few hundred tries an hour, and an operator who mistyped waits a minute at most.
+MAX_FAILURES = 10
+FAILURE_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,7 @@ class TokenAuthenticator:
         self.operators = list(operators)
         self.sessions = sessions
         self.secure = secure
+        self._failures: collections.deque[float] = collections.deque()
 
     def operator(self, request: web.Request) -> Operator | None:
         return self.sessions.find(request)
@@ -110,6 +117,17 @@ class TokenAuthenticator:
         return [web.post("/signin", self.sign_in), web.post("/signout", self.sign_out)]
 
     async def sign_in(self, request: web.Request) -> web.StreamResponse:
+        now = self.sessions.clock()
+        while self._failures and now - self._failures[0] > FAILURE_WINDOW_S:
+            self._failures.popleft()
+        if len(self._failures) >= MAX_FAILURES:
+            return refusal(429, TOO_MANY_ATTEMPTS)
+        response = await self._check(request)
+        if response.status == 401:
+            self._failures.append(now)
+        return response
+
+    async def _check(self, request: web.Request) -> web.StreamResponse:
         try:
             body = await request.json()
         except (ValueError, UnicodeDecodeError, web.HTTPRequestEntityTooLarge):

@@ -19,6 +19,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sign_out": ("Выйти", "Sign out"),
     "token": ("Токен оператора", "Operator token"),
     "bad_token": ("Токен не подошёл", "This token is not accepted"),
+    "too_many": ("Слишком много неверных попыток, подождите минуту", "Too many wrong tokens, wait a minute"),
     "refused": ("Действие не выполнено: войдите снова", "Not done: sign in again"),
     # sections
     "devices": ("Устройства", "Devices"),

@@ -215,7 +215,7 @@
     const response = await fetch('/signin', {method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json'}, body: JSON.stringify({token: $('token').value})});
     $('token').value = '';
-    $('signin-error').textContent = response.ok ? '' : t('bad_token');
+    $('signin-error').textContent = response.ok ? '' : t(response.status === 429 ? 'too_many' : 'bad_token');
     if (response.ok) await refreshOperator();
   });
   $('signout').addEventListener('click', async () => {
