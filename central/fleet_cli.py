@@ -38,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("ls", parents=[common], help="devices, online, version, outbox depth, last seen")
     p.add_argument("--site", default="+", help="only this site")
     p.add_argument("--json", action="store_true", help="one JSON object per device")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the UPDATE column")
     p = sub.add_parser("cmd", parents=[common], help="send a command to SITE/DEVICE, SITE/* or */*")
     p.add_argument("target", help="SITE/DEVICE, SITE/* for every device of the site, */* for every site")
     p.add_argument("name", help="ping, lights-test, print-test, reload-config, set-log-level, sync-now, …")
@@ -100,7 +101,7 @@ async def _ls(args: argparse.Namespace, out: TextIO) -> int:
         found = await statuses(link, args.site, args.window)
     finally:
         link.stop()
-    rows = [row(site, device, st) for (site, device), st in sorted(found.items())]
+    rows = [row(site, device, st, args.lang) for (site, device), st in sorted(found.items())]
     if args.json:
         for one in rows:
             print(json.dumps(one, ensure_ascii=False), file=out)

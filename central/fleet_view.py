@@ -1,15 +1,21 @@
-"""What `pvz-central fleet ls` shows of one device's retained status: health columns, last seen in UTC."""
+"""What `pvz-central fleet ls` shows of one device's retained status: health columns, its last update
+in words, last seen in UTC."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from device.update.install import RESULTS
+from device.update.release import REASONS
+from workflows.messages import DEFAULT_LANGUAGE, Msg
+
 COLUMNS = (
     ("device", "DEVICE"),
     ("site", "SITE"),
     ("online", "ONLINE"),
     ("version", "VERSION"),
+    ("update", "UPDATE"),
     ("config_version", "CONFIG"),
     ("printer", "PRINTER"),
     ("paper", "PAPER"),
@@ -44,7 +50,26 @@ def _per_station(printers: dict[str, Any], field: str) -> str | None:
     return ",".join(f"{name}:{'-' if v is None else v}" for name, v in values.items())
 
 
-def row(site: str, device: str, status: dict[str, Any]) -> dict[str, Any]:
+def update_words(release: Any, lang: str = DEFAULT_LANGUAGE) -> str | None:
+    """A device's last update (its status's `release`, device/update/install.py Outcome) as an
+    operator reads it: the version and what became of it, with why; None when it reported none."""
+    if not isinstance(release, dict) or release.get("result") not in RESULTS:
+        return None
+    unknown = Msg("upd_no_version")
+    reason = release.get("reason")
+    params: dict[str, str | int | Msg] = {
+        "version": str(release.get("version") or "") or unknown,
+        "running": str(release.get("running") or "") or unknown,
+        "why": Msg(f"upd_why_{reason}") if reason in REASONS else Msg("fleet_upd_why_unknown"),
+    }
+    words = Msg(f"fleet_upd_{release['result']}", params).render(lang)
+    aside = release.get("events_set_aside")
+    if release.get("store_set_aside") and isinstance(aside, int):
+        words += Msg("fleet_upd_store_set_aside", {"count": aside}).render(lang)
+    return words
+
+
+def row(site: str, device: str, status: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     counts: dict[str, Any] = status["counts"] if isinstance(status.get("counts"), dict) else {}
     config: dict[str, Any] = status["config"] if isinstance(status.get("config"), dict) else {}
     health: dict[str, Any] = status["health"] if isinstance(status.get("health"), dict) else {}
@@ -58,6 +83,7 @@ def row(site: str, device: str, status: dict[str, Any]) -> dict[str, Any]:
         "site": site,
         "online": None if online is None else "yes" if online is True else "no",
         "version": status.get("version"),
+        "update": update_words(status.get("release"), lang),
         "config_version": active.get("version", config.get("version")),  # in force; 0: the local file
         "printer": _per_station(printers, "state"),
         "paper": _per_station(printers, "paper"),
@@ -69,6 +95,7 @@ def row(site: str, device: str, status: dict[str, Any]) -> dict[str, Any]:
         "config_applied": config.get("applied"),
         "alert_list": alerts,
         "printers": printers,
+        "release": status.get("release"),
     }
 
 

@@ -2,15 +2,19 @@
 telemetry, so alert rules and operators compare one value each rather than walk nested shapes.
 
 Derived from the status (sync/status.py device_status and device_health): online, version, config
-version and whether it was rejected, outbox depth, open tickets, printers (all ready, any out of
+version and whether it was rejected, outbox depth and age, open tickets, printers (all ready, any out of
 paper), scanners connected of all, and the device's own alerts (hardware problems, paper low).
 From the telemetry (sync/status.py telemetry): the store's integrity check, free disk, the clock's
 skew against the hub's on arrival, and the count of hardware problems (doors and locks included).
-The outbox's age is not in the status: a rule on `outbox_depth > 0` held for an hour says it.
+The outbox's age is derived here, against the hub's clock, from the moment the device reports
+(`counts.outbox_oldest`, when its oldest unacked event was written): the status is republished on
+change, and an age would change every second. The moment is on the device's clock, so it is moved
+by the clock skew the telemetry measured; a device that predates the field reads as age 0.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 DISK_UNKNOWN_MB = 1 << 30  # before any telemetry: reads as plenty, so no disk rule fires on it
@@ -22,6 +26,7 @@ FIELDS: dict[str, type] = {
     "config_version": int,
     "config_rejected": bool,
     "outbox_depth": int,
+    "outbox_age_s": int,
     "tickets_open": int,
     "printers_ready": bool,
     "paper_out": bool,
@@ -45,10 +50,15 @@ def _table(parent: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def derive(
-    status: dict[str, Any], telemetry: dict[str, Any] | None = None, clock_skew_s: float | None = None
+    status: dict[str, Any],
+    telemetry: dict[str, Any] | None = None,
+    clock_skew_s: float | None = None,
+    *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The health fields of one status; a part the status lacks (an offline will, an old device)
-    reads as its harmless value, so only what the device reported can raise an alert."""
+    reads as its harmless value, so only what the device reported can raise an alert. `now` is the
+    hub's clock, for the outbox's age (0 without it)."""
     counts = _table(status, "counts")
     config = _table(status, "config")
     health = _table(status, "health")
@@ -62,6 +72,7 @@ def derive(
         "config_version": _int(config.get("version")),
         "config_rejected": config.get("reason") is not None,
         "outbox_depth": _int(counts.get("outbox_depth")),
+        "outbox_age_s": outbox_age_s(counts, now, clock_skew_s),
         "tickets_open": _int(counts.get("tickets_open")),
         "printers_ready": all(p.get("state") == "ready" for p in states),
         "paper_out": any(p.get("paper") == "out" for p in states),
@@ -82,3 +93,20 @@ def _from_telemetry(telemetry: dict[str, Any], clock_skew_s: float | None) -> di
         "clock_skew_s": 0 if clock_skew_s is None else round(abs(clock_skew_s)),
         "hardware_problems": len(problems) if isinstance(problems, list) else 0,
     }
+
+
+def outbox_age_s(counts: dict[str, Any], now: datetime | None, clock_skew_s: float | None) -> int:
+    """Whole seconds since the oldest unacked event was written, on the hub's clock: the device's
+    moment plus its skew (hub minus device). 0 for an empty outbox, a device without the field or
+    a moment that cannot be read, and never negative."""
+    oldest = counts.get("outbox_oldest")
+    if now is None or _int(counts.get("outbox_depth")) == 0 or not isinstance(oldest, str):
+        return 0
+    try:
+        written = datetime.fromisoformat(oldest)
+    except ValueError:
+        return 0
+    if written.tzinfo is None:
+        return 0  # the wire always carries an offset; a moment without one is not ours
+    hub_written = written + timedelta(seconds=clock_skew_s or 0.0)
+    return max(0, int((now - hub_written).total_seconds()))

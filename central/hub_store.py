@@ -106,6 +106,12 @@ CREATE TABLE IF NOT EXISTS fleet_requests (
     UNIQUE (device, kind, request_id)
 );
 CREATE INDEX IF NOT EXISTS fleet_requests_sent ON fleet_requests (sent_at);
+CREATE TABLE IF NOT EXISTS alert_conditions (
+    device       TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    since        TEXT NOT NULL,
+    PRIMARY KEY (device, rule)
+);
 """
 
 # The first event after `acked` that has no successor: the end of the unbroken run (index walk).
@@ -332,6 +338,28 @@ class HubStore:
             (limit,),
         )
         return [request_row(r) for r in cur.fetchall()]
+
+    def alert_conditions(self) -> dict[tuple[str, str], datetime]:
+        rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions")
+        return {(str(r[0]), str(r[1])): datetime.fromisoformat(r[2]) for r in rows}
+
+    def track_conditions(
+        self, begun: list[tuple[str, str]], ended: list[tuple[str, str]], at: datetime, rules: list[str]
+    ) -> None:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT OR IGNORE INTO alert_conditions VALUES (?, ?, ?)",
+                [(device, rule, _iso(at)) for device, rule in begun],
+            )
+            conn.executemany("DELETE FROM alert_conditions WHERE device = ? AND rule = ?", ended)
+            marks = ", ".join("?" * len(rules))
+            conn.execute(f"DELETE FROM alert_conditions WHERE rule NOT IN ({marks})", rules)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
         return hub_tickets.list_tickets(self.conn, state=state)

@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
@@ -324,6 +324,23 @@ class PgHubStore:
             (limit,),
         )
         return [request_row(r) for r in cur.fetchall()]
+
+    def alert_conditions(self) -> dict[tuple[str, str], datetime]:
+        rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions").fetchall()
+        return {(str(r[0]), str(r[1])): r[2].astimezone(UTC) for r in rows}
+
+    @_adapted
+    def track_conditions(
+        self, begun: list[tuple[str, str]], ended: list[tuple[str, str]], at: datetime, rules: list[str]
+    ) -> None:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO alert_conditions (device, rule, since) VALUES (%s, %s, %s) "
+                "ON CONFLICT (device, rule) DO NOTHING",
+                [(device, rule, at) for device, rule in begun],
+            )
+            cur.executemany("DELETE FROM alert_conditions WHERE device = %s AND rule = %s", ended)
+            cur.execute("DELETE FROM alert_conditions WHERE NOT (rule = ANY(%s))", (rules,))
 
     @_adapted
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:

@@ -176,3 +176,25 @@ def check_failures(
             f"{counts['failed']} of {finished} devices failed this package (more than {max_failures:g} %)",
         )
     return counts
+
+
+_PROGRESS = {"installed": "healthy", "rolled_back": "failed", "failed": "failed", "refused": "refused"}
+
+
+def progress(
+    chosen: Iterable[tuple[str, str]], found: Mapping[tuple[str, str], Mapping[str, Any]], sha256: str
+) -> dict[str, int]:
+    """Where a release stands on the devices chosen for it, from their retained statuses: healthy
+    (installed and reported READY and a good status), failed (rolled back, or failed outright),
+    refused, installing (pending), waiting (no report on this package yet: offline, or not there)."""
+    counts = dict.fromkeys(("total", "healthy", "failed", "refused", "installing", "waiting"), 0)
+    for key in chosen:
+        counts["total"] += 1
+        report = found.get(key, {}).get("release")
+        if not isinstance(report, Mapping) or report.get("sha256") != sha256:
+            counts["waiting"] += 1
+        elif report.get("result") == "pending":
+            counts["installing"] += 1
+        else:
+            counts[_PROGRESS.get(str(report.get("result")), "waiting")] += 1
+    return counts

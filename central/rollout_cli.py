@@ -27,10 +27,12 @@ from central.release import (
     check_failures,
     choose,
     load_release_key,
+    progress,
 )
 from device.update.release import deb_file_name, encode
 from sync.topics import Topics
 from sync.transport import PublishProps
+from workflows.messages import Msg
 
 
 def add_parser(
@@ -61,6 +63,12 @@ def add_parser(
         default=DEFAULT_MAX_FAILURES,
         help="refuse to widen once more than this percent of finished installs failed (default: 10)",
     )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="only report how the release stands on the devices it would go to: nothing written or published",
+    )
+    p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the progress line")
     p.add_argument("--json", action="store_true", help="the plan as JSON")
 
 
@@ -84,6 +92,9 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         found = await statuses(link, "+", args.window)
         salt = f"{release.package}={release.version}"
         chosen = choose(by_site(found), sites, args.percent, salt=salt)
+        standing = progress(chosen, found, release.sha256)
+        if args.progress:
+            return _report(args, out, release, chosen, standing)
         counts = check_failures((s.get("release") for s in found.values()), release.sha256, args.max_failures)
         args.serve_dir.mkdir(parents=True, exist_ok=True)
         served = args.serve_dir / deb_file_name(release.package, release.version)
@@ -101,6 +112,7 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         "file": str(doc),
         "devices": [f"{s}/{d}" for s, d in chosen],
         "reported": counts,
+        "progress": standing,
     }
     if args.json:
         out.write(json.dumps(plan, indent=2) + "\n")
@@ -110,4 +122,33 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
         out.write(
             f"reported so far: {counts['installed']} installed, {counts['failed']} failed, {counts['pending']} pending\n"
         )
+        out.write(Msg("fleet_rollout_progress", standing).render(args.lang) + "\n")
+    return 0
+
+
+def _report(
+    args: argparse.Namespace,
+    out: TextIO,
+    release: Any,
+    chosen: list[tuple[str, str]],
+    standing: dict[str, int],
+) -> int:
+    """`--progress`: the standing of the release on the devices the same command would choose."""
+    if args.json:
+        devices = [f"{s}/{d}" for s, d in chosen]
+        out.write(
+            json.dumps(
+                {
+                    "package": release.package,
+                    "version": release.version,
+                    "devices": devices,
+                    "progress": standing,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        out.write(f"{release.package} {release.version}\n")
+        out.write(Msg("fleet_rollout_progress", standing).render(args.lang) + "\n")
     return 0

@@ -116,6 +116,16 @@ class CentralStore(Protocol):
 
     def requests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The latest requests first: site, device, kind, request_id, operator, detail, sent_at."""
+
+    def alert_conditions(self) -> dict[tuple[str, str], datetime]:
+        """Since when each (device, rule) condition has held, as the hubs of the group recorded it."""
+        ...
+
+    def track_conditions(
+        self, begun: list[tuple[str, str]], ended: list[tuple[str, str]], at: datetime, rules: list[str]
+    ) -> None:
+        """In one transaction: the conditions `begun` held since `at` (a row another hub wrote
+        first is kept), the `ended` ones no longer held, and rows of rules not in `rules` gone."""
         ...
 
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]: ...

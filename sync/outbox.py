@@ -34,6 +34,15 @@ class Outbox:
     def depth(self) -> int:
         return int(self.store.scalar("SELECT count(*) FROM journal WHERE seq > ?", (self.acked(),)))
 
+    def oldest_ts(self) -> str | None:
+        """When the oldest event not yet acknowledged was written, in UTC as the wire spells it
+        (None when the outbox is empty): a moment, not an age, so a status carrying it changes
+        only when the oldest event does (an ack, or the first event after an empty outbox)."""
+        row = self.store.conn.execute(
+            "SELECT ts FROM journal WHERE seq > ? ORDER BY seq LIMIT 1", (self.acked(),)
+        ).fetchone()
+        return None if row is None else utc_text(instant(str(row[0])))
+
     def batch(self, *, after: int | None = None, limit: int = 100) -> list[Event[Data]]:
         """Up to `limit` events after `after` (default: the last acknowledged), oldest first."""
         start = self.acked() if after is None else after

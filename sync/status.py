@@ -87,14 +87,20 @@ def device_status(
     health: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The retained status: online, software version, role, desired config outcome, counts, and
-    (from a running device) its health: what `pvz-central fleet ls` shows without asking."""
+    (from a running device) its health: what `pvz-central fleet ls` shows without asking.
+
+    `counts.outbox_oldest` is when the oldest unacked event was written, not its age: the age
+    would change every second and republish the status at every check; the moment changes only
+    when `outbox_depth` does too, so it adds no publish of its own. The hub derives the age."""
+    outbox = Outbox(store)
     message: dict[str, Any] = {
         "online": True,
         **identity(config),
         "config": dict(config_report or {}),
         "counts": {
             "parcels": parcel_counts(store),
-            "outbox_depth": Outbox(store).depth(),
+            "outbox_depth": outbox.depth(),
+            "outbox_oldest": outbox.oldest_ts(),
             "tickets_open": ticket_counts(store.conn)["open"],
         },
         "ts": wire_time(now),

@@ -63,11 +63,12 @@ def test_fleet_ls_lists_both_devices_with_their_health(
     assert header.split("  ")[0] == "DEVICE" and header.endswith("LAST SEEN (UTC)")
     for title in ("PRINTER", "PAPER", "SCANNERS", "OUTBOX", "CONFIG", "ALERTS"):
         assert title in header
-    assert rows[0].split()[:10] == [
+    assert rows[0].split()[:11] == [
         "pvz-a",
         "msk-0001",
         "yes",
         "0.1.0",
+        "-",  # no update reported
         "0",
         "ready",
         "ok",
@@ -75,8 +76,8 @@ def test_fleet_ls_lists_both_devices_with_their_health(
         "1",
         "none",
     ]
-    assert rows[1].split()[:11] == [
-        *["pvz-b", "msk-0001", "yes", "0.1.0", "0", "paper", "out", "out", "1/1", "1", "printer"]
+    assert rows[1].split()[:12] == [
+        *["pvz-b", "msk-0001", "yes", "0.1.0", "-", "0", "paper", "out", "out", "1/1", "1", "printer"]
     ]
     assert "printer s1: paper out" in rows[1]
     listed = {d["device"]: d for d in map(json.loads, lines.splitlines())}

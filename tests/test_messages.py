@@ -82,6 +82,7 @@ FAMILIES: dict[str, set[str]] = {
     "site_refused_": {f"site_refused_{reason}" for reason in REFUSALS},
     "upd_result_": {f"upd_result_{result}" for result in UPDATE_RESULTS},
     "upd_why_": {f"upd_why_{reason}" for reason in UPDATE_REASONS},
+    "fleet_upd_": {f"fleet_upd_{result}" for result in UPDATE_RESULTS},
 }
 
 

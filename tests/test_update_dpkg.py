@@ -45,9 +45,9 @@ class Site:
     keep: Path
     installer: Installer
 
-    def release(self, version: str, **deb: str) -> Release:
+    def release(self, version: str, *, health: str = "ok", depends: str = "") -> Release:
         """A package of `version`, served over HTTP, and its release as central builds it."""
-        path = make_deb(self.www, PKG, version, **deb)
+        path = make_deb(self.www, PKG, version, health=health, depends=depends)
         now = dt.datetime.now(dt.UTC)
         return build(path, key=KEY, url_base=self.url, now=now, expiry_h=1)
 

@@ -186,6 +186,8 @@ def test_the_daemon_takes_a_retained_release_and_reports_it_in_its_status(
         "reason": None,
         "running": "0.1.0",
         "sha256": doc.sha256,
+        "store_set_aside": None,
+        "events_set_aside": 0,
     }
     assert isinstance(service.releases.launcher, SimLauncher)
     assert service.releases.launcher.launched == [handoff / "pending.release.json"]

@@ -31,6 +31,7 @@ def _installer(args: argparse.Namespace) -> Installer:
     from device.update.follow import MarkProbe
     from device.update.install import HealthProbe, Installer, LineProbe, RealDpkg
     from device.update.release import load_public_key
+    from device.update.store_guard import StoreGuard, stop_daemon
 
     config = load_config(args.config)
     if not config.update.public_key:
@@ -44,7 +45,17 @@ def _installer(args: argparse.Namespace) -> Installer:
         dpkg=RealDpkg(root=Path(args.root) if args.root else None),
         probe=probe,
         deadline_s=config.update.health_deadline_s,
+        store=StoreGuard(
+            store=resolve_path(args.config, config.store.path),
+            keep_dir=resolve_path(args.config, config.update.keep_dir),
+            # The daemon of this machine, stopped before its store is put back; not for --root.
+            stop=stop_daemon if not args.root and Path("/run/systemd/system").is_dir() else _nothing,
+        ),
     )
+
+
+def _nothing() -> None:
+    """No daemon to stop: an install into another root, or a machine without systemd."""
 
 
 def _update(args: argparse.Namespace) -> int:
@@ -52,10 +63,14 @@ def _update(args: argparse.Namespace) -> int:
 
     installer = _installer(args)
     if args.action == "adopt":
-        if not args.version or not args.package:
-            raise PvzError("update adopt: give --package and --version of the running .deb")
-        installer.adopt(Path(args.file), args.package, args.version)
-        print(Msg("upd_adopted", {"version": args.version}).render(args.lang))
+        from device.update.adopt import check_adoptable
+
+        root = Path(args.root) if args.root else None
+        package, version = check_adoptable(
+            Path(args.file), package=args.package, version=args.version, root=root
+        )
+        installer.adopt(Path(args.file), package, version)
+        print(Msg("upd_adopted", {"version": version}).render(args.lang))
         return 0
     try:
         release = decode(Path(args.file).read_bytes())
@@ -73,6 +88,11 @@ def _update(args: argparse.Namespace) -> int:
         unknown = Msg("upd_no_version").render(args.lang)
         params = {"version": outcome.version or unknown, "why": why, "running": running}
         print(Msg(f"upd_result_{outcome.result}", params).render(args.lang))
+        if outcome.store_set_aside:
+            aside = Msg(
+                "upd_store_set_aside", {"file": outcome.store_set_aside, "count": outcome.events_set_aside}
+            )
+            print(aside.render(args.lang))
     return 0 if outcome.result == "installed" else 1
 
 
@@ -93,7 +113,7 @@ def register(add: Add) -> None:
         "(default: wait for the restarted daemon's mark)",
     )
     p.add_argument("--root", help="install into this root (dpkg --root), e.g. an image being built")
-    p.add_argument("--package", help="adopt: the package's name")
-    p.add_argument("--version", help="adopt: the package's version")
+    p.add_argument("--package", help="adopt: the package's name (default: the .deb's own; must agree)")
+    p.add_argument("--version", help="adopt: the package's version (default: the .deb's own; must agree)")
     p.add_argument("--lang", choices=["ru", "en"], default="ru", help="language of the answer")
     p.add_argument("--json", action="store_true", help="apply: the outcome as JSON")

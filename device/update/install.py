@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -26,7 +27,9 @@ from typing import BinaryIO, Protocol
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from device.exc import StoreError
 from device.update.release import Release, UpdateRefused, deb_file_name, verify
+from device.update.store_guard import Snapshot, StoreGuard
 
 log = logging.getLogger("pvz.update")
 
@@ -55,8 +58,8 @@ class HealthProbe(Protocol):
 class RealDpkg:
     """`dpkg -i`, into another root with `--root` (an image being built, a test's directory)."""
 
-    def __init__(self, *, root: Path | None = None, exe: str = "dpkg") -> None:
-        self._argv = [exe] if root is None else [exe, f"--root={root}"]
+    def __init__(self, *, root: Path | None = None, exe: str = "dpkg", options: Sequence[str] = ()) -> None:
+        self._argv = ([exe] if root is None else [exe, f"--root={root}"]) + list(options)
 
     def install(self, deb: Path) -> None:
         subprocess.run(
@@ -106,6 +109,9 @@ class Outcome(msgspec.Struct, frozen=True):
     reason: str | None = None
     running: str | None = None  # the version installed now
     sha256: str = ""
+    # A rollback past a migration: the newer store, kept in keep_dir, and its events the store put back lacks.
+    store_set_aside: str | None = None
+    events_set_aside: int = 0
 
 
 class Kept(msgspec.Struct, frozen=True):
@@ -132,9 +138,10 @@ class Installer:
         probe: HealthProbe,
         fetch: Callable[[str], BinaryIO] = open_url,
         deadline_s: float = HEALTH_DEADLINE_S,
+        store: StoreGuard | None = None,
     ) -> None:
         self._key, self._keep, self._dpkg, self._probe = key, keep_dir, dpkg, probe
-        self._report = report_dir
+        self._report, self._store = report_dir, store
         self._fetch, self._deadline_s = fetch, deadline_s
 
     def current(self) -> Kept | None:
@@ -174,6 +181,7 @@ class Installer:
             if previous.version == release.version:  # started again for a release already in place
                 return Outcome(release.package, release.version, "installed", None, release.version)
             deb = self._download(release)
+            snapshot = self._store.snapshot(previous.version) if self._store else None
         except UpdateRefused as exc:
             log.warning("release refused: %s", exc)
             return Outcome(release.package, release.version, "refused", exc.reason, running)
@@ -182,21 +190,40 @@ class Installer:
             self._dpkg.install(deb)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             log.warning("dpkg refused %s: %s", deb.name, getattr(exc, "stderr", exc))
-            return self._roll_back(release, previous, "install_failed")
+            return self._roll_back(release, previous, "install_failed", snapshot)
         if not self._probe.healthy(release, self._deadline_s):
-            return self._roll_back(release, previous, "unhealthy")
+            return self._roll_back(release, previous, "unhealthy", snapshot)
         self._record(Kept(package=release.package, version=release.version, file=deb.name))
         self._prune(keep={deb.name, previous.file})
+        if self._store:
+            self._store.discard(snapshot)
         return Outcome(release.package, release.version, "installed", None, release.version)
 
-    def _roll_back(self, release: Release, previous: Kept, reason: str) -> Outcome:
+    def _roll_back(self, release: Release, previous: Kept, reason: str, snapshot: Snapshot | None) -> Outcome:
+        """The previous package again, after the store from before the install if the new version
+        migrated it (device/update/store_guard.py); a store that cannot be put back stops here."""
+        failed = Outcome(release.package, release.version, "failed", "rollback_failed", None)
+        aside = None
+        if self._store:
+            try:
+                aside = self._store.restore_if_newer(snapshot, release.version)
+            except (OSError, StoreError, sqlite3.Error) as exc:
+                log.error("the store could not be put back before the rollback: %s", exc)
+                return failed
         try:
             self._dpkg.install(self._keep / previous.file)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             log.error("dpkg refused the previous %s too: %s", previous.file, getattr(exc, "stderr", exc))
-            return Outcome(release.package, release.version, "failed", "rollback_failed", None)
+            if aside is None:
+                return failed
+            return msgspec.structs.replace(failed, store_set_aside=aside.file, events_set_aside=aside.events)
+        if self._store and aside is None:
+            self._store.discard(snapshot)
         log.warning("%s %s: %s; back on %s", release.package, release.version, reason, previous.version)
-        return Outcome(release.package, release.version, "rolled_back", reason, previous.version)
+        rolled = Outcome(release.package, release.version, "rolled_back", reason, previous.version)
+        if aside is None:
+            return rolled
+        return msgspec.structs.replace(rolled, store_set_aside=aside.file, events_set_aside=aside.events)
 
     def _download(self, release: Release) -> Path:
         """The package fetched to the keep directory, its size and SHA-256 checked before it is named."""

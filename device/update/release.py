@@ -39,6 +39,7 @@ REASONS: dict[str, str] = {
     "no_rollback": "the running version's package is not kept, so a failure could not be undone; nothing done",
     "rollback_failed": "dpkg refused the previous package too: the device needs a technician",
     "launch_failed": "the installer cannot be started for this keep_dir; nothing installed",
+    "backup_failed": "the store could not be backed up before the install; nothing installed",
 }
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"\A[0-9a-f]{64}\Z")]

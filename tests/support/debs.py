@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,8 +12,20 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
-def make_deb(directory: Path, package: str, version: str, *, health: str = "ok", depends: str = "") -> Path:
-    """A small real package whose health script says READY, then a status with `health`."""
+def make_deb(
+    directory: Path,
+    package: str,
+    version: str,
+    *,
+    health: str = "ok",
+    depends: str = "",
+    schema: int | None = None,
+) -> Path:
+    """A small real package whose health script says READY, then a status with `health`.
+
+    With `schema`, its postinst does to the device's store (ROOT/var/lib/pvz/pvz.db) what pvz's
+    own does (deb/release.py): migrates an older store to `schema` and refuses a newer one,
+    failing the install."""
     tree = directory / ".trees" / f"{package}-{version}"
     (tree / "DEBIAN").mkdir(parents=True)
     control = (
@@ -26,11 +39,33 @@ def make_deb(directory: Path, package: str, version: str, *, health: str = "ok",
     (lib / "health.py").write_text(
         f'print("READY")\nprint(\'STATUS {{"health": "{health}", "version": "{version}"}}\')\n'
     )
+    if schema is not None:
+        postinst = tree / "DEBIAN/postinst"
+        postinst.write_text(_POSTINST.format(python=sys.executable, schema=schema))
+        postinst.chmod(0o755)
     deb = directory / f"{package}_{version}.deb"  # the name the hub serves it under
     subprocess.run(
         ["dpkg-deb", "--root-owner-group", "-b", str(tree), str(deb)], check=True, capture_output=True
     )
     return deb
+
+
+# Run by dpkg --root with --force-script-chrootless (tests.support.debs.DPKG_ARGS): DPKG_ROOT is the root.
+_POSTINST = """#!{python}
+import os, sqlite3, sys
+if sys.argv[1] != "configure":
+    sys.exit(0)
+store = os.environ.get("DPKG_ROOT", "") + "/var/lib/pvz/pvz.db"
+if not os.path.exists(store):
+    sys.exit(0)
+conn = sqlite3.connect(store, isolation_level=None)
+found = conn.execute("PRAGMA user_version").fetchone()[0]
+if found > {schema}:
+    sys.exit(f"store at schema {{found}}, this version knows up to {schema}")
+if found < {schema}:
+    conn.executescript("BEGIN; CREATE TABLE added_{schema} (x); PRAGMA user_version = {schema}; COMMIT;")
+"""
+DPKG_ARGS = ("--force-script-chrootless",)  # maintainer scripts run on this machine, not chrooted
 
 
 def dpkg_root(path: Path) -> Path:

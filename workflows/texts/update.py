@@ -42,4 +42,39 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "upd_why_rollback_failed": ("прежняя версия не установилась", "the previous version did not install"),
     "upd_why_launch_failed": ("установка не запустилась", "the installer did not start"),
+    "upd_why_backup_failed": (
+        "не удалось сделать копию хранилища перед установкой",
+        "the store could not be backed up before the install",
+    ),
+    # A rollback past a migration (device/update/store_guard.py).
+    "upd_store_set_aside": (
+        "Хранилище возвращено к копии, сделанной перед установкой. Хранилище новой версии сохранено "
+        "как {file}: в нём {count} {count|событие|события|событий}, которых нет в копии",
+        "The store went back to its copy from before the install. The new version's store is kept "
+        "as {file}: it holds {count} {count|event|events} the copy lacks",
+    ),
+    # pvz-central fleet ls: a device's last update in a column; fleet rollout: a release's progress.
+    "fleet_upd_installed": ("{version}: установлена", "{version}: installed"),
+    "fleet_upd_pending": ("{version}: устанавливается", "{version}: installing"),
+    "fleet_upd_rolled_back": (
+        "{version}: возврат на {running} ({why})",
+        "{version}: rolled back to {running} ({why})",
+    ),
+    "fleet_upd_refused": ("{version}: отклонена ({why})", "{version}: refused ({why})"),
+    "fleet_upd_failed": (
+        "{version}: сбой, нужен техник ({why})",
+        "{version}: failed, needs a technician ({why})",
+    ),
+    "fleet_upd_why_unknown": ("причина не указана", "no reason given"),
+    "fleet_upd_store_set_aside": (
+        "; хранилище новой версии отложено: {count} {count|событие|события|событий}",
+        "; the new version's store set aside: {count} {count|event|events}",
+    ),
+    "fleet_rollout_progress": (
+        "Ход выпуска на {total} {total|устройстве|устройствах|устройствах}: установлена на {healthy}, "
+        "возвращена прежняя версия на {failed}, отклонена на {refused}, устанавливается на {installing}, "
+        "нет ответа от {waiting}",
+        "Progress on {total} {total|device|devices}: healthy on {healthy}, rolled back or failed on "
+        "{failed}, refused on {refused}, installing on {installing}, no report yet from {waiting}",
+    ),
 }
