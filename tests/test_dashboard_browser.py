@@ -94,18 +94,18 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
         with running_hub(tmp_path, broker.port, rules=rules) as hub:
             devices.publish(SITE, "pvz-a", status(SITE, "pvz-a"))
             devices.publish(SITE, "pvz-b", status(SITE, "pvz-b", health=no_paper, version="0.0.9"))
-            devices.publish(
-                SITE, "pvz-c", status(SITE, "pvz-c", counts={"outbox_depth": 12, "tickets_open": 1})
-            )
+            oldest = (datetime.now(UTC) - timedelta(minutes=42)).isoformat()
+            counts = {"outbox_depth": 12, "outbox_oldest": oldest, "tickets_open": 1}
+            devices.publish(SITE, "pvz-c", status(SITE, "pvz-c", counts=counts))
             page.goto(hub.url)
             expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
             rows = page.locator("#devices tbody tr")
             expect(rows).to_have_count(3, timeout=WAIT_MS)
             expect(rows.first).to_have_attribute("data-device", "pvz-b")  # needs attention: first
             expect(rows.first).to_contain_text("нет бумаги в принтере")
-            expect(page.locator('#devices tr[data-device="pvz-c"]')).to_contain_text(
-                "12 событий ждут отправки"
-            )
+            row_c = page.locator('#devices tr[data-device="pvz-c"]')
+            expect(row_c).to_contain_text("12 событий ждут отправки")
+            expect(row_c).to_contain_text("события не уходят 42 минуты")
             expect(page.locator("#alerts")).to_contain_text("Нет бумаги", timeout=WAIT_MS)
             expect(page.locator("#alerts")).to_contain_text("только что")
             expect(page.locator("#alerts")).to_contain_text("Tickets waiting")
@@ -137,7 +137,6 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             page.fill("#token", TOKEN)
             page.click("#signin button")
             expect(page.locator("#who")).to_have_text("Signed in: Анна")
-            row_c = page.locator('#devices tr[data-device="pvz-c"]')
             row_c.locator("select").select_option("ping")
             row_c.locator(".send").click()
             expect(page.locator("#commands tbody tr").first).to_contain_text("ping", timeout=WAIT_MS)

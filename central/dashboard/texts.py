@@ -84,6 +84,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{n} {n|событие ждёт|события ждут|событий ждут} отправки",
         "{n} {n|event|events} waiting to be sent",
     ),
+    "p_outbox_old": (
+        "события не уходят {n} {n|минуту|минуты|минут}",
+        "events unsent for {n} {n|minute|minutes}",
+    ),
     "p_alerts_open": (
         "{n} {n|тревога|тревоги|тревог}",
         "{n} {n|alert|alerts}",

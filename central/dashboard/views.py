@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 from central.health import derive
@@ -15,6 +16,7 @@ from sync.commands import EXPIRED, UNKNOWN_OUTCOME
 
 CLOCK_WRONG_S = 120  # a clock further off than this is a problem (receipts, deadlines)
 DISK_LOW_MB = 200
+OUTBOX_OLD_S = 15 * 60  # an event unsent this long is worth a look (the example rule alerts at an hour)
 REPLIES_SHOWN = 30
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # Problems that need someone at the counter, worst first; the rest only inform.
@@ -59,6 +61,8 @@ def problems(h: dict[str, Any], open_alerts: int) -> list[dict[str, Any]]:
         add("device_alerts", h["device_alerts"])
     if h["tickets_open"]:
         add("tickets_open", h["tickets_open"])
+    if h["outbox_age_s"] >= OUTBOX_OLD_S:
+        add("outbox_old", h["outbox_age_s"] // 60)
     if h["outbox_depth"]:
         add("outbox", h["outbox_depth"])
     return found
@@ -91,10 +95,11 @@ def devices(
     """Every device with a stored status, those needing attention first, then by site and id."""
     telemetry = store.telemetry()
     by_device = Counter(a["device"] for a in alerts)
+    now = datetime.now(UTC)
     rows = []
     for device, status in statuses.items():
         body, skew = telemetry.get(device, (None, None))
-        health = derive(status, body, skew)
+        health = derive(status, body, skew, now=now)
         found = problems(health, by_device[device])
         rows.append(
             {
