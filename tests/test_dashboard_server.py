@@ -88,6 +88,10 @@ def sign_in(hub: HubProcess) -> tuple[str, str]:
 def test_the_page_and_its_files_anyone_may_read(hub: HubProcess) -> None:
     code, headers, body = hub.request("GET", "/")
     assert code == 200 and headers["Cache-Control"] == "no-store"
+    assert (
+        "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        and headers["X-Frame-Options"] == "DENY"
+    )
     assert b'id="devices"' in body and b"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xba" in body  # "Парк" in the texts
     assert hub.request("GET", "/static/dashboard.js")[0] == 200
     assert hub.request("GET", "/static/../hub.toml")[0] == 404

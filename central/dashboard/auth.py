@@ -67,13 +67,17 @@ class Sessions:
         self.clock = clock
         self._open: dict[str, tuple[Operator, float]] = {}
 
-    def open(self, response: web.StreamResponse, name: str, *, secure: bool) -> Operator:
-        """A new session for `name`, its cookie set on `response`."""
+    def open(self, name: str, *, secure: bool) -> web.Response:
+        """A new session for `name`: the answer to its sign-in, with the session's cookie and, in
+        the body, the operator's name and the CSRF token the page sends with every change."""
         now = self.clock()
         self._open = {k: v for k, v in self._open.items() if v[1] > now}
         sid = secrets.token_urlsafe(32)
         who = Operator(name, secrets.token_urlsafe(24))
         self._open[sid] = (who, now + self.lifetime_s)
+        response = web.json_response(
+            {"name": who.name, "csrf": who.csrf}, headers={"Cache-Control": "no-store"}
+        )
         response.set_cookie(
             COOKIE,
             sid,
@@ -83,7 +87,7 @@ class Sessions:
             samesite="Strict",
             secure=secure,
         )
-        return who
+        return response
 
     def find(self, request: web.Request) -> Operator | None:
         found = self._open.get(request.cookies.get(COOKIE, ""))
@@ -140,10 +144,7 @@ class TokenAuthenticator:
         matches = [op for op in self.operators if hmac.compare_digest(op.token_sha256, given)]
         if not matches:
             return refusal(401, BAD_TOKEN)
-        response = web.json_response({"name": matches[0].name})
-        who = self.sessions.open(response, matches[0].name, secure=self.secure)
-        response.text = json.dumps({"name": who.name, "csrf": who.csrf}, ensure_ascii=False)
-        return response
+        return self.sessions.open(matches[0].name, secure=self.secure)
 
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
         response = web.json_response({"signed_in": False})

@@ -45,6 +45,14 @@ MAX_BODY = 8192
 FLEET = "fleet"  # the one "station" of the feed: every page sees every section
 STATIC = {"dashboard.css": "text/css", "dashboard.js": "text/javascript"}
 NO_STORE = {"Cache-Control": "no-store"}
+# The page runs its own script only, loads nothing from elsewhere, and is never framed (an
+# operator's click on a command must not be another site's click).
+PAGE_HEADERS = {
+    **NO_STORE,
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class WebUnavailable(PvzError, OSError):
@@ -197,7 +205,7 @@ class HubWeb:
         text = resources.files("central.dashboard").joinpath("web/index.html").read_text("utf-8")
         boot = json.dumps({"texts": page_texts(), "commands": COMMANDS}, ensure_ascii=False)
         text = text.replace("{{boot}}", boot.replace("</", "<\\/"))
-        return web.Response(text=text, content_type="text/html", headers=NO_STORE)
+        return web.Response(text=text, content_type="text/html", headers=PAGE_HEADERS)
 
     async def static(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
