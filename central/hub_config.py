@@ -21,6 +21,7 @@ line with a reason code and the key's path, and exit code 2, before the broker o
 from __future__ import annotations
 
 import re
+import ssl
 import tomllib
 from pathlib import Path
 
@@ -87,6 +88,20 @@ def _check_web(web: Web) -> None:
         value = getattr(web, name)
         if value is not None and not Path(value).is_file():
             raise _fail(f"$.web.{name}", "not_found", f"no file {value}")
+    if web.cert is not None and web.key is not None:
+        tls_context(web)
+
+
+def tls_context(web: Web) -> ssl.SSLContext:
+    """The server's TLS context of [web] cert and key; a pair that does not load (not PEM, a key
+    of another certificate, unreadable) is refused at start like any other mistake."""
+    assert web.cert is not None and web.key is not None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(web.cert, web.key)
+    except (ssl.SSLError, OSError) as exc:
+        raise _fail("$.web.cert", "bad_value", f"cert and key do not load: {exc.strerror or exc}") from exc
+    return context
 
 
 def _check_dashboard(d: Dashboard) -> None:

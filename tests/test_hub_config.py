@@ -73,6 +73,15 @@ def test_each_mistake_has_its_reason_and_key(text: str, reason: str, path: str) 
     assert (caught.value.reason, caught.value.path) == (reason, path)
 
 
+def test_a_certificate_that_does_not_load_is_refused_at_start(tmp_path: Path) -> None:
+    cert, key = tmp_path / "web.crt", tmp_path / "web.key"
+    cert.write_text("not a certificate")
+    key.write_text("not a key")
+    with pytest.raises(ConfigError) as caught:
+        parse_config(f'[web]\nlisten = "0.0.0.0:8443"\ncert = "{cert}"\nkey = "{key}"\n')
+    assert (caught.value.reason, caught.value.path) == ("bad_value", "$.web.cert")
+
+
 def test_an_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "absent.toml")

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import ssl
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -122,11 +121,8 @@ class HubWeb:
         """Listen (the port bound for port 0 is in `self.port` afterwards) and start the feed."""
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        tls = None
         web_ = self.config.web
-        if web_ is not None and web_.cert is not None and web_.key is not None:
-            tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            tls.load_cert_chain(web_.cert, web_.key)
+        tls = None if web_ is None or web_.cert is None else hub_config.tls_context(web_)
         site = web.TCPSite(self._runner, self.host, self.port, ssl_context=tls, reuse_address=True)
         try:
             await site.start()
