@@ -230,5 +230,5 @@ def test_every_text_exists_in_both_languages_with_the_same_numbers() -> None:
     for key, (ru, en) in page_texts().items():
         assert ru and en, key
         assert plural_names(ru) == plural_names(en), key
-    used = {p["key"] for p in problems(derive({}), 1)} | {"config_none", "config_applied"}
+    used = {p["key"] for p in problems(derive({}), 1)} | {"config_none", "config_applied", "config_unknown"}
     assert used <= set(page_texts())

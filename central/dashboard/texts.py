@@ -56,6 +56,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "config_applied": ("версия {version} применена", "version {version} applied"),
     "config_rejected": ("версия {version} отклонена", "version {version} rejected"),
     "config_none": ("исходные", "as installed"),
+    "config_unknown": ("неизвестно", "unknown"),
     # problems (the health fields of central/health.py, in words)
     "p_offline": ("нет связи", "offline"),
     "p_store_damaged": ("база данных повреждена", "store damaged"),

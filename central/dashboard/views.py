@@ -79,7 +79,9 @@ def attention(found: list[dict[str, Any]]) -> int:
 def config_of(status: dict[str, Any]) -> dict[str, Any]:
     """The desired config the device reports (what `fleet config push` sent, and its answer)."""
     config = status.get("config")
-    if not isinstance(config, dict) or not isinstance(config.get("version"), int):
+    if not isinstance(config, dict):
+        return {"key": "config_unknown"}  # an offline will says nothing of it
+    if not isinstance(config.get("version"), int):
         return {"key": "config_none"}
     key = (
         "config_rejected"
