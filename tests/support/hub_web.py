@@ -125,6 +125,7 @@ def status(site: str, device: str, **changes: Any) -> dict[str, Any]:
         "version": "0.1.0",
         "ts": "2026-12-07T10:00:00Z",
         "counts": {"outbox_depth": 0, "tickets_open": 0},
+        "config": {},  # no desired config pushed yet
         "health": {
             "printers": {"s1": {"state": "ready", "paper": "ok"}},
             "scanners": {"total": 2, "connected": 2},
