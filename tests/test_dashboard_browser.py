@@ -119,13 +119,13 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text(
                 "нет связи", timeout=WAIT_MS
             )
-            expect(page.locator("#devices-count")).to_contain_text("3 устройства, на связи 2")
+            expect(page.locator("#devices-count")).to_contain_text("1 точка, 3 устройства, на связи 2")
             screenshot(page, tmp_path, "dashboard-ru.png")
             assert not IDENTIFIER.findall(page.inner_text("body"))
 
             page.click("#lang")
             expect(page.locator("h1")).to_have_text("Pickup point fleet")
-            expect(page.locator("#devices-count")).to_contain_text("3 devices, 2 online")
+            expect(page.locator("#devices-count")).to_contain_text("1 site, 3 devices, 2 online")
             expect(page.locator("#alerts")).to_contain_text("Out of paper")
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text("offline")
             screenshot(page, tmp_path, "dashboard-en.png")

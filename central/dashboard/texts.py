@@ -23,7 +23,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "refused": ("Действие не выполнено: войдите снова", "Not done: sign in again"),
     # sections
     "devices": ("Устройства", "Devices"),
-    "devices_count": (f"{{n}} {_DEV_RU}, на связи {{online}}", f"{{n}} {_DEV_EN}, {{online}} online"),
+    "devices_count": (
+        f"{{sites}} {{sites|точка|точки|точек}}, {{n}} {_DEV_RU}, на связи {{online}}",
+        f"{{sites}} {{sites|site|sites}}, {{n}} {_DEV_EN}, {{online}} online",
+    ),
     "attention_count": (
         "требуют внимания: {n}",
         "{n} need attention",

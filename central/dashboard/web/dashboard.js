@@ -63,7 +63,8 @@
     const rows = state.devices || [];
     const online = rows.filter((r) => r.online).length;
     const attention = rows.filter((r) => r.attention > 0).length;
-    $('devices-count').textContent = t('devices_count', {n: rows.length, online}) +
+    const sites = new Set(rows.map((r) => r.site)).size;
+    $('devices-count').textContent = t('devices_count', {n: rows.length, online, sites}) +
       (attention ? ' · ' + t('attention_count', {n: attention}) : '');
     const body = $('devices').tBodies[0];
     body.replaceChildren(...rows.map((r) => {
