@@ -300,11 +300,21 @@ class HubStore:
 
     def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
         at = _iso(minute)
-        before = self.conn.total_changes
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO outbox_history VALUES (?, ?, ?, ?)", [(s, d, at, n) for s, d, n in samples]
-        )
-        return self.conn.total_changes - before
+        conn = self.conn
+        before = conn.total_changes
+        conn.execute(
+            "BEGIN IMMEDIATE"
+        )  # one commit (one fsync) for the whole fleet's minute, not one per device
+        try:
+            conn.executemany(
+                "INSERT OR IGNORE INTO outbox_history VALUES (?, ?, ?, ?)",
+                [(s, d, at, n) for s, d, n in samples],
+            )
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return conn.total_changes - before
 
     def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
         cur = self.conn.execute(
