@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central import hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, reply_row, request_row, total_row
+from central import hub_dashboard_tables, hub_tickets
+from central.store_api import CentralStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -87,25 +87,6 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (device, rule) WHERE cleared_at IS NULL;
 CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
-CREATE TABLE IF NOT EXISTS outbox_history (
-    site         TEXT NOT NULL,
-    device       TEXT NOT NULL,
-    at           TEXT NOT NULL,
-    depth        INTEGER NOT NULL,
-    PRIMARY KEY (device, at)
-);
-CREATE INDEX IF NOT EXISTS outbox_history_at ON outbox_history (at);
-CREATE TABLE IF NOT EXISTS fleet_requests (
-    site         TEXT NOT NULL,
-    device       TEXT NOT NULL,
-    kind         TEXT NOT NULL,
-    request_id   TEXT NOT NULL,
-    operator     TEXT,
-    detail       TEXT NOT NULL,
-    sent_at      TEXT NOT NULL,
-    UNIQUE (device, kind, request_id)
-);
-CREATE INDEX IF NOT EXISTS fleet_requests_sent ON fleet_requests (sent_at);
 CREATE TABLE IF NOT EXISTS alert_conditions (
     device       TEXT NOT NULL,
     rule         TEXT NOT NULL,
@@ -132,6 +113,7 @@ class HubStore:
         self.conn.execute("PRAGMA synchronous=FULL")  # an ack promises the events are on disk
         self.conn.executescript(SCHEMA)
         self.conn.executescript(hub_tickets.SCHEMA)
+        self.conn.executescript(hub_dashboard_tables.SCHEMA)
 
     def close(self) -> None:
         self.conn.close()
@@ -299,32 +281,13 @@ class HubStore:
         return [alert_row(r) for r in cur.fetchall()]
 
     def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
-        at = _iso(minute)
-        conn = self.conn
-        before = conn.total_changes
-        conn.execute(
-            "BEGIN IMMEDIATE"
-        )  # one commit (one fsync) for the whole fleet's minute, not one per device
-        try:
-            conn.executemany(
-                "INSERT OR IGNORE INTO outbox_history VALUES (?, ?, ?, ?)",
-                [(s, d, at, n) for s, d, n in samples],
-            )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        return conn.total_changes - before
+        return hub_dashboard_tables.record_outbox(self.conn, samples, _iso(minute))
 
     def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
-        cur = self.conn.execute(
-            "SELECT at, sum(depth) FROM outbox_history WHERE at >= ? GROUP BY at ORDER BY at",
-            (_iso(since),),
-        )
-        return [total_row(r) for r in cur.fetchall()]
+        return hub_dashboard_tables.outbox_totals(self.conn, _iso(since))
 
     def prune_outbox(self, before: datetime) -> int:
-        return self.conn.execute("DELETE FROM outbox_history WHERE at < ?", (_iso(before),)).rowcount
+        return hub_dashboard_tables.prune_outbox(self.conn, _iso(before))
 
     def record_request(
         self,
@@ -337,17 +300,10 @@ class HubStore:
         detail: dict[str, Any],
     ) -> bool:
         row = (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False), _now())
-        before = self.conn.total_changes
-        self.conn.execute("INSERT OR IGNORE INTO fleet_requests VALUES (?, ?, ?, ?, ?, ?, ?)", row)
-        return self.conn.total_changes > before
+        return hub_dashboard_tables.record_request(self.conn, row)
 
     def requests(self, limit: int = 50) -> list[dict[str, Any]]:
-        cur = self.conn.execute(
-            "SELECT site, device, kind, request_id, operator, detail, sent_at FROM fleet_requests "
-            "ORDER BY sent_at DESC, rowid DESC LIMIT ?",
-            (limit,),
-        )
-        return [request_row(r) for r in cur.fetchall()]
+        return hub_dashboard_tables.requests(self.conn, limit)
 
     def alert_conditions(self) -> dict[tuple[str, str], datetime]:
         rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions")
