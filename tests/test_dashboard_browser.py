@@ -97,10 +97,11 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             oldest = (datetime.now(UTC) - timedelta(minutes=42)).isoformat()
             counts = {"outbox_depth": 12, "outbox_oldest": oldest, "tickets_open": 1}
             devices.publish(SITE, "pvz-c", status(SITE, "pvz-c", counts=counts))
+            devices.publish("spb-02", "pvz-d", status("spb-02", "pvz-d"))
             page.goto(hub.url)
             expect(page.locator("body")).to_have_attribute("data-connected", "1", timeout=WAIT_MS)
             rows = page.locator("#devices tbody tr")
-            expect(rows).to_have_count(3, timeout=WAIT_MS)
+            expect(rows).to_have_count(4, timeout=WAIT_MS)
             expect(rows.first).to_have_attribute("data-device", "pvz-b")  # needs attention: first
             expect(rows.first).to_contain_text("нет бумаги в принтере")
             row_c = page.locator('#devices tr[data-device="pvz-c"]')
@@ -109,7 +110,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator("#alerts")).to_contain_text("Нет бумаги", timeout=WAIT_MS)
             expect(page.locator("#alerts")).to_contain_text("только что")
             expect(page.locator("#alerts")).to_contain_text("Tickets waiting")
-            expect(page.locator("#versions")).to_contain_text("0.1.0 — 2 устройства")
+            expect(page.locator("#versions")).to_contain_text("0.1.0 — 3 устройства")
             expect(page.locator("#chart polyline")).to_have_count(1)
             expect(page.locator("#tickets")).to_contain_text("Повреждение")
             expect(page.locator("#who")).to_have_text("Только просмотр")
@@ -119,15 +120,20 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text(
                 "нет связи", timeout=WAIT_MS
             )
-            expect(page.locator("#devices-count")).to_contain_text("1 точка, 3 устройства, на связи 2")
+            expect(page.locator("#devices-count")).to_contain_text("2 точки, 4 устройства, на связи 3")
             screenshot(page, tmp_path, "dashboard-ru.png")
             assert not IDENTIFIER.findall(page.inner_text("body"))
 
             page.click("#lang")
             expect(page.locator("h1")).to_have_text("Pickup point fleet")
-            expect(page.locator("#devices-count")).to_contain_text("1 site, 3 devices, 2 online")
+            expect(page.locator("#devices-count")).to_contain_text("2 sites, 4 devices, 3 online")
             expect(page.locator("#alerts")).to_contain_text("Out of paper")
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text("offline")
+            page.select_option("#site-filter", "spb-02")
+            expect(rows).to_have_count(1)
+            expect(rows.first).to_have_attribute("data-device", "pvz-d")
+            page.select_option("#site-filter", "")
+            expect(rows).to_have_count(4)
             screenshot(page, tmp_path, "dashboard-en.png")
             assert not IDENTIFIER.findall(page.inner_text("body"))
 

@@ -23,6 +23,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "refused": ("Действие не выполнено: войдите снова", "Not done: sign in again"),
     # sections
     "devices": ("Устройства", "Devices"),
+    "all_sites": ("Все точки", "All sites"),
     "devices_count": (
         f"{{sites}} {{sites|точка|точки|точек}}, {{n}} {_DEV_RU}, на связи {{online}}",
         f"{{sites}} {{sites|site|sites}}, {{n}} {_DEV_EN}, {{online}} online",

@@ -13,6 +13,7 @@
   if (!LANGS.includes(lang)) lang = 'ru';
   let state = {};
   let operator = {signed_in: false};
+  let site = '';  // the one site shown, or every site
 
   // Words.
 
@@ -59,8 +60,19 @@
 
   // Sections.
 
+  function renderSites(all) {
+    const filter = $('site-filter');
+    const sites = [...new Set(all.map((r) => r.site))].sort();
+    if (site && !sites.includes(site)) site = '';
+    filter.replaceChildren(el('option', {value: '', textContent: t('all_sites')}),
+      ...sites.map((s) => el('option', {value: s, textContent: s})));
+    filter.value = site;
+  }
+
   function renderDevices() {
-    const rows = state.devices || [];
+    const all = state.devices || [];
+    renderSites(all);
+    const rows = site ? all.filter((r) => r.site === site) : all;
     const online = rows.filter((r) => r.online).length;
     const attention = rows.filter((r) => r.attention > 0).length;
     const sites = new Set(rows.map((r) => r.site)).size;
@@ -222,6 +234,10 @@
   $('signout').addEventListener('click', async () => {
     await fetch('/signout', {method: 'POST', credentials: 'same-origin'});
     await refreshOperator();
+  });
+  $('site-filter').addEventListener('change', (e) => {
+    site = e.target.value;
+    renderDevices();
   });
   $('lang').addEventListener('click', () => {
     lang = lang === 'ru' ? 'en' : 'ru';
