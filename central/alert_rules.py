@@ -49,6 +49,8 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     value: bool | int | str
     for_minutes: float = 0.0
     hours: Hours | None = None
+    title_ru: str | None = None  # what the dashboard calls it; without one, its name as words
+    title_en: str | None = None
 
     def holds(self, health: dict[str, Any], now: datetime) -> bool:
         """The condition on the field, and, with opening hours, that the site is open at `now`."""

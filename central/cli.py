@@ -15,17 +15,26 @@ from device.cli.common import run_command, subcommands
 def _hub(args: argparse.Namespace) -> int:
     from central.alert_rules import load_rules
     from central.hub import run_hub
+    from central.hub_config import load_config
     from sync.transport import TlsSettings
 
     rules = (
         None if args.alerts is None else load_rules(args.alerts)
     )  # a bad file stops here, before the broker
+    config = None if args.config is None else load_config(args.config)
 
     manifests = None if args.manifests is None else Path(args.manifests)
     tls = TlsSettings(args.ca, args.cert, args.key) if args.ca or args.cert else None
     options = {"group": args.group, "site": args.site, "client_id": args.client_id}
     return run_hub(
-        args.broker, args.db, manifests=manifests, tls=tls, rules=rules, metrics=args.metrics, **options
+        args.broker,
+        args.db,
+        manifests=manifests,
+        tls=tls,
+        rules=rules,
+        metrics=args.metrics,
+        config=config,
+        **options,
     )
 
 
@@ -174,6 +183,7 @@ def _hub_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--key", help="the hub's client key (PEM)")
     p.add_argument("--alerts", help="alert rules (TOML, docs/examples/alerts.toml), checked at start")
     p.add_argument("--metrics", help="serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9464)")
+    p.add_argument("--config", help="hub.toml: the dashboard and release files over HTTP(S) (docs/fleet.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,8 @@ import msgspec
 
 from central.alert_rules import Rule
 from central.alerts import AlertEngine
+from central.dashboard.server import HubWeb
+from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
@@ -313,9 +315,11 @@ def run_hub(
     tls: TlsSettings | None = None,
     rules: list[Rule] | None = None,
     metrics: str | None = None,
+    config: HubConfig | None = None,
 ) -> int:
     """`pvz-central hub`: run until SIGTERM or SIGINT; with `rules`, raise and clear alerts; with
-    `metrics` (HOST:PORT), serve Prometheus's text there."""
+    `metrics` (HOST:PORT), serve Prometheus's text there; with a `config` naming [web], serve the
+    dashboard and the release files (central/dashboard/)."""
     host, port = split_broker(broker)
     where = None if metrics is None else split_broker(metrics, option="--metrics")
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
@@ -333,6 +337,13 @@ def run_hub(
         alerts = None if rules is None else AlertEngine(rules, store)
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
         hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
+        web = (
+            None
+            if config is None or config.web is None
+            else HubWeb(config, store, link, rules=rules, group=group, site=site)
+        )
+        if web is not None:
+            await web.start()  # before the metrics' thread: a port in use stops the hub with nothing to undo
         server = None if exporter is None or where is None else exporter.serve(*where)[0]
         link.start(loop)
         try:
@@ -343,6 +354,9 @@ def run_hub(
         try:
             await hub.run(stop)
         finally:
+            if web is not None:
+                log.info("hub web: %s", web.status())
+                await web.stop()
             link.stop()
             if server is not None:
                 server.shutdown()

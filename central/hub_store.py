@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central import hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, history_row, reply_row
+from central import hub_dashboard_tables, hub_tickets
+from central.store_api import CentralStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -87,14 +87,6 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS alerts_open ON alerts (device, rule) WHERE cleared_at IS NULL;
 CREATE INDEX IF NOT EXISTS alerts_raised ON alerts (raised_at);
-CREATE TABLE IF NOT EXISTS outbox_history (
-    site         TEXT NOT NULL,
-    device       TEXT NOT NULL,
-    at           TEXT NOT NULL,
-    depth        INTEGER NOT NULL,
-    PRIMARY KEY (device, at)
-);
-CREATE INDEX IF NOT EXISTS outbox_history_at ON outbox_history (at);
 CREATE TABLE IF NOT EXISTS alert_conditions (
     device       TEXT NOT NULL,
     rule         TEXT NOT NULL,
@@ -121,6 +113,7 @@ class HubStore:
         self.conn.execute("PRAGMA synchronous=FULL")  # an ack promises the events are on disk
         self.conn.executescript(SCHEMA)
         self.conn.executescript(hub_tickets.SCHEMA)
+        self.conn.executescript(hub_dashboard_tables.SCHEMA)
 
     def close(self) -> None:
         self.conn.close()
@@ -288,22 +281,29 @@ class HubStore:
         return [alert_row(r) for r in cur.fetchall()]
 
     def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
-        at = _iso(minute)
-        before = self.conn.total_changes
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO outbox_history VALUES (?, ?, ?, ?)", [(s, d, at, n) for s, d, n in samples]
-        )
-        return self.conn.total_changes - before
+        return hub_dashboard_tables.record_outbox(self.conn, samples, _iso(minute))
 
-    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
-        cur = self.conn.execute(
-            "SELECT site, device, at, depth FROM outbox_history WHERE at >= ? ORDER BY at, device",
-            (_iso(since),),
-        )
-        return [history_row(r) for r in cur.fetchall()]
+    def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
+        return hub_dashboard_tables.outbox_totals(self.conn, _iso(since))
 
     def prune_outbox(self, before: datetime) -> int:
-        return self.conn.execute("DELETE FROM outbox_history WHERE at < ?", (_iso(before),)).rowcount
+        return hub_dashboard_tables.prune_outbox(self.conn, _iso(before))
+
+    def record_request(
+        self,
+        site: str,
+        device: str,
+        kind: str,
+        request_id: str,
+        *,
+        operator: str | None,
+        detail: dict[str, Any],
+    ) -> bool:
+        row = (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False), _now())
+        return hub_dashboard_tables.record_request(self.conn, row)
+
+    def requests(self, limit: int = 50) -> list[dict[str, Any]]:
+        return hub_dashboard_tables.requests(self.conn, limit)
 
     def alert_conditions(self) -> dict[tuple[str, str], datetime]:
         rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions")

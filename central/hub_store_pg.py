@@ -23,7 +23,7 @@ import psycopg
 
 from central import hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, history_row, reply_row
+from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row, request_row, total_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -287,17 +287,44 @@ class PgHubStore:
         return max(cur.rowcount, 0)
 
     @_adapted
-    def outbox_history(self, since: datetime) -> list[dict[str, Any]]:
+    def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
         cur = self.conn.execute(
-            "SELECT site, device, at, depth FROM outbox_history WHERE at >= %s ORDER BY at, device", (since,)
+            "SELECT at, sum(depth) FROM outbox_history WHERE at >= %s GROUP BY at ORDER BY at",
+            (since,),
         )
-        return [history_row(r) for r in cur.fetchall()]
+        return [total_row(r) for r in cur.fetchall()]
 
     @_adapted
     def prune_outbox(self, before: datetime) -> int:
         return self.conn.execute("DELETE FROM outbox_history WHERE at < %s", (before,)).rowcount
 
     @_adapted
+    def record_request(
+        self,
+        site: str,
+        device: str,
+        kind: str,
+        request_id: str,
+        *,
+        operator: str | None,
+        detail: dict[str, Any],
+    ) -> bool:
+        cur = self.conn.execute(
+            "INSERT INTO fleet_requests (site, device, kind, request_id, operator, detail) "
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False)),
+        )
+        return cur.rowcount > 0
+
+    @_adapted
+    def requests(self, limit: int = 50) -> list[dict[str, Any]]:
+        cur = self.conn.execute(
+            "SELECT site, device, kind, request_id, operator, detail, sent_at FROM fleet_requests "
+            "ORDER BY sent_at DESC, id DESC LIMIT %s",
+            (limit,),
+        )
+        return [request_row(r) for r in cur.fetchall()]
+
     def alert_conditions(self) -> dict[tuple[str, str], datetime]:
         rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions").fetchall()
         return {(str(r[0]), str(r[1])): r[2].astimezone(UTC) for r in rows}

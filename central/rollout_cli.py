@@ -1,9 +1,9 @@
 """`pvz-central fleet rollout PACKAGE.deb`: a signed release of a package for a share of some sites' devices.
 
 The package and its release document go into a directory served to devices over HTTP(S)
-(--serve-dir at --url-base; a web server in front of the hub serves it), and the release is
-published retained on each chosen device's `release` topic: a device offline now gets it when
-it returns, and refuses it then if it has expired. The known devices are those with a retained
+(--serve-dir at --url-base: the hub serves it itself with `[releases] dir` in hub.toml, or any
+web server does), and the release is published retained on each chosen device's `release`
+topic: a device offline now gets it when it returns, and refuses it then if it has expired. The known devices are those with a retained
 status on the broker, as `fleet ls` lists them.
 """
 

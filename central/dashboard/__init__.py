@@ -1,0 +1,1 @@
+"""The fleet dashboard served by `pvz-central hub --config hub.toml` ([dashboard], docs/fleet.md)."""

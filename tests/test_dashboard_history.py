@@ -1,0 +1,92 @@
+"""The outbox depth history the dashboard charts: sampled once a minute from the stored statuses,
+kept once when two hubs sample one minute, pruned after the configured days; on SQLite and on a
+real PostgreSQL (tests/support/postgres.py)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from central.dashboard.history import OutboxHistory
+from central.hub_store import HubStore, open_store
+from central.hub_store_pg import PgHubStore
+from central.store_api import CentralStore
+from tests.support import postgres as pgsupport
+
+_names = itertools.count(1)
+T0 = datetime(2026, 12, 7, 10, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[pgsupport.Postgres]:
+    with pgsupport.postgres() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
+    if request.param == "sqlite":
+        db: str | Path = tmp_path / "hub.db"
+    else:
+        db = request.getfixturevalue("pg").createdb(f"hist{next(_names)}")
+    s = open_store(db)
+    assert isinstance(s, HubStore if request.param == "sqlite" else PgHubStore)
+    yield s
+    s.close()
+
+
+def status(depth: int | None, site: str = "msk-01") -> dict[str, object]:
+    body: dict[str, object] = {"online": depth is not None, "site": site, "version": "1.0"}
+    if depth is not None:
+        body["counts"] = {"outbox_depth": depth}
+    return body
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_one_sample_per_device_per_minute_an_offline_one_none(store: CentralStore) -> None:
+    clock = Clock()
+    history = OutboxHistory(store, keep_days=1, clock=clock)
+    store.record_status("msk-01", "pvz-a", status(3))
+    store.record_status("msk-01", "pvz-b", status(None))  # its will: depth unknown
+    history.tick()
+    store.record_status("msk-01", "pvz-a", status(9))
+    history.tick()  # the same minute: nothing more
+    clock.now += timedelta(seconds=60)
+    history.tick()
+    store.record_status("msk-01", "pvz-c", status(4))
+    clock.now += timedelta(seconds=60)
+    history.tick()
+    assert history.counters["samples"] == 4
+    assert history.chart() == [
+        ("2026-12-07T10:00:00+00:00", 3),
+        ("2026-12-07T10:01:00+00:00", 9),
+        ("2026-12-07T10:02:00+00:00", 13),  # the fleet's sum
+    ]
+
+
+def test_two_hubs_sampling_one_minute_keep_the_first(store: CentralStore) -> None:
+    minute = T0.replace(second=0)
+    assert store.record_outbox([("msk-01", "pvz-a", 4)], minute) == 1
+    assert store.record_outbox([("msk-01", "pvz-a", 7)], minute) == 0
+    assert store.outbox_totals(minute) == [("2026-12-07T10:00:00+00:00", 4)]
+
+
+def test_samples_older_than_the_days_kept_are_pruned(store: CentralStore) -> None:
+    clock = Clock()
+    old = T0.replace(second=0) - timedelta(days=2)
+    store.record_outbox([("msk-01", "pvz-a", 1), ("msk-01", "pvz-b", 2)], old)
+    store.record_outbox([("msk-01", "pvz-a", 5)], old + timedelta(days=1, minutes=30))
+    store.record_status("msk-01", "pvz-a", status(6))
+    OutboxHistory(store, keep_days=1, clock=clock).tick()  # the first round prunes
+    assert [n for _, n in store.outbox_totals(old - timedelta(days=1))] == [5, 6]
