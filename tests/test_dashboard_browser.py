@@ -37,7 +37,7 @@ op = "=="
 value = true
 
 [[rule]]
-name = "tickets_waiting"         # no title: shown as its name in words
+name = "tickets_waiting"         # no title: shown as its condition in words
 field = "tickets_open"
 op = ">"
 value = 0
@@ -109,7 +109,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(row_c).to_contain_text("события не уходят 42 минуты")
             expect(page.locator("#alerts")).to_contain_text("Нет бумаги", timeout=WAIT_MS)
             expect(page.locator("#alerts")).to_contain_text("только что")
-            expect(page.locator("#alerts")).to_contain_text("Tickets waiting")
+            expect(page.locator("#alerts")).to_contain_text("Открытых обращений > 0")
             expect(page.locator("#versions")).to_contain_text("0.1.0 — 3 устройства")
             expect(page.locator("#chart polyline")).to_have_count(1)
             expect(page.locator("#tickets")).to_contain_text("Повреждение")

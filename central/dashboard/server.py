@@ -22,7 +22,7 @@ from aiohttp import web
 
 from central import hub_config
 from central.alert_rules import Rule
-from central.dashboard import auth, views
+from central.dashboard import auth, rule_words, views
 from central.dashboard.actions import COMMANDS, Actions
 from central.dashboard.history import OutboxHistory
 from central.dashboard.releases import ReleaseFiles
@@ -66,8 +66,8 @@ def page_texts() -> dict[str, tuple[str, str]]:
 
 def titles(rule: Rule) -> tuple[str, str]:
     """A rule's title in Russian and English: from the rules file, else the other language's,
-    else its name as words (views.readable): never the bare identifier."""
-    fallback = views.readable(rule.name)
+    else its condition in words (rule_words.condition): never the bare identifier."""
+    fallback = rule_words.condition(rule)
     ru = rule.title_ru or rule.title_en or fallback[0]
     return ru, rule.title_en or rule.title_ru or fallback[1]
 
