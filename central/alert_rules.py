@@ -49,7 +49,7 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     value: bool | int | str
     for_minutes: float = 0.0
     hours: Hours | None = None
-    title_ru: str | None = None  # what the dashboard calls it; without one, its name as words
+    title_ru: str | None = None  # what the dashboard calls it; without one, its condition in words
     title_en: str | None = None
 
     def holds(self, health: dict[str, Any], now: datetime) -> bool:

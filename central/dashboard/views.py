@@ -200,7 +200,7 @@ def open_alerts(raw: list[dict[str, Any]], titles: dict[str, tuple[str, str]]) -
 
 
 def readable(rule: str) -> tuple[str, str]:
-    """A rule without a title in the rules file: its name as words, in both languages."""
+    """An alert of a rule no longer in the rules file: its name as words, in both languages."""
     words = rule.replace("_", " ").replace("-", " ").strip() or "?"
     text = words[0].upper() + words[1:]
     return text, text
