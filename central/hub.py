@@ -36,7 +36,11 @@ GROUP = "hub"
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 10_000
 MANIFEST_POLL_S = 2.0
-SESSION_EXPIRY_S = 600  # a hub gone for good must not keep its share of the batches long
+# A hub gone (killed, its machine down) keeps getting its share of the group's batches queued in
+# its session until the session expires (Mosquitto does so): shorter than the devices' ack timeout
+# (sync/publisher.py ACK_TIMEOUT_S, 15 s), so their first resend reaches a hub that is alive. A
+# hub back within it finds its queue; one back later loses nothing either, the devices resend.
+SESSION_EXPIRY_S = 10
 
 
 class BadBatch(InputError):
