@@ -52,6 +52,7 @@ KIND = "load_sim"  # the events' kind: no ticket, nothing the hub acts on beside
 TELEMETRY_S = 60.0  # as sync/status.py: telemetry (QoS 0) and a status check this often
 MISC_S = 1.0  # paho's keepalive and the resend timers are looked at this often
 SESSION_EXPIRY_S = 3600
+CONNECT_TIMEOUT_S = 60.0
 
 
 @dataclass
@@ -98,6 +99,7 @@ class SimDevice:
         self.ids: list[str] = []  # every event id created, for the check of what was stored
         self.acked = 0
         self.sent = 0  # the last seq handed to paho (rewound on a resend)
+        self.published = 0  # the highest seq ever handed to paho: no ack may go beyond it
         self.out: list[int] = []  # last seq of each batch out, not yet acked
         self.progress_at = time.monotonic()
         self.connected = False
@@ -136,6 +138,7 @@ class SimDevice:
                 self.progress_at = time.monotonic()
             self.out.append(batch.last_seq)
             self.sent = batch.last_seq
+            self.published = max(self.published, self.sent)
             self.client.publish(self.topics.events, msgspec.json.encode(batch), 1)
 
     def tick(self, now: float) -> None:
@@ -171,7 +174,7 @@ class SimDevice:
         totals = self.fleet.totals
         try:
             ack = decode(bytes(msg.payload), WireAck, max_bytes=MAX_ACK_BYTES, what="invalid ack")
-            if ack.device != self.topics.device or not 0 <= ack.acked_seq <= self.sent:
+            if ack.device != self.topics.device or not 0 <= ack.acked_seq <= self.published:
                 raise ValueError(f"ack of {ack.device!r} to seq {ack.acked_seq}")
         except ValueError as exc:  # an InputError, or an ack ahead of what was sent
             totals.acks_rejected += 1
@@ -188,6 +191,7 @@ class SimDevice:
         self.progress_at = time.monotonic()
         self.resend_after = self.ack_timeout
         self.out = [seq for seq in self.out if seq > self.acked]
+        self.sent = max(self.sent, self.acked)  # a late ack after a rewind: no need to resend those
         self.fill()
 
     def publish_period(self) -> None:
@@ -229,7 +233,10 @@ class SimFleet:
             if i % 50 == 49:
                 await asyncio.sleep(0)  # let the CONNACKs in
         self._misc = asyncio.create_task(self._housekeeping())
+        deadline = time.monotonic() + CONNECT_TIMEOUT_S
         while not all(d.connected for d in self.devices):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{sum(not d.connected for d in self.devices)} devices got no CONNACK")
             await asyncio.sleep(0.05)
 
     async def _housekeeping(self) -> None:
