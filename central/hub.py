@@ -17,6 +17,7 @@ import msgspec
 
 from central.alert_rules import Rule
 from central.alerts import AlertEngine
+from central.hub_commits import CommitWorker
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
@@ -101,8 +102,10 @@ class Hub:
         manifests: Path | None = None,
         alerts: AlertEngine | None = None,
         metrics: HubMetrics | None = None,
+        commits: CommitWorker | None = None,
     ) -> None:
         self.store = store
+        self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
         self.alerts = alerts
         self.metrics = metrics
         self.link = link
@@ -113,6 +116,7 @@ class Hub:
             resolutions=0, manifests=0, stamped_other_device=0, outcomes=0, outcomes_rejected=0, commits=0
         )
         self._queued: list[tuple[str, WireBatch, asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
         self._sent_manifests: dict[Path, str] = {}
         self._sending: set[bytes] = set()  # ticket resolutions being published
         self._tasks: set[asyncio.Task[None]] = set()
@@ -159,23 +163,38 @@ class Hub:
             log.info(
                 "%s: %d event(s) stamped with another device id, stored as %s's", msg.topic, stamped, device
             )
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        if not self._queued:
-            loop.call_soon(self._commit)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queued.append((site, batch, done))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_queued())
         return done
 
-    def _commit(self) -> None:
-        """Store every batch queued since the last commit in one transaction, then ack each device
+    async def _commit_queued(self) -> None:
+        """Commit what is queued until nothing is, one commit at a time: a device's acks go out in
+        the order of its commits."""
+        try:
+            await asyncio.sleep(0)  # the batches of this turn of the loop go in the first commit
+            while self._queued:
+                queued, self._queued = self._queued, []
+                await self._commit(queued)
+        finally:
+            self._committer = None
+
+    async def _commit(self, queued: list[tuple[str, WireBatch, asyncio.Future[None]]]) -> None:
+        """Store the batches queued since the last commit in one transaction, then ack each device
         once, up to its unbroken run.
 
         Batches that arrive while a commit's fsync runs are queued by the loop meanwhile and go in
         the next one together: the fsync, not the inserts, was most of a batch's cost at the hub.
+        With `commits` the transaction runs in its worker thread (central/hub_commits.py) and the
+        loop goes on meanwhile; the acks still wait for it to return.
         """
-        queued, self._queued = self._queued, []
+        batches = [(site, batch) for site, batch, _ in queued]
         try:
-            stored = self.store.store_batches([(site, batch) for site, batch, _ in queued])
+            if self.commits is None:
+                stored = self.store.store_batches(batches)
+            else:
+                stored = await self.commits.store_batches(batches)
         except Exception as exc:  # noqa: BLE001 - handed to each batch's handler, which logs it; not acked, so sent again
             for *_, done in queued:
                 done.set_exception(exc)
@@ -261,6 +280,8 @@ class Hub:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
+            if self._committer is not None:
+                await self._committer  # a commit under way ends, and its acks are handed to the link
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _watch(self) -> None:
@@ -324,6 +345,7 @@ def run_hub(
     where = None if metrics is None else split_broker(metrics, option="--metrics")
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = open_store(db)
+    commits = CommitWorker(db)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -336,7 +358,16 @@ def run_hub(
         )
         alerts = None if rules is None else AlertEngine(rules, store)
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
-        hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
+        hub = Hub(
+            store,
+            link,
+            group=group,
+            site=site,
+            manifests=manifests,
+            alerts=alerts,
+            metrics=exporter,
+            commits=commits,
+        )
         server = None if exporter is None or where is None else exporter.serve(*where)[0]
         link.start(loop)
         try:
@@ -356,5 +387,6 @@ def run_hub(
     try:
         asyncio.run(main())
     finally:
+        commits.close()
         store.close()
     return 0
