@@ -37,11 +37,7 @@ GROUP = "hub"
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 MAX_EVENTS = 10_000
 MANIFEST_POLL_S = 2.0
-# A hub gone (killed, its machine down) keeps getting its share of the group's batches queued in
-# its session until the session expires (Mosquitto does so): shorter than the devices' ack timeout
-# (sync/publisher.py ACK_TIMEOUT_S, 15 s), so their first resend reaches a hub that is alive. A
-# hub back within it finds its queue; one back later loses nothing either, the devices resend.
-SESSION_EXPIRY_S = 10
+SESSION_EXPIRY_S = 10  # under the devices' 15 s ack timeout: a dead hub's share goes on (docs/fleet.md)
 
 
 class BadBatch(InputError):
@@ -170,8 +166,7 @@ class Hub:
         return done
 
     async def _commit_queued(self) -> None:
-        """Commit what is queued until nothing is, one commit at a time: a device's acks go out in
-        the order of its commits."""
+        """Commit what is queued until nothing is, one commit at a time (a device's acks in order)."""
         try:
             await asyncio.sleep(0)  # the batches of this turn of the loop go in the first commit
             while self._queued:
@@ -186,8 +181,7 @@ class Hub:
 
         Batches that arrive while a commit's fsync runs are queued by the loop meanwhile and go in
         the next one together: the fsync, not the inserts, was most of a batch's cost at the hub.
-        With `commits` the transaction runs in its worker thread (central/hub_commits.py) and the
-        loop goes on meanwhile; the acks still wait for it to return.
+        With `commits`, in its worker thread (central/hub_commits.py); the acks wait for it.
         """
         batches = [(site, batch) for site, batch, _ in queued]
         try:
