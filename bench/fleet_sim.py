@@ -121,8 +121,14 @@ class SimDevice:
         self.last_seq += 1
         data = msgspec.Raw(b'{"created":%.6f}' % now)
         ts = wire_time(datetime.fromtimestamp(now, UTC))
-        event = Event(seq=self.last_seq, event_id=uuid.uuid4().hex, device_id=self.topics.device, ts=ts,
-                      kind=KIND, data=data)  # fmt: skip
+        event = Event(
+            seq=self.last_seq,
+            event_id=uuid.uuid4().hex,
+            device_id=self.topics.device,
+            ts=ts,
+            kind=KIND,
+            data=data,
+        )
         self.outbox.append((event, now))
         self.ids.append(event.event_id)
         self.fleet.totals.created += 1
