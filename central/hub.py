@@ -18,6 +18,8 @@ import msgspec
 from central.alert_rules import Rule
 from central.alerts import AlertEngine
 from central.dashboard.server import HubWeb
+from central.hub_batches import BadBatch, check
+from central.hub_commits import CommitWorker
 from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
@@ -36,37 +38,8 @@ log = logging.getLogger("pvz.sync.hub")
 
 GROUP = "hub"
 MAX_BATCH_BYTES = 8 * 1024 * 1024
-MAX_EVENTS = 10_000
 MANIFEST_POLL_S = 2.0
-SESSION_EXPIRY_S = 600  # a hub gone for good must not keep its share of the batches long
-
-
-class BadBatch(InputError):
-    """A payload on an events topic that is not a consistent batch of that device (a reason and a path)."""
-
-
-def check(site: str, device: str, batch: WireBatch) -> None:
-    """Consecutive seqs, data objects. The topic (which the broker's ACL ties to the device) names
-    the device; an event's own `device` may differ: events written before the store knew its
-    id say "unknown", and rejecting them would stop that device's outbox for good."""
-    n = len(batch.events)
-    if batch.device != device:
-        raise BadBatch.at(
-            "$.device", "wrong_device", f"batch of device {batch.device!r} on the topic of {site}/{device}"
-        )
-    if not 0 < n <= MAX_EVENTS:
-        raise BadBatch.at("$.events", "too_short" if n == 0 else "too_long", f"{n} events")
-    if batch.last_seq - batch.first_seq + 1 != n or batch.first_seq < 1:
-        raise BadBatch.at(
-            "$.last_seq", "bad_sequence", f"{n} events for seq {batch.first_seq}..{batch.last_seq}"
-        )
-    for i, event in enumerate(batch.events):
-        if event.seq != batch.first_seq + i:
-            raise BadBatch.at(f"$.events[{i}].seq", "bad_sequence", f"event {i} has seq {event.seq}")
-        if not bytes(event.data).lstrip().startswith(b"{"):
-            raise BadBatch.at(
-                f"$.events[{i}].data", "wrong_type", f"event seq {event.seq}: data is not an object"
-            )
+SESSION_EXPIRY_S = 10  # under the devices' 15 s ack timeout: a dead hub's share goes on (docs/fleet.md)
 
 
 class Hub:
@@ -99,8 +72,10 @@ class Hub:
         manifests: Path | None = None,
         alerts: AlertEngine | None = None,
         metrics: HubMetrics | None = None,
+        commits: CommitWorker | None = None,
     ) -> None:
         self.store = store
+        self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
         self.alerts = alerts
         self.metrics = metrics
         self.link = link
@@ -111,6 +86,7 @@ class Hub:
             resolutions=0, manifests=0, stamped_other_device=0, outcomes=0, outcomes_rejected=0, commits=0
         )
         self._queued: list[tuple[str, WireBatch, asyncio.Future[None]]] = []
+        self._committer: asyncio.Task[None] | None = None
         self._sent_manifests: dict[Path, str] = {}
         self._sending: set[bytes] = set()  # ticket resolutions being published
         self._tasks: set[asyncio.Task[None]] = set()
@@ -157,23 +133,36 @@ class Hub:
             log.info(
                 "%s: %d event(s) stamped with another device id, stored as %s's", msg.topic, stamped, device
             )
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        if not self._queued:
-            loop.call_soon(self._commit)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queued.append((site, batch, done))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_queued())
         return done
 
-    def _commit(self) -> None:
-        """Store every batch queued since the last commit in one transaction, then ack each device
+    async def _commit_queued(self) -> None:
+        """Commit what is queued until nothing is, one commit at a time (a device's acks in order)."""
+        try:
+            await asyncio.sleep(0)  # the batches of this turn of the loop go in the first commit
+            while self._queued:
+                queued, self._queued = self._queued, []
+                await self._commit(queued)
+        finally:
+            self._committer = None
+
+    async def _commit(self, queued: list[tuple[str, WireBatch, asyncio.Future[None]]]) -> None:
+        """Store the batches queued since the last commit in one transaction, then ack each device
         once, up to its unbroken run.
 
         Batches that arrive while a commit's fsync runs are queued by the loop meanwhile and go in
         the next one together: the fsync, not the inserts, was most of a batch's cost at the hub.
+        With `commits`, in its worker thread (central/hub_commits.py); the acks wait for it.
         """
-        queued, self._queued = self._queued, []
+        batches = [(site, batch) for site, batch, _ in queued]
         try:
-            stored = self.store.store_batches([(site, batch) for site, batch, _ in queued])
+            if self.commits is None:
+                stored = self.store.store_batches(batches)
+            else:
+                stored = await self.commits.store_batches(batches)
         except Exception as exc:  # noqa: BLE001 - handed to each batch's handler, which logs it; not acked, so sent again
             for *_, done in queued:
                 done.set_exception(exc)
@@ -259,6 +248,8 @@ class Hub:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
+            if self._committer is not None:
+                await self._committer  # a commit under way ends, and its acks are handed to the link
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _watch(self) -> None:
@@ -324,6 +315,7 @@ def run_hub(
     where = None if metrics is None else split_broker(metrics, option="--metrics")
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = open_store(db)
+    commits = CommitWorker(db)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -336,7 +328,16 @@ def run_hub(
         )
         alerts = None if rules is None else AlertEngine(rules, store)
         exporter = None if where is None else HubMetrics([r.name for r in rules or ()])
-        hub = Hub(store, link, group=group, site=site, manifests=manifests, alerts=alerts, metrics=exporter)
+        hub = Hub(
+            store,
+            link,
+            group=group,
+            site=site,
+            manifests=manifests,
+            alerts=alerts,
+            metrics=exporter,
+            commits=commits,
+        )
         web = (
             None
             if config is None or config.web is None
@@ -366,5 +367,6 @@ def run_hub(
     try:
         asyncio.run(main())
     finally:
+        commits.close()
         store.close()
     return 0

@@ -16,7 +16,7 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.hub import check
+from central.hub_batches import check
 from device.decode import REASONS, decode
 from device.exc import InputError
 from sync.commands import BadRequest, parse_request

@@ -19,7 +19,7 @@ import msgspec
 import psycopg
 import pytest
 
-from central import hub_store_pg, hub_tickets
+from central import hub_tickets
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.pg_migrate import migrate, migrations
@@ -220,8 +220,7 @@ def test_two_hubs_storing_one_device_at_once_take_turns(url: str) -> None:
     second: list[int] = []
     with psycopg.connect(url, autocommit=True) as admin:
         with a.conn.transaction():  # a's group commit, halfway
-            a.conn.execute(hub_store_pg._DEVICE_LOCK, (DEVICE,))
-            first = a._insert(SITE, batch(1, 50))
+            first = a._store([(SITE, batch(1, 50))])[0]  # its device's lock taken
             other = threading.Thread(
                 target=lambda: second.append(b.store_batch(SITE, batch(51, 100)).acked_seq)
             )

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from central.hub import MAX_BATCH_BYTES, BadBatch, check
+from central.hub import MAX_BATCH_BYTES
+from central.hub_batches import BadBatch, check
 from device.decode import decode
 from device.store.db import Store
 from device.store.journal import read_events

@@ -15,7 +15,8 @@ from typing import Any
 import msgspec
 import pytest
 
-from central.hub import BadBatch, check, envelope
+from central.hub import envelope
+from central.hub_batches import BadBatch, check
 from central.hub_store import HubStore
 from sync.inbox import wrap
 from sync.inbox_service import InboxService
