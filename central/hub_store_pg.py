@@ -22,9 +22,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
-from central import hub_tickets
+from central import hub_dashboard_pg, hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row, request_row, total_row
+from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -304,29 +304,15 @@ class PgHubStore:
 
     @_adapted
     def record_outbox(self, samples: list[tuple[str, str, int]], minute: datetime) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO outbox_history (site, device, at, depth) SELECT * FROM "
-            "unnest(%s::text[], %s::text[], %s::timestamptz[], %s::integer[]) ON CONFLICT DO NOTHING",
-            (
-                [s for s, _, _ in samples],
-                [d for _, d, _ in samples],
-                [minute] * len(samples),
-                [n for *_, n in samples],
-            ),
-        )
-        return max(cur.rowcount, 0)
+        return hub_dashboard_pg.record_outbox(self.conn, samples, minute)
 
     @_adapted
     def outbox_totals(self, since: datetime) -> list[tuple[str, int]]:
-        cur = self.conn.execute(
-            "SELECT at, sum(depth) FROM outbox_history WHERE at >= %s GROUP BY at ORDER BY at",
-            (since,),
-        )
-        return [total_row(r) for r in cur.fetchall()]
+        return hub_dashboard_pg.outbox_totals(self.conn, since)
 
     @_adapted
     def prune_outbox(self, before: datetime) -> int:
-        return self.conn.execute("DELETE FROM outbox_history WHERE at < %s", (before,)).rowcount
+        return hub_dashboard_pg.prune_outbox(self.conn, before)
 
     @_adapted
     def record_request(
@@ -339,21 +325,12 @@ class PgHubStore:
         operator: str | None,
         detail: dict[str, Any],
     ) -> bool:
-        cur = self.conn.execute(
-            "INSERT INTO fleet_requests (site, device, kind, request_id, operator, detail) "
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False)),
-        )
-        return cur.rowcount > 0
+        row = (site, device, kind, request_id, operator, json.dumps(detail, ensure_ascii=False))
+        return hub_dashboard_pg.record_request(self.conn, row)
 
     @_adapted
     def requests(self, limit: int = 50) -> list[dict[str, Any]]:
-        cur = self.conn.execute(
-            "SELECT site, device, kind, request_id, operator, detail, sent_at FROM fleet_requests "
-            "ORDER BY sent_at DESC, id DESC LIMIT %s",
-            (limit,),
-        )
-        return [request_row(r) for r in cur.fetchall()]
+        return hub_dashboard_pg.requests(self.conn, limit)
 
     def alert_conditions(self) -> dict[tuple[str, str], datetime]:
         rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions").fetchall()
