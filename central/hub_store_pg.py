@@ -332,6 +332,7 @@ class PgHubStore:
     def requests(self, limit: int = 50) -> list[dict[str, Any]]:
         return hub_dashboard_pg.requests(self.conn, limit)
 
+    @_adapted
     def alert_conditions(self) -> dict[tuple[str, str], datetime]:
         rows = self.conn.execute("SELECT device, rule, since FROM alert_conditions").fetchall()
         return {(str(r[0]), str(r[1])): r[2].astimezone(UTC) for r in rows}
