@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -243,6 +243,31 @@ def test_a_dropped_connection_fails_one_commit_and_the_next_reconnects(url: str)
     again = store.store_batch(SITE, batch(11, 20))
     assert (again.inserted, again.acked_seq, store.reconnects) == (10, 20, 1)
     assert store.count() == 20
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda s: s.alert_conditions(),
+        lambda s: s.statuses(),
+        lambda s: s.alerts(open_only=True),
+        lambda s: s.requests(),
+    ],
+    ids=["alert_conditions", "statuses", "alerts", "requests"],
+)
+def test_every_read_of_the_alert_round_on_a_dropped_connection_is_unavailable(
+    url: str, read: Callable[[PgHubStore], object]
+) -> None:
+    """What the hub's alert and dashboard rounds read: a restarted server is one skipped round
+    (HubStoreUnavailable, which Hub._watch logs), then the next call connects anew."""
+    store = PgHubStore(url)
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (store.conn.info.backend_pid,))
+    with pytest.raises(HubStoreUnavailable):
+        read(store)
+    read(store)
+    assert store.reconnects == 1
     store.close()
 
 
