@@ -24,6 +24,7 @@ from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
+from central.loop_probe import LoopProbe
 from central.store_api import CentralStore, HubStoreUnavailable
 from device import crash_points
 from device.decode import decode
@@ -90,6 +91,7 @@ class Hub:
         self._sent_manifests: dict[Path, str] = {}
         self._sending: set[bytes] = set()  # ticket resolutions being published
         self._tasks: set[asyncio.Task[None]] = set()
+        self.probe = LoopProbe()
         # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
         link.subscribe(shared(group, all_devices("outcome", site)), self._on_outcome)
@@ -239,6 +241,7 @@ class Hub:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish manifests (now and when files change) until `stop`; batches arrive meanwhile."""
+        probe = asyncio.create_task(self.probe.run(stop))
         try:
             while not stop.is_set():
                 if self.link.connected:
@@ -248,6 +251,7 @@ class Hub:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
         finally:
+            probe.cancel()
             if self._committer is not None:
                 await self._committer  # a commit under way ends, and its acks are handed to the link
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -269,6 +273,7 @@ class Hub:
             "devices": self.store.devices(),
             **self.counters,
             **self.state.counters,
+            **self.probe.counters,
             **({} if self.alerts is None else self.alerts.counters),
             "link": self.link.status(),
         }
