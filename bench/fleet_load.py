@@ -3,7 +3,7 @@ second for `--minutes`, against two `pvz-central hub` processes of one group on 
 through one Mosquitto, all started here on free ports (PostgreSQL with fsync on, as an operator
 runs it).
 
-    .venv/bin/python -m bench.fleet_load --devices 1000 --rate 1 --minutes 5 [--out FILE]
+    .venv/bin/python -m bench.fleet_load --devices 1000 --rate 1 --minutes 5 [--burst] [--out FILE]
 
 Measured: events stored per second while the devices create them (from the rows in PostgreSQL,
 sampled every SAMPLE_S, the first WARMUP_S left out), each event's lag from its creation to the
@@ -11,6 +11,11 @@ ack that covers it on its device (p50, p99, max), each hub's VmRSS and peak VmHW
 simulator's own CPU. Checked afterwards in PostgreSQL: every event id sent stored, nothing
 else, no (device, seq) twice, every device's acked seq its last seq. Target on the 2-core
 machine: exactly once, p99 lag ≤ 2 s. Writes bench/results/fleet_load.json unless --out.
+
+--burst: half-way through, every device publishes its status and telemetry at once, as the whole
+fleet does when it reconnects after a broker restart; reported apart: the lag of the events created
+from BURST_BEFORE_S before it to BURST_AFTER_S after it, and each hub's loop counters (the longest
+late wake-up of its LoopProbe and their sum, central/loop_probe.py).
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ SAMPLE_S = 5.0
 WARMUP_S = 10.0  # connects done, the devices' first batches in: left out of the sustained rate
 DRAIN_S = 180.0  # after the last event is created, how long every device may take to be acked
 TARGET_P99_S = 2.0
+BURST_BEFORE_S = 1.0
+BURST_AFTER_S = 10.0
 OUT = ROOT / "bench" / "results" / "fleet_load.json"
 
 
@@ -81,13 +88,26 @@ def sustained(samples: list[dict[str, Any]], start: float, end: float) -> float:
     return round(stored / seconds, 1)
 
 
-async def drive(port: int, devices: int, rate: float, seconds: float) -> tuple[SimFleet, dict[str, float]]:
+async def burst_at(fleet: SimFleet, after: float, times: dict[str, float]) -> None:
+    """`after` seconds on, every device's status and telemetry at once; when (epoch s) and how many."""
+    await asyncio.sleep(after)
+    times["burst_at"] = time.time()
+    times["burst_devices"] = float(fleet.burst())
+
+
+async def drive(
+    port: int, devices: int, rate: float, seconds: float, *, burst: bool = False
+) -> tuple[SimFleet, dict[str, float]]:
     fleet = SimFleet(asyncio.get_running_loop())
     t0 = time.monotonic()
     await fleet.connect(SITE, devices, host="127.0.0.1", port=port)
     connected = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+    burst_times: dict[str, float] = {}
+    burster = asyncio.create_task(burst_at(fleet, seconds / 2, burst_times)) if burst else None
     await fleet.run(rate=rate, seconds=seconds)
+    if burster is not None:
+        await burster
     created = time.monotonic()
     drained = await fleet.drain(DRAIN_S)
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -95,10 +115,37 @@ async def drive(port: int, devices: int, rate: float, seconds: float) -> tuple[S
     cpu = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
     times = {"connect_s": round(connected - t0, 2), "created_s": round(created - connected, 2)}
     times |= {"drain_s": round(time.monotonic() - created, 2), "drained": float(drained)}
-    return fleet, times | {"sim_cpu_per_s": round(cpu / (time.monotonic() - connected), 3)}
+    return fleet, times | burst_times | {"sim_cpu_per_s": round(cpu / (time.monotonic() - connected), 3)}
 
 
-def run(devices: int, rate: float, minutes: float) -> dict[str, Any]:
+def lag_figures(lags_s: list[float]) -> dict[str, float | None]:
+    lags = sorted(round(x * 1e6) for x in lags_s)  # microseconds
+    return {
+        f"{name}_s": round(percentile(lags, p) / 1e6, 3) if lags else None
+        for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))
+    }
+
+
+def burst_figures(
+    fleet: SimFleet, times: dict[str, float], hubs: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """The lag of the events created around the burst, and each hub's loop counters."""
+    at = times["burst_at"]
+    totals = fleet.totals
+    around = [
+        lag
+        for lag, c in zip(totals.lags, totals.created_at, strict=True)
+        if -BURST_BEFORE_S <= c - at <= BURST_AFTER_S
+    ]
+    loops = {name: {k: v for k, v in c.items() if k.startswith("loop_")} for name, c in hubs.items()}
+    window = [-BURST_BEFORE_S, BURST_AFTER_S]
+    return {"devices": int(times["burst_devices"]), "window_s": window, "events": len(around)} | {
+        "lag": lag_figures(around),
+        "hub_loops": loops,
+    }
+
+
+def run(devices: int, rate: float, minutes: float, *, burst: bool = False) -> dict[str, Any]:
     seconds = minutes * 60
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="pvz-fleet-load-") as tmp, pgsupport.postgres(fsync=True) as pg:
@@ -111,7 +158,7 @@ def run(devices: int, rate: float, minutes: float) -> dict[str, Any]:
         sampler = Sampler(url, hubs)
         try:
             sampler.start()  # its clock starts with the devices' connects
-            fleet, times = asyncio.run(drive(broker.port, devices, rate, seconds))
+            fleet, times = asyncio.run(drive(broker.port, devices, rate, seconds, burst=burst))
             sampler.stop.set()
             sampler.join()
             memory = {hub.name: hub.memory_mb() | {"cpu_s": hub.cpu_s()} for hub in hubs}
@@ -124,13 +171,9 @@ def run(devices: int, rate: float, minutes: float) -> dict[str, Any]:
             {d.topics.device: d.last_seq for d in fleet.devices},
         )
     window = (times["connect_s"] + WARMUP_S, times["connect_s"] + times["created_s"])
-    lags = sorted(round(x * 1e6) for x in fleet.totals.lags)  # microseconds
-    lag = {
-        f"{name}_s": round(percentile(lags, p) / 1e6, 3) if lags else None
-        for name, p in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))
-    }
-    totals = {k: v for k, v in vars(fleet.totals).items() if k != "lags"}
-    return {
+    lag = lag_figures(fleet.totals.lags)
+    totals = {k: v for k, v in vars(fleet.totals).items() if k not in ("lags", "created_at")}
+    report: dict[str, Any] = {
         "devices": devices,
         "rate_per_device": rate,
         "minutes": minutes,
@@ -146,6 +189,9 @@ def run(devices: int, rate: float, minutes: float) -> dict[str, Any]:
         "samples": sampler.samples,
         "postgres": "Debian's 15, fsync on",
     }
+    if burst:
+        report["burst"] = burst_figures(fleet, times, counters)
+    return report
 
 
 def summary(r: dict[str, Any]) -> str:
@@ -168,6 +214,18 @@ def summary(r: dict[str, Any]) -> str:
         f"simulator: one process, CPU {sim['sim_cpu_per_s']} s/s, resends {sim['resends']}, "
         f"connect {sim['connect_s']} s, drain {sim['drain_s']} s; load average before {r['loadavg_before']}"
     )
+    if "burst" in r:
+        b = r["burst"]
+        lines.append(
+            f"burst: {b['devices']} devices' status and telemetry at once; lag of the {b['events']} events "
+            f"created {b['window_s'][0]}…+{b['window_s'][1]} s around it: p50 {b['lag']['p50_s']} s, "
+            f"p99 {b['lag']['p99_s']} s, max {b['lag']['max_s']} s"
+        )
+        for name, loop in b["hub_loops"].items():
+            lines.append(
+                f"{name} loop: longest late wake-up {loop.get('loop_late_max_ms')} ms, "
+                f"late in all {loop.get('loop_late_total_ms')} ms"
+            )
     lines.append(f"target (exactly once, p99 ≤ {TARGET_P99_S} s): {'met' if r['target_met'] else 'NOT met'}")
     return "\n".join(lines)
 
@@ -178,8 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=1.0, help="events per second per device")
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--burst", action="store_true", help="half-way, every device's status and telemetry at once"
+    )
     args = parser.parse_args(argv)
-    report = run(args.devices, args.rate, args.minutes)
+    report = run(args.devices, args.rate, args.minutes, burst=args.burst)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(summary(report))

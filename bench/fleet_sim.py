@@ -67,6 +67,7 @@ class Totals:
     connects: int = 0
     disconnects: int = 0
     lags: list[float] = field(default_factory=list)
+    created_at: list[float] = field(default_factory=list)  # each lag's event's creation (epoch s)
 
 
 def status_body(topics: Topics, outbox_depth: int, *, online: bool = True) -> dict[str, Any]:
@@ -191,7 +192,9 @@ class SimDevice:
             return
         now = time.time()
         while self.outbox and self.outbox[0][0].seq <= ack.acked_seq:
-            totals.lags.append(now - self.outbox.popleft()[1])
+            created = self.outbox.popleft()[1]
+            totals.lags.append(now - created)
+            totals.created_at.append(created)
         totals.acked += ack.acked_seq - self.acked
         self.acked = ack.acked_seq
         self.progress_at = time.monotonic()
@@ -276,6 +279,16 @@ class SimFleet:
                 self.devices[g % n].create(wall)
             made = due
             await asyncio.sleep(0.005)
+
+    def burst(self) -> int:
+        """Every connected device publishes its telemetry and its status at once, as all of them do
+        when they reconnect after a broker restart; returns how many did."""
+        done = 0
+        for device in self.devices:
+            if device.connected:
+                device.publish_period()
+                done += 1
+        return done
 
     async def drain(self, timeout: float) -> bool:
         """Wait until every device's events are all acked (resends as they come due); False at timeout."""
