@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central import hub_dashboard_tables, hub_tickets
-from central.store_api import CentralStore, Stored, alert_row, reply_row
+from central import hub_dashboard_tables, hub_state_sql, hub_tickets
+from central.store_api import CentralStore, DeviceStates, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -248,6 +248,9 @@ class HubStore:
         before = self.conn.total_changes
         self.conn.execute("INSERT OR IGNORE INTO command_replies VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         return self.conn.total_changes > before
+
+    def record_states(self, states: DeviceStates) -> int:
+        return hub_state_sql.write_sqlite(self.conn, states, _now())
 
     def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         where, args = ("WHERE device = ?", (device,)) if device else ("", ())

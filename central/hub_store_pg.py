@@ -22,9 +22,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
-from central import hub_dashboard_pg, hub_tickets
+from central import hub_dashboard_pg, hub_state_sql, hub_tickets
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row
+from central.store_api import DeviceStates, HubStoreUnavailable, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -264,6 +264,10 @@ class PgHubStore:
             (site, device, nonce, body.get("id") or "", ok, json.dumps(body, ensure_ascii=False)),
         )
         return cur.rowcount > 0
+
+    @_adapted
+    def record_states(self, states: DeviceStates) -> int:
+        return hub_state_sql.write_pg(self.conn, states)
 
     @_adapted
     def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]:

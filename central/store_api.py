@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -24,6 +24,22 @@ class HubStoreUnavailable(StoreError, ConnectionError):
 class Stored:
     inserted: int  # new events; the rest of the batch were duplicates
     acked_seq: int  # every event of the device up to here is held
+
+
+@dataclass(slots=True)
+class DeviceStates:
+    """Statuses, telemetry and command answers the hub received together, written in one
+    transaction (central/hub_state_writer.py). A device's later status or telemetry in the lists
+    replaces its earlier one, as one record_status call after another would."""
+
+    statuses: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (site, device, body)
+    telemetry: list[tuple[str, str, dict[str, Any], float | None]] = field(default_factory=list)  # … skew
+    replies: list[tuple[str, str, str, dict[str, Any]]] = field(
+        default_factory=list
+    )  # (site, device, nonce, body)
+
+    def __len__(self) -> int:
+        return len(self.statuses) + len(self.telemetry) + len(self.replies)
 
 
 class CentralStore(Protocol):
@@ -72,6 +88,11 @@ class CentralStore(Protocol):
         ...
 
     def replies(self, device: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def record_states(self, states: DeviceStates) -> int:
+        """Everything in `states` in one transaction (record_status, record_telemetry and
+        record_reply for each); returns how many answers were new."""
+        ...
 
     def raise_alert(self, site: str, device: str, rule: str, at: datetime, detail: dict[str, Any]) -> bool:
         """An alert opened at `at`; False when this device already has one open for this rule."""
