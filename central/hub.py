@@ -23,6 +23,7 @@ from central.hub_commits import CommitWorker
 from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
+from central.hub_state_writer import StateWriter
 from central.hub_store import open_store
 from central.loop_probe import LoopProbe
 from central.store_api import CentralStore, HubStoreUnavailable
@@ -40,6 +41,7 @@ log = logging.getLogger("pvz.sync.hub")
 GROUP = "hub"
 MAX_BATCH_BYTES = 8 * 1024 * 1024
 MANIFEST_POLL_S = 2.0
+FLUSH_S = 10.0  # at stop, how long the statuses still waiting may take to be written
 SESSION_EXPIRY_S = 10  # under the devices' 15 s ack timeout: a dead hub's share goes on (docs/fleet.md)
 
 
@@ -74,6 +76,7 @@ class Hub:
         alerts: AlertEngine | None = None,
         metrics: HubMetrics | None = None,
         commits: CommitWorker | None = None,
+        states: StateWriter | None = None,
     ) -> None:
         self.store = store
         self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
@@ -95,7 +98,8 @@ class Hub:
         # A broker's ACL grants a hub one site (see `pvz-central pki`): then subscribe to that site only.
         link.subscribe(shared(group, all_devices("events", site)), self._on_events)
         link.subscribe(shared(group, all_devices("outcome", site)), self._on_outcome)
-        self.state = DeviceState(store, link, group=group, site=site)  # statuses, command answers
+        # statuses, command answers; with `states` written off the loop in batches (run_hub)
+        self.state = DeviceState(store, link, group=group, site=site, writer=states)
 
     def _on_outcome(self, msg: Inbound) -> None:
         """A device's report of what one manifest-topic message did: kept for `pvz-central outcomes`."""
@@ -255,6 +259,9 @@ class Hub:
             if self._committer is not None:
                 await self._committer  # a commit under way ends, and its acks are handed to the link
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self.state.writer is not None:
+                with contextlib.suppress(TimeoutError):  # a database away: what waits is lost, sent again
+                    await asyncio.wait_for(self.state.writer.flush(), FLUSH_S)
 
     def _watch(self) -> None:
         """Alerts and the metrics' snapshot; a database that is away now skips one round, and the
@@ -274,6 +281,7 @@ class Hub:
             **self.counters,
             **self.state.counters,
             **self.probe.counters,
+            **({} if self.state.writer is None else self.state.writer.counters),
             **({} if self.alerts is None else self.alerts.counters),
             "link": self.link.status(),
         }
@@ -321,6 +329,7 @@ def run_hub(
     cid = client_id or f"pvz-hub-{group}-{socket.gethostname()}"[:64]
     store = open_store(db)
     commits = CommitWorker(db)
+    states = StateWriter(db)
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -342,6 +351,7 @@ def run_hub(
             alerts=alerts,
             metrics=exporter,
             commits=commits,
+            states=states,
         )
         web = (
             None
@@ -372,6 +382,7 @@ def run_hub(
     try:
         asyncio.run(main())
     finally:
+        states.close()
         commits.close()
         store.close()
     return 0

@@ -6,6 +6,9 @@ subscribes (MQTT 5), so the hub keeps the statuses published while it runs: each
 connect of the device and on every change. A command's answer goes to the requester's reply
 topic (pvz/v1/replies/<site>/<device>/<nonce>); the hub's group reads those too and keeps one
 row per (device, nonce, command id), so a QoS 1 repeat is kept once.
+
+With a StateWriter (as `pvz-central hub` runs), they are written off the loop in batches
+(central/hub_state_writer.py); without one, each on the loop as it comes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from central.hub_state_writer import StateWriter
 from central.store_api import CentralStore
 from device.decode import decode
 from device.exc import InputError
@@ -45,9 +49,20 @@ def replies_of(site: str) -> str:
 class DeviceState:
     """Subscribes the hub's group to the devices' statuses and command replies; keeps them."""
 
-    def __init__(self, store: CentralStore, link: MqttLink, *, group: str, site: str = "+") -> None:
+    def __init__(
+        self,
+        store: CentralStore,
+        link: MqttLink,
+        *,
+        group: str,
+        site: str = "+",
+        writer: StateWriter | None = None,
+    ) -> None:
         self.store = store
+        self.writer = writer
         self.counters = dict.fromkeys(("statuses", "telemetry", "replies", "state_rejected"), 0)
+        if writer is not None:
+            writer.on_replies = self._count_replies
         link.subscribe(shared(group, all_devices("status", site)), self._on_status)
         link.subscribe(shared(group, all_devices("telemetry", site)), self._on_telemetry)
         link.subscribe(shared(group, replies_of(site)), self._on_reply)
@@ -61,7 +76,10 @@ class DeviceState:
         except InputError as exc:
             self._reject(msg.topic, exc)
             return
-        self.store.record_status(where[0], where[1], body)
+        if self.writer is None:
+            self.store.record_status(where[0], where[1], body)
+        else:
+            self.writer.status(where[0], where[1], body)
         self.counters["statuses"] += 1
 
     def _on_telemetry(self, msg: Inbound) -> None:
@@ -73,7 +91,10 @@ class DeviceState:
         except InputError as exc:
             self._reject(msg.topic, exc)
             return
-        self.store.record_telemetry(where[0], where[1], body, clock_skew(body.get("ts")))
+        if self.writer is None:
+            self.store.record_telemetry(where[0], where[1], body, clock_skew(body.get("ts")))
+        else:
+            self.writer.telemetry(where[0], where[1], body, clock_skew(body.get("ts")))
         self.counters["telemetry"] += 1
 
     def _on_reply(self, msg: Inbound) -> None:
@@ -88,8 +109,13 @@ class DeviceState:
         except InputError as exc:
             self._reject(msg.topic, exc)
             return
-        if self.store.record_reply(site, device, nonce, body):
+        if self.writer is not None:
+            self.writer.reply(site, device, nonce, body)  # counted once written, if new
+        elif self.store.record_reply(site, device, nonce, body):
             self.counters["replies"] += 1
+
+    def _count_replies(self, new: int) -> None:
+        self.counters["replies"] += new
 
     def _reject(self, topic: str, exc: InputError) -> None:
         self.counters["state_rejected"] += 1
