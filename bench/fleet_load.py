@@ -3,7 +3,7 @@ second for `--minutes`, against two `pvz-central hub` processes of one group on 
 through one Mosquitto, all started here on free ports (PostgreSQL with fsync on, as an operator
 runs it).
 
-    .venv/bin/python -m bench.fleet_load --devices 1000 --rate 1 --minutes 5 [--burst] [--out FILE]
+    .venv/bin/python -m bench.fleet_load --devices 1000 --rate 1 --minutes 5 [--burst | --restart-broker] [--out FILE]
 
 Measured: events stored per second while the devices create them (from the rows in PostgreSQL,
 sampled every SAMPLE_S, the first WARMUP_S left out), each event's lag from its creation to the
@@ -13,9 +13,12 @@ else, no (device, seq) twice, every device's acked seq its last seq. Target on t
 machine: exactly once, p99 lag ≤ 2 s. Writes bench/results/fleet_load.json unless --out.
 
 --burst: half-way through, every device publishes its status and telemetry at once, as the whole
-fleet does when it reconnects after a broker restart; reported apart: the lag of the events created
-from BURST_BEFORE_S before it to BURST_AFTER_S after it, and each hub's loop counters (the longest
-late wake-up of its LoopProbe and their sum, central/loop_probe.py).
+fleet does when it reconnects after a broker restart; --restart-broker: half-way through, the
+Mosquitto is restarted on its port (its persistence file kept), and every device and hub
+reconnects, each device republishing its status and resending what was not acked. Either is
+reported apart: the lag of the events created from BURST_BEFORE_S before it to BURST_AFTER_S
+after it, and each hub's loop counters (the longest late wake-up of its LoopProbe and their sum,
+central/loop_probe.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ DRAIN_S = 180.0  # after the last event is created, how long every device may ta
 TARGET_P99_S = 2.0
 BURST_BEFORE_S = 1.0
 BURST_AFTER_S = 10.0
+RECONNECT_S = 60.0  # after a broker restart, how long the devices may take to reconnect
 OUT = ROOT / "bench" / "results" / "fleet_load.json"
 
 
@@ -88,15 +93,33 @@ def sustained(samples: list[dict[str, Any]], start: float, end: float) -> float:
     return round(stored / seconds, 1)
 
 
-async def burst_at(fleet: SimFleet, after: float, times: dict[str, float]) -> None:
-    """`after` seconds on, every device's status and telemetry at once; when (epoch s) and how many."""
+async def burst_at(
+    fleet: SimFleet, after: float, times: dict[str, float], restart: Callable[[], None] | None
+) -> None:
+    """`after` seconds on, every device's status and telemetry at once, or the broker restarted
+    (`restart`, in a thread: the devices' loop goes on); when (epoch s) and how many devices."""
     await asyncio.sleep(after)
     times["burst_at"] = time.time()
-    times["burst_devices"] = float(fleet.burst())
+    if restart is None:
+        times["burst_devices"] = float(fleet.burst())
+        return
+    connects = fleet.totals.connects
+    await asyncio.to_thread(restart)
+    deadline = time.monotonic() + RECONNECT_S
+    while fleet.totals.connects - connects < len(fleet.devices) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)  # a device not back by then shows in `devices` and in the check
+    times["burst_devices"] = float(fleet.totals.connects - connects)
+    times["reconnected_s"] = round(time.time() - times["burst_at"], 2)
 
 
 async def drive(
-    port: int, devices: int, rate: float, seconds: float, *, burst: bool = False
+    port: int,
+    devices: int,
+    rate: float,
+    seconds: float,
+    *,
+    burst: bool = False,
+    restart: Callable[[], None] | None = None,
 ) -> tuple[SimFleet, dict[str, float]]:
     fleet = SimFleet(asyncio.get_running_loop())
     t0 = time.monotonic()
@@ -104,7 +127,9 @@ async def drive(
     connected = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     burst_times: dict[str, float] = {}
-    burster = asyncio.create_task(burst_at(fleet, seconds / 2, burst_times)) if burst else None
+    burster = None
+    if burst or restart is not None:
+        burster = asyncio.create_task(burst_at(fleet, seconds / 2, burst_times, restart))
     await fleet.run(rate=rate, seconds=seconds)
     if burster is not None:
         await burster
@@ -139,13 +164,24 @@ def burst_figures(
     ]
     loops = {name: {k: v for k, v in c.items() if k.startswith("loop_")} for name, c in hubs.items()}
     window = [-BURST_BEFORE_S, BURST_AFTER_S]
-    return {"devices": int(times["burst_devices"]), "window_s": window, "events": len(around)} | {
+    kind = "restart" if "reconnected_s" in times else "republish"
+    figures = {
+        "kind": kind,
+        "devices": int(times["burst_devices"]),
+        "window_s": window,
+        "events": len(around),
+    }
+    if "reconnected_s" in times:
+        figures["reconnected_s"] = times["reconnected_s"]
+    return figures | {
         "lag": lag_figures(around),
         "hub_loops": loops,
     }
 
 
-def run(devices: int, rate: float, minutes: float, *, burst: bool = False) -> dict[str, Any]:
+def run(
+    devices: int, rate: float, minutes: float, *, burst: bool = False, restart_broker: bool = False
+) -> dict[str, Any]:
     seconds = minutes * 60
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="pvz-fleet-load-") as tmp, pgsupport.postgres(fsync=True) as pg:
@@ -158,7 +194,16 @@ def run(devices: int, rate: float, minutes: float, *, burst: bool = False) -> di
         sampler = Sampler(url, hubs)
         try:
             sampler.start()  # its clock starts with the devices' connects
-            fleet, times = asyncio.run(drive(broker.port, devices, rate, seconds, burst=burst))
+            fleet, times = asyncio.run(
+                drive(
+                    broker.port,
+                    devices,
+                    rate,
+                    seconds,
+                    burst=burst,
+                    restart=broker.restart if restart_broker else None,
+                )
+            )
             sampler.stop.set()
             sampler.join()
             memory = {hub.name: hub.memory_mb() | {"cpu_s": hub.cpu_s()} for hub in hubs}
@@ -189,7 +234,7 @@ def run(devices: int, rate: float, minutes: float, *, burst: bool = False) -> di
         "samples": sampler.samples,
         "postgres": "Debian's 15, fsync on",
     }
-    if burst:
+    if burst or restart_broker:
         report["burst"] = burst_figures(fleet, times, counters)
     return report
 
@@ -217,7 +262,12 @@ def summary(r: dict[str, Any]) -> str:
     if "burst" in r:
         b = r["burst"]
         lines.append(
-            f"burst: {b['devices']} devices' status and telemetry at once; lag of the {b['events']} events "
+            (
+                f"burst: {b['devices']} devices' status and telemetry at once"
+                if b["kind"] == "republish"
+                else f"broker restarted: {b['devices']} devices reconnected in {b['reconnected_s']} s"
+            )
+            + f"; lag of the {b['events']} events "
             f"created {b['window_s'][0]}…+{b['window_s'][1]} s around it: p50 {b['lag']['p50_s']} s, "
             f"p99 {b['lag']['p99_s']} s, max {b['lag']['max_s']} s"
         )
@@ -239,8 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--burst", action="store_true", help="half-way, every device's status and telemetry at once"
     )
+    parser.add_argument(
+        "--restart-broker",
+        action="store_true",
+        help="half-way, restart Mosquitto on its port: every device and hub reconnects",
+    )
     args = parser.parse_args(argv)
-    report = run(args.devices, args.rate, args.minutes, burst=args.burst)
+    report = run(args.devices, args.rate, args.minutes, burst=args.burst, restart_broker=args.restart_broker)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(summary(report))
