@@ -65,13 +65,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "p_printers_not_ready": ("принтер не готов", "printer not ready"),
     "p_scanners_missing": (
         "не подключено сканеров: {n}",
-        "{n|scanner|scanners} not connected",
+        "{n} {n|scanner|scanners} not connected",
     ),
     "p_hardware_problems": (
         "неисправностей оборудования: {n}",
-        "{n|hardware problem|hardware problems}",
+        "{n} {n|hardware problem|hardware problems}",
     ),
     "p_config_rejected": ("настройки отклонены", "config rejected"),
+    "p_events_set_aside": (
+        "после отката {n} {n|событие осталось|события остались|событий остались} в отложенной базе: "
+        "сверьте их с центральной",
+        "after a rollback {n} {n|event is|events are} left in the store set aside: reconcile them with central",
+    ),
     "p_clock_wrong": ("часы расходятся на {n} с", "clock off by {n} s"),
     "p_disk_low": ("мало места на диске: {n} МБ", "low disk space: {n} MB"),
     "p_device_alerts": (

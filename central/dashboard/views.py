@@ -27,6 +27,7 @@ SEVERE = (
     "printers_not_ready",
     "hardware_problems",
     "config_rejected",
+    "events_set_aside",
 )
 
 
@@ -49,6 +50,8 @@ def problems(h: dict[str, Any], open_alerts: int) -> list[dict[str, Any]]:
         add("hardware_problems", h["hardware_problems"])
     if h["config_rejected"]:
         add("config_rejected")
+    if h["events_set_aside"]:
+        add("events_set_aside", h["events_set_aside"])
     if h["scanners_missing"]:
         add("scanners_missing", h["scanners_missing"])
     if h["clock_skew_s"] > CLOCK_WRONG_S:
