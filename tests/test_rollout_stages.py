@@ -1,8 +1,8 @@
 """A staged rollout the hubs carry out (`fleet rollout --stages`, central/rollout_widen.py), on
 SQLite and a real PostgreSQL, a real Mosquitto, the devices' statuses as the hub keeps them:
 widened once its interval has passed (the widener's clock moved, not waited), stopped once
-rolled-back outcomes pass the threshold, resumed with a higher one; a stale step refused; and
-two real `pvz-central hub` processes carrying a plan to its end, each stage taken once."""
+rolled-back outcomes pass the threshold, resumed with a higher one; a stale step refused and
+a stage its hub never published published again; and two real `pvz-central hub` processes carrying a plan to its end, each stage taken once."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import pytest
 
 from central.cli import main as central_main
 from central.hub_store import open_store
-from central.rollout_widen import Widener
+from central.rollout_widen import REPUBLISH_AFTER_S, Widener
 from central.store_api import CentralStore
 from sync.topics import Topics
 from sync.transport import Inbound
@@ -195,8 +195,11 @@ async def releases(broker: Broker, count: int) -> dict[str, bytes]:
     return await read(broker, count)
 
 
-def test_a_stale_step_is_refused_so_one_hub_wins(tmp_path: Path, broker: Broker, db: str) -> None:
-    """Two hubs that read the plan at stage 1 both try to step it: one UPDATE changes the row."""
+def test_a_stale_step_is_refused_and_a_stage_left_unpublished_is_published_again(
+    tmp_path: Path, broker: Broker, db: str
+) -> None:
+    """Two hubs that read the plan at stage 1 both try to step it: one UPDATE changes the row.
+    The winner dies before publishing: after REPUBLISH_AFTER_S any hub publishes the stage."""
     args = rollout_args(tmp_path, broker, db)
     asyncio.run(retained_statuses(broker))
     assert central_main([*args, "--sites", "msk-1", "--stages", "25,100", "--every", "1m"]) == 0
@@ -208,8 +211,25 @@ def test_a_stale_step_is_refused_so_one_hub_wins(tmp_path: Path, broker: Broker,
         assert one.plans.step(seen_by_one, [*seen_by_one.devices, "msk-1/msk-c9"], now, state="done")
         assert not two.plans.step(seen_by_two, [*seen_by_two.devices, "msk-1/msk-c8"], now, state="done")
         [plan] = two.plans.all()
-        assert plan.stage == 1 and plan.devices[-1] == "msk-1/msk-c9"
+        assert (plan.stage, plan.published, plan.devices[-1]) == (1, 0, "msk-1/msk-c9")
         assert [h["event"] for h in two.plans.history(plan.plan_id)] == ["stage", "stage", "done"]
+
+        async def survivor() -> dict[str, bytes]:
+            link = await connected(broker, "test-hub-2")
+            clock = Clock()
+            widener = Widener(two, link, clock=clock)
+            try:
+                assert await widener.check() == 0 and widener.counters["release_publishes"] == 0
+                clock.shift = timedelta(seconds=REPUBLISH_AFTER_S)
+                assert await widener.check() == 0 and widener.counters["release_publishes"] == 2
+            finally:
+                link.stop()
+            return await releases(broker, 2)
+
+        got = asyncio.run(survivor())
+        assert sorted(got) == sorted(Topics(*d.split("/")).release for d in plan.devices)
+        [plan] = two.plans.all()
+        assert plan.published == 1
     finally:
         one.close()
         two.close()
