@@ -77,7 +77,7 @@ class Hub:
         rollouts: Widener | None = None,
     ) -> None:
         self.store = store
-        self.rollouts = rollouts  # staged rollouts widened or paused each round
+        self.rollouts = rollouts  # staged rollouts widened or paused each round (central/rollout_widen.py)
         self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
         self.alerts = alerts
         self.metrics = metrics
@@ -247,7 +247,8 @@ class Hub:
                 if self.link.connected:
                     self.publish_manifests()
                     self.publish_resolutions()
-                    await self._widen()
+                    if self.rollouts is not None:
+                        await self.rollouts.round()
                 self._watch()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
@@ -266,14 +267,6 @@ class Hub:
                 self.metrics.refresh(self.counters, self.store)
         except HubStoreUnavailable as exc:
             log.warning("alerts and metrics not updated: %s", exc)
-
-    async def _widen(self) -> None:
-        """The staged rollouts' round; a database that is away now skips it (the plans wait)."""
-        try:
-            if self.rollouts is not None:
-                await self.rollouts.check()
-        except HubStoreUnavailable as exc:
-            log.warning("staged rollouts not checked: %s", exc)
 
     def status(self) -> dict[str, Any]:
         return {

@@ -115,10 +115,7 @@ class HubStore:
         self.conn.executescript(hub_tickets.SCHEMA)
         self.conn.executescript(hub_dashboard_tables.SCHEMA)
         self.conn.executescript(rollout_plans.SCHEMA)
-        self.plans = rollout_plans.PlanTable(
-            self.conn.execute,
-            transaction=lambda: rollout_plans.sqlite_transaction(self.conn.execute),
-        )
+        self.plans = rollout_plans.sqlite(self.conn)
 
     def close(self) -> None:
         self.conn.close()

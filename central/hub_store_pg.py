@@ -83,12 +83,7 @@ class PgHubStore:
         with self._adapt():
             self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
             self.schema = migrate(self.conn)
-        self.plans = rollout_plans.PlanTable(
-            lambda sql, args: self.conn.execute(sql, args),  # noqa: PLW0108 - self.conn is replaced after a drop
-            transaction=lambda: self.conn.transaction(),  # noqa: PLW0108 - the same
-            guard=self._adapt,
-            postgres=True,
-        )
+        self.plans = rollout_plans.postgres(lambda: self.conn, self._adapt)
 
     def close(self) -> None:
         self.conn.close()

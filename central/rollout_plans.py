@@ -201,6 +201,24 @@ class PlanTable:
         )
 
 
+def sqlite(conn: Any) -> PlanTable:
+    """The plans of an autocommit sqlite3 connection (central/hub_store.py)."""
+    return PlanTable(conn.execute, transaction=lambda: sqlite_transaction(conn.execute))
+
+
+def postgres(
+    conn: Callable[[], Any], guard: Callable[[], contextlib.AbstractContextManager[None]]
+) -> PlanTable:
+    """The plans of the PostgreSQL store (central/hub_store_pg.py): `conn` gives its connection
+    of the moment (it is replaced after a drop), `guard` is its adapter of connection failures."""
+    return PlanTable(
+        lambda sql, args: conn().execute(sql, args),
+        transaction=lambda: conn().transaction(),
+        guard=guard,
+        postgres=True,
+    )
+
+
 @contextlib.contextmanager
 def sqlite_transaction(execute: Callable[[str], Any]) -> Iterator[None]:
     """BEGIN IMMEDIATE … COMMIT on an autocommit SQLite connection: one writer at a time."""

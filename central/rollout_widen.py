@@ -21,7 +21,7 @@ from typing import Any
 
 from central.release import RolloutError, choose, progress
 from central.rollout_plans import Plan
-from central.store_api import CentralStore
+from central.store_api import CentralStore, HubStoreUnavailable
 from device.update.release import UpdateRefused, decode
 from sync.topics import Topics
 from sync.transport import MqttLink, PublishError, PublishProps
@@ -71,6 +71,13 @@ class Widener:
         self.site = site
         self.clock = clock
         self.counters = dict.fromkeys(("stages_widened", "rollouts_paused", "release_publishes"), 0)
+
+    async def round(self) -> None:
+        """The hub's round: a database that is away now skips it (the plans wait for the next)."""
+        try:
+            await self.check()
+        except HubStoreUnavailable as exc:
+            log.warning("staged rollouts not checked: %s", exc)
 
     async def check(self) -> int:
         """One round: each running plan paused, widened or left as it is, and a stage whose
