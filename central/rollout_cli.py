@@ -31,6 +31,7 @@ from central.release import (
     load_release_key,
     progress,
 )
+from central.rollout_plans import PlanExists
 from central.rollout_stages import expiry_h, new_plan, parse_every, parse_stages
 from central.store_api import CentralStore
 from device.update.release import Release, deb_file_name, encode
@@ -154,7 +155,12 @@ async def _publish(
             devices=chosen,
             now=now,
         )
-        store.plans.add(staged, now)
+        try:
+            store.plans.add(staged, now)
+        except PlanExists:
+            raise RolloutError(
+                "plan_exists", f"a staged rollout {staged.plan_id} exists: run it again"
+            ) from None
     plan = {
         "release": msgspec.to_builtins(release),
         "file": str(doc),

@@ -61,11 +61,12 @@ def new_plan(
     now: datetime,
 ) -> Plan:
     """The plan of a release just published to its first stage's devices; its id is the start of
-    the SHA-256 of the signed document (each signing has its own expiry, so its own id)."""
+    the SHA-256 of the signed document and the moment to the microsecond (the same package rolled
+    out twice in one second is signed alike, and still makes two plans)."""
     doc = encode(release)
     at = now.isoformat(timespec="seconds")
     return Plan(
-        plan_id=hashlib.sha256(doc).hexdigest()[:8],
+        plan_id=hashlib.sha256(doc + now.isoformat().encode()).hexdigest()[:8],
         package=release.package,
         version=release.version,
         sha256=release.sha256,

@@ -190,6 +190,49 @@ def test_a_plan_widens_after_its_interval_and_stops_at_the_failure_threshold(
     asyncio.run(scenario())
 
 
+def test_a_paused_plan_waits_a_cancelled_one_ends_and_an_expired_release_is_not_published(
+    tmp_path: Path, broker: Broker, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Three stages 30 minutes apart, the release signed for 0.1 h after the last one (1.1 h)."""
+    args = rollout_args(tmp_path, broker.port, db)
+    asyncio.run(retained_statuses(broker))
+    store = open_store(db)
+    for site, devices in DEVICES.items():  # as the hubs keep them
+        for device in devices:
+            store.record_status(site, device, {"online": True, "version": "1.0"})
+    plan = ["--sites", "msk-1", "--stages", "25,50,100", "--every", "30m", "--expires-h", "0.1"]
+    assert central_main([*args, *plan]) == 0
+    assert central_main([*args, *plan]) == 0  # a second plan of the same package, signed anew
+    later, first = (p.plan_id for p in store.plans.all())
+
+    async def rounds() -> None:
+        link = await connected(broker, "test-hub")
+        clock = Clock()
+        widener = Widener(store, link, clock=clock)
+        try:
+            await ato(central_main, ["fleet", "rollouts", "pause", first, "--db", db])
+            await ato(central_main, ["fleet", "rollouts", "cancel", later, "--db", db])
+            clock.shift = timedelta(minutes=31)
+            assert await widener.check() == 0  # one paused, one cancelled: neither widens
+            await ato(central_main, ["fleet", "rollouts", "resume", first, "--db", db])
+            clock.shift = timedelta(hours=1, minutes=7)  # past the expiry: stage 2 is due, not sent
+            assert await widener.check() == 0
+            assert widener.counters["release_publishes"] == 0
+        finally:
+            link.stop()
+
+    try:
+        asyncio.run(rounds())
+        states = {p.plan_id: (p.state, p.stage) for p in store.plans.all()}
+        assert states == {first: ("expired", 0), later: ("cancelled", 0)}
+        events = [h["event"] for h in store.plans.history(first)]
+        assert events == ["stage", "paused", "resumed", "expired"]
+    finally:
+        store.close()
+    words = rollouts(capsys, db, "--lang", "en")
+    assert "the release expired before the next stage" in words and "cancelled" in words
+
+
 DEVICE_IDS = {site: [f"{site}/{d}" for d in devices] for site, devices in DEVICES.items()}
 
 
