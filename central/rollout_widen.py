@@ -112,9 +112,7 @@ class Widener:
                 log.warning("rollout %s paused: %s", plan.plan_id, counts)
             return 0
         nxt = plan.stage + 1
-        if nxt >= len(plan.stages) or now < datetime.fromisoformat(plan.stage_at) + timedelta(
-            seconds=plan.every_s
-        ):
+        if nxt >= len(plan.stages) or now < _at(plan.stage_at, plan.every_s):
             return 0
         try:
             release = decode(plan.release.encode())
