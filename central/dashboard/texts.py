@@ -42,6 +42,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_commands": ("Команд пока не было", "No commands yet"),
     "tickets": ("Открытые обращения", "Open tickets"),
     "no_tickets": ("Открытых обращений нет", "No open tickets"),
+    "rollouts": ("Поэтапные выпуски", "Staged rollouts"),
+    "no_rollouts": ("Поэтапных выпусков сейчас нет", "No staged rollout under way"),
+    "rollout_stage": (
+        "этап {stage} из {stages} ({percent} %), получили {devices}",
+        "stage {stage} of {stages} ({percent} %), {devices} got it",
+    ),
+    "rollout_progress": (
+        "установлена на {healthy}, возвращена прежняя на {failed}, отклонена на {refused}, "
+        "устанавливается на {installing}, нет ответа от {waiting}",
+        "healthy on {healthy}, rolled back or failed on {failed}, refused on {refused}, "
+        "installing on {installing}, no report yet from {waiting}",
+    ),
+    "ro_running": ("идёт", "running"),
+    "ro_paused": ("приостановлен оператором", "paused by the operator"),
+    "ro_paused_failures": ("остановлен: сбоев больше порога", "stopped: failures past the threshold"),
     # device columns and states
     "col_site": ("Точка", "Site"),
     "col_device": ("Устройство", "Device"),

@@ -169,6 +169,16 @@
     $('tickets').replaceChildren(...(list.length ? list : [el('li', {className: 'muted', textContent: t('no_tickets')})]));
   }
 
+  function renderRollouts() {
+    const list = (state.rollouts || []).map((r) =>
+      el('li', {dataset: {rollout: r.id, state: r.state}},
+        el('strong', {textContent: `${r.package} ${r.version}`}), ` · ${r.sites.join(', ')} · `,
+        t('rollout_stage', r), ' · ',
+        el('span', {className: r.state === 'paused_failures' ? 'bad' : '', textContent: t('ro_' + r.state)}),
+        el('div', {className: 'muted', textContent: t('rollout_progress', r.progress)})));
+    $('rollouts').replaceChildren(...(list.length ? list : [el('li', {className: 'muted', textContent: t('no_rollouts')})]));
+  }
+
   function renderOperator() {
     document.body.dataset.signedIn = operator.signed_in ? '1' : '0';
     $('who').textContent = operator.signed_in ? t('signed_in', {name: operator.name}) : t('read_only');
@@ -189,10 +199,11 @@
     renderChart();
     renderCommands();
     renderTickets();
+    renderRollouts();
   }
 
   const RENDER = {devices: renderDevices, alerts: renderAlerts, versions: renderVersions,
-    history: renderChart, commands: renderCommands, tickets: renderTickets};
+    history: renderChart, commands: renderCommands, tickets: renderTickets, rollouts: renderRollouts};
 
   // Actions: each a POST with the sign-in's CSRF token; the answer arrives through the feed.
 
