@@ -29,7 +29,7 @@ from typing import Protocol
 from aiohttp import web
 
 from central import hub_config
-from central.store_api import SessionRow, SessionStore
+from central.store_api import HubStoreUnavailable, SessionRow, SessionStore
 
 COOKIE = "pvz_dashboard"
 CSRF_HEADER = "X-Pvz-Csrf"
@@ -44,6 +44,7 @@ BAD_CSRF = "bad_csrf"
 SESSION_EXPIRED = "session_expired"
 OPERATOR_REMOVED = "operator_removed"  # the token that opened the session is no longer in hub.toml
 TOO_MANY_ATTEMPTS = "too_many_attempts"
+STORE_UNAVAILABLE = "store_unavailable"  # the sessions are in the central store, which is down
 # Wrong tokens tolerated per window, from anywhere, before every sign-in waits: guessing a token
 # is then a few hundred tries an hour, and an operator who mistyped waits a minute at most.
 MAX_FAILURES = 10
@@ -201,7 +202,10 @@ class TokenAuthenticator:
             self._failures.popleft()
         if len(self._failures) >= MAX_FAILURES:
             return refusal(429, TOO_MANY_ATTEMPTS)
-        response = await self._check(request)
+        try:
+            response = await self._check(request)
+        except HubStoreUnavailable:
+            return refusal(503, STORE_UNAVAILABLE)
         if response.status == 401:
             self._failures.append(now)
         return response
@@ -223,13 +227,19 @@ class TokenAuthenticator:
 
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
         response = web.json_response({"signed_in": False})
-        self.sessions.close(request, response)
+        try:
+            self.sessions.close(request, response)
+        except HubStoreUnavailable:
+            return refusal(503, STORE_UNAVAILABLE)
         return response
 
 
 def acting(auth: Authenticator, request: web.Request) -> Operator:
     """The operator allowed to make this change, or the refusal (raised) when there is none."""
-    who = auth.operator(request)
+    try:
+        who = auth.operator(request)
+    except HubStoreUnavailable as exc:
+        raise refused(503, STORE_UNAVAILABLE) from exc
     if isinstance(who, Refused):
         raise refused(401, who.reason)
     if not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), who.csrf):
@@ -244,7 +254,8 @@ def refusal(status: int, reason: str) -> web.Response:
 
 
 def refused(status: int, reason: str) -> web.HTTPException:
-    kind = web.HTTPUnauthorized if status == 401 else web.HTTPForbidden
+    kinds: dict[int, type[web.HTTPException]] = {401: web.HTTPUnauthorized, 503: web.HTTPServiceUnavailable}
+    kind = kinds.get(status, web.HTTPForbidden)
     return kind(
         text=json.dumps({"error": reason}),
         content_type="application/json",
