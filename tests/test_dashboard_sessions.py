@@ -124,3 +124,19 @@ def test_a_session_is_the_store_s_not_one_hub_s(
         with hub_a("the-new-token-of-anna") as a:  # hub.toml no longer has the token that signed in
             assert _command(a, cookie, csrf) == (401, "operator_removed")
             assert _command(b, cookie, csrf) == (401, "not_signed_in")
+
+
+def test_with_the_database_down_a_change_and_a_sign_in_are_503_then_the_session_holds(
+    tmp_path: Path, broker: Broker, pg: pgsupport.Postgres
+) -> None:
+    url = pg.createdb("down")
+    with running_hub(tmp_path, broker.port, db=url, client_id="hub-down") as hub:
+        cookie, csrf = _cookie(hub)
+        pg.stop()
+        try:
+            assert _command(hub, cookie, csrf) == (503, "store_unavailable")
+            code, headers, _ = hub.request("POST", "/signin", {"token": TOKEN})
+            assert (code, headers["X-Pvz-Reason"]) == (503, "store_unavailable")
+        finally:
+            pg.resume()
+        assert _command(hub, cookie, csrf) == (400, "bad_target")
