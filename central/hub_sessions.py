@@ -1,5 +1,6 @@
 """The dashboard's sign-in sessions in the hub's SQLite file (central/hub_store.py), so that a
-restarted hub, or another hub on the same file, still knows who signed in. PostgreSQL keeps the
+restarted hub, or another hub on the same file, still knows who signed in; and the wrong tokens
+of the last minute, for the sign-in limit of every hub on the file. PostgreSQL keeps the
 same in migration 0007_dashboard_sessions.sql (central/hub_sessions_pg.py)."""
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ CREATE TABLE IF NOT EXISTS dashboard_sessions (
     expires_at   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dashboard_sessions_expires ON dashboard_sessions (expires_at);
+CREATE TABLE IF NOT EXISTS dashboard_signin_failures (
+    at           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dashboard_signin_failures_at ON dashboard_signin_failures (at);
 """
 
 
@@ -58,6 +63,16 @@ class SqliteSessions:
 
     def end(self, key: str) -> bool:
         return self.conn.execute("DELETE FROM dashboard_sessions WHERE sid_sha256 = ?", (key,)).rowcount > 0
+
+    def failed_sign_in(self, at: datetime, forget_before: datetime) -> None:
+        self.conn.execute("DELETE FROM dashboard_signin_failures WHERE at < ?", (_iso(forget_before),))
+        self.conn.execute("INSERT INTO dashboard_signin_failures VALUES (?)", (_iso(at),))
+
+    def failed_sign_ins(self, since: datetime) -> int:
+        found = self.conn.execute(
+            "SELECT count(*) FROM dashboard_signin_failures WHERE at >= ?", (_iso(since),)
+        ).fetchone()
+        return int(found[0])
 
 
 def _iso(moment: datetime) -> str:

@@ -1,6 +1,7 @@
 """The dashboard's sign-in sessions in the hub's PostgreSQL database (migration
 0007_dashboard_sessions.sql): every hub on the database accepts a session any of them opened,
-and one hub's sign-out ends it for all. The SQLite file keeps the same in central/hub_sessions.py."""
+and one hub's sign-out ends it for all; the wrong tokens of the last minute count for every hub's
+sign-in limit. The SQLite file keeps the same in central/hub_sessions.py."""
 
 from __future__ import annotations
 
@@ -59,3 +60,16 @@ class PgSessions:
         with self.store._adapt():
             cur = self.store.conn.execute("DELETE FROM dashboard_sessions WHERE sid_sha256 = %s", (key,))
         return cur.rowcount > 0
+
+    def failed_sign_in(self, at: datetime, forget_before: datetime) -> None:
+        with self.store._adapt():
+            conn = self.store.conn
+            conn.execute("DELETE FROM dashboard_signin_failures WHERE at < %s", (forget_before,))
+            conn.execute("INSERT INTO dashboard_signin_failures (at) VALUES (%s)", (at,))
+
+    def failed_sign_ins(self, since: datetime) -> int:
+        with self.store._adapt():
+            found = self.store.conn.execute(
+                "SELECT count(*) FROM dashboard_signin_failures WHERE at >= %s", (since,)
+            ).fetchone()
+        return 0 if found is None else int(found[0])

@@ -41,7 +41,8 @@ class SessionRow:
 
 class SessionStore(Protocol):
     """The dashboard's sessions in the central store: every hub of the group sees the same ones,
-    and a restarted hub still has them. Each call is one statement on the table's primary key."""
+    and a restarted hub still has them. Each call is one statement on the table's primary key.
+    The wrong tokens are kept beside them, so that the sign-in limit is the group's, not a hub's."""
 
     def open(self, key: str, row: SessionRow) -> None:
         """Keep a new session under `key`; the sessions expired by `row.created` are deleted."""
@@ -55,6 +56,14 @@ class SessionStore(Protocol):
 
     def end(self, key: str) -> bool:
         """The session deleted; False when there was none."""
+        ...
+
+    def failed_sign_in(self, at: datetime, forget_before: datetime) -> None:
+        """A wrong token at `at`, for every hub's limit; failures before `forget_before` deleted."""
+        ...
+
+    def failed_sign_ins(self, since: datetime) -> int:
+        """The wrong tokens any hub of the store saw from `since` on."""
         ...
 
 

@@ -10,3 +10,9 @@ CREATE TABLE dashboard_sessions (
     expires_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX dashboard_sessions_expires ON dashboard_sessions (expires_at);
+-- The wrong tokens of the last minute, any hub's: the sign-in limit is the group's, so N hubs
+-- behind one address do not give a guesser N times the tries.
+CREATE TABLE dashboard_signin_failures (
+    at           TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX dashboard_signin_failures_at ON dashboard_signin_failures (at);
