@@ -2,7 +2,7 @@
 the session id), and real `pvz-central hub` processes on one PostgreSQL database: a session one
 hub opened is accepted by the other and survives the first one's restart, a sign-out on one ends
 it on both, an expired session and one whose token left hub.toml are refused with their reason
-codes, and the CSRF token is still required."""
+codes, the CSRF token is still required, and the wrong-token limit is both hubs' together."""
 
 from __future__ import annotations
 
@@ -62,6 +62,16 @@ def test_sessions_are_kept_found_touched_ended_and_pruned(store: CentralStore) -
     assert sessions.find("k1") is None and sessions.find("k2") is not None
     assert sessions.end("k2") and not sessions.end("k2")
     assert sessions.find("k2") is None
+
+
+def test_wrong_tokens_are_counted_from_a_moment_and_forgotten_after_it(store: CentralStore) -> None:
+    sessions = store.sessions()
+    for minute in (0, 0, 1):
+        sessions.failed_sign_in(T0 + timedelta(minutes=minute), forget_before=T0)
+    assert sessions.failed_sign_ins(T0) == 3
+    assert sessions.failed_sign_ins(T0 + timedelta(seconds=30)) == 1
+    sessions.failed_sign_in(T0 + timedelta(minutes=2), forget_before=T0 + timedelta(minutes=1))
+    assert sessions.failed_sign_ins(T0 - timedelta(hours=1)) == 2  # the two of minute 0 are gone
 
 
 # Real hub processes on one PostgreSQL database.
@@ -140,3 +150,21 @@ def test_with_the_database_down_a_change_and_a_sign_in_are_503_then_the_session_
         finally:
             pg.resume()
         assert _command(hub, cookie, csrf) == (400, "bad_target")
+
+
+def test_ten_wrong_tokens_across_two_hubs_make_both_wait(
+    tmp_path: Path, broker: Broker, pg: pgsupport.Postgres
+) -> None:
+    url = pg.createdb("limit")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with (
+        running_hub(tmp_path / "a", broker.port, db=url, client_id="hub-a") as a,
+        running_hub(tmp_path / "b", broker.port, db=url, client_id="hub-b") as b,
+    ):
+        for hub in (a, b) * 5:
+            code, headers, _ = hub.request("POST", "/signin", {"token": "guess"})
+            assert (code, headers["X-Pvz-Reason"]) == (401, "bad_token")
+        for hub in (a, b):
+            code, headers, _ = hub.request("POST", "/signin", {"token": TOKEN})
+            assert (code, headers["X-Pvz-Reason"]) == (429, "too_many_attempts")
