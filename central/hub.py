@@ -24,6 +24,7 @@ from central.hub_config import HubConfig
 from central.hub_metrics import HubMetrics
 from central.hub_state import DeviceState
 from central.hub_store import open_store
+from central.rollout_widen import Widener
 from central.store_api import CentralStore, HubStoreUnavailable
 from device import crash_points
 from device.decode import decode
@@ -73,8 +74,10 @@ class Hub:
         alerts: AlertEngine | None = None,
         metrics: HubMetrics | None = None,
         commits: CommitWorker | None = None,
+        rollouts: Widener | None = None,
     ) -> None:
         self.store = store
+        self.rollouts = rollouts  # staged rollouts widened or paused each round
         self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
         self.alerts = alerts
         self.metrics = metrics
@@ -244,6 +247,7 @@ class Hub:
                 if self.link.connected:
                     self.publish_manifests()
                     self.publish_resolutions()
+                    await self._widen()
                 self._watch()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
@@ -263,6 +267,14 @@ class Hub:
         except HubStoreUnavailable as exc:
             log.warning("alerts and metrics not updated: %s", exc)
 
+    async def _widen(self) -> None:
+        """The staged rollouts' round; a database that is away now skips it (the plans wait)."""
+        try:
+            if self.rollouts is not None:
+                await self.rollouts.check()
+        except HubStoreUnavailable as exc:
+            log.warning("staged rollouts not checked: %s", exc)
+
     def status(self) -> dict[str, Any]:
         return {
             "group": self.group,
@@ -270,6 +282,7 @@ class Hub:
             **self.counters,
             **self.state.counters,
             **({} if self.alerts is None else self.alerts.counters),
+            **({} if self.rollouts is None else self.rollouts.counters),
             "link": self.link.status(),
         }
 
@@ -337,6 +350,7 @@ def run_hub(
             alerts=alerts,
             metrics=exporter,
             commits=commits,
+            rollouts=Widener(store, link, site=site),
         )
         web = (
             None

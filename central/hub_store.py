@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central import hub_dashboard_tables, hub_sessions, hub_tickets
+from central import hub_dashboard_tables, hub_sessions, hub_tickets, rollout_plans
 from central.store_api import CentralStore, SessionStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
@@ -115,6 +115,11 @@ class HubStore:
         self.conn.executescript(hub_tickets.SCHEMA)
         self.conn.executescript(hub_dashboard_tables.SCHEMA)
         self.conn.executescript(hub_sessions.SCHEMA)
+        self.conn.executescript(rollout_plans.SCHEMA)
+        self.plans = rollout_plans.PlanTable(
+            self.conn.execute,
+            transaction=lambda: rollout_plans.sqlite_transaction(self.conn.execute),
+        )
 
     def close(self) -> None:
         self.conn.close()

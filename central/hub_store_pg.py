@@ -22,7 +22,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
-from central import hub_dashboard_pg, hub_sessions_pg, hub_tickets
+from central import hub_dashboard_pg, hub_sessions_pg, hub_tickets, rollout_plans
 from central.pg_migrate import migrate
 from central.store_api import HubStoreUnavailable, SessionStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
@@ -83,6 +83,12 @@ class PgHubStore:
         with self._adapt():
             self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
             self.schema = migrate(self.conn)
+        self.plans = rollout_plans.PlanTable(
+            lambda sql, args: self.conn.execute(sql, args),  # noqa: PLW0108 - self.conn is replaced after a drop
+            transaction=lambda: self.conn.transaction(),  # noqa: PLW0108 - the same
+            guard=self._adapt,
+            postgres=True,
+        )
 
     def close(self) -> None:
         self.conn.close()

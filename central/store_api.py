@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from central.rollout_plans import PlanTable
 from device.exc import StoreError
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
@@ -70,6 +71,8 @@ class SessionStore(Protocol):
 class CentralStore(Protocol):
     """Events de-duplicated by id, each device's acked seq computed from what is stored, the
     devices' reports on manifest-topic messages, and the tickets with the operator's answers."""
+
+    plans: PlanTable  # the staged rollouts (central/rollout_plans.py)
 
     def close(self) -> None: ...
 
