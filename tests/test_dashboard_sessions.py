@@ -15,7 +15,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
+from central.dashboard import auth
 from central.dashboard.auth import csrf_token, session_key
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
@@ -168,3 +170,25 @@ def test_ten_wrong_tokens_across_two_hubs_make_both_wait(
         for hub in (a, b):
             code, headers, _ = hub.request("POST", "/signin", {"token": TOKEN})
             assert (code, headers["X-Pvz-Reason"]) == (429, "too_many_attempts")
+
+
+def test_a_check_writes_last_seen_once_a_minute_and_refuses_with_the_reason(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "hub.db")
+    now = [T0]
+    sessions = auth.Sessions(store.sessions(), lifetime_s=3600, clock=lambda: now[0])
+    sid = sessions.open(OPERATOR, "cred", secure=True).cookies[auth.COOKIE].value
+    request = make_mocked_request("GET", "/state", headers={"Cookie": f"{auth.COOKIE}={sid}"})
+    kept = store.sessions()
+    for seconds, seen in ((30, 0), (61, 61), (100, 61)):
+        now[0] = T0 + timedelta(seconds=seconds)
+        assert sessions.find(request, lambda _: True) == auth.Operator(OPERATOR, csrf_token(sid))
+        row = kept.find(session_key(sid))
+        assert row is not None and row.last_seen == T0 + timedelta(seconds=seen)
+    assert sessions.find(request, lambda row: row.credential != "cred") == auth.Refused("operator_removed")
+    assert kept.find(session_key(sid)) is None
+    sid = sessions.open(OPERATOR, "cred", secure=True).cookies[auth.COOKIE].value
+    request = make_mocked_request("GET", "/state", headers={"Cookie": f"{auth.COOKIE}={sid}"})
+    now[0] += timedelta(hours=1)
+    assert sessions.find(request, lambda _: True) == auth.Refused("session_expired")
+    assert sessions.find(request, lambda _: True) == auth.Refused("not_signed_in")
+    store.close()
