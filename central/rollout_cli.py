@@ -92,7 +92,7 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
     stages = [100.0 if args.percent is None else args.percent]
     every_s, expires_h, store = 0.0, args.expires_h, None
     if args.stages is not None:
-        if args.percent is not None or args.db is None:
+        if args.percent is not None or (args.db is None and not args.progress):
             raise RolloutError("bad_stages", "--stages replaces --percent and needs --db")
         stages, every_s = parse_stages(args.stages), parse_every(args.every)
         expires_h = expiry_h(args.expires_h, stages, every_s)

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS rollout_plans (
     max_failures REAL NOT NULL,
     release      TEXT NOT NULL,
     stage        INTEGER NOT NULL,
+    published    INTEGER NOT NULL,
     state        TEXT NOT NULL,
     devices      TEXT NOT NULL,
     created_at   TEXT NOT NULL,
@@ -49,8 +50,8 @@ CREATE INDEX IF NOT EXISTS rollout_history_plan ON rollout_history (plan_id, id)
 """
 
 _COLUMNS = (
-    "plan_id, package, version, sha256, sites, stages, every_s, max_failures, release, stage, state, "
-    "devices, created_at, stage_at"
+    "plan_id, package, version, sha256, sites, stages, every_s, max_failures, release, stage, published, "
+    "state, devices, created_at, stage_at"
 )
 
 
@@ -60,8 +61,8 @@ class PlanExists(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """One staged rollout; `stage` indexes `stages` (percents), `devices` are "site/device" that
-    were published the release."""
+    """One staged rollout; `stage` indexes `stages` (percents), `devices` are "site/device" chosen
+    so far, `published` the last stage whose devices all had the release published."""
 
     plan_id: str
     package: str
@@ -73,6 +74,7 @@ class Plan:
     max_failures: float
     release: str
     stage: int
+    published: int
     state: str
     devices: list[str]
     created_at: str
@@ -152,6 +154,14 @@ class PlanTable:
                 self._history(plan.plan_id, at, state, nxt, {})
         return True
 
+    def mark_published(self, plan_id: str, stage: int) -> None:
+        """Every device of `stage` has the release at the broker (a retained publish acknowledged)."""
+        with self._guard():
+            self._run(
+                "UPDATE rollout_plans SET published = ? WHERE plan_id = ? AND published < ?",
+                (stage, plan_id, stage),
+            )
+
     def set_state(
         self,
         plan_id: str,
@@ -224,6 +234,7 @@ def _row(plan: Plan) -> tuple[Any, ...]:
         plan.max_failures,
         plan.release,
         plan.stage,
+        plan.published,
         plan.state,
         json.dumps(plan.devices),
         plan.created_at,
@@ -243,10 +254,11 @@ def _plan(row: tuple[Any, ...]) -> Plan:
         max_failures=float(row[7]),
         release=row[8],
         stage=int(row[9]),
-        state=row[10],
-        devices=json.loads(row[11]),
-        created_at=_iso(row[12]),
-        stage_at=_iso(row[13]),
+        published=int(row[10]),
+        state=row[11],
+        devices=json.loads(row[12]),
+        created_at=_iso(row[13]),
+        stage_at=_iso(row[14]),
     )
 
 

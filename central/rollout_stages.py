@@ -75,6 +75,7 @@ def new_plan(
         max_failures=max_failures,
         release=doc.decode(),
         stage=0,
+        published=0,
         state="running" if len(stages) > 1 else "done",
         devices=[f"{s}/{d}" for s, d in devices],
         created_at=at,

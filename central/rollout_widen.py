@@ -15,6 +15,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,10 @@ from sync.topics import Topics
 from sync.transport import MqttLink, PublishError, PublishProps
 
 log = logging.getLogger("pvz.sync.hub")
+
+# A stage taken this long ago whose publishes no hub has confirmed (its hub died between the step
+# and the broker's acknowledgements, or the broker refused one): any hub publishes it again.
+REPUBLISH_AFTER_S = 30.0
 
 
 def utc_now() -> datetime:
@@ -66,18 +71,25 @@ class Widener:
         self.site = site
         self.clock = clock
         self.counters = dict.fromkeys(("stages_widened", "rollouts_paused", "release_publishes"), 0)
-        self._unsent: dict[str, bytes] = {}  # topic → release whose publish failed: tried again
 
     async def check(self) -> int:
-        """One round: each running plan paused, widened or left as it is; how many were widened."""
-        await self._publish(dict(self._unsent))
-        plans = [p for p in self.store.plans.all() if p.state == "running" and self._serves(p)]
-        if not plans:
+        """One round: each running plan paused, widened or left as it is, and a stage whose
+        publishes were never confirmed published again; how many plans were widened."""
+        plans = [
+            p for p in self.store.plans.all() if self._serves(p) and p.state not in ("cancelled", "expired")
+        ]
+        now = self.clock()
+        for plan in plans:
+            if plan.published < plan.stage and now >= _at(plan.stage_at, REPUBLISH_AFTER_S):
+                log.warning("rollout %s: stage %d published again", plan.plan_id, plan.stage + 1)
+                await self._publish(plan, plan.devices)
+        running = [p for p in plans if p.state == "running"]
+        if not running:
             return 0
         known = self.store.plans.known()
         widened = 0
-        for plan in plans:
-            widened += await self._check(plan, known, self.clock())
+        for plan in running:
+            widened += await self._check(plan, known, now)
         return widened
 
     def _serves(self, plan: Plan) -> bool:
@@ -120,25 +132,31 @@ class Widener:
             return 0  # another hub of the group took this step
         self.counters["stages_widened"] += 1
         log.info("rollout %s: stage %d, %d more device(s)", plan.plan_id, nxt + 1, len(added))
-        payload = plan.release.encode()
-        await self._publish({Topics(*pair).release: payload for pair in pairs(added)})
+        await self._publish(replace(plan, stage=nxt), added)
         return 1
 
-    async def _publish(self, due: dict[str, bytes]) -> None:
-        """Each release retained on its device's topic; a failed publish is tried again next round."""
+    async def _publish(self, plan: Plan, devices: list[str]) -> None:
+        """The plan's release retained on each device's topic; once the broker acknowledged them
+        all, the plan's stage is marked published. Publishing again is harmless: the device
+        takes a release once, by its SHA-256."""
         props = PublishProps(content_type="application/json")
+        payload = plan.release.encode()
 
-        async def one(topic: str, payload: bytes) -> None:
+        async def one(site: str, device: str) -> bool:
             try:
-                await self.link.publish(topic, payload, 1, True, props)
+                await self.link.publish(Topics(site, device).release, payload, 1, True, props)
             except PublishError as exc:
-                self._unsent[topic] = payload
-                log.warning("%s: %s", topic, exc)
-                return
-            self._unsent.pop(topic, None)
+                log.warning("rollout %s: %s/%s: %s", plan.plan_id, site, device, exc)
+                return False
             self.counters["release_publishes"] += 1
+            return True
 
-        await asyncio.gather(*(one(t, p) for t, p in due.items()))
+        if all(await asyncio.gather(*(one(*pair) for pair in pairs(devices)))):
+            self.store.plans.mark_published(plan.plan_id, plan.stage)
+
+
+def _at(moment: str, after_s: float) -> datetime:
+    return datetime.fromisoformat(moment) + timedelta(seconds=after_s)
 
 
 def _by_site(known: Mapping[tuple[str, str], Any]) -> dict[str, list[str]]:

@@ -1,8 +1,8 @@
 """A staged rollout the hubs carry out (`fleet rollout --stages`, central/rollout_widen.py), on
 SQLite and a real PostgreSQL, a real Mosquitto, the devices' statuses as the hub keeps them:
 widened once its interval has passed (the widener's clock moved, not waited), stopped once
-rolled-back outcomes pass the threshold, resumed with a higher one; a stale step refused; and
-two real `pvz-central hub` processes carrying a plan to its end, each stage taken once."""
+rolled-back outcomes pass the threshold, resumed with a higher one; a stale step refused and
+a stage its hub never published published again; and two real `pvz-central hub` processes carrying a plan to its end, each stage taken once."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import pytest
 
 from central.cli import main as central_main
 from central.hub_store import open_store
-from central.rollout_widen import Widener
+from central.rollout_widen import REPUBLISH_AFTER_S, Widener
 from central.store_api import CentralStore
 from sync.topics import Topics
 from sync.transport import Inbound
@@ -53,7 +53,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return cluster.createdb(f"stages{next(_names)}")
 
 
-def rollout_args(tmp_path: Path, broker: Broker, db: str) -> list[str]:
+def rollout_args(tmp_path: Path, port: int, db: str) -> list[str]:
     assert central_main(["pki", "release-key", "--dir", str(tmp_path / "pki")]) == 0
     deb = make_deb(tmp_path, "pvzt", "2.0")
     return [
@@ -61,7 +61,7 @@ def rollout_args(tmp_path: Path, broker: Broker, db: str) -> list[str]:
         "rollout",
         str(deb),
         "--broker",
-        f"127.0.0.1:{broker.port}",
+        f"127.0.0.1:{port}",
         "--pki",
         str(tmp_path / "pki"),
         "--serve-dir",
@@ -86,6 +86,30 @@ async def ato(fn: Any, *args: Any) -> Any:
     return await asyncio.to_thread(fn, *args)
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--stages", "25,10,100", "bad_stages"),
+        ("--stages", "0,50", "bad_stages"),
+        ("--stages", "50,150", "bad_stages"),
+        ("--stages", "half", "bad_stages"),
+        ("--every", "30", "bad_interval"),
+        ("--every", "0m", "bad_interval"),
+        ("--every", "soon", "bad_interval"),
+    ],
+)
+def test_stages_and_interval_are_read_strictly_and_nothing_is_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, reason: str
+) -> None:
+    """Refused before any broker or store is reached (the broker here is a closed port)."""
+    args = rollout_args(tmp_path, 1, str(tmp_path / "hub.db"))
+    plan = {"--stages": "25,50,100", "--every": "30m"} | {option: value}
+    capsys.readouterr()
+    code = central_main([*args, "--sites", "msk-1", *itertools.chain(*plan.items())])
+    assert code == 2 and f"({reason})" in capsys.readouterr().err
+    assert not (tmp_path / "hub.db").exists() and not (tmp_path / "www").exists()
+
+
 class Clock:
     def __init__(self) -> None:
         self.shift = timedelta()
@@ -97,7 +121,7 @@ class Clock:
 def test_a_plan_widens_after_its_interval_and_stops_at_the_failure_threshold(
     tmp_path: Path, broker: Broker, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = rollout_args(tmp_path, broker, db)
+    args = rollout_args(tmp_path, broker.port, db)
 
     async def scenario() -> None:
         async with running_hub(broker.port, db) as hub:  # keeps the statuses, as every hub does
@@ -195,9 +219,12 @@ async def releases(broker: Broker, count: int) -> dict[str, bytes]:
     return await read(broker, count)
 
 
-def test_a_stale_step_is_refused_so_one_hub_wins(tmp_path: Path, broker: Broker, db: str) -> None:
-    """Two hubs that read the plan at stage 1 both try to step it: one UPDATE changes the row."""
-    args = rollout_args(tmp_path, broker, db)
+def test_a_stale_step_is_refused_and_a_stage_left_unpublished_is_published_again(
+    tmp_path: Path, broker: Broker, db: str
+) -> None:
+    """Two hubs that read the plan at stage 1 both try to step it: one UPDATE changes the row.
+    The winner dies before publishing: after REPUBLISH_AFTER_S any hub publishes the stage."""
+    args = rollout_args(tmp_path, broker.port, db)
     asyncio.run(retained_statuses(broker))
     assert central_main([*args, "--sites", "msk-1", "--stages", "25,100", "--every", "1m"]) == 0
     one, two = open_store(db), open_store(db)
@@ -208,8 +235,25 @@ def test_a_stale_step_is_refused_so_one_hub_wins(tmp_path: Path, broker: Broker,
         assert one.plans.step(seen_by_one, [*seen_by_one.devices, "msk-1/msk-c9"], now, state="done")
         assert not two.plans.step(seen_by_two, [*seen_by_two.devices, "msk-1/msk-c8"], now, state="done")
         [plan] = two.plans.all()
-        assert plan.stage == 1 and plan.devices[-1] == "msk-1/msk-c9"
+        assert (plan.stage, plan.published, plan.devices[-1]) == (1, 0, "msk-1/msk-c9")
         assert [h["event"] for h in two.plans.history(plan.plan_id)] == ["stage", "stage", "done"]
+
+        async def survivor() -> dict[str, bytes]:
+            link = await connected(broker, "test-hub-2")
+            clock = Clock()
+            widener = Widener(two, link, clock=clock)
+            try:
+                assert await widener.check() == 0 and widener.counters["release_publishes"] == 0
+                clock.shift = timedelta(seconds=REPUBLISH_AFTER_S)
+                assert await widener.check() == 0 and widener.counters["release_publishes"] == 2
+            finally:
+                link.stop()
+            return await releases(broker, 2)
+
+        got = asyncio.run(survivor())
+        assert sorted(got) == sorted(Topics(*d.split("/")).release for d in plan.devices)
+        [plan] = two.plans.all()
+        assert plan.published == 1
     finally:
         one.close()
         two.close()
@@ -218,7 +262,7 @@ def test_a_stale_step_is_refused_so_one_hub_wins(tmp_path: Path, broker: Broker,
 def test_two_hub_processes_carry_a_plan_to_its_end_each_stage_once(
     tmp_path: Path, broker: Broker, db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = rollout_args(tmp_path, broker, db)
+    args = rollout_args(tmp_path, broker.port, db)
     hub_args = ["--broker", f"127.0.0.1:{broker.port}", "--db", db]
     hubs = [
         subprocess.Popen(

@@ -11,6 +11,7 @@ CREATE TABLE rollout_plans (
     max_failures DOUBLE PRECISION NOT NULL,
     release      TEXT NOT NULL,
     stage        INTEGER NOT NULL,
+    published    INTEGER NOT NULL,  -- the last stage whose publishes the broker acknowledged
     state        TEXT NOT NULL,
     devices      TEXT NOT NULL,
     created_at   TIMESTAMPTZ NOT NULL,
