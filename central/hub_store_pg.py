@@ -22,9 +22,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
-from central import hub_dashboard_pg, hub_tickets, rollout_plans
+from central import hub_dashboard_pg, hub_sessions_pg, hub_tickets, rollout_plans
 from central.pg_migrate import migrate
-from central.store_api import HubStoreUnavailable, Stored, alert_row, reply_row
+from central.store_api import HubStoreUnavailable, SessionStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -387,3 +387,6 @@ class PgHubStore:
             "UPDATE tickets SET sent_at = %s WHERE ticket_id = %s AND state = 'answered'",
             (hub_tickets.now(), ticket),
         )
+
+    def sessions(self) -> SessionStore:
+        return hub_sessions_pg.PgSessions(self)

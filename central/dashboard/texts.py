@@ -21,6 +21,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_token": ("Токен не подошёл", "This token is not accepted"),
     "too_many": ("Слишком много неверных попыток, подождите минуту", "Too many wrong tokens, wait a minute"),
     "refused": ("Действие не выполнено: войдите снова", "Not done: sign in again"),
+    "unavailable": (
+        "Центральная база недоступна, попробуйте позже",
+        "The central database cannot be reached, try again later",
+    ),
     # sections
     "devices": ("Устройства", "Devices"),
     "all_sites": ("Все точки", "All sites"),

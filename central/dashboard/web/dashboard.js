@@ -215,6 +215,8 @@
       operator = {signed_in: false};
       renderOperator();
       $('signin-error').textContent = t('refused');
+    } else if (response.headers.get('X-Pvz-Reason') === 'store_unavailable') {
+      $('signin-error').textContent = t('unavailable');
     }
     return response;
   }
@@ -239,7 +241,9 @@
     const response = await fetch('/signin', {method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json'}, body: JSON.stringify({token: $('token').value})});
     $('token').value = '';
-    $('signin-error').textContent = response.ok ? '' : t(response.status === 429 ? 'too_many' : 'bad_token');
+    const why = {too_many_attempts: 'too_many', store_unavailable: 'unavailable'}[
+      response.headers.get('X-Pvz-Reason')] || 'bad_token';
+    $('signin-error').textContent = response.ok ? '' : t(why);
     if (response.ok) await refreshOperator();
   });
   $('signout').addEventListener('click', async () => {
