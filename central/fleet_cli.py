@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from central import rollout_cli
+from central import rollout_cli, rollouts_cli
 from central.fleet_diag import save_bundle
 from central.fleet_link import FleetError, connect, statuses
 from central.fleet_view import row, table
@@ -58,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--version", type=int, dest="doc_version", help="the version of a TOML file")
     p.add_argument("--timeout", type=float, default=CMD_TIMEOUT_S, help="seconds to wait for the ack (0: no)")
     rollout_cli.add_parser(sub, common)
+    rollouts_cli.add_parser(sub)
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "cmd": _cmd,
         "config": _config_push,
         "rollout": rollout_cli.run,
+        "rollouts": rollouts_cli.run,
     }
     return int(asyncio.run(action[args.action](args, out or sys.stdout)))
 

@@ -6,6 +6,7 @@ version and whether it was rejected, outbox depth and age, open tickets, printer
 paper), scanners connected of all, and the device's own alerts (hardware problems, paper low).
 From the telemetry (sync/status.py telemetry): the store's integrity check, free disk, the clock's
 skew against the hub's on arrival, and the count of hardware problems (doors and locks included).
+From the last release's outcome: the events left in a store that a rollback set aside.
 The outbox's age is derived here, against the hub's clock, from the moment the device reports
 (`counts.outbox_oldest`, when its oldest unacked event was written): the status is republished on
 change, and an age would change every second. The moment is on the device's clock, so it is moved
@@ -37,6 +38,9 @@ FIELDS: dict[str, type] = {
     "disk_free_mb": int,
     "clock_skew_s": int,
     "hardware_problems": int,
+    # From the status's last release (device/update): a rollback past a migration put the store's
+    # backup back; this many events are only in the newer store set aside (docs/rollout.md).
+    "events_set_aside": int,
 }
 
 
@@ -78,6 +82,7 @@ def derive(
         "paper_out": any(p.get("paper") == "out" for p in states),
         "scanners_missing": max(0, _int(scanners.get("total")) - _int(scanners.get("connected"))),
         "device_alerts": len(alerts) if isinstance(alerts, list) else 0,
+        "events_set_aside": _int(_table(status, "release").get("events_set_aside")),
         **_from_telemetry(telemetry or {}, clock_skew_s),
     }
 

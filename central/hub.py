@@ -26,6 +26,7 @@ from central.hub_state import DeviceState
 from central.hub_state_writer import StateWriter
 from central.hub_store import open_store
 from central.loop_probe import LoopProbe
+from central.rollout_widen import Widener
 from central.store_api import CentralStore, HubStoreUnavailable
 from device import crash_points
 from device.decode import decode
@@ -77,8 +78,10 @@ class Hub:
         metrics: HubMetrics | None = None,
         commits: CommitWorker | None = None,
         states: StateWriter | None = None,
+        rollouts: Widener | None = None,
     ) -> None:
         self.store = store
+        self.rollouts = rollouts  # staged rollouts widened or paused each round (central/rollout_widen.py)
         self.commits = commits  # the group commits off the loop (run_hub); None: on the loop, with `store`
         self.alerts = alerts
         self.metrics = metrics
@@ -251,6 +254,8 @@ class Hub:
                 if self.link.connected:
                     self.publish_manifests()
                     self.publish_resolutions()
+                    if self.rollouts is not None:
+                        await self.rollouts.round()
                 self._watch()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), MANIFEST_POLL_S)
@@ -283,6 +288,7 @@ class Hub:
             **self.probe.counters,
             **({} if self.state.writer is None else self.state.writer.counters),
             **({} if self.alerts is None else self.alerts.counters),
+            **({} if self.rollouts is None else self.rollouts.counters),
             "link": self.link.status(),
         }
 
@@ -352,6 +358,7 @@ def run_hub(
             metrics=exporter,
             commits=commits,
             states=states,
+            rollouts=Widener(store, link, site=site),
         )
         web = (
             None

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from central import hub_dashboard_tables, hub_state_sql, hub_tickets
-from central.store_api import CentralStore, DeviceStates, Stored, alert_row, reply_row
+from central import hub_dashboard_tables, hub_sessions, hub_state_sql, hub_tickets, rollout_plans
+from central.store_api import CentralStore, DeviceStates, SessionStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -114,6 +114,9 @@ class HubStore:
         self.conn.executescript(SCHEMA)
         self.conn.executescript(hub_tickets.SCHEMA)
         self.conn.executescript(hub_dashboard_tables.SCHEMA)
+        self.conn.executescript(hub_sessions.SCHEMA)
+        self.conn.executescript(rollout_plans.SCHEMA)
+        self.plans = rollout_plans.sqlite(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -341,6 +344,9 @@ class HubStore:
 
     def mark_sent(self, message: bytes) -> None:
         hub_tickets.mark_sent(self.conn, message)
+
+    def sessions(self) -> SessionStore:
+        return hub_sessions.SqliteSessions(self.conn)
 
 
 def _now() -> str:

@@ -22,9 +22,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import psycopg
 
-from central import hub_dashboard_pg, hub_state_sql, hub_tickets
+from central import hub_dashboard_pg, hub_sessions_pg, hub_state_sql, hub_tickets, rollout_plans
 from central.pg_migrate import migrate
-from central.store_api import DeviceStates, HubStoreUnavailable, Stored, alert_row, reply_row
+from central.store_api import DeviceStates, HubStoreUnavailable, SessionStore, Stored, alert_row, reply_row
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
 
@@ -83,6 +83,7 @@ class PgHubStore:
         with self._adapt():
             self.conn: psycopg.Connection[tuple[Any, ...]] = psycopg.connect(url, autocommit=True)
             self.schema = migrate(self.conn)
+        self.plans = rollout_plans.postgres(lambda: self.conn, self._adapt)
 
     def close(self) -> None:
         self.conn.close()
@@ -390,3 +391,6 @@ class PgHubStore:
             "UPDATE tickets SET sent_at = %s WHERE ticket_id = %s AND state = 'answered'",
             (hub_tickets.now(), ticket),
         )
+
+    def sessions(self) -> SessionStore:
+        return hub_sessions_pg.PgSessions(self)

@@ -20,16 +20,21 @@ from typing import Any, TextIO
 import msgspec
 
 from central.fleet_link import connect, statuses
+from central.hub_store import open_store
 from central.release import (
     DEFAULT_EXPIRY_H,
     DEFAULT_MAX_FAILURES,
+    RolloutError,
     build,
     check_failures,
     choose,
     load_release_key,
     progress,
 )
-from device.update.release import deb_file_name, encode
+from central.rollout_plans import PlanExists
+from central.rollout_stages import expiry_h, new_plan, parse_every, parse_stages
+from central.store_api import CentralStore
+from device.update.release import Release, deb_file_name, encode
 from sync.topics import Topics
 from sync.transport import PublishProps
 from workflows.messages import Msg
@@ -45,9 +50,12 @@ def add_parser(
     )
     p.add_argument("package", type=Path, help="the .deb to roll out")
     p.add_argument("--sites", required=True, help="comma-separated site ids")
+    p.add_argument("--percent", type=float, help="share of those sites' devices (default: 100)")
     p.add_argument(
-        "--percent", type=float, default=100.0, help="share of those sites' devices (default: 100)"
+        "--stages", help="staged rollout: rising percents, e.g. 5,25,100; the hubs widen it (needs --db)"
     )
+    p.add_argument("--every", default="30m", help="time between two stages: 45s, 30m, 2h, 1d (default: 30m)")
+    p.add_argument("--db", help="the hubs' store (SQLite file or postgresql://…) that keeps a staged plan")
     p.add_argument("--pki", type=Path, required=True, help="the PKI directory holding release/release.key")
     p.add_argument(
         "--serve-dir",
@@ -82,16 +90,45 @@ def by_site(found: dict[tuple[str, str], dict[str, Any]]) -> dict[str, list[str]
 
 async def run(args: argparse.Namespace, out: TextIO) -> int:
     now = dt.datetime.now(dt.UTC)
+    stages = [100.0 if args.percent is None else args.percent]
+    every_s, expires_h, store = 0.0, args.expires_h, None
+    if args.stages is not None:
+        if args.percent is not None or (args.db is None and not args.progress):
+            raise RolloutError("bad_stages", "--stages replaces --percent and needs --db")
+        stages, every_s = parse_stages(args.stages), parse_every(args.every)
+        expires_h = expiry_h(args.expires_h, stages, every_s)
+        if not args.progress:
+            store = open_store(args.db)  # before anything is published: a plan that cannot be kept stops here
     key = load_release_key(args.pki)
     sites = [s.strip() for s in str(args.sites).split(",") if s.strip()]
-    release = build(args.package, key=key, url_base=args.url_base, now=now, expiry_h=args.expires_h)
+    release = build(args.package, key=key, url_base=args.url_base, now=now, expiry_h=expires_h)
+    try:
+        return await _publish(
+            args, out, release, sites=sites, stages=stages, every_s=every_s, store=store, now=now
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+async def _publish(
+    args: argparse.Namespace,
+    out: TextIO,
+    release: Release,
+    *,
+    sites: list[str],
+    stages: list[float],
+    every_s: float,
+    store: CentralStore | None,
+    now: dt.datetime,
+) -> int:
     link = await connect(args)
     try:
         # Nothing is written or published before the sites and the failures so far are checked: a
         # refused rollout leaves no trace.
         found = await statuses(link, "+", args.window)
         salt = f"{release.package}={release.version}"
-        chosen = choose(by_site(found), sites, args.percent, salt=salt)
+        chosen = choose(by_site(found), sites, stages[0], salt=salt)
         standing = progress(chosen, found, release.sha256)
         if args.progress:
             return _report(args, out, release, chosen, standing)
@@ -107,12 +144,30 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
             await link.publish(Topics(site, device).release, encode(release), 1, True, props)
     finally:
         link.stop()
+    staged = None
+    if store is not None:
+        staged = new_plan(
+            release,
+            sites=sites,
+            stages=stages,
+            every_s=every_s,
+            max_failures=args.max_failures,
+            devices=chosen,
+            now=now,
+        )
+        try:
+            store.plans.add(staged, now)
+        except PlanExists:
+            raise RolloutError(
+                "plan_exists", f"a staged rollout {staged.plan_id} exists: run it again"
+            ) from None
     plan = {
         "release": msgspec.to_builtins(release),
         "file": str(doc),
         "devices": [f"{s}/{d}" for s, d in chosen],
         "reported": counts,
         "progress": standing,
+        "plan": None if staged is None else staged.plan_id,
     }
     if args.json:
         out.write(json.dumps(plan, indent=2) + "\n")
@@ -123,6 +178,8 @@ async def run(args: argparse.Namespace, out: TextIO) -> int:
             f"reported so far: {counts['installed']} installed, {counts['failed']} failed, {counts['pending']} pending\n"
         )
         out.write(Msg("fleet_rollout_progress", standing).render(args.lang) + "\n")
+        if staged is not None:
+            out.write(f"staged rollout {staged.plan_id}: the hubs widen it (pvz-central fleet rollouts)\n")
     return 0
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from central.rollout_plans import PlanTable
 from device.exc import StoreError
 from sync.inbox_service import WireOutcome
 from sync.publisher import WireBatch
@@ -42,9 +43,52 @@ class DeviceStates:
         return len(self.statuses) + len(self.telemetry) + len(self.replies)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A dashboard sign-in as the store keeps it (central/dashboard/auth.py), under a hash of its
+    id: never the cookie's value. `credential` is what proved the operator (for a token, a digest
+    of its hash in hub.toml), so a hub that no longer accepts it ends the session."""
+
+    operator: str
+    credential: str
+    created: datetime
+    last_seen: datetime
+    expires: datetime
+
+
+class SessionStore(Protocol):
+    """The dashboard's sessions in the central store: every hub of the group sees the same ones,
+    and a restarted hub still has them. Each call is one statement on the table's primary key.
+    The wrong tokens are kept beside them, so that the sign-in limit is the group's, not a hub's."""
+
+    def open(self, key: str, row: SessionRow) -> None:
+        """Keep a new session under `key`; the sessions expired by `row.created` are deleted."""
+        ...
+
+    def find(self, key: str) -> SessionRow | None: ...
+
+    def touch(self, key: str, at: datetime) -> None:
+        """The session was used at `at` (its last_seen)."""
+        ...
+
+    def end(self, key: str) -> bool:
+        """The session deleted; False when there was none."""
+        ...
+
+    def failed_sign_in(self, at: datetime, forget_before: datetime) -> None:
+        """A wrong token at `at`, for every hub's limit; failures before `forget_before` deleted."""
+        ...
+
+    def failed_sign_ins(self, since: datetime) -> int:
+        """The wrong tokens any hub of the store saw from `since` on."""
+        ...
+
+
 class CentralStore(Protocol):
     """Events de-duplicated by id, each device's acked seq computed from what is stored, the
     devices' reports on manifest-topic messages, and the tickets with the operator's answers."""
+
+    plans: PlanTable  # the staged rollouts (central/rollout_plans.py)
 
     def close(self) -> None: ...
 
@@ -158,6 +202,10 @@ class CentralStore(Protocol):
     def unsent_resolutions(self) -> list[tuple[str, str, bytes]]: ...
 
     def mark_sent(self, message: bytes) -> None: ...
+
+    def sessions(self) -> SessionStore:
+        """The dashboard's sign-in sessions, on this store's connection."""
+        ...
 
 
 def reply_row(row: tuple[Any, ...]) -> dict[str, Any]:

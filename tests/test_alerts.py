@@ -92,12 +92,31 @@ def test_the_hub_refuses_to_start_on_a_bad_rules_file(
 
 def test_the_example_rules_file_loads() -> None:
     names = [r.name for r in load_rules(EXAMPLE)]
-    assert names == ["outbox_stuck", "paper_out", "offline_while_open", "clock_wrong", "store_damaged"]
+    assert names == [
+        "outbox_stuck",
+        "paper_out",
+        "offline_while_open",
+        "clock_wrong",
+        "store_damaged",
+        "store_set_aside",
+    ]
 
 
 def test_health_of_a_status_without_health_reads_harmless() -> None:
     offline = derive({"online": False, "device": "d", "site": "s", "reason": "will"})
     assert offline["online"] is False and offline["outbox_depth"] == 0 and offline["paper_out"] is False
+    assert offline["events_set_aside"] == 0
+
+
+def test_a_rollback_that_set_a_store_aside_is_health_an_example_rule_alerts_on() -> None:
+    release = {"result": "rolled_back", "store_set_aside": "store-2.0.db", "events_set_aside": 3}
+    health = derive({"online": True, "release": release})
+    assert health["events_set_aside"] == 3
+    rule = next(r for r in load_rules(EXAMPLE) if r.field == "events_set_aside")
+    assert rule.holds(health, datetime.now(UTC))
+    assert not rule.holds(
+        derive({"online": True, "release": release | {"events_set_aside": 0}}), datetime.now(UTC)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from central.hub_store import HubStore
+from central.rollout_plans import Plan
 from tests.support.broker import Broker
 from tests.support.hub_web import TOKEN, Devices, responder, running_hub, status
 from tests.support.tcp_proxy import CuttableProxy
@@ -62,7 +63,8 @@ def screenshot(page: Page, tmp_path: Path, name: str) -> None:
 
 
 def prepared_store(path: Path) -> None:
-    """An hour of outbox samples for the chart, and one open ticket, before the hub starts."""
+    """An hour of outbox samples for the chart, one open ticket, and a staged rollout its failures
+    stopped (as central/rollout_widen.py leaves it), before the hub starts."""
     store = HubStore(path)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     for minute in range(60, 0, -1):
@@ -73,6 +75,25 @@ def prepared_store(path: Path) -> None:
         "opened_at) VALUES ('T-7', ?, 'pvz-c', 'damaged', '11111111-0001-1', 'a', 'b', '{}', ?)",
         (SITE, (now - timedelta(minutes=25)).isoformat()),
     )
+    at = now.isoformat()
+    stopped = Plan(
+        plan_id="5be2a0c4",
+        package="pvz",
+        version="0.2.0",
+        sha256="ab" * 32,
+        sites=[SITE],
+        stages=[25.0, 100.0],
+        every_s=1800.0,
+        max_failures=10.0,
+        release="{}",
+        stage=0,
+        published=0,
+        state="paused_failures",
+        devices=[f"{SITE}/pvz-b"],
+        created_at=at,
+        stage_at=at,
+    )
+    store.plans.add(stopped, now)
     store.close()
 
 
@@ -113,6 +134,10 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator("#versions")).to_contain_text("0.1.0 — 3 устройства")
             expect(page.locator("#chart polyline")).to_have_count(1)
             expect(page.locator("#tickets")).to_contain_text("Повреждение")
+            rollout = page.locator("#rollouts")
+            expect(rollout).to_contain_text("pvz 0.2.0 · msk-01 · этап 1 из 2 (25 %), получили 1")
+            expect(rollout).to_contain_text("остановлен: сбоев больше порога")
+            expect(rollout).to_contain_text("нет ответа от 1")
             expect(page.locator("#who")).to_have_text("Только просмотр")
             expect(page.locator(".send").first).to_be_hidden()  # read-only: no actions
 
@@ -129,6 +154,9 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             expect(page.locator("#devices-count")).to_contain_text("2 sites, 4 devices, 3 online")
             expect(page.locator("#alerts")).to_contain_text("Out of paper")
             expect(page.locator('#devices tr[data-device="pvz-a"]')).to_contain_text("offline")
+            expect(rollout).to_contain_text(
+                "stage 1 of 2 (25 %), 1 got it · stopped: failures past the threshold"
+            )
             page.select_option("#site-filter", "spb-02")
             expect(rows).to_have_count(1)
             expect(rows.first).to_have_attribute("data-device", "pvz-d")

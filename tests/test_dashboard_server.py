@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from central.dashboard.server import page_texts
-from central.dashboard.views import problems
+from central.dashboard.views import attention, problems
 from central.health import derive
 from central.hub_store import HubStore
 from tests.support.broker import Broker
@@ -232,3 +232,27 @@ def test_every_text_exists_in_both_languages_with_the_same_numbers() -> None:
         assert plural_names(ru) == plural_names(en), key
     used = {p["key"] for p in problems(derive({}), 1)} | {"config_none", "config_applied", "config_unknown"}
     assert used <= set(page_texts())
+
+
+def test_every_problem_a_device_can_have_is_worded_and_a_set_aside_store_is_severe() -> None:
+    worst = derive(
+        {
+            "online": False,
+            "counts": {"outbox_depth": 5, "tickets_open": 2},
+            "health": {
+                "printers": {"main": {"state": "error", "paper": "out"}},
+                "scanners": {"total": 2, "connected": 1},
+                "alerts": ["x"],
+            },
+            "config": {"version": 3, "reason": "bad_value"},
+            "release": {"result": "rolled_back", "events_set_aside": 4},
+        },
+        {"store": {"integrity": "damaged"}, "disk_free_bytes": 1024, "hardware_problems": ["p"]},
+        600.0,
+    )
+    found = problems(worst, 1)
+    keys = [p["key"] for p in found]
+    assert {"p_events_set_aside", "p_offline", "p_store_damaged", "p_scanners_missing"} <= set(keys)
+    assert set(keys) <= set(page_texts())
+    assert {"key": "p_events_set_aside", "n": 4} in found
+    assert attention([{"key": "p_events_set_aside", "n": 4}]) == 2

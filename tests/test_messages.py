@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from central.rollout_plans import STATES as PLAN_STATES
 from device.documents.registry import BUILDERS
 from device.documents.shift_report import WORK
 from device.intake.deadlines import RETURN_REASON
@@ -60,6 +61,7 @@ FAMILIES: dict[str, set[str]] = {
     "ev_": {key for key in CATALOG if key.startswith("ev_")},  # known kinds, and ev_other for the rest
     "rep_col_": {f"rep_col_{name}" for name in (*CLERK_COLUMNS, *SUPPLY_COLUMNS, *WORK)},
     "rep_state_": {f"rep_state_{state.value}" for state in ParcelState},
+    "rollouts_state_": {f"rollouts_state_{state}" for state in PLAN_STATES},
     "wf_": {f"wf_{workflow.name}" for workflow in WORKFLOWS},
     "why_": {f"why_{reason}" for reason in RETURN_REASONS} | {"why_unknown"},
     "zone_": {f"zone_{zone}" for zone in ZONES},

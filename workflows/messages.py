@@ -30,6 +30,7 @@ from workflows.texts import (
     reports,
     return_to_sender,
     returns,
+    rollouts,
     screen,
     send,
     site_main,
@@ -74,6 +75,7 @@ TABLES: tuple[Mapping[str, tuple[str, str]], ...] = (
     site_screen.TEXTS,
     station_link.TEXTS,
     update.TEXTS,
+    rollouts.TEXTS,
 )
 
 

@@ -19,6 +19,10 @@ FIELD_WORDS: dict[str, tuple[str, str]] = {
     "disk_free_mb": ("свободно на диске, МБ", "free disk, MB"),
     "clock_skew_s": ("часы расходятся, с", "clock off by, s"),
     "hardware_problems": ("неисправностей оборудования", "hardware problems"),
+    "events_set_aside": (
+        "событий в базе, отложенной при откате",
+        "events in a store set aside by a rollback",
+    ),
 }
 # A yes/no field as what it says when true, and when false.
 FLAG_WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {

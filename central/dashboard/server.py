@@ -102,7 +102,7 @@ class HubWeb:
         self.auth: auth.Authenticator | None = None
         if config.dashboard is not None:
             d = config.dashboard
-            sessions = auth.Sessions(lifetime_s=d.session_hours * 3600)
+            sessions = auth.Sessions(store.sessions(), lifetime_s=d.session_hours * 3600)
             self.auth = auth.TokenAuthenticator(d.operator, sessions, secure=config.web.https)
             self.history = OutboxHistory(store, keep_days=d.history_days)
             self.requests = RequestLog(store, link, group=group, site=site)
@@ -193,9 +193,9 @@ class HubWeb:
 
     def _who(self, request: web.Request) -> dict[str, Any]:
         who = None if self.auth is None else self.auth.operator(request)
-        return (
-            {"signed_in": False} if who is None else {"signed_in": True, "name": who.name, "csrf": who.csrf}
-        )
+        if not isinstance(who, auth.Operator):
+            return {"signed_in": False}
+        return {"signed_in": True, "name": who.name, "csrf": who.csrf}
 
     async def page(self, request: web.Request) -> web.Response:
         text = resources.files("central.dashboard").joinpath("web/index.html").read_text("utf-8")

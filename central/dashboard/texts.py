@@ -21,6 +21,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad_token": ("Токен не подошёл", "This token is not accepted"),
     "too_many": ("Слишком много неверных попыток, подождите минуту", "Too many wrong tokens, wait a minute"),
     "refused": ("Действие не выполнено: войдите снова", "Not done: sign in again"),
+    "unavailable": (
+        "Центральная база недоступна, попробуйте позже",
+        "The central database cannot be reached, try again later",
+    ),
     # sections
     "devices": ("Устройства", "Devices"),
     "all_sites": ("Все точки", "All sites"),
@@ -42,6 +46,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_commands": ("Команд пока не было", "No commands yet"),
     "tickets": ("Открытые обращения", "Open tickets"),
     "no_tickets": ("Открытых обращений нет", "No open tickets"),
+    "rollouts": ("Поэтапные выпуски", "Staged rollouts"),
+    "no_rollouts": ("Поэтапных выпусков сейчас нет", "No staged rollout under way"),
+    "rollout_stage": (
+        "этап {stage} из {stages} ({percent} %), получили {devices}",
+        "stage {stage} of {stages} ({percent} %), {devices} got it",
+    ),
+    "rollout_progress": (
+        "установлена на {healthy}, возвращена прежняя на {failed}, отклонена на {refused}, "
+        "устанавливается на {installing}, нет ответа от {waiting}",
+        "healthy on {healthy}, rolled back or failed on {failed}, refused on {refused}, "
+        "installing on {installing}, no report yet from {waiting}",
+    ),
+    "ro_running": ("идёт", "running"),
+    "ro_paused": ("приостановлен оператором", "paused by the operator"),
+    "ro_paused_failures": ("остановлен: сбоев больше порога", "stopped: failures past the threshold"),
     # device columns and states
     "col_site": ("Точка", "Site"),
     "col_device": ("Устройство", "Device"),
@@ -65,13 +84,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "p_printers_not_ready": ("принтер не готов", "printer not ready"),
     "p_scanners_missing": (
         "не подключено сканеров: {n}",
-        "{n|scanner|scanners} not connected",
+        "{n} {n|scanner|scanners} not connected",
     ),
     "p_hardware_problems": (
         "неисправностей оборудования: {n}",
-        "{n|hardware problem|hardware problems}",
+        "{n} {n|hardware problem|hardware problems}",
     ),
     "p_config_rejected": ("настройки отклонены", "config rejected"),
+    "p_events_set_aside": (
+        "после отката {n} {n|событие осталось|события остались|событий остались} в отложенной базе: "
+        "сверьте их с центральной",
+        "after a rollback {n} {n|event is|events are} left in the store set aside: reconcile them with central",
+    ),
     "p_clock_wrong": ("часы расходятся на {n} с", "clock off by {n} s"),
     "p_disk_low": ("мало места на диске: {n} МБ", "low disk space: {n} MB"),
     "p_device_alerts": (

@@ -1,6 +1,6 @@
 """What the dashboard shows, built from the central store: devices with their health (the fields
 the alert rules use, central/health.py), the open alerts, the versions in use, commands and their
-answers, and open tickets. Each section is plain JSON with message keys and numbers, never words:
+answers, open tickets, and the staged rollouts not over. Each section is plain JSON with message keys and numbers, never words:
 the page words them in the reader's language (central/dashboard/texts.py)."""
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from central.health import derive
+from central.release import progress
+from central.rollout_plans import FINISHED
+from central.rollout_widen import pairs
 from central.store_api import EVERY, CentralStore
 from sync.commands import EXPIRED, UNKNOWN_OUTCOME
 
@@ -27,6 +30,7 @@ SEVERE = (
     "printers_not_ready",
     "hardware_problems",
     "config_rejected",
+    "events_set_aside",
 )
 
 
@@ -49,6 +53,8 @@ def problems(h: dict[str, Any], open_alerts: int) -> list[dict[str, Any]]:
         add("hardware_problems", h["hardware_problems"])
     if h["config_rejected"]:
         add("config_rejected")
+    if h["events_set_aside"]:
+        add("events_set_aside", h["events_set_aside"])
     if h["scanners_missing"]:
         add("scanners_missing", h["scanners_missing"])
     if h["clock_skew_s"] > CLOCK_WRONG_S:
@@ -220,6 +226,31 @@ def tickets(store: CentralStore) -> list[dict[str, Any]]:
     ]
 
 
+def rollouts(store: CentralStore, statuses: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The staged rollouts that are not over (docs/rollout.md): running, paused by the operator,
+    or stopped by their failures, each with how the release stands on its devices."""
+    rows = []
+    for plan in store.plans.all():
+        if plan.state in FINISHED:
+            continue
+        found = {pair: statuses.get(pair[1], {}) for pair in pairs(plan.devices)}
+        rows.append(
+            {
+                "id": plan.plan_id,
+                "package": plan.package,
+                "version": plan.version,
+                "sites": plan.sites,
+                "stage": plan.stage + 1,
+                "stages": len(plan.stages),
+                "percent": plan.stages[plan.stage],
+                "devices": len(plan.devices),
+                "state": plan.state,
+                "progress": progress(pairs(plan.devices), found, plan.sha256),
+            }
+        )
+    return rows
+
+
 def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """Every section but the chart (which changes once a minute, central/dashboard/history.py)."""
     raw = store.alerts(open_only=True, limit=EVERY)
@@ -231,4 +262,5 @@ def snapshot(store: CentralStore, titles: dict[str, tuple[str, str]]) -> dict[st
         "versions": versions(rows),
         "commands": commands(store, statuses),
         "tickets": tickets(store),
+        "rollouts": rollouts(store, statuses),
     }

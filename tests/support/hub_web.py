@@ -29,12 +29,14 @@ TOKEN = "operator-token-of-anna"
 OPERATOR = "Анна"
 
 
-def hub_toml(directory: Path, *, port: int, releases: Path | None = None, extra: str = "") -> Path:
-    """A hub.toml: [web] on `port`, a dashboard with one operator (TOKEN), and the releases dir."""
+def hub_toml(
+    directory: Path, *, port: int, releases: Path | None = None, extra: str = "", token: str = TOKEN
+) -> Path:
+    """A hub.toml: [web] on `port`, a dashboard with one operator (`token`), and the releases dir."""
     text = (
         f'[web]\nlisten = "127.0.0.1:{port}"\n{extra}\n'
         f"[dashboard]\nsession_hours = 1\nhistory_days = 2\n"
-        f'[[dashboard.operator]]\nname = "{OPERATOR}"\ntoken_sha256 = "{digest(TOKEN)}"\n'
+        f'[[dashboard.operator]]\nname = "{OPERATOR}"\ntoken_sha256 = "{digest(token)}"\n'
     )
     if releases is not None:
         text += f'\n[releases]\ndir = "{releases}"\n'
@@ -76,19 +78,26 @@ def running_hub(
     releases: Path | None = None,
     rules: Path | None = None,
     web: str = "",
+    db: str | None = None,
+    client_id: str | None = None,
+    token: str = TOKEN,
+    port: int | None = None,
 ) -> Iterator[HubProcess]:
-    """The hub on SQLite, serving hub.toml's [web] (`web`: more of its keys); stopped with SIGTERM
-    (exit code 0 checked)."""
-    port = free_port()
-    config = hub_toml(directory, port=port, releases=releases, extra=web)
+    """The hub on SQLite in `directory` or on the `db` URL, serving hub.toml's [web] (`web`: more
+    of its keys) on `port` (a free one by default), with one operator of `token`; stopped with
+    SIGTERM (exit code 0 checked). Hubs of one group on one broker need their own `client_id`."""
+    port = free_port() if port is None else port
+    config = hub_toml(directory, port=port, releases=releases, extra=web, token=token)
     args = [
         "--broker",
         f"127.0.0.1:{broker_port}",
         "--db",
-        str(directory / "hub.db"),
+        str(directory / "hub.db") if db is None else db,
         "--config",
         str(config),
     ]
+    if client_id is not None:
+        args += ["--client-id", client_id]
     if rules is not None:
         args += ["--alerts", str(rules)]
     proc = subprocess.Popen(

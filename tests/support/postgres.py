@@ -48,6 +48,10 @@ class Postgres:
 
     def start(self) -> None:
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "pvz", "--auth=trust", "-E", "UTF8")
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on the cluster `start` made (after `stop`: a database outage ends)."""
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses='' -c fsync={'on' if self.fsync else 'off'}"
         )

@@ -169,6 +169,16 @@
     $('tickets').replaceChildren(...(list.length ? list : [el('li', {className: 'muted', textContent: t('no_tickets')})]));
   }
 
+  function renderRollouts() {
+    const list = (state.rollouts || []).map((r) =>
+      el('li', {dataset: {rollout: r.id, state: r.state}},
+        el('strong', {textContent: `${r.package} ${r.version}`}), ` · ${r.sites.join(', ')} · `,
+        t('rollout_stage', r), ' · ',
+        el('span', {className: r.state === 'paused_failures' ? 'bad' : '', textContent: t('ro_' + r.state)}),
+        el('div', {className: 'muted', textContent: t('rollout_progress', r.progress)})));
+    $('rollouts').replaceChildren(...(list.length ? list : [el('li', {className: 'muted', textContent: t('no_rollouts')})]));
+  }
+
   function renderOperator() {
     document.body.dataset.signedIn = operator.signed_in ? '1' : '0';
     $('who').textContent = operator.signed_in ? t('signed_in', {name: operator.name}) : t('read_only');
@@ -189,10 +199,11 @@
     renderChart();
     renderCommands();
     renderTickets();
+    renderRollouts();
   }
 
   const RENDER = {devices: renderDevices, alerts: renderAlerts, versions: renderVersions,
-    history: renderChart, commands: renderCommands, tickets: renderTickets};
+    history: renderChart, commands: renderCommands, tickets: renderTickets, rollouts: renderRollouts};
 
   // Actions: each a POST with the sign-in's CSRF token; the answer arrives through the feed.
 
@@ -204,6 +215,8 @@
       operator = {signed_in: false};
       renderOperator();
       $('signin-error').textContent = t('refused');
+    } else if (response.headers.get('X-Pvz-Reason') === 'store_unavailable') {
+      $('signin-error').textContent = t('unavailable');
     }
     return response;
   }
@@ -228,7 +241,9 @@
     const response = await fetch('/signin', {method: 'POST', credentials: 'same-origin',
       headers: {'Content-Type': 'application/json'}, body: JSON.stringify({token: $('token').value})});
     $('token').value = '';
-    $('signin-error').textContent = response.ok ? '' : t(response.status === 429 ? 'too_many' : 'bad_token');
+    const why = {too_many_attempts: 'too_many', store_unavailable: 'unavailable'}[
+      response.headers.get('X-Pvz-Reason')] || 'bad_token';
+    $('signin-error').textContent = response.ok ? '' : t(why);
     if (response.ok) await refreshOperator();
   });
   $('signout').addEventListener('click', async () => {
