@@ -114,7 +114,17 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
     try:
         with running_hub(tmp_path, broker.port, rules=rules) as hub:
             devices.publish(SITE, "pvz-a", status(SITE, "pvz-a"))
-            devices.publish(SITE, "pvz-b", status(SITE, "pvz-b", health=no_paper, version="0.0.9"))
+            rolled_back = {  # the plan's one device went back to its previous version: why it stopped
+                "package": "pvz",
+                "version": "0.2.0",
+                "sha256": "ab" * 32,
+                "result": "rolled_back",
+                "reason": "not_ready",
+                "running": "0.0.9",
+            }
+            devices.publish(
+                SITE, "pvz-b", status(SITE, "pvz-b", health=no_paper, version="0.0.9", release=rolled_back)
+            )
             oldest = (datetime.now(UTC) - timedelta(minutes=42)).isoformat()
             counts = {"outbox_depth": 12, "outbox_oldest": oldest, "tickets_open": 1}
             devices.publish(SITE, "pvz-c", status(SITE, "pvz-c", counts=counts))
@@ -137,7 +147,7 @@ def test_the_dashboard_live_in_both_languages_and_an_operator_acting(
             rollout = page.locator("#rollouts")
             expect(rollout).to_contain_text("pvz 0.2.0 · msk-01 · этап 1 из 2 (25 %), получили 1")
             expect(rollout).to_contain_text("остановлен: сбоев больше порога")
-            expect(rollout).to_contain_text("нет ответа от 1")
+            expect(rollout).to_contain_text("возвращена прежняя на 1")
             expect(page.locator("#who")).to_have_text("Только просмотр")
             expect(page.locator(".send").first).to_be_hidden()  # read-only: no actions
 
