@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, settings
 
 from device.engine import Engine
 from device.store.db import Store
+from tests.support import postgres as pgsupport
 from tests.support.broker import Broker
 from tests.support.factory import new_engine, new_store, standard_manifest
 from tests.support.stock import deadline_day as build_deadline_day
@@ -56,3 +57,14 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 
     with running_broker(tmp_path / "broker") as b:
         yield b
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[pgsupport.Postgres]:
+    """A real PostgreSQL (Debian's, its own initdb on a free port) for one test module's hub stores;
+    stopped after the module. `./dev test` installs postgresql-15 when it is missing; a bare pytest
+    on a machine without it skips."""
+    if not pgsupport.available():
+        pytest.skip("Debian's postgresql-15 is not installed")
+    with pgsupport.postgres() as cluster:
+        yield cluster

@@ -20,7 +20,6 @@ from central.alert_rules import parse_rules
 from central.alerts import AlertEngine
 from central.hub_store import open_store
 from central.store_api import CentralStore
-from tests.support import postgres as pgsupport
 from tests.support.broker import Broker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,14 +41,6 @@ value = false
 for_minutes = 15
 """
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    if not pgsupport.available():
-        pytest.skip("Debian's postgresql-15 is not installed")
-    with pgsupport.postgres() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -119,14 +119,6 @@ def test_a_rollback_that_set_a_store_aside_is_health_an_example_rule_alerts_on()
     )
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    if not pgsupport.available():
-        pytest.skip("Debian's postgresql-15 is not installed")
-    with pgsupport.postgres() as cluster:
-        yield cluster
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
     if request.param == "sqlite":

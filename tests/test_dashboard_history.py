@@ -15,16 +15,9 @@ from central.dashboard.history import OutboxHistory
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
-from tests.support import postgres as pgsupport
 
 _names = itertools.count(1)
 T0 = datetime(2026, 12, 7, 10, 0, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    with pgsupport.postgres() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -17,18 +17,11 @@ from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
 from sync.desired_config import parse_desired
-from tests.support import postgres as pgsupport
 from tests.support.broker import Broker
 from tests.support.hub_web import Devices, HubProcess, responder, running_hub, status, wait_for
 
 _names = itertools.count(1)
 SITE, DEVICE = "msk-01", "pvz-a"
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    with pgsupport.postgres() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -32,12 +32,6 @@ T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    with pgsupport.postgres() as cluster:
-        yield cluster
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path, pg: pgsupport.Postgres) -> Iterator[CentralStore]:
     db = tmp_path / "hub.db" if request.param == "sqlite" else pg.createdb(f"sessions{next(_names)}")

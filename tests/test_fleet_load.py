@@ -24,12 +24,6 @@ SITE = "load-site"
 ACK_TIMEOUT_S = 2.0  # a device resends after this long without an ack (the daemon: 15 s)
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    with pgsupport.postgres() as cluster:
-        yield cluster
-
-
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[Broker]:
     broker = fleet_broker(tmp_path / "broker", DEVICES)

@@ -40,12 +40,6 @@ pytestmark = pytest.mark.skipif(not pgsupport.available(), reason="Debian's post
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    with pgsupport.postgres() as cluster:
-        yield cluster
-
-
 @pytest.fixture
 def url(pg: pgsupport.Postgres) -> str:
     """A fresh, empty database of the module's cluster."""

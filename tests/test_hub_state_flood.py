@@ -29,14 +29,6 @@ SITE = "flood-site"
 _names = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    if not pgsupport.available():
-        pytest.skip("Debian's postgresql-15 is not installed")
-    with pgsupport.postgres() as cluster:
-        yield cluster
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
     if request.param == "sqlite":

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,14 +34,6 @@ from tests.test_rollout_publish import DEVICES, connected, retained_statuses
 
 ROOT = Path(__file__).resolve().parent.parent
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgsupport.Postgres]:
-    if not pgsupport.available():
-        pytest.skip("Debian's postgresql-15 is not installed")
-    with pgsupport.postgres() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
