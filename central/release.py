@@ -11,7 +11,6 @@ import base64
 import datetime as dt
 import hashlib
 import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from device.exc import PvzError
+from device.update import adopt
 from device.update.release import (
     FORMAT,
     MAX_PACKAGE_BYTES,
@@ -82,23 +82,12 @@ def load_release_key(pki: Path) -> Ed25519PrivateKey:
 
 
 def deb_fields(deb: Path) -> tuple[str, str]:
-    """The package's name and version, as dpkg-deb reads them from its control file."""
+    """The package's name and version, as dpkg-deb reads them from its control file (the device's
+    own reading, device/update/adopt.py); a file it cannot read is `not_a_package`."""
     try:
-        done = subprocess.run(
-            ["dpkg-deb", "--field", str(deb), "Package", "Version"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise RolloutError(
-            "not_a_package", f"{deb}: dpkg-deb cannot read it ({type(exc).__name__})"
-        ) from None
-    fields = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
-    if "Package" not in fields or "Version" not in fields:
-        raise RolloutError("not_a_package", f"{deb}: no Package or Version field")
-    return fields["Package"], fields["Version"]
+        return adopt.deb_fields(deb)
+    except adopt.NotAdoptable as exc:
+        raise RolloutError(exc.reason, str(exc).removesuffix(f" ({exc.reason})")) from None
 
 
 def build(deb: Path, *, key: Ed25519PrivateKey, url_base: str, now: dt.datetime, expiry_h: float) -> Release:
