@@ -20,6 +20,7 @@ from central.alert_rules import parse_rules
 from central.alerts import AlertEngine
 from central.hub_store import open_store
 from central.store_api import CentralStore
+from tests.support.alerting import Clock
 from tests.support.broker import Broker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,14 +57,6 @@ def store(db: str) -> Iterator[CentralStore]:
     s = open_store(db)
     yield s
     s.close()
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def _paper(store: CentralStore, device: str, out: bool) -> None:

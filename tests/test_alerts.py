@@ -26,9 +26,9 @@ from central.store_api import CentralStore
 from device.exc import ConfigError
 from sync.status import wire_time
 from tests.support import postgres as pgsupport
+from tests.support.alerting import Clock, alerting_hub
 from tests.support.broker import Broker
-from tests.support.sim_device import SimDevice
-from tests.support.sync import new_link, serving, wait_until
+from tests.support.sync import new_link, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "alerts.toml"
@@ -170,33 +170,15 @@ def test_telemetry_is_kept_latest_with_its_skew(store: CentralStore) -> None:
     assert store.telemetry() == {"d1": ({"ts": "y", "outbox_depth": 4}, -2.5)}
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_real_hub_raises_and_clears_alerts_from_a_devices_statuses(tmp_path: Path, broker: Broker) -> None:
     clock = Clock(MONDAY_10_MSK)
 
     async def main() -> None:
-        store = open_store(tmp_path / "hub.db")
         # The device's outbox holds its manifest import, written on its own clock: outbox_stuck
         # is tested on that clock in tests/test_outbox_age.py.
         rules = [r for r in load_rules(EXAMPLE) if r.name != "outbox_stuck"]
-        engine = AlertEngine(rules, store, clock=clock)
-        link = new_link(broker.port, "hub-1", session_expiry=60)
-        hub = Hub(store, link, alerts=engine)
-        link.start(asyncio.get_running_loop())
-        await link.wait_connected(10)
-        await asyncio.sleep(0.1)  # the SUBSCRIBE lands; the device's first status comes after
-        async with serving(link, hub.run):
-            device = SimDevice(tmp_path / "device", broker.port)
-            await device.start()
-            name = device.topics.device
-            await wait_until(lambda: name in store.statuses(), what="the device's status at the hub")
+        async with alerting_hub(tmp_path, broker.port, rules, clock) as at:
+            store, engine, hub, device, name = at.store, at.engine, at.hub, at.device, at.name
             assert engine.health()[name]["online"] is True
 
             device.printer.set_fault("paper out")
@@ -239,7 +221,6 @@ def test_a_real_hub_raises_and_clears_alerts_from_a_devices_statuses(tmp_path: P
             engine.check()
             assert [a["rule"] for a in store.alerts(open_only=True)] == ["offline_while_open"]
             assert hub.status()["alerts_raised"] == 2 and hub.status()["alerts_cleared"] == 1
-        store.close()
 
     asyncio.run(main())
 
@@ -249,17 +230,9 @@ def test_telemetry_gives_the_store_check_and_the_clock_skew(tmp_path: Path, brok
     clock = Clock(MONDAY_10_MSK)
 
     async def main() -> None:
-        store = open_store(tmp_path / "hub.db")
-        engine = AlertEngine([r for r in load_rules(EXAMPLE) if r.name == "clock_wrong"], store, clock=clock)
-        link = new_link(broker.port, "hub-1", session_expiry=60)
-        hub = Hub(store, link, alerts=engine)
-        link.start(asyncio.get_running_loop())
-        await link.wait_connected(10)
-        await asyncio.sleep(0.1)  # the SUBSCRIBE lands; the device's first status comes after
-        async with serving(link, hub.run):
-            device = SimDevice(tmp_path / "device", broker.port)
-            await device.start()
-            name = device.topics.device
+        rules = [r for r in load_rules(EXAMPLE) if r.name == "clock_wrong"]
+        async with alerting_hub(tmp_path, broker.port, rules, clock) as at:
+            store, engine, device, name = at.store, at.engine, at.device, at.name
             await device.reporter.publish_telemetry()
             await wait_until(lambda: name in store.telemetry(), what="the telemetry at the hub")
             health = engine.health()[name]
@@ -277,7 +250,6 @@ def test_telemetry_gives_the_store_check_and_the_clock_skew(tmp_path: Path, brok
             [alert] = store.alerts(open_only=True)
             assert alert["rule"] == "clock_wrong" and alert["detail"]["value"] >= 3590
             await device.close()
-        store.close()
 
     asyncio.run(main())
 

@@ -15,6 +15,7 @@ from central.dashboard.history import OutboxHistory
 from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
+from tests.support.alerting import Clock
 
 _names = itertools.count(1)
 T0 = datetime(2026, 12, 7, 10, 0, 30, tzinfo=UTC)
@@ -39,16 +40,8 @@ def status(depth: int | None, site: str = "msk-01") -> dict[str, object]:
     return body
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_one_sample_per_device_per_minute_an_offline_one_none(store: CentralStore) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     history = OutboxHistory(store, keep_days=1, clock=clock)
     store.record_status("msk-01", "pvz-a", status(3))
     store.record_status("msk-01", "pvz-b", status(None))  # its will: depth unknown
@@ -76,7 +69,7 @@ def test_two_hubs_sampling_one_minute_keep_the_first(store: CentralStore) -> Non
 
 
 def test_samples_older_than_the_days_kept_are_pruned(store: CentralStore) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     old = T0.replace(second=0) - timedelta(days=2)
     store.record_outbox([("msk-01", "pvz-a", 1), ("msk-01", "pvz-b", 2)], old)
     store.record_outbox([("msk-01", "pvz-a", 5)], old + timedelta(days=1, minutes=30))

@@ -10,14 +10,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from central.alert_rules import load_rules
-from central.alerts import AlertEngine
 from central.health import derive
-from central.hub import Hub
-from central.hub_store import open_store
 from sync.outbox import Outbox
+from tests.support.alerting import Clock, alerting_hub
 from tests.support.broker import Broker
 from tests.support.sim_device import SimDevice
-from tests.support.sync import new_link, serving, wait_until
+from tests.support.sync import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "alerts.toml"
@@ -61,32 +59,14 @@ def test_an_unchanged_outbox_does_not_republish_the_status(tmp_path: Path, broke
     asyncio.run(main())
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def test_a_real_hub_raises_outbox_stuck_after_an_hour_and_clears_it_on_the_ack(
     tmp_path: Path, broker: Broker
 ) -> None:
     async def main() -> None:
-        store = open_store(tmp_path / "hub.db")
         rules = [r for r in load_rules(EXAMPLE) if r.name == "outbox_stuck"]
         clock = Clock(datetime.now(UTC))
-        engine = AlertEngine(rules, store, clock=clock)
-        link = new_link(broker.port, "hub-1", session_expiry=60)
-        hub = Hub(store, link, alerts=engine)
-        link.start(asyncio.get_running_loop())
-        await link.wait_connected(10)
-        await asyncio.sleep(0.1)  # the SUBSCRIBE lands; the device's first status comes after
-        async with serving(link, hub.run):
-            device = SimDevice(tmp_path / "device", broker.port)
-            await device.start()
-            name = device.topics.device
-            await wait_until(lambda: name in store.statuses(), what="the device's status at the hub")
+        async with alerting_hub(tmp_path, broker.port, rules, clock) as at:
+            store, engine, device, name = at.store, at.engine, at.device, at.name
             written = datetime.fromisoformat(str(Outbox(device.store).oldest_ts()))
             clock.now = written + timedelta(minutes=59)
             engine.check()
@@ -102,6 +82,5 @@ def test_a_real_hub_raises_outbox_stuck_after_an_hour_and_clears_it_on_the_ack(
             engine.check()
             assert store.alerts(open_only=True) == []
             await device.close()
-        store.close()
 
     asyncio.run(main())
