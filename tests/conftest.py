@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from central.hub_store import HubStore, open_store
+from central.hub_store_pg import PgHubStore
+from central.store_api import CentralStore
 from device.engine import Engine
 from device.store.db import Store
 from tests.support import postgres as pgsupport
@@ -68,3 +72,20 @@ def pg() -> Iterator[pgsupport.Postgres]:
         pytest.skip("Debian's postgresql-15 is not installed")
     with pgsupport.postgres() as cluster:
         yield cluster
+
+
+_hub_dbs = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
+    """The hub's central store, once as an SQLite file and once in the module's PostgreSQL: a test
+    that takes it runs on both."""
+    if request.param == "sqlite":
+        db: str | Path = tmp_path / "hub.db"
+    else:
+        db = request.getfixturevalue("pg").createdb(f"either{next(_hub_dbs)}")
+    found = open_store(db)
+    assert isinstance(found, HubStore if request.param == "sqlite" else PgHubStore)
+    yield found
+    found.close()

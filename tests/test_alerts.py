@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,15 +118,10 @@ def test_a_rollback_that_set_a_store_aside_is_health_an_example_rule_alerts_on()
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
-    if request.param == "sqlite":
-        db: str | Path = tmp_path / "hub.db"
-    else:
-        db = request.getfixturevalue("pg").createdb(f"alerts{next(_names)}")
-    s = open_store(db)
-    yield s
-    s.close()
+@pytest.fixture
+def store(hub_store: CentralStore) -> CentralStore:
+    """Each test that takes it runs on both hub stores (tests/conftest.py hub_store)."""
+    return hub_store
 
 
 def test_an_alert_is_kept_once_while_open_and_again_after_it_cleared(store: CentralStore) -> None:

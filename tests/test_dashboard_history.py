@@ -4,33 +4,21 @@ real PostgreSQL (tests/support/postgres.py)."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from central.dashboard.history import OutboxHistory
-from central.hub_store import HubStore, open_store
-from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
 from tests.support.alerting import Clock
 
-_names = itertools.count(1)
 T0 = datetime(2026, 12, 7, 10, 0, 30, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
-    if request.param == "sqlite":
-        db: str | Path = tmp_path / "hub.db"
-    else:
-        db = request.getfixturevalue("pg").createdb(f"hist{next(_names)}")
-    s = open_store(db)
-    assert isinstance(s, HubStore if request.param == "sqlite" else PgHubStore)
-    yield s
-    s.close()
+@pytest.fixture
+def store(hub_store: CentralStore) -> CentralStore:
+    """Each test that takes it runs on both hub stores (tests/conftest.py hub_store)."""
+    return hub_store
 
 
 def status(depth: int | None, site: str = "msk-01") -> dict[str, object]:

@@ -4,36 +4,25 @@ with `pvz-central fleet cmd` and `fleet config push` run against a real hub proc
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from central.cli import main as central
-from central.hub_store import HubStore, open_store
-from central.hub_store_pg import PgHubStore
 from central.store_api import CentralStore
 from sync.desired_config import parse_desired
 from tests.support.broker import Broker
 from tests.support.hub_web import Devices, HubProcess, responder, running_hub, status, wait_for
 
-_names = itertools.count(1)
 SITE, DEVICE = "msk-01", "pvz-a"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
-    if request.param == "sqlite":
-        db: str | Path = tmp_path / "hub.db"
-    else:
-        db = request.getfixturevalue("pg").createdb(f"req{next(_names)}")
-    s = open_store(db)
-    assert isinstance(s, HubStore if request.param == "sqlite" else PgHubStore)
-    yield s
-    s.close()
+@pytest.fixture
+def store(hub_store: CentralStore) -> CentralStore:
+    """Each test that takes it runs on both hub stores (tests/conftest.py hub_store)."""
+    return hub_store
 
 
 def test_a_request_is_kept_once_the_latest_first(store: CentralStore) -> None:

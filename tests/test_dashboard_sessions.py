@@ -6,9 +6,7 @@ codes, the CSRF token is still required, and the wrong-token limit is both hubs'
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,8 +17,7 @@ from aiohttp.test_utils import make_mocked_request
 
 from central.dashboard import auth
 from central.dashboard.auth import csrf_token, session_key
-from central.hub_store import HubStore, open_store
-from central.hub_store_pg import PgHubStore
+from central.hub_store import open_store
 from central.store_api import CentralStore, SessionRow
 from tests.support import postgres as pgsupport
 from tests.support.broker import Broker, free_port
@@ -29,16 +26,12 @@ from tests.support.hub_web import OPERATOR, TOKEN, HubProcess, running_hub
 pytestmark = pytest.mark.skipif(not pgsupport.available(), reason="Debian's postgresql-15 is not installed")
 ORDER = {"site": "msk-01", "device": "../x", "name": "ping"}  # refused as bad_target once signed in
 T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
-_names = itertools.count(1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path, pg: pgsupport.Postgres) -> Iterator[CentralStore]:
-    db = tmp_path / "hub.db" if request.param == "sqlite" else pg.createdb(f"sessions{next(_names)}")
-    s = open_store(db)
-    assert isinstance(s, HubStore if request.param == "sqlite" else PgHubStore)
-    yield s
-    s.close()
+@pytest.fixture
+def store(hub_store: CentralStore) -> CentralStore:
+    """Each test that takes it runs on both hub stores (tests/conftest.py hub_store)."""
+    return hub_store
 
 
 def _row(operator: str, created: datetime, hours: float = 1) -> SessionRow:

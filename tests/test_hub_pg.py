@@ -12,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -20,7 +20,6 @@ import psycopg
 import pytest
 
 from central import hub_tickets
-from central.hub_store import HubStore, open_store
 from central.hub_store_pg import PgHubStore
 from central.pg_migrate import migrate, migrations
 from central.store_api import CentralStore, HubStoreUnavailable
@@ -46,13 +45,10 @@ def url(pg: pgsupport.Postgres) -> str:
     return pg.createdb(f"hub{next(_names)}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CentralStore]:
-    db = tmp_path / "hub.db" if request.param == "sqlite" else request.getfixturevalue("url")
-    s = open_store(db)
-    assert isinstance(s, HubStore if request.param == "sqlite" else PgHubStore)
-    yield s
-    s.close()
+@pytest.fixture
+def store(hub_store: CentralStore) -> CentralStore:
+    """Each test that takes it runs on both hub stores (tests/conftest.py hub_store)."""
+    return hub_store
 
 
 def test_migrations_from_empty_then_again_change_nothing(url: str) -> None:
