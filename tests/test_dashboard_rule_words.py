@@ -3,12 +3,16 @@ health field a rule may name; never by its identifier."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
 from central.alert_rules import Rule
 from central.dashboard.rule_words import FIELD_WORDS, FLAG_WORDS, condition
 from central.dashboard.server import titles
+from central.dashboard.texts import TEXTS
 from central.health import FIELDS
+from device.uplink.actions import DeviceActions
 
 
 def test_every_health_field_has_words() -> None:
@@ -42,3 +46,11 @@ def test_a_title_from_the_file_wins_and_fills_the_other_language() -> None:
     ru, en = titles(untitled)
     assert "tickets_waiting" not in ru + en
     assert (ru, en) == ("Открытых обращений > 0", "Open tickets > 0")
+
+
+def test_every_command_a_device_answers_has_a_name_on_the_page() -> None:
+    """A command sent from the command line shows on the dashboard by its name in words, not by
+    the identifier the device's action table knows it by."""
+    known = set(DeviceActions(cast(Any, None)).table())
+    named = {key.removeprefix("cmd_") for key in TEXTS if key.startswith("cmd_")}
+    assert known <= named

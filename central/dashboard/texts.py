@@ -129,6 +129,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cmd_lights-test": ("проверка подсветки", "lights test"),
     "cmd_sync-now": ("отправить события сейчас", "sync now"),
     "cmd_reload-config": ("перечитать настройки", "reload config"),
+    "cmd_set-log-level": ("уровень журнала", "log level"),
+    "cmd_diagnostics": ("сбор диагностики", "diagnostics bundle"),
+    "cmd_door-open": ("открыть дверцу", "open a door"),
     "cmd": ("{name}", "{name}"),  # a command the page has no name for: its own name
     "cfg_push": ("настройки, версия {version}", "config version {version}"),
     "cmd_send": ("Отправить", "Send"),
